@@ -1,0 +1,54 @@
+# zhuisu — the two front-door commands are `make run` and `make test`; both set up everything they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+EVENTS ?= 1000000
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast check postgres bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The PostgreSQL server binaries the tests start a throwaway server from (Debian's package).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \
+		echo "installing the PostgreSQL server from Debian's packages"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+run: install
+	$(BIN)/zhuisu db upgrade
+	$(BIN)/zhuisu demo load
+	@echo ""
+	@echo "  zhuisu is starting on http://$(HOST):$(PORT)/"
+	@echo "  API docs (OpenAPI):  http://$(HOST):$(PORT)/docs"
+	@echo "  demo events:         curl -H \"Authorization: Bearer $$(cat var/demo-token)\" http://$(HOST):$(PORT)/events"
+	@echo "  demo token:          $$(cat var/demo-token)"
+	@echo ""
+	$(BIN)/zhuisu serve --host $(HOST) --port $(PORT)
+
+test: install postgres
+	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -q -x -k "not postgresql" $(PYTEST_ARGS)
+
+check: install
+	$(BIN)/ruff check zhuisu tests
+	$(BIN)/mypy zhuisu
+
+bench: install postgres
+	$(BIN)/python -m bench --events $(EVENTS)
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

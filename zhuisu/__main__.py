@@ -1,0 +1,5 @@
+"""`python -m zhuisu` runs the command-line interface."""
+
+from zhuisu.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""The zh-CN / en message catalogue for EPCIS 2.0 validation problems.
+
+A message names where the problem is (event index and field, from the RFC 6901 pointer), what is wrong (one
+phrase per problem code) and what was expected (the problem's English technical ``expected`` text, kept
+verbatim in both languages so that values such as ``ADD`` or ``2023-06-01T08:30:00+08:00`` are never
+translated).
+"""
+
+import re
+
+#: Problem code → (zh-CN, en) phrase saying what is wrong.
+WHAT: dict[str, tuple[str, str]] = {
+    "invalid_json": ("不是合法的 JSON", "not valid JSON"),
+    "empty_document": ("没有可采集的事件", "no events to capture"),
+    "missing_context": (
+        "缺少 EPCIS JSON-LD 上下文（@context）",
+        "the EPCIS JSON-LD context (@context) is missing",
+    ),
+    "required": ("缺少必填字段", "required field is missing"),
+    "invalid_type": ("JSON 类型错误", "wrong JSON type"),
+    "unknown_property": (
+        "不是标准字段，也不是带命名空间前缀的扩展字段",
+        "neither a standard property nor a namespaced extension",
+    ),
+    "undeclared_prefix": (
+        "扩展字段的命名空间前缀未在 @context 中声明",
+        "namespace prefix not declared in @context",
+    ),
+    "unknown_event_type": ("事件类型未知", "unknown event type"),
+    "unknown_action": ("action 取值未知", "unknown action"),
+    "invalid_datetime": ("日期时间格式错误", "not a valid date-time"),
+    "invalid_timezone_offset": ("时区偏移格式错误", "not a valid time zone offset"),
+    "invalid_uri": ("不是合法的绝对 URI", "not a valid absolute URI"),
+    "unknown_cbv_value": ("既不是 CBV 标准词汇，也不是 URI", "neither a CBV standard value nor a URI"),
+    "cbv_bare_word_required": (
+        "JSON 中的 CBV 标准值须写作简写词",
+        "a CBV value must be written as its bare word in JSON",
+    ),
+    "invalid_value": ("取值无效", "invalid value"),
+    "missing_what": (
+        "事件没有指明涉及的对象（“什么”维度）",
+        "the event names no objects (its 'what' dimension)",
+    ),
+    "ilmd_not_allowed": ("只有 action 为 ADD 的事件才能携带 ilmd", "ilmd is only allowed when action is ADD"),
+    "too_few_items": ("列表元素太少", "too few items"),
+    "duplicate_items": ("列表中有重复元素", "duplicate items"),
+}
+
+_GENERIC = ("不符合 EPCIS 2.0 规范", "does not conform to EPCIS 2.0")
+_EVENT_RE = re.compile(r"^(?:.*/eventList/\d+)")
+
+
+def _tokens(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def field_name(pointer: str) -> str:
+    """A pointer's field as a user reads it: ``quantityList[0].quantity``.
+
+    >>> field_name("/epcisBody/eventList/3/quantityList/0/quantity"), field_name("/readPoint/foo")
+    ('quantityList[0].quantity', 'readPoint.foo')
+    """
+    match = _EVENT_RE.match(pointer)
+    name = ""
+    for token in _tokens(pointer[match.end() :] if match else pointer):
+        name += f"[{token}]" if token.isdigit() else (f".{token}" if name else token)
+    return name
+
+
+def _where(event_index: int | None, pointer: str, zh: bool) -> str:
+    field = field_name(pointer)
+    if event_index is not None:
+        if not field:
+            return f"事件 {event_index}" if zh else f"Event {event_index}"
+        return f"事件 {event_index} 的字段 {field}" if zh else f"Event {event_index}, field {field}"
+    if not field:
+        return "提交的数据" if zh else "The submitted data"
+    return f"字段 {field}" if zh else f"Field {field}"
+
+
+def render(event_index: int | None, pointer: str, code: str, expected: str, lang: str = "zh") -> str:
+    """The full message of a problem in zh-CN (``lang`` starting with ``zh``) or else in English.
+
+    >>> render(3, "/epcisBody/eventList/3/action", "unknown_action", "one of ADD, OBSERVE, DELETE")
+    '事件 3 的字段 action：action 取值未知，应为 one of ADD, OBSERVE, DELETE。'
+    >>> render(None, "/@context", "missing_context", "an @context", "en")
+    'Field @context: the EPCIS JSON-LD context (@context) is missing; expected an @context.'
+    """
+    zh = lang.lower().startswith("zh")
+    what = WHAT.get(code, _GENERIC)[0 if zh else 1]
+    where = _where(event_index, pointer, zh)
+    return f"{where}：{what}，应为 {expected}。" if zh else f"{where}: {what}; expected {expected}."

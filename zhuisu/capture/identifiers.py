@@ -1,0 +1,57 @@
+"""Canonical forms of the identifiers events name, so a query in either form finds the event.
+
+EPC pure-identity URNs (``urn:epc:id:sgtin:…``, class URNs ``urn:epc:class:lgtin:…``) become canonical GS1 Digital
+Link URIs on ``https://id.gs1.org`` (GS1 Digital Link URI Syntax 1.2 §4.11, EPC Tag Data Standard 2.0); Digital Link
+URIs on any domain are moved to ``https://id.gs1.org`` without their query string; CBV values in web-URI or URN form
+become their bare words. Identifiers of other schemes are kept as given (异构识别: foreign codes are never rejected).
+"""
+
+import re
+
+from zhuisu.codes import epc_urn
+
+_DL_RE = re.compile(r"^https?://[^/?#]+((?:/[^/?#]+)*?/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/[^?#]*)(?:[?#].*)?$")
+_CBV_URI_RE = re.compile(r"^(?:https?://ref\.gs1\.org/cbv/[A-Za-z]+-|urn:epcglobal:cbv:[a-z]+:)([A-Za-z0-9_]+)$")
+
+
+def canonical_id(value: str) -> str:
+    """The canonical form of an EPC, EPC class or location identifier.
+
+    >>> canonical_id("urn:epc:id:sgtin:0614141.107346.2017")
+    'https://id.gs1.org/01/00614141073467/21/2017'
+    >>> canonical_id("https://example.com/01/09521234543213/21/abc?linkType=all")
+    'https://id.gs1.org/01/09521234543213/21/abc'
+    >>> canonical_id("urn:zhuisu:code:ZS1101000001")
+    'urn:zhuisu:code:ZS1101000001'
+    """
+    value = value.strip()
+    if value.startswith("urn:epc:"):
+        try:
+            return epc_urn.to_digital_link(value)
+        except ValueError:
+            return value
+    match = _DL_RE.match(value)
+    if match:
+        return "https://id.gs1.org" + _strip_dl_prefix(match.group(1))
+    return value
+
+
+def _strip_dl_prefix(path: str) -> str:
+    # A Digital Link may carry a path prefix before the primary key ("/shop/01/…"); the canonical form drops it.
+    found = re.search(r"/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/", path)
+    return path[found.start():] if found else path
+
+
+def cbv_short(value: str | None) -> str | None:
+    """A CBV vocabulary value as its bare word when it is a standard one (URN or web URI form), else as given.
+
+    >>> cbv_short("urn:epcglobal:cbv:bizstep:shipping"), cbv_short("https://ref.gs1.org/cbv/Disp-in_transit")
+    ('shipping', 'in_transit')
+    >>> cbv_short("https://example.org/steps/custom")
+    'https://example.org/steps/custom'
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    match = _CBV_URI_RE.match(value)
+    return match.group(1) if match else value

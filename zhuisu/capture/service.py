@@ -1,0 +1,277 @@
+"""EPCIS 2.0 capture: validate, fingerprint, deduplicate and store events, all or nothing by default.
+
+A capture writes its events, their identifier index and its capture job in the caller's transaction; it never
+commits. With the standard's ``rollback`` behaviour one invalid event rejects the whole document and no event is
+written (the job still records why); with ``proceed`` the valid events are stored and each rejected one is listed
+with its reasons. An event whose eventID or CBV 2.0 event hash is already stored is reported as a duplicate and
+not stored again, so re-sending a document is harmless.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from zhuisu.capture.epcis import hashing, validation
+from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.capture.schemas import CaptureResult, EventError, EventOutcome
+from zhuisu.errors import NotFound
+from zhuisu.kit.time import parse_iso, utc_now
+from zhuisu.models import CaptureJob, Event, EventContext, EventEpc, Party
+
+Behaviour = Literal["rollback", "proceed"]
+
+#: Index roles: which list of the event an identifier comes from.
+_EPC_LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
+_QTY_LISTS = {
+    "quantityList": "quantity", "childQuantityList": "child_qty",
+    "inputQuantityList": "input_qty", "outputQuantityList": "output_qty",
+}
+_IN_CHUNK = 500
+
+
+@dataclass
+class _Prepared:
+    index: int
+    event: dict[str, Any]
+    event_id: str
+    hash: str
+
+
+def to_event_error(problem: validation.Problem) -> EventError:
+    return EventError(
+        pointer=problem.pointer, code=problem.code, expected=problem.expected,
+        message_zh=problem.message("zh"), message_en=problem.message("en"),
+    )
+
+
+def _error(pointer: str, code: str, expected: str, zh: str, en: str) -> EventError:
+    return EventError(pointer=pointer, code=code, expected=expected, message_zh=zh, message_en=en)
+
+
+def open_job(session: Session, *, actor: Party, behaviour: Behaviour, source: str, event_count: int) -> CaptureJob:
+    job = CaptureJob(recorder_id=actor.id, behaviour=behaviour, source=source[:500], event_count=event_count,
+                     running=True, success=True, captured=0, duplicates=0, rejected=0, errors=[])
+    session.add(job)
+    session.flush()
+    return job
+
+
+def finish_job(job: CaptureJob, outcomes: Sequence[EventOutcome], document_errors: Sequence[EventError] = ()) -> None:
+    """Record the outcome counts and errors on the job and close it."""
+    job.captured += sum(1 for o in outcomes if o.status == "captured")
+    job.duplicates += sum(1 for o in outcomes if o.status == "duplicate")
+    job.rejected += sum(1 for o in outcomes if o.status == "rejected")
+    new_errors = [{"eventIndex": None, **_stored(e)} for e in document_errors]
+    new_errors += [{"eventIndex": o.index, "eventID": o.event_id, **_stored(e)} for o in outcomes for e in o.errors]
+    job.errors = [*job.errors, *new_errors]
+    job.success = job.rejected == 0 and not job.errors
+    job.running = False
+    job.finished_at = utc_now()
+
+
+def _stored(error: EventError) -> dict[str, Any]:
+    return {"pointer": error.pointer, "code": error.code, "expected": error.expected,
+            "message_zh": error.message_zh, "message_en": error.message_en}
+
+
+def get_job(session: Session, capture_id: str) -> CaptureJob:
+    """A capture job by id. Raises NotFound."""
+    job = session.get(CaptureJob, capture_id)
+    if job is None:
+        raise NotFound(f"没有采集任务 {capture_id}", message_en=f"no capture job {capture_id}")
+    return job
+
+
+def list_jobs(session: Session, *, recorder: Party, limit: int) -> list[CaptureJob]:
+    return list(session.scalars(select(CaptureJob).where(CaptureJob.recorder_id == recorder.id)
+                                .order_by(CaptureJob.created_at.desc()).limit(limit)))
+
+
+def capture_document(
+    session: Session, document: Any, *, actor: Party, behaviour: Behaviour = "rollback", source: str = ""
+) -> CaptureResult:
+    """Capture an EPCISDocument (parsed JSON-LD). See the module docstring for the semantics."""
+    problems = validation.validate_document(document)
+    events = _event_list(document)
+    job = open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=len(events))
+    document_errors = [to_event_error(p) for p in problems if p.event_index is None]
+    by_index: dict[int, list[EventError]] = {}
+    for p in problems:
+        if p.event_index is not None:
+            by_index.setdefault(p.event_index, []).append(to_event_error(p))
+    context = document.get("@context") if isinstance(document, dict) else None
+    outcomes = capture_batch(
+        session, job, list(enumerate(events)), context=context, problems=by_index, behaviour=behaviour,
+        document_errors=document_errors,
+    )
+    finish_job(job, outcomes, document_errors)
+    return CaptureResult(job=job, outcomes=outcomes, document_errors=document_errors)
+
+
+def capture_single_event(session: Session, event: Any, *, actor: Party, source: str = "") -> CaptureResult:
+    """Capture one event (``POST /events``); the event carries its own ``@context``."""
+    problems = validation.validate_event(event, index=0)
+    job = open_job(session, actor=actor, behaviour="rollback", source=source, event_count=1)
+    errors = [to_event_error(p) for p in problems]
+    context = event.get("@context") if isinstance(event, dict) else None
+    outcomes = capture_batch(
+        session, job, [(0, event if isinstance(event, dict) else {})], context=context,
+        problems={0: errors} if errors else {}, behaviour="rollback",
+    )
+    finish_job(job, outcomes)
+    return CaptureResult(job=job, outcomes=outcomes)
+
+
+def _event_list(document: Any) -> list[Any]:
+    if not isinstance(document, dict):
+        return []
+    body = document.get("epcisBody")
+    events = body.get("eventList") if isinstance(body, dict) else None
+    return events if isinstance(events, list) else []
+
+
+def capture_batch(
+    session: Session,
+    job: CaptureJob,
+    events: Sequence[tuple[int, Any]],
+    *,
+    context: Any,
+    problems: dict[int, list[EventError]],
+    behaviour: Behaviour,
+    document_errors: Sequence[EventError] = (),
+) -> list[EventOutcome]:
+    """Fingerprint, deduplicate and store already-validated events; ``problems`` holds each index's errors.
+
+    Returns one outcome per event, in order. Under ``rollback`` any problem (or a document error) stores nothing.
+    """
+    outcomes: dict[int, EventOutcome] = {}
+    prepared: list[_Prepared] = []
+    for index, event in events:
+        errors = problems.get(index)
+        if errors:
+            outcomes[index] = EventOutcome(index, _given_id(event), None, "rejected", list(errors))
+            continue
+        try:
+            event_hash = hashing.event_hash(event, context)
+        except (ValueError, TypeError, KeyError) as exc:
+            outcomes[index] = EventOutcome(index, _given_id(event), None, "rejected", [_error(
+                f"/epcisBody/eventList/{index}", "unhashable_event", "an event the CBV 2.0 event hash can be computed for",
+                f"第 {index} 个事件无法计算事件哈希：{exc}", f"event {index} cannot be hashed: {exc}")])
+            continue
+        prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
+    if behaviour == "rollback" and (outcomes or document_errors):
+        return _reject_all(events, outcomes, prepared)
+    fresh = _drop_duplicates(session, prepared, outcomes)
+    if fresh:
+        _insert(session, job, fresh, context)
+    for p in fresh:
+        outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "captured")
+    return [outcomes[i] for i, _ in events]
+
+
+def _given_id(event: Any) -> str | None:
+    value = event.get("eventID") if isinstance(event, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _reject_all(
+    events: Sequence[tuple[int, Any]], outcomes: dict[int, EventOutcome], prepared: list[_Prepared]
+) -> list[EventOutcome]:
+    bad = sorted(outcomes)
+    shown = ", ".join(str(i) for i in bad[:10]) + (" …" if len(bad) > 10 else "")
+    for p in prepared:
+        why = (_error("", "document_rejected", "a document whose every event is valid",
+                      f"同一文档中的事件 {shown} 无效，整个文档被拒绝（rollback），本事件未保存",
+                      f"events {shown} of the same document are invalid, so the whole document was rejected "
+                      "(rollback); this event was not stored")
+               if bad else
+               _error("", "document_rejected", "a valid document", "文档无效，整个文档被拒绝，本事件未保存",
+                      "the document is invalid, so none of its events was stored"))
+        outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", [why])
+    return [outcomes[i] for i, _ in events]
+
+
+def _drop_duplicates(session: Session, prepared: list[_Prepared], outcomes: dict[int, EventOutcome]) -> list[_Prepared]:
+    """Mark events already stored (or repeated earlier in the batch) as duplicates; return the rest."""
+    ids = [p.event_id for p in prepared]
+    hashes = [p.hash for p in prepared]
+    seen_ids = _existing(session, Event.event_id, ids)
+    seen_hashes = _existing(session, Event.event_hash, hashes)
+    fresh: list[_Prepared] = []
+    for p in prepared:
+        if p.event_id in seen_ids or p.hash in seen_hashes:
+            outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "duplicate")
+            continue
+        seen_ids.add(p.event_id)
+        seen_hashes.add(p.hash)
+        fresh.append(p)
+    return fresh
+
+
+def _existing(session: Session, column: Any, values: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(values), _IN_CHUNK):
+        chunk = values[start:start + _IN_CHUNK]
+        found.update(session.scalars(select(column).where(column.in_(chunk))))
+    return found
+
+
+def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: Any) -> None:
+    record_time = utc_now()
+    context_id = _context_id(session, context)
+    rows = [_event_row(p, job=job, record_time=record_time, context_id=context_id) for p in fresh]
+    ids = session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).all()
+    index_rows = [row for pk, p in zip(ids, fresh, strict=True) for row in _index_rows(pk, p.event)]
+    if index_rows:
+        session.execute(insert(EventEpc), index_rows)
+
+
+def _context_id(session: Session, context: Any) -> int | None:
+    if context is None:
+        return None
+    digest = hashlib.sha256(orjson.dumps(context, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    found = session.scalar(select(EventContext.id).where(EventContext.digest == digest))
+    if found is not None:
+        return int(found)
+    row = EventContext(digest=digest, body=context)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _event_row(p: _Prepared, *, job: CaptureJob, record_time: datetime, context_id: int | None) -> dict[str, Any]:
+    e = p.event
+    return {
+        "event_id": p.event_id, "event_hash": p.hash, "type": e["type"],
+        "event_time": parse_iso(e["eventTime"]), "event_time_zone_offset": e.get("eventTimeZoneOffset", "+00:00"),
+        "record_time": record_time, "action": e.get("action"),
+        "biz_step": cbv_short(e.get("bizStep")), "disposition": cbv_short(e.get("disposition")),
+        "read_point": _location_id(e.get("readPoint")), "biz_location": _location_id(e.get("bizLocation")),
+        "has_error_declaration": "errorDeclaration" in e,
+        "recorder_id": job.recorder_id, "capture_id": job.id, "context_id": context_id, "body": e,
+    }
+
+
+def _location_id(value: Any) -> str | None:
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return canonical_id(value["id"])
+    return None
+
+
+def _index_rows(pk: int, event: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    for key, role in _EPC_LISTS.items():
+        for epc in event.get(key) or ():
+            yield {"event_pk": pk, "role": role, "value": canonical_id(epc), "quantity": None, "uom": None}
+    parent = event.get("parentID")
+    if isinstance(parent, str):
+        yield {"event_pk": pk, "role": "parent", "value": canonical_id(parent), "quantity": None, "uom": None}
+    for key, role in _QTY_LISTS.items():
+        for element in event.get(key) or ():
+            yield {"event_pk": pk, "role": role, "value": canonical_id(element["epcClass"]),
+                   "quantity": element.get("quantity"), "uom": element.get("uom")}

@@ -1,0 +1,51 @@
+"""The ``zhuisu`` command: one Typer app mounting each domain's commands."""
+
+import sys
+
+import typer
+import uvicorn
+
+from zhuisu.capture import cli as capture_cli
+from zhuisu.cli import db as db_cli
+from zhuisu.cli.runtime import err_console, settings
+from zhuisu.demo import cli as demo_cli
+from zhuisu.errors import ZhuisuError
+from zhuisu.events import cli as events_cli
+from zhuisu.parties import cli as parties_cli
+
+app = typer.Typer(help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+app.add_typer(db_cli.app, name="db")
+app.add_typer(events_cli.app, name="events")
+app.add_typer(parties_cli.app, name="parties")
+app.add_typer(parties_cli.tokens_app, name="tokens")
+app.add_typer(demo_cli.app, name="demo")
+app.command("import")(capture_cli.import_files)
+
+_state = {"verbose": False}
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors.")) -> None:
+    _state["verbose"] = verbose
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Serve the HTTP API (EPCIS 2.0 REST binding) on the configured database."""
+    uvicorn.run("zhuisu.web.asgi:app", host=host, port=port, workers=workers, factory=False,
+                log_level="info", proxy_headers=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except ZhuisuError as exc:
+        if _state["verbose"]:
+            raise
+        err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}", highlight=False)
+        sys.exit(1)

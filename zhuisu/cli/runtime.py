@@ -1,0 +1,31 @@
+"""What every command needs: the settings, a sessionmaker on the configured database, and error reporting."""
+
+from functools import lru_cache
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhuisu.config import Settings, get_settings
+from zhuisu.db.engine import engine_from_settings, make_sessionmaker
+
+err_console = Console(stderr=True)
+
+
+@lru_cache
+def session_maker() -> sessionmaker[Session]:
+    """The sessionmaker for ``ZHUISU_DATABASE_URL`` (built once per process, on first use)."""
+    return make_sessionmaker(engine_from_settings(settings()))
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def language() -> str:
+    return settings().default_language
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]错误 / error:[/red] {message}", highlight=False)
+    return typer.Exit(code)

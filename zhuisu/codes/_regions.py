@@ -1,0 +1,45 @@
+"""GB/T 2260 administrative-division codes: the 34 provincial-level codes, and names of 6-digit codes.
+
+Names of prefecture and county codes come from python-stdnum's ``cn/loc`` table (compiled from Wikipedia's
+lists of GB/T 2260 codes, including abolished ones). Codes are never rejected because that table lacks them:
+county codes change every year and several schemes use local codes (development zones) that GB/T 2260 does not
+list.
+"""
+
+from typing import Any
+
+from stdnum import numdb
+
+PROVINCES: dict[str, str] = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
+    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省",
+    "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
+    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
+    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
+    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}  # fmt: skip
+
+
+def province_name(code: str) -> str | None:
+    """The name of a 2-digit provincial-level code, or None."""
+    return PROVINCES.get(code[:2])
+
+
+def region_info(code: str) -> dict[str, Any]:
+    """Decode a 6-digit GB/T 2260 code into ``{"code", "province", "name"}`` (names None when unknown).
+
+    >>> region_info("110105")
+    {'code': '110105', 'province': '北京市', 'name': '朝阳区'}
+    >>> region_info("370600")
+    {'code': '370600', 'province': '山东省', 'name': '烟台市'}
+    """
+    name: str | None = None
+    if len(code) == 6 and code.isascii() and code.isdigit():
+        for _part, props in numdb.get("cn/loc").info(code):
+            county = props.get("county")
+            if county:
+                # "[1983-]烟台市" or "[-1990]甲,[1990-]乙": keep the latest name, without its validity range.
+                name = county.split(",")[-1].split("]")[-1]
+    return {"code": code, "province": province_name(code), "name": name}

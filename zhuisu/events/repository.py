@@ -1,0 +1,86 @@
+"""SELECT statements over the events table for the SimpleEventQuery."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from zhuisu.events.params import MATCH_ROLES, EventQuery
+from zhuisu.models import Event, EventContext, EventEpc
+
+_LIST_COLUMNS = {
+    "EQ_action": Event.action, "EQ_bizStep": Event.biz_step, "EQ_disposition": Event.disposition,
+    "EQ_readPoint": Event.read_point, "EQ_bizLocation": Event.biz_location,
+}
+_TIME_FILTERS = {
+    "GE_eventTime": lambda v: Event.event_time >= v, "LT_eventTime": lambda v: Event.event_time < v,
+    "GE_recordTime": lambda v: Event.record_time >= v, "LT_recordTime": lambda v: Event.record_time < v,
+}
+
+
+def _match(values: list[str], roles: tuple[str, ...]) -> ColumnElement[bool]:
+    """EXISTS an index row in one of ``roles`` equal to a value (or under an ``…*`` pattern)."""
+    exact = [v for v in values if not v.endswith("*")]
+    patterns = [v[:-1] for v in values if v.endswith("*")]
+    conditions: list[ColumnElement[bool]] = []
+    if exact:
+        conditions.append(EventEpc.value.in_(exact))
+    conditions += [EventEpc.value.startswith(p, autoescape=True) for p in patterns]
+    return exists().where(EventEpc.event_pk == Event.id, EventEpc.role.in_(roles), or_(*conditions))
+
+
+def filters(query: EventQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.event_types:
+        where.append(Event.type.in_(query.event_types))
+    where += [_TIME_FILTERS[name](value) for name, value in query.times.items()]
+    for name, values in query.lists.items():
+        if name == "EQ_eventID":
+            where.append(or_(Event.event_id.in_(values), Event.event_hash.in_(values)))
+        else:
+            where.append(_LIST_COLUMNS[name].in_(values))
+    where += [_match(values, MATCH_ROLES[name]) for name, values in query.matches.items()]
+    if query.exists_error_declaration:
+        where.append(Event.has_error_declaration.is_(True))
+    return where
+
+
+def sort_column(query: EventQuery) -> Any:
+    return Event.event_time if query.order_by == "eventTime" else Event.record_time
+
+
+def page_statement(
+    query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int
+) -> Select[tuple[Event]]:
+    """One page of matching events, keyset-paged on (sort column, id), among events with id ≤ ``max_id``."""
+    column = sort_column(query)
+    where = [*filters(query), Event.id <= max_id]
+    if after is not None:
+        value, last_id = after
+        if query.order_desc:
+            where.append(or_(column < value, and_(column == value, Event.id < last_id)))
+        else:
+            where.append(or_(column > value, and_(column == value, Event.id > last_id)))
+    order = (column.desc(), Event.id.desc()) if query.order_desc else (column.asc(), Event.id.asc())
+    return select(Event).where(*where).order_by(*order).limit(limit)
+
+
+def count_matching(session: Session, query: EventQuery, *, max_id: int, limit: int) -> int:
+    """How many events match, counting at most ``limit`` of them."""
+    inner = select(Event.id).where(*filters(query), Event.id <= max_id).limit(limit).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+def max_event_pk(session: Session) -> int:
+    return int(session.scalar(select(func.max(Event.id))) or 0)
+
+
+def find_event(session: Session, event_id: str) -> Event | None:
+    return session.scalar(select(Event).where(or_(Event.event_id == event_id, Event.event_hash == event_id)))
+
+
+def contexts(session: Session, ids: set[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    return {row.id: row.body for row in session.execute(select(EventContext.id, EventContext.body).where(
+        EventContext.id.in_(ids)))}

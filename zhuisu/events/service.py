@@ -1,0 +1,161 @@
+"""The EPCIS SimpleEventQuery: matching events, keyset paging, and the EPCISQueryDocument they go out in.
+
+Paging stays correct while events are captured: the first page fixes the newest event the query can see
+(``max_id``), and each token resumes after the last (sort key, id) it returned, so no event is repeated or skipped
+and the listing ends. Tokens are bound to the query they came from and expire; they carry no privilege (every page
+runs the query again with the caller's rights).
+"""
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from zhuisu.errors import NotFound, QueryParameterInvalid, ZhuisuError
+from zhuisu.events import repository
+from zhuisu.events.params import EventQuery
+from zhuisu.kit.time import format_iso, utc_now
+from zhuisu.models import Event
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+_STANDARD_CONTEXTS = {EPCIS_CONTEXT, "https://gs1.github.io/EPCIS/epcis-context.jsonld",
+                      "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"}
+
+
+class QueryTooLarge(ZhuisuError):
+    code = "query_too_large"
+    status_code = 413
+    problem_type = "epcisException:QueryTooLargeException"
+
+
+@dataclass
+class EventPage:
+    events: list[Event]
+    next_token: str | None
+    token_expires: datetime | None
+
+
+@dataclass
+class _Cursor:
+    query_digest: str
+    max_id: int
+    after: tuple[Any, int] | None
+    remaining: int | None
+    expires: datetime
+
+
+def _digest(query: EventQuery) -> str:
+    return hashlib.sha256(query.canonical().encode()).hexdigest()[:24]
+
+
+def _encode(cursor: _Cursor) -> str:
+    # Full microsecond precision: a rounded key would make the next page start before the last row returned.
+    after = None if cursor.after is None else [cursor.after[0].isoformat(), cursor.after[1]]
+    raw = orjson.dumps({"q": cursor.query_digest, "m": cursor.max_id, "a": after, "r": cursor.remaining,
+                        "e": int(cursor.expires.timestamp())})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(token: str, query: EventQuery) -> _Cursor:
+    bad = QueryParameterInvalid("nextPageToken 无效或不属于本查询", message_en="nextPageToken is invalid or belongs to another query",
+                                parameter="nextPageToken")
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        after = None if data["a"] is None else (datetime.fromisoformat(data["a"][0]), int(data["a"][1]))
+        cursor = _Cursor(str(data["q"]), int(data["m"]), after, data["r"], datetime.fromtimestamp(int(data["e"]), utc_now().tzinfo))
+    except (ValueError, KeyError, TypeError, IndexError, orjson.JSONDecodeError):
+        raise bad from None
+    if cursor.query_digest != _digest(query):
+        raise bad
+    if cursor.expires < utc_now():
+        raise QueryParameterInvalid("nextPageToken 已过期，请重新查询", message_en="nextPageToken has expired; run the query again",
+                                    parameter="nextPageToken")
+    return cursor
+
+
+def query_events(
+    session: Session, query: EventQuery, *, per_page: int, page_token: str | None = None, token_ttl: timedelta
+) -> EventPage:
+    """One page of events matching ``query``; ``next_token`` is None on the last page."""
+    if page_token:
+        cursor = _decode(page_token, query)
+    else:
+        cursor = _Cursor(_digest(query), repository.max_event_pk(session), None, query.event_count_limit,
+                         utc_now() + token_ttl)
+        if query.max_event_count is not None:
+            _check_max(session, query, cursor.max_id)
+    limit = per_page if cursor.remaining is None else min(per_page, cursor.remaining)
+    rows = list(session.scalars(repository.page_statement(query, after=cursor.after, max_id=cursor.max_id,
+                                                           limit=limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    remaining = None if cursor.remaining is None else cursor.remaining - len(rows)
+    if not more or not rows or remaining == 0:
+        return EventPage(rows, None, None)
+    last = rows[-1]
+    key = last.event_time if query.order_by == "eventTime" else last.record_time
+    nxt = _Cursor(cursor.query_digest, cursor.max_id, (key, last.id), remaining, utc_now() + token_ttl)
+    return EventPage(rows, _encode(nxt), nxt.expires)
+
+
+def _check_max(session: Session, query: EventQuery, max_id: int) -> None:
+    limit = query.max_event_count or 0
+    if repository.count_matching(session, query, max_id=max_id, limit=limit + 1) > limit:
+        raise QueryTooLarge(f"结果超过 maxEventCount={limit} 个事件", message_en=f"more than maxEventCount={limit} events match")
+
+
+def get_event(session: Session, event_id: str) -> Event:
+    """The event with this eventID (or CBV event hash). Raises NotFound."""
+    event = repository.find_event(session, event_id)
+    if event is None:
+        raise NotFound(f"没有事件 {event_id}", message_en=f"no event {event_id}")
+    return event
+
+
+def query_document(session: Session, events: list[Event], *, query_name: str = "SimpleEventQuery") -> dict[str, Any]:
+    """The EPCISQueryDocument (JSON-LD) for ``events``: each as captured, with its recordTime, under one @context."""
+    contexts = repository.contexts(session, {e.context_id for e in events if e.context_id is not None})
+    urls: list[str] = []
+    terms: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
+    for event in events:
+        body = dict(event.body)
+        body.setdefault("recordTime", format_iso(event.record_time))
+        own = _merge_context(contexts.get(event.context_id) if event.context_id else None, urls, terms)
+        if own is not None:
+            body["@context"] = own if "@context" not in body else _as_list(own) + _as_list(body["@context"])
+        out.append(body)
+    context: list[Any] = [EPCIS_CONTEXT] + [u for u in urls if u not in _STANDARD_CONTEXTS]
+    if terms:
+        context.append(terms)
+    return {
+        "@context": context, "type": "EPCISQueryDocument", "schemaVersion": "2.0",
+        "creationDate": format_iso(utc_now()),
+        "epcisBody": {"queryResults": {"queryName": query_name, "resultsBody": {"eventList": out}}},
+    }
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _merge_context(context: Any, urls: list[str], terms: dict[str, Any]) -> Any:
+    """Fold an event's capture context into the document's; return what must stay on the event (a conflict)."""
+    if context is None:
+        return None
+    conflicting: list[Any] = []
+    for item in _as_list(context):
+        if isinstance(item, str):
+            if item not in urls:
+                urls.append(item)
+        elif isinstance(item, dict):
+            clash = {k: v for k, v in item.items() if k in terms and terms[k] != v}
+            if clash:
+                conflicting.append(item)
+            else:
+                terms.update(item)
+    return conflicting or None

@@ -1,0 +1,35 @@
+"""Parties (enterprises, platforms, regulators) and the API tokens they authenticate with."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zhuisu.db.base import Base
+from zhuisu.db.types import UTCDateTime
+from zhuisu.models.base import IdMixin, TimestampMixin
+
+
+class Party(IdMixin, TimestampMixin, Base):
+    __tablename__ = "parties"
+
+    name: Mapped[str] = mapped_column(String(200))
+    #: 统一社会信用代码 (unified social credit code), validated on entry; optional for foreign parties.
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="party", lazy="raise")
+
+
+class ApiToken(IdMixin, TimestampMixin, Base):
+    """A bearer token issued to a party. Only its SHA-256 digest is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters of the token, to tell tokens apart in listings without revealing them.
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    party: Mapped[Party] = relationship(back_populates="tokens", lazy="raise")

@@ -1,0 +1,112 @@
+"""Parties and their API tokens: create, issue, revoke, authenticate.
+
+Tokens are random 32-byte secrets shown once; only their SHA-256 digest is stored, so a stolen database does not
+yield working tokens.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
+
+from zhuisu.errors import NotFound
+from zhuisu.kit.time import utc_now
+from zhuisu.models import ApiToken, AuditEntry, Party
+from zhuisu.parties.errors import InvalidToken, InvalidUscc
+
+TOKEN_PREFIX = "zs_"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly issued token: ``secret`` is the only copy of the bearer token and is never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_party(session: Session, *, name: str, uscc: str | None = None, actor: Party | None = None) -> Party:
+    """Register a party; a 统一社会信用代码 is validated (check character included) and stored compact.
+
+    Raises InvalidUscc for a malformed code.
+    """
+    code = None
+    if uscc:
+        try:
+            code = stdnum_uscc.validate(uscc)
+        except ValidationError as exc:
+            raise InvalidUscc(
+                f"统一社会信用代码 {uscc!r} 无效：{exc}", message_en=f"invalid unified social credit code {uscc!r}: {exc}"
+            ) from exc
+    party = Party(name=name, uscc=code)
+    session.add(party)
+    session.flush()
+    session.add(AuditEntry(actor_id=actor.id if actor else None, action="party_created", subject=party.id,
+                           payload={"name": name, "uscc": code}))
+    return party
+
+
+def get_party(session: Session, party_id: str) -> Party:
+    party = session.get(Party, party_id)
+    if party is None:
+        party = session.scalar(select(Party).where(Party.uscc == party_id))
+    if party is None:
+        raise NotFound(f"没有编号为 {party_id} 的主体", message_en=f"no party {party_id}")
+    return party
+
+
+def find_party_by_name(session: Session, name: str) -> Party | None:
+    return session.scalar(select(Party).where(Party.name == name).order_by(Party.created_at).limit(1))
+
+
+def node_party(session: Session, *, name: str) -> Party:
+    """This node's own party (created on first use): the recorder of what the CLI imports."""
+    return find_party_by_name(session, name) or create_party(session, name=name)
+
+
+def list_parties(session: Session) -> list[Party]:
+    return list(session.scalars(select(Party).order_by(Party.created_at, Party.id)))
+
+
+def issue_token(session: Session, *, party: Party, label: str = "", secret: str | None = None) -> IssuedToken:
+    """Issue a bearer token to ``party``; ``secret`` may be given to provision a known token (demo, tests)."""
+    secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(party_id=party.id, token_hash=_digest(secret), prefix=secret[:10], label=label)
+    session.add(token)
+    session.flush()
+    session.add(AuditEntry(actor_id=party.id, action="token_issued", subject=token.id, payload={"label": label}))
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(session: Session, *, token_id: str) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"没有编号为 {token_id} 的令牌", message_en=f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utc_now()
+        session.add(AuditEntry(actor_id=token.party_id, action="token_revoked", subject=token.id, payload={}))
+    return token
+
+
+def list_tokens(session: Session, *, party: Party) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.party_id == party.id).order_by(ApiToken.created_at)))
+
+
+def authenticate(session: Session, secret: str) -> Party:
+    """The party a bearer token belongs to. Raises InvalidToken for an unknown or revoked token."""
+    row = session.execute(
+        select(ApiToken.revoked_at, Party).join(Party, Party.id == ApiToken.party_id)
+        .where(ApiToken.token_hash == _digest(secret))
+    ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise InvalidToken("访问令牌无效或已吊销", message_en="the access token is invalid or revoked")
+    party: Party = row.Party
+    return party

@@ -1,0 +1,88 @@
+"""One error shape for the whole API: RFC 7807 problem documents, as the GS1 EPCIS REST binding prescribes.
+
+``{"type": "epcisException:…", "title", "status", "detail", "instance", "code", …}`` with ``code`` a stable
+snake_case string clients may depend on, and extra members such as ``errors`` (one per field: event index, JSON
+pointer, what was expected, message). Messages are zh-CN unless the client asks for English.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from zhuisu.errors import ZhuisuError
+from zhuisu.web.i18n import request_language
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+_TITLES = {
+    400: ("请求无效", "Bad request"), 401: ("未认证", "Not authenticated"), 403: ("无权访问", "Forbidden"),
+    404: ("未找到", "Not found"), 405: ("方法不允许", "Method not allowed"), 406: ("无法提供所需格式", "Not acceptable"),
+    409: ("冲突", "Conflict"), 413: ("请求过大", "Payload too large"), 415: ("不支持的媒体类型", "Unsupported media type"),
+    422: ("请求无效", "Unprocessable request"), 500: ("服务器内部错误", "Internal server error"),
+}
+_TYPES = {400: "epcisException:ValidationException", 401: "epcisException:SecurityException",
+          403: "epcisException:SecurityException", 404: "epcisException:NoSuchResourceException",
+          413: "epcisException:CaptureLimitExceededException"}
+
+
+def problem_response(
+    request: Request, *, status: int, code: str, detail: str, problem_type: str | None = None,
+    headers: dict[str, str] | None = None, **members: Any,
+) -> JSONResponse:
+    lang = request_language(request)
+    zh, en = _TITLES.get(status, ("错误", "Error"))
+    body = {
+        "type": problem_type or _TYPES.get(status, "epcisException:ImplementationException"),
+        "title": en if lang == "en" else zh, "status": status, "detail": detail,
+        "instance": request.url.path, "code": code, **members,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def _zhuisu_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ZhuisuError)
+    lang = request_language(request)
+    if exc.status_code >= 500:
+        logger.error("internal error", exc_info=exc)
+    headers = {"WWW-Authenticate": 'Bearer realm="zhuisu"'} if exc.status_code == 401 else None
+    return problem_response(request, status=exc.status_code, code=exc.code, detail=exc.localized(lang),
+                            problem_type=exc.problem_type, headers=headers, **exc.problem_members(lang))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    lang = request_language(request)
+    zh, en = _TITLES.get(exc.status_code, ("错误", "Error"))
+    return problem_response(request, status=exc.status_code, code=f"http_{exc.status_code}",
+                            detail=str(exc.detail) if exc.detail and lang == "en" else (en if lang == "en" else zh),
+                            headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    lang = request_language(request)
+    errors = [{"pointer": "/" + "/".join(str(p) for p in e.get("loc", ())[1:]), "code": e.get("type", "invalid"),
+               "message": e.get("msg", "")} for e in exc.errors()]
+    detail = "请求参数无效" if lang != "en" else "invalid request parameters"
+    return problem_response(request, status=400, code="invalid_request", detail=detail,
+                            problem_type="epcisException:QueryParameterException", errors=errors)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    lang = request_language(request)
+    detail = "服务器内部错误，已记录" if lang != "en" else "internal server error; it has been logged"
+    return problem_response(request, status=500, code="internal_error", detail=detail)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ZhuisuError, _zhuisu_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
