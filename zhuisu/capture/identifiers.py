@@ -18,11 +18,11 @@ def canonical_id(value: str) -> str:
     """The canonical form of an EPC, EPC class or location identifier.
 
     >>> canonical_id("urn:epc:id:sgtin:0614141.107346.2017")
-    'https://id.gs1.org/01/00614141073467/21/2017'
+    'https://id.gs1.org/01/10614141073464/21/2017'
     >>> canonical_id("https://example.com/01/09521234543213/21/abc?linkType=all")
     'https://id.gs1.org/01/09521234543213/21/abc'
-    >>> canonical_id("urn:zhuisu:code:ZS1101000001")
-    'urn:zhuisu:code:ZS1101000001'
+    >>> canonical_id("urn:example:lot:ABC-1")
+    'urn:example:lot:ABC-1'
     """
     value = value.strip()
     if value.startswith("urn:epc:"):

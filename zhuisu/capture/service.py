@@ -8,7 +8,7 @@ not stored again, so re-sending a document is harmless.
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -33,6 +33,25 @@ _QTY_LISTS = {
     "inputQuantityList": "input_qty", "outputQuantityList": "output_qty",
 }
 _IN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event just written by capture, as the domains that follow it (ledger, trace graph, …) see it."""
+
+    pk: int
+    event_id: str
+    hash: str
+    record_time: datetime
+    recorder_id: str
+    event: dict[str, Any]
+    context: Any
+
+
+#: Called in the capture transaction, in order, with each batch of newly stored events (never duplicates).
+#: Each domain that must stay in step with the events (ledger leaves, trace graph edges) registers one function
+#: here; an exception rolls the whole capture back, so events and what follows from them never diverge.
+AFTER_INSERT: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = ()
 
 
 @dataclass
@@ -230,6 +249,11 @@ def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: 
     index_rows = [row for pk, p in zip(ids, fresh, strict=True) for row in _index_rows(pk, p.event)]
     if index_rows:
         session.execute(insert(EventEpc), index_rows)
+    stored = [StoredEvent(pk=pk, event_id=p.event_id, hash=p.hash, record_time=record_time,
+                          recorder_id=job.recorder_id, event=p.event, context=context)
+              for pk, p in zip(ids, fresh, strict=True)]
+    for observer in AFTER_INSERT:
+        observer(session, stored)
 
 
 def _context_id(session: Session, context: Any) -> int | None:

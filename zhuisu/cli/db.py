@@ -10,7 +10,7 @@ app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=
 
 
 @app.command()
-def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade(revision: str = typer.Argument("heads", help="Target revision (default: every head).")) -> None:
     """Create or migrate the schema of the configured database (ZHUISU_DATABASE_URL)."""
     url = settings().resolved_database_url()
     migrate.upgrade(url, revision)

@@ -15,12 +15,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the database at ``url`` to ``revision``."""
     command.upgrade(alembic_config(url), revision)
 
 
-def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+def upgrade_connection(connection: Connection, revision: str = "heads") -> None:
     """Migrate through an existing connection (used by tests, which wrap everything in one transaction)."""
     cfg = alembic_config(str(connection.engine.url))
     cfg.attributes["connection"] = connection

@@ -135,9 +135,9 @@ def match_values(value: str) -> list[str]:
     (serials and lots of that GTIN).
 
     >>> match_values("urn:epc:idpat:sgtin:0614141.107346.*")
-    ['https://id.gs1.org/01/00614141073467', 'https://id.gs1.org/01/00614141073467/*']
+    ['https://id.gs1.org/01/10614141073464', 'https://id.gs1.org/01/10614141073464/*']
     >>> match_values("urn:epc:id:sgtin:0614141.107346.2*")
-    ['https://id.gs1.org/01/00614141073467/21/2*']
+    ['https://id.gs1.org/01/10614141073464/21/2*']
     """
     if value.startswith("urn:epc:idpat:"):
         key = canonical_id(value)

@@ -16,6 +16,10 @@ class Party(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     #: 统一社会信用代码 (unified social credit code), validated on entry; optional for foreign parties.
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    #: GS1 Global Location Number of the party (its PGLN), as events name it: https://id.gs1.org/417/{gln}.
+    gln: Mapped[str | None] = mapped_column(String(13), unique=True)
+    #: GB/T 2260 administrative division code (6 digits) of the party's registered seat.
+    region: Mapped[str | None] = mapped_column(String(6), index=True)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="party", lazy="raise")
 

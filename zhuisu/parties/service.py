@@ -8,12 +8,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from stdnum import ean
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from zhuisu.errors import NotFound
+from zhuisu.codes import epc_urn
+from zhuisu.errors import InvalidInput, NotFound
 from zhuisu.kit.time import utc_now
 from zhuisu.models import ApiToken, AuditEntry, Party
 from zhuisu.parties.errors import InvalidToken, InvalidUscc
@@ -33,10 +35,13 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_party(session: Session, *, name: str, uscc: str | None = None, actor: Party | None = None) -> Party:
+def create_party(
+    session: Session, *, name: str, uscc: str | None = None, gln: str | None = None, region: str | None = None,
+    actor: Party | None = None,
+) -> Party:
     """Register a party; a 统一社会信用代码 is validated (check character included) and stored compact.
 
-    Raises InvalidUscc for a malformed code.
+    Raises InvalidUscc for a malformed code, InvalidInput for a malformed GLN or region code.
     """
     code = None
     if uscc:
@@ -46,12 +51,31 @@ def create_party(session: Session, *, name: str, uscc: str | None = None, actor:
             raise InvalidUscc(
                 f"统一社会信用代码 {uscc!r} 无效：{exc}", message_en=f"invalid unified social credit code {uscc!r}: {exc}"
             ) from exc
-    party = Party(name=name, uscc=code)
+    if gln is not None and not (len(gln) == 13 and ean.is_valid(gln)):
+        raise InvalidInput(f"GLN {gln!r} 无效：应为 13 位数字且校验位正确", message_en=f"invalid GLN {gln!r}: 13 digits with a valid check digit")
+    if region is not None and not (len(region) == 6 and region.isdigit()):
+        raise InvalidInput(f"行政区划代码 {region!r} 无效：应为 6 位数字（GB/T 2260）",
+                           message_en=f"invalid region code {region!r}: 6 digits (GB/T 2260)")
+    party = Party(name=name, uscc=code, gln=gln, region=region)
     session.add(party)
     session.flush()
     session.add(AuditEntry(actor_id=actor.id if actor else None, action="party_created", subject=party.id,
-                           payload={"name": name, "uscc": code}))
+                           payload={"name": name, "uscc": code, "gln": gln, "region": region}))
     return party
+
+
+def find_party_by_identifier(session: Session, value: str) -> Party | None:
+    """The party an identifier names: its id, 统一社会信用代码, GLN, or PGLN Digital Link (…/417/{gln}) /
+    ``urn:epc:id:pgln:`` URN as events carry it."""
+    value = value.strip()
+    if "/417/" in value:
+        value = value.rsplit("/417/", 1)[1].split("/")[0].split("?")[0]
+    elif value.startswith("urn:epc:id:pgln:"):
+        try:
+            value = epc_urn.parse(value).key
+        except epc_urn.InvalidEpcUrn:
+            return None
+    return session.scalar(select(Party).where(or_(Party.id == value, Party.uscc == value, Party.gln == value)))
 
 
 def get_party(session: Session, party_id: str) -> Party:

@@ -32,11 +32,16 @@ def upgrade() -> None:
     op.create_table('parties',
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('uscc', sa.String(length=18), nullable=True),
+    sa.Column('gln', sa.String(length=13), nullable=True),
+    sa.Column('region', sa.String(length=6), nullable=True),
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('created_at', zhuisu.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_parties')),
-    sa.UniqueConstraint('uscc', name=op.f('uq_parties_uscc'))
+    sa.UniqueConstraint('uscc', name=op.f('uq_parties_uscc')),
+    sa.UniqueConstraint('gln', name=op.f('uq_parties_gln'))
     )
+    with op.batch_alter_table('parties', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_parties_region'), ['region'], unique=False)
     op.create_table('api_tokens',
     sa.Column('party_id', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -169,6 +174,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_tokens_party_id'))
 
     op.drop_table('api_tokens')
+    with op.batch_alter_table('parties', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_parties_region'))
     op.drop_table('parties')
     op.drop_table('event_contexts')
     # ### end Alembic commands ###
