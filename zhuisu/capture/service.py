@@ -48,6 +48,11 @@ class StoredEvent:
     context: Any
 
 
+#: Checks that need the database (e.g. the catalog's per-class data-element rules), run on events that passed
+#: schema validation, before anything is stored: each returns the errors of the events it refuses, by index.
+#: Refused events are rejected exactly like schema-invalid ones (so under rollback the document stores nothing).
+BEFORE_STORE: tuple[Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any], dict[int, list[EventError]]], ...] = ()
+
 #: Called in the capture transaction, in order, with each batch of newly stored events (never duplicates).
 #: Each domain that must stay in step with the events (ledger leaves, trace graph edges) registers one function
 #: here; an exception rolls the whole capture back, so events and what follows from them never diverge.
@@ -184,6 +189,7 @@ def capture_batch(
                 f"第 {index} 个事件无法计算事件哈希：{exc}", f"event {index} cannot be hashed: {exc}")])
             continue
         prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
+    prepared = _apply_store_checks(session, prepared, outcomes, context)
     if behaviour == "rollback" and (outcomes or document_errors):
         return _reject_all(events, outcomes, prepared)
     fresh = _drop_duplicates(session, prepared, outcomes)
@@ -192,6 +198,21 @@ def capture_batch(
     for p in fresh:
         outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "captured")
     return [outcomes[i] for i, _ in events]
+
+
+def _apply_store_checks(
+    session: Session, prepared: list[_Prepared], outcomes: dict[int, EventOutcome], context: Any
+) -> list[_Prepared]:
+    if not BEFORE_STORE or not prepared:
+        return prepared
+    refused: dict[int, list[EventError]] = {}
+    for check in BEFORE_STORE:
+        for index, errors in check(session, [(p.index, p.event) for p in prepared], context).items():
+            refused.setdefault(index, []).extend(errors)
+    for p in prepared:
+        if p.index in refused:
+            outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", refused[p.index])
+    return [p for p in prepared if p.index not in refused]
 
 
 def _given_id(event: Any) -> str | None:
