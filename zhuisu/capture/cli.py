@@ -36,11 +36,13 @@ def import_files(
     lang = language()
     writer = _JsonWriter(lang) if as_json else None
     totals = {"captured": 0, "duplicates": 0, "rejected": 0}
+    broken_files = 0
     started = time.perf_counter()
     for path in files:
         report = _import_one(maker, path, actor_id, mode, batch_size or settings().import_batch_size, writer)
         for key in totals:
             totals[key] += getattr(report, key)
+        broken_files += bool(report.document_errors)
         for error in report.document_errors:
             err_console.print(f"[red]{path}[/red]: {error.message(lang)}", highlight=False)
     elapsed = time.perf_counter() - started
@@ -50,7 +52,7 @@ def import_files(
         f"in {elapsed:.1f} s ({handled / elapsed if elapsed else 0:,.0f} events/s)", highlight=False)
     if writer:
         writer.close(totals)
-    if totals["rejected"]:
+    if totals["rejected"] or broken_files:
         raise typer.Exit(1)
 
 

@@ -1,8 +1,10 @@
 """The ``zhuisu`` command: one Typer app mounting each domain's commands."""
 
-import sys
+from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
 import uvicorn
 
 from zhuisu.capture import cli as capture_cli
@@ -13,16 +15,32 @@ from zhuisu.errors import ZhuisuError
 from zhuisu.events import cli as events_cli
 from zhuisu.parties import cli as parties_cli
 
+_state = {"verbose": False}
+
+
+class _Root(TyperGroup):
+    """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1 (a traceback only with
+    --verbose), for every command, however it is invoked."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZhuisuError as exc:
+            if _state["verbose"]:
+                raise
+            err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}",
+                              highlight=False)
+            raise click.exceptions.Exit(1) from None
+
+
 app = typer.Typer(help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+                  pretty_exceptions_enable=False, cls=_Root)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(parties_cli.app, name="parties")
 app.add_typer(parties_cli.tokens_app, name="tokens")
 app.add_typer(demo_cli.app, name="demo")
 app.command("import")(capture_cli.import_files)
-
-_state = {"verbose": False}
 
 
 @app.callback()
@@ -42,10 +60,4 @@ def serve(
 
 
 def main() -> None:
-    try:
-        app()
-    except ZhuisuError as exc:
-        if _state["verbose"]:
-            raise
-        err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}", highlight=False)
-        sys.exit(1)
+    app()
