@@ -266,10 +266,12 @@ def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: 
     record_time = utc_now()
     context_id = _context_id(session, context)
     rows = [_event_row(p, job=job, record_time=record_time, context_id=context_id) for p in fresh]
-    ids = session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).all()
+    # Core inserts on the tables, not ORM bulk persistence: same SQL, a fraction of the Python per row.
+    events_table, epcs_table = Event.__table__, EventEpc.__table__
+    ids = session.scalars(insert(events_table).returning(events_table.c.id, sort_by_parameter_order=True), rows).all()
     index_rows = [row for pk, p in zip(ids, fresh, strict=True) for row in _index_rows(pk, p.event)]
     if index_rows:
-        session.execute(insert(EventEpc), index_rows)
+        session.execute(insert(epcs_table), index_rows)
     stored = [StoredEvent(pk=pk, event_id=p.event_id, hash=p.hash, record_time=record_time,
                           recorder_id=job.recorder_id, event=p.event, context=context)
               for pk, p in zip(ids, fresh, strict=True)]

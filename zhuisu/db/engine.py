@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,8 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhuisu.config import Settings
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and real transactions (SAVEPOINT-safe)."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and real transactions (SAVEPOINT-safe).
+
+    JSON columns are (de)serialised with orjson: event bodies are the bulk of what capture writes.
+    """
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
