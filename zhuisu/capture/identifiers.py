@@ -7,6 +7,7 @@ become their bare words. Identifiers of other schemes are kept as given (异构�
 """
 
 import re
+from functools import lru_cache
 
 from zhuisu.codes import epc_urn
 
@@ -14,6 +15,7 @@ _DL_RE = re.compile(r"^https?://[^/?#]+((?:/[^/?#]+)*?/(?:00|01|253|255|401|402|
 _CBV_URI_RE = re.compile(r"^(?:https?://ref\.gs1\.org/cbv/[A-Za-z]+-|urn:epcglobal:cbv:[a-z]+:)([A-Za-z0-9_]+)$")
 
 
+@lru_cache(maxsize=65536)
 def canonical_id(value: str) -> str:
     """The canonical form of an EPC, EPC class or location identifier.
 
