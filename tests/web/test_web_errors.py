@@ -1,0 +1,51 @@
+"""The canonical error shape, and the one-transaction-per-request contract."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import Credentials
+from zhuisu.models import Party
+from zhuisu.web.deps import DbSession
+
+
+def test_problem_shape(client: TestClient, creds: Credentials) -> None:
+    response = client.get("/capture/missing", headers=creds.headers)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "epcisException:NoSuchResourceException", "title": "未找到", "status": 404,
+        "detail": "没有采集任务 missing", "instance": "/capture/missing", "code": "not_found",
+    }
+    english = client.get("/capture/missing", headers={**creds.headers, "Accept-Language": "en"})
+    assert english.json()["detail"] == "no capture job missing"
+    assert english.json()["title"] == "Not found"
+
+
+def test_unknown_route_is_a_problem_too(client: TestClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.json()["code"] == "http_404"
+
+
+def test_epcis_headers_on_every_response(client: TestClient) -> None:
+    response = client.get("/")
+    assert (response.headers["GS1-EPCIS-Version"], response.headers["GS1-CBV-Version"]) == ("2.0.0", "2.0.0")
+
+
+def test_a_request_whose_commit_fails_is_not_2xx(app: Any, session: Session) -> None:
+    # given a handler whose write only fails at commit time (no flush before the response)
+    def add_twins(db: DbSession) -> dict[str, bool]:
+        db.add_all([Party(name="甲", uscc="91110000600037341L"), Party(name="乙", uscc="91110000600037341L")])
+        return {"ok": True}
+
+    app.add_api_route("/test/twins", add_twins, methods=["POST"])
+    # when
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/test/twins")
+    # then
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
+    assert session.scalar(select(func.count()).select_from(Party).where(Party.name.in_(["甲", "乙"]))) == 0
