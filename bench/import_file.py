@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -28,35 +29,53 @@ CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
 
 def write_file(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as fp:
-        fp.write('{"@context": ' + json.dumps(CONTEXT) + ', "type": "EPCISDocument", "schemaVersion": "2.0", '
-                 '"creationDate": "2026-01-01T00:00:00Z", "epcisBody": {"eventList": [\n')
+        fp.write(
+            '{"@context": ' + json.dumps(CONTEXT) + ', "type": "EPCISDocument", "schemaVersion": "2.0", '
+            '"creationDate": "2026-01-01T00:00:00Z", "epcisBody": {"eventList": [\n'
+        )
         for i in range(count):
             event = {
-                "type": "ObjectEvent", "eventID": f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
+                "type": "ObjectEvent",
+                "eventID": f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
                 "eventTime": f"2026-03-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}+08:00",
-                "eventTimeZoneOffset": "+08:00", "action": "OBSERVE",
+                "eventTimeZoneOffset": "+08:00",
+                "action": "OBSERVE",
                 "epcList": [f"urn:epc:id:sgtin:6901234.012345.{i}", f"urn:epc:id:sgtin:6901234.012345.x{i}"],
-                "bizStep": "shipping", "disposition": "in_transit",
+                "bizStep": "shipping",
+                "disposition": "in_transit",
                 "readPoint": {"id": "urn:epc:id:sgln:6901234.00001.0"},
-                "bizTransactionList": [{"type": "po", "bizTransaction": f"urn:epcglobal:cbv:bt:6901234000016:{i // 100}"}],
+                "bizTransactionList": [
+                    {"type": "po", "bizTransaction": f"urn:epcglobal:cbv:bt:6901234000016:{i // 100}"}
+                ],
             }
             fp.write(("" if i == 0 else ",\n") + json.dumps(event))
         fp.write("\n]}}\n")
 
 
-def run_import(url: str, path: Path, count: int) -> dict[str, float]:
+def run_import(url: str, path: Path, count: int) -> dict[str, Any]:
     migrate.upgrade(url)
     env = {**os.environ, "ZHUISU_DATABASE_URL": url}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "zhuisu", "import", str(path)], env=env, check=False,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "zhuisu", "import", str(path)],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"import failed: {done.stderr[-2000:]}")
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"events": count, "seconds": round(elapsed, 1), "events_per_s": round(count / elapsed),
-            "peak_rss_mb": round(max(peak_kb, before) / 1024, 1), "summary": done.stderr.strip().splitlines()[-1]}
+    return {
+        "events": count,
+        "seconds": round(elapsed, 1),
+        "events_per_s": round(count / elapsed),
+        "peak_rss_mb": round(max(peak_kb, before) / 1024, 1),
+        "summary": done.stderr.strip().splitlines()[-1],
+    }
 
 
 def main() -> None:
@@ -67,14 +86,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="zhuisu-bench-"))
     path = work / "events.jsonld"
     write_file(path, args.events)
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     if args.db in ("sqlite", "both"):
         results["sqlite"] = run_import(f"sqlite:///{work / 'bench.db'}", path, args.events)
         print("sqlite", results["sqlite"], flush=True)
     if args.db in ("postgresql", "both"):
         server = pgserver.start()
         try:
-            with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
+            with psycopg.connect(
+                f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True
+            ) as c:
                 c.execute("CREATE DATABASE bench")
             results["postgresql"] = run_import(server.url("bench"), path, args.events)
             print("postgresql", results["postgresql"], flush=True)

@@ -131,7 +131,9 @@ def creds(maker: sessionmaker[Session]) -> Credentials:
 
 
 @pytest.fixture
-def cli_db(request: pytest.FixtureRequest, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def cli_db(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """A fresh migrated database, configured through ZHUISU_DATABASE_URL as a user would."""
     url = fresh_url(request, backend, tmp_path)
     migrate.upgrade(url)

@@ -10,7 +10,8 @@ ROOT = Path(__file__).parent.parent
 
 def test_settings_doc_is_current() -> None:
     assert (ROOT / "docs" / "settings.md").read_text(encoding="utf-8") == render(), (
-        "docs/settings.md is stale: run `python -m scripts.settings_doc`")
+        "docs/settings.md is stale: run `python -m scripts.settings_doc`"
+    )
 
 
 def test_every_setting_has_a_description() -> None:

@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Credentials
-from tests.support.epcis import EXAMPLES, document, events_of, load, object_event, returned_events, without_record_time
+from tests.support.epcis import (
+    EXAMPLES,
+    document,
+    events_of,
+    load,
+    object_event,
+    returned_events,
+    without_record_time,
+)
 from zhuisu.capture.epcis.hashing import event_hash
 from zhuisu.capture.epcis.validation import validate_query_document
 from zhuisu.db.session import unit_of_work
@@ -72,7 +80,9 @@ def _repeats() -> int:
 
 
 class TestRollback:
-    def test_one_invalid_event_rejects_the_document(self, client: TestClient, creds: Credentials, session: Session) -> None:
+    def test_one_invalid_event_rejects_the_document(
+        self, client: TestClient, creds: Credentials, session: Session
+    ) -> None:
         doc = document(object_event(1), object_event(2, action="UPDATE"))
         response = client.post("/capture", json=doc, headers=creds.headers)
         assert response.status_code == 400
@@ -81,7 +91,8 @@ class TestRollback:
         assert problem["type"] == "epcisException:ValidationException"
         assert problem["code"] == "document_rejected"
         assert [(e["eventIndex"], e["pointer"], e["code"]) for e in problem["errors"]] == [
-            (1, "/epcisBody/eventList/1/action", "unknown_action")]
+            (1, "/epcisBody/eventList/1/action", "unknown_action")
+        ]
         assert "第 1 个事件" in problem["errors"][0]["message"] or "事件 1" in problem["errors"][0]["message"]
         assert count(session) == 0
         assert count(session, EventEpc) == 0
@@ -129,15 +140,20 @@ def test_capture_is_idempotent(client: TestClient, creds: Credentials, session: 
     # an event whose eventID is already stored is a duplicate, even with other content
     reused = object_event(9, eventID="urn:uuid:0d8f7c1e-5b1a-4c3e-9d2a-7f6e5d4c3b2a")
     client.post("/capture", json=document(reused), headers=creds.headers)
-    third = client.post("/capture", json=document(object_event(10, eventID=reused["eventID"])),
-                        headers=creds.headers).json()
+    third = client.post(
+        "/capture", json=document(object_event(10, eventID=reused["eventID"])), headers=creds.headers
+    ).json()
     assert [o["status"] for o in third["events"]] == ["duplicate"]
     assert count(session) == 3
 
 
 @pytest.mark.parametrize(
     ("_case", "headers"),
-    [("none", {}), ("not bearer", {"Authorization": "Basic abc"}), ("unknown", {"Authorization": "Bearer zs_nope"})],
+    [
+        ("none", {}),
+        ("not bearer", {"Authorization": "Basic abc"}),
+        ("unknown", {"Authorization": "Bearer zs_nope"}),
+    ],
 )
 def test_capture_without_a_valid_token_is_refused(
     _case: str, headers: dict[str, str], client: TestClient, session: Session
@@ -171,13 +187,16 @@ class TestLimits:
     ) -> None:
         app.state.settings.capture_limit_bytes = 1000
         body = b"{" + b" " * 2000 + b"not even json"
-        response = client.post("/capture", content=body,
-                               headers={**creds.headers, "Content-Type": "application/ld+json"})
+        response = client.post(
+            "/capture", content=body, headers={**creds.headers, "Content-Type": "application/ld+json"}
+        )
         assert response.status_code == 413
         assert response.json()["type"] == "epcisException:CaptureLimitExceededException"
         assert count(session, CaptureJob) == 0
 
-    def test_too_many_events_are_refused(self, client: TestClient, creds: Credentials, session: Session, app: Any) -> None:
+    def test_too_many_events_are_refused(
+        self, client: TestClient, creds: Credentials, session: Session, app: Any
+    ) -> None:
         app.state.settings.capture_limit_events = 2
         response = client.post("/capture", json=document(*(object_event(i) for i in range(3))), headers=creds.headers)
         assert response.status_code == 413
@@ -186,11 +205,15 @@ class TestLimits:
 
 @pytest.mark.parametrize(
     ("_case", "content", "code"),
-    [("empty body", b"", "empty_document"), ("not json", b'{"@context": [', "invalid_json"),
-     ("empty object", b"{}", "document_rejected")],
+    [
+        ("empty body", b"", "empty_document"),
+        ("not json", b'{"@context": [', "invalid_json"),
+        ("empty object", b"{}", "document_rejected"),
+    ],
 )
-def test_malformed_bodies(_case: str, content: bytes, code: str, client: TestClient, creds: Credentials,
-                          session: Session) -> None:
+def test_malformed_bodies(
+    _case: str, content: bytes, code: str, client: TestClient, creds: Credentials, session: Session
+) -> None:
     response = client.post("/capture", content=content, headers={**creds.headers, "Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -205,8 +228,10 @@ def test_unsupported_media_type(client: TestClient, creds: Credentials) -> None:
 
 class TestSingleEvent:
     def test_created_then_conflict(self, client: TestClient, creds: Credentials, session: Session) -> None:
-        event = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-                 **object_event(1, eventID="urn:uuid:6f9a1c9e-1111-4a52-9a0e-2d5b0c5e6a01")}
+        event = {
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            **object_event(1, eventID="urn:uuid:6f9a1c9e-1111-4a52-9a0e-2d5b0c5e6a01"),
+        }
         first = client.post("/events", json=event, headers=creds.headers)
         assert first.status_code == 201
         assert first.headers["Location"] == "/events/urn:uuid:6f9a1c9e-1111-4a52-9a0e-2d5b0c5e6a01"
@@ -217,8 +242,10 @@ class TestSingleEvent:
         assert returned_events(got.json())[0]["eventID"] == "urn:uuid:6f9a1c9e-1111-4a52-9a0e-2d5b0c5e6a01"
 
     def test_invalid_event_is_refused(self, client: TestClient, creds: Credentials, session: Session) -> None:
-        event = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-                 **object_event(1, epcList="urn:epc:id:sgtin:6901234.012345.1")}
+        event = {
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            **object_event(1, epcList="urn:epc:id:sgtin:6901234.012345.1"),
+        }
         response = client.post("/events", json=event, headers=creds.headers)
         assert response.status_code == 400
         assert [(e["pointer"], e["code"]) for e in response.json()["errors"]] == [("/epcList", "invalid_type")]

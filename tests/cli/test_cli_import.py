@@ -42,7 +42,8 @@ def test_import_json_reports_every_event_and_reimport_stores_nothing(cli_db: str
     assert code == 0
     assert (out["captured"], out["duplicates"], out["rejected"]) == (n, 0, 0)
     assert [(e["file"], e["index"], e["status"], e["errors"]) for e in out["events"]] == [
-        (str(path), i, "captured", []) for i in range(n)]
+        (str(path), i, "captured", []) for i in range(n)
+    ]
     assert all(e["hash"].startswith("ni:///sha-256;") for e in out["events"])
     code, again = run_json("import", "--json", str(path))
     assert code == 0
@@ -61,13 +62,29 @@ def test_import_of_every_example(cli_db: str) -> None:
 
 def test_rejected_file_stores_nothing_and_exits_non_zero(cli_db: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonld"
-    path.write_text(json.dumps(document(object_event(1), object_event(2, quantityList=[
-        {"epcClass": "urn:epc:class:lgtin:6901234.022222.L1", "quantity": "12", "uom": "KGM"}]), object_event(3))))
+    path.write_text(
+        json.dumps(
+            document(
+                object_event(1),
+                object_event(
+                    2,
+                    quantityList=[
+                        {"epcClass": "urn:epc:class:lgtin:6901234.022222.L1", "quantity": "12", "uom": "KGM"}
+                    ],
+                ),
+                object_event(3),
+            )
+        )
+    )
     code, out = run_json("import", "--json", str(path))
     assert code == 1
     assert [e["status"] for e in out["events"]] == ["rejected"] * 3
     assert out["events"][1]["errors"][0]["pointer"] == "/epcisBody/eventList/1/quantityList/0/quantity"
-    assert [e["errors"][0]["code"] for e in out["events"]] == ["document_rejected", "invalid_type", "document_rejected"]
+    assert [e["errors"][0]["code"] for e in out["events"]] == [
+        "document_rejected",
+        "invalid_type",
+        "document_rejected",
+    ]
     assert (out["captured"], out["rejected"]) == (0, 3)
     assert stored(cli_db) == 0
 
@@ -83,8 +100,16 @@ def test_proceed_imports_the_valid_events(cli_db: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("_case", "content", "message"),
-    [("not json", "{", "不是有效的 JSON"), ("empty", "", "不是有效的 JSON"), ("no events", "{}", "EPCISDocument"),
-     ("truncated", '{"@context": [], "epcisBody": {"eventList": [{"type": "ObjectEvent",', "不是有效的 JSON")],
+    [
+        ("not json", "{", "不是有效的 JSON"),
+        ("empty", "", "不是有效的 JSON"),
+        ("no events", "{}", "EPCISDocument"),
+        (
+            "truncated",
+            '{"@context": [], "epcisBody": {"eventList": [{"type": "ObjectEvent",',
+            "不是有效的 JSON",
+        ),
+    ],
 )
 def test_broken_files_are_refused(_case: str, content: str, message: str, cli_db: str, tmp_path: Path) -> None:
     path = tmp_path / "broken.jsonld"
@@ -115,7 +140,8 @@ def test_parties_and_tokens(cli_db: str) -> None:
     with engine.connect() as conn:
         hashes = list(conn.scalars(text("select token_hash from api_tokens")))
     engine.dispose()
-    assert party["token"] not in hashes and len(hashes) == 1
+    assert party["token"] not in hashes
+    assert len(hashes) == 1
     bad = runner.invoke(app, ["parties", "add", "坏代码公司", "--uscc", "91110000600037341X"])
     assert bad.exit_code == 1
     assert "统一社会信用代码" in bad.stderr

@@ -35,8 +35,17 @@ def names(client: TestClient, creds: Credentials, params: dict[str, Any]) -> lis
 
 
 def _labels() -> dict[str, str]:
-    steps_ = ["commission", "inspect", "ship-farm", "receive-plant", "slaughter", "pack", "ship-plant",
-              "receive-market", "sell"]
+    steps_ = [
+        "commission",
+        "inspect",
+        "ship-farm",
+        "receive-plant",
+        "slaughter",
+        "pack",
+        "ship-plant",
+        "receive-market",
+        "sell",
+    ]
     return {event_id(str(b), s): f"{b}:{s}" for b in (1, 2, 3) for s in steps_}
 
 
@@ -44,20 +53,44 @@ def _labels() -> dict[str, str]:
     ("params", "expected"),
     [
         ({"eventType": "AggregationEvent"}, ["1:pack", "2:pack", "3:pack"]),
-        ({"eventType": "AggregationEvent|TransformationEvent", "LT_eventTime": "2026-10-05T00:00:00+08:00"},
-         ["1:slaughter", "1:pack"]),
-        ({"EQ_bizStep": "shipping", "GE_eventTime": "2026-10-08T00:00:00+08:00"}, ["3:ship-farm", "3:ship-plant"]),
-        ({"EQ_bizStep": "urn:epcglobal:cbv:bizstep:receiving", "LT_eventTime": "2026-10-05T00:00:00+08:00"},
-         ["1:receive-plant", "1:receive-market"]),
+        (
+            {
+                "eventType": "AggregationEvent|TransformationEvent",
+                "LT_eventTime": "2026-10-05T00:00:00+08:00",
+            },
+            ["1:slaughter", "1:pack"],
+        ),
+        (
+            {"EQ_bizStep": "shipping", "GE_eventTime": "2026-10-08T00:00:00+08:00"},
+            ["3:ship-farm", "3:ship-plant"],
+        ),
+        (
+            {
+                "EQ_bizStep": "urn:epcglobal:cbv:bizstep:receiving",
+                "LT_eventTime": "2026-10-05T00:00:00+08:00",
+            },
+            ["1:receive-plant", "1:receive-market"],
+        ),
         ({"EQ_bizStep": "https://ref.gs1.org/cbv/BizStep-retail_selling"}, ["1:sell", "2:sell", "3:sell"]),
         ({"EQ_disposition": "conformant"}, ["1:inspect", "2:inspect", "3:inspect"]),
-        ({"EQ_action": "ADD", "GE_eventTime": "2026-10-01T00:00:00+08:00", "LT_eventTime": "2026-10-05T00:00:00+08:00"},
-         ["1:pack"]),
-        ({"EQ_action": "ADD|DELETE", "LT_eventTime": "2026-10-01T00:00:00+08:00"},
-         ["1:commission", "2:commission", "3:commission"]),
+        (
+            {
+                "EQ_action": "ADD",
+                "GE_eventTime": "2026-10-01T00:00:00+08:00",
+                "LT_eventTime": "2026-10-05T00:00:00+08:00",
+            },
+            ["1:pack"],
+        ),
+        (
+            {"EQ_action": "ADD|DELETE", "LT_eventTime": "2026-10-01T00:00:00+08:00"},
+            ["1:commission", "2:commission", "3:commission"],
+        ),
         ({"MATCH_epc": PIG}, ["1:commission", "1:inspect", "1:ship-farm", "1:receive-plant"]),
         ({"MATCH_epc": PIG_DL}, ["1:commission", "1:inspect", "1:ship-farm", "1:receive-plant"]),
-        ({"MATCH_anyEPC": PIG}, ["1:commission", "1:inspect", "1:ship-farm", "1:receive-plant", "1:slaughter"]),
+        (
+            {"MATCH_anyEPC": PIG},
+            ["1:commission", "1:inspect", "1:ship-farm", "1:receive-plant", "1:slaughter"],
+        ),
         ({"MATCH_inputEPC": PIG}, ["1:slaughter"]),
         ({"MATCH_outputEPC": PIG}, []),
         ({"MATCH_parentID": PALLET_1}, ["1:pack"]),
@@ -65,27 +98,43 @@ def _labels() -> dict[str, str]:
         ({"MATCH_epcClass": PORK_1}, ["1:pack", "1:sell"]),
         ({"MATCH_outputEPCClass": PORK_1}, ["1:slaughter"]),
         ({"MATCH_anyEPCClass": PORK_1}, ["1:slaughter", "1:pack", "1:sell"]),
-        ({"MATCH_anyEPCClass": "urn:epc:idpat:sgtin:6901234.022222.*", "EQ_bizStep": "retail_selling"},
-         ["1:sell", "2:sell", "3:sell"]),
-        ({"MATCH_epc": "https://id.gs1.org/01/06901234123456/21/2*"},
-         ["2:commission", "2:inspect", "2:ship-farm", "2:receive-plant"]),
+        (
+            {"MATCH_anyEPCClass": "urn:epc:idpat:sgtin:6901234.022222.*", "EQ_bizStep": "retail_selling"},
+            ["1:sell", "2:sell", "3:sell"],
+        ),
+        (
+            {"MATCH_epc": "https://id.gs1.org/01/06901234123456/21/2*"},
+            ["2:commission", "2:inspect", "2:ship-farm", "2:receive-plant"],
+        ),
         ({"MATCH_epc": "urn:epc:id:sgtin:6901234.012345.3*", "EQ_bizStep": "inspecting"}, ["3:inspect"]),
         ({"EQ_readPoint": f"https://id.gs1.org/414/{SHOP['gln']}"}, ["1:sell", "2:sell", "3:sell"]),
-        ({"EQ_bizLocation": "urn:epc:id:sgln:6901234.00003.0", "LT_eventTime": "2026-10-06T00:00:00+08:00"},
-         ["1:receive-market"]),
+        (
+            {
+                "EQ_bizLocation": "urn:epc:id:sgln:6901234.00003.0",
+                "LT_eventTime": "2026-10-06T00:00:00+08:00",
+            },
+            ["1:receive-market"],
+        ),
         ({"EXISTS_errorDeclaration": "true"}, []),
-        ({"eventType": "TransformationEvent", "orderBy": "eventTime", "orderDirection": "DESC"},
-         ["3:slaughter", "2:slaughter", "1:slaughter"]),
-        ({"EQ_bizStep": "receiving", "orderBy": "eventTime", "eventCountLimit": "2"},
-         ["1:receive-plant", "1:receive-market"]),
+        (
+            {"eventType": "TransformationEvent", "orderBy": "eventTime", "orderDirection": "DESC"},
+            ["3:slaughter", "2:slaughter", "1:slaughter"],
+        ),
+        (
+            {"EQ_bizStep": "receiving", "orderBy": "eventTime", "eventCountLimit": "2"},
+            ["1:receive-plant", "1:receive-market"],
+        ),
     ],
 )
-def test_filters(params: dict[str, Any], expected: list[str], demo: Any, client: TestClient, creds: Credentials) -> None:
+def test_filters(
+    params: dict[str, Any], expected: list[str], demo: Any, client: TestClient, creds: Credentials
+) -> None:
     assert names(client, creds, params) == expected
 
 
-def _page_through(client: TestClient, creds: Credentials, params: dict[str, Any],
-                  between: Any = None) -> list[list[str]]:
+def _page_through(
+    client: TestClient, creds: Credentials, params: dict[str, Any], between: Any = None
+) -> list[list[str]]:
     pages: list[list[str]] = []
     labels = _labels()
     url: str | None = "/events"
@@ -96,7 +145,7 @@ def _page_through(client: TestClient, creds: Credentials, params: dict[str, Any]
         assert response.status_code == 200, response.text
         pages.append([labels.get(e["eventID"], e["eventID"]) for e in returned_events(response.json())])
         link = response.headers.get("Link")
-        url = link[1:link.index(">")] if link else None
+        url = link[1 : link.index(">")] if link else None
         if url:
             assert response.headers["GS1-Next-Page-Token-Expires"].endswith("Z")
         first = False
@@ -127,17 +176,27 @@ def test_paging_stays_correct_while_events_are_captured(demo: Any, client: TestC
     pages = _page_through(client, creds, {"perPage": 5, "orderBy": "eventTime"}, between=capture_more)
     # then exactly the 27 events that existed when the listing began, each once, in eventTime order
     flat = [x for p in pages for x in p]
-    assert flat == names(client, creds, {"orderBy": "eventTime", "LT_eventTime": "2026-12-01T00:00:00Z",
-                                         "GE_eventTime": "2026-02-01T00:00:00Z"})
+    assert flat == names(
+        client,
+        creds,
+        {
+            "orderBy": "eventTime",
+            "LT_eventTime": "2026-12-01T00:00:00Z",
+            "GE_eventTime": "2026-02-01T00:00:00Z",
+        },
+    )
     assert len(flat) == 27
 
 
 def test_token_of_another_query_is_refused(demo: Any, client: TestClient, creds: Credentials) -> None:
     response = client.get("/events", params={"perPage": 2}, headers=creds.headers)
     link = response.headers["Link"]
-    token = link[link.index("nextPageToken=") + len("nextPageToken="):link.index(">")]
-    other = client.get("/events", params={"perPage": 2, "eventType": "ObjectEvent", "nextPageToken": token},
-                       headers=creds.headers)
+    token = link[link.index("nextPageToken=") + len("nextPageToken=") : link.index(">")]
+    other = client.get(
+        "/events",
+        params={"perPage": 2, "eventType": "ObjectEvent", "nextPageToken": token},
+        headers=creds.headers,
+    )
     assert other.status_code == 400
     assert other.json()["type"] == "epcisException:QueryParameterException"
     assert other.json()["parameter"] == "nextPageToken"
@@ -161,8 +220,9 @@ def test_token_of_another_query_is_refused(demo: Any, client: TestClient, creds:
         ({"eventCountLimit": "1", "maxEventCount": "1"}, "maxEventCount"),
     ],
 )
-def test_bad_parameters_are_named(params: dict[str, str], parameter: str, client: TestClient,
-                                  creds: Credentials) -> None:
+def test_bad_parameters_are_named(
+    params: dict[str, str], parameter: str, client: TestClient, creds: Credentials
+) -> None:
     response = client.get("/events", params=params, headers=creds.headers)
     assert response.status_code == 400
     problem = response.json()

@@ -2,6 +2,8 @@
 
 import hashlib
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,22 +30,33 @@ def test_token_is_stored_hashed_and_authenticates(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("_case", "kwargs", "error"),
-    [("bad check character", {"uscc": "91110000600037341X"}, InvalidUscc),
-     ("bad GLN", {"gln": "6901234000017"}, InvalidInput),
-     ("bad region", {"region": "37A1"}, InvalidInput)],
+    [
+        ("bad check character", {"uscc": "91110000600037341X"}, InvalidUscc),
+        ("bad GLN", {"gln": "6901234000017"}, InvalidInput),
+        ("bad region", {"region": "37A1"}, InvalidInput),
+    ],
 )
-def test_invalid_identifiers_are_refused(_case: str, kwargs: dict[str, str], error: type[Exception],
-                                         session: Session) -> None:
+def test_invalid_identifiers_are_refused(
+    _case: str, kwargs: dict[str, Any], error: type[Exception], session: Session
+) -> None:
     with pytest.raises(error):
         service.create_party(session, name="某公司", **kwargs)
     assert service.list_parties(session) == []
 
 
 def test_find_by_identifier(session: Session) -> None:
-    party = service.create_party(session, name="示范市肉类联合加工厂", uscc="91110000600037341L", gln="6901234000016",
-                                 region="370102")
-    for value in ("91110000600037341L", "6901234000016", "https://id.gs1.org/417/6901234000016",
-                  "https://example.com/417/6901234000016?x=1", "urn:epc:id:pgln:6901234.00001", party.id):
+    party = service.create_party(
+        session, name="示范市肉类联合加工厂", uscc="91110000600037341L", gln="6901234000016", region="370102"
+    )
+    for value in (
+        "91110000600037341L",
+        "6901234000016",
+        "https://id.gs1.org/417/6901234000016",
+        "https://example.com/417/6901234000016?x=1",
+        "urn:epc:id:pgln:6901234.00001",
+        party.id,
+    ):
         found = service.find_party_by_identifier(session, value)
-        assert found is not None and found.id == party.id, value
+        assert found is not None, value
+        assert found.id == party.id, value
     assert service.find_party_by_identifier(session, "urn:epc:id:pgln:6901234.00009") is None

@@ -27,7 +27,9 @@ def without_record_time(event: dict[str, Any]) -> dict[str, Any]:
 def document(*events: dict[str, Any], context: Any = None) -> dict[str, Any]:
     return {
         "@context": context or ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-01-01T00:00:00Z",
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-01-01T00:00:00Z",
         "epcisBody": {"eventList": list(events)},
     }
 
@@ -35,9 +37,13 @@ def document(*events: dict[str, Any], context: Any = None) -> dict[str, Any]:
 def object_event(n: int, **overrides: Any) -> dict[str, Any]:
     """A valid ObjectEvent, distinct for each ``n``."""
     event: dict[str, Any] = {
-        "type": "ObjectEvent", "eventTime": f"2026-03-01T08:{n // 60 % 60:02d}:{n % 60:02d}.000+08:00",
-        "eventTimeZoneOffset": "+08:00", "action": "OBSERVE",
-        "epcList": [f"urn:epc:id:sgtin:6901234.012345.{n}"], "bizStep": "shipping", "disposition": "in_transit",
+        "type": "ObjectEvent",
+        "eventTime": f"2026-03-01T08:{n // 60 % 60:02d}:{n % 60:02d}.000+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "action": "OBSERVE",
+        "epcList": [f"urn:epc:id:sgtin:6901234.012345.{n}"],
+        "bizStep": "shipping",
+        "disposition": "in_transit",
         "readPoint": {"id": "urn:epc:id:sgln:6901234.00001.0"},
     }
     event.update(overrides)

@@ -16,8 +16,12 @@ def test_problem_shape(client: TestClient, creds: Credentials) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
-        "type": "epcisException:NoSuchResourceException", "title": "未找到", "status": 404,
-        "detail": "没有采集任务 missing", "instance": "/capture/missing", "code": "not_found",
+        "type": "epcisException:NoSuchResourceException",
+        "title": "未找到",
+        "status": 404,
+        "detail": "没有采集任务 missing",
+        "instance": "/capture/missing",
+        "code": "not_found",
     }
     english = client.get("/capture/missing", headers={**creds.headers, "Accept-Language": "en"})
     assert english.json()["detail"] == "no capture job missing"

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import importer
 from zhuisu.capture.schemas import EventOutcome
@@ -20,7 +20,9 @@ from zhuisu.parties import service as parties_service
 def import_files(
     files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="EPCIS JSON-LD files."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with every event's outcome."),
-    behaviour: str = typer.Option("rollback", help="rollback: an invalid event rejects its file; proceed: store the valid events."),
+    behaviour: str = typer.Option(
+        "rollback", help="rollback: an invalid event rejects its file; proceed: store the valid events."
+    ),
     party: str = typer.Option(None, "--as", help="Recorder party id or 统一社会信用代码 (default: this node)."),
     batch_size: int = typer.Option(0, help="Events per transaction (default: ZHUISU_IMPORT_BATCH_SIZE)."),
 ) -> None:
@@ -30,8 +32,11 @@ def import_files(
     mode: Behaviour = "proceed" if behaviour == "proceed" else "rollback"
     maker = session_maker()
     with unit_of_work(maker) as session:
-        actor = (parties_service.get_party(session, party) if party
-                 else parties_service.node_party(session, name=settings().node_name))
+        actor = (
+            parties_service.get_party(session, party)
+            if party
+            else parties_service.node_party(session, name=settings().node_name)
+        )
         actor_id = actor.id
     lang = language()
     writer = _JsonWriter(lang) if as_json else None
@@ -49,18 +54,31 @@ def import_files(
     handled = sum(totals.values())
     err_console.print(
         f"captured {totals['captured']}, duplicates {totals['duplicates']}, rejected {totals['rejected']} "
-        f"in {elapsed:.1f} s ({handled / elapsed if elapsed else 0:,.0f} events/s)", highlight=False)
+        f"in {elapsed:.1f} s ({handled / elapsed if elapsed else 0:,.0f} events/s)",
+        highlight=False,
+    )
     if writer:
         writer.close(totals)
     if totals["rejected"] or broken_files:
         raise typer.Exit(1)
 
 
-def _import_one(maker: sessionmaker[Session], path: Path, actor_id: str, behaviour: Behaviour, batch_size: int,
-                writer: "_JsonWriter | None") -> importer.FileReport:
+def _import_one(
+    maker: sessionmaker[Session],
+    path: Path,
+    actor_id: str,
+    behaviour: Behaviour,
+    batch_size: int,
+    writer: "_JsonWriter | None",
+) -> importer.FileReport:
     size = path.stat().st_size
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rate]}"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
     started = time.perf_counter()
     with Progress(*columns, console=err_console, transient=False) as progress:
         task = progress.add_task(path.name, total=size, rate="")
@@ -70,8 +88,13 @@ def _import_one(maker: sessionmaker[Session], path: Path, actor_id: str, behavio
             progress.update(task, completed=position, rate=f"{handled:,} events  {rate:,.0f} events/s")
 
         report = importer.import_file(
-            maker, path, actor_id=actor_id, behaviour=behaviour, batch_size=batch_size,
-            on_outcome=(lambda o: writer.event(str(path), o)) if writer else None, progress=on_progress,
+            maker,
+            path,
+            actor_id=actor_id,
+            behaviour=behaviour,
+            batch_size=batch_size,
+            on_outcome=(lambda o: writer.event(str(path), o)) if writer else None,
+            progress=on_progress,
         )
         progress.update(task, completed=size)
     return report
@@ -87,7 +110,9 @@ class _JsonWriter:
         sys.stdout.write('{"events": [')
 
     def event(self, file: str, outcome: EventOutcome) -> None:
-        sys.stdout.write(("" if self.first else ",\n") + json.dumps(outcome.to_json(self.lang, file=file), ensure_ascii=False))
+        sys.stdout.write(
+            ("" if self.first else ",\n") + json.dumps(outcome.to_json(self.lang, file=file), ensure_ascii=False)
+        )
         self.first = False
 
     def close(self, totals: dict[str, int]) -> None:

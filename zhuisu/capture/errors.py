@@ -15,7 +15,12 @@ class DocumentRejected(InvalidInput):
     code = "document_rejected"
 
     def __init__(
-        self, message: str, *, message_en: str, errors: list[tuple[int | None, EventError]], capture_id: str | None
+        self,
+        message: str,
+        *,
+        message_en: str,
+        errors: list[tuple[int | None, EventError]],
+        capture_id: str | None,
     ) -> None:
         super().__init__(message, message_en=message_en)
         self.errors = errors

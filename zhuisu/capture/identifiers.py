@@ -11,7 +11,9 @@ from functools import lru_cache
 
 from zhuisu.codes import epc_urn
 
-_DL_RE = re.compile(r"^https?://[^/?#]+((?:/[^/?#]+)*?/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/[^?#]*)(?:[?#].*)?$")
+_DL_RE = re.compile(
+    r"^https?://[^/?#]+((?:/[^/?#]+)*?/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/[^?#]*)(?:[?#].*)?$"
+)
 _CBV_URI_RE = re.compile(r"^(?:https?://ref\.gs1\.org/cbv/[A-Za-z]+-|urn:epcglobal:cbv:[a-z]+:)([A-Za-z0-9_]+)$")
 
 
@@ -41,7 +43,7 @@ def canonical_id(value: str) -> str:
 def _strip_dl_prefix(path: str) -> str:
     # A Digital Link may carry a path prefix before the primary key ("/shop/01/…"); the canonical form drops it.
     found = re.search(r"/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/", path)
-    return path[found.start():] if found else path
+    return path[found.start() :] if found else path
 
 
 def cbv_short(value: str | None) -> str | None:

@@ -68,15 +68,18 @@ def _validate_file(path: Path) -> tuple[dict[str, Any], list[int], list[EventErr
 
 
 def _problems(index: int, event: Any, context: Any) -> list[EventError]:
-    found = validation.validate_event(event, index=index, base_pointer=f"/epcisBody/eventList/{index}",
-                                      context=context)
+    found = validation.validate_event(event, index=index, base_pointer=f"/epcisBody/eventList/{index}", context=context)
     return [service.to_event_error(p) for p in found]
 
 
 def _json_error(exc: StreamError) -> EventError:
-    return EventError(pointer="", code="invalid_json", expected="well-formed JSON",
-                      message_zh=f"文件不是有效的 JSON（约第 {exc.position} 字节）：{exc}",
-                      message_en=f"the file is not well-formed JSON (near byte {exc.position}): {exc}")
+    return EventError(
+        pointer="",
+        code="invalid_json",
+        expected="well-formed JSON",
+        message_zh=f"文件不是有效的 JSON（约第 {exc.position} 字节）：{exc}",
+        message_en=f"the file is not well-formed JSON (near byte {exc.position}): {exc}",
+    )
 
 
 def _batches(path: Path, size: int) -> Iterator[tuple[list[tuple[int, Any]], int]]:
@@ -94,8 +97,13 @@ def _batches(path: Path, size: int) -> Iterator[tuple[list[tuple[int, Any]], int
 
 
 def import_file(
-    maker: sessionmaker[Session], path: Path, *, actor_id: str, behaviour: Behaviour = "rollback",
-    batch_size: int = 2000, on_outcome: Callable[[EventOutcome], None] | None = None,
+    maker: sessionmaker[Session],
+    path: Path,
+    *,
+    actor_id: str,
+    behaviour: Behaviour = "rollback",
+    batch_size: int = 2000,
+    on_outcome: Callable[[EventOutcome], None] | None = None,
     progress: Progress | None = None,
 ) -> FileReport:
     """Import one file; ``on_outcome`` receives every event's outcome in order (for ``--json`` output)."""
@@ -115,8 +123,9 @@ def import_file(
         problems = {i: found for i, e in batch if (found := _problems(i, e, context))} if invalid else {}
         with unit_of_work(maker) as session:
             job = service.get_job(session, report.capture_id)
-            outcomes = service.capture_batch(session, job, batch, context=context, problems=problems,
-                                             behaviour=behaviour)
+            outcomes = service.capture_batch(
+                session, job, batch, context=context, problems=problems, behaviour=behaviour
+            )
             service.finish_job(job, outcomes)
             job.running = True
         _tally(report, outcomes, on_outcome)
@@ -131,15 +140,23 @@ _JOB_ERROR_CAP = 1000
 
 
 def _reject_file(
-    maker: sessionmaker[Session], path: Path, report: FileReport, header: dict[str, Any], invalid: list[int],
-    batch_size: int, on_outcome: Callable[[EventOutcome], None] | None,
+    maker: sessionmaker[Session],
+    path: Path,
+    report: FileReport,
+    header: dict[str, Any],
+    invalid: list[int],
+    batch_size: int,
+    on_outcome: Callable[[EventOutcome], None] | None,
 ) -> FileReport:
     """Rollback semantics for a whole file: report every event as rejected; store none."""
     shown = ", ".join(str(i) for i in invalid[:10]) + (" …" if len(invalid) > 10 else "")
     because = EventError(
-        pointer="", code="document_rejected", expected="a document whose every event is valid",
+        pointer="",
+        code="document_rejected",
+        expected="a document whose every event is valid",
         message_zh=f"文件中的事件 {shown} 无效（或文档本身无效），整个文件被拒绝，本事件未保存",
-        message_en=f"events {shown} of the file are invalid (or the document itself is), so no event was stored")
+        message_en=f"events {shown} of the file are invalid (or the document itself is), so no event was stored",
+    )
     for_job: list[EventOutcome] = []
     context = header.get("@context")
     try:
@@ -147,8 +164,9 @@ def _reject_file(
             for index, event in batch:
                 given = event.get("eventID") if isinstance(event, dict) else None
                 own = _problems(index, event, context)
-                outcome = EventOutcome(index, given if isinstance(given, str) else None, None, "rejected",
-                                       own or [because])
+                outcome = EventOutcome(
+                    index, given if isinstance(given, str) else None, None, "rejected", own or [because]
+                )
                 _tally(report, [outcome], on_outcome)
                 if own and len(for_job) < _JOB_ERROR_CAP:
                     for_job.append(outcome)

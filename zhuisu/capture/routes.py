@@ -22,8 +22,10 @@ _JSON_TYPES = ("application/json", "application/ld+json", "")
 
 
 def limit_headers(settings: Settings) -> dict[str, str]:
-    return {"GS1-EPCIS-Capture-Limit": str(settings.capture_limit_events),
-            "GS1-EPCIS-Capture-File-Size-Limit": str(settings.capture_limit_bytes)}
+    return {
+        "GS1-EPCIS-Capture-Limit": str(settings.capture_limit_events),
+        "GS1-EPCIS-Capture-File-Size-Limit": str(settings.capture_limit_bytes),
+    }
 
 
 async def read_json_body(request: Request, settings: SettingsDep) -> Any:
@@ -34,8 +36,10 @@ async def read_json_body(request: Request, settings: SettingsDep) -> Any:
         raise _too_large(int(declared), limit)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in _JSON_TYPES:
-        raise UnsupportedMediaType(f"不支持的内容类型 {media}，请使用 application/json 或 application/ld+json",
-                                   message_en=f"unsupported content type {media}; send application/json or application/ld+json")
+        raise UnsupportedMediaType(
+            f"不支持的内容类型 {media}，请使用 application/json 或 application/ld+json",
+            message_en=f"unsupported content type {media}; send application/json or application/ld+json",
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -45,7 +49,9 @@ async def read_json_body(request: Request, settings: SettingsDep) -> Any:
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
-        raise EmptyDocument("请求体为空：需要一个 EPCIS 文档", message_en="empty request body: an EPCIS document is required")
+        raise EmptyDocument(
+            "请求体为空：需要一个 EPCIS 文档", message_en="empty request body: an EPCIS document is required"
+        )
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -53,7 +59,10 @@ async def read_json_body(request: Request, settings: SettingsDep) -> Any:
 
 
 def _too_large(size: int, limit: int) -> TooLarge:
-    return TooLarge(f"请求体 {size} 字节，超过上限 {limit} 字节", message_en=f"body of {size} bytes exceeds the limit of {limit} bytes")
+    return TooLarge(
+        f"请求体 {size} 字节，超过上限 {limit} 字节",
+        message_en=f"body of {size} bytes exceeds the limit of {limit} bytes",
+    )
 
 
 JsonBody = Annotated[Any, Depends(read_json_body)]
@@ -62,32 +71,53 @@ JsonBody = Annotated[Any, Depends(read_json_body)]
 def job_document(job: CaptureJob, lang: str) -> dict[str, Any]:
     """The capture job as the REST binding describes it, with our counts."""
     return {
-        "captureID": job.id, "createdAt": format_iso(job.created_at),
+        "captureID": job.id,
+        "createdAt": format_iso(job.created_at),
         "finishedAt": format_iso(job.finished_at) if job.finished_at else None,
-        "running": job.running, "success": job.success, "captureErrorBehaviour": job.behaviour,
-        "eventCount": job.event_count, "captured": job.captured, "duplicates": job.duplicates,
+        "running": job.running,
+        "success": job.success,
+        "captureErrorBehaviour": job.behaviour,
+        "eventCount": job.event_count,
+        "captured": job.captured,
+        "duplicates": job.duplicates,
         "rejected": job.rejected,
-        "errors": [{k: v for k, v in e.items() if not k.startswith("message_")}
-                   | {"message": e.get("message_en" if lang == "en" else "message_zh", "")} for e in job.errors],
+        "errors": [
+            {k: v for k, v in e.items() if not k.startswith("message_")}
+            | {"message": e.get("message_en" if lang == "en" else "message_zh", "")}
+            for e in job.errors
+        ],
     }
 
 
 @router.post("/capture", status_code=202, responses={400: {}, 401: {}, 413: {}, 415: {}})
 def capture(
-    request: Request, actor: CurrentActor, session: DbSession, settings: SettingsDep, lang: Language,
+    request: Request,
+    actor: CurrentActor,
+    session: DbSession,
+    settings: SettingsDep,
+    lang: Language,
     document: JsonBody,
     behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
 ) -> Response:
     """Capture an EPCIS 2.0 document (JSON-LD). Rollback by default: one invalid event rejects the document."""
     if behaviour not in ("rollback", "proceed"):
-        raise InvalidInput(f"GS1-Capture-Error-Behaviour 应为 rollback 或 proceed，收到 {behaviour!r}",
-                           message_en=f"GS1-Capture-Error-Behaviour must be rollback or proceed, got {behaviour!r}")
+        raise InvalidInput(
+            f"GS1-Capture-Error-Behaviour 应为 rollback 或 proceed，收到 {behaviour!r}",
+            message_en=f"GS1-Capture-Error-Behaviour must be rollback or proceed, got {behaviour!r}",
+        )
     events = document.get("epcisBody", {}).get("eventList") if isinstance(document, dict) else None
     if isinstance(events, list) and len(events) > settings.capture_limit_events:
-        raise TooLarge(f"文档含 {len(events)} 个事件，超过上限 {settings.capture_limit_events}",
-                       message_en=f"the document has {len(events)} events, more than the limit of {settings.capture_limit_events}")
-    result = service.capture_document(session, document, actor=actor, behaviour=behaviour,  # type: ignore[arg-type]
-                                      source="POST /capture")
+        raise TooLarge(
+            f"文档含 {len(events)} 个事件，超过上限 {settings.capture_limit_events}",
+            message_en=f"the document has {len(events)} events, more than the limit of {settings.capture_limit_events}",
+        )
+    result = service.capture_document(
+        session,
+        document,
+        actor=actor,
+        behaviour=behaviour,  # type: ignore[arg-type]
+        source="POST /capture",
+    )
     return _capture_response(request, result, lang, settings)
 
 
@@ -97,18 +127,34 @@ def _capture_response(request: Request, result: CaptureResult, lang: str, settin
     outcomes = [o.to_json(lang) for o in result.outcomes]
     if job.behaviour == "rollback" and not job.success:
         errors = [{"eventIndex": None, **e.to_json(lang)} for e in result.document_errors]
-        errors += [{"eventIndex": o.index, **e.to_json(lang)} for o in result.outcomes for e in o.errors
-                   if e.code != "document_rejected"]
+        errors += [
+            {"eventIndex": o.index, **e.to_json(lang)}
+            for o in result.outcomes
+            for e in o.errors
+            if e.code != "document_rejected"
+        ]
         first = errors[0] if errors else {"message": ""}
-        detail = (f"文档被拒绝，未保存任何事件：{first['message']}" if lang != "en"
-                  else f"the document was rejected and no event was stored: {first['message']}")
-        return problem_response(request, status=400, code="document_rejected", detail=detail, headers=headers,
-                                captureID=job.id, errors=errors)
+        detail = (
+            f"文档被拒绝，未保存任何事件：{first['message']}"
+            if lang != "en"
+            else f"the document was rejected and no event was stored: {first['message']}"
+        )
+        return problem_response(
+            request,
+            status=400,
+            code="document_rejected",
+            detail=detail,
+            headers=headers,
+            captureID=job.id,
+            errors=errors,
+        )
     return JSONResponse({**job_document(job, lang), "events": outcomes}, status_code=202, headers=headers)
 
 
 @router.post("/events", status_code=201, responses={400: {}, 401: {}, 409: {}, 413: {}})
-def capture_event(request: Request, actor: CurrentActor, session: DbSession, lang: Language, event: JsonBody) -> Response:
+def capture_event(
+    request: Request, actor: CurrentActor, session: DbSession, lang: Language, event: JsonBody
+) -> Response:
     """Capture a single EPCIS event, which carries its own ``@context``."""
     result = service.capture_single_event(session, event, actor=actor, source="POST /events")
     outcome = result.outcomes[0]
@@ -116,10 +162,17 @@ def capture_event(request: Request, actor: CurrentActor, session: DbSession, lan
         errors = [{"eventIndex": 0, **e.to_json(lang)} for e in outcome.errors]
         return problem_response(request, status=400, code="event_rejected", detail=errors[0]["message"], errors=errors)
     if outcome.status == "duplicate":
-        raise Conflict(f"事件已存在：{outcome.event_id}", message_en=f"the event is already captured: {outcome.event_id}",
-                       eventID=outcome.event_id, hash=outcome.hash)
-    return JSONResponse({"eventID": outcome.event_id, "hash": outcome.hash}, status_code=201,
-                        headers={"Location": f"/events/{outcome.event_id}"})
+        raise Conflict(
+            f"事件已存在：{outcome.event_id}",
+            message_en=f"the event is already captured: {outcome.event_id}",
+            eventID=outcome.event_id,
+            hash=outcome.hash,
+        )
+    return JSONResponse(
+        {"eventID": outcome.event_id, "hash": outcome.hash},
+        status_code=201,
+        headers={"Location": f"/events/{outcome.event_id}"},
+    )
 
 
 @router.get("/capture/{capture_id}", responses={401: {}, 404: {}})

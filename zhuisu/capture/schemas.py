@@ -22,7 +22,12 @@ class EventError:
         return self.message_en if lang == "en" else self.message_zh
 
     def to_json(self, lang: str) -> dict[str, Any]:
-        return {"pointer": self.pointer, "code": self.code, "expected": self.expected, "message": self.message(lang)}
+        return {
+            "pointer": self.pointer,
+            "code": self.code,
+            "expected": self.expected,
+            "message": self.message(lang),
+        }
 
 
 @dataclass
@@ -35,10 +40,15 @@ class EventOutcome:
 
     def to_json(self, lang: str, *, file: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {} if file is None else {"file": file}
-        out.update({
-            "index": self.index, "eventID": self.event_id, "hash": self.hash, "status": self.status,
-            "errors": [e.to_json(lang) for e in self.errors],
-        })
+        out.update(
+            {
+                "index": self.index,
+                "eventID": self.event_id,
+                "hash": self.hash,
+                "status": self.status,
+                "errors": [e.to_json(lang) for e in self.errors],
+            }
+        )
         return out
 
 

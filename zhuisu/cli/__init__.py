@@ -2,8 +2,8 @@
 
 from typing import Any
 
-import click
 import typer
+from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
 from typer.core import TyperGroup
 import uvicorn
 
@@ -22,7 +22,7 @@ class _Root(TyperGroup):
     """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1 (a traceback only with
     --verbose), for every command, however it is invoked."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except ZhuisuError as exc:
@@ -30,7 +30,7 @@ class _Root(TyperGroup):
                 raise
             err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}",
                               highlight=False)
-            raise click.exceptions.Exit(1) from None
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)", no_args_is_help=True,

@@ -19,7 +19,9 @@ app = typer.Typer(help="Query captured EPCIS events.", no_args_is_help=True)
 
 @app.command("query")
 def query(
-    param: list[str] = typer.Option([], "--param", "-p", help="A query parameter NAME=VALUE (repeatable), e.g. EQ_bizStep=shipping."),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", help="A query parameter NAME=VALUE (repeatable), e.g. EQ_bizStep=shipping."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the EPCISQueryDocument."),
     limit: int = typer.Option(0, help="Stop after this many events (0: all)."),
 ) -> None:
@@ -38,8 +40,9 @@ def query(
         events: list[Event] = []
         token: str | None = None
         while True:
-            page = service.query_events(session, parsed, per_page=settings().query_max_per_page, page_token=token,
-                                        token_ttl=ttl)
+            page = service.query_events(
+                session, parsed, per_page=settings().query_max_per_page, page_token=token, token_ttl=ttl
+            )
             events += page.events
             token = page.next_token
             if not token:

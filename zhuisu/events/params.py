@@ -12,7 +12,13 @@ from zhuisu.capture.identifiers import canonical_id, cbv_short
 from zhuisu.errors import QueryParameterInvalid
 from zhuisu.kit.time import parse_iso
 
-EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent")
+EVENT_TYPES = (
+    "ObjectEvent",
+    "AggregationEvent",
+    "TransactionEvent",
+    "TransformationEvent",
+    "AssociationEvent",
+)
 ACTIONS = ("ADD", "OBSERVE", "DELETE")
 
 #: MATCH_* parameter → the index roles it searches (EPCIS 2.0 §8.2.7.1).
@@ -28,7 +34,15 @@ MATCH_ROLES: dict[str, tuple[str, ...]] = {
     "MATCH_anyEPCClass": ("quantity", "child_qty", "input_qty", "output_qty"),
 }
 TIME_PARAMS = ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime")
-LIST_PARAMS = ("eventType", "EQ_action", "EQ_bizStep", "EQ_disposition", "EQ_readPoint", "EQ_bizLocation", "EQ_eventID")
+LIST_PARAMS = (
+    "eventType",
+    "EQ_action",
+    "EQ_bizStep",
+    "EQ_disposition",
+    "EQ_readPoint",
+    "EQ_bizLocation",
+    "EQ_eventID",
+)
 PAGING_PARAMS = ("perPage", "nextPageToken")
 ORDER_FIELDS = ("eventTime", "recordTime")
 
@@ -47,8 +61,13 @@ class EventQuery:
 
     def canonical(self) -> str:
         """A stable text form of the query, bound into page tokens so a token cannot be replayed on another query."""
-        parts = [f"type={','.join(self.event_types)}", f"order={self.order_by}:{self.order_desc}",
-                 f"ed={self.exists_error_declaration}", f"limit={self.event_count_limit}", f"max={self.max_event_count}"]
+        parts = [
+            f"type={','.join(self.event_types)}",
+            f"order={self.order_by}:{self.order_desc}",
+            f"ed={self.exists_error_declaration}",
+            f"limit={self.event_count_limit}",
+            f"max={self.max_event_count}",
+        ]
         parts += [f"{k}={v.isoformat()}" for k, v in sorted(self.times.items())]
         parts += [f"{k}={'|'.join(v)}" for k, v in sorted({**self.lists, **self.matches}.items())]
         return "&".join(parts)
@@ -75,12 +94,16 @@ def parse_query(items: Iterable[tuple[str, str]]) -> EventQuery:
     for name, values in grouped.items():
         _apply(query, name, values)
     if "eventCountLimit" in grouped and "maxEventCount" in grouped:
-        raise _bad("maxEventCount", grouped["maxEventCount"][0], "与 eventCountLimit 二选一",
-                   "not to be combined with eventCountLimit")
+        raise _bad(
+            "maxEventCount",
+            grouped["maxEventCount"][0],
+            "与 eventCountLimit 二选一",
+            "not to be combined with eventCountLimit",
+        )
     return query
 
 
-def _apply(query: EventQuery, name: str, values: list[str]) -> None:  # noqa: PLR0912 - one branch per parameter
+def _apply(query: EventQuery, name: str, values: list[str]) -> None:
     if name in PAGING_PARAMS:
         return
     if name == "eventType":

@@ -9,12 +9,17 @@ from zhuisu.events.params import MATCH_ROLES, EventQuery
 from zhuisu.models import Event, EventContext, EventEpc
 
 _LIST_COLUMNS = {
-    "EQ_action": Event.action, "EQ_bizStep": Event.biz_step, "EQ_disposition": Event.disposition,
-    "EQ_readPoint": Event.read_point, "EQ_bizLocation": Event.biz_location,
+    "EQ_action": Event.action,
+    "EQ_bizStep": Event.biz_step,
+    "EQ_disposition": Event.disposition,
+    "EQ_readPoint": Event.read_point,
+    "EQ_bizLocation": Event.biz_location,
 }
 _TIME_FILTERS = {
-    "GE_eventTime": lambda v: Event.event_time >= v, "LT_eventTime": lambda v: Event.event_time < v,
-    "GE_recordTime": lambda v: Event.record_time >= v, "LT_recordTime": lambda v: Event.record_time < v,
+    "GE_eventTime": lambda v: Event.event_time >= v,
+    "LT_eventTime": lambda v: Event.event_time < v,
+    "GE_recordTime": lambda v: Event.record_time >= v,
+    "LT_recordTime": lambda v: Event.record_time < v,
 }
 
 
@@ -49,9 +54,7 @@ def sort_column(query: EventQuery) -> Any:
     return Event.event_time if query.order_by == "eventTime" else Event.record_time
 
 
-def page_statement(
-    query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int
-) -> Select[tuple[Event]]:
+def page_statement(query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int) -> Select[Event]:
     """One page of matching events, keyset-paged on (sort column, id), among events with id ≤ ``max_id``."""
     column = sort_column(query)
     where = [*filters(query), Event.id <= max_id]
@@ -82,5 +85,7 @@ def find_event(session: Session, event_id: str) -> Event | None:
 def contexts(session: Session, ids: set[int]) -> dict[int, Any]:
     if not ids:
         return {}
-    return {row.id: row.body for row in session.execute(select(EventContext.id, EventContext.body).where(
-        EventContext.id.in_(ids)))}
+    return {
+        row.id: row.body
+        for row in session.execute(select(EventContext.id, EventContext.body).where(EventContext.id.in_(ids)))
+    }

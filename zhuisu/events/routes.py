@@ -25,16 +25,20 @@ def query_events(request: Request, actor: CurrentActor, session: DbSession, sett
     per_page = settings.query_default_per_page
     if "perPage" in params:
         per_page = min(positive_int("perPage", params["perPage"]), settings.query_max_per_page)
-    page = service.query_events(session, query, per_page=per_page, page_token=params.get("nextPageToken"),
-                                token_ttl=timedelta(seconds=settings.page_token_ttl_seconds))
+    page = service.query_events(
+        session,
+        query,
+        per_page=per_page,
+        page_token=params.get("nextPageToken"),
+        token_ttl=timedelta(seconds=settings.page_token_ttl_seconds),
+    )
     headers: dict[str, str] = {}
     if page.next_token and page.token_expires:
         rest = [(k, v) for k, v in params.multi_items() if k != "nextPageToken"]
         url = f"{request.url.path}?{urlencode([*rest, ('nextPageToken', page.next_token)])}"
         headers["Link"] = f'<{url}>; rel="next"'
         headers["GS1-Next-Page-Token-Expires"] = format_iso(page.token_expires)
-    return JSONResponse(service.query_document(session, page.events), headers=headers,
-                        media_type="application/ld+json")
+    return JSONResponse(service.query_document(session, page.events), headers=headers, media_type="application/ld+json")
 
 
 @router.get("/events/{event_id:path}", responses={401: {}, 404: {}})

@@ -22,8 +22,11 @@ from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Event
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-_STANDARD_CONTEXTS = {EPCIS_CONTEXT, "https://gs1.github.io/EPCIS/epcis-context.jsonld",
-                      "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"}
+_STANDARD_CONTEXTS = {
+    EPCIS_CONTEXT,
+    "https://gs1.github.io/EPCIS/epcis-context.jsonld",
+    "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+}
 
 
 class QueryTooLarge(ZhuisuError):
@@ -55,25 +58,44 @@ def _digest(query: EventQuery) -> str:
 def _encode(cursor: _Cursor) -> str:
     # Full microsecond precision: a rounded key would make the next page start before the last row returned.
     after = None if cursor.after is None else [cursor.after[0].isoformat(), cursor.after[1]]
-    raw = orjson.dumps({"q": cursor.query_digest, "m": cursor.max_id, "a": after, "r": cursor.remaining,
-                        "e": int(cursor.expires.timestamp())})
+    raw = orjson.dumps(
+        {
+            "q": cursor.query_digest,
+            "m": cursor.max_id,
+            "a": after,
+            "r": cursor.remaining,
+            "e": int(cursor.expires.timestamp()),
+        }
+    )
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _decode(token: str, query: EventQuery) -> _Cursor:
-    bad = QueryParameterInvalid("nextPageToken 无效或不属于本查询", message_en="nextPageToken is invalid or belongs to another query",
-                                parameter="nextPageToken")
+    bad = QueryParameterInvalid(
+        "nextPageToken 无效或不属于本查询",
+        message_en="nextPageToken is invalid or belongs to another query",
+        parameter="nextPageToken",
+    )
     try:
         data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         after = None if data["a"] is None else (datetime.fromisoformat(data["a"][0]), int(data["a"][1]))
-        cursor = _Cursor(str(data["q"]), int(data["m"]), after, data["r"], datetime.fromtimestamp(int(data["e"]), utc_now().tzinfo))
+        cursor = _Cursor(
+            str(data["q"]),
+            int(data["m"]),
+            after,
+            data["r"],
+            datetime.fromtimestamp(int(data["e"]), utc_now().tzinfo),
+        )
     except (ValueError, KeyError, TypeError, IndexError, orjson.JSONDecodeError):
         raise bad from None
     if cursor.query_digest != _digest(query):
         raise bad
     if cursor.expires < utc_now():
-        raise QueryParameterInvalid("nextPageToken 已过期，请重新查询", message_en="nextPageToken has expired; run the query again",
-                                    parameter="nextPageToken")
+        raise QueryParameterInvalid(
+            "nextPageToken 已过期，请重新查询",
+            message_en="nextPageToken has expired; run the query again",
+            parameter="nextPageToken",
+        )
     return cursor
 
 
@@ -84,13 +106,19 @@ def query_events(
     if page_token:
         cursor = _decode(page_token, query)
     else:
-        cursor = _Cursor(_digest(query), repository.max_event_pk(session), None, query.event_count_limit,
-                         utc_now() + token_ttl)
+        cursor = _Cursor(
+            _digest(query),
+            repository.max_event_pk(session),
+            None,
+            query.event_count_limit,
+            utc_now() + token_ttl,
+        )
         if query.max_event_count is not None:
             _check_max(session, query, cursor.max_id)
     limit = per_page if cursor.remaining is None else min(per_page, cursor.remaining)
-    rows = list(session.scalars(repository.page_statement(query, after=cursor.after, max_id=cursor.max_id,
-                                                           limit=limit + 1)))
+    rows = list(
+        session.scalars(repository.page_statement(query, after=cursor.after, max_id=cursor.max_id, limit=limit + 1))
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     remaining = None if cursor.remaining is None else cursor.remaining - len(rows)
@@ -105,7 +133,10 @@ def query_events(
 def _check_max(session: Session, query: EventQuery, max_id: int) -> None:
     limit = query.max_event_count or 0
     if repository.count_matching(session, query, max_id=max_id, limit=limit + 1) > limit:
-        raise QueryTooLarge(f"结果超过 maxEventCount={limit} 个事件", message_en=f"more than maxEventCount={limit} events match")
+        raise QueryTooLarge(
+            f"结果超过 maxEventCount={limit} 个事件",
+            message_en=f"more than maxEventCount={limit} events match",
+        )
 
 
 def get_event(session: Session, event_id: str) -> Event:
@@ -133,7 +164,9 @@ def query_document(session: Session, events: list[Event], *, query_name: str = "
     if terms:
         context.append(terms)
     return {
-        "@context": context, "type": "EPCISQueryDocument", "schemaVersion": "2.0",
+        "@context": context,
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
         "creationDate": format_iso(utc_now()),
         "epcisBody": {"queryResults": {"queryName": query_name, "resultsBody": {"eventList": out}}},
     }

@@ -34,8 +34,10 @@ def current_actor(request: Request, session: DbSession) -> Party:
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise NotAuthenticated("缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
-                               message_en="missing access token: send 'Authorization: Bearer <token>'")
+        raise NotAuthenticated(
+            "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
+            message_en="missing access token: send 'Authorization: Bearer <token>'",
+        )
     return parties_service.authenticate(session, secret.strip())
 
 

@@ -21,26 +21,47 @@ logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 _TITLES = {
-    400: ("请求无效", "Bad request"), 401: ("未认证", "Not authenticated"), 403: ("无权访问", "Forbidden"),
-    404: ("未找到", "Not found"), 405: ("方法不允许", "Method not allowed"), 406: ("无法提供所需格式", "Not acceptable"),
-    409: ("冲突", "Conflict"), 413: ("请求过大", "Payload too large"), 415: ("不支持的媒体类型", "Unsupported media type"),
-    422: ("请求无效", "Unprocessable request"), 500: ("服务器内部错误", "Internal server error"),
+    400: ("请求无效", "Bad request"),
+    401: ("未认证", "Not authenticated"),
+    403: ("无权访问", "Forbidden"),
+    404: ("未找到", "Not found"),
+    405: ("方法不允许", "Method not allowed"),
+    406: ("无法提供所需格式", "Not acceptable"),
+    409: ("冲突", "Conflict"),
+    413: ("请求过大", "Payload too large"),
+    415: ("不支持的媒体类型", "Unsupported media type"),
+    422: ("请求无效", "Unprocessable request"),
+    500: ("服务器内部错误", "Internal server error"),
 }
-_TYPES = {400: "epcisException:ValidationException", 401: "epcisException:SecurityException",
-          403: "epcisException:SecurityException", 404: "epcisException:NoSuchResourceException",
-          413: "epcisException:CaptureLimitExceededException"}
+_TYPES = {
+    400: "epcisException:ValidationException",
+    401: "epcisException:SecurityException",
+    403: "epcisException:SecurityException",
+    404: "epcisException:NoSuchResourceException",
+    413: "epcisException:CaptureLimitExceededException",
+}
 
 
 def problem_response(
-    request: Request, *, status: int, code: str, detail: str, problem_type: str | None = None,
-    headers: dict[str, str] | None = None, **members: Any,
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    problem_type: str | None = None,
+    headers: dict[str, str] | None = None,
+    **members: Any,
 ) -> JSONResponse:
     lang = request_language(request)
     zh, en = _TITLES.get(status, ("错误", "Error"))
     body = {
         "type": problem_type or _TYPES.get(status, "epcisException:ImplementationException"),
-        "title": en if lang == "en" else zh, "status": status, "detail": detail,
-        "instance": request.url.path, "code": code, **members,
+        "title": en if lang == "en" else zh,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+        **members,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -51,27 +72,50 @@ async def _zhuisu_error(request: Request, exc: Exception) -> Response:
     if exc.status_code >= 500:
         logger.error("internal error", exc_info=exc)
     headers = {"WWW-Authenticate": 'Bearer realm="zhuisu"'} if exc.status_code == 401 else None
-    return problem_response(request, status=exc.status_code, code=exc.code, detail=exc.localized(lang),
-                            problem_type=exc.problem_type, headers=headers, **exc.problem_members(lang))
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=exc.code,
+        detail=exc.localized(lang),
+        problem_type=exc.problem_type,
+        headers=headers,
+        **exc.problem_members(lang),
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     lang = request_language(request)
     zh, en = _TITLES.get(exc.status_code, ("错误", "Error"))
-    return problem_response(request, status=exc.status_code, code=f"http_{exc.status_code}",
-                            detail=str(exc.detail) if exc.detail and lang == "en" else (en if lang == "en" else zh),
-                            headers=getattr(exc, "headers", None))
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=f"http_{exc.status_code}",
+        detail=str(exc.detail) if exc.detail and lang == "en" else (en if lang == "en" else zh),
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     lang = request_language(request)
-    errors = [{"pointer": "/" + "/".join(str(p) for p in e.get("loc", ())[1:]), "code": e.get("type", "invalid"),
-               "message": e.get("msg", "")} for e in exc.errors()]
+    errors = [
+        {
+            "pointer": "/" + "/".join(str(p) for p in e.get("loc", ())[1:]),
+            "code": e.get("type", "invalid"),
+            "message": e.get("msg", ""),
+        }
+        for e in exc.errors()
+    ]
     detail = "请求参数无效" if lang != "en" else "invalid request parameters"
-    return problem_response(request, status=400, code="invalid_request", detail=detail,
-                            problem_type="epcisException:QueryParameterException", errors=errors)
+    return problem_response(
+        request,
+        status=400,
+        code="invalid_request",
+        detail=detail,
+        problem_type="epcisException:QueryParameterException",
+        errors=errors,
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
