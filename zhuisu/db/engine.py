@@ -43,6 +43,10 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # 64 MiB of page cache (the default is 2 MiB): the unique indexes on event ids and hashes take random-key
+        # inserts, which thrash a small cache once the database outgrows it.
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")
