@@ -32,6 +32,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+#: Execution option marking a transaction that will write (SQLite then begins it IMMEDIATE).
+WRITE_OPTION = "zhuisu_write"
+
+
 def _make_sqlite_transactional(engine: Engine) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; SQLAlchemy documents this
     # workaround: let the driver do nothing and emit BEGIN ourselves.
@@ -51,7 +55,10 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+        # A transaction that will write takes the write lock at BEGIN: a deferred one that reads first and writes
+        # later cannot wait for a busy writer and fails with "database is locked" instead.
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def engine_from_settings(settings: Settings) -> Engine:

@@ -8,15 +8,22 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from zhuisu.config import Settings
+from zhuisu.db.session import unit_of_work
 from zhuisu.errors import NotAuthenticated
 from zhuisu.models import Party
 from zhuisu.parties import service as parties_service
 from zhuisu.web.i18n import request_language
 
 
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, rolled back on error."""
-    with request.app.state.sessionmaker.begin() as session:
+    """One transaction per request: committed before the response is sent, rolled back on error.
+
+    Requests that may write (every method but GET, HEAD and OPTIONS) take SQLite's write lock at BEGIN.
+    """
+    with unit_of_work(request.app.state.sessionmaker, write=request.method not in _READ_METHODS) as session:
         yield session
 
 
