@@ -9,7 +9,7 @@ PORT   ?= 8000
 EVENTS ?= 1000000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast check postgres bench clean
+.PHONY: install run test test-fast check postgres browser bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ run: install
 	@echo ""
 	$(BIN)/zhuisu serve --host $(HOST) --port $(PORT)
 
-test: install postgres
+# What the browser tests need beside the Python playwright package (a dev dependency): Debian's chromium (never
+# `playwright install`: no browser downloads) and CJK fonts for readable screenshots.
+browser: install
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing chromium from Debian's packages"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: install postgres browser
 	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
 
 test-fast: install

@@ -34,6 +34,27 @@ class Settings(BaseSettings):
         default=64 * 1024 * 1024,
         description="Largest capture request body in bytes (GS1-EPCIS-Capture-File-Size-Limit).",
     )
+    capture_async_min_events: int = Field(
+        default=10_000,
+        description="Documents with at least this many events are captured in the background: `POST /capture` "
+        "answers 202 at once and `GET /capture/{id}` reports the job.",
+    )
+    capture_xml_strict: bool = Field(
+        default=False,
+        description="Refuse EPCIS 2.0 XML that is not valid against the GS1 XSD (default: read leniently, as real "
+        "documents need, then validate the events like JSON-LD).",
+    )
+    subscriptions_worker: bool = Field(
+        default=False,
+        description="Deliver subscription notifications from the outbox inside the web server. Off: run "
+        "`zhuisu worker` beside it.",
+    )
+    subscriptions_poll_seconds: float = Field(
+        default=2.0, description="How often the outbox worker looks for notifications that are due."
+    )
+    subscriptions_timeout_seconds: float = Field(
+        default=10.0, description="How long the worker waits for a webhook receiver to answer."
+    )
     query_default_per_page: int = Field(default=100, description="Events per page when a query names no perPage.")
     query_max_per_page: int = Field(default=1000, description="Largest perPage a query may ask for.")
     page_token_ttl_seconds: int = Field(
@@ -41,6 +62,73 @@ class Settings(BaseSettings):
     )
     import_batch_size: int = Field(
         default=2000, description="Events per transaction when `zhuisu import` streams a large file."
+    )
+    coverage_window_days: int = Field(
+        default=30, description="Coverage: a registered enterprise counts as actively tracing when it recorded an "
+        "event within this many days.",
+    )
+    demo_events: int = Field(default=100_000, description="Events `zhuisu demo load` generates for the demo city.")
+    issue_max_count: int = Field(default=100_000, description="Most codes one issue request (赋码) may ask for.")
+    issue_event_epc_limit: int = Field(
+        default=1000, description="Most codes in one commissioning event; a larger batch is recorded as several."
+    )
+    labels_max_per_pdf: int = Field(default=10_000, description="Most labels one label-sheet PDF may hold.")
+    scan_max_image_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest image `POST /codes/scan` accepts, in bytes."
+    )
+
+    ledger_origin: str = Field(
+        default="",
+        description=(
+            "Origin (identity) of this node's transparency log, also its signing key's name. Empty: the "
+            "host and path of `base_url` followed by `/ledger`. Never change it after publishing checkpoints."
+        ),
+    )
+    ledger_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding the log's Ed25519 signing key, created (mode 600) on first use. "
+            "Empty: `data_dir/ledger.key`."
+        ),
+    )
+    ledger_witness_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding this node's witness (cosigner) key, created (mode 600) on first use. "
+            "Empty: `data_dir/ledger-witness.key`; its name is the log origin followed by `/witness`."
+        ),
+    )
+    ledger_witnesses: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Witnesses this node pushes its checkpoints to, each "
+            "`<cosigner vkey> <add-checkpoint URL prefix>`, "
+            'e.g. `["parent.example/witness+1a2b3c4d+BB… https://parent.example/ledger/witness"]`.'
+        ),
+    )
+    ledger_witnessed_logs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Child logs this node cosigns as a witness (POST /ledger/witness/add-checkpoint): each the log's "
+            "Ed25519 vkey, whose name is the log's origin."
+        ),
+    )
+    ledger_witness_timeout_seconds: float = Field(
+        default=10.0, description="How long to wait for a witness to answer an add-checkpoint request."
+    )
+
+    portal_rate_per_second: float = Field(
+        default=20.0, description="Public portal: requests per second allowed per client address (0: no limit)."
+    )
+    portal_rate_burst: int = Field(
+        default=100, description="Public portal: burst of requests allowed per client address."
+    )
+    portal_cache_seconds: float = Field(
+        default=30.0, description="Public portal: how long a product story is served from memory before recomputing."
+    )
+    regulator_party_ids: list[str] = Field(
+        default_factory=list,
+        description="Party ids allowed into the regulator desk besides parties with the `regulator` role.",
     )
 
     def resolved_database_url(self) -> str:

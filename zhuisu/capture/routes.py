@@ -3,15 +3,17 @@
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, BackgroundTasks, Depends, Header
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from zhuisu.capture import service
 from zhuisu.capture.errors import EmptyDocument, InvalidJson, UnsupportedMediaType
 from zhuisu.capture.schemas import CaptureResult
+from zhuisu.capture.xml import capture as xml_capture
 from zhuisu.config import Settings
 from zhuisu.errors import Conflict, InvalidInput, TooLarge
+from zhuisu.events import masterdata
 from zhuisu.kit.time import format_iso
 from zhuisu.models import CaptureJob
 from zhuisu.web.deps import CurrentActor, DbSession, Language, SettingsDep
@@ -19,6 +21,8 @@ from zhuisu.web.errors import problem_response
 
 router = APIRouter(tags=["capture"])
 _JSON_TYPES = ("application/json", "application/ld+json", "")
+JSON_MEDIA_TYPES = _JSON_TYPES
+XML_TYPES = ("application/xml", "text/xml")
 
 
 def limit_headers(settings: Settings) -> dict[str, str]:
@@ -28,17 +32,19 @@ def limit_headers(settings: Settings) -> dict[str, str]:
     }
 
 
-async def read_json_body(request: Request, settings: SettingsDep) -> Any:
-    """The request body parsed as JSON; 413 before parsing when it is larger than the advertised limit."""
+async def read_raw_body(request: Request, settings: Settings, allowed: tuple[str, ...]) -> tuple[str, bytes]:
+    """The request's media type and body; 413 before reading when it is larger than the advertised limit."""
     limit = settings.capture_limit_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(int(declared), limit)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in _JSON_TYPES:
+    if media not in allowed:
+        shown = "application/json 或 application/ld+json" if allowed == _JSON_TYPES else "JSON-LD 或 XML"
+        shown_en = "application/json or application/ld+json" if allowed == _JSON_TYPES else "JSON-LD or XML"
         raise UnsupportedMediaType(
-            f"不支持的内容类型 {media}，请使用 application/json 或 application/ld+json",
-            message_en=f"unsupported content type {media}; send application/json or application/ld+json",
+            f"不支持的内容类型 {media}，请使用 {shown}",
+            message_en=f"unsupported content type {media}; send {shown_en}",
         )
     chunks: list[bytes] = []
     size = 0
@@ -52,10 +58,28 @@ async def read_json_body(request: Request, settings: SettingsDep) -> Any:
         raise EmptyDocument(
             "请求体为空：需要一个 EPCIS 文档", message_en="empty request body: an EPCIS document is required"
         )
+    return media, raw
+
+
+def _json(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidJson(f"请求体不是有效的 JSON：{exc}", message_en=f"the body is not valid JSON: {exc}") from None
+
+
+async def read_json_body(request: Request, settings: SettingsDep) -> Any:
+    """The request body parsed as JSON; 413 before parsing when it is larger than the advertised limit."""
+    _, raw = await read_raw_body(request, settings, _JSON_TYPES)
+    return _json(raw)
+
+
+async def read_capture_body(request: Request, settings: SettingsDep) -> Any:
+    """A capture body: JSON-LD as sent, or EPCIS 1.2/2.0 XML converted to the JSON-LD document it stands for."""
+    media, raw = await read_raw_body(request, settings, (*_JSON_TYPES, *XML_TYPES))
+    if media in XML_TYPES:
+        return xml_capture.document_from_xml(raw, strict=settings.capture_xml_strict)
+    return _json(raw)
 
 
 def _too_large(size: int, limit: int) -> TooLarge:
@@ -66,6 +90,7 @@ def _too_large(size: int, limit: int) -> TooLarge:
 
 
 JsonBody = Annotated[Any, Depends(read_json_body)]
+CaptureBody = Annotated[Any, Depends(read_capture_body)]
 
 
 def job_document(job: CaptureJob, lang: str) -> dict[str, Any]:
@@ -96,21 +121,33 @@ def capture(
     session: DbSession,
     settings: SettingsDep,
     lang: Language,
-    document: JsonBody,
+    document: CaptureBody,
+    background: BackgroundTasks,
     behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
 ) -> Response:
-    """Capture an EPCIS 2.0 document (JSON-LD). Rollback by default: one invalid event rejects the document."""
+    """Capture an EPCIS document: 2.0 JSON-LD, or 2.0 / 1.2 XML (``application/xml``). Rollback by default: one
+    invalid event rejects the document. A document of ``capture_async_min_events`` events or more is captured in
+    the background: the answer is 202 with the job's ``Location``, whose status ``GET /capture/{id}`` reports."""
     if behaviour not in ("rollback", "proceed"):
         raise InvalidInput(
             f"GS1-Capture-Error-Behaviour 应为 rollback 或 proceed，收到 {behaviour!r}",
             message_en=f"GS1-Capture-Error-Behaviour must be rollback or proceed, got {behaviour!r}",
         )
     events = document.get("epcisBody", {}).get("eventList") if isinstance(document, dict) else None
+    if not events and masterdata.vocabularies_of(document):
+        recorded = masterdata.record_vocabularies(session, document)
+        return JSONResponse({"vocabularyElements": recorded}, status_code=202, headers=limit_headers(settings))
     if isinstance(events, list) and len(events) > settings.capture_limit_events:
         raise TooLarge(
             f"文档含 {len(events)} 个事件，超过上限 {settings.capture_limit_events}",
             message_en=f"the document has {len(events)} events, more than the limit of {settings.capture_limit_events}",
         )
+    if isinstance(events, list) and len(events) >= settings.capture_async_min_events:
+        mode: service.Behaviour = "proceed" if behaviour == "proceed" else "rollback"
+        job = xml_capture.queue_job(session, document, actor=actor, behaviour=mode, source="POST /capture")
+        background.add_task(xml_capture.run_job, request.app.state.sessionmaker, job.id, document, mode)
+        headers = {"Location": f"/capture/{job.id}", **limit_headers(settings)}
+        return JSONResponse(job_document(job, lang), status_code=202, headers=headers)
     result = service.capture_document(
         session,
         document,
@@ -118,6 +155,8 @@ def capture(
         behaviour=behaviour,  # type: ignore[arg-type]
         source="POST /capture",
     )
+    if result.job.success or behaviour == "proceed":
+        masterdata.record_vocabularies(session, document)
     return _capture_response(request, result, lang, settings)
 
 

@@ -20,17 +20,23 @@ from sqlalchemy.orm import Session
 from zhuisu.capture.epcis import hashing, validation
 from zhuisu.capture.identifiers import canonical_id, cbv_short
 from zhuisu.capture.schemas import CaptureResult, EventError, EventOutcome
+from zhuisu.catalog import enforcement as catalog_enforcement
 from zhuisu.errors import NotFound
 from zhuisu.kit.time import parse_iso, utc_now
+from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, EventEpc, Party
+from zhuisu.subscriptions import service as subscriptions_service
+from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]
 
 #: Index roles: which list of the event an identifier comes from.
 _EPC_LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
 _QTY_LISTS = {
-    "quantityList": "quantity", "childQuantityList": "child_qty",
-    "inputQuantityList": "input_qty", "outputQuantityList": "output_qty",
+    "quantityList": "quantity",
+    "childQuantityList": "child_qty",
+    "inputQuantityList": "input_qty",
+    "outputQuantityList": "output_qty",
 }
 _IN_CHUNK = 500
 
@@ -51,12 +57,17 @@ class StoredEvent:
 #: Checks that need the database (e.g. the catalog's per-class data-element rules), run on events that passed
 #: schema validation, before anything is stored: each returns the errors of the events it refuses, by index.
 #: Refused events are rejected exactly like schema-invalid ones (so under rollback the document stores nothing).
-BEFORE_STORE: tuple[Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any], dict[int, list[EventError]]], ...] = ()
+BEFORE_STORE: tuple[
+    Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any], dict[int, list[EventError]]], ...
+] = (catalog_enforcement.check_events,)
 
 #: Called in the capture transaction, in order, with each batch of newly stored events (never duplicates).
 #: Each domain that must stay in step with the events (ledger leaves, trace graph edges) registers one function
 #: here; an exception rolls the whole capture back, so events and what follows from them never diverge.
-AFTER_INSERT: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = ()
+AFTER_INSERT: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = (
+    ledger_service.append_events, trace_service.record_events, catalog_enforcement.record_flags,
+    subscriptions_service.record_stream_events,
+)
 
 
 @dataclass
@@ -69,8 +80,11 @@ class _Prepared:
 
 def to_event_error(problem: validation.Problem) -> EventError:
     return EventError(
-        pointer=problem.pointer, code=problem.code, expected=problem.expected,
-        message_zh=problem.message("zh"), message_en=problem.message("en"),
+        pointer=problem.pointer,
+        code=problem.code,
+        expected=problem.expected,
+        message_zh=problem.message("zh"),
+        message_en=problem.message("en"),
     )
 
 
@@ -79,8 +93,18 @@ def _error(pointer: str, code: str, expected: str, zh: str, en: str) -> EventErr
 
 
 def open_job(session: Session, *, actor: Party, behaviour: Behaviour, source: str, event_count: int) -> CaptureJob:
-    job = CaptureJob(recorder_id=actor.id, behaviour=behaviour, source=source[:500], event_count=event_count,
-                     running=True, success=True, captured=0, duplicates=0, rejected=0, errors=[])
+    job = CaptureJob(
+        recorder_id=actor.id,
+        behaviour=behaviour,
+        source=source[:500],
+        event_count=event_count,
+        running=True,
+        success=True,
+        captured=0,
+        duplicates=0,
+        rejected=0,
+        errors=[],
+    )
     session.add(job)
     session.flush()
     return job
@@ -100,8 +124,13 @@ def finish_job(job: CaptureJob, outcomes: Sequence[EventOutcome], document_error
 
 
 def _stored(error: EventError) -> dict[str, Any]:
-    return {"pointer": error.pointer, "code": error.code, "expected": error.expected,
-            "message_zh": error.message_zh, "message_en": error.message_en}
+    return {
+        "pointer": error.pointer,
+        "code": error.code,
+        "expected": error.expected,
+        "message_zh": error.message_zh,
+        "message_en": error.message_en,
+    }
 
 
 def get_job(session: Session, capture_id: str) -> CaptureJob:
@@ -113,8 +142,14 @@ def get_job(session: Session, capture_id: str) -> CaptureJob:
 
 
 def list_jobs(session: Session, *, recorder: Party, limit: int) -> list[CaptureJob]:
-    return list(session.scalars(select(CaptureJob).where(CaptureJob.recorder_id == recorder.id)
-                                .order_by(CaptureJob.created_at.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(CaptureJob)
+            .where(CaptureJob.recorder_id == recorder.id)
+            .order_by(CaptureJob.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def capture_document(
@@ -131,7 +166,12 @@ def capture_document(
             by_index.setdefault(p.event_index, []).append(to_event_error(p))
     context = document.get("@context") if isinstance(document, dict) else None
     outcomes = capture_batch(
-        session, job, list(enumerate(events)), context=context, problems=by_index, behaviour=behaviour,
+        session,
+        job,
+        list(enumerate(events)),
+        context=context,
+        problems=by_index,
+        behaviour=behaviour,
         document_errors=document_errors,
     )
     finish_job(job, outcomes, document_errors)
@@ -145,8 +185,12 @@ def capture_single_event(session: Session, event: Any, *, actor: Party, source: 
     errors = [to_event_error(p) for p in problems]
     context = event.get("@context") if isinstance(event, dict) else None
     outcomes = capture_batch(
-        session, job, [(0, event if isinstance(event, dict) else {})], context=context,
-        problems={0: errors} if errors else {}, behaviour="rollback",
+        session,
+        job,
+        [(0, event if isinstance(event, dict) else {})],
+        context=context,
+        problems={0: errors} if errors else {},
+        behaviour="rollback",
     )
     finish_job(job, outcomes)
     return CaptureResult(job=job, outcomes=outcomes)
@@ -184,9 +228,21 @@ def capture_batch(
         try:
             event_hash = hashing.event_hash(event, context)
         except (ValueError, TypeError, KeyError) as exc:
-            outcomes[index] = EventOutcome(index, _given_id(event), None, "rejected", [_error(
-                f"/epcisBody/eventList/{index}", "unhashable_event", "an event the CBV 2.0 event hash can be computed for",
-                f"第 {index} 个事件无法计算事件哈希：{exc}", f"event {index} cannot be hashed: {exc}")])
+            outcomes[index] = EventOutcome(
+                index,
+                _given_id(event),
+                None,
+                "rejected",
+                [
+                    _error(
+                        f"/epcisBody/eventList/{index}",
+                        "unhashable_event",
+                        "an event the CBV 2.0 event hash can be computed for",
+                        f"第 {index} 个事件无法计算事件哈希：{exc}",
+                        f"event {index} cannot be hashed: {exc}",
+                    )
+                ],
+            )
             continue
         prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
     prepared = _apply_store_checks(session, prepared, outcomes, context)
@@ -226,13 +282,24 @@ def _reject_all(
     bad = sorted(outcomes)
     shown = ", ".join(str(i) for i in bad[:10]) + (" …" if len(bad) > 10 else "")
     for p in prepared:
-        why = (_error("", "document_rejected", "a document whose every event is valid",
-                      f"同一文档中的事件 {shown} 无效，整个文档被拒绝（rollback），本事件未保存",
-                      f"events {shown} of the same document are invalid, so the whole document was rejected "
-                      "(rollback); this event was not stored")
-               if bad else
-               _error("", "document_rejected", "a valid document", "文档无效，整个文档被拒绝，本事件未保存",
-                      "the document is invalid, so none of its events was stored"))
+        why = (
+            _error(
+                "",
+                "document_rejected",
+                "a document whose every event is valid",
+                f"同一文档中的事件 {shown} 无效，整个文档被拒绝（rollback），本事件未保存",
+                f"events {shown} of the same document are invalid, so the whole document was rejected "
+                "(rollback); this event was not stored",
+            )
+            if bad
+            else _error(
+                "",
+                "document_rejected",
+                "a valid document",
+                "文档无效，整个文档被拒绝，本事件未保存",
+                "the document is invalid, so none of its events was stored",
+            )
+        )
         outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", [why])
     return [outcomes[i] for i, _ in events]
 
@@ -257,7 +324,7 @@ def _drop_duplicates(session: Session, prepared: list[_Prepared], outcomes: dict
 def _existing(session: Session, column: Any, values: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(values), _IN_CHUNK):
-        chunk = values[start:start + _IN_CHUNK]
+        chunk = values[start : start + _IN_CHUNK]
         found.update(session.scalars(select(column).where(column.in_(chunk))))
     return found
 
@@ -267,14 +334,23 @@ def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: 
     context_id = _context_id(session, context)
     rows = [_event_row(p, job=job, record_time=record_time, context_id=context_id) for p in fresh]
     # Core inserts on the tables, not ORM bulk persistence: same SQL, a fraction of the Python per row.
-    events_table, epcs_table = Event.__table__, EventEpc.__table__
+    events_table, epcs_table = Event.metadata.tables["events"], Event.metadata.tables["event_epcs"]
     ids = session.scalars(insert(events_table).returning(events_table.c.id, sort_by_parameter_order=True), rows).all()
     index_rows = [row for pk, p in zip(ids, fresh, strict=True) for row in _index_rows(pk, p.event)]
     if index_rows:
         session.execute(insert(epcs_table), index_rows)
-    stored = [StoredEvent(pk=pk, event_id=p.event_id, hash=p.hash, record_time=record_time,
-                          recorder_id=job.recorder_id, event=p.event, context=context)
-              for pk, p in zip(ids, fresh, strict=True)]
+    stored = [
+        StoredEvent(
+            pk=pk,
+            event_id=p.event_id,
+            hash=p.hash,
+            record_time=record_time,
+            recorder_id=job.recorder_id,
+            event=p.event,
+            context=context,
+        )
+        for pk, p in zip(ids, fresh, strict=True)
+    ]
     for observer in AFTER_INSERT:
         observer(session, stored)
 
@@ -295,13 +371,22 @@ def _context_id(session: Session, context: Any) -> int | None:
 def _event_row(p: _Prepared, *, job: CaptureJob, record_time: datetime, context_id: int | None) -> dict[str, Any]:
     e = p.event
     return {
-        "event_id": p.event_id, "event_hash": p.hash, "type": e["type"],
-        "event_time": parse_iso(e["eventTime"]), "event_time_zone_offset": e.get("eventTimeZoneOffset", "+00:00"),
-        "record_time": record_time, "action": e.get("action"),
-        "biz_step": cbv_short(e.get("bizStep")), "disposition": cbv_short(e.get("disposition")),
-        "read_point": _location_id(e.get("readPoint")), "biz_location": _location_id(e.get("bizLocation")),
+        "event_id": p.event_id,
+        "event_hash": p.hash,
+        "type": e["type"],
+        "event_time": parse_iso(e["eventTime"]),
+        "event_time_zone_offset": e.get("eventTimeZoneOffset", "+00:00"),
+        "record_time": record_time,
+        "action": e.get("action"),
+        "biz_step": cbv_short(e.get("bizStep")),
+        "disposition": cbv_short(e.get("disposition")),
+        "read_point": _location_id(e.get("readPoint")),
+        "biz_location": _location_id(e.get("bizLocation")),
         "has_error_declaration": "errorDeclaration" in e,
-        "recorder_id": job.recorder_id, "capture_id": job.id, "context_id": context_id, "body": e,
+        "recorder_id": job.recorder_id,
+        "capture_id": job.id,
+        "context_id": context_id,
+        "body": e,
     }
 
 
@@ -320,5 +405,10 @@ def _index_rows(pk: int, event: dict[str, Any]) -> Iterable[dict[str, Any]]:
         yield {"event_pk": pk, "role": "parent", "value": canonical_id(parent), "quantity": None, "uom": None}
     for key, role in _QTY_LISTS.items():
         for element in event.get(key) or ():
-            yield {"event_pk": pk, "role": role, "value": canonical_id(element["epcClass"]),
-                   "quantity": element.get("quantity"), "uom": element.get("uom")}
+            yield {
+                "event_pk": pk,
+                "role": role,
+                "value": canonical_id(element["epcClass"]),
+                "quantity": element.get("quantity"),
+                "uom": element.get("uom"),
+            }

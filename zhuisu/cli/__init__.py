@@ -8,12 +8,18 @@ from typer.core import TyperGroup
 import uvicorn
 
 from zhuisu.capture import cli as capture_cli
+from zhuisu.catalog import cli as catalog_cli
 from zhuisu.cli import db as db_cli
 from zhuisu.cli.runtime import err_console, settings
+from zhuisu.codes import cli as codes_cli
+from zhuisu.convert import cli as convert_cli
+from zhuisu.subscriptions import cli as subscriptions_cli
 from zhuisu.demo import cli as demo_cli
 from zhuisu.errors import ZhuisuError
 from zhuisu.events import cli as events_cli
+from zhuisu.ledger import cli as ledger_cli
 from zhuisu.parties import cli as parties_cli
+from zhuisu.trace import cli as trace_cli
 
 _state = {"verbose": False}
 
@@ -40,7 +46,15 @@ app.add_typer(events_cli.app, name="events")
 app.add_typer(parties_cli.app, name="parties")
 app.add_typer(parties_cli.tokens_app, name="tokens")
 app.add_typer(demo_cli.app, name="demo")
+app.add_typer(codes_cli.app, name="codes")
+app.add_typer(ledger_cli.app, name="ledger")
 app.command("import")(capture_cli.import_files)
+app.add_typer(catalog_cli.app, name="catalog")
+app.command("coverage")(catalog_cli.coverage)
+app.add_typer(parties_cli.masterdata_app, name="masterdata")
+app.command("convert")(convert_cli.convert)
+app.command("worker")(subscriptions_cli.worker)
+app.command("trace")(trace_cli.trace_command)
 
 
 @app.callback()

@@ -6,6 +6,7 @@ county codes change every year and several schemes use local codes (development 
 list.
 """
 
+from functools import lru_cache
 from typing import Any
 
 from stdnum import numdb
@@ -35,11 +36,17 @@ def region_info(code: str) -> dict[str, Any]:
     >>> region_info("370600")
     {'code': '370600', 'province': '山东省', 'name': '烟台市'}
     """
-    name: str | None = None
-    if len(code) == 6 and code.isascii() and code.isdigit():
-        for _part, props in numdb.get("cn/loc").info(code):
-            county = props.get("county")
-            if county:
-                # "[1983-]烟台市" or "[-1990]甲,[1990-]乙": keep the latest name, without its validity range.
-                name = county.split(",")[-1].split("]")[-1]
+    name = _county_name(code) if len(code) == 6 and code.isascii() and code.isdigit() else None
     return {"code": code, "province": province_name(code), "name": name}
+
+
+@lru_cache(maxsize=8192)
+def _county_name(code: str) -> str | None:
+    # numdb's lookup takes ~0.1 ms; issuing and capturing thousands of codes of one region asks for the same one.
+    name: str | None = None
+    for _part, props in numdb.get("cn/loc").info(code):
+        county = props.get("county")
+        if county:
+            # "[1983-]烟台市" or "[-1990]甲,[1990-]乙": keep the latest name, without its validity range.
+            name = county.split(",")[-1].split("]")[-1]
+    return name

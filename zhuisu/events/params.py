@@ -10,6 +10,8 @@ from datetime import datetime
 
 from zhuisu.capture.identifiers import canonical_id, cbv_short
 from zhuisu.errors import QueryParameterInvalid
+from zhuisu.events import language
+from zhuisu.events.predicates import Predicate
 from zhuisu.kit.time import parse_iso
 
 EVENT_TYPES = (
@@ -44,6 +46,9 @@ LIST_PARAMS = (
     "EQ_eventID",
 )
 PAGING_PARAMS = ("perPage", "nextPageToken")
+MASTER_PARAMS = ("WD_readPoint", "WD_bizLocation")
+#: Fields whose master data HASATTR_ / EQ_ATTR_ can look at (the event columns holding them).
+ATTR_FIELDS = ("readPoint", "bizLocation", "bizStep", "disposition")
 ORDER_FIELDS = ("eventTime", "recordTime")
 
 
@@ -58,6 +63,12 @@ class EventQuery:
     order_desc: bool = False
     event_count_limit: int | None = None
     max_event_count: int | None = None
+    #: Parameters checked on the event body (``language``), in the order given.
+    predicates: list[Predicate] = field(default_factory=list)
+    #: Parameters resolved against master data first (WD_readPoint, HASATTR_…, EQ_ATTR_…).
+    master: dict[str, list[str]] = field(default_factory=dict)
+    #: ``master`` resolved by the service: (field, ids its column must be one of).
+    resolved: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def canonical(self) -> str:
         """A stable text form of the query, bound into page tokens so a token cannot be replayed on another query."""
@@ -69,7 +80,8 @@ class EventQuery:
             f"max={self.max_event_count}",
         ]
         parts += [f"{k}={v.isoformat()}" for k, v in sorted(self.times.items())]
-        parts += [f"{k}={'|'.join(v)}" for k, v in sorted({**self.lists, **self.matches}.items())]
+        parts += [f"{k}={'|'.join(v)}" for k, v in sorted({**self.lists, **self.matches, **self.master}.items())]
+        parts += sorted(f"{p.name}={'|'.join(p.values)}" for p in self.predicates)
         return "&".join(parts)
 
 
@@ -145,10 +157,13 @@ def _apply(query: EventQuery, name: str, values: list[str]) -> None:
         query.event_count_limit = positive_int(name, values[-1])
     elif name == "maxEventCount":
         query.max_event_count = positive_int(name, values[-1])
+    elif name in MASTER_PARAMS or name.startswith(("HASATTR_", "EQ_ATTR_")):
+        query.master[name] = master_values(name, values)
     else:
-        raise QueryParameterInvalid(
-            f"不支持的查询参数 {name}", message_en=f"unknown query parameter {name}", parameter=name
-        )
+        predicate = language.predicate(name, _split(values))
+        if predicate is None:
+            raise language.unknown(name)
+        query.predicates.append(predicate)
 
 
 def match_values(value: str) -> list[str]:
@@ -168,6 +183,20 @@ def match_values(value: str) -> list[str]:
     if value.endswith("*"):
         return [canonical_id(value[:-1] + "0")[:-1] + "*" if value.startswith("urn:epc:") else canonical_id(value)]
     return [canonical_id(value)]
+
+
+def master_values(name: str, values: list[str]) -> list[str]:
+    """The values of a master-data parameter, with its field checked (HASATTR_readPoint, EQ_ATTR_bizLocation_x)."""
+    if name.startswith("HASATTR_") and name[len("HASATTR_") :] not in ATTR_FIELDS:
+        raise language.unknown(name)
+    if name.startswith("EQ_ATTR_"):
+        field_name, sep, attribute = name[len("EQ_ATTR_") :].partition("_")
+        if field_name not in ATTR_FIELDS or not sep or not attribute:
+            raise language.unknown(name)
+    split = _split(values)
+    if not split:
+        raise _bad(name, "", "至少一个值", "at least one value")
+    return [canonical_id(v) for v in split] if name.startswith("WD_") else split
 
 
 def _boolean(name: str, value: str) -> bool:

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.events.params import MATCH_ROLES, EventQuery
-from zhuisu.models import Event, EventContext, EventEpc
+from zhuisu.models import Event, EventContext, EventEpc, VocabularyElement
 
 _LIST_COLUMNS = {
     "EQ_action": Event.action,
@@ -14,6 +14,12 @@ _LIST_COLUMNS = {
     "EQ_disposition": Event.disposition,
     "EQ_readPoint": Event.read_point,
     "EQ_bizLocation": Event.biz_location,
+}
+_FIELD_COLUMNS = {
+    "readPoint": Event.read_point,
+    "bizLocation": Event.biz_location,
+    "bizStep": Event.biz_step,
+    "disposition": Event.disposition,
 }
 _TIME_FILTERS = {
     "GE_eventTime": lambda v: Event.event_time >= v,
@@ -47,6 +53,7 @@ def filters(query: EventQuery) -> list[ColumnElement[bool]]:
     where += [_match(values, MATCH_ROLES[name]) for name, values in query.matches.items()]
     if query.exists_error_declaration:
         where.append(Event.has_error_declaration.is_(True))
+    where += [_FIELD_COLUMNS[name].in_(ids) for name, ids in query.resolved]
     return where
 
 
@@ -89,3 +96,33 @@ def contexts(session: Session, ids: set[int]) -> dict[int, Any]:
         row.id: row.body
         for row in session.execute(select(EventContext.id, EventContext.body).where(EventContext.id.in_(ids)))
     }
+
+
+def descendants(session: Session, roots: list[str]) -> set[str]:
+    """``roots`` and every element below them in the stored master data (cycles are harmless)."""
+    seen = set(roots)
+    frontier = list(roots)
+    while frontier:
+        rows = session.scalars(select(VocabularyElement.children).where(VocabularyElement.element_id.in_(frontier)))
+        frontier = [c for children in rows for c in children or () if c not in seen]
+        seen.update(frontier)
+    return seen
+
+
+def elements_with_attribute(session: Session, attributes: list[str], values: list[str] | None) -> set[str]:
+    """Ids of master-data elements having one of ``attributes`` (with one of ``values``, when given)."""
+    found: set[str] = set()
+    for element_id, stored in session.execute(select(VocabularyElement.element_id, VocabularyElement.attributes)):
+        for attribute in attributes:
+            if attribute in stored and (values is None or str(stored[attribute]) in values):
+                found.add(element_id)
+    return found
+
+
+def among(query: EventQuery, pks: list[int]) -> Select[Event]:
+    """The events among ``pks`` that pass the indexed filters of ``query``."""
+    return select(Event).where(*filters(query), Event.id.in_(pks)).order_by(Event.id)
+
+
+def by_pks(pks: list[int]) -> Select[Event]:
+    return select(Event).where(Event.id.in_(pks))

@@ -6,8 +6,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
+from zhuisu.capture.xml import writer
 from zhuisu.events import service
 from zhuisu.events.params import parse_query, positive_int
 from zhuisu.kit.time import format_iso
@@ -17,7 +18,7 @@ router = APIRouter(tags=["query"])
 
 
 @router.get("/events", responses={400: {}, 401: {}, 413: {}})
-def query_events(request: Request, actor: CurrentActor, session: DbSession, settings: SettingsDep) -> JSONResponse:
+def query_events(request: Request, actor: CurrentActor, session: DbSession, settings: SettingsDep) -> Response:
     """Events matching the SimpleEventQuery parameters, as an EPCISQueryDocument, paged with ``perPage`` and
     ``nextPageToken`` (the next page's URL is in the ``Link`` header)."""
     params = request.query_params
@@ -38,10 +39,31 @@ def query_events(request: Request, actor: CurrentActor, session: DbSession, sett
         url = f"{request.url.path}?{urlencode([*rest, ('nextPageToken', page.next_token)])}"
         headers["Link"] = f'<{url}>; rel="next"'
         headers["GS1-Next-Page-Token-Expires"] = format_iso(page.token_expires)
-    return JSONResponse(service.query_document(session, page.events), headers=headers, media_type="application/ld+json")
+    return render(request, service.query_document(session, page.events), headers=headers)
 
 
 @router.get("/events/{event_id:path}", responses={401: {}, 404: {}})
-def get_event(event_id: str, actor: CurrentActor, session: DbSession) -> dict[str, Any]:
+def get_event(request: Request, event_id: str, actor: CurrentActor, session: DbSession) -> Response:
     """One event by its eventID or CBV 2.0 event hash, in an EPCISQueryDocument."""
-    return service.query_document(session, [service.get_event(session, event_id)])
+    return render(request, service.query_document(session, [service.get_event(session, event_id)]), json_type=None)
+
+
+def wants_xml(request: Request) -> bool:
+    """Whether the client asked for XML (``Accept: application/xml`` or ``text/xml``) before JSON."""
+    accept = request.headers.get("accept", "").lower()
+    ranked = [part.split(";")[0].strip() for part in accept.split(",")]
+    xml = [i for i, media in enumerate(ranked) if media in ("application/xml", "text/xml")]
+    json = [i for i, media in enumerate(ranked) if media in ("application/json", "application/ld+json")]
+    return bool(xml) and (not json or xml[0] < json[0])
+
+
+def render(
+    request: Request, document: dict[str, Any], *, headers: dict[str, str] | None = None,
+    json_type: str | None = "application/ld+json",
+) -> Response:
+    """A query document as JSON-LD, or as EPCIS 2.0 XML when the client asks for XML."""
+    if wants_xml(request):
+        return Response(writer.write_document(document), headers=headers, media_type="application/xml")
+    if json_type is None:
+        return JSONResponse(document, headers=headers)
+    return JSONResponse(document, headers=headers, media_type=json_type)

@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from zhuisu.errors import NotFound, QueryParameterInvalid, ZhuisuError
-from zhuisu.events import repository
+from zhuisu.events import predicates, repository
 from zhuisu.events.params import EventQuery
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Event
@@ -103,6 +103,7 @@ def query_events(
     session: Session, query: EventQuery, *, per_page: int, page_token: str | None = None, token_ttl: timedelta
 ) -> EventPage:
     """One page of events matching ``query``; ``next_token`` is None on the last page."""
+    resolve_master_data(session, query)
     if page_token:
         cursor = _decode(page_token, query)
     else:
@@ -116,9 +117,7 @@ def query_events(
         if query.max_event_count is not None:
             _check_max(session, query, cursor.max_id)
     limit = per_page if cursor.remaining is None else min(per_page, cursor.remaining)
-    rows = list(
-        session.scalars(repository.page_statement(query, after=cursor.after, max_id=cursor.max_id, limit=limit + 1))
-    )
+    rows = matching(session, query, after=cursor.after, max_id=cursor.max_id, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     remaining = None if cursor.remaining is None else cursor.remaining - len(rows)
@@ -130,9 +129,39 @@ def query_events(
     return EventPage(rows, _encode(nxt), nxt.expires)
 
 
+def matching(
+    session: Session, query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int
+) -> list[Event]:
+    """Up to ``limit`` events matching ``query`` in its order, after ``after``; body predicates run in Python on
+    rows the indexed filters let through, fetched in batches, so a page is full whenever enough events match."""
+    if not query.predicates:
+        return list(session.scalars(repository.page_statement(query, after=after, max_id=max_id, limit=limit)))
+    found: list[Event] = []
+    batch = max(4 * limit, 200)
+    while len(found) < limit:
+        rows = list(session.scalars(repository.page_statement(query, after=after, max_id=max_id, limit=batch)))
+        contexts = repository.contexts(session, {r.context_id for r in rows if r.context_id is not None})
+        for row in rows:
+            context = _as_list(contexts.get(row.context_id or 0)) + _as_list(row.body.get("@context"))
+            prefixes = predicates.prefixes_of(context)
+            if all(check(row.body, prefixes) for check in query.predicates):
+                found.append(row)
+                if len(found) == limit:
+                    break
+        if len(rows) < batch:
+            break
+        last = rows[-1]
+        after = (last.event_time if query.order_by == "eventTime" else last.record_time, last.id)
+    return found
+
+
 def _check_max(session: Session, query: EventQuery, max_id: int) -> None:
     limit = query.max_event_count or 0
-    if repository.count_matching(session, query, max_id=max_id, limit=limit + 1) > limit:
+    if query.predicates:
+        count = len(matching(session, query, after=None, max_id=max_id, limit=limit + 1))
+    else:
+        count = repository.count_matching(session, query, max_id=max_id, limit=limit + 1)
+    if count > limit:
         raise QueryTooLarge(
             f"结果超过 maxEventCount={limit} 个事件",
             message_en=f"more than maxEventCount={limit} events match",
@@ -192,3 +221,49 @@ def _merge_context(context: Any, urls: list[str], terms: dict[str, Any]) -> Any:
             else:
                 terms.update(item)
     return conflicting or None
+
+
+def resolve_master_data(session: Session, query: EventQuery) -> None:
+    """Turn WD_readPoint / WD_bizLocation / HASATTR_ / EQ_ATTR_ into sets of ids (EPCIS 2.0 §8.2.7.1).
+
+    WD_ matches the named locations and every descendant in the stored master data (``children``, transitively).
+    """
+    query.resolved = []
+    for name, values in query.master.items():
+        if name.startswith("WD_"):
+            query.resolved.append((name[3:], sorted(repository.descendants(session, values))))
+        elif name.startswith("HASATTR_"):
+            field = name[len("HASATTR_") :]
+            query.resolved.append((field, sorted(repository.elements_with_attribute(session, values, None))))
+        else:
+            field, _, attribute = name[len("EQ_ATTR_") :].partition("_")
+            query.resolved.append((field, sorted(repository.elements_with_attribute(session, [attribute], values))))
+
+
+def matching_pks(session: Session, query: EventQuery, pks: list[int]) -> list[int]:
+    """Which of the events ``pks`` (just captured) match ``query``, in ascending order (stream subscriptions)."""
+    if not pks:
+        return []
+    resolve_master_data(session, query)
+    rows = list(session.scalars(repository.among(query, pks)))
+    if query.predicates:
+        contexts = repository.contexts(session, {r.context_id for r in rows if r.context_id is not None})
+        rows = [
+            r for r in rows
+            if all(
+                check(r.body, predicates.prefixes_of(_as_list(contexts.get(r.context_id or 0))))
+                for check in query.predicates
+            )
+        ]
+    return [r.id for r in rows]
+
+
+def events_by_pk(session: Session, pks: list[int]) -> list[Event]:
+    """The events with these sequence numbers, in that order."""
+    by_pk = {e.id: e for e in session.scalars(repository.by_pks(pks))}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def latest_pk(session: Session) -> int:
+    """The sequence number of the newest stored event (0 when there is none)."""
+    return repository.max_event_pk(session)

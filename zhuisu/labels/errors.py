@@ -13,3 +13,9 @@ class InvalidSheetLayout(InvalidInput):
     """A label sheet layout that leaves no room for a symbol (too many labels per page)."""
 
     code = "invalid_sheet_layout"
+
+
+class UnreadableImage(InvalidInput):
+    """An uploaded picture that is not an image Pillow can open (or is too large to decode)."""
+
+    code = "unreadable_image"

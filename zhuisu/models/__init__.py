@@ -2,8 +2,29 @@
 
 from zhuisu.db.base import Base
 from zhuisu.models.audit import AuditEntry
+from zhuisu.models.catalog import CatalogRelease, EventFlag
 from zhuisu.models.event import CaptureJob, Event, EventContext, EventEpc
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
+from zhuisu.models.ledger import (
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerHead,
+    LedgerLeaf,
+    LedgerNode,
+    LedgerWitnessState,
+    WitnessedLog,
+)
+from zhuisu.models.masterdata import Licence, Location, Product
 from zhuisu.models.party import ApiToken, Party
+from zhuisu.models.portal import Complaint
+from zhuisu.models.query import NamedQuery, VocabularyElement
+from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, Subscription
+from zhuisu.models.trace import TraceCustody, TraceLink, TraceTransformMember
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "CaptureJob", "CodeBatch", "CodeCounter", "CodeIssuer", "Event", "EventContext", "EventEpc", "Party"]
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "CaptureJob", "CatalogRelease", "CodeBatch", "CodeCounter", "CodeIssuer",
+           "Complaint", "Event", "EventContext", "EventEpc",
+           "LedgerCheckpoint", "LedgerCosignature", "LedgerHead", "LedgerLeaf", "LedgerNode",
+           "LedgerWitnessState", "EventFlag", "Licence", "Location", "Party", "Product", "TraceCustody", "TraceLink",
+           "TraceTransformMember", "WitnessedLog",
+           "NamedQuery", "VocabularyElement", "DeliveryAttempt", "OutboxMessage", "Subscription"]

@@ -23,7 +23,7 @@ class CodeIssuer(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("region", "party_number", name="uq_code_issuers_region_party_number"),)
 
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
-    #: GS1 company prefix (6–12 digits) licensed to the party; GTIN-based codes need one. One party per prefix.
+    #: GS1 company prefix (6–12 digits) licensed to the party; GTIN-based codes need one.
     gs1_company_prefix: Mapped[str | None] = mapped_column(String(12), unique=True)
     #: GB/T 2260 region code in the party's ``zhuisu`` codes (allocated with ``party_number`` on first use).
     region: Mapped[str | None] = mapped_column(String(6))

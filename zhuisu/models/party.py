@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zhuisu.db.base import Base
-from zhuisu.db.types import UTCDateTime
+from zhuisu.db.types import JsonDocument, UTCDateTime
 from zhuisu.models.base import IdMixin, TimestampMixin
 
 
@@ -20,6 +20,13 @@ class Party(IdMixin, TimestampMixin, Base):
     gln: Mapped[str | None] = mapped_column(String(13), unique=True)
     #: GB/T 2260 administrative division code (6 digits) of the party's registered seat.
     region: Mapped[str | None] = mapped_column(String(6), index=True)
+    #: enterprise, individual, institution, government or platform (``zhuisu.parties.vocabulary.PARTY_TYPES``).
+    party_type: Mapped[str | None] = mapped_column(String(32))
+    #: Roles in the chain (producer, market, hospital …; ``zhuisu.parties.vocabulary.ROLES``); None means none.
+    roles: Mapped[list[str] | None] = mapped_column(JsonDocument)
+    #: Catalog class the party is registered (备案) under, e.g. ``drug.preparation``: coverage counts it there.
+    product_class: Mapped[str | None] = mapped_column(String(100), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="party", lazy="raise")
 

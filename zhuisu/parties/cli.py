@@ -1,12 +1,14 @@
 """``zhuisu parties`` and ``zhuisu tokens``: register parties and manage their API tokens."""
 
 import json
+from datetime import date
+from pathlib import Path
 
 import typer
 
-from zhuisu.cli.runtime import session_maker
+from zhuisu.cli.runtime import err_console, fail, language, session_maker
 from zhuisu.db.session import unit_of_work
-from zhuisu.parties import service
+from zhuisu.parties import masterdata, service, spreadsheets
 
 app = typer.Typer(help="Parties (enterprises, platforms, regulators).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens of parties.", no_args_is_help=True)
@@ -18,10 +20,17 @@ def add(
     uscc: str = typer.Option(None, help="统一社会信用代码 (validated)."),
     token: bool = typer.Option(False, "--token", help="Also issue an API token and print it (shown once)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    region: str = typer.Option(None, help="GB/T 2260 region code (6 digits)."),
+    gln: str = typer.Option(None, help="The party's GLN (13 digits)."),
+    party_type: str = typer.Option(None, "--type", help="enterprise, individual, institution, government, platform."),
+    role: list[str] = typer.Option([], "--role", help="A role in the chain (repeatable): producer, market …"),
+    product_class: str = typer.Option(None, "--class", help="Catalog class it is registered under."),
+    address: str = typer.Option(None, help="Address."),
 ) -> None:
     """Register a party."""
     with unit_of_work(session_maker()) as session:
-        party = service.create_party(session, name=name, uscc=uscc)
+        party = service.create_party(session, name=name, uscc=uscc, region=region, gln=gln, party_type=party_type,
+                                     roles=role, product_class=product_class, address=address)
         issued = service.issue_token(session, party=party, label="cli") if token else None
         out = {"id": party.id, "name": party.name, "uscc": party.uscc, "token": issued.secret if issued else None}
     typer.echo(json.dumps(out, ensure_ascii=False) if as_json else
@@ -32,7 +41,9 @@ def add(
 def list_(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """List registered parties."""
     with unit_of_work(session_maker()) as session:
-        rows = [{"id": p.id, "name": p.name, "uscc": p.uscc} for p in service.list_parties(session)]
+        rows = [{"id": p.id, "name": p.name, "uscc": p.uscc, "gln": p.gln, "region": p.region,
+                 "party_type": p.party_type, "roles": p.roles or [], "product_class": p.product_class}
+                for p in service.list_parties(session)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -68,3 +79,98 @@ def list_tokens(party: str = typer.Argument(..., help="Party id or 统一社会�
         rows = [(t.id, t.prefix, t.label, t.revoked_at) for t in tokens]
     for token_id, prefix, label, revoked in rows:
         typer.echo(f"{token_id}  {prefix}…  {label or '-'}  {'revoked ' + revoked.isoformat() if revoked else 'active'}")
+
+
+masterdata_app = typer.Typer(help="Master data: licences, locations, products, spreadsheet import.",
+                             no_args_is_help=True)
+
+
+@masterdata_app.command("licence")
+def add_licence(
+    party: str = typer.Argument(..., help="Party id or 统一社会信用代码."),
+    licence_type: str = typer.Argument(..., help="Licence type, e.g. sc_food_production, drug_distribution."),
+    number: str = typer.Argument(..., help="Licence number."),
+    valid_from: str = typer.Option(..., help="YYYY-MM-DD."),
+    valid_to: str = typer.Option(None, help="YYYY-MM-DD."),
+    issuer: str = typer.Option("", help="Issuing authority."),
+) -> None:
+    """Record a licence of a party."""
+    with unit_of_work(session_maker()) as session:
+        licence = masterdata.add_licence(
+            session, service.get_party(session, party), licence_type=licence_type, number=number, issuer=issuer,
+            valid_from=date.fromisoformat(valid_from), valid_to=date.fromisoformat(valid_to) if valid_to else None)
+        typer.echo(f"licence {licence.id}  {licence.number}")
+
+
+@masterdata_app.command("location")
+def add_location(
+    party: str = typer.Argument(..., help="Party id or 统一社会信用代码."),
+    name: str = typer.Argument(..., help="Site name."),
+    gln: str = typer.Option(None, help="GLN of the site."),
+    code: str = typer.Option(None, help="zhuisu code of the site when it has no GLN."),
+    region: str = typer.Option(None, help="GB/T 2260 region code."),
+    address: str = typer.Option("", help="Address."),
+) -> None:
+    """Register a location (site) of a party."""
+    with unit_of_work(session_maker()) as session:
+        location = masterdata.add_location(session, service.get_party(session, party), name=name, gln=gln,
+                                           code=code, region=region, address=address)
+        typer.echo(f"location {location.id}  {name}")
+
+
+@masterdata_app.command("product")
+def add_product(
+    name: str = typer.Argument(..., help="Product name."),
+    class_id: str = typer.Option(..., "--class", help="Catalog class, e.g. food.dairy."),
+    gtin: str = typer.Option(None, help="GTIN."),
+    producer: str = typer.Option(None, help="Producer party id or 统一社会信用代码."),
+    code_scheme: str = typer.Option(None, help="Scheme of --code, e.g. drug-trace-code."),
+    code: str = typer.Option(None, help="Product code in that scheme (e.g. a 7-digit 药品标识码)."),
+    spec: str = typer.Option("", help="Specification."),
+) -> None:
+    """Register a product with its catalog class."""
+    with unit_of_work(session_maker()) as session:
+        product = masterdata.register_product(
+            session, name=name, class_id=class_id, gtin=gtin, code_scheme=code_scheme, code=code, spec=spec,
+            producer=service.get_party(session, producer) if producer else None)
+        typer.echo(f"product {product.id}  {name}")
+
+
+@masterdata_app.command("products")
+def list_products(class_id: str = typer.Option(None, "--class", help="Only this class and its sub-classes.")) -> None:
+    """List registered products as JSON."""
+    with unit_of_work(session_maker()) as session:
+        products = masterdata.list_products(session, class_prefix=class_id)
+        rows = [{"id": p.id, "name": p.name, "gtin": p.gtin, "code_scheme": p.code_scheme, "code": p.code,
+                 "class": p.class_id, "producer": p.producer_id} for p in products]
+    typer.echo(json.dumps(rows, ensure_ascii=False))
+
+
+@masterdata_app.command("template")
+def template(
+    kind: str = typer.Argument(..., help="parties, licences, locations or products."),
+    output: Path = typer.Option(None, "-o", "--output", help="File to write (default zhuisu-KIND.FORMAT)."),
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx or csv."),
+) -> None:
+    """Write an empty spreadsheet template with zh-CN headers."""
+    path = output or Path(f"zhuisu-{kind}.{fmt}")
+    path.write_bytes(spreadsheets.template(kind, fmt))
+    typer.echo(str(path))
+
+
+@masterdata_app.command("import")
+def import_file(
+    kind: str = typer.Argument(..., help="parties, licences, locations or products."),
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="An XLSX or CSV file made from the template."),
+) -> None:
+    """Import master data rows: all of them, or none (each bad row is reported)."""
+    rows = spreadsheets.read_rows(path.read_bytes(), path.name)
+    try:
+        with unit_of_work(session_maker()) as session:
+            created = spreadsheets.import_rows(session, kind, rows, lang=language())
+    except spreadsheets.SpreadsheetRejected as exc:
+        for error in exc.extra.get("errors", []):
+            row = error.get("row")
+            err_console.print(f"第 {row} 行 / row {row}: {error.get('message')}", highlight=False)
+        raise fail(exc.localized(language())) from None
+    typer.echo(f"imported {created} {kind}")

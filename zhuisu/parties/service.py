@@ -6,6 +6,7 @@ yield working tokens.
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -14,10 +15,12 @@ from stdnum import ean
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
+from zhuisu.catalog import service as catalog_service
 from zhuisu.codes import epc_urn
 from zhuisu.errors import InvalidInput, NotFound
 from zhuisu.kit.time import utc_now
 from zhuisu.models import ApiToken, AuditEntry, Party
+from zhuisu.parties import vocabulary
 from zhuisu.parties.errors import InvalidToken, InvalidUscc
 
 TOKEN_PREFIX = "zs_"
@@ -37,12 +40,15 @@ def _digest(secret: str) -> str:
 
 def create_party(
     session: Session, *, name: str, uscc: str | None = None, gln: str | None = None, region: str | None = None,
-    actor: Party | None = None,
+    actor: Party | None = None, party_type: str | None = None, roles: Sequence[str] = (),
+    product_class: str | None = None, address: str | None = None,
 ) -> Party:
     """Register a party; a 统一社会信用代码 is validated (check character included) and stored compact.
 
-    Raises InvalidUscc for a malformed code, InvalidInput for a malformed GLN or region code.
+    Raises InvalidUscc for a malformed code, InvalidInput for a malformed GLN or region code, an unknown party
+    type or role, UnknownClass for a product class the catalog in effect does not know.
     """
+    check_profile(session, party_type=party_type, roles=roles, product_class=product_class)
     code = None
     if uscc:
         try:
@@ -56,12 +62,29 @@ def create_party(
     if region is not None and not (len(region) == 6 and region.isdigit()):
         raise InvalidInput(f"行政区划代码 {region!r} 无效：应为 6 位数字（GB/T 2260）",
                            message_en=f"invalid region code {region!r}: 6 digits (GB/T 2260)")
-    party = Party(name=name, uscc=code, gln=gln, region=region)
+    party = Party(name=name, uscc=code, gln=gln, region=region, party_type=party_type, roles=list(roles) or None,
+                  product_class=product_class, address=address)
     session.add(party)
     session.flush()
     session.add(AuditEntry(actor_id=actor.id if actor else None, action="party_created", subject=party.id,
-                           payload={"name": name, "uscc": code, "gln": gln, "region": region}))
+                           payload={"name": name, "uscc": code, "gln": gln, "region": region,
+                                    "party_type": party_type, "roles": list(roles), "product_class": product_class}))
     return party
+
+
+def check_profile(
+    session: Session, *, party_type: str | None, roles: Sequence[str], product_class: str | None
+) -> None:
+    """Check a party's type, roles and catalog class against the vocabularies and the catalog in effect."""
+    if party_type is not None and party_type not in vocabulary.PARTY_TYPES:
+        raise InvalidInput(f"主体类型 {party_type!r} 无效，应为 {'、'.join(vocabulary.PARTY_TYPES)} 之一",
+                           message_en=f"invalid party type {party_type!r}: one of {', '.join(vocabulary.PARTY_TYPES)}")
+    unknown = [r for r in roles if r not in vocabulary.ROLES]
+    if unknown:
+        raise InvalidInput(f"角色 {'、'.join(unknown)} 无效，应为 {'、'.join(vocabulary.ROLES)} 之一",
+                           message_en=f"invalid roles {', '.join(unknown)}: each one of {', '.join(vocabulary.ROLES)}")
+    if product_class is not None:
+        catalog_service.check_class(session, product_class)
 
 
 def find_party_by_identifier(session: Session, value: str) -> Party | None:

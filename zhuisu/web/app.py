@@ -5,15 +5,34 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import Response
 
 from zhuisu import __version__
 from zhuisu.capture import routes as capture_routes
+from zhuisu.catalog import routes as catalog_routes
+from zhuisu.codes import routes as codes_routes
 from zhuisu.config import Settings
+from zhuisu.convert import routes as convert_routes
+from zhuisu.subscriptions import routes as subscriptions_routes
+from zhuisu.console import pages as console_pages
+from zhuisu.console import routes as console_routes
+from zhuisu.dashboard import pages as dashboard_pages
+from zhuisu.dashboard import routes as dashboard_routes
 from zhuisu.db.engine import engine_from_settings, make_sessionmaker
 from zhuisu.events import routes as events_routes
+from zhuisu.issuance import routes as issuance_routes
+from zhuisu.ledger import routes as ledger_routes
+from zhuisu.parties import routes as parties_routes
+from zhuisu.portal import pages as portal_pages
+from zhuisu.portal import rendering as portal_rendering
+from zhuisu.portal import routes as portal_routes
+from zhuisu.portal import signin as portal_signin
+from zhuisu.portal.errors import TooManyRequests
+from zhuisu.trace import routes as trace_routes
 from zhuisu.web import errors
+from zhuisu.web.headers import HeadersMiddleware
 
 EPCIS_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0", "GS1-Vendor-Version": f"zhuisu-{__version__}"}
 
@@ -38,18 +57,32 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.default_language = settings.default_language
     errors.install(app)
+    # First, so the public pages (the hot path) match without walking every other route; its Digital Link paths
+    # (/01/…, /00/…, /414/… — see portal.service.PRIMARY_KEYS) clash with no other router's.
+    app.include_router(portal_pages.router)
     app.include_router(capture_routes.router)
     app.include_router(events_routes.router)
+    app.include_router(convert_routes.router)
+    app.include_router(subscriptions_routes.router)
+    app.include_router(codes_routes.router)  # before issuance: its GET /codes/{code:path} takes any path
+    app.include_router(issuance_routes.router)
+    app.include_router(ledger_routes.router)
+    app.include_router(catalog_routes.router)
+    app.include_router(parties_routes.router)
+    app.include_router(trace_routes.router)
+    app.include_router(portal_routes.router)
+    app.include_router(portal_signin.router)
+    app.include_router(dashboard_routes.router)
+    app.include_router(dashboard_pages.router)
+    app.include_router(console_routes.router)
+    app.include_router(console_pages.router)
+    app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)
+    app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")
 
-    @app.middleware("http")
-    async def epcis_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for name, value in EPCIS_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith("/capture"):
-            for name, value in capture_routes.limit_headers(settings).items():
-                response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(
+        HeadersMiddleware, always=list(EPCIS_HEADERS.items()),
+        by_prefix=lambda: [("/capture", list(capture_routes.limit_headers(app.state.settings).items()))],
+    )
 
     @app.get("/", tags=["node"])
     def about() -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""zhuisu benchmarks: ``python -m bench --events N`` (``make bench EVENTS=N``)."""

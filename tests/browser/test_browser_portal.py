@@ -1,0 +1,92 @@
+"""End to end in Debian's chromium: scan-to-story per product class, the 404 page, the regulator desk drawing
+its charts, and a complaint filed on a product page and seen by the regulator."""
+
+from pathlib import Path
+
+import httpx
+
+from tests.browser.conftest import LiveServer, screenshot
+from zhuisu.labels.payload import code_image
+from zhuisu.portal.rendering import story_path
+
+#: Counts the drawn (non-transparent, non-white) pixels of the first canvas under a selector; -1 if none.
+DRAWN_PIXELS = """(selector) => {
+  const canvas = document.querySelector(selector + ' canvas');
+  if (!canvas) { return -1; }
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 0 && (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245)) { drawn++; }
+  }
+  return drawn;
+}"""
+
+
+def _wait_drawn(page: object, selector: str, minimum: int = 2000) -> int:
+    page.wait_for_function(f"({DRAWN_PIXELS})('{selector}') > {minimum}")  # type: ignore[attr-defined]
+    count: int = page.evaluate(DRAWN_PIXELS, selector)  # type: ignore[attr-defined]
+    return count
+
+
+def _sign_in(page: object, server: LiveServer, token: str, target: str) -> None:
+    page.goto(f"{server.url}/signin?next={target}")  # type: ignore[attr-defined]
+    page.fill("#token", token)  # type: ignore[attr-defined]
+    page.click("form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{server.url}{target}")  # type: ignore[attr-defined]
+
+
+def test_scan_to_story_for_each_class(live_server: LiveServer, page: object) -> None:
+    for product_class, code in sorted(live_server.samples.items()):
+        story = httpx.get(f"{live_server.url}/api/v1/portal/products/{story_path(code).lstrip('/')}").json()
+        page.goto(live_server.url + story_path(code))  # type: ignore[attr-defined]
+        assert page.locator("#code").inner_text() == story["code"]  # type: ignore[attr-defined]
+        assert page.locator(".timeline li.step").count() == len(story["journey"])  # type: ignore[attr-defined]
+        assert page.locator("#verified").is_visible() == story["verification"]["verified"]  # type: ignore[attr-defined]
+        assert story["verification"]["verified"] is True
+        _wait_drawn(page, "#region-map")
+        screenshot(page, f"story-{product_class}")
+
+
+def test_scan_a_photo_of_a_label(live_server: LiveServer, page: object, tmp_path: Path) -> None:
+    code = sorted(live_server.samples.values())[0]
+    photo = tmp_path / "label.png"
+    photo.write_bytes(code_image(code, image_format="png", scale=8))
+    page.goto(f"{live_server.url}/portal")  # type: ignore[attr-defined]
+    page.set_input_files("#scan-file", str(photo))  # type: ignore[attr-defined]
+    page.wait_for_url(live_server.url + story_path(code))  # type: ignore[attr-defined]
+    assert page.locator("#code").inner_text() == code  # type: ignore[attr-defined]
+
+
+def test_unknown_code_gets_the_helpful_page(live_server: LiveServer, page: object) -> None:
+    response = page.goto(f"{live_server.url}/c/NOSUCHCODE123")  # type: ignore[attr-defined]
+    assert response.status == 404
+    assert page.locator("#not-found").is_visible()  # type: ignore[attr-defined]
+    assert page.locator("form.search input[name=q]").is_visible()  # type: ignore[attr-defined]
+    screenshot(page, "not-found")
+
+
+def test_dashboard_draws_its_charts(live_server: LiveServer, page: object) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, live_server, live_server.regulator_token, "/dashboard")
+    for chart in ("#coverage-chart", "#volume-chart", "#region-chart"):
+        assert _wait_drawn(page, chart, minimum=500) > 500
+    screenshot(page, "dashboard")
+    code = sorted(live_server.samples.values())[0]
+    page.goto(f"{live_server.url}/dashboard/trace?code={code}")  # type: ignore[attr-defined]
+    assert _wait_drawn(page, "#trace-graph", minimum=500) > 500
+    assert page.locator("#responsibility tr").count() > 1  # type: ignore[attr-defined]
+    screenshot(page, "trace-explorer")
+
+
+def test_complaint_reaches_the_regulator(live_server: LiveServer, page: object) -> None:
+    code = sorted(live_server.samples.values())[0]
+    page.goto(live_server.url + story_path(code))  # type: ignore[attr-defined]
+    page.fill("#complaint-form textarea[name=message]", "冷链温度异常，肉色发暗")  # type: ignore[attr-defined]
+    page.click("#complaint-form button[type=submit]")  # type: ignore[attr-defined]
+    reference = page.locator("#reference").inner_text()  # type: ignore[attr-defined]
+    assert reference.startswith("TS")
+    screenshot(page, "complaint-ack")
+    _sign_in(page, live_server, live_server.regulator_token, "/dashboard")
+    row = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
+    assert row.count() == 1
+    assert "冷链温度异常，肉色发暗" in row.inner_text()

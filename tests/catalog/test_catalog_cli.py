@@ -1,0 +1,78 @@
+"""The JSON contracts of ``zhuisu catalog list`` and ``zhuisu coverage``, and ``zhuisu demo load`` (the demo city)."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from typer.testing import CliRunner
+
+from zhuisu.cli import app
+from zhuisu.demo import city, generator
+from zhuisu.models import Event, EventFlag
+
+runner = CliRunner()
+TOPS = ["edible_agri", "food", "drug", "agri_input", "special_equipment", "hazardous", "rare_earth", "imported"]
+
+
+@pytest.mark.usefixtures("cli_db")
+def test_catalog_list_json() -> None:
+    result = runner.invoke(app, ["catalog", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    classes = json.loads(result.output)
+    assert [c["id"] for c in classes if c["parent"] is None] == TOPS
+    drug = next(c for c in classes if c["id"] == "drug")
+    assert {k: drug[k] for k in ("id", "name", "parent", "level", "key", "coverage_target")} == {
+        "id": "drug",
+        "name": "药品",
+        "parent": None,
+        "level": "national",
+        "key": True,
+        "coverage_target": 0.98,
+    }
+    assert next(c for c in classes if c["id"] == "food.infant_formula")["parent"] == "food"
+    assert len(classes) == 46
+
+
+@pytest.mark.usefixtures("cli_db")
+def test_coverage_json_empty_and_one_party() -> None:
+    assert json.loads(runner.invoke(app, ["coverage", "--json"]).output) == []
+    added = runner.invoke(app, ["parties", "add", "示范市医药公司", "--region", "370102", "--class", "drug"])
+    assert added.exit_code == 0, added.output
+    rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
+    assert [{k: r[k] for k in ("class", "region", "registered", "active", "rate", "target")} for r in rows] == [
+        {"class": "drug", "region": "370102", "registered": 1, "active": 0, "rate": 0.0, "target": 0.98}
+    ]
+
+
+def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> None:
+    # given
+    events = 600
+    # when
+    first = runner.invoke(app, ["demo", "load", "--events", str(events)])
+    second = runner.invoke(app, ["demo", "load", "--events", str(events)])
+    # then: loaded once, idempotent, the token kept and printed
+    assert first.exit_code == 0, first.output
+    token = (tmp_path / "var" / "demo-token").read_text().strip()
+    assert f"token {token}" in first.output
+    assert f"示范市: {events} events captured, 0 already present, 1 refused" in first.output
+    assert second.exit_code == 0, second.output
+    assert f"its {events} events are already stored" in second.output
+    engine = create_engine(cli_db)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events
+        assert conn.execute(select(EventFlag.class_id, EventFlag.elements)).all() == [("rare_earth.smelted", ["batch"])]
+    engine.dispose()
+    # coverage, counted by hand from the generator: registered = parties per (class, district), the idle ones
+    # included; active = those
+    # that recorded one of the first events (the refused drug shipment's recorder records others too)
+    parties = generator.demo_parties()
+    recorders = {key for key, _ in generator.generate(events)}
+    registered = Counter((p.product_class, p.region) for p in parties)
+    registered.update((class_id.split(".")[0], region) for _, class_id, region, _ in city.IDLE_PARTIES)
+    active = Counter((p.product_class, p.region) for p in parties if p.key in recorders)
+    rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
+    assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
+        cell: (n, active[cell]) for cell, n in registered.items()
+    }

@@ -1,0 +1,65 @@
+"""The catalog's JSON endpoints: classes, rules, elements, releases, flags."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.catalog.test_catalog_capture import CONTEXT, PRODUCTS, event, qty
+from tests.catalog.test_catalog_versions import local_release
+from tests.conftest import Credentials
+from tests.support.epcis import document
+from zhuisu.db.session import unit_of_work
+from zhuisu.models import CatalogRelease
+from zhuisu.parties import masterdata
+
+
+def test_classes_and_rules(client: TestClient) -> None:
+    classes = client.get("/api/v1/catalog/classes").json()
+    assert [c["id"] for c in classes[:3]] == ["edible_agri", "edible_agri.meat", "edible_agri.vegetable"]
+    drug = client.get("/api/v1/catalog/classes/drug.api").json()
+    assert (drug["name"], drug["parent"], drug["coverage_target"]) == ("原料药", "drug", 0.98)
+    assert [r["id"] for r in drug["rules"]] == ["drug.circulation"]
+    assert client.get("/api/v1/catalog/classes/toys").status_code == 400
+    elements = client.get("/api/v1/catalog/elements").json()
+    assert elements["e_waybill"]["name"] == "电子运单号"
+    rules = client.get("/api/v1/catalog/rules", params={"class": "hazardous.fireworks"}).json()
+    assert [(r["id"], r["elements"]) for r in rules] == [("hazardous.transport", ["e_waybill", "permit"])]
+
+
+def test_load_release(client: TestClient, creds: Credentials, session: Session) -> None:
+    assert client.post("/api/v1/catalog/releases", json=local_release()).status_code == 401
+    created = client.post("/api/v1/catalog/releases", json=local_release(), headers=creds.headers)
+    again = client.post("/api/v1/catalog/releases", json=local_release(), headers=creds.headers)
+    changed = client.post(
+        "/api/v1/catalog/releases", json=local_release(effective_from="2026-03-01"), headers=creds.headers
+    )
+    assert (created.status_code, created.json()["created"]) == (201, True)
+    assert (again.status_code, again.json()["created"]) == (201, False)
+    assert changed.status_code == 409
+    assert int(session.scalar(select(func.count()).select_from(CatalogRelease)) or 0) == 1
+    releases = client.get("/api/v1/catalog/releases").json()
+    assert [(r["scope"], r["region"], r["version"], r["builtin"]) for r in releases] == [
+        ("national", None, "2026.1", True),
+        ("local", "370600", "2026.1", False),
+    ]
+    local = client.get("/api/v1/catalog/classes", params={"region": "370602"}).json()
+    assert local[-1]["id"] == "food.pastry"
+
+
+def test_flags(client: TestClient, creds: Credentials, maker: sessionmaker[Session]) -> None:
+    with unit_of_work(maker) as s:
+        masterdata.register_product(
+            s, name="氧化镨钕", class_id="rare_earth.smelted", gtin=PRODUCTS["rare_earth.smelted"]
+        )
+    captured = client.post(
+        "/capture",
+        json=document(event("shipping", 1, quantityList=qty("rare_earth.smelted")), context=CONTEXT),
+        headers=creds.headers,
+    )
+    assert captured.status_code == 202
+    flags = client.get("/api/v1/catalog/flags", params={"class": "rare_earth"}, headers=creds.headers).json()
+    assert [(f["event_id"], f["rule_id"], f["elements"]) for f in flags] == [
+        (captured.json()["events"][0]["eventID"], "rare_earth.circulation", ["trade_document"])
+    ]
+    assert client.get("/api/v1/catalog/flags", params={"class": "drug"}, headers=creds.headers).json() == []
+    assert client.get("/api/v1/catalog/flags").status_code == 401

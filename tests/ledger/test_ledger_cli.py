@@ -1,0 +1,182 @@
+"""`zhuisu ledger` as a user runs it: verify after SQL tampering, prove, check-proof offline, checkpoint, key."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tests.support.bigdoc import write_events
+from zhuisu.cli import app
+from zhuisu.db.engine import make_engine
+from zhuisu.events import service as events_service
+from zhuisu.ledger import merkle
+from zhuisu.ledger import service as ledger_service
+from zhuisu.ledger.tiles import decode_entry_bundle
+from zhuisu.models import Event, EventEpc, LedgerCheckpoint, LedgerLeaf
+
+runner = CliRunner()
+EVENTS = 300
+
+
+@pytest.fixture
+def store(cli_db: str, tmp_path: Path) -> Iterator[Engine]:
+    """A node database holding EVENTS imported events (no eventIDs: the event hash is the id)."""
+    result = runner.invoke(app, ["import", str(write_events(tmp_path / "events.json", EVENTS))])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(cli_db)
+    yield engine
+    engine.dispose()
+
+
+def event_ids(engine: Engine) -> list[str]:
+    with Session(engine) as s:
+        return list(s.scalars(select(Event.event_id).order_by(Event.id)))
+
+
+def served_event(engine: Engine, event_id: str) -> dict[str, Any]:
+    """The event exactly as GET /events/{eventID} serves it."""
+    with Session(engine) as s:
+        return events_service.query_document(s, [events_service.get_event(s, event_id)])
+
+
+def verify_json() -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(app, ["ledger", "verify", "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def tamper(engine: Engine, changed: str, deleted: str, template: str) -> str:
+    """Change one event's body, delete one, insert one behind the service's back; the inserted eventID."""
+    with Session(engine) as s, s.begin():
+        body = s.scalar(select(Event.body).where(Event.event_id == changed))
+        assert body is not None
+        s.execute(update(Event).where(Event.event_id == changed)
+                  .values(body={**body, "epcList": ["urn:epc:id:sgtin:6901234.012345.999999"]}))
+        pk = s.scalar(select(Event.id).where(Event.event_id == deleted))
+        s.execute(delete(EventEpc).where(EventEpc.event_pk == pk))
+        s.execute(delete(Event).where(Event.id == pk))
+        events = Event.metadata.tables["events"]
+        row = s.execute(select(events).where(events.c.event_id == template)).mappings().one()
+        forged = {**row, "event_id": "urn:uuid:forged", "event_hash": "ni:///sha-256;forged?ver=CBV2.0"}
+        del forged["id"]
+        s.execute(insert(events).values(**forged))
+    return "urn:uuid:forged"
+
+
+class TestVerify:
+    def test_untouched_store_verifies(self, store: Engine) -> None:
+        runner.invoke(app, ["ledger", "checkpoint"])
+        code, report = verify_json()
+        assert (code, report["ok"], report["leaves"], report["checkpoints"]) == (0, True, EVENTS, 1)
+        assert report["findings"] == []
+
+    def test_names_exactly_the_changed_deleted_and_inserted_events(self, store: Engine) -> None:
+        # given a signed checkpoint over the whole store
+        assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0
+        ids = event_ids(store)
+        # when one event is changed, one deleted and one inserted in SQL
+        forged = tamper(store, changed=ids[17], deleted=ids[250], template=ids[3])
+        code, report = verify_json()
+        # then verify names exactly those three and fails
+        assert code == 1
+        assert report["ok"] is False
+        assert sorted((f["kind"], f["eventID"]) for f in report["findings"]) == sorted(
+            [("changed", ids[17]), ("deleted", ids[250]), ("inserted", forged)])
+        text = runner.invoke(app, ["ledger", "verify"]).stdout
+        assert f"changed\t{ids[17]}\t" in text
+        assert f"deleted\t{ids[250]}\t" in text
+        assert f"inserted\t{forged}\t" in text
+
+    def test_reports_a_rewritten_log_against_the_signed_checkpoint(self, store: Engine) -> None:
+        assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0
+        with Session(store) as s, s.begin():
+            s.execute(delete(LedgerLeaf).where(LedgerLeaf.idx == EVENTS - 1))
+        code, report = verify_json()
+        assert code == 1
+        kinds = [(f["kind"], f["eventID"]) for f in report["findings"]]
+        assert ("inserted", event_ids(store)[-1]) in kinds
+        assert any(f["kind"] == "tree" and f"checkpoint {EVENTS}" in f["detail"] for f in report["findings"])
+
+
+class TestProveAndCheckProof:
+    @pytest.fixture
+    def evidence(self, store: Engine, tmp_path: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
+        event_id = event_ids(store)[42]
+        proof = tmp_path / "event.proof"
+        assert runner.invoke(app, ["ledger", "prove", event_id, "--out", str(proof)]).exit_code == 0
+        event_file = tmp_path / "event.json"
+        served = served_event(store, event_id)
+        event_file.write_text(json.dumps(served, ensure_ascii=False), encoding="utf-8")
+        vkey = tmp_path / "log.vkey"
+        vkey.write_text(runner.invoke(app, ["ledger", "key"]).stdout, encoding="utf-8")
+        return proof, event_file, vkey, served
+
+    def test_proof_checks_offline(self, evidence: tuple[Path, Path, Path, dict[str, Any]],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        proof, event_file, vkey, _ = evidence
+        monkeypatch.setenv("ZHUISU_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file),
+                                     "--vkey", str(vkey)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith(f"OK: leaf 42 of 127.0.0.1:8000/ledger (tree size {EVENTS}), 0 witness")
+        assert proof.read_text().startswith("c2sp.org/tlog-proof@v1\nextra ")
+
+    @pytest.mark.parametrize(("_case", "old", "new"), [
+        ("epc serial", "6901234.012345.42", "6901234.012345.43"),
+        ("event time", ":42.042+08:00", ":42.043+08:00"),
+        ("record time", "Z\"", "Z \""),
+        ("action", "OBSERVE", "OBSERVF"),
+    ])
+    def test_one_changed_byte_fails(self, evidence: tuple[Path, Path, Path, dict[str, Any]], _case: str,
+                                    old: str, new: str) -> None:
+        proof, event_file, vkey, served = evidence
+        text = json.dumps(served, ensure_ascii=False)
+        if _case == "record time":
+            record_time = served["epcisBody"]["queryResults"]["resultsBody"]["eventList"][0]["recordTime"]
+            old, new = record_time, record_time[:-2] + str((int(record_time[-2]) + 1) % 10) + "Z"
+        assert text.count(old) == 1
+        event_file.write_text(text.replace(old, new), encoding="utf-8")
+        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file),
+                                     "--vkey", str(vkey)])
+        assert result.exit_code == 1
+        assert "proof does not verify" in result.output
+
+    def test_another_log_key_fails(self, evidence: tuple[Path, Path, Path, dict[str, Any]]) -> None:
+        proof, event_file, _, _ = evidence
+        other = "127.0.0.1:8000/ledger+5d5b4f43+AXzJKUkrtdqNb2/PdHVwtyHhSQWHWlnaMFNf3yjMjT52"
+        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file),
+                                     "--vkey", other])
+        assert result.exit_code != 0
+
+
+class TestCheckpointAndKey:
+    def test_checkpoint_signs_once_per_size(self, store: Engine) -> None:
+        first = runner.invoke(app, ["ledger", "checkpoint"]).stdout
+        again = runner.invoke(app, ["ledger", "checkpoint"]).stdout
+        assert first == again
+        assert first.startswith(f"127.0.0.1:8000/ledger\n{EVENTS}\n")
+        with Session(store) as s:
+            assert list(s.scalars(select(LedgerCheckpoint.size))) == [EVENTS]
+
+    def test_key_is_created_once_with_mode_600(self, cli_db: str, tmp_path: Path) -> None:
+        first = runner.invoke(app, ["ledger", "key"]).stdout
+        assert runner.invoke(app, ["ledger", "key"]).stdout == first
+        assert first.startswith("127.0.0.1:8000/ledger+")
+        assert (tmp_path / "var" / "ledger.key").stat().st_mode & 0o777 == 0o600
+
+
+class TestTilesAtScale:
+    def test_level_1_tile_holds_the_root_of_each_256_leaves(self, store: Engine) -> None:
+        with Session(store) as s:
+            leaves = [bytes(d) for d in s.scalars(select(LedgerLeaf.leaf).order_by(LedgerLeaf.idx))]
+            tile = ledger_service.read_tile(s, "tile/1/000.p/1")
+            full = ledger_service.read_tile(s, "tile/0/000")
+            entries = decode_entry_bundle(ledger_service.read_tile(s, "tile/entries/001.p/44"))
+        hashes = [merkle.leaf_hash(d) for d in leaves]
+        assert tile == merkle.root(hashes[:256])
+        assert full == b"".join(hashes[:256])
+        assert entries == leaves[256:]

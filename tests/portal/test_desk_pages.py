@@ -1,0 +1,78 @@
+"""Sign-in, the regulator desk's gate and its JSON twins, complaint handling, the console's gate."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.conftest import Credentials
+from zhuisu.errors import Conflict
+from zhuisu.models import Complaint, Party
+from zhuisu.portal import complaints
+from zhuisu.portal.schemas import ComplaintCreate
+
+
+class TestSignIn:
+    def test_bad_token_stays_signed_out(self, client: TestClient) -> None:
+        response = client.post("/signin", data={"token": "zs_nope", "next": "/dashboard"}, follow_redirects=False)
+        assert response.status_code == 401
+        assert "zhuisu_session" not in response.cookies
+
+    def test_cookie_then_desk(self, client: TestClient, regulator_token: str) -> None:
+        response = client.post("/signin", data={"token": regulator_token, "next": "/dashboard"},
+                               follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/dashboard")
+        assert client.get("/dashboard").status_code == 200
+
+    def test_next_must_be_local(self, client: TestClient, regulator_token: str) -> None:
+        response = client.post("/signin", data={"token": regulator_token, "next": "//evil.example/"},
+                               follow_redirects=False)
+        assert response.headers["location"] == "/dashboard"
+
+
+class TestDeskGate:
+    def test_signed_out_goes_to_signin(self, client: TestClient) -> None:
+        response = client.get("/dashboard/trace", follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/signin?next=/dashboard/trace")
+
+    def test_enterprise_is_forbidden(self, client: TestClient, creds: Credentials) -> None:
+        assert client.get("/dashboard", headers=creds.headers).status_code == 403
+        assert client.get("/api/v1/dashboard/overview", headers=creds.headers).json()["code"] == "permission_denied"
+
+    def test_json_twin_needs_sign_in(self, client: TestClient) -> None:
+        assert client.get("/api/v1/dashboard/overview").json()["code"] == "not_authenticated"
+
+    def test_complaints_listed_for_regulator(self, client: TestClient, session: Session, regulator_token: str) -> None:
+        filed = complaints.file_complaint(session, ComplaintCreate(message="标签模糊"), language="zh")
+        headers = {"Authorization": f"Bearer {regulator_token}"}
+        listed = client.get("/api/v1/dashboard/complaints", headers=headers).json()
+        assert [(c["reference"], c["message"], c["status"]) for c in listed] == [
+            (filed.reference, "标签模糊", "received")]
+        assert filed.reference in client.get("/dashboard", headers=headers).text
+
+
+class TestHandleComplaint:
+    def test_received_to_closed(self, session: Session, creds: Credentials) -> None:
+        filed = complaints.file_complaint(session, ComplaintCreate(message="x", kind="report"), language="en")
+        actor = session.get_one(Party, creds.party_id)
+        handled = complaints.handle_complaint(session, filed.reference, actor=actor, status="closed", note=" done ")
+        assert (handled.status, handled.note, handled.handled_by, handled.language) == (
+            "closed", "done", creds.party_id, "en")
+
+    def test_closed_cannot_reopen(self, session: Session, creds: Credentials) -> None:
+        filed = complaints.file_complaint(session, ComplaintCreate(message="x"), language="zh")
+        actor = session.get_one(Party, creds.party_id)
+        complaints.handle_complaint(session, filed.reference, actor=actor, status="closed", note="done")
+        with pytest.raises(Conflict):
+            complaints.handle_complaint(session, filed.reference, actor=actor, status="in_progress", note="again")
+        stored = session.get_one(Complaint, filed.id)
+        assert (stored.status, stored.note) == ("closed", "done")
+
+
+class TestConsole:
+    def test_signed_out_goes_to_signin(self, client: TestClient) -> None:
+        assert client.get("/console", follow_redirects=False).headers["location"] == "/signin?next=/console"
+
+    def test_overview_twin(self, client: TestClient, creds: Credentials) -> None:
+        body = client.get("/api/v1/console/overview", headers=creds.headers).json()
+        assert body == {"party": {"id": creds.party_id, "name": "测试食品有限公司"}, "products": [], "batches": []}
+        assert client.get("/console", headers=creds.headers).status_code == 200

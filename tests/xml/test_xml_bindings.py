@@ -1,0 +1,162 @@
+"""EPCIS XML ↔ JSON-LD: the GS1 hash vectors, the GS1 examples, round trips, EPCIS 1.2 and lenient documents."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zhuisu.capture.epcis.hashing import event_hash
+from zhuisu.capture.epcis.validation import validate_document, validate_query_document
+from zhuisu.capture.xml import reader, schema, writer
+from zhuisu.capture.xml.errors import InvalidXml
+
+DATA = Path(__file__).parent.parent / "data"
+HERE = Path(__file__).parent / "data"
+HASH_XML = sorted((DATA / "event-hash").glob("*.xml"))
+EXAMPLE_XML = sorted((DATA / "epcis" / "XML").rglob("*.xml"))
+JSON_DOCS = sorted((DATA / "epcis" / "JSON").rglob("*.jsonld")) + sorted((DATA / "event-hash").glob("*.jsonld"))
+
+
+def _hashes(doc: dict[str, Any]) -> list[str]:
+    return [event_hash(e, doc["@context"]) for e in doc["epcisBody"]["eventList"]]
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", HASH_XML, ids=lambda p: p.stem)
+def test_hash_vectors_reproduce_their_expected_hashes(path: Path) -> None:
+    doc = reader.read_document(path.read_bytes())
+    assert _hashes(doc) == path.with_suffix(".hashes").read_text(encoding="utf-8").split()
+
+
+@pytest.mark.parametrize("path", HASH_XML, ids=lambda p: p.stem)
+def test_hash_vectors_xml_and_json_ld_give_the_same_hashes(path: Path) -> None:
+    assert _hashes(reader.read_document(path.read_bytes())) == _hashes(_load(path.with_suffix(".jsonld")))
+
+
+def test_every_gs1_example_is_read() -> None:
+    counts = {p.name: len(reader.read_document(p.read_bytes())["epcisBody"]["eventList"]) for p in EXAMPLE_XML}
+    assert counts == {
+        "AssociationEventExamples.xml": 8, "CBV-11.1-2020-06-16a.xml": 1, "CBV-11.2-2020-06-16a.xml": 1,
+        "CBV-11.3-2020-06-16a.xml": 1, "CBV-11.4-2020-06-16a.xml": 0, "Example-PersistentDisposition.xml": 2,
+        "Example-TransactionEvent-2020_07_03y.xml": 2, "Example_9.6.1-ObjectEvent-2020_06_18a.xml": 2,
+        "Example1.xml": 1 + 1, "Example2.xml": 1, "AggregationEvent.xml": 1, "AssociationEvent.xml": 1,
+        "ObjectEvent.xml": 2, "TransactionEvent.xml": 1, "TransformationEvent.xml": 1,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", EXAMPLE_XML, ids=lambda p: p.name)
+def test_gs1_examples_are_xsd_valid_and_convert_to_valid_json_ld(path: Path) -> None:
+    root = reader.parse(path.read_bytes())
+    doc = reader.read_document(root)
+    assert schema.xsd_errors(root) == []
+    if doc["epcisBody"]["eventList"]:
+        assert validate_document(doc) == []
+
+
+@pytest.mark.parametrize("path", EXAMPLE_XML, ids=lambda p: p.name)
+def test_xml_round_trip_keeps_every_event(path: Path) -> None:
+    doc = reader.read_document(path.read_bytes())
+    written = writer.write_document(doc)
+    back = reader.read_document(written)
+    assert schema.xsd_errors(reader.parse(written)) == []
+    assert back["epcisBody"] == doc["epcisBody"]
+    assert back.get("epcisHeader") == doc.get("epcisHeader")
+
+
+@pytest.mark.parametrize("path", JSON_DOCS, ids=lambda p: p.name)
+def test_json_ld_to_xml_and_back_gives_the_same_hashes(path: Path) -> None:
+    doc = _load(path)
+    written = writer.write_document(doc)
+    back = reader.read_document(written)
+    assert schema.xsd_errors(reader.parse(written)) == []
+    assert _hashes(back) == _hashes(doc)
+    assert validate_document(back) == []
+
+
+def test_epcis_1_2_document_is_read_as_its_json_ld_pair() -> None:
+    doc = reader.read_document((HERE / "epcis12-mixed.xml").read_bytes())
+    expected = _load(HERE / "epcis12-mixed.jsonld")
+    assert doc == expected
+    assert validate_document(doc) == []
+    assert [e["type"] for e in doc["epcisBody"]["eventList"]] == [
+        "ObjectEvent", "AggregationEvent", "ObjectEvent", "TransactionEvent", "TransformationEvent",
+    ]  # fmt: skip
+
+
+def test_epcis_1_2_quantity_event_becomes_an_object_event_with_a_quantity_list() -> None:
+    doc = reader.read_document((HERE / "epcis12-mixed.xml").read_bytes())
+    quantity = doc["epcisBody"]["eventList"][2]
+    assert quantity["quantityList"] == [{"epcClass": "urn:epc:idpat:sgtin:0614141.107346.*", "quantity": 47}]
+    assert quantity["action"] == "OBSERVE"
+
+
+def test_lenient_document_has_the_hash_of_the_strict_one() -> None:
+    lenient = reader.read_document((HERE / "lenient-2.0.xml").read_bytes())
+    strict = _load(DATA / "event-hash" / "epcisDocWithSingleEvent.jsonld")
+    assert _hashes(lenient) == _hashes(strict)
+    assert schema.xsd_errors(reader.parse((HERE / "lenient-2.0.xml").read_bytes())) != []
+
+
+@pytest.mark.parametrize(
+    ("_case", "prefix"),
+    [("default namespace for extensions", None), ("odd prefix", "zz"), ("https as prefix", "https")],
+)
+def test_extension_prefixes_do_not_change_the_hash(_case: str, prefix: str | None) -> None:
+    ns = "https://ns.example.com/epcis/"
+    declaration = f'xmlns="{ns}"' if prefix is None else f'xmlns:{prefix}="{ns}"'
+    tag = "myField" if prefix is None else f"{prefix}:myField"
+    xml = f"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0"
+        creationDate="2020-01-01T00:00:00Z"><EPCISBody xmlns=""><EventList><ObjectEvent {declaration}>
+        <eventTime xmlns="">2020-01-01T00:00:00Z</eventTime><eventTimeZoneOffset xmlns="">+00:00</eventTimeZoneOffset>
+        <action xmlns="">OBSERVE</action><epcList xmlns=""><epc>urn:epc:id:sscc:4012345.0000000333</epc></epcList>
+        <{tag}>7</{tag}></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"""
+    doc = reader.read_document(xml.encode())
+    reference = {
+        "type": "ObjectEvent", "eventTime": "2020-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE", "epcList": ["urn:epc:id:sscc:4012345.0000000333"], "example:myField": "7",
+    }  # fmt: skip
+    assert _hashes(doc) == [event_hash(reference, {"example": ns})]
+    assert validate_document(doc) == []
+
+
+def test_query_document_is_read_and_written() -> None:
+    events = reader.read_document((DATA / "event-hash" / "epcisDocWithVariousEventTypes.xml").read_bytes())
+    written = writer.query_document("MyQuery", events["epcisBody"]["eventList"], events["@context"])
+    back = reader.read_document(written)
+    assert schema.xsd_errors(reader.parse(written)) == []
+    assert back["type"] == "EPCISQueryDocument"
+    assert back["epcisBody"]["queryResults"]["queryName"] == "MyQuery"
+    assert back["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == events["epcisBody"]["eventList"]
+    assert validate_query_document(back) == []
+    assert reader.as_capture_document(back)["epcisBody"]["eventList"] == events["epcisBody"]["eventList"]
+
+
+def test_master_data_document_becomes_header_master_data() -> None:
+    doc = reader.read_document((DATA / "epcis" / "XML" / "CBV" / "CBV-11.4-2020-06-16a.xml").read_bytes())
+    vocabularies = doc["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+    assert vocabularies[0]["type"] == "urn:epcglobal:epcis:vtype:ReadPoint"
+    assert vocabularies[0]["vocabularyElementList"][1] == {
+        "id": "urn:epc:id:sgln:0614141.00300.1",
+        "attributes": [
+            {"id": "urn:epcglobal:cbv:mda:site", "attribute": "0614141003006"},
+            {"id": "urn:epcglobal:cbv:mda:ssd", "attribute": "Line #1 at Manufacturing Plant 1"},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("_case", "body", "code"),
+    [
+        ("not xml", b"{not xml", "invalid_xml"),
+        ("doctype refused", b"<!DOCTYPE d [<!ENTITY x \"y\">]><EPCISDocument>&x;</EPCISDocument>", "invalid_xml"),
+        ("other root", b"<html/>", "invalid_xml"),
+    ],
+)
+def test_bad_xml_is_refused(_case: str, body: bytes, code: str) -> None:
+    with pytest.raises(InvalidXml) as caught:
+        reader.read_document(body)
+    assert caught.value.code == code

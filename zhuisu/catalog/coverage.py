@@ -1,0 +1,88 @@
+"""Coverage (覆盖率): per top-level catalog class and region, the share of registered enterprises actively tracing.
+
+An enterprise is *registered* under the class it is registered (备案) with (``Party.product_class``, counted
+under its top-level class) in the region of its seat (``Party.region``); it is *active* when it recorded at least
+one event whose record time falls within the window (``coverage_window_days``, 30 by default) ending at ``at``.
+The same is reported for products: registered products of the class (region of their producer) and those named
+by a GS1 identifier in an event recorded within the window. The target is the class's ``coverage_target``.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from zhuisu.catalog import repository
+from zhuisu.catalog import service as catalog_service
+from zhuisu.catalog.rules import TOP_CLASSES, Catalog
+from zhuisu.kit.time import utc_now
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    class_id: str
+    class_name: str
+    region: str
+    registered: int
+    active: int
+    target: float
+    products_registered: int
+    products_active: int
+
+    @property
+    def rate(self) -> float:
+        return round(self.active / self.registered, 4) if self.registered else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        out = asdict(self)
+        class_id = out.pop("class_id")
+        return {
+            "class": class_id,
+            "region": self.region,
+            "registered": self.registered,
+            "active": self.active,
+            "rate": self.rate,
+            "target": self.target,
+            "met": self.rate >= self.target,
+            **out,
+        }
+
+
+def coverage(
+    session: Session, *, window_days: int, at: datetime | None = None, region_prefix: str = ""
+) -> list[CoverageRow]:
+    """Coverage rows, ordered by class (the national order) then region; a row per class and region that has
+    registered enterprises or products."""
+    until = at or utc_now()
+    since = until - timedelta(days=window_days)
+    catalog = catalog_service.catalog_on(session, until.date())
+    active_parties = repository.recorders_since(session, since, until)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for party_id, class_id, region in repository.registered_parties(session, region_prefix=region_prefix):
+        cell = _cell(counts, catalog, class_id, region)
+        if cell is not None:
+            cell[0] += 1
+            cell[1] += party_id in active_parties
+    traced = repository.gtins_traced_since(session, since, until)
+    for _, class_id, gtin, region in repository.products_by_class(session):
+        if region_prefix and not (region or "").startswith(region_prefix):
+            continue
+        cell = _cell(counts, catalog, class_id, region)
+        if cell is not None:
+            cell[2] += 1
+            cell[3] += gtin is not None and gtin in traced
+    order = {c: i for i, c in enumerate(TOP_CLASSES)}
+    rows = [
+        CoverageRow(top, catalog.classes[top].name, region, r, a, catalog.classes[top].coverage_target, pr, pa)
+        for (top, region), (r, a, pr, pa) in counts.items()
+    ]
+    return sorted(rows, key=lambda row: (order.get(row.class_id, len(order)), row.class_id, row.region))
+
+
+def _cell(
+    counts: dict[tuple[str, str], list[int]], catalog: Catalog, class_id: str, region: str | None
+) -> list[int] | None:
+    top = catalog.top(class_id)
+    if top is None:
+        return None
+    return counts.setdefault((top, region or ""), [0, 0, 0, 0])

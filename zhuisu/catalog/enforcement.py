@@ -1,0 +1,215 @@
+"""The catalog's data-element rules at capture: classify each event, check its elements, refuse or flag.
+
+An event's class comes from, in order: the registered products its identifiers name (a GTIN in an EPC URN or
+GS1 Digital Link, or a product code such as the 7-digit 药品标识码 of a drug trace code); else a code scheme that
+by itself tells the class (a 药品追溯码 is a drug); else the party registered at its read point or business
+location (a location GLN or a party's GLN), or named as its source or destination. The rules of the catalog in
+effect on the event's date (Beijing time) then apply: a missing element refuses the event with a message naming
+it, or, where the class or rule is configured to flag, the event is stored and an ``EventFlag`` records what
+is missing for the regulator.
+
+``check_events`` is registered in ``zhuisu.capture.service.BEFORE_STORE`` and ``record_flags`` in
+``AFTER_INSERT``; the first hands the second its findings through ``session.info`` (same transaction).
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone
+from typing import Any, Protocol
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.capture.schemas import EventError
+from zhuisu.catalog import repository
+from zhuisu.catalog import service as catalog_service
+from zhuisu.catalog.elements import carries, identifiers, prefixes, scheme_of
+from zhuisu.catalog.rules import Catalog, Element, Mode, Release, Rule, effective_releases
+from zhuisu.kit.time import parse_iso
+from zhuisu.models import EventFlag
+
+SESSION_KEY = "zhuisu.catalog.pending_flags"
+CHINA = timezone(timedelta(hours=8))
+_DL = "https://id.gs1.org/"
+_GTIN_RE = re.compile(r"^https://id\.gs1\.org/01/(\d{14})")
+_GLN_RE = re.compile(r"^https://id\.gs1\.org/(?:414|417)/(\d{13})")
+
+
+class StoredLike(Protocol):
+    """What ``record_flags`` needs of capture's ``StoredEvent``."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def recorder_id(self) -> str: ...
+    @property
+    def event(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: Rule
+    class_id: str
+    missing: tuple[Element, ...]
+    mode: Mode
+
+
+@dataclass
+class _Facts:
+    gtins: list[str] = field(default_factory=list)
+    codes: list[tuple[str, str]] = field(default_factory=list)
+    schemes: list[str] = field(default_factory=list)
+    glns: list[str] = field(default_factory=list)
+
+
+def _facts(event: dict[str, Any]) -> _Facts:
+    facts = _Facts()
+    for value in identifiers(event):
+        gtin = _GTIN_RE.match(value if value.startswith(_DL) else canonical_id(value))
+        if gtin:
+            facts.gtins.append(gtin.group(1))
+            continue
+        scheme, code, parts = scheme_of(value)
+        if scheme not in ("gs1", "unknown"):
+            facts.schemes.append(scheme)
+            facts.codes.append((scheme, code))
+            if isinstance(parts.get("product_code"), str):
+                facts.codes.append((scheme, parts["product_code"]))
+    places = [event.get("readPoint"), event.get("bizLocation")]
+    places += [{"id": s.get("source")} for s in event.get("sourceList") or () if isinstance(s, dict)]
+    places += [{"id": d.get("destination")} for d in event.get("destinationList") or () if isinstance(d, dict)]
+    for place in places:
+        if isinstance(place, dict) and isinstance(place.get("id"), str):
+            gln = _GLN_RE.match(place["id"] if place["id"].startswith(_DL) else canonical_id(place["id"]))
+            if gln:
+                facts.glns.append(gln.group(1))
+    return facts
+
+
+@dataclass
+class _Lookup:
+    by_gtin: dict[str, str]
+    by_code: dict[tuple[str, str], str]
+    by_gln: dict[str, str]
+
+
+def _lookup(session: Session, facts: list[_Facts]) -> _Lookup:
+    gtins = sorted({g for f in facts for g in f.gtins})
+    codes = sorted({c for f in facts for _, c in f.codes})
+    glns = sorted({g for f in facts for g in f.glns})
+    return _Lookup(
+        repository.classes_by_gtin(session, gtins) if gtins else {},
+        repository.classes_by_code(session, codes) if codes else {},
+        repository.party_classes_by_gln(session, glns) if glns else {},
+    )
+
+
+def event_classes(catalog: Catalog, facts: _Facts, found: _Lookup) -> list[str]:
+    """The catalog classes of one event, from the most specific evidence available."""
+    scheme_classes = catalog.scheme_classes
+    tiers = [
+        [found.by_gtin.get(g) for g in facts.gtins] + [found.by_code.get(c) for c in facts.codes],
+        [scheme_classes.get(s) for s in facts.schemes],
+        [found.by_gln.get(g) for g in facts.glns],
+    ]
+    for tier in tiers:
+        known = sorted({c for c in tier if c is not None and c in catalog.classes})
+        if known:
+            return known
+    return []
+
+
+def violations(catalog: Catalog, event: dict[str, Any], classes: list[str], bound: dict[str, str]) -> list[Violation]:
+    """The rules ``event`` breaks for each of its classes, with the elements it lacks."""
+    out: list[Violation] = []
+    seen: set[tuple[str, str]] = set()
+    biz_step = cbv_short(event.get("bizStep"))
+    for class_id in classes:
+        for rule in catalog.rules_for(class_id, str(event.get("type")), biz_step):
+            elements = [catalog.elements[key] for key in rule.elements]
+            missing = tuple(e for e in elements if not carries(event, e.any_of, bound))
+            if missing and (rule.id, class_id) not in seen:
+                seen.add((rule.id, class_id))
+                out.append(Violation(rule, class_id, missing, catalog.mode_of(rule, class_id)))
+    return out
+
+
+def event_date(event: dict[str, Any]) -> date:
+    return parse_iso(str(event["eventTime"])).astimezone(CHINA).date()
+
+
+class _Catalogs:
+    """The catalog in effect on each date a batch of events needs (releases read once per batch)."""
+
+    def __init__(self, releases: list[Release]) -> None:
+        self.releases = releases
+        self.by_date: dict[date, Catalog] = {}
+
+    def on(self, day: date) -> Catalog:
+        if day not in self.by_date:
+            self.by_date[day] = catalog_service.compose_cached(effective_releases(self.releases, day))
+        return self.by_date[day]
+
+
+def check_events(
+    session: Session, events: Sequence[tuple[int, dict[str, Any]]], context: Any
+) -> dict[int, list[EventError]]:
+    """Capture's BEFORE_STORE check: the errors of the events a refusing rule rejects, by index."""
+    session.info[SESSION_KEY] = {}
+    if not events:
+        return {}
+    catalogs = _Catalogs(catalog_service.all_releases(session))
+    bound = prefixes(context)
+    facts = [_facts(event) for _, event in events]
+    found = _lookup(session, facts)
+    refused: dict[int, list[EventError]] = {}
+    pending: dict[int, tuple[dict[str, Any], list[Violation]]] = {}
+    for (index, event), event_facts in zip(events, facts, strict=True):
+        catalog = catalogs.on(event_date(event))
+        classes = event_classes(catalog, event_facts, found)
+        broken = violations(catalog, event, classes, bound) if classes else []
+        refusing = [v for v in broken if v.mode == "refuse"]
+        if refusing:
+            refused[index] = [_error(index, catalog, v, element) for v in refusing for element in v.missing]
+        elif broken:
+            pending[id(event)] = (event, broken)
+    session.info[SESSION_KEY] = pending
+    return refused
+
+
+def _error(index: int, catalog: Catalog, v: Violation, element: Element) -> EventError:
+    cls = catalog.classes[v.class_id]
+    return EventError(
+        pointer=f"/epcisBody/eventList/{index}",
+        code="missing_data_element",
+        expected=f"{element.key}: {element.name_en}",
+        message_zh=f"第 {index} 个事件（{cls.name}）缺少必填数据元素「{element.name}」"
+        f"（规则 {v.rule.id}：{v.rule.name}；目录 {v.rule.release}）",
+        message_en=f"event {index} ({cls.name_en}) lacks the required data element '{element.name_en}' "
+        f"(rule {v.rule.id}: {v.rule.name_en}; catalog {v.rule.release})",
+    )
+
+
+def record_flags(session: Session, stored: Sequence[StoredLike]) -> None:
+    """Capture's AFTER_INSERT observer: one EventFlag per flagging rule an accepted event breaks."""
+    pending: dict[int, tuple[dict[str, Any], list[Violation]]] = session.info.pop(SESSION_KEY, {})
+    rows: list[dict[str, Any]] = []
+    for s in stored:
+        entry = pending.get(id(s.event))
+        if entry is None or entry[0] is not s.event:
+            continue
+        rows += [
+            {
+                "event_pk": s.pk,
+                "recorder_id": s.recorder_id,
+                "class_id": v.class_id,
+                "rule_id": v.rule.id,
+                "release": v.rule.release,
+                "elements": [e.key for e in v.missing],
+            }
+            for v in entry[1]
+        ]
+    if rows:
+        session.execute(insert(EventFlag), rows)

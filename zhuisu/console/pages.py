@@ -1,0 +1,66 @@
+"""The enterprise console (signed in): my products and code batches, issuing codes, label sheets, uploading an
+events spreadsheet. JSON twins in ``routes.py``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from zhuisu.console import service
+from zhuisu.errors import ZhuisuError
+from zhuisu.models import Party
+from zhuisu.portal.rendering import page_language, render
+from zhuisu.portal.signin import signed_in, to_signin
+from zhuisu.web.deps import DbSession, SettingsDep
+
+router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
+
+
+def _page(request: Request, session: DbSession, party: Party, **extra: object) -> Response:
+    context = {"party": party, "products": service.my_products(session, party=party),
+               "batches": service.my_batches(session, party=party), "error": None, "upload": None, **extra}
+    return render(request, "console/index.html", context, status=400 if extra.get("error") else 200)
+
+
+@router.get("", response_class=HTMLResponse, name="console")
+def index(request: Request, session: DbSession) -> Response:
+    party = signed_in(request, session)
+    return to_signin(request) if party is None else _page(request, session, party)
+
+
+@router.post("/batches", name="console_issue")
+def issue(request: Request, session: DbSession, settings: SettingsDep, count: Annotated[int, Form(ge=1)],
+          gtin: Annotated[str, Form()] = "", product_code: Annotated[str, Form()] = "",
+          product_name: Annotated[str, Form()] = "", lot: Annotated[str, Form()] = "") -> Response:
+    """Issue codes; back to the console, or the console with the reason it failed."""
+    party = signed_in(request, session)
+    if party is None:
+        return to_signin(request)
+    try:
+        service.issue(session, party=party, settings=settings, gtin=gtin.strip(), product_code=product_code.strip(),
+                      product_name=product_name.strip(), lot=lot.strip(), count=count)
+    except ZhuisuError as exc:
+        session.rollback()
+        return _page(request, session, party, error=exc.localized(page_language(request)))
+    return RedirectResponse("/console#batches", status_code=303)
+
+
+@router.get("/batches/{batch_id}/labels.pdf", name="console_labels")
+def labels(request: Request, session: DbSession, settings: SettingsDep, batch_id: str) -> Response:
+    party = signed_in(request, session)
+    if party is None:
+        return to_signin(request)
+    pdf = service.label_sheet(session, batch_id, party=party, settings=settings)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="labels-{batch_id}.pdf"'})
+
+
+@router.post("/uploads", name="console_upload")
+async def upload(request: Request, session: DbSession, file: UploadFile) -> Response:
+    """Upload an events spreadsheet; the page lists rejected rows with their reasons."""
+    party = signed_in(request, session)
+    if party is None:
+        return to_signin(request)
+    result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
+    return _page(request, session, party, upload=result)

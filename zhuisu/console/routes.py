@@ -1,0 +1,25 @@
+"""JSON twins of the enterprise console (``/api/v1/console``); session cookie or bearer token."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from zhuisu.console import service
+from zhuisu.portal.signin import require_party
+from zhuisu.web.deps import DbSession
+
+router = APIRouter(prefix="/api/v1/console", tags=["console"])
+
+
+@router.get("/overview", responses={401: {}})
+def overview(request: Request, session: DbSession) -> dict[str, Any]:
+    """My products and my code batches."""
+    party = require_party(request, session)
+    return {
+        "party": {"id": party.id, "name": party.name},
+        "products": [{"id": p.id, "name": p.name, "gtin": p.gtin, "class": p.class_id}
+                     for p in service.my_products(session, party=party)],
+        "batches": [{"id": b.id, "gtin": b.gtin, "product_code": b.product_code, "lot": b.lot, "count": b.count,
+                     "product_name": b.product_name} for b in service.my_batches(session, party=party)],
+    }

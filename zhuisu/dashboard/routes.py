@@ -1,0 +1,44 @@
+"""JSON twins of the regulator desk (``/api/v1/dashboard``); session cookie or bearer token of a regulator."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from zhuisu.dashboard import service
+from zhuisu.dashboard.schemas import ImpactView, OverviewRead, TraceView
+from zhuisu.portal import complaints
+from zhuisu.portal.schemas import ComplaintRead
+from zhuisu.portal.signin import require_regulator
+from zhuisu.web.deps import DbSession, SettingsDep
+
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+_AUTH: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
+
+
+@router.get("/overview", response_model=OverviewRead, responses=_AUTH)
+def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> OverviewRead:
+    """Coverage against targets, event volume per day, flagged records, complaints."""
+    require_regulator(request, session)
+    return service.overview(session, window_days=settings.coverage_window_days, region_prefix=region)
+
+
+@router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}})
+def trace(request: Request, session: DbSession, code: str) -> TraceView:
+    """A code's trace back and forward as graph nodes and edges, with responsibility and findings."""
+    require_regulator(request, session)
+    return service.trace_view(session, code)
+
+
+@router.get("/impact/{code:path}", response_model=ImpactView, responses={**_AUTH, 400: {}})
+def impact(request: Request, session: DbSession, code: str) -> ImpactView:
+    """Recall impact of a code with the holders' names."""
+    require_regulator(request, session)
+    return service.impact_view(session, code)
+
+
+@router.get("/complaints", response_model=list[ComplaintRead], responses=_AUTH)
+def list_complaints(request: Request, session: DbSession, status: str | None = None) -> list[ComplaintRead]:
+    """Complaints and reports, newest first (contacts included: regulators only)."""
+    require_regulator(request, session)
+    return [complaints.complaint_read(c) for c in complaints.list_complaints(session, status=status)]

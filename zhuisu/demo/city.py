@@ -1,0 +1,288 @@
+"""The demo city (示范市): its master data, and the generator's events completed with the catalog's data elements.
+
+``zhuisu.demo.generator`` (the trace domain's synthetic chain) gives about fifty parties over the eight classes and
+a stream of EPCIS events per chain. This module registers those parties with their roles, catalog class, licence
+and site; their products (every GTIN the generator can use, under the class of its chain); and the city's local
+catalog. It then completes each event with the data elements the catalog in effect requires of it (合格证 number,
+batch, expiry, electronic waybill …), deterministically, so loading twice stores nothing new.
+
+Planted problems on top of the generator's own (a case shipped and never received, an item sold after its
+destruction, a transformation putting out more than it took in, a receipt dated before its shipment):
+
+- an inspection that failed (``non_conformant``, 检验结论 不合格) of a food chain;
+- an incomplete rare-earth shipment (no batch): accepted and flagged, rare earth being configured to flag;
+- an incomplete drug shipment (no batch, no expiry): refused by capture, visible in its capture job.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum import ean
+from stdnum.cn import uscc as stdnum_uscc
+
+from zhuisu.catalog import enforcement
+from zhuisu.catalog import service as catalog_service
+from zhuisu.catalog.elements import prefixes
+from zhuisu.catalog.rules import Catalog, Element
+from zhuisu.codes import sc_licence
+from zhuisu.demo import generator
+from zhuisu.models import Licence, Location, Party, Product
+from zhuisu.parties import masterdata, vocabulary
+from zhuisu.parties import service as parties_service
+
+LOCAL_CATALOG = "local-370100-2026.1"
+#: The sub-class each generated chain's parties and products are registered under.
+SUBCLASS = {
+    "edible_agri": "edible_agri.meat", "food": "food.dairy", "drug": "drug.preparation",
+    "agri_input": "agri_input.pesticide", "special_equipment": "special_equipment.elevator",
+    "hazardous": "hazardous.civil_explosive", "rare_earth": "rare_earth.smelted", "imported": "imported.wine",
+}  # fmt: skip
+#: Licence type by (class, role); the first role of a party decides.
+_LICENCES = {
+    ("edible_agri", "producer"): "animal_epidemic_prevention", ("food", "producer"): "sc_food_production",
+    ("food", "processor"): "sc_food_production", ("edible_agri", "processor"): "sc_food_production",
+    ("drug", "producer"): "drug_manufacturing", ("drug", "processor"): "drug_manufacturing",
+    ("drug", "hospital"): "medical_institution", ("agri_input", "producer"): "pesticide_production",
+    ("agri_input", "processor"): "pesticide_registration", ("agri_input", "retailer"): "pesticide_business",
+    ("special_equipment", "processor"): "special_equipment_manufacture",
+    ("special_equipment", "retailer"): "special_equipment_installation",
+    ("hazardous", "producer"): "hazardous_chemical_production", ("hazardous", "processor"): "explosive_production",
+    ("hazardous", "wholesaler"): "explosive_sale", ("hazardous", "retailer"): "fireworks_business",
+    ("rare_earth", "producer"): "mining", ("imported", "importer"): "customs_registration",
+    ("drug", "wholesaler"): "drug_distribution", ("drug", "retailer"): "drug_distribution",
+}  # fmt: skip
+_ZS = generator.ZS_NS
+_VOC = "https://zhuisu.cn/voc/BTT-"
+
+
+@dataclass(frozen=True)
+class Planted:
+    """Which generated events are planted problems: left incomplete, or followed by a failed inspection."""
+
+    incomplete: frozenset[str]
+    failed_inspection_after: str
+
+
+#: Enterprises registered (备案) but not tracing yet, so coverage falls short of the target in places:
+#: (name, catalog class, district, role).
+IDLE_PARTIES = (
+    ("示范市康宁大药房", "drug.preparation", "370102", "pharmacy"),
+    ("示范市第三中学食堂", "food.dairy", "370103", "canteen"),
+    ("示范市东城农贸市场", "edible_agri.meat", "370115", "market"),
+    ("示范市西城农贸市场", "edible_agri.vegetable", "370115", "market"),
+    ("示范市安达爆破工程公司", "hazardous.civil_explosive", "370105", "user"),
+    ("示范市丰收农资店", "agri_input.pesticide", "370114", "retailer"),
+)
+
+
+def _role_class(party: generator.DemoParty) -> str:
+    return SUBCLASS.get(party.product_class, party.product_class)
+
+
+def register_parties(session: Session, *, seed: int) -> dict[str, Party]:
+    """The demo city's parties by generator key, with their profile, one licence and one site each, plus the
+    ``IDLE_PARTIES`` (existing ones kept)."""
+    out: dict[str, Party] = {}
+    for n, p in enumerate(generator.demo_parties(seed), start=1):
+        party = parties_service.find_party_by_identifier(session, p.uscc)
+        roles = [r for r in p.roles if r in vocabulary.ROLES]
+        if party is None:
+            party = parties_service.create_party(
+                session,
+                name=p.name,
+                uscc=p.uscc,
+                gln=p.gln,
+                region=p.region,
+                party_type="enterprise",
+                roles=roles,
+                product_class=_role_class(p),
+                address=f"示范市{p.region[-2:]}区示范路 {n} 号",
+            )
+        _ensure_licence(session, party, p, n)
+        if session.scalar(select(Location.id).where(Location.gln == p.gln)) is None:
+            masterdata.add_location(
+                session, party, name=f"{p.name}主场所", gln=p.gln, region=p.region, address=party.address or ""
+            )
+        out[p.key] = party
+    for n, (name, class_id, region, role) in enumerate(IDLE_PARTIES, start=1):
+        code = _uscc(region, 900 + n)
+        if parties_service.find_party_by_identifier(session, code) is None:
+            parties_service.create_party(
+                session,
+                name=name,
+                uscc=code,
+                region=region,
+                party_type="enterprise",
+                roles=[role],
+                product_class=class_id,
+            )
+    return out
+
+
+def _uscc(region: str, n: int) -> str:
+    body = f"92{region}MA{n:07d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def _ensure_licence(session: Session, party: Party, p: generator.DemoParty, n: int) -> None:
+    if session.scalar(select(Licence.id).where(Licence.party_id == party.id)) is not None:
+        return
+    kind = _LICENCES.get(
+        (p.product_class, p.roles[0]),
+        "food_business" if p.product_class in ("edible_agri", "food", "imported") else "other",
+    )
+    number = _sc_number(p.region, n) if kind == "sc_food_production" else f"{kind[:2].upper()}{p.region}{n:05d}"
+    masterdata.add_licence(
+        session,
+        party,
+        licence_type=kind,
+        number=number,
+        issuer="示范市行政审批服务局",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2030, 12, 31),
+    )
+
+
+def _sc_number(region: str, n: int) -> str:
+    # 1 食品 + 05 乳制品 + region + sequence + a check digit (not verified by the scheme)
+    return sc_licence.validate(f"SC105{region}{n:04d}0")
+
+
+def register_products(session: Session, parties: dict[str, Party]) -> int:
+    """Every GTIN the generator can use (per class: tier 1 raw, tier 2 product; 97 chain slots), under the class of
+    its chain, made by the chain's producer or processor. Returns how many were added."""
+    existing = set(session.scalars(select(Product.gtin)))
+    added = 0
+    for index, cls in enumerate(generator.CLASSES):
+        for tier in (1, 2):
+            maker = parties[f"{cls}-{'producer' if tier == 1 else 'processor'}"]
+            for slot in range(97):
+                body = f"690{index:04d}{tier}{slot:05d}"[:13]
+                gtin = (body + ean.calc_check_digit(body)).zfill(14)
+                if gtin in existing:
+                    continue
+                masterdata.register_product(
+                    session,
+                    name=f"{maker.name}{'原料' if tier == 1 else '产品'}{slot:02d}",
+                    class_id=SUBCLASS[cls],
+                    producer=maker,
+                    gtin=gtin,
+                    spec="标准装",
+                )
+                added += 1
+    return added
+
+
+def load_local_catalog(session: Session) -> bool:
+    _, created = catalog_service.load_release(session, catalog_service.example_document(LOCAL_CATALOG))
+    return created
+
+
+def planted(events: list[tuple[str, dict[str, Any]]]) -> Planted:
+    """Choose the planted problems among the first generated events (deterministic)."""
+    first_shipping: dict[str, str] = {}
+    for key, event in events:
+        cls = key.split("-")[0]
+        if event.get("bizStep") == "shipping" and cls in ("rare_earth", "drug") and cls not in first_shipping:
+            first_shipping[cls] = event["eventID"]
+    inspected = next(e["eventID"] for k, e in events if k == "food-processor" and e["type"] == "TransformationEvent")
+    return Planted(frozenset(first_shipping.values()), inspected)
+
+
+def complete(event: dict[str, Any], catalog: Catalog, class_id: str, recorder: generator.DemoParty) -> dict[str, Any]:
+    """The event with every element the catalog requires of it added (a copy; the input is left alone)."""
+    bound = prefixes(generator.CONTEXT)
+    broken = enforcement.violations(catalog, event, [class_id], bound)
+    if not broken:
+        return event
+    out = {**event}
+    for violation in broken:
+        for element in violation.missing:
+            _fill(out, element, recorder)
+    return out
+
+
+def _fill(event: dict[str, Any], element: Element, recorder: generator.DemoParty) -> None:
+    value = _value(element.key, event, recorder)
+    for locator in element.any_of:
+        if "bizTransaction" in locator:
+            number = hashlib.sha256(f"{event['eventID']}/{element.key}".encode()).hexdigest()[:12].upper()
+            entry = {"type": locator["bizTransaction"], "bizTransaction": f"urn:zhuisu:doc:{element.key}:{number}"}
+            event["bizTransactionList"] = [*event.get("bizTransactionList", []), entry]
+            return
+        if "extension" in locator and locator.get("ns") == _ZS:
+            event[f"zs:{locator['extension']}"] = value
+            return
+
+
+def _value(key: str, event: dict[str, Any], recorder: generator.DemoParty) -> str:
+    day = date.fromisoformat(event["eventTime"][:10])
+    digest = hashlib.sha256(f"{event['eventID']}/{key}".encode()).hexdigest()[:10].upper()
+    return {
+        "origin": recorder.region,
+        "origin_country": "FR",
+        "production_date": day.isoformat(),
+        "expiry": (day + timedelta(days=730)).isoformat(),
+        "batch": f"B{day:%Y%m%d}{digest[:4]}",
+        "inspection_result": "合格",
+        "equipment_code": f"311037{recorder.gln[-3:]}{day.year}{int(digest, 16) % 10**5:05d}",
+        "registration_number": "PD20262026",
+        "quota": "稀土指标〔2026〕12号",
+    }.get(key, f"{key}:{digest}")
+
+
+def failed_inspection(after: dict[str, Any]) -> dict[str, Any]:
+    """An inspection of the transformation's outputs that failed (检验结论 不合格)."""
+    when = date.fromisoformat(after["eventTime"][:10]).isoformat()
+    return {
+        "type": "ObjectEvent",
+        "eventID": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, after['eventID'] + '/failed-inspection')}",
+        "eventTime": f"{when}T23:00:00.000+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "action": "OBSERVE",
+        "epcList": after.get("outputEPCList", [])[:2],
+        "bizStep": "inspecting",
+        "disposition": "non_conformant",
+        "readPoint": after["readPoint"],
+        "bizLocation": after["bizLocation"],
+        "bizTransactionList": [{"type": "testres", "bizTransaction": "urn:zhuisu:doc:report:SF-2026-0001"}],
+        "zs:result": "不合格",
+        "zs:inspector": "示范市食品药品检验检测中心",
+        "zs:item": "菌落总数超标",
+    }
+
+
+def city_events(total: int, *, seed: int, catalog: Catalog) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The generator's events, completed, with the planted problems; (recorder key, event)."""
+    parties = {p.key: p for p in generator.demo_parties(seed)}
+    head = list(islice(generator.generate(total, seed), 400))
+    plant = planted(head)
+    for key, event in generator.generate(total, seed):
+        recorder = parties[key]
+        done = (
+            event if event["eventID"] in plant.incomplete else complete(event, catalog, _role_class(recorder), recorder)
+        )
+        yield key, done
+        if event["eventID"] == plant.failed_inspection_after:
+            yield key, failed_inspection(event)
+
+
+def batches(total: int, *, seed: int, catalog: Catalog, size: int) -> Iterator[list[tuple[str, list[dict[str, Any]]]]]:
+    """The city's events in rounds of about ``size``, each round grouped by recorder (first appearance order)."""
+    round_: dict[str, list[dict[str, Any]]] = {}
+    count = 0
+    for key, event in city_events(total, seed=seed, catalog=catalog):
+        round_.setdefault(key, []).append(event)
+        count += 1
+        if count >= size:
+            yield list(round_.items())
+            round_, count = {}, 0
+    if round_:
+        yield list(round_.items())

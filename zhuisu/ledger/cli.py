@@ -1,0 +1,114 @@
+"""``zhuisu ledger``: verify the store against the log, prove an event, check a proof offline, sign, push."""
+
+import json
+from pathlib import Path
+
+import typer
+
+from zhuisu.cli.runtime import fail, session_maker, settings
+from zhuisu.db.session import unit_of_work
+from zhuisu.ledger import evidence, keystore, service, witness_client, witness_service
+from zhuisu.ledger.errors import LedgerError
+from zhuisu.ledger.verify import verify_store
+
+app = typer.Typer(help="The tamper-evident ledger (RFC 9162 log, C2SP checkpoints and witnesses).",
+                  no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Replay every stored event against the log and the signed checkpoints; exit 1 if anything differs."""
+    key = keystore.log_key(settings())
+    with unit_of_work(session_maker()) as session:
+        report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()))
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": report.ok, "leaves": report.leaves, "checkpoints": report.checkpoints,
+            "latestCheckpoint": report.latest_checkpoint,
+            "findings": [{"kind": f.kind, "eventID": f.event_id, "detail": f.detail} for f in report.findings],
+        }, ensure_ascii=False))
+    else:
+        for f in report.findings:
+            typer.echo(f"{f.kind}\t{f.event_id or '-'}\t{f.detail}")
+        state = "一致 / consistent" if report.ok else f"发现 {len(report.findings)} 处不一致 / findings"
+        typer.echo(f"{report.leaves} leaves, {report.checkpoints} checkpoints "
+                   f"(latest {report.latest_checkpoint}): {state}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("prove")
+def prove(
+    event_id: str = typer.Argument(..., help="The event's eventID (or CBV event hash)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the proof file here instead of stdout."),
+) -> None:
+    """Write the c2sp.org/tlog-proof@v1 file of an event (signs a checkpoint first if none covers it)."""
+    key = keystore.log_key(settings())
+    with unit_of_work(session_maker()) as session:
+        text = service.prove(session, event_id, origin=keystore.log_origin(settings()), skey=key.skey)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@app.command("check-proof")
+def check_proof(
+    proof: Path = typer.Argument(..., exists=True, dir_okay=False, help="The proof file (from prove)."),
+    event: Path = typer.Option(..., "--event", exists=True, dir_okay=False,
+                               help="The event as GET /events/{eventID} returns it (JSON)."),
+    vkey: str = typer.Option(..., "--vkey", help="The log's vkey, or a file holding it (GET /ledger/key)."),
+    witness: list[str] = typer.Option([], "--witness", help="A witness cosigner vkey (repeatable)."),
+    quorum: int = typer.Option(0, "--quorum", help="How many of the --witness keys must have cosigned."),
+) -> None:
+    """Check a proof file fully offline: rebuild the event's leaf, then check inclusion and signatures."""
+    try:
+        document = json.loads(event.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise fail(f"{event} is not JSON: {exc}") from exc
+    try:
+        checked = evidence.check_event_proof(proof.read_text(encoding="utf-8"), document, [_key_text(vkey)],
+                                             cosigners=[_key_text(w) for w in witness], quorum=quorum)
+    except LedgerError as exc:
+        raise fail(f"证明无效 / proof does not verify: {exc}") from exc
+    cp = checked.proof.checkpoint
+    typer.echo(f"OK: leaf {checked.proof.index} of {cp.origin} (tree size {cp.size}), "
+               f"{len(checked.proof.cosignatures)} witness cosignature(s); event hash {checked.leaf.event_hash}")
+
+
+def _key_text(value: str) -> str:
+    path = Path(value)
+    return path.read_text(encoding="utf-8").strip() if "+" not in value and path.is_file() else value.strip()
+
+
+@app.command("checkpoint")
+def checkpoint() -> None:
+    """Sign a checkpoint for the current tree (if it grew) and push it to the configured witnesses."""
+    key = keystore.log_key(settings())
+    with unit_of_work(session_maker()) as session:
+        signed = service.make_checkpoint(session, origin=keystore.log_origin(settings()), skey=key.skey)
+        note = signed.note
+    typer.echo(note, nl=False)
+    _push()
+
+
+@app.command("push")
+def push() -> None:
+    """Ask the configured witnesses to cosign the latest checkpoint (retries those that were down)."""
+    if not _push():
+        typer.echo("no witnesses configured (ZHUISU_LEDGER_WITNESSES)")
+
+
+def _push() -> bool:
+    witnesses = witness_service.parse_witnesses(settings().ledger_witnesses)
+    post = witness_client.httpx_post(settings().ledger_witness_timeout_seconds)
+    for result in witness_client.push(session_maker(), witnesses, post):
+        typer.echo(f"witness {result.witness}: {result.outcome} ({result.detail})", err=True)
+    return bool(witnesses)
+
+
+@app.command("key")
+def key(witness: bool = typer.Option(False, "--witness", help="Show the witness (cosigner) key instead.")) -> None:
+    """Print this node's log vkey (created on first use), to publish beside its checkpoints."""
+    node_key = keystore.witness_key(settings()) if witness else keystore.log_key(settings())
+    typer.echo(node_key.vkey)

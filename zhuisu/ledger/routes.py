@@ -1,0 +1,105 @@
+"""The ledger over HTTP: checkpoint, tlog-tiles, proof files, consistency proofs, keys, and the witness endpoint.
+
+The read endpoints need no token: leaves commit to events without carrying their data (``zhuisu.ledger.leaf``),
+so anyone may audit the log. ``POST /ledger/witness/add-checkpoint`` follows c2sp.org/tlog-witness and only
+cosigns logs configured in ``ledger_witnessed_logs``.
+"""
+
+import base64
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Query
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from zhuisu.config import Settings
+from zhuisu.kit.time import utc_now
+from zhuisu.ledger import keystore, service, witness_client, witness_service
+from zhuisu.ledger.errors import WitnessConflict
+from zhuisu.ledger.tiles import TILE_WIDTH, parse_tile_path
+from zhuisu.ledger.witness import SIZE_CONTENT_TYPE, size_conflict_body
+from zhuisu.web.deps import DbSession, SettingsDep
+
+router = APIRouter(prefix="/ledger", tags=["ledger"])
+_TEXT = "text/plain; charset=utf-8"
+_IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse)
+def get_checkpoint(session: DbSession, settings: SettingsDep, request: Request,
+                   background: BackgroundTasks) -> Response:
+    """The latest signed checkpoint (C2SP signed note), signed on demand when the log grew since the last one.
+
+    A new checkpoint is pushed to the configured witnesses after the response."""
+    key = keystore.log_key(settings)
+    checkpoint, new = service.current_checkpoint(session, origin=keystore.log_origin(settings), skey=key.skey)
+    if new and settings.ledger_witnesses:
+        witnesses = witness_service.parse_witnesses(settings.ledger_witnesses)
+        post = witness_client.httpx_post(settings.ledger_witness_timeout_seconds)
+        background.add_task(witness_client.push, request.app.state.sessionmaker, witnesses, post)
+    return PlainTextResponse(checkpoint.note, media_type=_TEXT, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/key", response_class=PlainTextResponse)
+def get_key(settings: SettingsDep) -> Response:
+    """The log's verifier key (vkey): what check-proof and witnesses need to verify its checkpoints."""
+    return PlainTextResponse(keystore.log_key(settings).vkey + "\n", media_type=_TEXT)
+
+
+@router.get("/witness/key", response_class=PlainTextResponse)
+def get_witness_key(settings: SettingsDep) -> Response:
+    """This node's cosigner vkey (Ed25519 cosignature/v1), for the logs it witnesses."""
+    return PlainTextResponse(keystore.witness_key(settings).vkey + "\n", media_type=_TEXT)
+
+
+@router.get("/tile/{path:path}", responses={404: {}})
+def get_tile(path: str, session: DbSession) -> Response:
+    """A tlog-tiles tile (``tile/<L>/<N>[.p/<W>]``) or entry bundle (``tile/entries/<N>[.p/<W>]``)."""
+    data = service.read_tile(session, f"tile/{path}")
+    full = parse_tile_path(f"tile/{path}").width == TILE_WIDTH
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Cache-Control": _IMMUTABLE if full else "no-cache"})
+
+
+@router.get("/proof/{event_id:path}", response_class=PlainTextResponse, responses={404: {}})
+def get_proof(event_id: str, session: DbSession, settings: SettingsDep) -> Response:
+    """The ``c2sp.org/tlog-proof@v1`` file of an event (by eventID or CBV event hash), checkable offline with
+    ``zhuisu ledger check-proof``."""
+    key = keystore.log_key(settings)
+    text = service.prove(session, event_id, origin=keystore.log_origin(settings), skey=key.skey)
+    return PlainTextResponse(text, media_type=_TEXT)
+
+
+@router.get("/consistency", responses={422: {}})
+def get_consistency(session: DbSession, old: int = Query(..., ge=0, description="The older tree size."),
+                    new: int = Query(..., ge=0, description="The newer tree size.")) -> dict[str, Any]:
+    """An RFC 9162 consistency proof between two sizes of the log, with both roots (base64)."""
+    proof = service.consistency(session, old, new)
+    return {"oldSize": proof.old_size, "newSize": proof.new_size, "oldRoot": _b64(proof.old_root),
+            "newRoot": _b64(proof.new_root), "proof": [_b64(h) for h in proof.proof]}
+
+
+@router.post("/witness/add-checkpoint", response_class=PlainTextResponse,
+             responses={400: {}, 403: {}, 404: {}, 409: {}, 422: {}})
+async def add_checkpoint(request: Request, session: DbSession, settings: SettingsDep) -> Response:
+    """C2SP tlog-witness: cosign a configured child log's checkpoint if it extends the last one cosigned.
+
+    409 answers with the size this witness knows (``text/x.tlog.size``)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        lines = await run_in_threadpool(_cosign, session, settings, body)
+    except WitnessConflict as exc:
+        return PlainTextResponse(size_conflict_body(exc.known_size), status_code=409, media_type=SIZE_CONTENT_TYPE)
+    return PlainTextResponse(lines, media_type=_TEXT)
+
+
+def _cosign(session: Session, settings: Settings, body: str) -> str:
+    return witness_service.add_checkpoint(
+        session, body, logs=witness_service.followed_logs(settings.ledger_witnessed_logs),
+        witness_skey=keystore.witness_key(settings).skey, timestamp=int(utc_now().timestamp()))
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode("ascii")

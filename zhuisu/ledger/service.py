@@ -1,0 +1,184 @@
+"""The node's log: one leaf per stored event, signed checkpoints, inclusion and consistency proofs, tiles.
+
+Writes happen in the caller's transaction and never commit. ``append_events`` is capture's after-insert hook:
+it locks the log head, gives the batch's events the next indexes in event-pk order and stores their leaves and
+every subtree hash they complete (about two rows per event), so the log can never disagree with the events it
+was written with. Checkpoints are signed only for a tree shown consistent with the latest signed one; proofs
+read ``O(log n)`` node rows by primary key.
+"""
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from zhuisu.errors import NotFound
+from zhuisu.ledger import repository
+from zhuisu.ledger.checkpoint import Checkpoint, sign_checkpoint
+from zhuisu.ledger.errors import InconsistentTree, InvalidProof, OutOfRange
+from zhuisu.ledger.leaf import Leaf, body_digest, record_time_text
+from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency
+from zhuisu.ledger.proof_file import build_proof
+from zhuisu.ledger.repository import NodeReader
+from zhuisu.ledger.subtrees import CompactRange, consistency_proof_at, inclusion_proof_at, root_at
+from zhuisu.ledger.tiles import ENTRIES, TILE_HEIGHT, TILE_WIDTH, encode_entry_bundle, parse_tile_path
+from zhuisu.models import LedgerCheckpoint
+
+
+class LoggedEvent(Protocol):
+    """What the log needs of a stored event (capture's ``StoredEvent`` has it)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def record_time(self) -> datetime: ...
+    @property
+    def recorder_id(self) -> str: ...
+    @property
+    def event(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """``PROOF(old_size, D[new_size])`` with both roots, as ``GET /ledger/consistency`` serves it."""
+
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    proof: list[bytes]
+
+
+def append_events(session: Session, stored: Sequence[LoggedEvent]) -> None:
+    """Append one leaf per event, in event-pk order, under the locked log head (capture's hook)."""
+    if not stored:
+        return
+    head = repository.lock_head(session)
+    tree = CompactRange(head.size, list(head.compact))
+    leaves: list[tuple[int, int, str, bytes]] = []
+    nodes = []
+    for event in sorted(stored, key=lambda e: e.pk):
+        data = Leaf(event.hash, body_digest(event.event), record_time_text(event.record_time),
+                    event.recorder_id).data()
+        leaves.append((tree.size, event.pk, event.event_id, data))
+        nodes.extend(tree.append(leaf_hash(data)))
+    repository.insert_leaves(session, leaves)
+    repository.insert_nodes(session, nodes)
+    repository.save_head(session, tree.size, tree.hashes)
+
+
+def tree_size(session: Session) -> int:
+    return repository.read_head(session).size
+
+
+def current_root(session: Session) -> tuple[int, bytes]:
+    """The size and root of the log as stored now (signed or not)."""
+    head = repository.read_head(session)
+    return head.size, CompactRange(head.size, head.compact).root()
+
+
+def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
+    return repository.latest_checkpoint(session)
+
+
+def make_checkpoint(session: Session, *, origin: str, skey: str) -> LedgerCheckpoint:
+    """Sign a checkpoint for the current tree, unless the latest signed one already has its size.
+
+    Locks the log head, so no leaf is appended meanwhile. Before signing, the tree is checked against the latest
+    signed checkpoint with a consistency proof from the stored hashes: ``InconsistentTree`` if the stored log
+    was rewritten, so this node never signs two checkpoints of different histories.
+    """
+    head = repository.lock_head(session)
+    root = CompactRange(head.size, head.compact).root()
+    latest = repository.latest_checkpoint(session)
+    if latest is not None:
+        _check_extends(session, latest, head.size, root)
+        if latest.size == head.size:
+            return latest
+    if head.size and not hmac.compare_digest(root_at(head.size, NodeReader(session)), root):
+        raise InconsistentTree("the stored node hashes do not give the head's root")
+    row = LedgerCheckpoint(size=head.size, root_hash=root,
+                           note=sign_checkpoint(Checkpoint(origin, head.size, root), skey))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _check_extends(session: Session, latest: LedgerCheckpoint, size: int, root: bytes) -> None:
+    if size < latest.size:
+        raise InconsistentTree(f"the log has {size} leaves, fewer than the {latest.size} already signed")
+    if latest.size == 0:
+        if latest.root_hash != EMPTY_ROOT:
+            raise InconsistentTree("the signed empty tree does not have the empty-tree root")
+        return
+    try:
+        proof = consistency_proof_at(latest.size, size, NodeReader(session)) if size > latest.size else []
+        verify_consistency(latest.size, size, bytes(latest.root_hash), root, proof)
+    except InvalidProof as exc:
+        raise InconsistentTree(
+            f"the stored tree of {size} leaves does not extend checkpoint {latest.size}: {exc}"
+        ) from exc
+
+
+def current_checkpoint(session: Session, *, origin: str, skey: str) -> tuple[LedgerCheckpoint, bool]:
+    """The latest signed checkpoint, signing a new one first if the tree grew since (on demand); and
+    whether it is new."""
+    latest = repository.latest_checkpoint(session)
+    if latest is not None and latest.size == repository.read_head(session).size:
+        return latest, False
+    checkpoint = make_checkpoint(session, origin=origin, skey=skey)
+    return checkpoint, latest is None or checkpoint.id != latest.id
+
+
+def prove(session: Session, event_id: str, *, origin: str, skey: str) -> str:
+    """The ``c2sp.org/tlog-proof@v1`` file of an event (by eventID or CBV event hash) under the latest
+    checkpoint, signed on demand if none covers it yet. The leaf bytes ride in the ``extra`` line.
+
+    Raises ``NotFound`` if the event has no leaf.
+    """
+    found = repository.find_leaf(session, event_id)
+    if found is None:
+        raise NotFound(f"账本中没有事件 {event_id}", message_en=f"no event {event_id} in the ledger")
+    index, leaf, size, note = found
+    if size is None or note is None or size <= index:
+        checkpoint = make_checkpoint(session, origin=origin, skey=skey)
+        size, note = checkpoint.size, checkpoint.note
+    path = inclusion_proof_at(index, size, NodeReader(session))
+    return build_proof(index, path, note, extra=bytes(leaf))
+
+
+def consistency(session: Session, old_size: int, new_size: int) -> ConsistencyProof:
+    """A consistency proof between two sizes of the stored tree (``0 <= old <= new <= size``)."""
+    size = repository.read_head(session).size
+    if not 0 <= old_size <= new_size <= size:
+        raise OutOfRange(f"need 0 <= old ({old_size}) <= new ({new_size}) <= tree size ({size})")
+    reader = NodeReader(session)
+    proof = consistency_proof_at(old_size, new_size, reader) if 0 < old_size < new_size else []
+    return ConsistencyProof(old_size, new_size, root_at(old_size, reader), root_at(new_size, reader), proof)
+
+
+def read_tile(session: Session, path: str) -> bytes:
+    """A tlog-tiles tile (``tile/<L>/<N>[.p/<W>]``) or entry bundle (``tile/entries/<N>[.p/<W>]``).
+
+    Raises ``InvalidTilePath`` for a malformed path and ``NotFound`` for a tile the log has not grown to.
+    """
+    tile = parse_tile_path(path)
+    start = tile.index * TILE_WIDTH
+    if tile.level == ENTRIES:
+        entries = repository.leaf_data(session, start, start + tile.width)
+        found = len(entries)
+        data = encode_entry_bundle(entries)
+    else:
+        hashes = repository.level_hashes(session, tile.level * TILE_HEIGHT, start, start + tile.width)
+        found = len(hashes)
+        data = b"".join(hashes)
+    if found != tile.width:
+        raise NotFound(f"账本中没有瓦片 {path}", message_en=f"no tile {path} in the ledger")
+    return data

@@ -1,0 +1,151 @@
+"""Replay the stored events against the log (``zhuisu ledger verify``): what changed behind the service's back.
+
+Every leaf is rebuilt from its event row (CBV hash and body digest recomputed from the stored JSON, record time,
+recorder) and compared with the logged leaf; every leaf hash is refolded into the tree, and each stored subtree
+hash, the head and every signed checkpoint (signature included) are checked against the refolded tree. Events
+are reported by eventID: ``changed`` (the row no longer matches its leaf), ``deleted`` (a leaf whose row is
+gone) and ``inserted`` (a row with no leaf). Problems of the log itself are reported as ``tree``.
+"""
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from zhuisu.ledger import repository
+from zhuisu.ledger.checkpoint import open_checkpoint
+from zhuisu.ledger.errors import LedgerError
+from zhuisu.ledger.keys import Verifier
+from zhuisu.ledger.leaf import Leaf, leaf_for_event, parse_leaf
+from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash
+from zhuisu.ledger.repository import NodeReader
+from zhuisu.ledger.subtrees import CompactRange, NodeKey
+from zhuisu.models import LedgerCheckpoint
+
+Kind = Literal["changed", "deleted", "inserted", "tree"]
+_MAX_TREE_FINDINGS = 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: Kind
+    event_id: str | None
+    detail: str
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of a replay; ``ok`` when nothing was found."""
+
+    leaves: int = 0
+    checkpoints: int = 0
+    latest_checkpoint: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def event_ids(self, kind: Kind) -> list[str]:
+        return [f.event_id for f in self.findings if f.kind == kind and f.event_id is not None]
+
+
+def verify_store(session: Session, *, log_keys: Sequence[str | Verifier], origin: str,
+                 chunk: int = 2000) -> VerifyReport:
+    """Replay the whole store (reads only). See the module docstring."""
+    report = VerifyReport()
+    signed = {cp.size: cp for cp in repository.checkpoints(session)}
+    roots: dict[int, bytes] = {0: EMPTY_ROOT}
+    tree = CompactRange()
+    for leaves in repository.iter_leaves(session, chunk):
+        events = repository.event_rows_by_pk(session, [leaf.event_pk for leaf in leaves])
+        contexts = repository.contexts(session, {e.context_id for e in events.values() if e.context_id})
+        completed: list[tuple[NodeKey, bytes]] = []
+        for leaf in leaves:
+            if leaf.idx != tree.size:
+                _tree(report, f"leaf index {tree.size} is missing (next stored leaf is {leaf.idx})")
+                return report
+            completed.extend(tree.append(leaf_hash(bytes(leaf.leaf))))
+            if tree.size in signed:
+                roots[tree.size] = tree.root()
+            finding = check_event(leaf, events.get(leaf.event_pk), contexts)
+            if finding is not None:
+                report.findings.append(finding)
+        _check_nodes(session, completed, report)
+    report.leaves = tree.size
+    report.findings.extend(Finding("inserted", event_id, "stored event has no leaf in the ledger")
+                           for event_id in repository.unlogged_event_ids(session))
+    _check_head(session, tree, report)
+    for checkpoint in signed.values():
+        _check_checkpoint(checkpoint, roots, log_keys, origin, report)
+    report.checkpoints = len(signed)
+    report.latest_checkpoint = max(signed) if signed else None
+    return report
+
+
+def check_event(leaf: Row[Any], event: Row[Any] | None, contexts: dict[int, Any]) -> Finding | None:
+    """Whether the event row still matches its leaf (None if it does)."""
+    if event is None:
+        return Finding("deleted", leaf.event_id, f"leaf {leaf.idx}: event row {leaf.event_pk} is gone")
+    try:
+        logged = parse_leaf(bytes(leaf.leaf))
+    except LedgerError as exc:
+        return Finding("tree", leaf.event_id, f"leaf {leaf.idx} is malformed: {exc}")
+    context = contexts.get(event.context_id) if event.context_id else None
+    try:
+        rebuilt = leaf_for_event(event.body, context, record_time=event.record_time, recorder=event.recorder_id)
+    except (ValueError, TypeError, KeyError, LedgerError) as exc:
+        return Finding("changed", leaf.event_id, f"leaf {leaf.idx}: the stored event cannot be hashed: {exc}")
+    differences = _differences(leaf, event, logged, rebuilt)
+    if differences:
+        return Finding("changed", leaf.event_id, f"leaf {leaf.idx}: {', '.join(differences)} changed")
+    return None
+
+
+def _differences(leaf: Row[Any], event: Row[Any], logged: Leaf, rebuilt: Leaf) -> list[str]:
+    checks = (
+        ("eventID", event.event_id == leaf.event_id),
+        ("event hash column", event.event_hash == logged.event_hash),
+        ("content (CBV event hash)", rebuilt.event_hash == logged.event_hash),
+        ("body", rebuilt.body == logged.body),
+        ("recordTime", rebuilt.record_time == logged.record_time),
+        ("recorder", rebuilt.recorder == logged.recorder),
+    )
+    return [name for name, same in checks if not same]
+
+
+def _tree(report: VerifyReport, detail: str) -> None:
+    if sum(1 for f in report.findings if f.kind == "tree") < _MAX_TREE_FINDINGS:
+        report.findings.append(Finding("tree", None, detail))
+
+
+def _check_nodes(session: Session, completed: list[tuple[NodeKey, bytes]], report: VerifyReport) -> None:
+    stored = NodeReader(session).read_many([key for key, _ in completed])
+    for key, h in completed:
+        if not hmac.compare_digest(stored.get(key, b""), h):
+            _tree(report, f"stored hash of node (level {key[0]}, index {key[1]}) is wrong or missing")
+
+
+def _check_head(session: Session, tree: CompactRange, report: VerifyReport) -> None:
+    head = repository.read_head(session)
+    if head.size != tree.size or head.compact != tree.hashes:
+        _tree(report, f"the log head (size {head.size}) does not match the {tree.size} stored leaves")
+
+
+def _check_checkpoint(checkpoint: LedgerCheckpoint, roots: dict[int, bytes], log_keys: Sequence[str | Verifier],
+                      origin: str, report: VerifyReport) -> None:
+    try:
+        body, _ = open_checkpoint(checkpoint.note, log_keys, origin=origin)
+    except LedgerError as exc:
+        _tree(report, f"checkpoint {checkpoint.size}: signature does not verify: {exc}")
+        return
+    if body.size != checkpoint.size or body.root_hash != bytes(checkpoint.root_hash):
+        _tree(report, f"checkpoint {checkpoint.size}: its row does not match its signed note")
+    root = roots.get(body.size)
+    if root is None:
+        _tree(report, f"checkpoint {body.size} is beyond the {report.leaves} stored leaves")
+    elif not hmac.compare_digest(root, body.root_hash):
+        _tree(report, f"checkpoint {body.size}: the stored leaves give another root (history rewritten)")

@@ -1,0 +1,53 @@
+"""Push this node's latest checkpoint to its configured witnesses (the log side of c2sp.org/tlog-witness).
+
+Each witness is handled in short transactions around the HTTP call, never holding a database transaction open
+while waiting on the network. A witness that is down is recorded (``ledger_witness_states.last_error``) and
+tried again at the next push (``zhuisu ledger push``, ``zhuisu ledger checkpoint`` or a new checkpoint served
+over HTTP); a 409 answer teaches the size the witness really has, and the push is retried once from there.
+"""
+
+from collections.abc import Callable, Sequence
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhuisu.db.session import unit_of_work
+from zhuisu.ledger import witness_service
+from zhuisu.ledger.witness_service import PushResult, Witness
+
+#: ``(url, body) -> (HTTP status, response text)``; raises ``httpx.HTTPError`` when the witness is unreachable.
+Post = Callable[[str, str], tuple[int, str]]
+
+
+def httpx_post(timeout: float) -> Post:
+    """A ``Post`` over HTTP with ``timeout`` seconds per request."""
+
+    def post(url: str, body: str) -> tuple[int, str]:
+        response = httpx.post(url, content=body.encode("utf-8"), timeout=timeout,
+                              headers={"Content-Type": "text/plain; charset=utf-8"})
+        return response.status_code, response.text
+
+    return post
+
+
+def push(maker: sessionmaker[Session], witnesses: Sequence[Witness], post: Post) -> list[PushResult]:
+    """Ask every witness to cosign the latest checkpoint; one result per witness."""
+    return [_push_one(maker, witness, post) for witness in witnesses]
+
+
+def _push_one(maker: sessionmaker[Session], witness: Witness, post: Post) -> PushResult:
+    result = PushResult(witness.name, "cosigned", "up to date")
+    for _attempt in range(2):
+        with unit_of_work(maker) as session:
+            request = witness_service.prepare_push(session, witness)
+        if request is None:
+            return result
+        try:
+            status, text = post(witness.endpoint, request.body)
+        except httpx.HTTPError as exc:
+            status, text = 0, f"unreachable: {exc}"
+        with unit_of_work(maker) as session:
+            result = witness_service.record_push(session, witness, request, status, text)
+        if result.outcome != "conflict":
+            return result
+    return result

@@ -1,0 +1,108 @@
+"""The node's transparency log: its head, leaves, complete-subtree hashes, signed checkpoints and witness state.
+
+The log is an RFC 9162 Merkle tree over one leaf per stored event, in arrival order. ``ledger_nodes`` keeps every
+complete-subtree hash (level 0 are the leaf hashes) under one integer key, ``level << 56 | index``, so a root or a
+proof reads ``O(log n)`` rows by primary key and a tlog-tiles tile is one key range. Leaves carry no foreign key
+to ``events``: the log must outlive a row deleted behind its back, which is how the deletion is detected.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhuisu.db.base import Base
+from zhuisu.db.types import BigIntId, UTCDateTime
+from zhuisu.kit.time import utc_now
+
+#: Bits of a node key that hold the index within its level (levels 0..63 fit in a signed 64-bit key).
+NODE_INDEX_BITS = 56
+
+
+def node_key(level: int, index: int) -> int:
+    """The ``ledger_nodes`` primary key of the complete subtree ``(level, index)``."""
+    return level << NODE_INDEX_BITS | index
+
+
+class LedgerHead(Base):
+    """The one row holding the log's size and its compact range (the hashes of ``root_nodes(size)``).
+
+    Appends lock this row (``SELECT … FOR UPDATE``) before assigning leaf indexes, so concurrent captures on
+    PostgreSQL never interleave; with the compact range at hand an append reads no other row.
+    """
+
+    __tablename__ = "ledger_heads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    compact: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class LedgerLeaf(Base):
+    """One log entry: the event it commits to and the versioned leaf bytes (``zhuisu.ledger.leaf``)."""
+
+    __tablename__ = "ledger_leaves"
+
+    idx: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=False)
+    event_pk: Mapped[int] = mapped_column(BigInteger, unique=True)
+    event_id: Mapped[str] = mapped_column(String(500), unique=True)
+    leaf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LedgerNode(Base):
+    """A complete-subtree hash; ``key = level << 56 | index`` (see ``node_key``)."""
+
+    __tablename__ = "ledger_nodes"
+
+    key: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LedgerCheckpoint(Base):
+    """A checkpoint this node signed (C2SP signed note), with the witness cosignatures gathered since."""
+
+    __tablename__ = "ledger_checkpoints"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(BigInteger, unique=True)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class LedgerCosignature(Base):
+    """A witness cosignature received for one of this node's checkpoints (the line is also in the note)."""
+
+    __tablename__ = "ledger_cosignatures"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoints.id"), index=True)
+    witness: Mapped[str] = mapped_column(String(200))
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    line: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class LedgerWitnessState(Base):
+    """What a configured witness has cosigned for this log: the ``old`` size of the next add-checkpoint."""
+
+    __tablename__ = "ledger_witness_states"
+
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    known_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cosigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WitnessedLog(Base):
+    """This node as a witness: the latest checkpoint it cosigned for a child log (c2sp.org/tlog-witness)."""
+
+    __tablename__ = "ledger_witnessed_logs"
+
+    origin: Mapped[str] = mapped_column(String(500), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -1,0 +1,67 @@
+"""The trace graph, maintained at capture time from EPCIS semantics (see ``zhuisu.trace.graph``).
+
+Rows are append-only, like the events they come from: a link never changes once written, so events may arrive
+in any order and the graph is the same. Time windows (what was in which case when) are computed at query time
+from the pack and unpack links.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhuisu.db.base import Base
+from zhuisu.db.types import BigIntId, UTCDateTime
+
+
+class TraceLink(Base):
+    """One edge of the trace graph, with the event that is its evidence.
+
+    ``kind`` is ``pack`` (``src`` = parent, ``dst`` = child, AggregationEvent ADD), ``unpack`` (same, DELETE;
+    ``dst`` NULL when the whole parent was emptied) or ``transform`` (``src`` = input, ``dst`` = output).
+    ``quantity``/``uom`` carry the child's or the output's class-level quantity when the event gives one.
+    """
+
+    __tablename__ = "trace_links"
+    __table_args__ = (
+        Index("ix_trace_links_src_kind", "src", "kind"),
+        Index("ix_trace_links_dst_kind", "dst", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    src: Mapped[str] = mapped_column(Text)
+    dst: Mapped[str | None] = mapped_column(Text)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    quantity: Mapped[float | None] = mapped_column(Float)
+    uom: Mapped[str | None] = mapped_column(String(16))
+
+
+class TraceTransformMember(Base):
+    """An input or output of a TransformationEvent that carries a ``transformationID``: events sharing the id
+    form one transformation, so a later event's outputs link to an earlier event's inputs."""
+
+    __tablename__ = "trace_transform_members"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    transformation_id: Mapped[str] = mapped_column(String(500), index=True)
+    role: Mapped[str] = mapped_column(String(8))
+    thing: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[float | None] = mapped_column(Float)
+    uom: Mapped[str | None] = mapped_column(String(16))
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
+
+
+class TraceCustody(Base):
+    """The parties an event names as source and destination (owning party first, else possessing party), in
+    canonical form: the custody chain and the current holder of a thing come from these."""
+
+    __tablename__ = "trace_custody"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(Text)
+    destination: Mapped[str | None] = mapped_column(Text)
+    source_location: Mapped[str | None] = mapped_column(Text)
+    destination_location: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,236 @@
+"""Master data beside the parties: profiles (type, roles, class), licences, locations and products.
+
+Every change is validated (统一社会信用代码, GLN and GTIN check digits, GB/T 2260 region, licence numbers where
+a scheme exists, catalog classes against the catalog in effect) and audited in the caller's transaction.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum import ean
+
+from zhuisu.catalog import service as catalog_service
+from zhuisu.codes import registry
+from zhuisu.codes.errors import InvalidCode
+from zhuisu.errors import Conflict, InvalidInput, NotFound
+from zhuisu.models import AuditEntry, Licence, Location, Party, Product
+from zhuisu.parties import service as parties_service
+from zhuisu.parties import vocabulary
+
+
+def _audit(session: Session, actor: Party | None, action: str, subject: str, payload: dict[str, Any]) -> None:
+    session.add(AuditEntry(actor_id=actor.id if actor else None, action=action, subject=subject, payload=payload))
+
+
+def check_gln(gln: str | None) -> str | None:
+    if gln is not None and not (len(gln) == 13 and gln.isdigit() and ean.is_valid(gln)):
+        raise InvalidInput(
+            f"GLN {gln!r} 无效：应为 13 位数字且校验位正确",
+            message_en=f"invalid GLN {gln!r}: 13 digits with a valid check digit",
+        )
+    return gln
+
+
+def check_region(region: str | None) -> str | None:
+    if region is not None and not (len(region) == 6 and region.isdigit()):
+        raise InvalidInput(
+            f"行政区划代码 {region!r} 无效：应为 6 位数字（GB/T 2260）",
+            message_en=f"invalid region code {region!r}: 6 digits (GB/T 2260)",
+        )
+    return region
+
+
+def check_gtin(gtin: str | None) -> str | None:
+    """The GTIN as GTIN-14 (left-padded), or None. Raises InvalidInput."""
+    if gtin is None:
+        return None
+    if not (gtin.isdigit() and len(gtin) in (8, 12, 13, 14) and ean.is_valid(gtin)):
+        raise InvalidInput(
+            f"GTIN {gtin!r} 无效：应为 8/12/13/14 位数字且校验位正确",
+            message_en=f"invalid GTIN {gtin!r}: 8, 12, 13 or 14 digits with a valid check digit",
+        )
+    return gtin.zfill(14)
+
+
+def update_profile(
+    session: Session,
+    party: Party,
+    *,
+    actor: Party | None = None,
+    party_type: str | None = None,
+    roles: Sequence[str] | None = None,
+    product_class: str | None = None,
+    address: str | None = None,
+    region: str | None = None,
+) -> Party:
+    """Set the given profile fields of a party (None leaves a field as it is)."""
+    parties_service.check_profile(session, party_type=party_type, roles=roles or (), product_class=product_class)
+    changes = {
+        "party_type": party_type,
+        "roles": list(roles) if roles is not None else None,
+        "product_class": product_class,
+        "address": address,
+        "region": check_region(region),
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    for key, value in changes.items():
+        setattr(party, key, value)
+    _audit(session, actor, "party_updated", party.id, changes)
+    return party
+
+
+def add_licence(
+    session: Session,
+    party: Party,
+    *,
+    licence_type: str,
+    number: str,
+    valid_from: date,
+    valid_to: date | None = None,
+    issuer: str = "",
+    scope: str = "",
+    actor: Party | None = None,
+) -> Licence:
+    """Record a licence of ``party``. Raises InvalidInput (type, number, dates) or Conflict (already recorded)."""
+    if licence_type not in vocabulary.LICENCE_TYPES:
+        raise InvalidInput(
+            f"许可证类型 {licence_type!r} 无效",
+            message_en=f"invalid licence type {licence_type!r}",
+            allowed=sorted(vocabulary.LICENCE_TYPES),
+        )
+    number = number.strip()
+    scheme = vocabulary.LICENCE_TYPES[licence_type][2]
+    if scheme is not None:
+        try:
+            number = registry.validate(scheme, number)
+        except InvalidCode as exc:
+            raise InvalidInput(
+                f"许可证号 {number!r} 无效：{exc}", message_en=f"invalid licence number {number!r}: {exc}"
+            ) from exc
+    if not number:
+        raise InvalidInput("许可证号不能为空", message_en="the licence number is empty")
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidInput("有效期至早于有效期起", message_en="valid_to is before valid_from")
+    if session.scalar(select(Licence.id).where(Licence.licence_type == licence_type, Licence.number == number)):
+        raise Conflict(f"许可证 {number} 已登记", message_en=f"licence {number} is already recorded")
+    licence = Licence(
+        party_id=party.id,
+        licence_type=licence_type,
+        number=number,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        scope=scope,
+    )
+    session.add(licence)
+    session.flush()
+    _audit(session, actor, "licence_added", licence.id, {"party": party.id, "type": licence_type, "number": number})
+    return licence
+
+
+def add_location(
+    session: Session,
+    party: Party,
+    *,
+    name: str,
+    gln: str | None = None,
+    code: str | None = None,
+    address: str = "",
+    region: str | None = None,
+    actor: Party | None = None,
+) -> Location:
+    """Register a site of ``party``, named by a GLN and/or a zhuisu code. Raises InvalidInput or Conflict."""
+    check_gln(gln)
+    check_region(region)
+    if code is not None:
+        try:
+            code = registry.validate("zhuisu", code)
+        except InvalidCode as exc:
+            raise InvalidInput(
+                f"位置编码 {code!r} 无效：{exc}", message_en=f"invalid location code {code!r}: {exc}"
+            ) from exc
+    if gln is None and code is None:
+        raise InvalidInput("位置须有 GLN 或 zhuisu 编码", message_en="a location needs a GLN or a zhuisu code")
+    if gln and session.scalar(select(Location.id).where(Location.gln == gln)):
+        raise Conflict(f"GLN {gln} 已登记为其他位置", message_en=f"GLN {gln} is already registered")
+    location = Location(party_id=party.id, name=name, gln=gln, code=code, address=address, region=region)
+    session.add(location)
+    session.flush()
+    _audit(session, actor, "location_added", location.id, {"party": party.id, "gln": gln, "code": code})
+    return location
+
+
+def register_product(
+    session: Session,
+    *,
+    name: str,
+    class_id: str,
+    producer: Party | None = None,
+    gtin: str | None = None,
+    code_scheme: str | None = None,
+    code: str | None = None,
+    spec: str = "",
+    actor: Party | None = None,
+) -> Product:
+    """Register a product with its catalog class. Raises InvalidInput, UnknownClass or Conflict."""
+    catalog_service.check_class(session, class_id)
+    gtin = check_gtin(gtin)
+    if (code is None) != (code_scheme is None):
+        raise InvalidInput("产品代码与代码体系须同时给出", message_en="give both the product code and its scheme")
+    if code_scheme is not None and code_scheme not in registry.SCHEMES:
+        raise InvalidInput(f"代码体系 {code_scheme!r} 无效", message_en=f"unknown code scheme {code_scheme!r}")
+    if gtin is None and code is None:
+        raise InvalidInput("产品须有 GTIN 或产品代码", message_en="a product needs a GTIN or a product code")
+    if gtin and session.scalar(select(Product.id).where(Product.gtin == gtin)):
+        raise Conflict(f"GTIN {gtin} 已登记", message_en=f"GTIN {gtin} is already registered")
+    if code and session.scalar(select(Product.id).where(Product.code_scheme == code_scheme, Product.code == code)):
+        raise Conflict(f"产品代码 {code} 已登记", message_en=f"product code {code} is already registered")
+    product = Product(
+        producer_id=producer.id if producer else None,
+        name=name,
+        gtin=gtin,
+        code_scheme=code_scheme,
+        code=code,
+        spec=spec,
+        class_id=class_id,
+    )
+    session.add(product)
+    session.flush()
+    _audit(session, actor, "product_registered", product.id, {"gtin": gtin, "code": code, "class": class_id})
+    return product
+
+
+def list_licences(session: Session, *, party: Party | None = None) -> list[Licence]:
+    stmt = select(Licence).order_by(Licence.created_at, Licence.id)
+    return list(session.scalars(stmt.where(Licence.party_id == party.id) if party else stmt))
+
+
+def list_locations(session: Session, *, party: Party | None = None) -> list[Location]:
+    stmt = select(Location).order_by(Location.created_at, Location.id)
+    return list(session.scalars(stmt.where(Location.party_id == party.id) if party else stmt))
+
+
+def list_products(session: Session, *, class_prefix: str | None = None) -> list[Product]:
+    stmt = select(Product).order_by(Product.created_at, Product.id)
+    if class_prefix:
+        stmt = stmt.where((Product.class_id == class_prefix) | Product.class_id.startswith(class_prefix + "."))
+    return list(session.scalars(stmt))
+
+
+def get_product(session: Session, product_id: str) -> Product:
+    product = session.get(Product, product_id) or session.scalar(select(Product).where(Product.gtin == product_id))
+    if product is None:
+        raise NotFound(f"没有产品 {product_id}", message_en=f"no product {product_id}")
+    return product
+
+
+def licences_valid_on(session: Session, party: Party, on: date) -> list[Licence]:
+    """The party's licences valid on ``on``."""
+    return [
+        lic
+        for lic in list_licences(session, party=party)
+        if lic.valid_from <= on and (lic.valid_to is None or lic.valid_to >= on)
+    ]

@@ -1,0 +1,140 @@
+"""JSON endpoints of master data: parties with their profile, licences and locations; products; spreadsheets."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, UploadFile
+from starlette.responses import Response
+
+from zhuisu.models import Licence, Location, Party, Product
+from zhuisu.parties import masterdata, spreadsheets, vocabulary
+from zhuisu.parties import service as parties_service
+from zhuisu.parties.schemas import (
+    ImportReport,
+    LicenceCreate,
+    LicenceRead,
+    LocationCreate,
+    LocationRead,
+    PartyCreate,
+    PartyProfileUpdate,
+    PartyRead,
+    ProductCreate,
+    ProductRead,
+)
+from zhuisu.web.deps import CurrentActor, DbSession, Language
+
+router = APIRouter(prefix="/api/v1", tags=["master data"])
+_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get("/parties", response_model=list[PartyRead], responses={401: {}})
+def list_parties(actor: CurrentActor, session: DbSession) -> list[Party]:
+    return parties_service.list_parties(session)
+
+
+@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}})
+def create_party(body: PartyCreate, actor: CurrentActor, session: DbSession) -> Party:
+    """Register a party with its profile (type, roles, catalog class, region)."""
+    return parties_service.create_party(
+        session,
+        actor=actor,
+        name=body.name,
+        uscc=body.uscc,
+        gln=body.gln,
+        region=body.region,
+        party_type=body.party_type,
+        roles=body.roles or (),
+        product_class=body.product_class,
+        address=body.address,
+    )
+
+
+@router.get("/parties/{party_id}", response_model=PartyRead, responses={401: {}, 404: {}})
+def get_party(party_id: str, actor: CurrentActor, session: DbSession) -> Party:
+    return parties_service.get_party(session, party_id)
+
+
+@router.patch("/parties/{party_id}", response_model=PartyRead, responses={400: {}, 401: {}, 404: {}})
+def update_party(party_id: str, body: PartyProfileUpdate, actor: CurrentActor, session: DbSession) -> Party:
+    party = parties_service.get_party(session, party_id)
+    return masterdata.update_profile(session, party, actor=actor, **body.model_dump())
+
+
+@router.get("/parties/{party_id}/licences", response_model=list[LicenceRead], responses={401: {}, 404: {}})
+def list_licences(party_id: str, actor: CurrentActor, session: DbSession) -> list[Licence]:
+    return masterdata.list_licences(session, party=parties_service.get_party(session, party_id))
+
+
+@router.post(
+    "/parties/{party_id}/licences",
+    response_model=LicenceRead,
+    status_code=201,
+    responses={400: {}, 401: {}, 404: {}, 409: {}},
+)
+def add_licence(party_id: str, body: LicenceCreate, actor: CurrentActor, session: DbSession) -> Licence:
+    party = parties_service.get_party(session, party_id)
+    return masterdata.add_licence(session, party, actor=actor, **body.model_dump())
+
+
+@router.get("/parties/{party_id}/locations", response_model=list[LocationRead], responses={401: {}, 404: {}})
+def list_locations(party_id: str, actor: CurrentActor, session: DbSession) -> list[Location]:
+    return masterdata.list_locations(session, party=parties_service.get_party(session, party_id))
+
+
+@router.post(
+    "/parties/{party_id}/locations",
+    response_model=LocationRead,
+    status_code=201,
+    responses={400: {}, 401: {}, 404: {}, 409: {}},
+)
+def add_location(party_id: str, body: LocationCreate, actor: CurrentActor, session: DbSession) -> Location:
+    party = parties_service.get_party(session, party_id)
+    return masterdata.add_location(session, party, actor=actor, **body.model_dump())
+
+
+@router.get("/products", response_model=list[ProductRead], responses={401: {}})
+def list_products(
+    actor: CurrentActor, session: DbSession, class_id: Annotated[str | None, Query(alias="class")] = None
+) -> list[Product]:
+    return masterdata.list_products(session, class_prefix=class_id)
+
+
+@router.post("/products", response_model=ProductRead, status_code=201, responses={400: {}, 401: {}, 409: {}})
+def register_product(body: ProductCreate, actor: CurrentActor, session: DbSession) -> Product:
+    """Register a product with its catalog class (GTIN and/or a product code in a scheme)."""
+    producer = parties_service.get_party(session, body.producer) if body.producer else None
+    return masterdata.register_product(session, actor=actor, producer=producer, **body.model_dump(exclude={"producer"}))
+
+
+@router.get("/masterdata/vocabulary")
+def get_vocabulary() -> dict[str, Any]:
+    """Party types, roles and licence types, with their zh-CN and English names."""
+    return {
+        "party_types": {k: {"name": zh, "name_en": en} for k, (zh, en) in vocabulary.PARTY_TYPES.items()},
+        "roles": {k: {"name": zh, "name_en": en} for k, (zh, en) in vocabulary.ROLES.items()},
+        "licence_types": {
+            k: {"name": zh, "name_en": en, "scheme": scheme} for k, (zh, en, scheme) in vocabulary.LICENCE_TYPES.items()
+        },
+    }
+
+
+@router.get("/masterdata/templates/{kind}.{fmt}", responses={400: {}})
+def download_template(kind: str, fmt: Literal["xlsx", "csv"]) -> Response:
+    """An empty spreadsheet template with zh-CN headers (``*`` marks required columns)."""
+    return Response(
+        spreadsheets.template(kind, fmt),
+        media_type=_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="zhuisu-{kind}.{fmt}"'},
+    )
+
+
+@router.post("/masterdata/import/{kind}", response_model=ImportReport, status_code=201, responses={400: {}, 401: {}})
+def import_spreadsheet(
+    kind: str,
+    actor: CurrentActor,
+    session: DbSession,
+    lang: Language,
+    file: Annotated[UploadFile, File(description="An XLSX or CSV file made from the template.")],
+) -> ImportReport:
+    """Import master data rows: all of them, or none with each bad row's number and reason."""
+    rows = spreadsheets.read_rows(file.file.read(), file.filename or "upload.xlsx")
+    return ImportReport(kind=kind, created=spreadsheets.import_rows(session, kind, rows, actor=actor, lang=lang))

@@ -1,0 +1,126 @@
+"""Shared by the portal, the regulator desk and the enterprise console: templates, page language, the story
+cache and the rate limiter (both kept on ``app.state``, one per server process), and the sign-in cookie.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from zhuisu.config import Settings
+from zhuisu.ledger import keystore
+from zhuisu.portal.errors import TooManyRequests
+from zhuisu.portal.ratelimit import TokenBucketLimiter, retry_after_header
+from zhuisu.portal.service import LedgerKey
+from zhuisu.web.errors import problem_response
+from zhuisu.web.i18n import negotiate
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+LANG_COOKIE = "zhuisu_lang"
+SESSION_COOKIE = "zhuisu_session"
+DL_PREFIX = "https://id.gs1.org/"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def story_path(code: str) -> str:
+    """The portal path of a code: the Digital Link path for GS1 keys, ``/c/<code>`` for anything else."""
+    if code.startswith(DL_PREFIX):
+        return "/" + code.removeprefix(DL_PREFIX)
+    return "/c/" + quote(code, safe="")
+
+
+templates.env.globals["story_path"] = story_path
+
+
+@dataclass
+class TtlCache:
+    """A small per-process cache with a time to live; entries past ``max_entries`` evict the oldest."""
+
+    ttl: float
+    max_entries: int = 10_000
+    clock: Callable[[], float] = time.monotonic
+    _items: dict[Any, tuple[float, Any]] = field(default_factory=dict)
+
+    def get(self, key: Any) -> Any | None:
+        hit = self._items.get(key)
+        if hit is None or hit[0] < self.clock():
+            return None
+        return hit[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._items) >= self.max_entries:
+            self._items.pop(next(iter(self._items)))
+        self._items[key] = (self.clock() + self.ttl, value)
+
+
+@dataclass
+class PortalState:
+    """What the portal keeps in memory per server process."""
+
+    limiter: TokenBucketLimiter
+    stories: TtlCache
+    pages: TtlCache
+    key: LedgerKey
+
+
+def portal_state(request: Request) -> PortalState:
+    state: PortalState | None = getattr(request.app.state, "portal", None)
+    if state is None:
+        settings: Settings = request.app.state.settings
+        node_key = keystore.log_key(settings)
+        state = PortalState(
+            limiter=TokenBucketLimiter(rate=settings.portal_rate_per_second, burst=settings.portal_rate_burst),
+            stories=TtlCache(settings.portal_cache_seconds), pages=TtlCache(settings.portal_cache_seconds),
+            key=LedgerKey(keystore.log_origin(settings), node_key.skey, node_key.vkey),
+        )
+        request.app.state.portal = state
+    return state
+
+
+async def rate_limit(request: Request) -> None:
+    """Dependency of the public routes: one token per request from the client's address, else 429."""
+    client = request.client.host if request.client else "-"
+    wait = portal_state(request).limiter.take(client)
+    if wait > 0:
+        raise TooManyRequests("请求过于频繁，请稍后再试", message_en="too many requests; try again shortly",
+                              retry_after=float(retry_after_header(wait)))
+
+
+async def too_many_requests(request: Request, exc: Exception) -> Response:
+    """Exception handler: the 429 problem with a ``Retry-After`` header."""
+    assert isinstance(exc, TooManyRequests)
+    lang = page_language(request)
+    retry = retry_after_header(float(exc.extra.get("retry_after", 1)))
+    return problem_response(request, status=429, code=exc.code, detail=exc.localized(lang),
+                            problem_type=exc.problem_type, headers={"Retry-After": retry}, retry_after=int(retry))
+
+
+def page_language(request: Request) -> str:
+    """zh or en: ``?lang=``, else the language cookie, else Accept-Language, else the node's default."""
+    default = getattr(request.app.state, "default_language", "zh")
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in ("zh", "en"):
+            return value
+    return negotiate(request.headers.get("accept-language"), default)
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
+    """A page in the request's language; ``?lang=`` also sets the language cookie (the toggle)."""
+    lang = page_language(request)
+    response = templates.TemplateResponse(
+        request, template, {"lang": lang, "t": lambda zh, en: en if lang == "en" else zh, **context},
+        status_code=status,
+    )
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response

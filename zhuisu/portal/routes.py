@@ -1,0 +1,41 @@
+"""JSON twins of the public portal pages (``/api/v1/portal``): the same service calls, public schemas only."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from starlette.requests import Request
+
+from zhuisu.portal import complaints
+from zhuisu.portal import service as portal_service
+from zhuisu.portal.pages import cached_story
+from zhuisu.portal.rendering import page_language, rate_limit
+from zhuisu.portal.schemas import ComplaintAck, ComplaintCreate, PublicProductRead, SearchRead
+from zhuisu.web.deps import DbSession
+
+router = APIRouter(prefix="/api/v1/portal", tags=["portal"], dependencies=[Depends(rate_limit)])
+
+
+@router.get("/products/{code:path}", response_model=PublicProductRead, responses={404: {}, 429: {}})
+def product(request: Request, session: DbSession, code: str) -> PublicProductRead:
+    """The public story of a code (a path like ``01/06901234022229/10/L1`` is read as a Digital Link)."""
+    if code.split("/", 1)[0] in portal_service.PRIMARY_KEYS:
+        code = portal_service.digital_link(code)
+    return cached_story(request, session, code)
+
+
+@router.get("/search", response_model=SearchRead, responses={429: {}})
+def search(q: Annotated[str, Query(max_length=4096)] = "") -> SearchRead:
+    """What a search-box query is, and its canonical code."""
+    return portal_service.search(q)
+
+
+@router.post("/complaints", response_model=ComplaintAck, status_code=201, responses={400: {}, 429: {}})
+def file_complaint(request: Request, session: DbSession, data: ComplaintCreate) -> ComplaintAck:
+    """File a complaint or report; the answer carries the reference number to quote later."""
+    return complaints.acknowledgement(complaints.file_complaint(session, data, language=page_language(request)))
+
+
+@router.get("/complaints/{reference}", response_model=ComplaintAck, responses={404: {}, 429: {}})
+def complaint_status(session: DbSession, reference: str) -> ComplaintAck:
+    """Where a complaint stands, by its reference number (what the person who filed it may see)."""
+    return complaints.acknowledgement(complaints.get_complaint(session, reference))

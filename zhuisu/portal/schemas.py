@@ -1,0 +1,146 @@
+"""What the public sees: schemas designed for consumers, without commercial secrets.
+
+No prices, no quantities shipped between partners, no purchase orders or invoices, no contact details of the
+person who filed a complaint: a public schema holds only what a label, a certificate or a licence would show.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RegionRead(Schema):
+    code: str = Field(description="GB/T 2260 code (6 digits).")
+    province: str | None
+    name: str | None = Field(description="Name of the prefecture or county, when known.")
+
+
+class PublicPartyRead(Schema):
+    name: str
+    region: RegionRead | None
+    roles: list[str] = Field(default_factory=list)
+
+
+class PublicProductInfo(Schema):
+    name: str
+    spec: str
+    class_id: str
+    class_name: str | None
+    gtin: str | None
+
+
+class PublicStepRead(Schema):
+    """One step of the journey, as a consumer reads it."""
+
+    time: str = Field(description="eventTime, RFC 3339 UTC.")
+    event_id: str
+    biz_step: str | None = Field(description="CBV business step (short name).")
+    step_zh: str
+    step_en: str
+    disposition: str | None
+    place: str | None = Field(description="Name of the party or site where it happened.")
+    region: RegionRead | None
+    verified: bool = Field(description="The event's inclusion in the node's signed log was checked.")
+
+
+class PublicCertificateRead(Schema):
+    """A certificate or inspection record an event carries (合格证, 检疫证明, 检验报告 …)."""
+
+    kind: str = Field(description="The business-transaction or certification type.")
+    kind_zh: str
+    kind_en: str
+    number: str
+    time: str
+    event_id: str
+
+
+class PublicInspectionRead(Schema):
+    time: str
+    event_id: str
+    place: str | None
+    result: str | None = Field(description="conformant / non_conformant (CBV disposition) or the stated result.")
+    inspector: str | None
+
+
+class VerificationRead(Schema):
+    """The ledger check behind the "verified" badge: inclusion proofs checked server-side, per event."""
+
+    verified: bool = Field(description="Every event of the journey is in the signed log, unchanged.")
+    checked: int
+    total: int
+    tree_size: int | None = Field(description="Size of the signed checkpoint the proofs are against.")
+    origin: str | None = Field(description="The log's origin (its identity).")
+    failures: list[str] = Field(default_factory=list, description="eventIDs whose proof did not check out.")
+
+
+class PublicProductRead(Schema):
+    """The story of one code, for the public."""
+
+    code: str = Field(description="The code, canonical (a GS1 Digital Link for GS1 keys).")
+    input: str = Field(description="What was scanned or typed.")
+    scheme: str
+    product: PublicProductInfo | None
+    producer: PublicPartyRead | None
+    origin: RegionRead | None
+    lot: str | None
+    serial: str | None
+    production_date: str | None
+    expiry_date: str | None
+    recalled: bool
+    recall_events: list[str] = Field(default_factory=list)
+    journey: list[PublicStepRead]
+    regions: list[RegionRead] = Field(description="Regions the journey passed through, in order of first visit.")
+    certificates: list[PublicCertificateRead]
+    inspections: list[PublicInspectionRead]
+    verification: VerificationRead
+
+
+class SuggestionRead(Schema):
+    code: str
+    label: str
+
+
+class SearchRead(Schema):
+    query: str
+    scheme: str
+    valid: bool
+    code: str | None = Field(description="The canonical code when the query resolved to something recorded.")
+    message_zh: str | None
+    message_en: str | None
+
+
+class ComplaintCreate(BaseModel):
+    kind: Literal["complaint", "report"] = "complaint"
+    code: str = Field(default="", max_length=500)
+    message: str = Field(min_length=1, max_length=4000)
+    contact: str = Field(default="", max_length=200)
+
+
+class ComplaintAck(Schema):
+    """The acknowledgement shown to the person who filed: the reference number to quote later."""
+
+    reference: str
+    kind: str
+    status: str
+    created_at: str
+
+
+class ComplaintRead(Schema):
+    """A complaint as the regulator's desk shows it (contact included: only regulators see this)."""
+
+    reference: str
+    kind: str
+    code: str
+    product_name: str
+    message: str
+    contact: str
+    language: str
+    region: str | None
+    status: str
+    note: str
+    created_at: str
+    handled_at: str | None

@@ -1,0 +1,277 @@
+"""The public story of a code, composed from the domains below: trace, events, master data, ledger.
+
+Nothing here queries a table of another domain directly: the journey comes from ``trace.service.trace``, event
+bodies from ``events.service``, parties and products from ``parties``, the ledger check from ``ledger.service.prove``
+and ``ledger.evidence.check_event_proof``. What is composed is filtered for the public (see ``schemas``): no
+quantities, no purchase orders or invoices, no prices.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from sqlalchemy.orm import Session
+
+from zhuisu.catalog import service as catalog_service
+from zhuisu.codes._regions import region_info
+from zhuisu.codes.recognize import recognize
+from zhuisu.errors import NotFound, ZhuisuError
+from zhuisu.events import service as events_service
+from zhuisu.ledger import evidence
+from zhuisu.ledger import service as ledger_service
+from zhuisu.models import Event, Party, Product
+from zhuisu.parties import masterdata
+from zhuisu.parties import service as parties_service
+from zhuisu.portal import vocabulary
+from zhuisu.portal.errors import UnknownCode
+from zhuisu.portal.schemas import (
+    PublicCertificateRead,
+    PublicInspectionRead,
+    PublicPartyRead,
+    PublicProductInfo,
+    PublicProductRead,
+    PublicStepRead,
+    RegionRead,
+    SearchRead,
+    VerificationRead,
+)
+from zhuisu.trace import service as trace_service
+from zhuisu.trace.schemas import StepRead
+
+_GTIN = re.compile(r"/01/([0-9]{14})(?:/|$)")
+_QUALIFIER = {"lot": re.compile(r"/10/([^/?#]+)"), "serial": re.compile(r"/21/([^/?#]+)")}
+_GLN = re.compile(r"/(?:414|417)/([0-9]{13})(?:/|$)")
+_PRODUCTION_KEYS = frozenset({"productiondate", "productiondatetime", "manufacturedate", "harvestdate", "packdate"})
+_EXPIRY_KEYS = frozenset({"itemexpirationdate", "bestbefore", "bestbeforedate", "expirydate", "expirationdate",
+                          "sellbydate", "useby", "usebydate"})
+_ORIGIN_KEYS = frozenset({"origin", "countryoforigin", "originregion", "placeoforigin"})
+#: GS1 Digital Link primary keys the resolver answers for (the path's first segment).
+PRIMARY_KEYS = ("01", "00", "414", "417", "8003", "8004", "8006", "8010", "8013", "8017", "8018", "253", "255")
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What the server-side ledger check needs: the log's origin, signing key (to sign a checkpoint on demand)
+    and verifier key."""
+
+    origin: str
+    skey: str
+    vkey: str
+
+
+@dataclass
+class _Places:
+    """Party lookups by GLN or identifier, once per story."""
+
+    session: Session
+    seen: dict[str, Party | None] = field(default_factory=dict)
+
+    def party(self, identifier: str | None) -> Party | None:
+        if not identifier:
+            return None
+        if identifier not in self.seen:
+            match = _GLN.search(identifier)
+            key = match.group(1) if match else identifier
+            self.seen[identifier] = parties_service.find_party_by_identifier(self.session, key)
+        return self.seen[identifier]
+
+
+def digital_link(path: str) -> str:
+    """The Digital Link URI of a resolver path such as ``/01/06901234022229/10/L1`` (on id.gs1.org)."""
+    return "https://id.gs1.org/" + path.lstrip("/")
+
+
+def search(text: str) -> SearchRead:
+    """What a search box query is: its scheme and canonical code (no database; the page says if it is known)."""
+    found = recognize(text)
+    try:
+        code: str | None = trace_service.canonical_code(text)
+    except ZhuisuError:
+        code = None
+    if found.valid or (code and code.startswith("https://id.gs1.org/")):
+        return SearchRead(query=text, scheme=found.scheme, valid=True, code=code, message_zh=None, message_en=None)
+    return SearchRead(query=text, scheme=found.scheme, valid=False, code=code if text.strip() else None,
+                      message_zh=found.error_zh or "无法识别的追溯码", message_en=found.error or "unrecognised code")
+
+
+def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProductRead:
+    """The public story of ``text`` (any code zhuisu recognises, a Digital Link on any domain).
+
+    Signs a ledger checkpoint when the log grew since the last one (``ledger.service.prove``). Raises
+    ``UnknownCode`` when nothing is recorded about the code.
+    """
+    code = trace_service.canonical_code(text)
+    timeline = trace_service.trace(session, code, direction="both").timeline
+    product = find_product(session, code)
+    if not timeline and product is None:
+        raise UnknownCode(f"没有找到追溯码 {text.strip()} 的记录",
+                          message_en=f"nothing is recorded about {text.strip()}")
+    events = {step.event_id: events_service.get_event(session, step.event_id) for step in timeline}
+    places = _Places(session)
+    verification, failures = _verify(session, events.values(), key)
+    journey = [_step(step, places, step.event_id not in failures) for step in timeline]
+    ilmd = _ilmd(events.values())
+    producer = _producer(session, product, timeline, places)
+    return PublicProductRead(
+        code=code, input=text, scheme=recognize(text).scheme,
+        product=_product_info(session, product), producer=producer,
+        origin=_region(ilmd.get("origin")) or (producer.region if producer else None),
+        lot=_qualifier(code, "lot"), serial=_qualifier(code, "serial"),
+        production_date=ilmd.get("production"), expiry_date=ilmd.get("expiry"),
+        recalled=any(_is_recall(step) for step in timeline),
+        recall_events=[step.event_id for step in timeline if _is_recall(step)],
+        journey=journey, regions=_regions(journey),
+        certificates=_certificates(timeline, events), inspections=_inspections(timeline, events, places),
+        verification=verification,
+    )
+
+
+def find_product(session: Session, code: str) -> Product | None:
+    """The registered product a code names (by its GTIN), or None."""
+    match = _GTIN.search(code)
+    if match is None:
+        return None
+    try:
+        return masterdata.get_product(session, match.group(1))
+    except NotFound:
+        return None
+
+
+def producer_region(session: Session, product: Product | None) -> str | None:
+    if product is None or product.producer_id is None:
+        return None
+    return parties_service.get_party(session, product.producer_id).region
+
+
+def _product_info(session: Session, product: Product | None) -> PublicProductInfo | None:
+    if product is None:
+        return None
+    try:
+        class_name: str | None = catalog_service.get_class(session, product.class_id).name
+    except ZhuisuError:
+        class_name = None
+    return PublicProductInfo(name=product.name, spec=product.spec, class_id=product.class_id, class_name=class_name,
+                             gtin=product.gtin)
+
+
+def _producer(session: Session, product: Product | None, timeline: list[StepRead],
+              places: _Places) -> PublicPartyRead | None:
+    party = parties_service.get_party(session, product.producer_id) if product and product.producer_id else None
+    for step in timeline:
+        if party is not None:
+            break
+        party = places.party(step.location) or places.party(step.source)
+    return _public_party(party) if party else None
+
+
+def _public_party(party: Party) -> PublicPartyRead:
+    return PublicPartyRead(name=party.name, region=_region(party.region), roles=list(party.roles or []))
+
+
+def _region(code: str | None) -> RegionRead | None:
+    if not code:
+        return None
+    if len(code) == 6 and code.isdigit():
+        return RegionRead(**region_info(code))
+    return RegionRead(code=code, province=None, name=code)
+
+
+def _qualifier(code: str, name: str) -> str | None:
+    match = _QUALIFIER[name].search(code)
+    return unquote(match.group(1)) if match else None
+
+
+def _short(value: str | None) -> str | None:
+    if not value:
+        return None
+    return re.split(r"[/:#]", value)[-1] or value
+
+
+def _step(step: StepRead, places: _Places, verified: bool) -> PublicStepRead:
+    biz_step = _short(step.biz_step)
+    zh, en = vocabulary.step_label(biz_step)
+    party = places.party(step.location) or places.party(step.source)
+    return PublicStepRead(
+        time=step.time, event_id=step.event_id, biz_step=biz_step, step_zh=zh, step_en=en,
+        disposition=_short(step.disposition), place=party.name if party else None,
+        region=_region(party.region) if party else None, verified=verified,
+    )
+
+
+def _is_recall(step: StepRead) -> bool:
+    return (_short(step.disposition) in vocabulary.RECALL_DISPOSITIONS
+            or _short(step.biz_step) in vocabulary.RECALL_STEPS)
+
+
+def _regions(journey: list[PublicStepRead]) -> list[RegionRead]:
+    seen: dict[str, RegionRead] = {}
+    for step in journey:
+        if step.region is not None and step.region.code not in seen:
+            seen[step.region.code] = step.region
+    return list(seen.values())
+
+
+def _ilmd(events: Iterable[Event]) -> dict[str, str]:
+    """Production date, expiry and origin from the lot master data (ILMD) of the events, first found wins."""
+    found: dict[str, str] = {}
+    for event in events:
+        ilmd = event.body.get("ilmd") if isinstance(event.body, dict) else None
+        for key, value in (ilmd or {}).items():
+            name = key.rsplit(":", 1)[-1].lower()
+            for slot, keys in (("production", _PRODUCTION_KEYS), ("expiry", _EXPIRY_KEYS), ("origin", _ORIGIN_KEYS)):
+                if name in keys and isinstance(value, str | int) and slot not in found:
+                    found[slot] = str(value)
+    return found
+
+
+def _certificates(timeline: list[StepRead], events: dict[str, Event]) -> list[PublicCertificateRead]:
+    found: list[PublicCertificateRead] = []
+    for step in timeline:
+        body = events[step.event_id].body
+        listed = body.get("bizTransactionList", [])
+        entries = [(str(t.get("type", "")), str(t.get("bizTransaction", ""))) for t in listed if isinstance(t, dict)]
+        info = body.get("certificationInfo")
+        entries += [("certificationInfo", str(c)) for c in (info if isinstance(info, list) else [info] if info else [])]
+        for kind, number in entries:
+            label = vocabulary.certificate_kind(kind)
+            if label is not None and number:
+                found.append(PublicCertificateRead(kind=_short(kind) or kind, kind_zh=label[0], kind_en=label[1],
+                                                   number=_short(number) or number, time=step.time,
+                                                   event_id=step.event_id))
+    return found
+
+
+def _inspections(timeline: list[StepRead], events: dict[str, Event], places: _Places) -> list[PublicInspectionRead]:
+    found = []
+    for step in timeline:
+        if _short(step.biz_step) not in ("inspecting", "sampling"):
+            continue
+        body: dict[str, Any] = events[step.event_id].body
+        party = places.party(step.location)
+        result = body.get("zs:result") or _short(step.disposition)
+        found.append(PublicInspectionRead(time=step.time, event_id=step.event_id, place=party.name if party else None,
+                                          result=str(result) if result else None,
+                                          inspector=body.get("zs:inspector")))
+    return found
+
+
+def _verify(session: Session, events: Iterable[Event], key: LedgerKey) -> tuple[VerificationRead, set[str]]:
+    """Check each event's inclusion proof against the signed checkpoint, server-side."""
+    failures: set[str] = set()
+    sizes: list[int] = []
+    checked = 0
+    for event in events:
+        try:
+            proof = ledger_service.prove(session, event.event_id, origin=key.origin, skey=key.skey)
+            result = evidence.check_event_proof(proof, events_service.query_document(session, [event]), [key.vkey])
+        except ZhuisuError:
+            failures.add(event.event_id)
+            continue
+        checked += 1
+        sizes.append(result.proof.checkpoint.size)
+    total = checked + len(failures)
+    return VerificationRead(verified=total > 0 and not failures, checked=checked, total=total,
+                            tree_size=max(sizes) if sizes else None, origin=key.origin if sizes else None,
+                            failures=sorted(failures)), failures

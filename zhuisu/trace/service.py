@@ -1,0 +1,135 @@
+"""Trace a code back (where it came from), forward (where it went) or both, and the recall impact of a code.
+
+Reads only. The graph is walked level by level (``walk.py``, one query per level); then one query reads the
+events naming the things reached, kept when they fall in each thing's time window; one more reads the
+transformations' quantities for the mass-balance check. A code may be given as stored (canonical), as an EPC
+URN, a GS1 Digital Link on any domain, or anything ``zhuisu.codes.recognize`` reads (GS1 element strings,
+GTIN, SSCC, GLN are turned into their Digital Link).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+from biip import ParseError
+from biip.gs1_messages import GS1Message
+from sqlalchemy.orm import Session
+
+from zhuisu.capture.identifiers import canonical_id
+from zhuisu.codes.recognize import recognize
+from zhuisu.errors import InvalidInput
+from zhuisu.kit.time import format_iso
+from zhuisu.trace import findings, graph, impact, repository
+from zhuisu.trace.findings import Occurrence
+from zhuisu.trace.schemas import ImpactRead, ResponsibilityRead, StepRead, TraceRead
+from zhuisu.trace.walk import Reach, Walk, walk
+
+TraceDirection = Literal["back", "forward", "both"]
+_GS1_KEYS = {"gtin": "01", "sscc": "00", "gln": "414"}
+
+
+def canonical_code(text: str) -> str:
+    """The canonical form of a code as the store keeps it. Raises InvalidInput for an empty one."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("请提供追溯码", message_en="a code is required")
+    if text.lower().startswith(("urn:", "http://", "https://")):
+        return canonical_id(text)
+    found = recognize(text)
+    if found.valid and found.scheme == "gs1-element-string":
+        try:
+            return canonical_id(GS1Message.parse_hri(found.value).as_gs1_digital_link_uri().as_canonical_uri())
+        except (ParseError, ValueError):
+            return found.value
+    if found.valid and found.scheme in _GS1_KEYS:
+        value = found.value.zfill(14) if found.scheme == "gtin" else found.value
+        return f"https://id.gs1.org/{_GS1_KEYS[found.scheme]}/{value}"
+    return found.value if found.valid else text
+
+
+def record_events(session: Session, stored: Sequence[graph.StoredEvent]) -> None:
+    """Keep the trace graph in step with newly captured events (capture's AFTER_INSERT hook)."""
+    graph.record_events(session, stored)
+
+
+def trace(session: Session, code: str, *, direction: TraceDirection = "both") -> TraceRead:
+    """The things, events, parties, journey and findings of a trace of ``code``."""
+    start = canonical_code(code)
+    walks = [walk(session, start, d) for d in (("back", "forward") if direction == "both" else (direction,))]
+    reach = walks[0].reach.copy()
+    for other in walks[1:]:
+        for thing, r in other.reach.items():
+            reach[thing] = reach[thing].merged(r) if thing in reach else r
+    occurrences = _occurrences(session, reach)
+    transforms = _transforms(walks, reach)
+    transform_pks = sorted({o.pk for o in occurrences if o.type == "TransformationEvent"})
+    balances = repository.transformation_balances(session, transform_pks) if transform_pks else []
+    ordered = sorted({(o.t, o.event_id) for o in occurrences})
+    parties = {p for o in occurrences for p in (o.source, o.destination) if p}
+    return TraceRead(
+        code=start, direction=direction, things=sorted(reach), events=[e for _, e in ordered],
+        parties=sorted(parties), findings=findings.find(occurrences, transforms, balances),
+        timeline=_timeline(occurrences), responsibility=_responsibility(occurrences),
+        depth=sum(w.depth for w in walks),
+    )
+
+
+def recall_impact(session: Session, code: str) -> ImpactRead:
+    """Everything downstream of ``code`` with quantities, current holders and their regions."""
+    return impact.impact_of(session, walk(session, canonical_code(code), "forward"))
+
+
+def _occurrences(session: Session, reach: dict[str, Reach]) -> list[Occurrence]:
+    found: list[Occurrence] = []
+    for row in repository.events_of(session, sorted(reach)):
+        t = float(row.ts)
+        if not reach[row.value].covers(t):
+            continue
+        found.append(Occurrence(
+            thing=row.value, role=row.role, quantity=row.quantity, uom=row.uom, pk=row.id, event_id=row.event_id,
+            t=t, record_t=float(row.rts), type=row.type, action=row.action, biz_step=row.biz_step,
+            disposition=row.disposition, location=row.biz_location or row.read_point, recorder_id=row.recorder_id,
+            source=row.source, destination=row.destination))
+    return found
+
+
+def _transforms(walks: list[Walk], reach: dict[str, Reach]) -> list[tuple[str, str, float]]:
+    found: set[tuple[str, str, float]] = set()
+    for w in walks:
+        for src, outputs in w.links.outputs.items():
+            found.update((src, out, t) for out, t, _ in outputs if src in reach and out in reach)
+    return sorted(found)
+
+
+def _timeline(occurrences: list[Occurrence]) -> list[StepRead]:
+    by_event: dict[str, list[Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        by_event[o.event_id].append(o)
+    steps = []
+    for event_id, rows in sorted(by_event.items(), key=lambda item: (item[1][0].t, item[0])):
+        o = rows[0]
+        steps.append(StepRead(
+            time=format_iso(_utc(o.t)), event_id=event_id, type=o.type, biz_step=o.biz_step,
+            disposition=o.disposition, location=o.location, things=sorted({r.thing for r in rows}),
+            source=o.source, destination=o.destination, recorder=o.recorder_id))
+    return steps
+
+
+def _responsibility(occurrences: list[Occurrence]) -> list[ResponsibilityRead]:
+    seen: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    for o in occurrences:
+        for role, party in (("source", o.source), ("destination", o.destination), ("recorder", o.recorder_id)):
+            if party:
+                seen[(party, role)].append((o.t, o.event_id))
+    entries = []
+    for (party, role), hits in seen.items():
+        hits.sort()
+        entries.append(ResponsibilityRead(
+            party=party, role=role, first=format_iso(_utc(hits[0][0])), last=format_iso(_utc(hits[-1][0])),
+            events=list(dict.fromkeys(e for _, e in hits))))
+    return sorted(entries, key=lambda e: (e.first, e.party, e.role))
+
+
+def _utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)

@@ -1,0 +1,76 @@
+/* Public portal: the region map of a product's journey, and scanning a code with the camera or a photo. */
+(function () {
+  "use strict";
+  var en = document.documentElement.lang === "en";
+
+  function goTo(text) {
+    window.location.href = "/search?q=" + encodeURIComponent(text);
+  }
+
+  function setupScanner() {
+    var start = document.getElementById("scan-start");
+    var file = document.getElementById("scan-file");
+    var status = document.getElementById("scan-status");
+    if (!start || !window.ZXing) { return; }
+    var reader = new window.ZXing.BrowserMultiFormatReader();
+    start.addEventListener("click", function () {
+      var video = document.getElementById("scan-video");
+      video.hidden = false;
+      status.textContent = en ? "Point the camera at the code…" : "请将摄像头对准追溯码…";
+      reader.decodeFromVideoDevice(undefined, "scan-video", function (result) {
+        if (result) { reader.reset(); goTo(result.getText()); }
+      }).catch(function () {
+        status.textContent = en ? "The camera is not available; pick a photo instead." : "无法使用摄像头，请选择照片。";
+      });
+    });
+    file.addEventListener("change", function () {
+      if (!file.files.length) { return; }
+      var url = URL.createObjectURL(file.files[0]);
+      status.textContent = en ? "Reading the photo…" : "正在识别照片…";
+      reader.decodeFromImageUrl(url).then(function (result) { goTo(result.getText()); }).catch(function () {
+        status.textContent = en ? "No code found in the photo." : "照片中没有找到追溯码。";
+      });
+    });
+  }
+
+  function provinceOf(code) { return code.slice(0, 2) + "0000"; }
+
+  function drawMap() {
+    var el = document.getElementById("region-map");
+    var data = document.getElementById("story-data");
+    if (!el || !data || !window.echarts) { return; }
+    var story = JSON.parse(data.textContent);
+    fetch("/static/vendor/china.json").then(function (r) { return r.json(); }).then(function (geo) {
+      window.echarts.registerMap("china", geo);
+      var centre = {};
+      geo.features.forEach(function (f) { centre[f.properties.id] = f.properties.cp; });
+      var points = [];
+      story.regions.forEach(function (region) {
+        var cp = centre[provinceOf(region.code)];
+        if (cp) { points.push({ name: (region.province || "") + (region.name || ""), value: cp.concat([1]) }); }
+      });
+      var lines = [];
+      for (var i = 1; i < points.length; i++) {
+        lines.push({ coords: [points[i - 1].value.slice(0, 2), points[i].value.slice(0, 2)] });
+      }
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption({
+        animation: false,
+        geo: { map: "china", roam: true, itemStyle: { areaColor: "#e8eef3", borderColor: "#9fb1c1" },
+               emphasis: { disabled: true }, center: points.length ? points[0].value.slice(0, 2) : undefined,
+               zoom: points.length ? 1.6 : 1 },
+        series: [
+          { type: "effectScatter", coordinateSystem: "geo", data: points, symbolSize: 12,
+            itemStyle: { color: "#0b6e4f" }, label: { show: true, formatter: "{b}", position: "right" } },
+          { type: "lines", coordinateSystem: "geo", data: lines, lineStyle: { color: "#0b6e4f", width: 2, curveness: 0.2 },
+            effect: { show: false } }
+        ]
+      });
+      el.setAttribute("data-drawn", "1");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  function init() { setupScanner(); drawMap(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
