@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     node_name: str = Field(
         default="zhuisu 本地节点", description="Name of this node's own party, which records what the CLI imports."
     )
-    default_language: str = Field(default="zh", description="Language of messages when the client asks for none: zh or en.")
+    default_language: str = Field(
+        default="zh", description="Language of messages when the client asks for none: zh or en."
+    )
     capture_limit_events: int = Field(
         default=50_000, description="Most events one capture request may carry (GS1-EPCIS-Capture-Limit)."
     )
@@ -64,7 +66,8 @@ class Settings(BaseSettings):
         default=2000, description="Events per transaction when `zhuisu import` streams a large file."
     )
     coverage_window_days: int = Field(
-        default=30, description="Coverage: a registered enterprise counts as actively tracing when it recorded an "
+        default=30,
+        description="Coverage: a registered enterprise counts as actively tracing when it recorded an "
         "event within this many days.",
     )
     demo_events: int = Field(default=100_000, description="Events `zhuisu demo load` generates for the demo city.")
@@ -87,8 +90,7 @@ class Settings(BaseSettings):
     ledger_key_file: Path | None = Field(
         default=None,
         description=(
-            "File holding the log's Ed25519 signing key, created (mode 600) on first use. "
-            "Empty: `data_dir/ledger.key`."
+            "File holding the log's Ed25519 signing key, created (mode 600) on first use. Empty: `data_dir/ledger.key`."
         ),
     )
     ledger_witness_key_file: Path | None = Field(

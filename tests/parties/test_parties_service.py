@@ -1,7 +1,6 @@
 """Parties and tokens: validation, hashing, revocation, lookup by identifier."""
 
 import hashlib
-
 from typing import Any
 
 import pytest

@@ -24,7 +24,7 @@ from zhuisu.catalog import enforcement as catalog_enforcement
 from zhuisu.errors import NotFound
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import service as ledger_service
-from zhuisu.models import CaptureJob, Event, EventContext, EventEpc, Party
+from zhuisu.models import CaptureJob, Event, EventContext, Party
 from zhuisu.subscriptions import service as subscriptions_service
 from zhuisu.trace import service as trace_service
 
@@ -65,7 +65,9 @@ BEFORE_STORE: tuple[
 #: Each domain that must stay in step with the events (ledger leaves, trace graph edges) registers one function
 #: here; an exception rolls the whole capture back, so events and what follows from them never diverge.
 AFTER_INSERT: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = (
-    ledger_service.append_events, trace_service.record_events, catalog_enforcement.record_flags,
+    ledger_service.append_events,
+    trace_service.record_events,
+    catalog_enforcement.record_flags,
     subscriptions_service.record_stream_events,
 )
 

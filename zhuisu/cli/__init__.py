@@ -3,9 +3,9 @@
 from typing import Any
 
 import typer
+import uvicorn
 from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
 from typer.core import TyperGroup
-import uvicorn
 
 from zhuisu.capture import cli as capture_cli
 from zhuisu.catalog import cli as catalog_cli
@@ -13,12 +13,12 @@ from zhuisu.cli import db as db_cli
 from zhuisu.cli.runtime import err_console, settings
 from zhuisu.codes import cli as codes_cli
 from zhuisu.convert import cli as convert_cli
-from zhuisu.subscriptions import cli as subscriptions_cli
 from zhuisu.demo import cli as demo_cli
 from zhuisu.errors import ZhuisuError
 from zhuisu.events import cli as events_cli
 from zhuisu.ledger import cli as ledger_cli
 from zhuisu.parties import cli as parties_cli
+from zhuisu.subscriptions import cli as subscriptions_cli
 from zhuisu.trace import cli as trace_cli
 
 _state = {"verbose": False}
@@ -34,13 +34,16 @@ class _Root(TyperGroup):
         except ZhuisuError as exc:
             if _state["verbose"]:
                 raise
-            err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}",
-                              highlight=False)
+            err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}", highlight=False)
             raise typer.Exit(1) from None
 
 
-app = typer.Typer(help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)", no_args_is_help=True,
-                  pretty_exceptions_enable=False, cls=_Root)
+app = typer.Typer(
+    help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=_Root,
+)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(parties_cli.app, name="parties")
@@ -69,8 +72,15 @@ def serve(
     workers: int = typer.Option(1, help="Worker processes."),
 ) -> None:
     """Serve the HTTP API (EPCIS 2.0 REST binding) on the configured database."""
-    uvicorn.run("zhuisu.web.asgi:app", host=host, port=port, workers=workers, factory=False,
-                log_level="info", proxy_headers=True)
+    uvicorn.run(
+        "zhuisu.web.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        factory=False,
+        log_level="info",
+        proxy_headers=True,
+    )
 
 
 def main() -> None:

@@ -29,21 +29,43 @@ def add(
 ) -> None:
     """Register a party."""
     with unit_of_work(session_maker()) as session:
-        party = service.create_party(session, name=name, uscc=uscc, region=region, gln=gln, party_type=party_type,
-                                     roles=role, product_class=product_class, address=address)
+        party = service.create_party(
+            session,
+            name=name,
+            uscc=uscc,
+            region=region,
+            gln=gln,
+            party_type=party_type,
+            roles=role,
+            product_class=product_class,
+            address=address,
+        )
         issued = service.issue_token(session, party=party, label="cli") if token else None
         out = {"id": party.id, "name": party.name, "uscc": party.uscc, "token": issued.secret if issued else None}
-    typer.echo(json.dumps(out, ensure_ascii=False) if as_json else
-               f"party {out['id']}  {name}" + (f"\ntoken {out['token']}  (shown once; keep it secret)" if issued else ""))
+    typer.echo(
+        json.dumps(out, ensure_ascii=False)
+        if as_json
+        else f"party {out['id']}  {name}" + (f"\ntoken {out['token']}  (shown once; keep it secret)" if issued else "")
+    )
 
 
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """List registered parties."""
     with unit_of_work(session_maker()) as session:
-        rows = [{"id": p.id, "name": p.name, "uscc": p.uscc, "gln": p.gln, "region": p.region,
-                 "party_type": p.party_type, "roles": p.roles or [], "product_class": p.product_class}
-                for p in service.list_parties(session)]
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "uscc": p.uscc,
+                "gln": p.gln,
+                "region": p.region,
+                "party_type": p.party_type,
+                "roles": p.roles or [],
+                "product_class": p.product_class,
+            }
+            for p in service.list_parties(session)
+        ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -78,11 +100,14 @@ def list_tokens(party: str = typer.Argument(..., help="Party id or 统一社会�
         tokens = service.list_tokens(session, party=service.get_party(session, party))
         rows = [(t.id, t.prefix, t.label, t.revoked_at) for t in tokens]
     for token_id, prefix, label, revoked in rows:
-        typer.echo(f"{token_id}  {prefix}…  {label or '-'}  {'revoked ' + revoked.isoformat() if revoked else 'active'}")
+        typer.echo(
+            f"{token_id}  {prefix}…  {label or '-'}  {'revoked ' + revoked.isoformat() if revoked else 'active'}"
+        )
 
 
-masterdata_app = typer.Typer(help="Master data: licences, locations, products, spreadsheet import.",
-                             no_args_is_help=True)
+masterdata_app = typer.Typer(
+    help="Master data: licences, locations, products, spreadsheet import.", no_args_is_help=True
+)
 
 
 @masterdata_app.command("licence")
@@ -97,8 +122,14 @@ def add_licence(
     """Record a licence of a party."""
     with unit_of_work(session_maker()) as session:
         licence = masterdata.add_licence(
-            session, service.get_party(session, party), licence_type=licence_type, number=number, issuer=issuer,
-            valid_from=date.fromisoformat(valid_from), valid_to=date.fromisoformat(valid_to) if valid_to else None)
+            session,
+            service.get_party(session, party),
+            licence_type=licence_type,
+            number=number,
+            issuer=issuer,
+            valid_from=date.fromisoformat(valid_from),
+            valid_to=date.fromisoformat(valid_to) if valid_to else None,
+        )
         typer.echo(f"licence {licence.id}  {licence.number}")
 
 
@@ -113,8 +144,9 @@ def add_location(
 ) -> None:
     """Register a location (site) of a party."""
     with unit_of_work(session_maker()) as session:
-        location = masterdata.add_location(session, service.get_party(session, party), name=name, gln=gln,
-                                           code=code, region=region, address=address)
+        location = masterdata.add_location(
+            session, service.get_party(session, party), name=name, gln=gln, code=code, region=region, address=address
+        )
         typer.echo(f"location {location.id}  {name}")
 
 
@@ -131,8 +163,15 @@ def add_product(
     """Register a product with its catalog class."""
     with unit_of_work(session_maker()) as session:
         product = masterdata.register_product(
-            session, name=name, class_id=class_id, gtin=gtin, code_scheme=code_scheme, code=code, spec=spec,
-            producer=service.get_party(session, producer) if producer else None)
+            session,
+            name=name,
+            class_id=class_id,
+            gtin=gtin,
+            code_scheme=code_scheme,
+            code=code,
+            spec=spec,
+            producer=service.get_party(session, producer) if producer else None,
+        )
         typer.echo(f"product {product.id}  {name}")
 
 
@@ -141,8 +180,18 @@ def list_products(class_id: str = typer.Option(None, "--class", help="Only this 
     """List registered products as JSON."""
     with unit_of_work(session_maker()) as session:
         products = masterdata.list_products(session, class_prefix=class_id)
-        rows = [{"id": p.id, "name": p.name, "gtin": p.gtin, "code_scheme": p.code_scheme, "code": p.code,
-                 "class": p.class_id, "producer": p.producer_id} for p in products]
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "gtin": p.gtin,
+                "code_scheme": p.code_scheme,
+                "code": p.code,
+                "class": p.class_id,
+                "producer": p.producer_id,
+            }
+            for p in products
+        ]
     typer.echo(json.dumps(rows, ensure_ascii=False))
 
 

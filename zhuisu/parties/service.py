@@ -39,9 +39,17 @@ def _digest(secret: str) -> str:
 
 
 def create_party(
-    session: Session, *, name: str, uscc: str | None = None, gln: str | None = None, region: str | None = None,
-    actor: Party | None = None, party_type: str | None = None, roles: Sequence[str] = (),
-    product_class: str | None = None, address: str | None = None,
+    session: Session,
+    *,
+    name: str,
+    uscc: str | None = None,
+    gln: str | None = None,
+    region: str | None = None,
+    actor: Party | None = None,
+    party_type: str | None = None,
+    roles: Sequence[str] = (),
+    product_class: str | None = None,
+    address: str | None = None,
 ) -> Party:
     """Register a party; a 统一社会信用代码 is validated (check character included) and stored compact.
 
@@ -55,34 +63,63 @@ def create_party(
             code = stdnum_uscc.validate(uscc)
         except ValidationError as exc:
             raise InvalidUscc(
-                f"统一社会信用代码 {uscc!r} 无效：{exc}", message_en=f"invalid unified social credit code {uscc!r}: {exc}"
+                f"统一社会信用代码 {uscc!r} 无效：{exc}",
+                message_en=f"invalid unified social credit code {uscc!r}: {exc}",
             ) from exc
     if gln is not None and not (len(gln) == 13 and ean.is_valid(gln)):
-        raise InvalidInput(f"GLN {gln!r} 无效：应为 13 位数字且校验位正确", message_en=f"invalid GLN {gln!r}: 13 digits with a valid check digit")
+        raise InvalidInput(
+            f"GLN {gln!r} 无效：应为 13 位数字且校验位正确",
+            message_en=f"invalid GLN {gln!r}: 13 digits with a valid check digit",
+        )
     if region is not None and not (len(region) == 6 and region.isdigit()):
-        raise InvalidInput(f"行政区划代码 {region!r} 无效：应为 6 位数字（GB/T 2260）",
-                           message_en=f"invalid region code {region!r}: 6 digits (GB/T 2260)")
-    party = Party(name=name, uscc=code, gln=gln, region=region, party_type=party_type, roles=list(roles) or None,
-                  product_class=product_class, address=address)
+        raise InvalidInput(
+            f"行政区划代码 {region!r} 无效：应为 6 位数字（GB/T 2260）",
+            message_en=f"invalid region code {region!r}: 6 digits (GB/T 2260)",
+        )
+    party = Party(
+        name=name,
+        uscc=code,
+        gln=gln,
+        region=region,
+        party_type=party_type,
+        roles=list(roles) or None,
+        product_class=product_class,
+        address=address,
+    )
     session.add(party)
     session.flush()
-    session.add(AuditEntry(actor_id=actor.id if actor else None, action="party_created", subject=party.id,
-                           payload={"name": name, "uscc": code, "gln": gln, "region": region,
-                                    "party_type": party_type, "roles": list(roles), "product_class": product_class}))
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            action="party_created",
+            subject=party.id,
+            payload={
+                "name": name,
+                "uscc": code,
+                "gln": gln,
+                "region": region,
+                "party_type": party_type,
+                "roles": list(roles),
+                "product_class": product_class,
+            },
+        )
+    )
     return party
 
 
-def check_profile(
-    session: Session, *, party_type: str | None, roles: Sequence[str], product_class: str | None
-) -> None:
+def check_profile(session: Session, *, party_type: str | None, roles: Sequence[str], product_class: str | None) -> None:
     """Check a party's type, roles and catalog class against the vocabularies and the catalog in effect."""
     if party_type is not None and party_type not in vocabulary.PARTY_TYPES:
-        raise InvalidInput(f"主体类型 {party_type!r} 无效，应为 {'、'.join(vocabulary.PARTY_TYPES)} 之一",
-                           message_en=f"invalid party type {party_type!r}: one of {', '.join(vocabulary.PARTY_TYPES)}")
+        raise InvalidInput(
+            f"主体类型 {party_type!r} 无效，应为 {'、'.join(vocabulary.PARTY_TYPES)} 之一",
+            message_en=f"invalid party type {party_type!r}: one of {', '.join(vocabulary.PARTY_TYPES)}",
+        )
     unknown = [r for r in roles if r not in vocabulary.ROLES]
     if unknown:
-        raise InvalidInput(f"角色 {'、'.join(unknown)} 无效，应为 {'、'.join(vocabulary.ROLES)} 之一",
-                           message_en=f"invalid roles {', '.join(unknown)}: each one of {', '.join(vocabulary.ROLES)}")
+        raise InvalidInput(
+            f"角色 {'、'.join(unknown)} 无效，应为 {'、'.join(vocabulary.ROLES)} 之一",
+            message_en=f"invalid roles {', '.join(unknown)}: each one of {', '.join(vocabulary.ROLES)}",
+        )
     if product_class is not None:
         catalog_service.check_class(session, product_class)
 
@@ -150,7 +187,8 @@ def list_tokens(session: Session, *, party: Party) -> list[ApiToken]:
 def authenticate(session: Session, secret: str) -> Party:
     """The party a bearer token belongs to. Raises InvalidToken for an unknown or revoked token."""
     row = session.execute(
-        select(ApiToken.revoked_at, Party).join(Party, Party.id == ApiToken.party_id)
+        select(ApiToken.revoked_at, Party)
+        .join(Party, Party.id == ApiToken.party_id)
         .where(ApiToken.token_hash == _digest(secret))
     ).one_or_none()
     if row is None or row.revoked_at is not None:

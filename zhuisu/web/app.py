@@ -6,18 +6,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.requests import Request
-from starlette.responses import Response
 
 from zhuisu import __version__
 from zhuisu.capture import routes as capture_routes
 from zhuisu.catalog import routes as catalog_routes
 from zhuisu.codes import routes as codes_routes
 from zhuisu.config import Settings
-from zhuisu.convert import routes as convert_routes
-from zhuisu.subscriptions import routes as subscriptions_routes
 from zhuisu.console import pages as console_pages
 from zhuisu.console import routes as console_routes
+from zhuisu.convert import routes as convert_routes
 from zhuisu.dashboard import pages as dashboard_pages
 from zhuisu.dashboard import routes as dashboard_routes
 from zhuisu.db.engine import engine_from_settings, make_sessionmaker
@@ -30,11 +27,16 @@ from zhuisu.portal import rendering as portal_rendering
 from zhuisu.portal import routes as portal_routes
 from zhuisu.portal import signin as portal_signin
 from zhuisu.portal.errors import TooManyRequests
+from zhuisu.subscriptions import routes as subscriptions_routes
 from zhuisu.trace import routes as trace_routes
 from zhuisu.web import errors
 from zhuisu.web.headers import HeadersMiddleware
 
-EPCIS_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0", "GS1-Vendor-Version": f"zhuisu-{__version__}"}
+EPCIS_HEADERS = {
+    "GS1-EPCIS-Version": "2.0.0",
+    "GS1-CBV-Version": "2.0.0",
+    "GS1-Vendor-Version": f"zhuisu-{__version__}",
+}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -51,8 +53,13 @@ def create_app(settings: Settings) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(
-        title="zhuisu 追溯", version=__version__, lifespan=lifespan,
-        description="重要产品追溯节点 — GS1 EPCIS 2.0 capture and query. Authenticate with `Authorization: Bearer <token>`.",
+        title="zhuisu 追溯",
+        version=__version__,
+        lifespan=lifespan,
+        description=(
+            "重要产品追溯节点 — GS1 EPCIS 2.0 capture and query. "
+            "Authenticate with `Authorization: Bearer <token>`."
+        ),
     )
     app.state.settings = settings
     app.state.default_language = settings.default_language
@@ -80,14 +87,22 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")
 
     app.add_middleware(
-        HeadersMiddleware, always=list(EPCIS_HEADERS.items()),
+        HeadersMiddleware,
+        always=list(EPCIS_HEADERS.items()),
         by_prefix=lambda: [("/capture", list(capture_routes.limit_headers(app.state.settings).items()))],
     )
 
     @app.get("/", tags=["node"])
     def about() -> dict[str, Any]:
         """What this node is and where its API documentation lives."""
-        return {"name": "zhuisu 追溯", "version": __version__, "epcisVersion": "2.0.0",
-                "docs": "/docs", "openapi": "/openapi.json", "capture": "/capture", "events": "/events"}
+        return {
+            "name": "zhuisu 追溯",
+            "version": __version__,
+            "epcisVersion": "2.0.0",
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "capture": "/capture",
+            "events": "/events",
+        }
 
     return app

@@ -14,7 +14,6 @@ from zhuisu.models import Party
 from zhuisu.parties import service as parties_service
 from zhuisu.web.i18n import request_language
 
-
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

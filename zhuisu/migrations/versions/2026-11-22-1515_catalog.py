@@ -23,7 +23,7 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql
 _BIGID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _id_and_created() -> list[sa.Column]:  # type: ignore[type-arg]
+def _id_and_created() -> list[sa.Column]:
     return [sa.Column("id", sa.String(length=32), nullable=False),
             sa.Column("created_at", zhuisu.db.types.UTCDateTime(timezone=True), nullable=False)]
 
