@@ -1,6 +1,7 @@
 """POST /capture and POST /events through the ASGI app, on SQLite and PostgreSQL."""
 
 from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -256,3 +257,14 @@ def test_unknown_capture_job_is_404(client: TestClient, creds: Credentials) -> N
     response = client.get("/capture/nope", headers=creds.headers)
     assert response.status_code == 404
     assert response.json()["type"] == "epcisException:NoSuchResourceException"
+
+
+def test_a_client_record_time_is_replaced_by_the_nodes(client: TestClient, creds: Credentials) -> None:
+    sent = object_event(1, recordTime="2000-01-01T00:00:00.000Z")
+    body = client.post("/capture", json=document(sent), headers=creds.headers).json()
+    assert body["events"][0]["status"] == "captured"
+    got = client.get(f"/events/{quote(body['events'][0]['hash'], safe='')}", headers=creds.headers)
+    [event] = returned_events(got.json())
+    recorded = datetime.fromisoformat(event["recordTime"])
+    assert timedelta(0) <= datetime.now(UTC) - recorded < timedelta(minutes=5)
+    assert without_record_time(event) == without_record_time(sent)

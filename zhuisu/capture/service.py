@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import orjson
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhuisu.capture.epcis import hashing, validation
@@ -246,6 +247,10 @@ def capture_batch(
                 ],
             )
             continue
+        if "recordTime" in event:
+            # The repository sets recordTime (EPCIS 2.0 §7.4.1): a value sent by the client is not kept, so the
+            # event as stored and served carries the node's record time, which its ledger leaf commits to.
+            event = {k: v for k, v in event.items() if k != "recordTime"}
         prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
     prepared = _apply_store_checks(session, prepared, outcomes, context)
     if behaviour == "rollback" and (outcomes or document_errors):
@@ -364,10 +369,15 @@ def _context_id(session: Session, context: Any) -> int | None:
     found = session.scalar(select(EventContext.id).where(EventContext.digest == digest))
     if found is not None:
         return int(found)
-    row = EventContext(digest=digest, body=context)
-    session.add(row)
-    session.flush()
-    return row.id
+    try:
+        # A concurrent capture may store the same new context first: insert under a savepoint, and on conflict
+        # use the row that won.
+        with session.begin_nested():
+            row = EventContext(digest=digest, body=context)
+            session.add(row)
+        return row.id
+    except IntegrityError:
+        return int(session.scalar(select(EventContext.id).where(EventContext.digest == digest)) or 0)
 
 
 def _event_row(p: _Prepared, *, job: CaptureJob, record_time: datetime, context_id: int | None) -> dict[str, Any]:
