@@ -1,7 +1,7 @@
 """POST /capture and POST /events through the ASGI app, on SQLite and PostgreSQL."""
 
-from pathlib import Path
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
