@@ -216,4 +216,5 @@ class TestQueryCount:
         impact = service.recall_impact(session, X)
         assert len(impact.things) == 334
         assert impact.holders == [pgln(PLANT)]
-        assert len(queries) == 4 + 3  # levels, custody, the holders' regions, quantities
+        # levels, parties, places (no event names a party: holders by business location), regions, quantities
+        assert len(queries) == 4 + 4

@@ -24,8 +24,9 @@ class TraceLink(Base):
 
     __tablename__ = "trace_links"
     __table_args__ = (
-        Index("ix_trace_links_src_kind", "src", "kind"),
-        Index("ix_trace_links_dst_kind", "dst", "kind"),
+        # Covering: a walk level reads (kind, src, dst, event_time) from the index alone, from either end.
+        Index("ix_trace_links_src_cover", "src", "kind", "dst", "event_time"),
+        Index("ix_trace_links_dst_cover", "dst", "kind", "src", "event_time"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -50,7 +51,7 @@ class TraceTransformMember(Base):
     thing: Mapped[str] = mapped_column(Text)
     quantity: Mapped[float | None] = mapped_column(Float)
     uom: Mapped[str | None] = mapped_column(String(16))
-    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
 
 
 class TraceCustody(Base):

@@ -9,6 +9,7 @@ them gave out, else the largest quantity any event names.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -53,34 +54,64 @@ def _quantities(rows: list[Any]) -> dict[str, QuantityRead]:
 
 
 def _holders(session: Session, walked: Walk, things: list[str]) -> dict[str, str]:
-    parties: dict[str, list[Held]] = defaultdict(list)
-    places: dict[str, list[Held]] = defaultdict(list)
-    for row in repository.custody_of(session, things):
-        value, t, source, destination, location = (row.value, float(row.ts), row.source, row.destination,
-                                                   row.biz_location)
-        if not walked.reach[value].covers(t):
-            continue
-        if destination or source:
-            parties[value].append((t, destination or source))
-        if location and location.startswith(_LOCATION_PREFIX) and "/254/" not in location:
-            places[value].append((t, _PARTY_PREFIX + location.removeprefix(_LOCATION_PREFIX)))
-    holder_of = {}
+    """Last custody of each thing: its parties first; for the things no party is found for (through their
+    containers either), the party of their last GLN business location."""
+    parties = _held(walked, ((v, t, p) for v, t, p in repository.parties_holding(session, things)))
+    holder_of = _latest_of(walked, parties, things)
+    missing = _with_containers(walked, [t for t in things if t not in holder_of])
+    if missing:
+        rows = repository.places_of(session, missing)
+        places = _held(walked, ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows
+                                if "/254/" not in loc))
+        holder_of.update(_latest_of(walked, places, [t for t in things if t not in holder_of]))
+    return dict(sorted(holder_of.items()))
+
+
+def _held(walked: Walk, rows: Iterable[tuple[str, Any, str]]) -> dict[str, list[Held]]:
+    """The (time, party) rows of each thing that fall in its window."""
+    reach = walked.reach
+    held: dict[str, list[Held]] = defaultdict(list)
+    for value, ts, party in rows:
+        t = float(ts)
+        if reach[value].covers(t):
+            held[value].append((t, party))
+    return held
+
+
+def _with_containers(walked: Walk, things: list[str]) -> list[str]:
+    """``things`` and every container in the walk any of them was in, transitively."""
+    found, todo = set(things), list(things)
+    while todo:
+        for parent, _, _ in walked.links.memberships(todo.pop()):
+            if parent in walked.reach and parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return sorted(found)
+
+
+def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> dict[str, str]:
+    memo: dict[tuple[str, float, float], Held | None] = {}
+    found = {}
     for thing in things:
-        last = _latest(walked, parties, thing, float("-inf"), float("inf"), 0)
-        last = last or _latest(walked, places, thing, float("-inf"), float("inf"), 0)
+        last = _latest(walked, held, memo, thing, float("-inf"), float("inf"), 0)
         if last:
-            holder_of[thing] = last[1]
-    return holder_of
+            found[thing] = last[1]
+    return found
 
 
-def _latest(walked: Walk, held: dict[str, list[Held]], thing: str, lo: float, hi: float, depth: int) -> Held | None:
+def _latest(walked: Walk, held: dict[str, list[Held]], memo: dict[tuple[str, float, float], Held | None],
+            thing: str, lo: float, hi: float, depth: int) -> Held | None:
     """The latest (time, party) for ``thing`` in [lo, hi], its containers' included while it was in them."""
-    best = max((h for h in held.get(thing, ()) if lo <= h[0] <= hi), default=None)
-    if depth > 16:
-        return best
-    for parent, a, d in walked.links.memberships(thing):
-        if parent in walked.reach and a <= hi and d >= lo:
-            found = _latest(walked, held, parent, max(a, lo), min(d, hi), depth + 1)
-            if found and (best is None or found > best):
-                best = found
+    key = (thing, lo, hi)
+    if key in memo:
+        return memo[key]
+    own = held.get(thing)
+    best = max((h for h in own if lo <= h[0] <= hi), default=None) if own else None
+    if depth <= 16:
+        for parent, a, d in walked.links.memberships(thing):
+            if parent in walked.reach and a <= hi and d >= lo:
+                found = _latest(walked, held, memo, parent, max(a, lo), min(d, hi), depth + 1)
+                if found and (best is None or found > best):
+                    best = found
+    memo[key] = best
     return best

@@ -62,7 +62,7 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
         for thing, r in other.reach.items():
             reach[thing] = reach[thing].merged(r) if thing in reach else r
     occurrences = _occurrences(session, reach)
-    transforms = _transforms(walks, reach)
+    transforms = _transforms(session, walks, reach)
     transform_pks = sorted({o.pk for o in occurrences if o.type == "TransformationEvent"})
     balances = repository.transformation_balances(session, transform_pks) if transform_pks else []
     ordered = sorted({(o.t, o.event_id) for o in occurrences})
@@ -94,11 +94,21 @@ def _occurrences(session: Session, reach: dict[str, Reach]) -> list[Occurrence]:
     return found
 
 
-def _transforms(walks: list[Walk], reach: dict[str, Reach]) -> list[tuple[str, str, float]]:
+def _transforms(session: Session, walks: list[Walk], reach: dict[str, Reach]) -> list[tuple[str, str, float]]:
+    """(input, output, time) of every transformation link between things reached. Each walk read the links on
+    its side; a link from a thing only the back walk reached to one only the forward walk reached is read here
+    (one query, only for a trace both ways)."""
     found: set[tuple[str, str, float]] = set()
     for w in walks:
-        for src, outputs in w.links.outputs.items():
-            found.update((src, out, t) for out, t, _ in outputs if src in reach and out in reach)
+        for src, outs in w.links.outputs.items():
+            found.update((src, out, t) for out, t in outs if src in reach and out in reach)
+    if len(walks) == 2:
+        back, forward = walks[0].reach, walks[1].reach
+        sources = sorted(t for t in back if t not in forward)
+        outputs = sorted(t for t in forward if t not in back)
+        if sources and outputs:
+            found.update((src, dst, float(ts)) for src, dst, ts in repository.transforms_into(session, outputs,
+                                                                                               sources))
     return sorted(found)
 
 

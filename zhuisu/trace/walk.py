@@ -1,7 +1,8 @@
 """Walk the trace graph from one code, level by level, with time windows (frontier expansion).
 
-Each level is one SQL statement (``repository.links_around``) for the codes first seen at that level, so a
-trace costs as many queries as the graph is deep. A thing is reached with a window ``[lo, hi]`` (POSIX seconds)
+Each level is one SQL statement (``repository.links_from``) for the codes first seen at that level (and the
+contents of those first reached with ``down``), so a trace costs as many queries as the graph is deep; each link
+is read once per walk, from the end the walk comes from. A thing is reached with a window ``[lo, hi]`` (POSIX seconds)
 of the time it matters to the trace, and two flags: whether its contents (``down``) and its containers (``up``)
 are followed. The rules, forward (backward mirrors them):
 
@@ -16,7 +17,7 @@ are followed. The rules, forward (backward mirrors them):
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -26,8 +27,7 @@ Direction = Literal["back", "forward"]
 NEG, POS = float("-inf"), float("inf")
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(NamedTuple):
     """How a thing is reached: its time window and which of its aggregation links are followed."""
 
     lo: float
@@ -37,6 +37,11 @@ class Reach:
 
     def merged(self, other: "Reach") -> "Reach":
         return Reach(min(self.lo, other.lo), max(self.hi, other.hi), self.down or other.down, self.up or other.up)
+
+    def contains(self, other: "Reach") -> bool:
+        """Whether merging ``other`` would change nothing."""
+        return (self.lo <= other.lo and self.hi >= other.hi and (self.down or not other.down)
+                and (self.up or not other.up))
 
     def covers(self, t: float) -> bool:
         return self.lo <= t <= self.hi
@@ -51,36 +56,39 @@ def is_class(code: str) -> bool:
 
 @dataclass
 class Links:
-    """The links fetched so far, indexed by thing; a thing's links are fetched once per walk."""
+    """The links fetched so far, indexed by thing. A thing's transformations (in the walk's direction) and
+    containers are fetched once per walk, when it is first reached; its contents only if it is reached with
+    ``down`` (a case reached from one of its items does not need its other items)."""
 
-    outputs: dict[str, list[tuple[str, float, int]]] = field(default_factory=lambda: defaultdict(list))
-    inputs: dict[str, list[tuple[str, float, int]]] = field(default_factory=lambda: defaultdict(list))
+    direction: Direction
+    outputs: dict[str, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
+    inputs: dict[str, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
     as_child: dict[str, list[tuple[str, str, float]]] = field(default_factory=lambda: defaultdict(list))
     as_parent: dict[str, list[tuple[str, str | None, float]]] = field(default_factory=lambda: defaultdict(list))
     emptied: dict[str, set[float]] = field(default_factory=lambda: defaultdict(set))
     fetched: set[str] = field(default_factory=set)
+    fetched_down: set[str] = field(default_factory=set)
     queries: int = 0
-    _seen: set[tuple[Any, ...]] = field(default_factory=set)
     _memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
 
-    def fetch(self, session: Session, things: list[str]) -> None:
+    def fetch(self, session: Session, things: list[str], down: list[str]) -> None:
         self.queries += 1
         self.fetched.update(things)
-        for row in repository.links_around(session, things):
-            kind, src, dst, pk, t = row.kind, row.src, row.dst, row.event_pk, float(row.ts)
-            key = (kind, src, dst, pk)
-            if key in self._seen:
-                continue
-            self._seen.add(key)
-            if kind == "transform":
-                self.outputs[src].append((dst, t, pk))
-                self.inputs[dst].append((src, t, pk))
-                continue
-            self.as_parent[src].append((kind, dst, t))
-            if dst is None:
-                self.emptied[src].add(t)
+        self.fetched_down.update(down)
+        outputs, inputs, as_child, as_parent, emptied = (self.outputs, self.inputs, self.as_child, self.as_parent,
+                                                         self.emptied)
+        for kind, src, dst, t, part in repository.links_from(session, self.direction, things, down):
+            if part == 0:
+                outputs[src].append((dst, t))
+                inputs[dst].append((src, t))
+            elif part == 1:
+                as_parent[src].append((kind, dst, t))
+                if dst is None:
+                    emptied[src].add(t)
+            elif part == 2:
+                as_child[dst].append((kind, src, t))
             else:
-                self.as_child[dst].append((kind, src, t))
+                emptied[src].add(t)
 
     def memberships(self, child: str) -> list[tuple[str, float, float]]:
         """(parent, from, to) for each time ``child`` was inside a parent (final once ``child`` is fetched)."""
@@ -90,6 +98,11 @@ class Links:
         return found
 
     def _compute_memberships(self, child: str) -> list[tuple[str, float, float]]:
+        links = self.as_child.get(child)
+        if not links:
+            return []
+        if len(links) == 1 and links[0][0] == "pack" and not self.emptied.get(links[0][1]):
+            return [(links[0][1], links[0][2], POS)]  # the common case: packed once, still there
         rows = [(t, 1 if kind == "pack" else 0, kind, parent) for kind, parent, t in self.as_child.get(child, ())]
         for parent in {p for _, p, _ in self.as_child.get(child, ())}:
             rows += [(t, 0, "unpack", parent) for t in self.emptied.get(parent, ())]
@@ -107,9 +120,12 @@ class Links:
 
     def contents(self, parent: str) -> list[tuple[str, float, float]]:
         """(child, from, to) for each time something was inside ``parent``."""
+        links = self.as_parent.get(parent)
+        if not links:
+            return []
         opened: dict[str, float] = {}
         found: list[tuple[str, float, float]] = []
-        rows = [(t, 1 if kind == "pack" else 0, kind, child or "") for kind, child, t in self.as_parent.get(parent, ())]
+        rows = [(t, 1 if kind == "pack" else 0, kind, child or "") for kind, child, t in links]
         for t, _, kind, child in sorted(rows):
             if kind == "pack":
                 opened.setdefault(child, t)
@@ -133,21 +149,24 @@ class Walk:
 
 def walk(session: Session, start: str, direction: Direction) -> Walk:
     reach = {start: Reach(NEG, POS, True, True)}
-    links = Links()
+    links = Links(direction)
     frontier = [start]
     depth = 0
     while frontier:
         need = [t for t in frontier if t not in links.fetched]
-        if need:
-            links.fetch(session, need)
+        down = [t for t in frontier if reach[t].down and t not in links.fetched_down]
+        if need or down:
+            links.fetch(session, need, down)
             depth += 1
         grown: set[str] = set()
         for thing in frontier:
             for other, new in _steps(links, thing, reach[thing], direction):
                 old = reach.get(other)
-                merged = new if old is None else old.merged(new)
-                if merged != old:
-                    reach[other] = merged
+                if old is None:
+                    reach[other] = new
+                    grown.add(other)
+                elif not old.contains(new):
+                    reach[other] = old.merged(new)
                     grown.add(other)
         frontier = sorted(grown)
     return Walk(start, reach, links, depth)
@@ -155,7 +174,7 @@ def walk(session: Session, start: str, direction: Direction) -> Walk:
 
 def _steps(links: Links, thing: str, r: Reach, direction: Direction) -> Iterator[tuple[str, Reach]]:
     forward = direction == "forward"
-    for other, t, _pk in (links.outputs if forward else links.inputs).get(thing, ()):
+    for other, t in (links.outputs if forward else links.inputs).get(thing, ()):
         if r.covers(t):
             yield other, (Reach(t, POS, True, True) if forward else Reach(NEG, t, True, True))
     if r.up:
