@@ -52,7 +52,8 @@ test-fast: install
 	$(BIN)/pytest -q -x -k "not postgresql" $(PYTEST_ARGS)
 
 check: install
-	$(BIN)/ruff check zhuisu tests
+	$(BIN)/ruff format --check zhuisu tests bench scripts
+	$(BIN)/ruff check zhuisu tests bench scripts
 	$(BIN)/mypy zhuisu
 
 bench: install postgres

@@ -34,8 +34,9 @@ def _fresh(kind: str, tmp: Path, name: str, server: pgserver.PgServer | None) ->
     return server.url(name)
 
 
-def run_database(kind: str, doc: Path, tmp: Path, args: argparse.Namespace,
-                 server: pgserver.PgServer | None) -> dict[str, Any]:
+def run_database(
+    kind: str, doc: Path, tmp: Path, args: argparse.Namespace, server: pgserver.PgServer | None
+) -> dict[str, Any]:
     urls = [_fresh(kind, tmp, f"bench_{kind}_{what}", server) for what in ("capture", "raw")]
     makers = []
     for url in urls:
@@ -48,10 +49,18 @@ def run_database(kind: str, doc: Path, tmp: Path, args: argparse.Namespace,
     impact_ms, downstream = trace.impact_time(makers[0], actors[0], args.fanout)
     for m in makers:
         m.kw["bind"].dispose()
-    return {"events": captured, "capture_events_per_s": round(rate, 1), "raw_insert_events_per_s": round(raw, 1),
-            "capture_vs_raw": round(rate / raw, 3), "trace_p50_ms": round(p50, 2), "trace_p99_ms": round(p99, 2),
-            "trace_samples": sampled, "impact_ms": round(impact_ms, 1), "impact_downstream_things": downstream,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "events": captured,
+        "capture_events_per_s": round(rate, 1),
+        "raw_insert_events_per_s": round(raw, 1),
+        "capture_vs_raw": round(rate / raw, 3),
+        "trace_p50_ms": round(p50, 2),
+        "trace_p99_ms": round(p99, 2),
+        "trace_samples": sampled,
+        "impact_ms": round(impact_ms, 1),
+        "impact_downstream_things": downstream,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:

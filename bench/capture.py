@@ -26,8 +26,12 @@ from zhuisu.trace import graph
 
 BATCH = 2000
 _LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
-_QTY = {"quantityList": "quantity", "childQuantityList": "child_qty", "inputQuantityList": "input_qty",
-        "outputQuantityList": "output_qty"}
+_QTY = {
+    "quantityList": "quantity",
+    "childQuantityList": "child_qty",
+    "inputQuantityList": "input_qty",
+    "outputQuantityList": "output_qty",
+}
 
 
 def register_parties(maker: sessionmaker[Session], seed: int) -> str:
@@ -50,31 +54,67 @@ def _location(value: Any) -> str | None:
 
 
 def _rows(pk: int, e: dict[str, Any], recorder: str, job: str, now: datetime) -> tuple[dict[str, Any], ...]:
-    event = {"id": pk, "event_id": e["eventID"], "event_hash": f"ni:///sha-256;{pk}", "type": e["type"],
-             "event_time": parse_iso(e["eventTime"]), "event_time_zone_offset": e["eventTimeZoneOffset"],
-             "record_time": now, "action": e.get("action"), "biz_step": cbv_short(e.get("bizStep")),
-             "disposition": cbv_short(e.get("disposition")), "read_point": _location(e.get("readPoint")),
-             "biz_location": _location(e.get("bizLocation")), "has_error_declaration": False,
-             "recorder_id": recorder, "capture_id": job, "context_id": None, "body": e}
+    event = {
+        "id": pk,
+        "event_id": e["eventID"],
+        "event_hash": f"ni:///sha-256;{pk}",
+        "type": e["type"],
+        "event_time": parse_iso(e["eventTime"]),
+        "event_time_zone_offset": e["eventTimeZoneOffset"],
+        "record_time": now,
+        "action": e.get("action"),
+        "biz_step": cbv_short(e.get("bizStep")),
+        "disposition": cbv_short(e.get("disposition")),
+        "read_point": _location(e.get("readPoint")),
+        "biz_location": _location(e.get("bizLocation")),
+        "has_error_declaration": False,
+        "recorder_id": recorder,
+        "capture_id": job,
+        "context_id": None,
+        "body": e,
+    }
     return (event,)
 
 
 def _epcs(pk: int, e: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = [{"event_pk": pk, "role": role, "value": canonical_id(v), "quantity": None, "uom": None}
-            for key, role in _LISTS.items() for v in e.get(key) or ()]
+    rows = [
+        {"event_pk": pk, "role": role, "value": canonical_id(v), "quantity": None, "uom": None}
+        for key, role in _LISTS.items()
+        for v in e.get(key) or ()
+    ]
     if "parentID" in e:
-        rows.append({"event_pk": pk, "role": "parent", "value": canonical_id(e["parentID"]), "quantity": None,
-                     "uom": None})
-    rows += [{"event_pk": pk, "role": role, "value": canonical_id(q["epcClass"]), "quantity": q.get("quantity"),
-              "uom": q.get("uom")} for key, role in _QTY.items() for q in e.get(key) or ()]
+        rows.append(
+            {"event_pk": pk, "role": "parent", "value": canonical_id(e["parentID"]), "quantity": None, "uom": None}
+        )
+    rows += [
+        {
+            "event_pk": pk,
+            "role": role,
+            "value": canonical_id(q["epcClass"]),
+            "quantity": q.get("quantity"),
+            "uom": q.get("uom"),
+        }
+        for key, role in _QTY.items()
+        for q in e.get(key) or ()
+    ]
     return rows
 
 
 def raw_rate(maker: sessionmaker[Session], path: Path, actor_id: str) -> float:
     """Events per second of plain executemany of pre-built rows (building them is not timed)."""
     with unit_of_work(maker) as session:
-        job = CaptureJob(recorder_id=actor_id, behaviour="rollback", source="raw", event_count=0, running=False,
-                         success=True, captured=0, duplicates=0, rejected=0, errors=[])
+        job = CaptureJob(
+            recorder_id=actor_id,
+            behaviour="rollback",
+            source="raw",
+            event_count=0,
+            running=False,
+            success=True,
+            captured=0,
+            duplicates=0,
+            rejected=0,
+            errors=[],
+        )
         session.add(job)
         session.flush()
         job_id = job.id
@@ -95,8 +135,9 @@ def raw_rate(maker: sessionmaker[Session], path: Path, actor_id: str) -> float:
     return count / spent
 
 
-def _write(maker: sessionmaker[Session], batch: list[dict[str, Any]], first: int, actor_id: str, job_id: str,
-           now: datetime) -> float:
+def _write(
+    maker: sessionmaker[Session], batch: list[dict[str, Any]], first: int, actor_id: str, job_id: str, now: datetime
+) -> float:
     events: list[dict[str, Any]] = []
     epcs: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
@@ -113,4 +154,3 @@ def _write(maker: sessionmaker[Session], batch: list[dict[str, Any]], first: int
             if rows:
                 session.execute(insert(model), rows)
     return time.perf_counter() - started
-

@@ -56,8 +56,9 @@ def event_id(i: int) -> str:
 def synthetic(n: int, start: int = 0) -> Iterator[tuple[int, str, bytes]]:
     """``(index, eventID, leaf bytes)`` of synthetic events."""
     recorded = "2026-03-01T00:00:00.000Z"
-    template = ("zhuisu-leaf/v1\nevent-hash ni:///sha-256;{0}?ver=CBV2.0\nbody sha-256:{0}\n"
-                "record-time {1}\nrecorder bench\n")
+    template = (
+        "zhuisu-leaf/v1\nevent-hash ni:///sha-256;{0}?ver=CBV2.0\nbody sha-256:{0}\nrecord-time {1}\nrecorder bench\n"
+    )
     for i in range(start, start + n):
         digest = hashlib.sha256(i.to_bytes(8, "big")).hexdigest()
         data = template.format(digest, recorded).encode()
@@ -138,9 +139,11 @@ def build(n: int, writers: dict[str, Any]) -> float:
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"p50_ms": round(statistics.median(ordered), 3),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
-            "max_ms": round(ordered[-1], 3)}
+    return {
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
+        "max_ms": round(ordered[-1], 3),
+    }
 
 
 def time_calls(count: int, call: Callable[[int], object]) -> list[float]:
@@ -174,8 +177,13 @@ def prewarm(url: str) -> str:
         return "read the SQLite file once"
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
-        for relation in ("ledger_leaves", "pk_ledger_leaves", "uq_ledger_leaves_event_id", "ledger_nodes",
-                         "pk_ledger_nodes"):
+        for relation in (
+            "ledger_leaves",
+            "pk_ledger_leaves",
+            "uq_ledger_leaves_event_id",
+            "ledger_nodes",
+            "pk_ledger_nodes",
+        ):
             conn.execute("SELECT pg_prewarm(%s, 'read')", (relation,))
     return "pg_prewarm(…, 'read') of the ledger tables and indexes"
 
@@ -203,16 +211,31 @@ def measure_log(url: str, n: int, samples: int) -> dict[str, Any]:
 
     def append(batch: int) -> None:
         first = n + batch * 1000
-        events = [Synthetic(first + j + 1, event_id(first + j), f"ni:///sha-256;{first + j:064x}?ver=CBV2.0",
-                            now, "bench", {"type": "ObjectEvent", "n": first + j}) for j in range(1000)]
+        events = [
+            Synthetic(
+                first + j + 1,
+                event_id(first + j),
+                f"ni:///sha-256;{first + j:064x}?ver=CBV2.0",
+                now,
+                "bench",
+                {"type": "ObjectEvent", "n": first + j},
+            )
+            for j in range(1000)
+        ]
         with unit_of_work(maker) as s:
             service.append_events(s, events)
 
     append_ms = time_calls(10, append)
     engine.dispose()
-    return {"leaves": n, "checkpoint_ms": round(checkpoint_ms, 1), "proof": percentiles(proof_ms),
-            "proof_samples": samples, "proof_before_prewarm": percentiles(cold_ms), "prewarm": warmed,
-            "append_1000_ms": percentiles(append_ms)}
+    return {
+        "leaves": n,
+        "checkpoint_ms": round(checkpoint_ms, 1),
+        "proof": percentiles(proof_ms),
+        "proof_samples": samples,
+        "proof_before_prewarm": percentiles(cold_ms),
+        "prewarm": warmed,
+        "append_1000_ms": percentiles(append_ms),
+    }
 
 
 def measure_capture(url: str, batches: int) -> dict[str, Any]:
@@ -263,22 +286,29 @@ def main() -> None:
                 urls[backend] = f"sqlite:///{workdir / 'ledger.db'}"
             else:
                 assert server is not None
-                with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres",
-                                     autocommit=True) as conn:
+                with psycopg.connect(
+                    f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True
+                ) as conn:
                     conn.execute('CREATE DATABASE "ledger_bench"')
                     conn.execute('CREATE DATABASE "capture_bench"')
                 urls[backend] = server.url("ledger_bench")
             migrate.upgrade(urls[backend])
-        writers = {b: SqliteWriter(u.removeprefix("sqlite:///")) if b == "sqlite" else PgWriter(u)
-                   for b, u in urls.items()}
+        writers = {
+            b: SqliteWriter(u.removeprefix("sqlite:///")) if b == "sqlite" else PgWriter(u) for b, u in urls.items()
+        }
         print(f"building {args.leaves:,} leaves into {', '.join(backends)} …", flush=True)
         build_s = build(args.leaves, writers)
         results: dict[str, Any] = {"leaves": args.leaves, "build_s": round(build_s, 1), "backends": {}}
         for backend, url in urls.items():
             print(f"measuring {backend} …", flush=True)
             entry = measure_log(url, args.leaves, args.samples)
-            capture_url = (f"sqlite:///{workdir / 'capture.db'}" if backend == "sqlite"
-                           else server.url("capture_bench") if server else "")
+            capture_url = (
+                f"sqlite:///{workdir / 'capture.db'}"
+                if backend == "sqlite"
+                else server.url("capture_bench")
+                if server
+                else ""
+            )
             entry["capture_1000_ms"] = measure_capture(capture_url, args.capture_batches)
             results["backends"][backend] = entry
     finally:
@@ -289,15 +319,33 @@ def main() -> None:
 
 def report(results: dict[str, Any]) -> None:
     print(f"\nledger at {results['leaves']:,} leaves (built in {results['build_s']} s)")
-    header = ("db", "proof p50", "proof p99", "proof max", "checkpoint", "append/1000 p50",
-              "capture/1000 with ledger", "without")
+    header = (
+        "db",
+        "proof p50",
+        "proof p99",
+        "proof max",
+        "checkpoint",
+        "append/1000 p50",
+        "capture/1000 with ledger",
+        "without",
+    )
     print(" | ".join(header))
     for backend, e in results["backends"].items():
         cap = e["capture_1000_ms"]
-        print(" | ".join([backend, f"{e['proof']['p50_ms']} ms", f"{e['proof']['p99_ms']} ms",
-                          f"{e['proof']['max_ms']} ms", f"{e['checkpoint_ms']} ms",
-                          f"{e['append_1000_ms']['p50_ms']} ms", f"{cap['with_ledger']['p50_ms']} ms",
-                          f"{cap['without_ledger']['p50_ms']} ms"]))
+        print(
+            " | ".join(
+                [
+                    backend,
+                    f"{e['proof']['p50_ms']} ms",
+                    f"{e['proof']['p99_ms']} ms",
+                    f"{e['proof']['max_ms']} ms",
+                    f"{e['checkpoint_ms']} ms",
+                    f"{e['append_1000_ms']['p50_ms']} ms",
+                    f"{cap['with_ledger']['p50_ms']} ms",
+                    f"{cap['without_ledger']['p50_ms']} ms",
+                ]
+            )
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "ledger.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS / 'ledger.json'}")

@@ -32,8 +32,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _one_connection(port: int, request: bytes, budget: list[int], deadline: float,
-                          latencies: list[float], errors: list[str]) -> None:
+async def _one_connection(
+    port: int, request: bytes, budget: list[int], deadline: float, latencies: list[float], errors: list[str]
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while budget[0] > 0 and time.perf_counter() < deadline:
@@ -42,8 +43,11 @@ async def _one_connection(port: int, request: bytes, budget: list[int], deadline
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             status = head[9:12]
-            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
             await reader.readexactly(length)
             latencies.append(time.perf_counter() - start)
             if status != b"200":
@@ -53,14 +57,16 @@ async def _one_connection(port: int, request: bytes, budget: list[int], deadline
 
 
 async def _drive(port: int, total: int, connections: int, seconds: float) -> tuple[list[float], list[str], float]:
-    request = (f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nAccept-Language: zh-CN\r\n\r\n"
-               ).encode()
+    request = (
+        f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nAccept-Language: zh-CN\r\n\r\n"
+    ).encode()
     latencies: list[float] = []
     errors: list[str] = []
     budget = [total]
     start = time.perf_counter()
-    await asyncio.gather(*(_one_connection(port, request, budget, start + seconds, latencies, errors)
-                           for _ in range(connections)))
+    await asyncio.gather(
+        *(_one_connection(port, request, budget, start + seconds, latencies, errors) for _ in range(connections))
+    )
     return latencies, errors, time.perf_counter() - start
 
 
@@ -70,15 +76,36 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _serve(workdir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ZHUISU_DATA_DIR": str(workdir), "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
-           "ZHUISU_PORTAL_RATE_PER_SECOND": "0"}
+    env = {
+        **os.environ,
+        "ZHUISU_DATA_DIR": str(workdir),
+        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
+        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
+    }
     for command in (["db", "upgrade"], ["demo", "load", "--events", "5000"]):
         subprocess.run([sys.executable, "-m", "zhuisu", *command], env=env, check=True, capture_output=True)
     fast = ["--http", "httptools"] if find_spec("httptools") else []
     fast += ["--loop", "uvloop"] if find_spec("uvloop") else []
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "zhuisu.web.asgi:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-                             "--no-access-log", *fast], env=env, cwd=workdir)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "zhuisu.web.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            *fast,
+        ],
+        env=env,
+        cwd=workdir,
+    )
 
 
 def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -114,17 +141,26 @@ def main() -> int:
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     result = {
-        "path": PATH, "workers": args.workers, "connections": args.connections, "requests": len(latencies),
-        "errors": len(errors), "seconds": round(elapsed, 3), "requests_per_second": round(len(latencies) / elapsed, 1),
+        "path": PATH,
+        "workers": args.workers,
+        "connections": args.connections,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "seconds": round(elapsed, 3),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
         "p50_ms": round(1000 * _percentile(latencies, 0.50), 2),
         "p90_ms": round(1000 * _percentile(latencies, 0.90), 2),
-        "p99_ms": round(1000 * _percentile(latencies, 0.99), 2), "max_ms": round(1000 * max(latencies), 2),
-        "cpus": os.cpu_count(), "target": {"requests_per_second": 1000, "p99_ms": 100},
+        "p99_ms": round(1000 * _percentile(latencies, 0.99), 2),
+        "max_ms": round(1000 * max(latencies), 2),
+        "cpus": os.cpu_count(),
+        "target": {"requests_per_second": 1000, "p99_ms": 100},
     }
     result["met"] = result["requests_per_second"] >= 1000 and result["p99_ms"] < 100 and not errors
     print(f"{'path':<12}{'workers':>8}{'conns':>7}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    print(f"{'product':<12}{args.workers:>8}{args.connections:>7}{result['requests']:>10}"
-          f"{result['requests_per_second']:>10}{result['p50_ms']:>9}{result['p99_ms']:>9}{result['errors']:>8}")
+    print(
+        f"{'product':<12}{args.workers:>8}{args.connections:>7}{result['requests']:>10}"
+        f"{result['requests_per_second']:>10}{result['p50_ms']:>9}{result['p99_ms']:>9}{result['errors']:>8}"
+    )
     print(json.dumps(result, ensure_ascii=False))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

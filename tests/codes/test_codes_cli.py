@@ -14,25 +14,73 @@ runner = CliRunner()
 
 class TestCheck:
     def test_json_is_one_object_per_input(self) -> None:
-        result = runner.invoke(app, ["codes", "check", "--json", "(01)06921168509256(10)ABC123", "215023010201500093",
-                                     "6901234567893", "hello"])
+        result = runner.invoke(
+            app,
+            [
+                "codes",
+                "check",
+                "--json",
+                "(01)06921168509256(10)ABC123",
+                "215023010201500093",
+                "6901234567893",
+                "hello",
+            ],
+        )
 
         assert result.exit_code == 1  # some inputs are not valid codes
         assert json.loads(result.stdout) == [
-            {"input": "(01)06921168509256(10)ABC123", "scheme": "gs1-element-string", "valid": True,
-             "value": "(01)06921168509256(10)ABC123",
-             "parts": {"symbology_identifier": None, "primary_ai": "01", "gtin": "06921168509256", "batch": "ABC123",
-                       "elements": [{"ai": "01", "title": "GTIN", "value": "06921168509256"},
-                                    {"ai": "10", "title": "BATCH/LOT", "value": "ABC123"}]},
-             "error": None, "candidates": ["gs1-element-string"]},
-            {"input": "215023010201500093", "scheme": "sscc", "valid": True, "value": "215023010201500093",
-             "parts": {"extension_digit": "2", "gs1_prefix": None, "prefix_usage": None, "company_prefix": None,
-                       "serial_reference": None, "check_digit": "3"},
-             "error": None, "candidates": ["sscc", "special-equipment-code"]},
-            {"input": "6901234567893", "scheme": "gtin", "valid": False, "value": "6901234567893", "parts": {},
-             "error": "check digit should be 2, got 3", "candidates": ["gtin", "gln", "detonator-code"]},
-            {"input": "hello", "scheme": "unknown", "valid": False, "value": "hello", "parts": {},
-             "error": "no supported code scheme recognises this value", "candidates": []},
+            {
+                "input": "(01)06921168509256(10)ABC123",
+                "scheme": "gs1-element-string",
+                "valid": True,
+                "value": "(01)06921168509256(10)ABC123",
+                "parts": {
+                    "symbology_identifier": None,
+                    "primary_ai": "01",
+                    "gtin": "06921168509256",
+                    "batch": "ABC123",
+                    "elements": [
+                        {"ai": "01", "title": "GTIN", "value": "06921168509256"},
+                        {"ai": "10", "title": "BATCH/LOT", "value": "ABC123"},
+                    ],
+                },
+                "error": None,
+                "candidates": ["gs1-element-string"],
+            },
+            {
+                "input": "215023010201500093",
+                "scheme": "sscc",
+                "valid": True,
+                "value": "215023010201500093",
+                "parts": {
+                    "extension_digit": "2",
+                    "gs1_prefix": None,
+                    "prefix_usage": None,
+                    "company_prefix": None,
+                    "serial_reference": None,
+                    "check_digit": "3",
+                },
+                "error": None,
+                "candidates": ["sscc", "special-equipment-code"],
+            },
+            {
+                "input": "6901234567893",
+                "scheme": "gtin",
+                "valid": False,
+                "value": "6901234567893",
+                "parts": {},
+                "error": "check digit should be 2, got 3",
+                "candidates": ["gtin", "gln", "detonator-code"],
+            },
+            {
+                "input": "hello",
+                "scheme": "unknown",
+                "valid": False,
+                "value": "hello",
+                "parts": {},
+                "error": "no supported code scheme recognises this value",
+                "candidates": [],
+            },
         ]
 
     def test_valid_codes_exit_zero_with_one_line_each(self) -> None:
@@ -55,7 +103,12 @@ class TestScan:
         assert result.exit_code == 0
         [found] = json.loads(result.stdout)
         assert (found["symbology"], found["scheme"], found["valid"], found["value"], found["parts"]["serial"]) == (
-            "QRCode", "gs1-digital-link", True, "https://id.gs1.org/01/06901234567892/21/7", "7")
+            "QRCode",
+            "gs1-digital-link",
+            True,
+            "https://id.gs1.org/01/06901234567892/21/7",
+            "7",
+        )
 
     def test_photo_of_a_datamatrix_label(self, tmp_path: Path) -> None:
         picture = tmp_path / "label.jpg"

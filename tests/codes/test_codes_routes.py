@@ -23,14 +23,31 @@ class TestScanText:
         response = client.post("/codes/scan", headers=creds.headers, json={"text": "]C1010692116850925610ABC123"})
 
         assert response.status_code == 200
-        assert response.json() == {"source": "text", "results": [{
-            "input": "]C1010692116850925610ABC123", "scheme": "gs1-element-string", "valid": True,
-            "value": "(01)06921168509256(10)ABC123",
-            "parts": {"symbology_identifier": "]C1", "primary_ai": "01", "gtin": "06921168509256", "batch": "ABC123",
-                      "elements": [{"ai": "01", "title": "GTIN", "value": "06921168509256"},
-                                   {"ai": "10", "title": "BATCH/LOT", "value": "ABC123"}]},
-            "error": None, "candidates": ["gs1-element-string"], "symbology": None,
-            "text": "]C1010692116850925610ABC123"}]}
+        assert response.json() == {
+            "source": "text",
+            "results": [
+                {
+                    "input": "]C1010692116850925610ABC123",
+                    "scheme": "gs1-element-string",
+                    "valid": True,
+                    "value": "(01)06921168509256(10)ABC123",
+                    "parts": {
+                        "symbology_identifier": "]C1",
+                        "primary_ai": "01",
+                        "gtin": "06921168509256",
+                        "batch": "ABC123",
+                        "elements": [
+                            {"ai": "01", "title": "GTIN", "value": "06921168509256"},
+                            {"ai": "10", "title": "BATCH/LOT", "value": "ABC123"},
+                        ],
+                    },
+                    "error": None,
+                    "candidates": ["gs1-element-string"],
+                    "symbology": None,
+                    "text": "]C1010692116850925610ABC123",
+                }
+            ],
+        }
 
     def test_foreign_text_is_unknown_not_an_error(self, client: TestClient, creds: Credentials) -> None:
         response = client.post("/codes/scan", headers=creds.headers, json={"text": "ISBN 978-3-16-148410-0"})
@@ -59,8 +76,11 @@ class TestScanImage:
         png = io.BytesIO()
         sheet.save(png, format="PNG")
 
-        response = client.post("/codes/scan", headers=creds.headers,
-                               files={"image": ("labels.jpg", photo_of(png.getvalue(), angle=8), "image/jpeg")})
+        response = client.post(
+            "/codes/scan",
+            headers=creds.headers,
+            files={"image": ("labels.jpg", photo_of(png.getvalue(), angle=8), "image/jpeg")},
+        )
 
         assert response.status_code == 200
         results = sorted(response.json()["results"], key=lambda r: r["symbology"])
@@ -104,4 +124,7 @@ class TestLabel:
         response = client.get("/codes/6901234567893/label.png", headers=creds.headers)
 
         assert (response.status_code, response.json()["code"], response.json()["field"]) == (
-            400, "not_encodable", "code")
+            400,
+            "not_encodable",
+            "code",
+        )

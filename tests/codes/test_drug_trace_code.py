@@ -10,9 +10,7 @@ VALID = [
 ]
 
 INVALID = [
-    pytest.param(
-        "93857930000879766660", InvalidFormat, "a drug trace code starts with 8, got '9'", id="not-8"
-    ),
+    pytest.param("93857930000879766660", InvalidFormat, "a drug trace code starts with 8, got '9'", id="not-8"),
     pytest.param("8385793000087976666", InvalidLength, "length should be 20, got 19", id="length-19"),
     pytest.param("838579300008797666601", InvalidLength, "length should be 20, got 21", id="length-21"),
     pytest.param("8385793000087976666A", InvalidFormat, "the code must contain only digits 0-9", id="letter"),

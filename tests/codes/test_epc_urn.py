@@ -155,9 +155,7 @@ class TestParse:
             ),
             (
                 "urn:epc:id:sgtin:0614141.107346.a%7E",
-                "urn:epc:id:sgtin:0614141.107346.a%7E: 'a%7E' escapes a character outside the GS1 AI "
-                "character set "
-                "82",
+                "urn:epc:id:sgtin:0614141.107346.a%7E: 'a%7E' escapes a character outside the GS1 AI character set 82",
             ),
             (
                 "urn:epc:id:sscc:0614141.12345678",
@@ -170,8 +168,7 @@ class TestParse:
             ),
             (
                 "urn:epc:id:cpi:0614141.abc.1",
-                "urn:epc:id:cpi:0614141.abc.1: the component/part reference may only "
-                "hold 0-9 A-Z - # /, got 'abc'",
+                "urn:epc:id:cpi:0614141.abc.1: the component/part reference may only hold 0-9 A-Z - # /, got 'abc'",
             ),
             (
                 "urn:epc:id:sgcn:4012345.67890.A1",
@@ -187,8 +184,7 @@ class TestParse:
             ),
             (
                 "urn:epc:idpat:sgtin:0614141.*.*",
-                "urn:epc:idpat:sgtin:0614141.*.*: only patterns whose last "
-                "component alone is '*' are supported",
+                "urn:epc:idpat:sgtin:0614141.*.*: only patterns whose last component alone is '*' are supported",
             ),
             (
                 "urn:epc:idpat:sscc:0614141.*",

@@ -59,9 +59,7 @@ VALID = [
 ]
 
 INVALID = [
-    pytest.param(
-        "https://id.gs1.org/01/06921168509257", InvalidChecksum, "check digit should be 6, got 7", id="gtin"
-    ),
+    pytest.param("https://id.gs1.org/01/06921168509257", InvalidChecksum, "check digit should be 6, got 7", id="gtin"),
     pytest.param(
         "https://id.gs1.org/01/06921168509256?17=270230",
         InvalidComponent,

@@ -69,22 +69,15 @@ VALID = [
 ]
 
 INVALID = [
-    pytest.param(
-        "(01)06921168509257", InvalidChecksum, "check digit should be 6, got 7", id="gtin-check-digit"
-    ),
-    pytest.param(
-        "(00)106141412345678909", InvalidChecksum, "check digit should be 8, got 9", id="sscc-check"
-    ),
-    pytest.param(
-        "(414)6901234000008", InvalidChecksum, "check digit should be 9, got 8", id="gln-check-digit"
-    ),
+    pytest.param("(01)06921168509257", InvalidChecksum, "check digit should be 6, got 7", id="gtin-check-digit"),
+    pytest.param("(00)106141412345678909", InvalidChecksum, "check digit should be 8, got 9", id="sscc-check"),
+    pytest.param("(414)6901234000008", InvalidChecksum, "check digit should be 9, got 8", id="gln-check-digit"),
     pytest.param("(17)270230", InvalidComponent, "AI (17): 270230 is not a valid date", id="february-30"),
     pytest.param("(11)251301", InvalidComponent, "AI (11): 251301 is not a valid date", id="month-13"),
     pytest.param(
         "(01)0692116850925",
         InvalidFormat,
-        "not a valid GS1 element string: Failed to match '010692116850925' with GS1 AI (01) pattern "
-        "'^01(\\d{14})$'.",
+        "not a valid GS1 element string: Failed to match '010692116850925' with GS1 AI (01) pattern '^01(\\d{14})$'.",
         id="short-gtin",
     ),
     pytest.param(
@@ -96,8 +89,7 @@ INVALID = [
     pytest.param(
         "(01)06921168509256(999)1",
         InvalidFormat,
-        "not a valid GS1 element string: Unknown GS1 Application Identifier '999' in "
-        "'(01)06921168509256(999)1'.",
+        "not a valid GS1 element string: Unknown GS1 Application Identifier '999' in '(01)06921168509256(999)1'.",
         id="unknown-ai",
     ),
     pytest.param("", InvalidFormat, "the GS1 element string is empty", id="empty"),

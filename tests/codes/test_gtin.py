@@ -77,16 +77,10 @@ VALID = [
 
 INVALID = [
     pytest.param("6921168509257", InvalidChecksum, "check digit should be 6, got 7", id="wrong-check-digit"),
-    pytest.param(
-        "69211685092", InvalidLength, "length should be one of 8, 12, 13, 14, got 11", id="length-11"
-    ),
-    pytest.param(
-        "692116850925612", InvalidLength, "length should be one of 8, 12, 13, 14, got 15", id="length-15"
-    ),
+    pytest.param("69211685092", InvalidLength, "length should be one of 8, 12, 13, 14, got 11", id="length-11"),
+    pytest.param("692116850925612", InvalidLength, "length should be one of 8, 12, 13, 14, got 15", id="length-15"),
     pytest.param("692116850925A", InvalidFormat, "the code must contain only digits 0-9", id="letter"),
-    pytest.param(
-        "６９２１１６８５０９２５６", InvalidFormat, "the code must contain only digits 0-9", id="fullwidth"
-    ),
+    pytest.param("６９２１１６８５０９２５６", InvalidFormat, "the code must contain only digits 0-9", id="fullwidth"),
     pytest.param("", InvalidLength, "length should be one of 8, 12, 13, 14, got 0", id="empty"),
 ]
 
@@ -107,9 +101,7 @@ class TestValidate:
 
 
 class TestParts:
-    @pytest.mark.parametrize(
-        ("number", "_compact", "expected"), [p for p in VALID if p.values[2] is not None]
-    )
+    @pytest.mark.parametrize(("number", "_compact", "expected"), [p for p in VALID if p.values[2] is not None])
     def test_parts(self, number: str, _compact: str, expected: dict[str, Any]) -> None:
         assert gtin.parts(number) == expected
 

@@ -60,12 +60,8 @@ INVALID = [
         "unknown production type '4' (1 holder, 2 contract production, 3 contract packing)",
         id="production-type-4",
     ),
-    pytest.param(
-        "1081234100100000000000000001234", InvalidLength, "length should be 32, got 31", id="length-31"
-    ),
-    pytest.param(
-        "PD812341001000000000000000012345", InvalidFormat, "the code must contain only digits 0-9", id="pd"
-    ),
+    pytest.param("1081234100100000000000000001234", InvalidLength, "length should be 32, got 31", id="length-31"),
+    pytest.param("PD812341001000000000000000012345", InvalidFormat, "the code must contain only digits 0-9", id="pd"),
 ]
 
 

@@ -274,12 +274,8 @@ VALID = [
         ["sc-licence"],
         id="sc-licence",
     ),
-    pytest.param(
-        "88.608.8889/87654321", "handle", "88.608.8889/87654321", HANDLE_PARTS, ["handle"], id="handle"
-    ),
-    pytest.param(
-        "hdl:88.608.8889/87654321", "handle", "88.608.8889/87654321", HANDLE_PARTS, ["handle"], id="hdl"
-    ),
+    pytest.param("88.608.8889/87654321", "handle", "88.608.8889/87654321", HANDLE_PARTS, ["handle"], id="handle"),
+    pytest.param("hdl:88.608.8889/87654321", "handle", "88.608.8889/87654321", HANDLE_PARTS, ["handle"], id="hdl"),
     pytest.param(
         "https://idis.example.cn/resolve/88.608.8889/87654321",
         "handle",
@@ -419,9 +415,7 @@ INVALID = [
         ["detonator-code"],
         id="detonator-month-13",
     ),
-    pytest.param(
-        "(17)270230", "gs1-element-string", "AI (17): 270230 is not a valid date", ["gs1-element-string"]
-    ),
+    pytest.param("(17)270230", "gs1-element-string", "AI (17): 270230 is not a valid date", ["gs1-element-string"]),
     pytest.param(
         "https://id.gs1.org/01/06921168509257/10/X",
         "gs1-digital-link",
@@ -452,9 +446,7 @@ INVALID = [
         ["zhuisu"],
         id="zhuisu-check",
     ),
-    pytest.param(
-        "SC13232139200465", "sc-licence", "unknown food category '32'", ["sc-licence"], id="sc-category"
-    ),
+    pytest.param("SC13232139200465", "sc-licence", "unknown food category '32'", ["sc-licence"], id="sc-category"),
     pytest.param(
         "88.118/JXDY",
         "handle",
@@ -494,9 +486,7 @@ def _check_shape(result: Recognition) -> None:
 
 
 @pytest.mark.parametrize(("text", "scheme", "value", "parts", "candidates"), VALID)
-def test_valid(
-    text: str | bytes, scheme: str, value: str, parts: dict[str, Any], candidates: list[str]
-) -> None:
+def test_valid(text: str | bytes, scheme: str, value: str, parts: dict[str, Any], candidates: list[str]) -> None:
     result = recognize(text)
     assert (result.scheme, result.valid, result.value, result.error) == (scheme, True, value, None)
     assert result.parts == parts
@@ -646,8 +636,7 @@ _DETONATORS = st.tuples(
 ).map("".join)
 _SC = st.tuples(
     st.sampled_from(
-        [f"1{c:02d}" for c in sc_licence.FOOD_CATEGORIES]
-        + [f"2{c:02d}" for c in sc_licence.ADDITIVE_CATEGORIES]
+        [f"1{c:02d}" for c in sc_licence.FOOD_CATEGORIES] + [f"2{c:02d}" for c in sc_licence.ADDITIVE_CATEGORIES]
     ),
     st.sampled_from(sorted(PROVINCES)),
     _digits(9),
@@ -662,9 +651,7 @@ _ZHUISU = st.builds(
 _HANDLES = st.tuples(
     st.integers(0, 9999), st.integers(0, 99999), st.text(_ALNUM + "abcxyz-_.;批次", min_size=1, max_size=30)
 ).map(lambda t: f"88.{t[0]}.{t[1]}/{t[2]}")
-_LABEL_TEXT = (
-    st.text("郑单京科玉米种业有限公司ABCabc0123 ", min_size=1, max_size=20).map(str.strip).filter(bool)
-)
+_LABEL_TEXT = st.text("郑单京科玉米种业有限公司ABCabc0123 ", min_size=1, max_size=20).map(str.strip).filter(bool)
 _UNIT_CODES = st.text(_ALNUM + "abc", min_size=1, max_size=20).filter(lambda c: any(ch.isdigit() for ch in c))
 _SEEDS = st.tuples(_LABEL_TEXT, _LABEL_TEXT, _UNIT_CODES).map(
     lambda t: f"{t[0]}\n{t[1]}\n{t[2]}\nhttps://seed.example.cn/q?c={t[2]}"
@@ -699,9 +686,7 @@ ROUND_TRIP: list[tuple[ModuleType, st.SearchStrategy[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("module", "codes"), ROUND_TRIP, ids=[m.__name__.rsplit(".", 1)[-1] for m, _ in ROUND_TRIP]
-)
+@pytest.mark.parametrize(("module", "codes"), ROUND_TRIP, ids=[m.__name__.rsplit(".", 1)[-1] for m, _ in ROUND_TRIP])
 def test_valid_codes_round_trip(module: ModuleType, codes: st.SearchStrategy[str]) -> None:
     scheme = next(name for name, m in registry.SCHEMES.items() if m is module)
 

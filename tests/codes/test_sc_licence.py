@@ -67,9 +67,7 @@ INVALID = [
     ),
     pytest.param("SC11599139200465", InvalidComponent, "unknown province code '99'", id="province-99"),
     pytest.param("SC1153213920046", InvalidLength, "length should be 14, got 13", id="13-digits"),
-    pytest.param(
-        "QS11532139200465", InvalidFormat, "a food production licence number starts with SC", id="qs"
-    ),
+    pytest.param("QS11532139200465", InvalidFormat, "a food production licence number starts with SC", id="qs"),
     pytest.param("SC1153213920046X", InvalidFormat, "the code must contain only digits 0-9", id="letter"),
 ]
 

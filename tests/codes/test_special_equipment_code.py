@@ -93,9 +93,7 @@ INVALID = [
         "expected 4 variety characters, 5+4 digits, then a 5-character sequence",
         id="letter-in-manufacturer",
     ),
-    pytest.param(
-        "2150_3010201500098", InvalidFormat, "a special equipment code may not contain '_'", id="underscore"
-    ),
+    pytest.param("2150_3010201500098", InvalidFormat, "a special equipment code may not contain '_'", id="underscore"),
 ]
 
 

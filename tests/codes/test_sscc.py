@@ -35,9 +35,7 @@ VALID = [
 ]
 
 INVALID = [
-    pytest.param(
-        "106141412345678909", InvalidChecksum, "check digit should be 8, got 9", id="wrong-check-digit"
-    ),
+    pytest.param("106141412345678909", InvalidChecksum, "check digit should be 8, got 9", id="wrong-check-digit"),
     pytest.param("10614141234567890", InvalidLength, "length should be 18, got 17", id="length-17"),
     pytest.param("1061414123456789O8", InvalidFormat, "the code must contain only digits 0-9", id="letter-o"),
 ]

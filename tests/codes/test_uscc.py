@@ -84,9 +84,7 @@ INVALID = [
     pytest.param("9144030070846113", InvalidLength, "length should be 18, got 16", id="too-short"),
     pytest.param("91440300708461I36T", InvalidFormat, "a USCC may not contain 'I'", id="letter-i"),
     pytest.param("9144O300708461136T", InvalidFormat, "a USCC may not contain 'O'", id="letter-o"),
-    pytest.param(
-        "914403A0708461136T", InvalidFormat, "the code must contain only digits 0-9", id="region-letter"
-    ),
+    pytest.param("914403A0708461136T", InvalidFormat, "the code must contain only digits 0-9", id="region-letter"),
     pytest.param(
         "94440300708461136H",
         InvalidComponent,

@@ -36,9 +36,7 @@ INVALID = [
         id="before-rule",
     ),
     pytest.param("20190815123456789012345", InvalidLength, "length should be 24, got 23", id="length-23"),
-    pytest.param(
-        "2019081512345678901234X6", InvalidFormat, "the code must contain only digits 0-9", id="letter"
-    ),
+    pytest.param("2019081512345678901234X6", InvalidFormat, "the code must contain only digits 0-9", id="letter"),
 ]
 
 

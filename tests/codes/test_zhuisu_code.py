@@ -13,19 +13,11 @@ VALID = [
 ]
 
 INVALID = [
-    pytest.param(
-        "ZS1110105A1B2C30000000002O", InvalidChecksum, "check digit should be M, got O", id="serial-typo"
-    ),
-    pytest.param(
-        "ZS1110105A1B2C30000000010O", InvalidChecksum, "check digit should be M, got O", id="transposition"
-    ),
+    pytest.param("ZS1110105A1B2C30000000002O", InvalidChecksum, "check digit should be M, got O", id="serial-typo"),
+    pytest.param("ZS1110105A1B2C30000000010O", InvalidChecksum, "check digit should be M, got O", id="transposition"),
     pytest.param("ZS1110105A1B2C3000000001O", InvalidLength, "length should be 26, got 25", id="length-25"),
-    pytest.param(
-        "ZS111010_A1B2C30000000001O", InvalidFormat, "a zhuisu code may not contain '_'", id="underscore"
-    ),
-    pytest.param(
-        "ZS11101O5A1B2C30000000001O", InvalidFormat, "the region must be 6 digits", id="letter-in-region"
-    ),
+    pytest.param("ZS111010_A1B2C30000000001O", InvalidFormat, "a zhuisu code may not contain '_'", id="underscore"),
+    pytest.param("ZS11101O5A1B2C30000000001O", InvalidFormat, "the region must be 6 digits", id="letter-in-region"),
     pytest.param("XS1110105A1B2C30000000001O", InvalidFormat, "a zhuisu code starts with ZS", id="prefix"),
     pytest.param(
         "ZS4110105A1B2C30000000001" + zs.calc_check_digit("ZS4110105A1B2C30000000001"),

@@ -32,8 +32,11 @@ class TestGenerate:
         assert len(events) == 600
         assert events == list(generator.generate(600, seed=7))
         assert events != list(generator.generate(600, seed=8))
-        problems = [p for i, (_, e) in enumerate(events)
-                    for p in validation.validate_event(e, index=i, context=generator.CONTEXT)]
+        problems = [
+            p
+            for i, (_, e) in enumerate(events)
+            for p in validation.validate_event(e, index=i, context=generator.CONTEXT)
+        ]
         assert problems == []
         assert len({e["eventID"] for _, e in events}) == 600
         keys = {p.key for p in generator.demo_parties(7)}
@@ -43,7 +46,8 @@ class TestGenerate:
         steps = [e for _, e in generator.generate(4000, seed=1)]
         assert any(e.get("bizStep") == "destroying" for e in steps)
         assert len([e for e in steps if e.get("bizStep") == "shipping"]) > len(
-            [e for e in steps if e.get("bizStep") == "receiving"])
+            [e for e in steps if e.get("bizStep") == "receiving"]
+        )
 
 
 class TestDocument:

@@ -40,8 +40,11 @@ def _events() -> list[dict[str, Any]]:
         object_event(
             3,
             disposition="in_progress",
-            errorDeclaration={"declarationTime": "2026-03-02T00:00:00Z", "reason": "incorrect_data",
-                              "correctiveEventIDs": ["urn:uuid:404d95fc-9457-4a51-bd6a-0bba133845a8"]},
+            errorDeclaration={
+                "declarationTime": "2026-03-02T00:00:00Z",
+                "reason": "incorrect_data",
+                "correctiveEventIDs": ["urn:uuid:404d95fc-9457-4a51-bd6a-0bba133845a8"],
+            },
             readPoint={"id": "urn:epc:id:sgln:0614141.00888.1"},
             bizLocation={"id": "urn:epc:id:sgln:0614141.00888.0", "example:dock": "7"},
         ),

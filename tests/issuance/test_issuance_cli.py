@@ -37,8 +37,10 @@ def _decode(pdf_path: Path) -> list[str]:
 def _rows(url: str) -> tuple[int, int]:
     engine = create_engine(url)
     with engine.connect() as conn:
-        counts = (int(conn.scalar(select(func.count()).select_from(CodeBatch)) or 0),
-                  int(conn.scalar(select(func.count()).select_from(CodeCounter)) or 0))
+        counts = (
+            int(conn.scalar(select(func.count()).select_from(CodeBatch)) or 0),
+            int(conn.scalar(select(func.count()).select_from(CodeCounter)) or 0),
+        )
     engine.dispose()
     return counts
 
@@ -46,12 +48,30 @@ def _rows(url: str) -> tuple[int, int]:
 def test_issue_zhuisu_codes_as_json(cli_db: str) -> None:
     _party()
 
-    batch = _run("codes", "issue", "--party", USCC, "--product", "RICE", "--lot", "L1", "--name", "五常大米",
-                 "--count", "3", "--json")
+    batch = _run(
+        "codes",
+        "issue",
+        "--party",
+        USCC,
+        "--product",
+        "RICE",
+        "--lot",
+        "L1",
+        "--name",
+        "五常大米",
+        "--count",
+        "3",
+        "--json",
+    )
 
     assert batch["codes"] == ZS
     assert (batch["scheme"], batch["lot_code"], batch["first_serial"], batch["last_serial"], batch["event_count"]) == (
-        "zhuisu", "ZS211000000000100000000018", 1, 3, 1)
+        "zhuisu",
+        "ZS211000000000100000000018",
+        1,
+        3,
+        1,
+    )
 
 
 def test_issue_prints_codes_one_per_line_and_continues(cli_db: str) -> None:

@@ -95,7 +95,11 @@ def test_restart_between_batches_changes_nothing(pg_url: str) -> None:
 
     # then: the ranges continue, and no code repeats
     assert [r[1:] for r in (gs1_before, gs1_after, zs_before, zs_after)] == [
-        (1, 10_000), (10_001, 20_000), (1, 10_000), (10_001, 20_000)]
+        (1, 10_000),
+        (10_001, 20_000),
+        (1, 10_000),
+        (10_001, 20_000),
+    ]
     assert gs1_after[0][0] == "https://id.gs1.org/01/06901234567892/21/10001"
     assert zs_after[0][0][15:25] == "00000007PT"  # 10,001 in base 36
     assert len({*gs1_before[0], *gs1_after[0], *zs_before[0], *zs_after[0]}) == 40_000
@@ -116,7 +120,12 @@ def test_first_issues_of_new_parties_race_for_party_numbers(pg_engine: Engine) -
     assert len(set(codes)) == 100_000
     numbers_by_party = [{c[9:15] for batch_codes, _, _ in results[p::5] for c in batch_codes} for p in range(5)]
     assert sorted(n for numbers in numbers_by_party for n in numbers) == [
-        "000001", "000002", "000003", "000004", "000005"]  # each party's two batches share its one number
+        "000001",
+        "000002",
+        "000003",
+        "000004",
+        "000005",
+    ]  # each party's two batches share its one number
     with unit_of_work(maker) as session:
         issuers = session.scalars(select(CodeIssuer.party_number).where(CodeIssuer.region == "440300")).all()
         assert sorted(str(n) for n in issuers) == ["000001", "000002", "000003", "000004", "000005"]

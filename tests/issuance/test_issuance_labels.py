@@ -29,7 +29,7 @@ def _decoded_pages(pdf: bytes) -> list[list[str]]:
 
 
 def _per_page(codes: list[str]) -> list[list[str]]:
-    return [codes[i:i + PER_PAGE] for i in range(0, len(codes), PER_PAGE)]
+    return [codes[i : i + PER_PAGE] for i in range(0, len(codes), PER_PAGE)]
 
 
 def test_issued_batch_of_48_scans_back(session: Session) -> None:
@@ -42,10 +42,13 @@ def test_issued_batch_of_48_scans_back(session: Session) -> None:
     assert _decoded_pages(pdf) == _per_page(issued.codes)
 
 
-@pytest.mark.parametrize(("symbology", "expected"), [
-    ("qr", lambda code: code),
-    ("datamatrix", codespace.element_string),
-])
+@pytest.mark.parametrize(
+    ("symbology", "expected"),
+    [
+        ("qr", lambda code: code),
+        ("datamatrix", codespace.element_string),
+    ],
+)
 def test_gs1_batch_in_either_symbology(symbology: Symbology, expected: object) -> None:
     codes = codespace.codes_of("gs1/01/06901234567892", 999_990, 30)
 

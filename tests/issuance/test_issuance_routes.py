@@ -23,24 +23,53 @@ def _register_prefix(maker: sessionmaker[Session], party_id: str) -> None:
 
 def _counts(maker: sessionmaker[Session]) -> tuple[int, int]:
     with unit_of_work(maker) as session:
-        return (int(session.scalar(select(func.count()).select_from(CodeBatch)) or 0),
-                int(session.scalar(select(func.count()).select_from(Event)) or 0))
+        return (
+            int(session.scalar(select(func.count()).select_from(CodeBatch)) or 0),
+            int(session.scalar(select(func.count()).select_from(Event)) or 0),
+        )
 
 
 class TestIssue:
     def test_zhuisu_codes(self, client: TestClient, creds: Credentials) -> None:
-        response = client.post("/codes/issue", headers=creds.headers,
-                               json={"product": "RICE-5KG", "product_name": "五常大米 5kg", "lot": "L1", "count": 3})
+        response = client.post(
+            "/codes/issue",
+            headers=creds.headers,
+            json={"product": "RICE-5KG", "product_name": "五常大米 5kg", "lot": "L1", "count": 3},
+        )
 
         assert response.status_code == 201
         body = response.json()
         assert body["codes"] == ZS
-        assert {k: body[k] for k in ("party_id", "issued_by_id", "scheme", "gtin", "product_code", "product_name",
-                                     "lot", "lot_code", "first_serial", "last_serial", "count", "event_count")} == {
-            "party_id": creds.party_id, "issued_by_id": creds.party_id, "scheme": "zhuisu", "gtin": None,
-            "product_code": "RICE-5KG", "product_name": "五常大米 5kg", "lot": "L1",
-            "lot_code": "ZS211000000000100000000018", "first_serial": 1, "last_serial": 3, "count": 3,
-            "event_count": 1}
+        assert {
+            k: body[k]
+            for k in (
+                "party_id",
+                "issued_by_id",
+                "scheme",
+                "gtin",
+                "product_code",
+                "product_name",
+                "lot",
+                "lot_code",
+                "first_serial",
+                "last_serial",
+                "count",
+                "event_count",
+            )
+        } == {
+            "party_id": creds.party_id,
+            "issued_by_id": creds.party_id,
+            "scheme": "zhuisu",
+            "gtin": None,
+            "product_code": "RICE-5KG",
+            "product_name": "五常大米 5kg",
+            "lot": "L1",
+            "lot_code": "ZS211000000000100000000018",
+            "first_serial": 1,
+            "last_serial": 3,
+            "count": 3,
+            "event_count": 1,
+        }
 
     def test_gs1_codes(self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]) -> None:
         _register_prefix(maker, creds.party_id)
@@ -48,21 +77,28 @@ class TestIssue:
         response = client.post("/codes/issue", headers=creds.headers, json={"gtin": "6901234567892", "count": 2})
 
         assert response.status_code == 201
-        assert response.json()["codes"] == [f"https://id.gs1.org/01/{GTIN14}/21/1",
-                                            f"https://id.gs1.org/01/{GTIN14}/21/2"]
+        assert response.json()["codes"] == [
+            f"https://id.gs1.org/01/{GTIN14}/21/1",
+            f"https://id.gs1.org/01/{GTIN14}/21/2",
+        ]
 
-    def test_invalid_field_is_a_problem_naming_it(self, client: TestClient, creds: Credentials,
-                                                  maker: sessionmaker[Session]) -> None:
+    def test_invalid_field_is_a_problem_naming_it(
+        self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]
+    ) -> None:
         before = _counts(maker)
 
-        response = client.post("/codes/issue", headers={**creds.headers, "Accept-Language": "en"},
-                               json={"product": "RICE", "count": 0})
+        response = client.post(
+            "/codes/issue", headers={**creds.headers, "Accept-Language": "en"}, json={"product": "RICE", "count": 0}
+        )
 
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
         body = response.json()
         assert (body["code"], body["field"], body["detail"]) == (
-            "invalid_issue_field", "count", "count must be between 1 and 100000, got 0")
+            "invalid_issue_field",
+            "count",
+            "count must be between 1 and 100000, got 0",
+        )
         assert _counts(maker) == before
 
     def test_gtin_without_prefix_names_gtin(self, client: TestClient, creds: Credentials) -> None:
@@ -92,8 +128,9 @@ class TestBatch:
         assert response.status_code == 200
         assert (response.json()["id"], response.json()["codes"]) == (batch_id, ZS)
 
-    def test_other_partys_batch_is_forbidden(self, client: TestClient, creds: Credentials,
-                                            maker: sessionmaker[Session]) -> None:
+    def test_other_partys_batch_is_forbidden(
+        self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]
+    ) -> None:
         batch_id = client.post("/codes/issue", headers=creds.headers, json={"product": "A", "count": 1}).json()["id"]
         with unit_of_work(maker) as session:
             other = parties_service.create_party(session, name="别家公司")
@@ -109,8 +146,9 @@ class TestBatch:
         assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
     def test_labels_pdf_scans_back(self, client: TestClient, creds: Credentials) -> None:
-        batch_id = client.post("/codes/issue", headers=creds.headers,
-                               json={"product": "A", "product_name": "五常大米", "count": 3}).json()["id"]
+        batch_id = client.post(
+            "/codes/issue", headers=creds.headers, json={"product": "A", "product_name": "五常大米", "count": 3}
+        ).json()["id"]
 
         response = client.get(f"/codes/batches/{batch_id}/labels.pdf", headers=creds.headers)
 
@@ -127,32 +165,50 @@ class TestBatch:
         response = client.get(f"/codes/batches/{batch_id}/labels.pdf?symbology=datamatrix", headers=creds.headers)
 
         assert (response.status_code, response.json()["code"], response.json()["field"]) == (
-            400, "not_encodable", "symbology")
+            400,
+            "not_encodable",
+            "symbology",
+        )
 
 
 class TestCheck:
     def test_issued_code(self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]) -> None:
         _register_prefix(maker, creds.party_id)
-        batch_id = client.post("/codes/issue", headers=creds.headers,
-                               json={"gtin": "6901234567892", "count": 2}).json()["id"]
+        batch_id = client.post(
+            "/codes/issue", headers=creds.headers, json={"gtin": "6901234567892", "count": 2}
+        ).json()["id"]
 
         response = client.get(f"/codes/https://id.gs1.org/01/{GTIN14}/21/2", headers=creds.headers)
 
         assert response.status_code == 200
         body = response.json()
         assert (body["scheme"], body["valid"], body["value"], body["issued_here"], body["batch"]["id"]) == (
-            "gs1-digital-link", True, f"https://id.gs1.org/01/{GTIN14}/21/2", True, batch_id)
+            "gs1-digital-link",
+            True,
+            f"https://id.gs1.org/01/{GTIN14}/21/2",
+            True,
+            batch_id,
+        )
 
     def test_foreign_code_is_recognised_not_issued(self, client: TestClient, creds: Credentials) -> None:
         response = client.get("/codes/83857930000879766660", headers=creds.headers)
 
         body = response.json()
         assert (response.status_code, body["scheme"], body["valid"], body["issued_here"], body["batch"]) == (
-            200, "drug-trace-code", True, False, None)
+            200,
+            "drug-trace-code",
+            True,
+            False,
+            None,
+        )
 
     def test_invalid_code_says_why(self, client: TestClient, creds: Credentials) -> None:
         response = client.get("/codes/6901234567893", headers=creds.headers)
 
         body = response.json()
         assert (body["scheme"], body["valid"], body["error"], body["issued_here"]) == (
-            "gtin", False, "check digit should be 2, got 3", False)
+            "gtin",
+            False,
+            "check digit should be 2, got 3",
+            False,
+        )

@@ -29,13 +29,25 @@ class TestZhuisuScheme:
         issued = service.issue_codes(session, party=party, product_code="RICE-5KG", product_name="五常大米", count=3)
 
         assert issued.codes == [
-            "ZS11100000000010000000001D", "ZS11100000000010000000002B", "ZS111000000000100000000039",
+            "ZS11100000000010000000001D",
+            "ZS11100000000010000000002B",
+            "ZS111000000000100000000039",
         ]
         batch = issued.batch
         assert (batch.scheme, batch.counter, batch.first_serial, batch.last_serial, batch.count) == (
-            "zhuisu", "zhuisu/110000/000001/1", 1, 3, 3)
+            "zhuisu",
+            "zhuisu/110000/000001/1",
+            1,
+            3,
+            3,
+        )
         assert (batch.party_id, batch.issued_by_id, batch.product_code, batch.product_name, batch.lot_code) == (
-            party.id, party.id, "RICE-5KG", "五常大米", None)
+            party.id,
+            party.id,
+            "RICE-5KG",
+            "五常大米",
+            None,
+        )
 
     def test_second_batch_continues_the_range(self, session: Session) -> None:
         party = _party(session)
@@ -82,7 +94,11 @@ class TestGs1Scheme:
 
         assert issued.codes == [f"https://id.gs1.org/01/{GTIN14}/21/1", f"https://id.gs1.org/01/{GTIN14}/21/2"]
         assert (issued.batch.scheme, issued.batch.gtin, issued.batch.counter, issued.batch.lot_code) == (
-            "gs1", GTIN14, f"gs1/01/{GTIN14}", f"https://id.gs1.org/01/{GTIN14}/10/B7")
+            "gs1",
+            GTIN14,
+            f"gs1/01/{GTIN14}",
+            f"https://id.gs1.org/01/{GTIN14}/10/B7",
+        )
 
     def test_gtin_without_registered_prefix_is_refused(self, session: Session) -> None:
         party = _party(session)
@@ -101,7 +117,9 @@ class TestGs1Scheme:
             service.issue_codes(session, party=party, gtin=GTIN, count=1)
 
         assert (caught.value.field, caught.value.message_en) == (
-            "gtin", f"GTIN {GTIN14} is not under the party's company prefix 6909999")
+            "gtin",
+            f"GTIN {GTIN14} is not under the party's company prefix 6909999",
+        )
 
     def test_bad_check_digit_names_the_field(self, session: Session) -> None:
         party = _party(session)
@@ -111,7 +129,9 @@ class TestGs1Scheme:
             service.issue_codes(session, party=party, gtin="6901234567893", count=1)
 
         assert (caught.value.field, caught.value.message_en) == (
-            "gtin", "invalid GTIN '6901234567893': check digit should be 2, got 3")
+            "gtin",
+            "invalid GTIN '6901234567893': check digit should be 2, got 3",
+        )
 
     def test_overlapping_prefix_of_another_party_conflicts(self, session: Session) -> None:
         service.set_gs1_prefix(session, party=_party(session), prefix=PREFIX)
@@ -125,19 +145,23 @@ class TestCommissioning:
     def test_events_chunked_by_limit_with_lot_in_ilmd(self, session: Session) -> None:
         party = _party(session)
 
-        issued = service.issue_codes(session, party=party, product_code="A", lot="L1", count=5,
-                                     limits=service.Limits(event_epc_limit=2))
+        issued = service.issue_codes(
+            session, party=party, product_code="A", lot="L1", count=5, limits=service.Limits(event_epc_limit=2)
+        )
 
-        events = list(session.scalars(select(Event).where(Event.capture_id == issued.batch.capture_id)
-                                      .order_by(Event.id)))
+        events = list(
+            session.scalars(select(Event).where(Event.capture_id == issued.batch.capture_id).order_by(Event.id))
+        )
         assert [len(e.body["epcList"]) for e in events] == [2, 2, 1]
         assert {(e.action, e.biz_step, e.disposition, e.recorder_id) for e in events} == {
-            ("ADD", "commissioning", "active", party.id)}
+            ("ADD", "commissioning", "active", party.id)
+        }
         assert events[0].body["ilmd"] == {"cbvmda:lotNumber": "L1"}
         assert events[0].body["epcList"][0] == "urn:zhuisu:code:" + issued.codes[0]
         assert issued.batch.event_count == 3
-        indexed = session.scalars(select(EventEpc.value).where(EventEpc.event_pk.in_([e.id for e in events]),
-                                                               EventEpc.role == "epc")).all()
+        indexed = session.scalars(
+            select(EventEpc.value).where(EventEpc.event_pk.in_([e.id for e in events]), EventEpc.role == "epc")
+        ).all()
         assert sorted(indexed) == sorted("urn:zhuisu:code:" + c for c in issued.codes)
 
     def test_audit_entry_records_the_range(self, session: Session) -> None:
@@ -147,19 +171,25 @@ class TestCommissioning:
 
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "codes_issued"))
         assert entry is not None
-        assert (entry.actor_id, entry.subject, entry.payload) == (party.id, issued.batch.id, {
-            "party": party.id, "counter": "zhuisu/110000/000001/1", "first": 1, "count": 4, "lot": None})
+        assert (entry.actor_id, entry.subject, entry.payload) == (
+            party.id,
+            issued.batch.id,
+            {"party": party.id, "counter": "zhuisu/110000/000001/1", "first": 1, "count": 4, "lot": None},
+        )
 
 
 class TestRequestChecks:
-    @pytest.mark.parametrize(("_case", "kwargs", "field"), [
-        ("none", {"count": 1}, "gtin"),
-        ("both", {"gtin": GTIN, "product_code": "A", "count": 1}, "gtin"),
-        ("zero", {"product_code": "A", "count": 0}, "count"),
-        ("too many", {"product_code": "A", "count": 11}, "count"),
-        ("lot alphabet", {"product_code": "A", "lot": "批次1", "count": 1}, "lot"),
-        ("lot length", {"product_code": "A", "lot": "L" * 21, "count": 1}, "lot"),
-    ])
+    @pytest.mark.parametrize(
+        ("_case", "kwargs", "field"),
+        [
+            ("none", {"count": 1}, "gtin"),
+            ("both", {"gtin": GTIN, "product_code": "A", "count": 1}, "gtin"),
+            ("zero", {"product_code": "A", "count": 0}, "count"),
+            ("too many", {"product_code": "A", "count": 11}, "count"),
+            ("lot alphabet", {"product_code": "A", "lot": "批次1", "count": 1}, "lot"),
+            ("lot length", {"product_code": "A", "lot": "L" * 21, "count": 1}, "lot"),
+        ],
+    )
     def test_invalid_field_is_named_and_nothing_written(
         self, session: Session, _case: str, kwargs: dict[str, object], field: str
     ) -> None:
@@ -179,15 +209,34 @@ class TestCheckCode:
         gs1 = service.issue_codes(session, party=party, gtin=GTIN, lot="B7", count=3)
         zs = service.issue_codes(session, party=party, product_code="A", lot="L1", count=3)
 
-        found = {text: service.check_code(session, text).batch for text in [
-            gs1.codes[1], f"(01){GTIN14}(21)3", f"urn:epc:id:sgtin:{PREFIX}.0{GTIN14[8:13]}.2",
-            f"https://id.gs1.org/01/{GTIN14}/10/B7", zs.codes[2], str(zs.batch.lot_code),
-            f"https://id.gs1.org/01/{GTIN14}/21/4", f"https://id.gs1.org/01/{GTIN14}/21/01",
-            "ZS11100000000010000000009Y", "not a code"]}
+        found = {
+            text: service.check_code(session, text).batch
+            for text in [
+                gs1.codes[1],
+                f"(01){GTIN14}(21)3",
+                f"urn:epc:id:sgtin:{PREFIX}.0{GTIN14[8:13]}.2",
+                f"https://id.gs1.org/01/{GTIN14}/10/B7",
+                zs.codes[2],
+                str(zs.batch.lot_code),
+                f"https://id.gs1.org/01/{GTIN14}/21/4",
+                f"https://id.gs1.org/01/{GTIN14}/21/01",
+                "ZS11100000000010000000009Y",
+                "not a code",
+            ]
+        }
 
         assert [b.id if b else None for b in found.values()] == [
-            gs1.batch.id, gs1.batch.id, gs1.batch.id, gs1.batch.id, zs.batch.id, zs.batch.id,
-            None, None, None, None]
+            gs1.batch.id,
+            gs1.batch.id,
+            gs1.batch.id,
+            gs1.batch.id,
+            zs.batch.id,
+            zs.batch.id,
+            None,
+            None,
+            None,
+            None,
+        ]
 
     def test_batch_of_another_party_is_not_readable(self, session: Session) -> None:
         issued = service.issue_codes(session, party=_party(session), product_code="A", count=1)

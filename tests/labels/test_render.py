@@ -100,9 +100,7 @@ class TestDataMatrix:
 
         # ]d2: FNC1 in first position; zxing-cpp reports the text in HRI form and the raw bytes with GS.
         assert _decoded(image) == [(zxingcpp.BarcodeFormat.DataMatrix, hri, transmitted.encode(), "]d2", "")]
-        assert [barcode.content_type for barcode in zxingcpp.read_barcodes(image)] == [
-            zxingcpp.ContentType.GS1
-        ]
+        assert [barcode.content_type for barcode in zxingcpp.read_barcodes(image)] == [zxingcpp.ContentType.GS1]
 
     @pytest.mark.parametrize(("hri", "transmitted"), GS1_DATA)
     def test_svg_matches_png(self, hri: str, transmitted: str) -> None:
@@ -110,9 +108,7 @@ class TestDataMatrix:
         png_image = _png_image(render.datamatrix_png(hri, scale=4))
 
         assert svg_image.tobytes() == png_image.tobytes()
-        assert _decoded(svg_image) == [
-            (zxingcpp.BarcodeFormat.DataMatrix, hri, transmitted.encode(), "]d2", "")
-        ]
+        assert _decoded(svg_image) == [(zxingcpp.BarcodeFormat.DataMatrix, hri, transmitted.encode(), "]d2", "")]
 
     @pytest.mark.parametrize(
         ("hri", "side"),

@@ -68,9 +68,7 @@ def _read_sheet(pdf: bytes, layout: SheetLayout, count: int, screenshot: str | N
             if screenshot and number == 0:
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)
                 image.save(ARTIFACTS / screenshot)
-            by_cell = {
-                _cell_of(barcode, layout, image): barcode.text for barcode in zxingcpp.read_barcodes(image)
-            }
+            by_cell = {_cell_of(barcode, layout, image): barcode.text for barcode in zxingcpp.read_barcodes(image)}
             read.decoded.extend(by_cell[cell] for cell in sorted(by_cell))
             text_page = page.get_textpage()
             on_page = min(layout.per_page, count - number * layout.per_page)

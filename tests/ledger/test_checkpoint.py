@@ -188,9 +188,7 @@ class TestConsistency:
 
     def test_different_logs(self) -> None:
         with pytest.raises(InconsistentTree, match="different logs"):
-            verify_checkpoint_consistency(
-                self._cp(3), self._cp(9, "other"), consistency_proof(3, self.LEAVES)
-            )
+            verify_checkpoint_consistency(self._cp(3), self._cp(9, "other"), consistency_proof(3, self.LEAVES))
 
 
 class TestRealCheckpoints:

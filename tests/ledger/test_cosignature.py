@@ -76,9 +76,7 @@ class TestRealWitness:
     def test_future_timestamp_is_rejected_when_asked(self) -> None:
         with pytest.raises(InvalidSignature, match="future"):
             verify_cosignatures(WITNESSED["note"], [WITNESSED["witnessVkey"]], not_after=1779573023)
-        assert (
-            len(verify_cosignatures(WITNESSED["note"], [WITNESSED["witnessVkey"]], not_after=1779573024)) == 1
-        )
+        assert len(verify_cosignatures(WITNESSED["note"], [WITNESSED["witnessVkey"]], not_after=1779573024)) == 1
 
 
 class TestCosign:
@@ -111,9 +109,7 @@ class TestCosign:
 
     def test_recosigning_replaces_the_line(self) -> None:
         log_skey, _ = generate_key("example.com/log")
-        note = add_cosignature(
-            add_cosignature(sign_checkpoint(CHECKPOINT, log_skey), PETER_SKEY, 1), PETER_SKEY, 2
-        )
+        note = add_cosignature(add_cosignature(sign_checkpoint(CHECKPOINT, log_skey), PETER_SKEY, 1), PETER_SKEY, 2)
         assert [c.timestamp for c in verify_cosignatures(note, [cosigner_vkey(PETER_SKEY)])] == [2]
 
     def test_plain_ed25519_vkey_is_accepted_as_cosigner(self) -> None:

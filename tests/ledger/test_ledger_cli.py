@@ -54,8 +54,11 @@ def tamper(engine: Engine, changed: str, deleted: str, template: str) -> str:
     with Session(engine) as s, s.begin():
         body = s.scalar(select(Event.body).where(Event.event_id == changed))
         assert body is not None
-        s.execute(update(Event).where(Event.event_id == changed)
-                  .values(body={**body, "epcList": ["urn:epc:id:sgtin:6901234.012345.999999"]}))
+        s.execute(
+            update(Event)
+            .where(Event.event_id == changed)
+            .values(body={**body, "epcList": ["urn:epc:id:sgtin:6901234.012345.999999"]})
+        )
         pk = s.scalar(select(Event.id).where(Event.event_id == deleted))
         s.execute(delete(EventEpc).where(EventEpc.event_pk == pk))
         s.execute(delete(Event).where(Event.id == pk))
@@ -85,7 +88,8 @@ class TestVerify:
         assert code == 1
         assert report["ok"] is False
         assert sorted((f["kind"], f["eventID"]) for f in report["findings"]) == sorted(
-            [("changed", ids[17]), ("deleted", ids[250]), ("inserted", forged)])
+            [("changed", ids[17]), ("deleted", ids[250]), ("inserted", forged)]
+        )
         text = runner.invoke(app, ["ledger", "verify"]).stdout
         assert f"changed\t{ids[17]}\t" in text
         assert f"deleted\t{ids[250]}\t" in text
@@ -115,24 +119,30 @@ class TestProveAndCheckProof:
         vkey.write_text(runner.invoke(app, ["ledger", "key"]).stdout, encoding="utf-8")
         return proof, event_file, vkey, served
 
-    def test_proof_checks_offline(self, evidence: tuple[Path, Path, Path, dict[str, Any]],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_proof_checks_offline(
+        self, evidence: tuple[Path, Path, Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         proof, event_file, vkey, _ = evidence
         monkeypatch.setenv("ZHUISU_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
-        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file),
-                                     "--vkey", str(vkey)])
+        result = runner.invoke(
+            app, ["ledger", "check-proof", str(proof), "--event", str(event_file), "--vkey", str(vkey)]
+        )
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith(f"OK: leaf 42 of 127.0.0.1:8000/ledger (tree size {EVENTS}), 0 witness")
         assert proof.read_text().startswith("c2sp.org/tlog-proof@v1\nextra ")
 
-    @pytest.mark.parametrize(("_case", "old", "new"), [
-        ("epc serial", "6901234.012345.42", "6901234.012345.43"),
-        ("event time", ":42.042+08:00", ":42.043+08:00"),
-        ("record time", "Z\"", "Z \""),
-        ("action", "OBSERVE", "OBSERVF"),
-    ])
-    def test_one_changed_byte_fails(self, evidence: tuple[Path, Path, Path, dict[str, Any]], _case: str,
-                                    old: str, new: str) -> None:
+    @pytest.mark.parametrize(
+        ("_case", "old", "new"),
+        [
+            ("epc serial", "6901234.012345.42", "6901234.012345.43"),
+            ("event time", ":42.042+08:00", ":42.043+08:00"),
+            ("record time", 'Z"', 'Z "'),
+            ("action", "OBSERVE", "OBSERVF"),
+        ],
+    )
+    def test_one_changed_byte_fails(
+        self, evidence: tuple[Path, Path, Path, dict[str, Any]], _case: str, old: str, new: str
+    ) -> None:
         proof, event_file, vkey, served = evidence
         text = json.dumps(served, ensure_ascii=False)
         if _case == "record time":
@@ -140,16 +150,16 @@ class TestProveAndCheckProof:
             old, new = record_time, record_time[:-2] + str((int(record_time[-2]) + 1) % 10) + "Z"
         assert text.count(old) == 1
         event_file.write_text(text.replace(old, new), encoding="utf-8")
-        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file),
-                                     "--vkey", str(vkey)])
+        result = runner.invoke(
+            app, ["ledger", "check-proof", str(proof), "--event", str(event_file), "--vkey", str(vkey)]
+        )
         assert result.exit_code == 1
         assert "proof does not verify" in result.output
 
     def test_another_log_key_fails(self, evidence: tuple[Path, Path, Path, dict[str, Any]]) -> None:
         proof, event_file, _, _ = evidence
         other = "127.0.0.1:8000/ledger+5d5b4f43+AXzJKUkrtdqNb2/PdHVwtyHhSQWHWlnaMFNf3yjMjT52"
-        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file),
-                                     "--vkey", other])
+        result = runner.invoke(app, ["ledger", "check-proof", str(proof), "--event", str(event_file), "--vkey", other])
         assert result.exit_code != 0
 
 

@@ -32,8 +32,11 @@ CHILD_LEAVES = [merkle.leaf_hash(b"child %d" % i) for i in range(9)]
 @pytest.fixture
 def settings(engine: Engine, tmp_path: Path) -> Settings:
     """Keys under the test's own directory; this node witnesses the child log."""
-    return Settings(database_url=engine.url.render_as_string(hide_password=False), data_dir=tmp_path,
-                    ledger_witnessed_logs=[CHILD_VKEY])
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        data_dir=tmp_path,
+        ledger_witnessed_logs=[CHILD_VKEY],
+    )
 
 
 def capture(maker: sessionmaker[Session], creds: Credentials, count: int, start: int = 0) -> list[str]:
@@ -59,8 +62,9 @@ class TestReadEndpoints:
         assert (response.status_code, response.text) == (200, keystore.log_key(settings).vkey + "\n")
         assert response.text.startswith("127.0.0.1:8000/ledger+")
 
-    def test_checkpoint_signed_on_demand(self, client: TestClient, maker: sessionmaker[Session],
-                                         creds: Credentials, settings: Settings) -> None:
+    def test_checkpoint_signed_on_demand(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, settings: Settings
+    ) -> None:
         capture(maker, creds, 5)
         first = client.get("/ledger/checkpoint")
         assert first.status_code == 200
@@ -70,8 +74,9 @@ class TestReadEndpoints:
         capture(maker, creds, 2, start=5)
         assert client.get("/ledger/checkpoint").text.split("\n")[1] == "7"
 
-    def test_proof_checks_against_the_served_event(self, client: TestClient, maker: sessionmaker[Session],
-                                                   creds: Credentials, settings: Settings) -> None:
+    def test_proof_checks_against_the_served_event(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, settings: Settings
+    ) -> None:
         ids = capture(maker, creds, 6)
         proof = client.get(f"/ledger/proof/{ids[4]}")
         served = client.get(f"/events/{ids[4]}", headers=creds.headers).json()
@@ -111,15 +116,17 @@ class TestWitnessEndpoint:
         with maker() as s:
             return [(w.origin, w.size) for w in s.scalars(select(WitnessedLog))]
 
-    def test_cosigns_and_follows_the_child_log(self, client: TestClient, maker: sessionmaker[Session],
-                                               settings: Settings) -> None:
+    def test_cosigns_and_follows_the_child_log(
+        self, client: TestClient, maker: sessionmaker[Session], settings: Settings
+    ) -> None:
         note = child_checkpoint(4)
         first = self.post(client, 0, [], note)
         assert first.status_code == 200
         witness_vkey = client.get("/ledger/witness/key").text.strip()
         assert witness_vkey == keystore.witness_key(settings).vkey
         assert [c.name for c in verify_cosignatures(note + first.text, [witness_vkey])] == [
-            "127.0.0.1:8000/ledger/witness"]
+            "127.0.0.1:8000/ledger/witness"
+        ]
         second = self.post(client, 4, merkle.consistency_proof(4, CHILD_LEAVES[:9]), child_checkpoint(9))
         assert second.status_code == 200
         assert self.stored(maker) == [(CHILD, 9)]
@@ -131,10 +138,12 @@ class TestWitnessEndpoint:
         assert response.headers["content-type"].startswith(SIZE_CONTENT_TYPE)
         assert self.stored(maker) == [(CHILD, 4)]
 
-    @pytest.mark.parametrize(("_case", "status"), [("unknown log", 404), ("bad signature", 403),
-                                                   ("bad proof", 422), ("old above size", 400)])
-    def test_refusals_store_nothing(self, client: TestClient, maker: sessionmaker[Session], _case: str,
-                                    status: int) -> None:
+    @pytest.mark.parametrize(
+        ("_case", "status"), [("unknown log", 404), ("bad signature", 403), ("bad proof", 422), ("old above size", 400)]
+    )
+    def test_refusals_store_nothing(
+        self, client: TestClient, maker: sessionmaker[Session], _case: str, status: int
+    ) -> None:
         assert self.post(client, 0, [], child_checkpoint(4)).status_code == 200
         other_skey, _ = generate_key(CHILD)
         stranger, _ = generate_key("stranger.example/log")
@@ -165,10 +174,12 @@ class TestWitnessClient:
             response = client.post(url, content=body)
             calls.append(response.status_code)
             return response.status_code, response.text
+
         return post
 
-    def test_push_gathers_a_cosignature_into_later_proofs(self, client: TestClient, maker: sessionmaker[Session],
-                                                          creds: Credentials, node: Settings) -> None:
+    def test_push_gathers_a_cosignature_into_later_proofs(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, node: Settings
+    ) -> None:
         ids = capture(maker, creds, 4)
         client.get("/ledger/checkpoint")
         calls: list[int] = []
@@ -178,14 +189,16 @@ class TestWitnessClient:
         assert calls == [200]
         proof = client.get(f"/ledger/proof/{ids[1]}").text
         served = client.get(f"/events/{ids[1]}", headers=creds.headers).json()
-        checked = evidence.check_event_proof(proof, served, [keystore.log_key(node).vkey],
-                                             cosigners=[keystore.witness_key(node).vkey], quorum=1)
+        checked = evidence.check_event_proof(
+            proof, served, [keystore.log_key(node).vkey], cosigners=[keystore.witness_key(node).vkey], quorum=1
+        )
         assert [c.name for c in checked.proof.cosignatures] == ["127.0.0.1:8000/ledger/witness"]
         with maker() as s:
             assert s.scalar(select(func.count()).select_from(LedgerCosignature)) == 1
 
-    def test_down_witness_is_recorded_and_retried(self, client: TestClient, maker: sessionmaker[Session],
-                                                  creds: Credentials, node: Settings) -> None:
+    def test_down_witness_is_recorded_and_retried(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, node: Settings
+    ) -> None:
         capture(maker, creds, 3)
         client.get("/ledger/checkpoint")
 
@@ -201,8 +214,9 @@ class TestWitnessClient:
         assert witness_client.push(maker, [self.witness(node)], self.via(client, calls))[0].outcome == "cosigned"
         assert calls == [200]
 
-    def test_conflict_teaches_the_witness_size(self, client: TestClient, maker: sessionmaker[Session],
-                                               creds: Credentials, node: Settings) -> None:
+    def test_conflict_teaches_the_witness_size(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, node: Settings
+    ) -> None:
         capture(maker, creds, 3)
         client.get("/ledger/checkpoint")
         calls: list[int] = []

@@ -54,9 +54,7 @@ class TestHasher:
     def test_empty_root_is_sha256_of_nothing(self) -> None:
         assert EMPTY_ROOT.hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-    @pytest.mark.parametrize(
-        ("n", "want"), [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (2**40 + 1, 2**40)]
-    )
+    @pytest.mark.parametrize(("n", "want"), [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (2**40 + 1, 2**40)])
     def test_split_point(self, n: int, want: int) -> None:
         assert split_point(n) == want
 
@@ -78,9 +76,7 @@ class TestRoot:
 
 
 class TestInclusionProof:
-    @pytest.mark.parametrize(
-        "case", GO["inclusionProofs"], ids=lambda c: f"{c['leafIndex']}-of-{c['treeSize']}"
-    )
+    @pytest.mark.parametrize("case", GO["inclusionProofs"], ids=lambda c: f"{c['leafIndex']}-of-{c['treeSize']}")
     def test_go_paths(self, case: dict[str, Any]) -> None:
         proof = inclusion_proof(case["leafIndex"], LEAVES[: case["treeSize"]])
         assert [p.hex() for p in proof] == case["proof"]

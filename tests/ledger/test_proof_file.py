@@ -157,9 +157,7 @@ class TestRealSigstoreEntries:
         entry = REKOR["rekorV2"]
         text = build_proof(entry["logIndex"], [_b64(h) for h in entry["hashes"]], entry["checkpoint"])
         log_key = ed25519_verifier(entry["keyName"], _b64(entry["publicKeySpki"])[-32:])
-        result = verify_proof(
-            text, leaf_hash(_b64(entry["canonicalizedBody"])), [log_key], origin=entry["keyName"]
-        )
+        result = verify_proof(text, leaf_hash(_b64(entry["canonicalizedBody"])), [log_key], origin=entry["keyName"])
         assert (result.index, result.checkpoint.size) == (645, 646)
 
     def test_rekor_v1(self) -> None:

@@ -81,9 +81,7 @@ class TestPaths:
             assert parse_tile_path(str(case["path"])) == Tile(ENTRIES, int(str(case["index"])))
         else:
             assert tile_path(int(str(case["level"])), int(str(case["index"]))) == case["path"]
-            assert parse_tile_path(str(case["path"])) == Tile(
-                int(str(case["level"])), int(str(case["index"]))
-            )
+            assert parse_tile_path(str(case["path"])) == Tile(int(str(case["level"])), int(str(case["index"])))
 
     @pytest.mark.parametrize(
         ("path", "tile"),
@@ -134,9 +132,7 @@ class TestPaths:
         assert parse_sumdb_tile_path(path) == (height, tile)
         assert sumdb_tile_path(height, tile.level, tile.index, tile.width) == path
 
-    @pytest.mark.parametrize(
-        "path", ["tile/3/5/123/456/078", "tile/3/-1/123/456/078", "tile/0/0/001", "x/1/0/001"]
-    )
+    @pytest.mark.parametrize("path", ["tile/3/5/123/456/078", "tile/3/-1/123/456/078", "tile/0/0/001", "x/1/0/001"])
     def test_go_sumdb_invalid_paths(self, path: str) -> None:
         with pytest.raises(InvalidTilePath):
             parse_sumdb_tile_path(path)
@@ -147,9 +143,7 @@ class TestPaths:
     def test_encode_index(self, n: int, text: str) -> None:
         assert encode_index(n) == text
 
-    @pytest.mark.parametrize(
-        ("level", "index", "width"), [(-1, 0, 256), (64, 0, 256), (0, -1, 256), (0, 0, 0)]
-    )
+    @pytest.mark.parametrize(("level", "index", "width"), [(-1, 0, 256), (64, 0, 256), (0, -1, 256), (0, 0, 0)])
     def test_bad_tiles(self, level: int, index: int, width: int) -> None:
         with pytest.raises(OutOfRange):
             tile_path(level, index, width)

@@ -53,10 +53,7 @@ class TestRequestFormat:
         assert (request.old_size, len(request.proof)) == (20852014, 4)
         assert base64.b64encode(request.proof[0]).decode() == "PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw="
         note = parse(request.checkpoint)
-        assert (
-            note.text
-            == "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
-        )
+        assert note.text == "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
         assert [s.name for s in note.signatures] == ["example.com/behind-the-sofa"] * 2
         assert request.text() == body
 

@@ -19,8 +19,13 @@ LOT = "https://id.gs1.org/01/06901234222227/10/L20261001"
 
 @pytest.fixture
 def settings(engine: Engine, tmp_path: Path) -> Settings:
-    return Settings(database_url=engine.url.render_as_string(hide_password=False), data_dir=tmp_path,
-                    portal_cache_seconds=0, portal_rate_per_second=1000, portal_rate_burst=1000)
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        data_dir=tmp_path,
+        portal_cache_seconds=0,
+        portal_rate_per_second=1000,
+        portal_rate_burst=1000,
+    )
 
 
 @pytest.fixture
@@ -32,6 +37,7 @@ def demo(maker: sessionmaker[Session]) -> demo_service.DemoLoad:
 @pytest.fixture
 def regulator_token(maker: sessionmaker[Session]) -> str:
     with unit_of_work(maker) as s:
-        party = parties_service.create_party(s, name="示范市市场监督管理局", region="230102", party_type="government",
-                                             roles=["regulator"])
+        party = parties_service.create_party(
+            s, name="示范市市场监督管理局", region="230102", party_type="government", roles=["regulator"]
+        )
         return parties_service.issue_token(s, party=party, label="desk").secret

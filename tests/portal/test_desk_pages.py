@@ -18,14 +18,14 @@ class TestSignIn:
         assert "zhuisu_session" not in response.cookies
 
     def test_cookie_then_desk(self, client: TestClient, regulator_token: str) -> None:
-        response = client.post("/signin", data={"token": regulator_token, "next": "/dashboard"},
-                               follow_redirects=False)
+        response = client.post("/signin", data={"token": regulator_token, "next": "/dashboard"}, follow_redirects=False)
         assert (response.status_code, response.headers["location"]) == (303, "/dashboard")
         assert client.get("/dashboard").status_code == 200
 
     def test_next_must_be_local(self, client: TestClient, regulator_token: str) -> None:
-        response = client.post("/signin", data={"token": regulator_token, "next": "//evil.example/"},
-                               follow_redirects=False)
+        response = client.post(
+            "/signin", data={"token": regulator_token, "next": "//evil.example/"}, follow_redirects=False
+        )
         assert response.headers["location"] == "/dashboard"
 
 
@@ -46,7 +46,8 @@ class TestDeskGate:
         headers = {"Authorization": f"Bearer {regulator_token}"}
         listed = client.get("/api/v1/dashboard/complaints", headers=headers).json()
         assert [(c["reference"], c["message"], c["status"]) for c in listed] == [
-            (filed.reference, "标签模糊", "received")]
+            (filed.reference, "标签模糊", "received")
+        ]
         assert filed.reference in client.get("/dashboard", headers=headers).text
 
 
@@ -56,7 +57,11 @@ class TestHandleComplaint:
         actor = session.get_one(Party, creds.party_id)
         handled = complaints.handle_complaint(session, filed.reference, actor=actor, status="closed", note=" done ")
         assert (handled.status, handled.note, handled.handled_by, handled.language) == (
-            "closed", "done", creds.party_id, "en")
+            "closed",
+            "done",
+            creds.party_id,
+            "en",
+        )
 
     def test_closed_cannot_reopen(self, session: Session, creds: Credentials) -> None:
         filed = complaints.file_complaint(session, ComplaintCreate(message="x"), language="zh")

@@ -15,11 +15,14 @@ from zhuisu.portal.ratelimit import TokenBucketLimiter
 
 @pytest.mark.usefixtures("demo")
 class TestProductPage:
-    @pytest.mark.parametrize(("_case", "path"), [
-        ("digital link with serial", "/01/06901234123456/21/1001"),
-        ("epc urn by /c/", "/c/" + quote("urn:epc:id:sgtin:6901234.012345.1001", safe="")),
-        ("element string by /c/", "/c/" + quote("(01)06901234123456(21)1001", safe="")),
-    ])
+    @pytest.mark.parametrize(
+        ("_case", "path"),
+        [
+            ("digital link with serial", "/01/06901234123456/21/1001"),
+            ("epc urn by /c/", "/c/" + quote("urn:epc:id:sgtin:6901234.012345.1001", safe="")),
+            ("element string by /c/", "/c/" + quote("(01)06901234123456(21)1001", safe="")),
+        ],
+    )
     def test_serial_item_story(self, client: TestClient, _case: str, path: str) -> None:
         response = client.get(path, headers={"Accept": "text/html", "Accept-Language": "zh-CN"})
         assert response.status_code == 200
@@ -103,13 +106,20 @@ class TestUnknownCode:
 
 class TestComplaintForm:
     def test_filed_and_acknowledged(self, client: TestClient, session: Session, demo: DemoLoad) -> None:
-        response = client.post("/complaints", data={"code": SSCC, "kind": "report", "message": " 包装破损 ",
-                                                    "contact": "13800000000"})
+        response = client.post(
+            "/complaints", data={"code": SSCC, "kind": "report", "message": " 包装破损 ", "contact": "13800000000"}
+        )
         assert response.status_code == 201
         stored = session.scalars(select(Complaint)).one()
         assert f'<p class="reference" id="reference">{stored.reference}</p>' in response.text
         assert (stored.kind, stored.code, stored.message, stored.contact, stored.status, stored.language) == (
-            "report", SSCC, "包装破损", "13800000000", "received", "zh")
+            "report",
+            SSCC,
+            "包装破损",
+            "13800000000",
+            "received",
+            "zh",
+        )
         assert stored.reference.startswith("TS")
         assert len(stored.reference) == 17
 

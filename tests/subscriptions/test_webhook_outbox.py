@@ -77,9 +77,7 @@ def _subscribe(maker: sessionmaker[Session], party_id: str, url: str, params: li
         owner = s.get(Party, party_id)
         assert owner is not None
         subscriptions_service.create_query(s, owner=owner, name="shipped", params=params)
-        return subscriptions_service.subscribe(
-            s, owner=owner, query_name="shipped", dest=url, signature_token=TOKEN
-        ).id
+        return subscriptions_service.subscribe(s, owner=owner, query_name="shipped", dest=url, signature_token=TOKEN).id
 
 
 def _capture(maker: sessionmaker[Session], party_id: str, events: list[dict[str, Any]]) -> None:

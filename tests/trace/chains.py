@@ -19,8 +19,15 @@ def gln(n: int) -> str:
 
 
 FARM, FARM2, PLANT, DC, MARKET, HOSPITAL, CANTEEN = (gln(n) for n in range(1, 8))
-REGIONS = {FARM: "370102", FARM2: "370103", PLANT: "370104", DC: "370105", MARKET: "370112", HOSPITAL: "370113",
-           CANTEEN: "370114"}
+REGIONS = {
+    FARM: "370102",
+    FARM2: "370103",
+    PLANT: "370104",
+    DC: "370105",
+    MARKET: "370112",
+    HOSPITAL: "370113",
+    CANTEEN: "370114",
+}
 
 
 def pgln(g: str) -> str:
@@ -53,40 +60,93 @@ def c(*codes: str) -> set[str]:
 
 def _base(kind: str, name: str, hours: float, **fields: Any) -> dict[str, Any]:
     when = T0 + timedelta(hours=hours)
-    return {"type": kind, "eventID": eid(name), "eventTime": when.isoformat(timespec="milliseconds"),
-            "eventTimeZoneOffset": "+08:00", **fields}
+    return {
+        "type": kind,
+        "eventID": eid(name),
+        "eventTime": when.isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": "+08:00",
+        **fields,
+    }
 
 
 def commission(name: str, hours: float, at: str, epcs: list[str]) -> dict[str, Any]:
-    return _base("ObjectEvent", name, hours, action="ADD", epcList=epcs, bizStep="commissioning",
-                 disposition="active", readPoint={"id": loc(at)}, bizLocation={"id": loc(at)})
+    return _base(
+        "ObjectEvent",
+        name,
+        hours,
+        action="ADD",
+        epcList=epcs,
+        bizStep="commissioning",
+        disposition="active",
+        readPoint={"id": loc(at)},
+        bizLocation={"id": loc(at)},
+    )
 
 
-def ship(name: str, hours: float, frm: str, to: str, epcs: list[str] = (),  # type: ignore[assignment]
-         qty: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def ship(
+    name: str,
+    hours: float,
+    frm: str,
+    to: str,
+    epcs: list[str] = (),  # type: ignore[assignment]
+    qty: list[dict[str, Any]] = (),
+) -> dict[str, Any]:  # type: ignore[assignment]
     what: dict[str, Any] = {"epcList": list(epcs)}
     if qty:
         what["quantityList"] = list(qty)
-    return _base("ObjectEvent", name, hours, action="OBSERVE", **what, bizStep="shipping",
-                 disposition="in_transit", readPoint={"id": loc(frm)},
-                 sourceList=[{"type": "owning_party", "source": pgln(frm)}],
-                 destinationList=[{"type": "owning_party", "destination": pgln(to)}])
+    return _base(
+        "ObjectEvent",
+        name,
+        hours,
+        action="OBSERVE",
+        **what,
+        bizStep="shipping",
+        disposition="in_transit",
+        readPoint={"id": loc(frm)},
+        sourceList=[{"type": "owning_party", "source": pgln(frm)}],
+        destinationList=[{"type": "owning_party", "destination": pgln(to)}],
+    )
 
 
 def receive(name: str, hours: float, frm: str, to: str, epcs: list[str]) -> dict[str, Any]:
-    return _base("ObjectEvent", name, hours, action="OBSERVE", epcList=epcs, bizStep="receiving",
-                 disposition="in_progress", readPoint={"id": loc(to)}, bizLocation={"id": loc(to)},
-                 sourceList=[{"type": "owning_party", "source": pgln(frm)}],
-                 destinationList=[{"type": "owning_party", "destination": pgln(to)}])
+    return _base(
+        "ObjectEvent",
+        name,
+        hours,
+        action="OBSERVE",
+        epcList=epcs,
+        bizStep="receiving",
+        disposition="in_progress",
+        readPoint={"id": loc(to)},
+        bizLocation={"id": loc(to)},
+        sourceList=[{"type": "owning_party", "source": pgln(frm)}],
+        destinationList=[{"type": "owning_party", "destination": pgln(to)}],
+    )
 
 
-def transform(name: str, hours: float, at: str, *, inputs: list[str] = (), outputs: list[str] = (),  # type: ignore[assignment]
-              input_qty: list[dict[str, Any]] = (), output_qty: list[dict[str, Any]] = (),  # type: ignore[assignment]
-              tid: str | None = None) -> dict[str, Any]:
-    fields: dict[str, Any] = {"bizStep": "commissioning", "disposition": "active", "readPoint": {"id": loc(at)},
-                              "bizLocation": {"id": loc(at)}}
-    for key, value in (("inputEPCList", inputs), ("outputEPCList", outputs), ("inputQuantityList", input_qty),
-                       ("outputQuantityList", output_qty)):
+def transform(
+    name: str,
+    hours: float,
+    at: str,
+    *,
+    inputs: list[str] = (),
+    outputs: list[str] = (),  # type: ignore[assignment]
+    input_qty: list[dict[str, Any]] = (),
+    output_qty: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    tid: str | None = None,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "bizStep": "commissioning",
+        "disposition": "active",
+        "readPoint": {"id": loc(at)},
+        "bizLocation": {"id": loc(at)},
+    }
+    for key, value in (
+        ("inputEPCList", inputs),
+        ("outputEPCList", outputs),
+        ("inputQuantityList", input_qty),
+        ("outputQuantityList", output_qty),
+    ):
         if value:
             fields[key] = list(value)
     if tid:
@@ -94,11 +154,22 @@ def transform(name: str, hours: float, at: str, *, inputs: list[str] = (), outpu
     return _base("TransformationEvent", name, hours, **fields)
 
 
-def pack(name: str, hours: float, at: str, parent: str, children: list[str] = (),  # type: ignore[assignment]
-         qty: list[dict[str, Any]] = (), action: str = "ADD") -> dict[str, Any]:  # type: ignore[assignment]
-    fields: dict[str, Any] = {"parentID": parent, "bizStep": "packing" if action == "ADD" else "unpacking",
-                              "disposition": "in_progress", "readPoint": {"id": loc(at)},
-                              "bizLocation": {"id": loc(at)}}
+def pack(
+    name: str,
+    hours: float,
+    at: str,
+    parent: str,
+    children: list[str] = (),  # type: ignore[assignment]
+    qty: list[dict[str, Any]] = (),
+    action: str = "ADD",
+) -> dict[str, Any]:  # type: ignore[assignment]
+    fields: dict[str, Any] = {
+        "parentID": parent,
+        "bizStep": "packing" if action == "ADD" else "unpacking",
+        "disposition": "in_progress",
+        "readPoint": {"id": loc(at)},
+        "bizLocation": {"id": loc(at)},
+    }
     if children:
         fields["childEPCs"] = list(children)
     if qty:
@@ -107,8 +178,17 @@ def pack(name: str, hours: float, at: str, parent: str, children: list[str] = ()
 
 
 def sell(name: str, hours: float, at: str, epcs: list[str]) -> dict[str, Any]:
-    return _base("ObjectEvent", name, hours, action="OBSERVE", epcList=epcs, bizStep="retail_selling",
-                 disposition="retail_sold", readPoint={"id": loc(at)}, bizLocation={"id": loc(at)})
+    return _base(
+        "ObjectEvent",
+        name,
+        hours,
+        action="OBSERVE",
+        epcList=epcs,
+        bizStep="retail_selling",
+        disposition="retail_sold",
+        readPoint={"id": loc(at)},
+        bizLocation={"id": loc(at)},
+    )
 
 
 def kg(code: str, value: float) -> dict[str, Any]:
@@ -169,8 +249,16 @@ def anomaly_chain() -> list[dict[str, Any]]:
     return [
         transform("m1", 1, PLANT, input_qty=[kg(X, 50)], output_qty=[kg(Y, 60)]),
         commission("d1", 1, PLANT, [D]),
-        _base("ObjectEvent", "d2", 2, action="DELETE", epcList=[D], bizStep="destroying", disposition="destroyed",
-              readPoint={"id": loc(PLANT)}),
+        _base(
+            "ObjectEvent",
+            "d2",
+            2,
+            action="DELETE",
+            epcList=[D],
+            bizStep="destroying",
+            disposition="destroyed",
+            readPoint={"id": loc(PLANT)},
+        ),
         ship("d3", 3, PLANT, DC, [D]),
         receive("d4", 2.5, PLANT, DC, [D]),
     ]

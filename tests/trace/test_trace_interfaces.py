@@ -47,8 +47,10 @@ class TestCli:
         out = json.loads(result.output)
         assert list(out) == ["code", "things", "quantities", "holders", "regions"]
         assert out["code"] == LOT_A
-        assert out["quantities"] == {LOT_A: {"value": 300.0, "uom": "KGM"},
-                                     "https://id.gs1.org/01/06901234444445/10/B1": {"value": 100.0, "uom": "KGM"}}
+        assert out["quantities"] == {
+            LOT_A: {"value": 300.0, "uom": "KGM"},
+            "https://id.gs1.org/01/06901234444445/10/B1": {"value": 100.0, "uom": "KGM"},
+        }
         assert out["holders"] == sorted(pgln(g) for g in (PLANT, DC, MARKET, HOSPITAL, CANTEEN))
         assert out["regions"] == ["370104", "370105", "370112", "370113", "370114"]
 
@@ -65,8 +67,9 @@ class TestRoutes:
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["code"] == LOT_A
-        assert set(body["things"]) == c(A, chains.I1, chains.I2, chains.I3, B, chains.C1, chains.C2, chains.PL1,
-                                        chains.PL2, chains.PL3)
+        assert set(body["things"]) == c(
+            A, chains.I1, chains.I2, chains.I3, B, chains.C1, chains.C2, chains.PL1, chains.PL2, chains.PL3
+        )
 
     def test_impact_route(self, client: TestClient, creds: Credentials, session: Session) -> None:
         capture(session, chains.pork_chain())
@@ -81,8 +84,7 @@ class TestRoutes:
     def test_csv_export_filtered(self, client: TestClient, creds: Credentials, session: Session) -> None:
         capture(session, chains.pork_chain())
         session.flush()
-        response = client.get(f"/trace/{LOT_A}/impact.csv", params={"product": "06901234333336"},
-                              headers=creds.headers)
+        response = client.get(f"/trace/{LOT_A}/impact.csv", params={"product": "06901234333336"}, headers=creds.headers)
         assert response.status_code == 200, response.text
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == list(export.COLUMNS)
@@ -91,8 +93,11 @@ class TestRoutes:
         assert len(rows) == 1 + 8
         sold = next(r for r in rows if r[13] == eid("e23"))
         assert (sold[4], sold[6], sold[9], sold[12]) == (
-            "Selling 销售", "https://id.gs1.org/414/6901234000054", "https://id.gs1.org/414/6901234000030",
-            pgln(MARKET))
+            "Selling 销售",
+            "https://id.gs1.org/414/6901234000054",
+            "https://id.gs1.org/414/6901234000030",
+            pgln(MARKET),
+        )
 
 
 class TestExports:
@@ -108,6 +113,5 @@ class TestExports:
         assert values[0] == export.COLUMNS
         assert [v[13] for v in values[1:]] == [eid("e8"), eid("e9"), eid("e22"), eid("e23")]
         doc = orjson.loads(export.render(session, impact, fmt="jsonld", where=where))
-        assert [e["eventID"] for e in doc["epcisBody"]["eventList"]] == [eid("e8"), eid("e9"), eid("e22"),
-                                                                        eid("e23")]
+        assert [e["eventID"] for e in doc["epcisBody"]["eventList"]] == [eid("e8"), eid("e9"), eid("e22"), eid("e23")]
         assert doc["type"] == "EPCISDocument"

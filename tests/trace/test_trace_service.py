@@ -79,8 +79,11 @@ class TestGraph:
         events = chains.pork_chain()
         late_first = [e for e in events if e["eventID"] == eid("e7b")]
         capture(session, late_first)
-        capture_service.capture_document(session, document(*[e for e in events if e["eventID"] != eid("e7b")]),
-                                         actor=parties_service.create_party(session, name="另一记录方"))
+        capture_service.capture_document(
+            session,
+            document(*[e for e in events if e["eventID"] != eid("e7b")]),
+            actor=parties_service.create_party(session, name="另一记录方"),
+        )
         assert set(service.trace(session, P1, direction="forward").things) >= c(A, I1)
         assert set(service.trace(session, I1, direction="back").things) >= c(P1, P2, P3)
 
@@ -90,16 +93,61 @@ class TestTrace:
         result = service.trace(pork, P1, direction="forward")
         assert result.code == "https://id.gs1.org/01/06901234123456/21/1"
         assert set(result.things) == c(P1, A, I1, I2, I3, B, C1, C2, PL1, PL2, PL3)
-        assert set(result.events) == set(ids("e1", "e3", "e4", "e7a", "e7b", "e8", "e9", "e10", "e12", "e13", "e14",
-                                             "e15", "e16", "e17", "e18", "e19", "e20", "e21", "e22", "e23", "e24",
-                                             "e25", "e26"))
+        assert set(result.events) == set(
+            ids(
+                "e1",
+                "e3",
+                "e4",
+                "e7a",
+                "e7b",
+                "e8",
+                "e9",
+                "e10",
+                "e12",
+                "e13",
+                "e14",
+                "e15",
+                "e16",
+                "e17",
+                "e18",
+                "e19",
+                "e20",
+                "e21",
+                "e22",
+                "e23",
+                "e24",
+                "e25",
+                "e26",
+            )
+        )
         assert result.parties == sorted(pgln(g) for g in (FARM, PLANT, DC, MARKET, HOSPITAL, CANTEEN))
 
     def test_back_from_a_sold_item(self, pork: Session) -> None:
         result = service.trace(pork, I1, direction="back")
         assert set(result.things) == c(I1, A, P1, P2, P3, C1, PL1, PL2)
-        assert set(result.events) == set(ids("e1", "e2", "e3", "e4", "e5", "e6", "e7a", "e7b", "e8", "e9", "e12",
-                                             "e13", "e14", "e15", "e16", "e18", "e19", "e22", "e23"))
+        assert set(result.events) == set(
+            ids(
+                "e1",
+                "e2",
+                "e3",
+                "e4",
+                "e5",
+                "e6",
+                "e7a",
+                "e7b",
+                "e8",
+                "e9",
+                "e12",
+                "e13",
+                "e14",
+                "e15",
+                "e16",
+                "e18",
+                "e19",
+                "e22",
+                "e23",
+            )
+        )
         assert result.events[0] in ids("e1", "e2")
         assert result.events[-1] == eid("e23")
 
@@ -125,7 +173,8 @@ class TestTrace:
     def test_lot_shipped_and_never_received_is_a_finding(self, pork: Session) -> None:
         result = service.trace(pork, B, direction="forward")
         assert [(f.kind, f.thing, f.events) for f in result.findings] == [
-            ("shipped_not_received", canonical(B), ids("e26"))]
+            ("shipped_not_received", canonical(B), ids("e26"))
+        ]
 
     def test_timeline_and_responsibility(self, pork: Session) -> None:
         result = service.trace(pork, PL2, direction="forward")
@@ -133,9 +182,16 @@ class TestTrace:
         assert [s.event_id for s in own] == ids("e16", "e18", "e19")
         assert [s.event_id for s in result.timeline] == ids("e16", "e18", "e19", "e22", "e23", "e24", "e25")
         assert [(s.biz_step, s.destination) for s in own] == [
-            ("packing", None), ("shipping", pgln(MARKET)), ("receiving", pgln(MARKET))]
+            ("packing", None),
+            ("shipping", pgln(MARKET)),
+            ("receiving", pgln(MARKET)),
+        ]
         assert [(r.party, r.role) for r in result.responsibility if r.role != "recorder"] == [
-            (pgln(DC), "source"), (pgln(MARKET), "destination"), (pgln(DC), "destination"), (pgln(MARKET), "source")]
+            (pgln(DC), "source"),
+            (pgln(MARKET), "destination"),
+            (pgln(DC), "destination"),
+            (pgln(MARKET), "source"),
+        ]
 
 
 def canonical(code: str) -> str:
@@ -147,7 +203,9 @@ class TestImpact:
         result = service.recall_impact(pork, A)
         assert set(result.things) == c(A, I1, I2, I3, B, C1, C2, PL1, PL2, PL3)
         assert {k: (q.value, q.uom) for k, q in result.quantities.items()} == {
-            canonical(A): (300.0, "KGM"), canonical(B): (100.0, "KGM")}
+            canonical(A): (300.0, "KGM"),
+            canonical(B): (100.0, "KGM"),
+        }
         assert result.holder_of[canonical(I1)] == pgln(MARKET)
         assert result.holder_of[canonical(I2)] == pgln(DC)
         assert result.holder_of[canonical(I3)] == pgln(HOSPITAL)
@@ -164,7 +222,11 @@ class TestImpact:
     def test_unknown_code_has_nothing_downstream(self, pork: Session) -> None:
         result = service.recall_impact(pork, "urn:epc:id:sgtin:6901234.099999.1")
         assert (result.things, result.quantities, result.holders, result.regions) == (
-            ["https://id.gs1.org/01/06901234999990/21/1"], {}, [], [])
+            ["https://id.gs1.org/01/06901234999990/21/1"],
+            {},
+            [],
+            [],
+        )
 
 
 class TestFindings:
@@ -200,9 +262,10 @@ class TestQueryCount:
         items = [chains.sgtin("088888", n) for n in range(300)]
         cases = [chains.sscc(1000 + n) for n in range(30)]
         events = [chains.transform("big", 1, PLANT, input_qty=[chains.kg(X, 10)], outputs=items)]
-        events += [chains.pack(f"case{n}", 2, PLANT, cases[n], items[n * 10:(n + 1) * 10]) for n in range(30)]
-        events += [chains.pack(f"pal{n}", 3, PLANT, chains.sscc(2000 + n), cases[n * 10:(n + 1) * 10])
-                   for n in range(3)]
+        events += [chains.pack(f"case{n}", 2, PLANT, cases[n], items[n * 10 : (n + 1) * 10]) for n in range(30)]
+        events += [
+            chains.pack(f"pal{n}", 3, PLANT, chains.sscc(2000 + n), cases[n * 10 : (n + 1) * 10]) for n in range(3)
+        ]
         capture(session, events)
         session.flush()
         queries.clear()

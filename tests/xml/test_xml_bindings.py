@@ -152,7 +152,7 @@ def test_master_data_document_becomes_header_master_data() -> None:
     ("_case", "body", "code"),
     [
         ("not xml", b"{not xml", "invalid_xml"),
-        ("doctype refused", b"<!DOCTYPE d [<!ENTITY x \"y\">]><EPCISDocument>&x;</EPCISDocument>", "invalid_xml"),
+        ("doctype refused", b'<!DOCTYPE d [<!ENTITY x "y">]><EPCISDocument>&x;</EPCISDocument>', "invalid_xml"),
         ("other root", b"<html/>", "invalid_xml"),
     ],
 )

@@ -59,9 +59,7 @@ def validate(number: str) -> str:
             "应为 7 位数字、1 位特征号和 5 位流水号",
         )
     if number[:2] == "00":
-        raise InvalidComponent(
-            "enterprise code 00 does not exist", "生产企业代号不能为 00", component="enterprise"
-        )
+        raise InvalidComponent("enterprise code 00 does not exist", "生产企业代号不能为 00", component="enterprise")
     month, day = int(number[3:5]), int(number[5:7])
     if not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
         raise InvalidComponent(

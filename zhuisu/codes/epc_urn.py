@@ -127,9 +127,7 @@ def _parse(urn: str) -> tuple[str, str, str, tuple[str, ...], _Parsed]:
     count, parser = spec
     parts = body.split(".", count)
     if len(parts) != count + 1:
-        raise InvalidEpcUrn(
-            f"{urn}: {kind}:{scheme} has {count + 1} dot-separated components, got {len(parts)}"
-        )
+        raise InvalidEpcUrn(f"{urn}: {kind}:{scheme} has {count + 1} dot-separated components, got {len(parts)}")
     company_prefix = parts[0]
     if not (6 <= len(company_prefix) <= 12 and company_prefix.isdigit() and company_prefix.isascii()):
         raise InvalidEpcUrn(f"{urn}: the company prefix must be 6 to 12 digits, got {company_prefix!r}")
@@ -152,9 +150,7 @@ def _decode(component: str) -> str:
     if not _URN_TEXT.fullmatch(component):
         bad = "".join(sorted({c for c in component if c != "%" and not _URN_TEXT.fullmatch(c)}))
         if not bad:
-            raise InvalidEpcUrn(
-                f"{component!r} has a malformed %-escape (% must be followed by two hex digits)"
-            )
+            raise InvalidEpcUrn(f"{component!r} has a malformed %-escape (% must be followed by two hex digits)")
         raise InvalidEpcUrn(f"character(s) {bad!r} must be %-escaped or are not allowed in an EPC URN")
     decoded = unquote(component)
     if not _ESCAPABLE.issuperset(decoded):

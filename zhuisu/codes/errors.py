@@ -74,9 +74,7 @@ class InvalidChecksum(InvalidCode):
     def __init__(self, expected: str, got: str) -> None:
         self.expected = expected
         self.got = got
-        super().__init__(
-            f"check digit should be {expected}, got {got}", f"校验位应为 {expected}，实际为 {got}"
-        )
+        super().__init__(f"check digit should be {expected}, got {got}", f"校验位应为 {expected}，实际为 {got}")
 
 
 class InvalidComponent(InvalidCode):
@@ -86,9 +84,7 @@ class InvalidComponent(InvalidCode):
     default_en = "a part of the code has an invalid value"
     default_zh = "代码的组成部分取值无效"
 
-    def __init__(
-        self, message: str | None = None, message_zh: str | None = None, *, component: str = ""
-    ) -> None:
+    def __init__(self, message: str | None = None, message_zh: str | None = None, *, component: str = "") -> None:
         self.component = component
         super().__init__(message, message_zh)
 

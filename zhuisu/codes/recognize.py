@@ -62,9 +62,7 @@ logger = logging.getLogger(__name__)
 
 MAX_INPUT = 4096
 UNKNOWN = registry.UNKNOWN
-_GS_MARKERS = re.compile(
-    r"\x1d|<GS>|\[GS\]|\{GS\}|<FNC1>|\[FNC1\]|\{FNC1\}|\u241d|\\x1d|\\u001d", re.IGNORECASE
-)
+_GS_MARKERS = re.compile(r"\x1d|<GS>|\[GS\]|\{GS\}|<FNC1>|\[FNC1\]|\{FNC1\}|\u241d|\\x1d|\\u001d", re.IGNORECASE)
 #: Shapes (after removing spaces and hyphens) that make a plain string a candidate, in priority order.
 PLAIN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("zhuisu", re.compile(r"ZS[0-9A-Z]{18,30}", re.IGNORECASE)),
@@ -267,6 +265,4 @@ def _choose(text: str, attempts: list[_Attempt], extra: dict[str, Any]) -> Recog
     parts = {**best.parts, **extra}
     if best.error is None:
         return Recognition(text, best.scheme, True, best.value, parts, None, candidates)
-    return Recognition(
-        text, best.scheme, False, best.value, parts, str(best.error), candidates, best.error.message_zh
-    )
+    return Recognition(text, best.scheme, False, best.value, parts, str(best.error), candidates, best.error.message_zh)

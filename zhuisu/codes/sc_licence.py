@@ -58,9 +58,7 @@ def validate(number: str) -> str:
     """Return the compact licence number, or raise an ``InvalidCode`` subclass."""
     number = compact(number)
     if not number.startswith(PREFIX):
-        raise InvalidFormat(
-            "a food production licence number starts with SC", "食品生产许可证编号应以 SC 开头"
-        )
+        raise InvalidFormat("a food production licence number starts with SC", "食品生产许可证编号应以 SC 开头")
     digits = number[len(PREFIX) :]
     _checks.require_digits(digits)
     _checks.require_length(digits, 14)

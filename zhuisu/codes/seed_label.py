@@ -93,14 +93,10 @@ def validate(text: str) -> str:
             f"种子标签二维码应有 4 行（品种、生产经营者、单元识别代码、追溯网址），实际为 {len(lines)} 行",
         )
     if not all(lines):
-        raise InvalidFormat(
-            "a seed label line has a label but no value", "种子标签二维码中有只有标题没有内容的行"
-        )
+        raise InvalidFormat("a seed label line has a label but no value", "种子标签二维码中有只有标题没有内容的行")
     lines[2] = validate_unit_code(lines[2])
     if not _URL_RE.fullmatch(lines[3]):
-        raise InvalidFormat(
-            f"the 4th line should be the trace URL, got {lines[3][:40]!r}", "第 4 行应为追溯网址"
-        )
+        raise InvalidFormat(f"the 4th line should be the trace URL, got {lines[3][:40]!r}", "第 4 行应为追溯网址")
     return "\n".join(lines)
 
 

@@ -53,9 +53,7 @@ def compact(number: str) -> str:
 def validate(number: str) -> str:
     """Return the compact code, or raise an ``InvalidCode`` subclass."""
     number = compact(number)
-    _checks.require_alphabet(
-        number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "a special equipment code", "特种设备代码"
-    )
+    _checks.require_alphabet(number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "a special equipment code", "特种设备代码")
     _checks.require_length(number, 18)
     if not _SHAPE.fullmatch(number):
         raise InvalidFormat(

@@ -101,9 +101,7 @@ def build(kind: str, region: str, party: str, serial: str) -> str:
     """Issue a code (party and serial left-padded with zeros); raises ``InvalidCode`` if a field is wrong."""
     party, serial = compact(party), compact(serial)
     if len(party) > 6 or len(serial) > 10:
-        raise InvalidFormat(
-            "party has at most 6 and serial at most 10 characters", "主体编号最多 6 位，序号最多 10 位"
-        )
+        raise InvalidFormat("party has at most 6 and serial at most 10 characters", "主体编号最多 6 位，序号最多 10 位")
     body = f"{PREFIX}{kind}{region}{party.zfill(6)}{serial.zfill(10)}"
     _checks.require_alphabet(body, ALPHABET, "a zhuisu code", "本平台追溯码")
     return validate(body + mod_37_36.calc_check_digit(body))

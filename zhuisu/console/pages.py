@@ -18,8 +18,14 @@ router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
 
 def _page(request: Request, session: DbSession, party: Party, **extra: object) -> Response:
-    context = {"party": party, "products": service.my_products(session, party=party),
-               "batches": service.my_batches(session, party=party), "error": None, "upload": None, **extra}
+    context = {
+        "party": party,
+        "products": service.my_products(session, party=party),
+        "batches": service.my_batches(session, party=party),
+        "error": None,
+        "upload": None,
+        **extra,
+    }
     return render(request, "console/index.html", context, status=400 if extra.get("error") else 200)
 
 
@@ -30,16 +36,31 @@ def index(request: Request, session: DbSession) -> Response:
 
 
 @router.post("/batches", name="console_issue")
-def issue(request: Request, session: DbSession, settings: SettingsDep, count: Annotated[int, Form(ge=1)],
-          gtin: Annotated[str, Form()] = "", product_code: Annotated[str, Form()] = "",
-          product_name: Annotated[str, Form()] = "", lot: Annotated[str, Form()] = "") -> Response:
+def issue(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    count: Annotated[int, Form(ge=1)],
+    gtin: Annotated[str, Form()] = "",
+    product_code: Annotated[str, Form()] = "",
+    product_name: Annotated[str, Form()] = "",
+    lot: Annotated[str, Form()] = "",
+) -> Response:
     """Issue codes; back to the console, or the console with the reason it failed."""
     party = signed_in(request, session)
     if party is None:
         return to_signin(request)
     try:
-        service.issue(session, party=party, settings=settings, gtin=gtin.strip(), product_code=product_code.strip(),
-                      product_name=product_name.strip(), lot=lot.strip(), count=count)
+        service.issue(
+            session,
+            party=party,
+            settings=settings,
+            gtin=gtin.strip(),
+            product_code=product_code.strip(),
+            product_name=product_name.strip(),
+            lot=lot.strip(),
+            count=count,
+        )
     except ZhuisuError as exc:
         session.rollback()
         return _page(request, session, party, error=exc.localized(page_language(request)))
@@ -52,8 +73,11 @@ def labels(request: Request, session: DbSession, settings: SettingsDep, batch_id
     if party is None:
         return to_signin(request)
     pdf = service.label_sheet(session, batch_id, party=party, settings=settings)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="labels-{batch_id}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="labels-{batch_id}.pdf"'},
+    )
 
 
 @router.post("/uploads", name="console_upload")

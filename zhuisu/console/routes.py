@@ -18,8 +18,19 @@ def overview(request: Request, session: DbSession) -> dict[str, Any]:
     party = require_party(request, session)
     return {
         "party": {"id": party.id, "name": party.name},
-        "products": [{"id": p.id, "name": p.name, "gtin": p.gtin, "class": p.class_id}
-                     for p in service.my_products(session, party=party)],
-        "batches": [{"id": b.id, "gtin": b.gtin, "product_code": b.product_code, "lot": b.lot, "count": b.count,
-                     "product_name": b.product_name} for b in service.my_batches(session, party=party)],
+        "products": [
+            {"id": p.id, "name": p.name, "gtin": p.gtin, "class": p.class_id}
+            for p in service.my_products(session, party=party)
+        ],
+        "batches": [
+            {
+                "id": b.id,
+                "gtin": b.gtin,
+                "product_code": b.product_code,
+                "lot": b.lot,
+                "count": b.count,
+                "product_name": b.product_name,
+            }
+            for b in service.my_batches(session, party=party)
+        ],
     }

@@ -31,13 +31,28 @@ def my_batches(session: Session, *, party: Party) -> list[CodeBatch]:
     return issuance_service.list_batches(session, party=party)
 
 
-def issue(session: Session, *, party: Party, settings: Settings, gtin: str | None, product_code: str | None,
-          product_name: str | None, lot: str | None, count: int) -> CodeBatch:
-    limits = issuance_service.Limits(max_count=settings.issue_max_count,
-                                     event_epc_limit=settings.issue_event_epc_limit)
-    issued = issuance_service.issue_codes(session, party=party, gtin=gtin or None, product_code=product_code or None,
-                                          product_name=product_name or None, lot=lot or None, count=count,
-                                          limits=limits)
+def issue(
+    session: Session,
+    *,
+    party: Party,
+    settings: Settings,
+    gtin: str | None,
+    product_code: str | None,
+    product_name: str | None,
+    lot: str | None,
+    count: int,
+) -> CodeBatch:
+    limits = issuance_service.Limits(max_count=settings.issue_max_count, event_epc_limit=settings.issue_event_epc_limit)
+    issued = issuance_service.issue_codes(
+        session,
+        party=party,
+        gtin=gtin or None,
+        product_code=product_code or None,
+        product_name=product_name or None,
+        lot=lot or None,
+        count=count,
+        limits=limits,
+    )
     return issued.batch
 
 
@@ -54,5 +69,6 @@ def upload_events(session: Session, data: bytes, *, filename: str, party: Party)
     if spreadsheet_import is None:
         return UploadResult(available=False)
     result = spreadsheet_import(session, data, filename=filename, actor=party)
-    return UploadResult(available=True, accepted=int(getattr(result, "accepted", 0)),
-                        rejected=list(getattr(result, "rejected", [])))
+    return UploadResult(
+        available=True, accepted=int(getattr(result, "accepted", 0)), rejected=list(getattr(result, "rejected", []))
+    )

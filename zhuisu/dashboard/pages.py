@@ -49,8 +49,11 @@ def trace(request: Request, session: DbSession, code: str = "") -> Response:
             view = service.trace_view(session, code)
         except ZhuisuError as exc:
             error = exc.localized(page_language(request))
-    return render(request, "dashboard/trace.html", {"code": code, "view": view, "error": error,
-                                                    "data": view.model_dump(mode="json") if view else None})
+    return render(
+        request,
+        "dashboard/trace.html",
+        {"code": code, "view": view, "error": error, "data": view.model_dump(mode="json") if view else None},
+    )
 
 
 @router.get("/impact", response_class=HTMLResponse, name="dashboard_impact")
@@ -77,8 +80,13 @@ def impact_xlsx(request: Request, session: DbSession, code: str) -> Response:
 
 
 @router.post("/complaints/{reference}", name="dashboard_complaint")
-def handle_complaint(request: Request, session: DbSession, reference: str, status: Annotated[str, Form()],
-                     note: Annotated[str, Form()] = "") -> Response:
+def handle_complaint(
+    request: Request,
+    session: DbSession,
+    reference: str,
+    status: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
     """Move a complaint on (in progress, closed) with a note."""
     if (gate := _gate(request, session)) is not None:
         return gate

@@ -24,10 +24,19 @@ def overview(session: Session, *, window_days: int, region_prefix: str = "") -> 
     return OverviewRead(
         coverage=[row.to_json() for row in rows],
         volume=[VolumeRead(day=d, events=n) for d, n in volume],
-        flags=[FlagSummary(event_id=event_id, class_id=f.class_id, rule_id=f.rule_id, elements=list(f.elements),
-                           recorder_id=f.recorder_id) for f, event_id in flags],
-        complaints=[complaints.complaint_read(c)
-                    for c in complaints.list_complaints(session, region_prefix=region_prefix)],
+        flags=[
+            FlagSummary(
+                event_id=event_id,
+                class_id=f.class_id,
+                rule_id=f.rule_id,
+                elements=list(f.elements),
+                recorder_id=f.recorder_id,
+            )
+            for f, event_id in flags
+        ],
+        complaints=[
+            complaints.complaint_read(c) for c in complaints.list_complaints(session, region_prefix=region_prefix)
+        ],
     )
 
 
@@ -45,8 +54,10 @@ def trace_view(session: Session, code: str) -> TraceView:
     parties = {p for step in traced.timeline for p in (step.source, step.destination) if p}
     parties |= {r.party for r in traced.responsibility}
     names = _names(session, parties)
-    nodes = [GraphNode(id=t, name="/".join(t.split("/")[-4:]), category="code" if t == traced.code else "thing")
-             for t in traced.things]
+    nodes = [
+        GraphNode(id=t, name="/".join(t.split("/")[-4:]), category="code" if t == traced.code else "thing")
+        for t in traced.things
+    ]
     nodes += [GraphNode(id=p, name=names[p], category="party") for p in sorted(parties)]
     edges: dict[tuple[str, str], str] = {}
     for step in traced.timeline:
@@ -57,8 +68,13 @@ def trace_view(session: Session, code: str) -> TraceView:
                     edges.setdefault((thing, party), label)
         if step.source and step.destination:
             edges.setdefault((step.source, step.destination), label)
-    return TraceView(trace=traced, nodes=nodes, party_names=names, findings=traced.findings,
-                     edges=[GraphEdge(source=s, target=t, label=label) for (s, t), label in edges.items()])
+    return TraceView(
+        trace=traced,
+        nodes=nodes,
+        party_names=names,
+        findings=traced.findings,
+        edges=[GraphEdge(source=s, target=t, label=label) for (s, t), label in edges.items()],
+    )
 
 
 def impact_view(session: Session, code: str) -> ImpactView:

@@ -33,8 +33,10 @@ def load(
     maker = session_maker()
     with unit_of_work(maker) as session:
         loaded = service.load_demo(session, token_secret=secret)
-    typer.echo(f"demo: {loaded.captured} events captured, {loaded.duplicates} already present; "
-               f"party {service.DEMO_PARTY}; token in {path}")
+    typer.echo(
+        f"demo: {loaded.captured} events captured, {loaded.duplicates} already present; "
+        f"party {service.DEMO_PARTY}; token in {path}"
+    )
     _load_city(maker, events if events is not None else settings().demo_events, seed)
     typer.echo(f"demo loaded in {time.monotonic() - started:.1f} s; token {secret}")
 
@@ -44,8 +46,10 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
         parties, products, catalog_loaded = service.prepare_city(session, seed=seed)
         done = service.city_already_loaded(session, parties, total)
         catalog = service.city_catalog(session)
-    typer.echo(f"示范市: {len(parties)} enterprises, {products} products added, local catalog "
-               f"{'loaded' if catalog_loaded else 'present'}")
+    typer.echo(
+        f"示范市: {len(parties)} enterprises, {products} products added, local catalog "
+        f"{'loaded' if catalog_loaded else 'present'}"
+    )
     if done:
         typer.echo(f"示范市: its {total} events are already stored")
         return
@@ -53,11 +57,16 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
     for round_ in city.batches(total, seed=seed, catalog=catalog, size=_ROUND):
         with unit_of_work(maker) as session:
             outcome = service.capture_round(session, parties, round_)
-        captured, duplicates, rejected = (captured + outcome.captured, duplicates + outcome.duplicates,
-                                          rejected + outcome.rejected)
+        captured, duplicates, rejected = (
+            captured + outcome.captured,
+            duplicates + outcome.duplicates,
+            rejected + outcome.rejected,
+        )
         typer.echo(f"示范市: {captured} events captured, {duplicates} already present, {rejected} refused", err=True)
-    typer.echo(f"示范市: {captured} events captured, {duplicates} already present, {rejected} refused by the "
-               "catalog rules (planted)")
+    typer.echo(
+        f"示范市: {captured} events captured, {duplicates} already present, {rejected} refused by the "
+        "catalog rules (planted)"
+    )
 
 
 @app.command("generate")

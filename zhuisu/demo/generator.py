@@ -94,8 +94,16 @@ def demo_parties(seed: int = 1) -> list[DemoParty]:
 
 
 def _short(cls: str) -> str:
-    return {"edible_agri": "肉菜", "food": "食品", "drug": "医药", "agri_input": "农资", "special_equipment": "设备",
-            "hazardous": "危化品", "rare_earth": "稀土", "imported": "进口商品"}[cls]
+    return {
+        "edible_agri": "肉菜",
+        "food": "食品",
+        "drug": "医药",
+        "agri_input": "农资",
+        "special_equipment": "设备",
+        "hazardous": "危化品",
+        "rare_earth": "稀土",
+        "imported": "进口商品",
+    }[cls]
 
 
 def generate(events: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -129,72 +137,140 @@ class _Chain:
         prod, proc = self.p[f"{self.cls}-producer"], self.p[f"{self.cls}-processor"]
         whole = self.p[f"{self.cls}-wholesaler"]
         raw = [self._sgtin(1, j) for j in range(self.rng.randint(2, 4))]
-        yield from self._at(prod, "ObjectEvent", action="ADD", epcList=raw, bizStep="commissioning",
-                            disposition="active", ilmd={"zs:productClass": self.cls, "zs:origin": prod.region})
+        yield from self._at(
+            prod,
+            "ObjectEvent",
+            action="ADD",
+            epcList=raw,
+            bizStep="commissioning",
+            disposition="active",
+            ilmd={"zs:productClass": self.cls, "zs:origin": prod.region},
+        )
         yield from self._move(prod, proc, raw)
         cases = [self._sscc(j) for j in range(self.rng.randint(2, 3))]
         if is_lot:
             lot = self._lot(2)
             made = round(self.rng.uniform(80, 120) * len(raw), 1)
             in_qty = made * (0.8 if self.anomaly == 41 else 1.3)
-            yield from self._at(proc, "TransformationEvent", inputEPCList=raw, inputQuantityList=[
-                {"epcClass": self._lot(1), "quantity": round(in_qty, 1), "uom": "KGM"}],
-                outputQuantityList=[{"epcClass": lot, "quantity": made, "uom": "KGM"}], bizStep="commissioning",
-                disposition="active", transformationID=f"urn:zhuisu:tf:{self.seed}:{self.k}")
+            yield from self._at(
+                proc,
+                "TransformationEvent",
+                inputEPCList=raw,
+                inputQuantityList=[{"epcClass": self._lot(1), "quantity": round(in_qty, 1), "uom": "KGM"}],
+                outputQuantityList=[{"epcClass": lot, "quantity": made, "uom": "KGM"}],
+                bizStep="commissioning",
+                disposition="active",
+                transformationID=f"urn:zhuisu:tf:{self.seed}:{self.k}",
+            )
             share = round(made / len(cases), 1)
             for case in cases:
-                yield from self._at(proc, "AggregationEvent", action="ADD", parentID=case, bizStep="packing",
-                                    disposition="in_progress",
-                                    childQuantityList=[{"epcClass": lot, "quantity": share, "uom": "KGM"}])
+                yield from self._at(
+                    proc,
+                    "AggregationEvent",
+                    action="ADD",
+                    parentID=case,
+                    bizStep="packing",
+                    disposition="in_progress",
+                    childQuantityList=[{"epcClass": lot, "quantity": share, "uom": "KGM"}],
+                )
             units: dict[str, list[str]] = {case: [] for case in cases}
         else:
             items = [self._sgtin(2, j) for j in range(len(cases) * self.rng.randint(2, 4))]
-            yield from self._at(proc, "TransformationEvent", inputEPCList=raw, outputEPCList=items,
-                                bizStep="commissioning", disposition="active")
-            units = {case: items[i::len(cases)] for i, case in enumerate(cases)}
+            yield from self._at(
+                proc,
+                "TransformationEvent",
+                inputEPCList=raw,
+                outputEPCList=items,
+                bizStep="commissioning",
+                disposition="active",
+            )
+            units = {case: items[i :: len(cases)] for i, case in enumerate(cases)}
             for case in cases:
-                yield from self._at(proc, "AggregationEvent", action="ADD", parentID=case, childEPCs=units[case],
-                                    bizStep="packing", disposition="in_progress")
+                yield from self._at(
+                    proc,
+                    "AggregationEvent",
+                    action="ADD",
+                    parentID=case,
+                    childEPCs=units[case],
+                    bizStep="packing",
+                    disposition="in_progress",
+                )
         pallet = self._sscc(9)
-        yield from self._at(proc, "AggregationEvent", action="ADD", parentID=pallet, childEPCs=cases,
-                            bizStep="packing", disposition="in_progress")
+        yield from self._at(
+            proc,
+            "AggregationEvent",
+            action="ADD",
+            parentID=pallet,
+            childEPCs=cases,
+            bizStep="packing",
+            disposition="in_progress",
+        )
         yield from self._move(proc, whole, [pallet])
-        yield from self._at(whole, "AggregationEvent", action="DELETE", parentID=pallet, bizStep="unpacking",
-                            disposition="in_progress")
+        yield from self._at(
+            whole, "AggregationEvent", action="DELETE", parentID=pallet, bizStep="unpacking", disposition="in_progress"
+        )
         for i, case in enumerate(cases):
             role = ends[i % len(ends)]
             end = self.p[f"{self.cls}-{role}-{i % len(ends)}{'b' if self.rng.random() < 0.5 else ''}"]
             yield from self._move(whole, end, [case], lost=(self.anomaly == 13 and i == 0))
             yield from self._sell(end, case, units[case], end_step, lot if is_lot else None)
 
-    def _sell(self, end: DemoParty, case: str, items: list[str], step: str,
-              lot: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
+    def _sell(
+        self, end: DemoParty, case: str, items: list[str], step: str, lot: str | None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         if lot is not None:
-            yield from self._at(end, "ObjectEvent", action="OBSERVE", bizStep=step, disposition="retail_sold",
-                                quantityList=[{"epcClass": lot, "quantity": 2.5, "uom": "KGM"}])
+            yield from self._at(
+                end,
+                "ObjectEvent",
+                action="OBSERVE",
+                bizStep=step,
+                disposition="retail_sold",
+                quantityList=[{"epcClass": lot, "quantity": 2.5, "uom": "KGM"}],
+            )
             return
-        yield from self._at(end, "AggregationEvent", action="DELETE", parentID=case, bizStep="unpacking",
-                            disposition="in_progress")
+        yield from self._at(
+            end, "AggregationEvent", action="DELETE", parentID=case, bizStep="unpacking", disposition="in_progress"
+        )
         sold = items[: max(1, len(items) // 2)]
         if self.anomaly == 29:
-            yield from self._at(end, "ObjectEvent", action="DELETE", epcList=sold[:1], bizStep="destroying",
-                                disposition="destroyed")
+            yield from self._at(
+                end, "ObjectEvent", action="DELETE", epcList=sold[:1], bizStep="destroying", disposition="destroyed"
+            )
         disposition = "dispensed" if step == "dispensing" else "retail_sold"
-        yield from self._at(end, "ObjectEvent", action="OBSERVE", epcList=sold, bizStep=step,
-                            disposition=disposition if step != "installing" else "active")
+        yield from self._at(
+            end,
+            "ObjectEvent",
+            action="OBSERVE",
+            epcList=sold,
+            bizStep=step,
+            disposition=disposition if step != "installing" else "active",
+        )
 
-    def _move(self, frm: DemoParty, to: DemoParty, epcs: list[str],
-              lost: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-        custody = {"sourceList": [{"type": "owning_party", "source": _pgln(frm)},
-                                  {"type": "location", "source": _site(frm)}],
-                   "destinationList": [{"type": "owning_party", "destination": _pgln(to)},
-                                       {"type": "location", "destination": _site(to)}]}
+    def _move(
+        self, frm: DemoParty, to: DemoParty, epcs: list[str], lost: bool = False
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        custody = {
+            "sourceList": [{"type": "owning_party", "source": _pgln(frm)}, {"type": "location", "source": _site(frm)}],
+            "destinationList": [
+                {"type": "owning_party", "destination": _pgln(to)},
+                {"type": "location", "destination": _site(to)},
+            ],
+        }
         po = {"bizTransactionList": [{"type": "po", "bizTransaction": f"urn:zhuisu:po:{to.gln}:{self.k}-{self.n}"}]}
-        ship = self._event(frm, "ObjectEvent", action="OBSERVE", epcList=epcs, bizStep="shipping",
-                           disposition="in_transit", **custody, **po)
+        ship = self._event(
+            frm,
+            "ObjectEvent",
+            action="OBSERVE",
+            epcList=epcs,
+            bizStep="shipping",
+            disposition="in_transit",
+            **custody,
+            **po,
+        )
         self.t += timedelta(hours=self.rng.randint(2, 8))
-        receive = self._event(to, "ObjectEvent", action="OBSERVE", epcList=epcs, bizStep="receiving",
-                              disposition="in_progress", **custody)
+        receive = self._event(
+            to, "ObjectEvent", action="OBSERVE", epcList=epcs, bizStep="receiving", disposition="in_progress", **custody
+        )
         if self.anomaly == 53 and frm.roles == ("wholesaler",):
             receive[1]["eventTime"] = _iso(self.t - timedelta(hours=12))
         yield ship
@@ -209,8 +285,15 @@ class _Chain:
         self.n += 1
         eid = uuid.uuid5(uuid.NAMESPACE_URL, f"{ZS_NS}generated/{self.seed}/{self.k}/{self.n}")
         site = {"id": _site(party)}
-        return party.key, {"type": kind, "eventID": f"urn:uuid:{eid}", "eventTime": _iso(self.t),
-                           "eventTimeZoneOffset": "+08:00", **fields, "readPoint": site, "bizLocation": site}
+        return party.key, {
+            "type": kind,
+            "eventID": f"urn:uuid:{eid}",
+            "eventTime": _iso(self.t),
+            "eventTimeZoneOffset": "+08:00",
+            **fields,
+            "readPoint": site,
+            "bizLocation": site,
+        }
 
     def _gtin(self, tier: int) -> str:
         body = f"690{CLASSES.index(self.cls):04d}{tier}{self.k % 97:05d}"[:13]
@@ -242,8 +325,13 @@ def _iso(when: datetime) -> str:
 def write_document(path: Path | str, events: int, seed: int = 1) -> None:
     """Write one EPCISDocument of ``events`` generated events to ``path``, streamed (constant memory)."""
     with Path(path).open("wb") as out:
-        head = {"@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
-                "creationDate": _iso(START), "epcisBody": {"eventList": []}}
+        head = {
+            "@context": CONTEXT,
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": _iso(START),
+            "epcisBody": {"eventList": []},
+        }
         text = orjson.dumps(head)
         marker = b'"eventList":[]'
         cut = text.index(marker) + len(marker) - 1

@@ -35,7 +35,8 @@ class DemoLoad:
 def demo_party(session: Session, *, token_secret: str) -> Party:
     """The demo enterprise, with ``token_secret`` as a valid bearer token (created on first use)."""
     party = parties_service.find_party_by_name(session, DEMO_PARTY) or parties_service.create_party(
-        session, name=DEMO_PARTY, uscc=DEMO_USCC)
+        session, name=DEMO_PARTY, uscc=DEMO_USCC
+    )
     try:
         parties_service.authenticate(session, token_secret)
     except InvalidToken:
@@ -74,15 +75,22 @@ def city_already_loaded(session: Session, parties: dict[str, Party], total: int)
     return int(session.scalar(select(func.count(Event.id)).where(Event.recorder_id.in_(ids))) or 0) >= total
 
 
-def capture_round(session: Session, parties: dict[str, Party], round_: list[tuple[str, list[dict[str, Any]]]]
-                  ) -> CityOutcome:
+def capture_round(
+    session: Session, parties: dict[str, Party], round_: list[tuple[str, list[dict[str, Any]]]]
+) -> CityOutcome:
     """Capture one round of the city's events, each recorder's through the real capture path (``proceed``)."""
     captured = duplicates = rejected = 0
     for key, events in round_:
-        doc = {"@context": generator.CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
-               "creationDate": "2026-01-01T06:00:00.000+08:00", "epcisBody": {"eventList": events}}
-        result = capture_service.capture_document(session, doc, actor=parties[key], behaviour="proceed",
-                                                  source="zhuisu demo load (示范市)")
+        doc = {
+            "@context": generator.CONTEXT,
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-01-01T06:00:00.000+08:00",
+            "epcisBody": {"eventList": events},
+        }
+        result = capture_service.capture_document(
+            session, doc, actor=parties[key], behaviour="proceed", source="zhuisu demo load (示范市)"
+        )
         captured += result.count("captured")
         duplicates += result.count("duplicate")
         rejected += result.count("rejected")

@@ -58,7 +58,10 @@ def wants_xml(request: Request) -> bool:
 
 
 def render(
-    request: Request, document: dict[str, Any], *, headers: dict[str, str] | None = None,
+    request: Request,
+    document: dict[str, Any],
+    *,
+    headers: dict[str, str] | None = None,
     json_type: str | None = "application/ld+json",
 ) -> Response:
     """A query document as JSON-LD, or as EPCIS 2.0 XML when the client asks for XML."""

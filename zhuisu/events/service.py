@@ -249,7 +249,8 @@ def matching_pks(session: Session, query: EventQuery, pks: list[int]) -> list[in
     if query.predicates:
         contexts = repository.contexts(session, {r.context_id for r in rows if r.context_id is not None})
         rows = [
-            r for r in rows
+            r
+            for r in rows
             if all(
                 check(r.body, predicates.prefixes_of(_as_list(contexts.get(r.context_id or 0))))
                 for check in query.predicates

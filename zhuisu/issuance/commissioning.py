@@ -29,9 +29,7 @@ def epc_of(code: str) -> str:
     return code if code.startswith("https://") else zhuisu_code.URN_PREFIX + code
 
 
-def commissioning_document(
-    epcs: Sequence[str], *, event_time: str, lot: str | None, epc_limit: int
-) -> dict[str, Any]:
+def commissioning_document(epcs: Sequence[str], *, event_time: str, lot: str | None, epc_limit: int) -> dict[str, Any]:
     """An EPCISDocument commissioning ``epcs``, ``epc_limit`` per event."""
     events = [
         _event(list(epcs[start : start + epc_limit]), event_time=event_time, lot=lot)

@@ -15,9 +15,7 @@ def batch_title(batch: CodeBatch, party: Party) -> str:
     return f"{product}{lot} {party.name}".strip()
 
 
-def codes_pdf(
-    codes: Sequence[str], *, title: str = "", symbology: Symbology = "qr", max_labels: int = 10_000
-) -> bytes:
+def codes_pdf(codes: Sequence[str], *, title: str = "", symbology: Symbology = "qr", max_labels: int = 10_000) -> bytes:
     """A label sheet of ``codes``, each label carrying ``title`` under its human-readable code.
 
     Raises:
@@ -25,9 +23,10 @@ def codes_pdf(
         InvalidCode / NotEncodable: see :func:`zhuisu.labels.payload.symbol_payload`.
     """
     if len(codes) > max_labels:
-        raise TooLarge(f"一个 PDF 最多 {max_labels} 个标签，请求了 {len(codes)} 个",
-                       message_en=f"a PDF holds at most {max_labels} labels; {len(codes)} were asked for",
-                       field="count")
+        raise TooLarge(
+            f"一个 PDF 最多 {max_labels} 个标签，请求了 {len(codes)} 个",
+            message_en=f"a PDF holds at most {max_labels} labels; {len(codes)} were asked for",
+            field="count",
+        )
     labels = [Label(code=symbol_payload(code, symbology), text=human_text(code), title=title) for code in codes]
     return label_sheet_pdf(labels, symbology=symbology)
-

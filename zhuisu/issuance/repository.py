@@ -65,16 +65,12 @@ def find_batch_by_serial(session: Session, *, counter: str, serial: int) -> Code
     """The batch of ``counter`` whose range holds ``serial``."""
     return session.scalar(
         select(CodeBatch)
-        .where(
-            CodeBatch.counter == counter, CodeBatch.first_serial <= serial, CodeBatch.last_serial >= serial
-        )
+        .where(CodeBatch.counter == counter, CodeBatch.first_serial <= serial, CodeBatch.last_serial >= serial)
         .limit(1)
     )
 
 
-def find_lot_batch(
-    session: Session, *, party_id: str, scheme: str, product: str, lot: str
-) -> CodeBatch | None:
+def find_lot_batch(session: Session, *, party_id: str, scheme: str, product: str, lot: str) -> CodeBatch | None:
     """The earliest batch of a party's product (GTIN or internal code) and lot."""
     product_column = CodeBatch.gtin if scheme == "gs1" else CodeBatch.product_code
     return session.scalar(

@@ -86,9 +86,7 @@ def datamatrix_matrix(element_string: str) -> Matrix:
         NotEncodable: zint refused the data (e.g. it does not fit in a 144x144 symbol).
     """
     # forceSquare: without it zint may choose DMRE rectangles (ISO/IEC 21471), which older scanners reject.
-    return _zxing_matrix(
-        element_string, zxingcpp.BarcodeFormat.DataMatrix, DATAMATRIX_QUIET_ZONE, forceSquare=True
-    )
+    return _zxing_matrix(element_string, zxingcpp.BarcodeFormat.DataMatrix, DATAMATRIX_QUIET_ZONE, forceSquare=True)
 
 
 def gs1_qr_matrix(element_string: str, *, error: ErrorLevel = "M") -> Matrix:
@@ -101,9 +99,7 @@ def gs1_qr_matrix(element_string: str, *, error: ErrorLevel = "M") -> Matrix:
     return _zxing_matrix(element_string, zxingcpp.BarcodeFormat.QRCode, QR_QUIET_ZONE, ecLevel=error)
 
 
-def _zxing_matrix(
-    element_string: str, symbology: zxingcpp.BarcodeFormat, quiet_zone: int, **options: object
-) -> Matrix:
+def _zxing_matrix(element_string: str, symbology: zxingcpp.BarcodeFormat, quiet_zone: int, **options: object) -> Matrix:
     elements = gs1_element_string.parts(element_string)["elements"]
     # Zint's bracketed input: unlike HRI, "[" cannot occur in GS1 data, so no value is mistaken for an AI.
     bracketed = "".join(f"[{element['ai']}]{element['value']}" for element in elements)
@@ -116,9 +112,7 @@ def _zxing_matrix(
     image = Image.fromarray(barcode.to_image(scale=1, add_quiet_zones=False))
     width, height = image.size
     modules = image.tobytes().translate(_GREY_TO_DARK)
-    return Matrix(
-        rows=tuple(modules[y * width : (y + 1) * width] for y in range(height)), quiet_zone=quiet_zone
-    )
+    return Matrix(rows=tuple(modules[y * width : (y + 1) * width] for y in range(height)), quiet_zone=quiet_zone)
 
 
 def matrix_png(matrix: Matrix, *, scale: int = 10, border: int | None = None) -> bytes:
@@ -129,9 +123,7 @@ def matrix_png(matrix: Matrix, *, scale: int = 10, border: int | None = None) ->
     blank = b"\xff" * width
     margin = b"\xff" * border
     pixels = b"".join(
-        [blank] * border
-        + [margin + row.translate(_DARK_TO_GREY) + margin for row in matrix.rows]
-        + [blank] * border
+        [blank] * border + [margin + row.translate(_DARK_TO_GREY) + margin for row in matrix.rows] + [blank] * border
     )
     image = Image.frombytes("L", (width, height), pixels)
     image = image.resize((width * scale, height * scale), Image.Resampling.NEAREST)
@@ -170,15 +162,11 @@ def datamatrix_svg(element_string: str, *, scale: int = 10, border: int = DATAMA
     return matrix_svg(datamatrix_matrix(element_string), scale=scale, border=border)
 
 
-def gs1_qr_png(
-    element_string: str, *, scale: int = 10, border: int = QR_QUIET_ZONE, error: ErrorLevel = "M"
-) -> bytes:
+def gs1_qr_png(element_string: str, *, scale: int = 10, border: int = QR_QUIET_ZONE, error: ErrorLevel = "M") -> bytes:
     return matrix_png(gs1_qr_matrix(element_string, error=error), scale=scale, border=border)
 
 
-def gs1_qr_svg(
-    element_string: str, *, scale: int = 10, border: int = QR_QUIET_ZONE, error: ErrorLevel = "M"
-) -> str:
+def gs1_qr_svg(element_string: str, *, scale: int = 10, border: int = QR_QUIET_ZONE, error: ErrorLevel = "M") -> str:
     return matrix_svg(gs1_qr_matrix(element_string, error=error), scale=scale, border=border)
 
 

@@ -192,9 +192,7 @@ def _draw_lines(canvas: Canvas, lines: list[str], font: str, size: float, centre
     return top
 
 
-def _fit(
-    text: str, font: str, sizes: tuple[float, ...], max_lines: int, width: float
-) -> tuple[float, list[str]]:
+def _fit(text: str, font: str, sizes: tuple[float, ...], max_lines: int, width: float) -> tuple[float, list[str]]:
     """The largest size at which ``text`` fits ``width`` on one line; else the smallest size, ``text`` broken
     at any character (CJK text has no spaces) and cut to ``max_lines`` with an ellipsis."""
     for size in sizes:

@@ -11,8 +11,9 @@ from zhuisu.ledger import evidence, keystore, service, witness_client, witness_s
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.verify import verify_store
 
-app = typer.Typer(help="The tamper-evident ledger (RFC 9162 log, C2SP checkpoints and witnesses).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The tamper-evident ledger (RFC 9162 log, C2SP checkpoints and witnesses).", no_args_is_help=True
+)
 
 
 @app.command("verify")
@@ -22,17 +23,25 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the report 
     with unit_of_work(session_maker()) as session:
         report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()))
     if as_json:
-        typer.echo(json.dumps({
-            "ok": report.ok, "leaves": report.leaves, "checkpoints": report.checkpoints,
-            "latestCheckpoint": report.latest_checkpoint,
-            "findings": [{"kind": f.kind, "eventID": f.event_id, "detail": f.detail} for f in report.findings],
-        }, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "leaves": report.leaves,
+                    "checkpoints": report.checkpoints,
+                    "latestCheckpoint": report.latest_checkpoint,
+                    "findings": [{"kind": f.kind, "eventID": f.event_id, "detail": f.detail} for f in report.findings],
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         for f in report.findings:
             typer.echo(f"{f.kind}\t{f.event_id or '-'}\t{f.detail}")
         state = "一致 / consistent" if report.ok else f"发现 {len(report.findings)} 处不一致 / findings"
-        typer.echo(f"{report.leaves} leaves, {report.checkpoints} checkpoints "
-                   f"(latest {report.latest_checkpoint}): {state}")
+        typer.echo(
+            f"{report.leaves} leaves, {report.checkpoints} checkpoints (latest {report.latest_checkpoint}): {state}"
+        )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -55,8 +64,9 @@ def prove(
 @app.command("check-proof")
 def check_proof(
     proof: Path = typer.Argument(..., exists=True, dir_okay=False, help="The proof file (from prove)."),
-    event: Path = typer.Option(..., "--event", exists=True, dir_okay=False,
-                               help="The event as GET /events/{eventID} returns it (JSON)."),
+    event: Path = typer.Option(
+        ..., "--event", exists=True, dir_okay=False, help="The event as GET /events/{eventID} returns it (JSON)."
+    ),
     vkey: str = typer.Option(..., "--vkey", help="The log's vkey, or a file holding it (GET /ledger/key)."),
     witness: list[str] = typer.Option([], "--witness", help="A witness cosigner vkey (repeatable)."),
     quorum: int = typer.Option(0, "--quorum", help="How many of the --witness keys must have cosigned."),
@@ -67,13 +77,20 @@ def check_proof(
     except ValueError as exc:
         raise fail(f"{event} is not JSON: {exc}") from exc
     try:
-        checked = evidence.check_event_proof(proof.read_text(encoding="utf-8"), document, [_key_text(vkey)],
-                                             cosigners=[_key_text(w) for w in witness], quorum=quorum)
+        checked = evidence.check_event_proof(
+            proof.read_text(encoding="utf-8"),
+            document,
+            [_key_text(vkey)],
+            cosigners=[_key_text(w) for w in witness],
+            quorum=quorum,
+        )
     except LedgerError as exc:
         raise fail(f"证明无效 / proof does not verify: {exc}") from exc
     cp = checked.proof.checkpoint
-    typer.echo(f"OK: leaf {checked.proof.index} of {cp.origin} (tree size {cp.size}), "
-               f"{len(checked.proof.cosignatures)} witness cosignature(s); event hash {checked.leaf.event_hash}")
+    typer.echo(
+        f"OK: leaf {checked.proof.index} of {cp.origin} (tree size {cp.size}), "
+        f"{len(checked.proof.cosignatures)} witness cosignature(s); event hash {checked.leaf.event_hash}"
+    )
 
 
 def _key_text(value: str) -> str:

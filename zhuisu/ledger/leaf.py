@@ -63,8 +63,13 @@ class Leaf:
         for value in (self.event_hash, self.body, self.record_time, self.recorder):
             if not value or any(c in value for c in "\n\r "):
                 raise MalformedLeaf(f"leaf field {value!r} is empty or contains a space or newline")
-        lines = [VERSION, f"event-hash {self.event_hash}", f"body sha-256:{self.body}",
-                 f"record-time {self.record_time}", f"recorder {self.recorder}"]
+        lines = [
+            VERSION,
+            f"event-hash {self.event_hash}",
+            f"body sha-256:{self.body}",
+            f"record-time {self.record_time}",
+            f"recorder {self.recorder}",
+        ]
         return "".join(line + "\n" for line in lines).encode("utf-8")
 
     def hash(self) -> bytes:

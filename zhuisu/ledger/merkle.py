@@ -131,9 +131,7 @@ def verify_inclusion(index: int, size: int, leaf_hash: bytes, proof: Sequence[by
         raise InvalidProof(f"inclusion proof for leaf {index} of {size} does not lead to the root")
 
 
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> None:
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
     """Check that the tree ``(new_size, new_root)`` extends ``(old_size, old_root)`` (RFC 9162 §2.1.4.2).
 
     Raises ``InvalidProof``. ``old_size == new_size`` needs an empty proof and equal roots.

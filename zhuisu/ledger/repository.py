@@ -42,7 +42,7 @@ def _head(session: Session, *, lock: bool) -> Head:
         session.execute(insert(LedgerHead).values(id=HEAD_ID, size=0, compact=b"", updated_at=utc_now()))
         return Head(0, [])
     packed = bytes(row.compact)
-    return Head(int(row.size), [packed[i:i + HASH_SIZE] for i in range(0, len(packed), HASH_SIZE)])
+    return Head(int(row.size), [packed[i : i + HASH_SIZE] for i in range(0, len(packed), HASH_SIZE)])
 
 
 def lock_head(session: Session) -> Head:
@@ -55,23 +55,27 @@ def read_head(session: Session) -> Head:
 
 
 def save_head(session: Session, size: int, compact: Sequence[bytes]) -> None:
-    session.execute(update(LedgerHead).where(LedgerHead.id == HEAD_ID)
-                    .values(size=size, compact=b"".join(compact), updated_at=utc_now()))
+    session.execute(
+        update(LedgerHead)
+        .where(LedgerHead.id == HEAD_ID)
+        .values(size=size, compact=b"".join(compact), updated_at=utc_now())
+    )
 
 
 def insert_leaves(session: Session, rows: Sequence[tuple[int, int, str, bytes]]) -> None:
     """Insert ``(idx, event_pk, event_id, leaf)`` rows."""
-    _bulk_insert(session, "ledger_leaves", ("idx", "event_pk", "event_id", "leaf"),
-                 ("bigint", "bigint", "text", "bytea"), rows)
+    _bulk_insert(
+        session, "ledger_leaves", ("idx", "event_pk", "event_id", "leaf"), ("bigint", "bigint", "text", "bytea"), rows
+    )
 
 
 def insert_nodes(session: Session, nodes: Sequence[tuple[NodeKey, bytes]]) -> None:
-    _bulk_insert(session, "ledger_nodes", ("key", "hash"), ("bigint", "bytea"),
-                 [(node_key(*k), h) for k, h in nodes])
+    _bulk_insert(session, "ledger_nodes", ("key", "hash"), ("bigint", "bytea"), [(node_key(*k), h) for k, h in nodes])
 
 
-def _bulk_insert(session: Session, table: str, columns: Sequence[str], pg_types: Sequence[str],
-                 rows: Sequence[tuple[Any, ...]]) -> None:
+def _bulk_insert(
+    session: Session, table: str, columns: Sequence[str], pg_types: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
     # Appends run inside every capture, so they skip per-row SQL construction: one INSERT … SELECT FROM
     # unnest(arrays) on PostgreSQL, one executemany on SQLite.
     if not rows:
@@ -80,8 +84,10 @@ def _bulk_insert(session: Session, table: str, columns: Sequence[str], pg_types:
     names = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name == "postgresql":
         arrays = ", ".join(f"%s::{t}[]" for t in pg_types)
-        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-                                   tuple(list(column) for column in zip(*rows, strict=True)))
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
+            tuple(list(column) for column in zip(*rows, strict=True)),
+        )
     else:
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
@@ -98,9 +104,10 @@ class NodeReader:
         wanted = {node_key(*k): k for k in keys}
         ids = list(wanted)
         for start in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[start:start + _IN_CHUNK]
-            for key, h in self.session.execute(select(LedgerNode.key, LedgerNode.hash)
-                                               .where(LedgerNode.key.in_(chunk))):
+            chunk = ids[start : start + _IN_CHUNK]
+            for key, h in self.session.execute(
+                select(LedgerNode.key, LedgerNode.hash).where(LedgerNode.key.in_(chunk))
+            ):
                 found[wanted[key]] = bytes(h)
         return found
 
@@ -108,25 +115,27 @@ class NodeReader:
 def level_hashes(session: Session, level: int, start: int, end: int) -> list[bytes]:
     """The stored hashes of nodes ``(level, start) … (level, end - 1)``, in order (a tile)."""
     low, high = node_key(level, start), node_key(level, end)
-    rows = session.execute(select(LedgerNode.hash).where(LedgerNode.key >= low, LedgerNode.key < high)
-                            .order_by(LedgerNode.key))
+    rows = session.execute(
+        select(LedgerNode.hash).where(LedgerNode.key >= low, LedgerNode.key < high).order_by(LedgerNode.key)
+    )
     return [bytes(h) for (h,) in rows]
 
 
 def leaf_data(session: Session, start: int, end: int) -> list[bytes]:
     """The leaf bytes of indexes ``start … end - 1``, in order (an entry bundle)."""
-    rows = session.execute(select(LedgerLeaf.leaf).where(LedgerLeaf.idx >= start, LedgerLeaf.idx < end)
-                           .order_by(LedgerLeaf.idx))
+    rows = session.execute(
+        select(LedgerLeaf.leaf).where(LedgerLeaf.idx >= start, LedgerLeaf.idx < end).order_by(LedgerLeaf.idx)
+    )
     return [bytes(d) for (d,) in rows]
 
 
 def find_leaf(session: Session, event_id: str) -> Row[int, bytes, int | None, str | None] | None:
     """An event's leaf ``(idx, leaf)`` with the latest checkpoint's ``(size, note)`` (None if there is none),
     in one round trip; the event is found by eventID, or by its CBV event hash through the events table."""
-    latest = (select(LedgerCheckpoint.size, LedgerCheckpoint.note).order_by(LedgerCheckpoint.size.desc())
-              .limit(1).subquery())
-    query = (select(LedgerLeaf.idx, LedgerLeaf.leaf, latest.c.size, latest.c.note)
-             .outerjoin(latest, true()))
+    latest = (
+        select(LedgerCheckpoint.size, LedgerCheckpoint.note).order_by(LedgerCheckpoint.size.desc()).limit(1).subquery()
+    )
+    query = select(LedgerLeaf.idx, LedgerLeaf.leaf, latest.c.size, latest.c.note).outerjoin(latest, true())
     leaf = session.execute(query.where(LedgerLeaf.event_id == event_id)).one_or_none()
     if leaf is not None:
         return leaf
@@ -139,8 +148,9 @@ def iter_leaves(session: Session, chunk: int) -> Iterator[list[Row[Any]]]:
     after = -1
     columns = (LedgerLeaf.idx, LedgerLeaf.event_pk, LedgerLeaf.event_id, LedgerLeaf.leaf)
     while True:
-        rows: list[Row[Any]] = list(session.execute(select(*columns).where(LedgerLeaf.idx > after)
-                                                    .order_by(LedgerLeaf.idx).limit(chunk)))
+        rows: list[Row[Any]] = list(
+            session.execute(select(*columns).where(LedgerLeaf.idx > after).order_by(LedgerLeaf.idx).limit(chunk))
+        )
         if not rows:
             return
         yield rows
@@ -149,11 +159,18 @@ def iter_leaves(session: Session, chunk: int) -> Iterator[list[Row[Any]]]:
 
 def event_rows_by_pk(session: Session, pks: Sequence[int]) -> dict[int, Row[Any]]:
     """The event rows with these keys, as plain rows (no ORM identity map, so a replay stays small)."""
-    columns = (Event.id, Event.event_id, Event.event_hash, Event.record_time, Event.recorder_id,
-               Event.context_id, Event.body)
+    columns = (
+        Event.id,
+        Event.event_id,
+        Event.event_hash,
+        Event.record_time,
+        Event.recorder_id,
+        Event.context_id,
+        Event.body,
+    )
     events: dict[int, Row[Any]] = {}
     for start in range(0, len(pks), _IN_CHUNK):
-        for row in session.execute(select(*columns).where(Event.id.in_(pks[start:start + _IN_CHUNK]))):
+        for row in session.execute(select(*columns).where(Event.id.in_(pks[start : start + _IN_CHUNK]))):
             events[row.id] = row
     return events
 
@@ -167,8 +184,12 @@ def contexts(session: Session, ids: set[int]) -> dict[int, object]:
 
 def unlogged_event_ids(session: Session) -> list[str]:
     """eventIDs of stored events that have no leaf (inserted behind the ledger's back)."""
-    statement = (select(Event.event_id).outerjoin(LedgerLeaf, LedgerLeaf.event_pk == Event.id)
-                 .where(LedgerLeaf.idx.is_(None)).order_by(Event.id))
+    statement = (
+        select(Event.event_id)
+        .outerjoin(LedgerLeaf, LedgerLeaf.event_pk == Event.id)
+        .where(LedgerLeaf.idx.is_(None))
+        .order_by(Event.id)
+    )
     return list(session.scalars(statement))
 
 
@@ -184,15 +205,13 @@ def checkpoint_by_size(session: Session, size: int) -> LedgerCheckpoint | None:
     return session.scalar(select(LedgerCheckpoint).where(LedgerCheckpoint.size == size))
 
 
-def add_cosignature(session: Session, checkpoint: LedgerCheckpoint, *, witness: str, timestamp: int,
-                    line: str) -> None:
+def add_cosignature(session: Session, checkpoint: LedgerCheckpoint, *, witness: str, timestamp: int, line: str) -> None:
     session.add(LedgerCosignature(checkpoint_id=checkpoint.id, witness=witness, timestamp=timestamp, line=line))
 
 
 def witness_state(session: Session, witness: str) -> LedgerWitnessState:
     """The push state of a configured witness, locked, created (known size 0) on first use."""
-    state = session.scalar(select(LedgerWitnessState).where(LedgerWitnessState.witness == witness)
-                           .with_for_update())
+    state = session.scalar(select(LedgerWitnessState).where(LedgerWitnessState.witness == witness).with_for_update())
     if state is None:
         state = LedgerWitnessState(witness=witness, known_size=0)
         session.add(state)

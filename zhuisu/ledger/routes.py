@@ -28,8 +28,9 @@ _IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
-def get_checkpoint(session: DbSession, settings: SettingsDep, request: Request,
-                   background: BackgroundTasks) -> Response:
+def get_checkpoint(
+    session: DbSession, settings: SettingsDep, request: Request, background: BackgroundTasks
+) -> Response:
     """The latest signed checkpoint (C2SP signed note), signed on demand when the log grew since the last one.
 
     A new checkpoint is pushed to the configured witnesses after the response."""
@@ -59,8 +60,9 @@ def get_tile(path: str, session: DbSession) -> Response:
     """A tlog-tiles tile (``tile/<L>/<N>[.p/<W>]``) or entry bundle (``tile/entries/<N>[.p/<W>]``)."""
     data = service.read_tile(session, f"tile/{path}")
     full = parse_tile_path(f"tile/{path}").width == TILE_WIDTH
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Cache-Control": _IMMUTABLE if full else "no-cache"})
+    return Response(
+        data, media_type="application/octet-stream", headers={"Cache-Control": _IMMUTABLE if full else "no-cache"}
+    )
 
 
 @router.get("/proof/{event_id:path}", response_class=PlainTextResponse, responses={404: {}})
@@ -73,16 +75,25 @@ def get_proof(event_id: str, session: DbSession, settings: SettingsDep) -> Respo
 
 
 @router.get("/consistency", responses={422: {}})
-def get_consistency(session: DbSession, old: int = Query(..., ge=0, description="The older tree size."),
-                    new: int = Query(..., ge=0, description="The newer tree size.")) -> dict[str, Any]:
+def get_consistency(
+    session: DbSession,
+    old: int = Query(..., ge=0, description="The older tree size."),
+    new: int = Query(..., ge=0, description="The newer tree size."),
+) -> dict[str, Any]:
     """An RFC 9162 consistency proof between two sizes of the log, with both roots (base64)."""
     proof = service.consistency(session, old, new)
-    return {"oldSize": proof.old_size, "newSize": proof.new_size, "oldRoot": _b64(proof.old_root),
-            "newRoot": _b64(proof.new_root), "proof": [_b64(h) for h in proof.proof]}
+    return {
+        "oldSize": proof.old_size,
+        "newSize": proof.new_size,
+        "oldRoot": _b64(proof.old_root),
+        "newRoot": _b64(proof.new_root),
+        "proof": [_b64(h) for h in proof.proof],
+    }
 
 
-@router.post("/witness/add-checkpoint", response_class=PlainTextResponse,
-             responses={400: {}, 403: {}, 404: {}, 409: {}, 422: {}})
+@router.post(
+    "/witness/add-checkpoint", response_class=PlainTextResponse, responses={400: {}, 403: {}, 404: {}, 409: {}, 422: {}}
+)
 async def add_checkpoint(request: Request, session: DbSession, settings: SettingsDep) -> Response:
     """C2SP tlog-witness: cosign a configured child log's checkpoint if it extends the last one cosigned.
 
@@ -97,8 +108,12 @@ async def add_checkpoint(request: Request, session: DbSession, settings: Setting
 
 def _cosign(session: Session, settings: Settings, body: str) -> str:
     return witness_service.add_checkpoint(
-        session, body, logs=witness_service.followed_logs(settings.ledger_witnessed_logs),
-        witness_skey=keystore.witness_key(settings).skey, timestamp=int(utc_now().timestamp()))
+        session,
+        body,
+        logs=witness_service.followed_logs(settings.ledger_witnessed_logs),
+        witness_skey=keystore.witness_key(settings).skey,
+        timestamp=int(utc_now().timestamp()),
+    )
 
 
 def _b64(h: bytes) -> str:

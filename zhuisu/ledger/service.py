@@ -65,8 +65,7 @@ def append_events(session: Session, stored: Sequence[LoggedEvent]) -> None:
     leaves: list[tuple[int, int, str, bytes]] = []
     nodes = []
     for event in sorted(stored, key=lambda e: e.pk):
-        data = Leaf(event.hash, body_digest(event.event), record_time_text(event.record_time),
-                    event.recorder_id).data()
+        data = Leaf(event.hash, body_digest(event.event), record_time_text(event.record_time), event.recorder_id).data()
         leaves.append((tree.size, event.pk, event.event_id, data))
         nodes.extend(tree.append(leaf_hash(data)))
     repository.insert_leaves(session, leaves)
@@ -104,8 +103,9 @@ def make_checkpoint(session: Session, *, origin: str, skey: str) -> LedgerCheckp
             return latest
     if head.size and not hmac.compare_digest(root_at(head.size, NodeReader(session)), root):
         raise InconsistentTree("the stored node hashes do not give the head's root")
-    row = LedgerCheckpoint(size=head.size, root_hash=root,
-                           note=sign_checkpoint(Checkpoint(origin, head.size, root), skey))
+    row = LedgerCheckpoint(
+        size=head.size, root_hash=root, note=sign_checkpoint(Checkpoint(origin, head.size, root), skey)
+    )
     session.add(row)
     session.flush()
     return row

@@ -53,8 +53,9 @@ class VerifyReport:
         return [f.event_id for f in self.findings if f.kind == kind and f.event_id is not None]
 
 
-def verify_store(session: Session, *, log_keys: Sequence[str | Verifier], origin: str,
-                 chunk: int = 2000) -> VerifyReport:
+def verify_store(
+    session: Session, *, log_keys: Sequence[str | Verifier], origin: str, chunk: int = 2000
+) -> VerifyReport:
     """Replay the whole store (reads only). See the module docstring."""
     report = VerifyReport()
     signed = {cp.size: cp for cp in repository.checkpoints(session)}
@@ -76,8 +77,10 @@ def verify_store(session: Session, *, log_keys: Sequence[str | Verifier], origin
                 report.findings.append(finding)
         _check_nodes(session, completed, report)
     report.leaves = tree.size
-    report.findings.extend(Finding("inserted", event_id, "stored event has no leaf in the ledger")
-                           for event_id in repository.unlogged_event_ids(session))
+    report.findings.extend(
+        Finding("inserted", event_id, "stored event has no leaf in the ledger")
+        for event_id in repository.unlogged_event_ids(session)
+    )
     _check_head(session, tree, report)
     for checkpoint in signed.values():
         _check_checkpoint(checkpoint, roots, log_keys, origin, report)
@@ -135,8 +138,13 @@ def _check_head(session: Session, tree: CompactRange, report: VerifyReport) -> N
         _tree(report, f"the log head (size {head.size}) does not match the {tree.size} stored leaves")
 
 
-def _check_checkpoint(checkpoint: LedgerCheckpoint, roots: dict[int, bytes], log_keys: Sequence[str | Verifier],
-                      origin: str, report: VerifyReport) -> None:
+def _check_checkpoint(
+    checkpoint: LedgerCheckpoint,
+    roots: dict[int, bytes],
+    log_keys: Sequence[str | Verifier],
+    origin: str,
+    report: VerifyReport,
+) -> None:
     try:
         body, _ = open_checkpoint(checkpoint.note, log_keys, origin=origin)
     except LedgerError as exc:

@@ -100,14 +100,10 @@ def check_add_checkpoint(
         raise UnknownLog(f"no log with origin {origin!r} is followed")
     checkpoint, _ = open_checkpoint(request.checkpoint, logs[origin], origin=origin)
     if request.old_size > checkpoint.size:
-        raise MalformedWitnessRequest(
-            f"old size {request.old_size} is above the checkpoint's {checkpoint.size}"
-        )
+        raise MalformedWitnessRequest(f"old size {request.old_size} is above the checkpoint's {checkpoint.size}")
     known_size = latest.size if latest is not None else 0
     if request.old_size != known_size:
-        raise WitnessConflict(
-            f"old size {request.old_size}, but the latest cosigned is {known_size}", known_size
-        )
+        raise WitnessConflict(f"old size {request.old_size}, but the latest cosigned is {known_size}", known_size)
     if latest is None or request.old_size == 0:
         if request.proof:
             raise InvalidProof("the proof from size 0 must be empty")

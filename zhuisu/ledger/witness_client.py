@@ -23,8 +23,9 @@ def httpx_post(timeout: float) -> Post:
     """A ``Post`` over HTTP with ``timeout`` seconds per request."""
 
     def post(url: str, body: str) -> tuple[int, str]:
-        response = httpx.post(url, content=body.encode("utf-8"), timeout=timeout,
-                              headers={"Content-Type": "text/plain; charset=utf-8"})
+        response = httpx.post(
+            url, content=body.encode("utf-8"), timeout=timeout, headers={"Content-Type": "text/plain; charset=utf-8"}
+        )
         return response.status_code, response.text
 
     return post

@@ -84,8 +84,9 @@ def followed_logs(vkeys: Sequence[str]) -> dict[str, list[str]]:
     return logs
 
 
-def add_checkpoint(session: Session, body: str, *, logs: Mapping[str, Sequence[str]], witness_skey: str,
-                   timestamp: int) -> str:
+def add_checkpoint(
+    session: Session, body: str, *, logs: Mapping[str, Sequence[str]], witness_skey: str, timestamp: int
+) -> str:
     """Cosign a child log's checkpoint if it extends the last one cosigned; the response's cosignature lines.
 
     Raises the ``LedgerError`` whose ``status_code`` is the answer (404 unknown log, 403 bad signature, 400
@@ -96,11 +97,18 @@ def add_checkpoint(session: Session, body: str, *, logs: Mapping[str, Sequence[s
     latest = Checkpoint(row.origin, row.size, bytes(row.root_hash)) if row is not None else None
     checkpoint = check_add_checkpoint(request, logs, latest)
     if row is None:
-        session.add(WitnessedLog(origin=checkpoint.origin, size=checkpoint.size,
-                                 root_hash=checkpoint.root_hash, note=request.checkpoint))
+        session.add(
+            WitnessedLog(
+                origin=checkpoint.origin, size=checkpoint.size, root_hash=checkpoint.root_hash, note=request.checkpoint
+            )
+        )
     else:
         row.size, row.root_hash, row.note, row.updated_at = (
-            checkpoint.size, checkpoint.root_hash, request.checkpoint, utc_now())
+            checkpoint.size,
+            checkpoint.root_hash,
+            request.checkpoint,
+            utc_now(),
+        )
     session.flush()
     return cosignature_response(checkpoint, [witness_skey], timestamp)
 
@@ -150,7 +158,8 @@ def record_push(session: Session, witness: Witness, request: PushRequest, status
         return PushResult(witness.name, "failed", error)
     mine = [s for s in parse(cosigned).signatures if (s.name, s.key_id) == (valid[0].name, valid[0].key_id)]
     checkpoint.note = append_signatures(checkpoint.note, mine[-1:])
-    repository.add_cosignature(session, checkpoint, witness=witness.name, timestamp=valid[0].timestamp,
-                               line=mine[-1].line)
+    repository.add_cosignature(
+        session, checkpoint, witness=witness.name, timestamp=valid[0].timestamp, line=mine[-1].line
+    )
     state.known_size, state.last_error, state.cosigned_at = request.size, None, utc_now()
     return PushResult(witness.name, "cosigned", f"cosigned size {request.size}")

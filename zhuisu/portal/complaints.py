@@ -38,14 +38,27 @@ def file_complaint(session: Session, data: ComplaintCreate, *, language: str) ->
             code = data.code.strip()
     product = portal_service.find_product(session, code) if code else None
     complaint = Complaint(
-        reference=_reference(), kind=data.kind, code=code, product_name=product.name if product else "",
-        message=data.message.strip(), contact=data.contact.strip(), language=language if language == "en" else "zh",
-        region=portal_service.producer_region(session, product), status="received", note="",
+        reference=_reference(),
+        kind=data.kind,
+        code=code,
+        product_name=product.name if product else "",
+        message=data.message.strip(),
+        contact=data.contact.strip(),
+        language=language if language == "en" else "zh",
+        region=portal_service.producer_region(session, product),
+        status="received",
+        note="",
     )
     session.add(complaint)
     session.flush()
-    session.add(AuditEntry(actor_id=None, action="complaint_filed", subject=complaint.id,
-                           payload={"reference": complaint.reference, "kind": data.kind, "code": code}))
+    session.add(
+        AuditEntry(
+            actor_id=None,
+            action="complaint_filed",
+            subject=complaint.id,
+            payload={"reference": complaint.reference, "kind": data.kind, "code": code},
+        )
+    )
     return complaint
 
 
@@ -56,8 +69,9 @@ def get_complaint(session: Session, reference: str) -> Complaint:
     return complaint
 
 
-def list_complaints(session: Session, *, status: str | None = None, region_prefix: str = "",
-                    limit: int = 200) -> list[Complaint]:
+def list_complaints(
+    session: Session, *, status: str | None = None, region_prefix: str = "", limit: int = 200
+) -> list[Complaint]:
     return repository.list_complaints(session, status=status, region_prefix=region_prefix, limit=limit)
 
 
@@ -65,29 +79,52 @@ def handle_complaint(session: Session, reference: str, *, actor: Party, status: 
     """Move a complaint to ``status`` with a note. Raises NotFound, InvalidInput (unknown status) or Conflict
     (a step backwards, or a closed complaint)."""
     if status not in STATUSES:
-        raise InvalidInput(f"状态 {status!r} 无效，应为 {'、'.join(STATUSES)} 之一",
-                           message_en=f"invalid status {status!r}: one of {', '.join(STATUSES)}", field="status")
+        raise InvalidInput(
+            f"状态 {status!r} 无效，应为 {'、'.join(STATUSES)} 之一",
+            message_en=f"invalid status {status!r}: one of {', '.join(STATUSES)}",
+            field="status",
+        )
     complaint = get_complaint(session, reference)
     if status not in _NEXT[complaint.status]:
-        raise Conflict(f"投诉举报 {complaint.reference} 状态为 {complaint.status}，不能改为 {status}",
-                       message_en=f"complaint {complaint.reference} is {complaint.status}; it cannot become {status}")
+        raise Conflict(
+            f"投诉举报 {complaint.reference} 状态为 {complaint.status}，不能改为 {status}",
+            message_en=f"complaint {complaint.reference} is {complaint.status}; it cannot become {status}",
+        )
     complaint.status, complaint.handled_by, complaint.handled_at = status, actor.id, utc_now()
     complaint.note = note.strip()
-    session.add(AuditEntry(actor_id=actor.id, action="complaint_handled", subject=complaint.id,
-                           payload={"reference": complaint.reference, "status": status, "note": complaint.note}))
+    session.add(
+        AuditEntry(
+            actor_id=actor.id,
+            action="complaint_handled",
+            subject=complaint.id,
+            payload={"reference": complaint.reference, "status": status, "note": complaint.note},
+        )
+    )
     session.flush()
     return complaint
 
 
 def acknowledgement(complaint: Complaint) -> ComplaintAck:
-    return ComplaintAck(reference=complaint.reference, kind=complaint.kind, status=complaint.status,
-                        created_at=format_iso(complaint.created_at))
+    return ComplaintAck(
+        reference=complaint.reference,
+        kind=complaint.kind,
+        status=complaint.status,
+        created_at=format_iso(complaint.created_at),
+    )
 
 
 def complaint_read(complaint: Complaint) -> ComplaintRead:
     return ComplaintRead(
-        reference=complaint.reference, kind=complaint.kind, code=complaint.code, product_name=complaint.product_name,
-        message=complaint.message, contact=complaint.contact, language=complaint.language, region=complaint.region,
-        status=complaint.status, note=complaint.note, created_at=format_iso(complaint.created_at),
+        reference=complaint.reference,
+        kind=complaint.kind,
+        code=complaint.code,
+        product_name=complaint.product_name,
+        message=complaint.message,
+        contact=complaint.contact,
+        language=complaint.language,
+        region=complaint.region,
+        status=complaint.status,
+        note=complaint.note,
+        created_at=format_iso(complaint.created_at),
         handled_at=format_iso(complaint.handled_at) if complaint.handled_at else None,
     )

@@ -28,17 +28,30 @@ def _links(request: Request, story: PublicProductRead) -> dict[str, list[dict[st
     name = story.product.name if story.product else story.code
     links: dict[str, list[dict[str, Any]]] = {
         "gs1:pip": [{"href": page, "title": name, "type": "text/html", "hreflang": ["zh", "en"]}],
-        "gs1:traceability": [{"href": f"{base}/api/v1/portal/products/{story_path(story.code).lstrip('/')}",
-                              "title": "追溯信息 / trace story", "type": "application/json"}],
-        "gs1:recallStatus": [{"href": page + "#recall", "title": "召回 / recalled" if story.recalled else
-                              "未召回 / not recalled", "type": "text/html"}],
+        "gs1:traceability": [
+            {
+                "href": f"{base}/api/v1/portal/products/{story_path(story.code).lstrip('/')}",
+                "title": "追溯信息 / trace story",
+                "type": "application/json",
+            }
+        ],
+        "gs1:recallStatus": [
+            {
+                "href": page + "#recall",
+                "title": "召回 / recalled" if story.recalled else "未召回 / not recalled",
+                "type": "text/html",
+            }
+        ],
     }
     if story.certificates:
-        links["gs1:certificationInfo"] = [{"href": page + "#certificates", "title": "证书 / certificates",
-                                           "type": "text/html"}]
+        links["gs1:certificationInfo"] = [
+            {"href": page + "#certificates", "title": "证书 / certificates", "type": "text/html"}
+        ]
     if story.journey:
-        links["zs:ledgerProof"] = [{"href": f"{base}/ledger/proof/{step.event_id}", "type": "text/plain",
-                                    "title": step.step_en} for step in story.journey]
+        links["zs:ledgerProof"] = [
+            {"href": f"{base}/ledger/proof/{step.event_id}", "type": "text/plain", "title": step.step_en}
+            for step in story.journey
+        ]
     return links
 
 
@@ -58,7 +71,10 @@ def link_for(request: Request, story: PublicProductRead, link_type: str) -> str:
     short = short if ":" in short else "gs1:" + short
     targets = _links(request, story).get(short)
     if not targets:
-        raise NotFound(f"追溯码没有 {link_type} 类型的链接", message_en=f"the code has no link of type {link_type}",
-                       link_type=link_type)
+        raise NotFound(
+            f"追溯码没有 {link_type} 类型的链接",
+            message_en=f"the code has no link of type {link_type}",
+            link_type=link_type,
+        )
     href: str = targets[0]["href"]
     return href

@@ -86,7 +86,8 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
 def _wants_linkset(request: Request, link_type: str | None) -> bool:
     accept = request.headers.get("accept", "")
     return link_type in ("all", "linkset") or (
-        "application/linkset+json" in accept or ("application/json" in accept and "text/html" not in accept))
+        "application/linkset+json" in accept or ("application/json" in accept and "text/html" not in accept)
+    )
 
 
 def _compute(request: Request, code: str, link_type: str | None, wants_linkset: bool) -> Response:
@@ -101,8 +102,11 @@ def _compute(request: Request, code: str, link_type: str | None, wants_linkset: 
         return RedirectResponse(linkset.link_for(request, story, link_type), status_code=307)
     if wants_linkset:
         return JSONResponse(linkset.linkset(request, story), media_type=linkset.MEDIA_TYPE, headers=_VARY)
-    response = render(request, "portal/product.html", {"story": story, "story_json": story.model_dump(mode="json"),
-                                                       "link": linkset.anchor(story)})
+    response = render(
+        request,
+        "portal/product.html",
+        {"story": story, "story_json": story.model_dump(mode="json"), "link": linkset.anchor(story)},
+    )
     response.headers.update(_VARY)
     return response
 
@@ -121,20 +125,34 @@ def _resolver(primary: str) -> Any:
 
 
 for _primary in portal_service.PRIMARY_KEYS:
-    router.add_api_route(f"/{_primary}/{{rest:path}}", _resolver(_primary), methods=["GET"],
-                         response_class=HTMLResponse, name=f"portal_dl_{_primary}", responses={404: {}})
+    router.add_api_route(
+        f"/{_primary}/{{rest:path}}",
+        _resolver(_primary),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        name=f"portal_dl_{_primary}",
+        responses={404: {}},
+    )
 
 
 @router.post("/complaints", response_class=HTMLResponse, name="portal_complaint", responses={400: {}})
 def file_complaint(
-    request: Request, session: DbSession, message: Annotated[str, Form(max_length=4000)],
-    code: Annotated[str, Form(max_length=500)] = "", kind: Annotated[str, Form()] = "complaint",
+    request: Request,
+    session: DbSession,
+    message: Annotated[str, Form(max_length=4000)],
+    code: Annotated[str, Form(max_length=500)] = "",
+    kind: Annotated[str, Form()] = "complaint",
     contact: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """File a complaint or report from a product page; answers with the acknowledgement and its reference."""
-    data = ComplaintCreate(kind="report" if kind == "report" else "complaint", code=code, message=message or " ",
-                           contact=contact)
+    data = ComplaintCreate(
+        kind="report" if kind == "report" else "complaint", code=code, message=message or " ", contact=contact
+    )
     complaint = complaints.file_complaint(session, data, language=page_language(request))
     back = story_path(complaint.code) if complaint.code else None
-    return render(request, "portal/complaint_ack.html",
-                  {"ack": complaints.acknowledgement(complaint), "back": back, "query": quote(code)}, status=201)
+    return render(
+        request,
+        "portal/complaint_ack.html",
+        {"ack": complaints.acknowledgement(complaint), "back": back, "query": quote(code)},
+        status=201,
+    )

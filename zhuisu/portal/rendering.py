@@ -80,7 +80,8 @@ def portal_state(request: Request) -> PortalState:
         node_key = keystore.log_key(settings)
         state = PortalState(
             limiter=TokenBucketLimiter(rate=settings.portal_rate_per_second, burst=settings.portal_rate_burst),
-            stories=TtlCache(settings.portal_cache_seconds), pages=TtlCache(settings.portal_cache_seconds),
+            stories=TtlCache(settings.portal_cache_seconds),
+            pages=TtlCache(settings.portal_cache_seconds),
             key=LedgerKey(keystore.log_origin(settings), node_key.skey, node_key.vkey),
         )
         request.app.state.portal = state
@@ -92,8 +93,11 @@ async def rate_limit(request: Request) -> None:
     client = request.client.host if request.client else "-"
     wait = portal_state(request).limiter.take(client)
     if wait > 0:
-        raise TooManyRequests("请求过于频繁，请稍后再试", message_en="too many requests; try again shortly",
-                              retry_after=float(retry_after_header(wait)))
+        raise TooManyRequests(
+            "请求过于频繁，请稍后再试",
+            message_en="too many requests; try again shortly",
+            retry_after=float(retry_after_header(wait)),
+        )
 
 
 async def too_many_requests(request: Request, exc: Exception) -> Response:
@@ -101,8 +105,15 @@ async def too_many_requests(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TooManyRequests)
     lang = page_language(request)
     retry = retry_after_header(float(exc.extra.get("retry_after", 1)))
-    return problem_response(request, status=429, code=exc.code, detail=exc.localized(lang),
-                            problem_type=exc.problem_type, headers={"Retry-After": retry}, retry_after=int(retry))
+    return problem_response(
+        request,
+        status=429,
+        code=exc.code,
+        detail=exc.localized(lang),
+        problem_type=exc.problem_type,
+        headers={"Retry-After": retry},
+        retry_after=int(retry),
+    )
 
 
 def page_language(request: Request) -> str:
@@ -118,7 +129,9 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
     """A page in the request's language; ``?lang=`` also sets the language cookie (the toggle)."""
     lang = page_language(request)
     response = templates.TemplateResponse(
-        request, template, {"lang": lang, "t": lambda zh, en: en if lang == "en" else zh, **context},
+        request,
+        template,
+        {"lang": lang, "t": lambda zh, en: en if lang == "en" else zh, **context},
         status_code=status,
     )
     if request.query_params.get("lang") in ("zh", "en"):

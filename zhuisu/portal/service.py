@@ -44,8 +44,18 @@ _GTIN = re.compile(r"/01/([0-9]{14})(?:/|$)")
 _QUALIFIER = {"lot": re.compile(r"/10/([^/?#]+)"), "serial": re.compile(r"/21/([^/?#]+)")}
 _GLN = re.compile(r"/(?:414|417)/([0-9]{13})(?:/|$)")
 _PRODUCTION_KEYS = frozenset({"productiondate", "productiondatetime", "manufacturedate", "harvestdate", "packdate"})
-_EXPIRY_KEYS = frozenset({"itemexpirationdate", "bestbefore", "bestbeforedate", "expirydate", "expirationdate",
-                          "sellbydate", "useby", "usebydate"})
+_EXPIRY_KEYS = frozenset(
+    {
+        "itemexpirationdate",
+        "bestbefore",
+        "bestbeforedate",
+        "expirydate",
+        "expirationdate",
+        "sellbydate",
+        "useby",
+        "usebydate",
+    }
+)
 _ORIGIN_KEYS = frozenset({"origin", "countryoforigin", "originregion", "placeoforigin"})
 #: GS1 Digital Link primary keys the resolver answers for (the path's first segment).
 PRIMARY_KEYS = ("01", "00", "414", "417", "8003", "8004", "8006", "8010", "8013", "8017", "8018", "253", "255")
@@ -92,8 +102,14 @@ def search(text: str) -> SearchRead:
         code = None
     if found.valid or (code and code.startswith("https://id.gs1.org/")):
         return SearchRead(query=text, scheme=found.scheme, valid=True, code=code, message_zh=None, message_en=None)
-    return SearchRead(query=text, scheme=found.scheme, valid=False, code=code if text.strip() else None,
-                      message_zh=found.error_zh or "无法识别的追溯码", message_en=found.error or "unrecognised code")
+    return SearchRead(
+        query=text,
+        scheme=found.scheme,
+        valid=False,
+        code=code if text.strip() else None,
+        message_zh=found.error_zh or "无法识别的追溯码",
+        message_en=found.error or "unrecognised code",
+    )
 
 
 def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProductRead:
@@ -106,8 +122,9 @@ def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProdu
     timeline = trace_service.trace(session, code, direction="both").timeline
     product = find_product(session, code)
     if not timeline and product is None:
-        raise UnknownCode(f"没有找到追溯码 {text.strip()} 的记录",
-                          message_en=f"nothing is recorded about {text.strip()}")
+        raise UnknownCode(
+            f"没有找到追溯码 {text.strip()} 的记录", message_en=f"nothing is recorded about {text.strip()}"
+        )
     events = {step.event_id: events_service.get_event(session, step.event_id) for step in timeline}
     places = _Places(session)
     verification, failures = _verify(session, events.values(), key)
@@ -115,15 +132,22 @@ def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProdu
     ilmd = _ilmd(events.values())
     producer = _producer(session, product, timeline, places)
     return PublicProductRead(
-        code=code, input=text, scheme=recognize(text).scheme,
-        product=_product_info(session, product), producer=producer,
+        code=code,
+        input=text,
+        scheme=recognize(text).scheme,
+        product=_product_info(session, product),
+        producer=producer,
         origin=_region(ilmd.get("origin")) or (producer.region if producer else None),
-        lot=_qualifier(code, "lot"), serial=_qualifier(code, "serial"),
-        production_date=ilmd.get("production"), expiry_date=ilmd.get("expiry"),
+        lot=_qualifier(code, "lot"),
+        serial=_qualifier(code, "serial"),
+        production_date=ilmd.get("production"),
+        expiry_date=ilmd.get("expiry"),
         recalled=any(_is_recall(step) for step in timeline),
         recall_events=[step.event_id for step in timeline if _is_recall(step)],
-        journey=journey, regions=_regions(journey),
-        certificates=_certificates(timeline, events), inspections=_inspections(timeline, events, places),
+        journey=journey,
+        regions=_regions(journey),
+        certificates=_certificates(timeline, events),
+        inspections=_inspections(timeline, events, places),
         verification=verification,
     )
 
@@ -152,12 +176,14 @@ def _product_info(session: Session, product: Product | None) -> PublicProductInf
         class_name: str | None = catalog_service.get_class(session, product.class_id).name
     except ZhuisuError:
         class_name = None
-    return PublicProductInfo(name=product.name, spec=product.spec, class_id=product.class_id, class_name=class_name,
-                             gtin=product.gtin)
+    return PublicProductInfo(
+        name=product.name, spec=product.spec, class_id=product.class_id, class_name=class_name, gtin=product.gtin
+    )
 
 
-def _producer(session: Session, product: Product | None, timeline: list[StepRead],
-              places: _Places) -> PublicPartyRead | None:
+def _producer(
+    session: Session, product: Product | None, timeline: list[StepRead], places: _Places
+) -> PublicPartyRead | None:
     party = parties_service.get_party(session, product.producer_id) if product and product.producer_id else None
     for step in timeline:
         if party is not None:
@@ -194,15 +220,22 @@ def _step(step: StepRead, places: _Places, verified: bool) -> PublicStepRead:
     zh, en = vocabulary.step_label(biz_step)
     party = places.party(step.location) or places.party(step.source)
     return PublicStepRead(
-        time=step.time, event_id=step.event_id, biz_step=biz_step, step_zh=zh, step_en=en,
-        disposition=_short(step.disposition), place=party.name if party else None,
-        region=_region(party.region) if party else None, verified=verified,
+        time=step.time,
+        event_id=step.event_id,
+        biz_step=biz_step,
+        step_zh=zh,
+        step_en=en,
+        disposition=_short(step.disposition),
+        place=party.name if party else None,
+        region=_region(party.region) if party else None,
+        verified=verified,
     )
 
 
 def _is_recall(step: StepRead) -> bool:
-    return (_short(step.disposition) in vocabulary.RECALL_DISPOSITIONS
-            or _short(step.biz_step) in vocabulary.RECALL_STEPS)
+    return (
+        _short(step.disposition) in vocabulary.RECALL_DISPOSITIONS or _short(step.biz_step) in vocabulary.RECALL_STEPS
+    )
 
 
 def _regions(journey: list[PublicStepRead]) -> list[RegionRead]:
@@ -237,9 +270,16 @@ def _certificates(timeline: list[StepRead], events: dict[str, Event]) -> list[Pu
         for kind, number in entries:
             label = vocabulary.certificate_kind(kind)
             if label is not None and number:
-                found.append(PublicCertificateRead(kind=_short(kind) or kind, kind_zh=label[0], kind_en=label[1],
-                                                   number=_short(number) or number, time=step.time,
-                                                   event_id=step.event_id))
+                found.append(
+                    PublicCertificateRead(
+                        kind=_short(kind) or kind,
+                        kind_zh=label[0],
+                        kind_en=label[1],
+                        number=_short(number) or number,
+                        time=step.time,
+                        event_id=step.event_id,
+                    )
+                )
     return found
 
 
@@ -251,9 +291,15 @@ def _inspections(timeline: list[StepRead], events: dict[str, Event], places: _Pl
         body: dict[str, Any] = events[step.event_id].body
         party = places.party(step.location)
         result = body.get("zs:result") or _short(step.disposition)
-        found.append(PublicInspectionRead(time=step.time, event_id=step.event_id, place=party.name if party else None,
-                                          result=str(result) if result else None,
-                                          inspector=body.get("zs:inspector")))
+        found.append(
+            PublicInspectionRead(
+                time=step.time,
+                event_id=step.event_id,
+                place=party.name if party else None,
+                result=str(result) if result else None,
+                inspector=body.get("zs:inspector"),
+            )
+        )
     return found
 
 
@@ -272,6 +318,11 @@ def _verify(session: Session, events: Iterable[Event], key: LedgerKey) -> tuple[
         checked += 1
         sizes.append(result.proof.checkpoint.size)
     total = checked + len(failures)
-    return VerificationRead(verified=total > 0 and not failures, checked=checked, total=total,
-                            tree_size=max(sizes) if sizes else None, origin=key.origin if sizes else None,
-                            failures=sorted(failures)), failures
+    return VerificationRead(
+        verified=total > 0 and not failures,
+        checked=checked,
+        total=total,
+        tree_size=max(sizes) if sizes else None,
+        origin=key.origin if sizes else None,
+        failures=sorted(failures),
+    ), failures

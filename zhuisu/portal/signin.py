@@ -41,8 +41,11 @@ def signed_in(request: Request, session: Session) -> Party | None:
 
 
 def is_regulator(party: Party, settings: Settings) -> bool:
-    return "regulator" in (party.roles or []) or party.party_type == "government" or (
-        party.id in settings.regulator_party_ids)
+    return (
+        "regulator" in (party.roles or [])
+        or party.party_type == "government"
+        or (party.id in settings.regulator_party_ids)
+    )
 
 
 def require_party(request: Request, session: Session) -> Party:
@@ -71,14 +74,16 @@ def signin_page(request: Request, next: str = "/dashboard") -> Response:
 
 
 @router.post("/signin")
-def signin(request: Request, session: DbSession, token: Annotated[str, Form()],
-           next: Annotated[str, Form()] = "/dashboard") -> Response:
+def signin(
+    request: Request, session: DbSession, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/dashboard"
+) -> Response:
     """Check the token; on success set the session cookie and go to ``next`` (a local path only)."""
     try:
         parties_service.authenticate(session, token.strip())
     except ZhuisuError as exc:
-        return render(request, "signin.html", {"next": next, "error": exc.localized(page_language(request))},
-                      status=401)
+        return render(
+            request, "signin.html", {"next": next, "error": exc.localized(page_language(request))}, status=401
+        )
     target = next if next.startswith("/") and not next.startswith("//") else "/dashboard"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token.strip(), httponly=True, samesite="lax", max_age=8 * 3600)

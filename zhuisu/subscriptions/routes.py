@@ -31,9 +31,7 @@ def _subscription_json(row: Subscription) -> dict[str, Any]:
 
 
 @router.post("/queries", status_code=201, responses={400: {}, 401: {}, 409: {}})
-def create_query(
-    actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)
-) -> JSONResponse:
+def create_query(actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)) -> JSONResponse:
     """Store a named query: ``{"name": "...", "query": {"EQ_bizStep": ["shipping"], ...}}``."""
     query = body.get("query") or {}
     params = [
@@ -85,9 +83,7 @@ def query_events(
 
 
 @router.post("/queries/{name}/subscriptions", status_code=201, responses={400: {}, 401: {}, 404: {}})
-def subscribe(
-    name: str, actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)
-) -> JSONResponse:
+def subscribe(name: str, actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)) -> JSONResponse:
     """Subscribe a webhook to a named query: ``{"dest": "https://…", "signatureToken": "…", "stream": true}``
     or with a ``schedule``. Notifications are signed with ``GS1-Signature``."""
     row = service.subscribe(

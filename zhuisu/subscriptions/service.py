@@ -82,7 +82,8 @@ def subscribe(
         raise InvalidInput("dest 应为 http(s) URL", message_en="dest must be an http(s) URL", parameter="dest")
     if not stream and not schedule:
         raise InvalidInput(
-            "订阅需 stream=true 或 schedule", message_en="a subscription needs stream=true or a schedule",
+            "订阅需 stream=true 或 schedule",
+            message_en="a subscription needs stream=true or a schedule",
             parameter="schedule",
         )
     row = Subscription(

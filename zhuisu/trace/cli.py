@@ -21,12 +21,18 @@ _DIRECTIONS = ("back", "forward", "both")
 
 
 def trace_command(
-    words: list[str] = typer.Argument(..., metavar="CODE | impact CODE | export CODE",
-                                      help="A code (Digital Link, EPC URN, GS1 element string…), or `impact CODE`, "
-                                           "or `export CODE`."),
+    words: list[str] = typer.Argument(
+        ...,
+        metavar="CODE | impact CODE | export CODE",
+        help="A code (Digital Link, EPC URN, GS1 element string…), or `impact CODE`, or `export CODE`.",
+    ),
     direction: str = typer.Option("both", help="back (where it came from), forward (where it went), or both."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (code, direction, things, events, parties, "
-                                 "findings; impact: code, things, quantities, holders, regions)."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print JSON (code, direction, things, events, parties, "
+        "findings; impact: code, things, quantities, holders, regions).",
+    ),
     fmt: str = typer.Option("xlsx", "--format", help="export: xlsx, csv or jsonld."),
     out: Path = typer.Option(None, "--out", help="export: the file to write."),
 ) -> None:
@@ -43,7 +49,8 @@ def trace_command(
             _print_impact(service.recall_impact(session, code), as_json)
         else:
             kind: service.TraceDirection = (
-                "back" if direction == "back" else "forward" if direction == "forward" else "both")
+                "back" if direction == "back" else "forward" if direction == "forward" else "both"
+            )
             _print_trace(service.trace(session, code, direction=kind), as_json)
 
 
@@ -61,8 +68,15 @@ def _print_trace(result: TraceRead, as_json: bool) -> None:
         return
     table = Table("time", "bizStep", "event", "things", "from", "to", "location")
     for step in result.timeline:
-        table.add_row(step.time, step.biz_step or step.type, step.event_id, "\n".join(step.things),
-                      step.source or "", step.destination or "", step.location or "")
+        table.add_row(
+            step.time,
+            step.biz_step or step.type,
+            step.event_id,
+            "\n".join(step.things),
+            step.source or "",
+            step.destination or "",
+            step.location or "",
+        )
     Console().print(table)
     for finding in result.findings:
         typer.echo(f"! {finding.kind}: {finding.message_zh}")

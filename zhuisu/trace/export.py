@@ -21,15 +21,33 @@ from zhuisu.trace.schemas import ImpactRead
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 COLUMNS = (
-    "追溯批次码 Traceability Lot Code", "产品 GTIN Product", "数量 Quantity", "单位 Unit of Measure",
-    "关键追踪事件 Critical Tracking Event", "事件时间 Event Date", "地点 Location", "来源 Ship-from / Previous Source",
-    "去向 Ship-to / Subsequent Recipient", "批次码来源 TLC Source", "单据类型 Reference Document Type",
-    "单据编号 Reference Document Number", "当前持有方 Current Holder", "事件 ID Event ID",
+    "追溯批次码 Traceability Lot Code",
+    "产品 GTIN Product",
+    "数量 Quantity",
+    "单位 Unit of Measure",
+    "关键追踪事件 Critical Tracking Event",
+    "事件时间 Event Date",
+    "地点 Location",
+    "来源 Ship-from / Previous Source",
+    "去向 Ship-to / Subsequent Recipient",
+    "批次码来源 TLC Source",
+    "单据类型 Reference Document Type",
+    "单据编号 Reference Document Number",
+    "当前持有方 Current Holder",
+    "事件 ID Event ID",
 )
-_CTE = {"shipping": "Shipping 发货", "receiving": "Receiving 收货", "packing": "Packing 包装",
-        "unpacking": "Unpacking 拆包", "commissioning": "Initial packing / commissioning 赋码",
-        "harvesting": "Harvesting 采收", "retail_selling": "Selling 销售", "dispensing": "Dispensing 调剂",
-        "destroying": "Destruction 销毁", "inspecting": "Inspection 检验"}
+_CTE = {
+    "shipping": "Shipping 发货",
+    "receiving": "Receiving 收货",
+    "packing": "Packing 包装",
+    "unpacking": "Unpacking 拆包",
+    "commissioning": "Initial packing / commissioning 赋码",
+    "harvesting": "Harvesting 采收",
+    "retail_selling": "Selling 销售",
+    "dispensing": "Dispensing 调剂",
+    "destroying": "Destruction 销毁",
+    "inspecting": "Inspection 检验",
+}
 
 
 @dataclass(frozen=True)
@@ -85,9 +103,24 @@ def _rows(session: Session, impact: ImpactRead, where: Filter) -> tuple[list[lis
     for r in sorted(found, key=lambda r: (r.event_time, r.value, r.event_id)):
         doc_type, doc_number = _reference(events[r.id].body)
         gtin = r.value.split("/01/", 1)[1][:14] if "/01/" in r.value else ""
-        rows.append([r.value, gtin, r.quantity, r.uom, _cte(r.type, r.biz_step), format_iso(r.event_time),
-                     r.biz_location or r.read_point, r.source, r.destination, sources.get(r.value), doc_type,
-                     doc_number, impact.holder_of.get(r.value), r.event_id])
+        rows.append(
+            [
+                r.value,
+                gtin,
+                r.quantity,
+                r.uom,
+                _cte(r.type, r.biz_step),
+                format_iso(r.event_time),
+                r.biz_location or r.read_point,
+                r.source,
+                r.destination,
+                sources.get(r.value),
+                doc_type,
+                doc_number,
+                impact.holder_of.get(r.value),
+                r.event_id,
+            ]
+        )
     return rows, list(events.values())
 
 
@@ -118,8 +151,12 @@ def _reference(body: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def _document(events: list[Event]) -> bytes:
     bodies = sorted(events, key=lambda e: (e.event_time, e.id))
-    return orjson.dumps({
-        "@context": [EPCIS_CONTEXT, {"zs": "https://zhuisu.cn/ns/epcis/"}], "type": "EPCISDocument",
-        "schemaVersion": "2.0", "creationDate": format_iso(utc_now()),
-        "epcisBody": {"eventList": [e.body for e in bodies]},
-    })
+    return orjson.dumps(
+        {
+            "@context": [EPCIS_CONTEXT, {"zs": "https://zhuisu.cn/ns/epcis/"}],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": format_iso(utc_now()),
+            "epcisBody": {"eventList": [e.body for e in bodies]},
+        }
+    )

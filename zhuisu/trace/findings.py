@@ -48,8 +48,9 @@ def _finding(kind: str, thing: str | None, events: Iterable[str], zh: str, en: s
     return FindingRead(kind=kind, thing=thing, events=sorted(set(events)), message_zh=zh, message_en=en)
 
 
-def find(occurrences: list[Occurrence], transforms: list[tuple[str, str, float]],
-         balances: list[Any]) -> list[FindingRead]:
+def find(
+    occurrences: list[Occurrence], transforms: list[tuple[str, str, float]], balances: list[Any]
+) -> list[FindingRead]:
     """Findings of the path; ``transforms`` are (input, output, time) links walked, ``balances`` the rows of
     ``repository.transformation_balances`` for the transformation events on the path."""
     by_thing: dict[str, list[Occurrence]] = defaultdict(list)
@@ -74,21 +75,40 @@ def _custody(thing: str, seen: list[Occurrence]) -> list[FindingRead]:
     for ship in ships:
         if any(r.t >= ship.t for r in receipts) or any(_unmatched_receipt(r, ships) for r in receipts):
             continue  # received, or received "before" it was shipped (reported below as times out of order)
-        found.append(_finding("shipped_not_received", thing, [ship.event_id],
-                              f"{thing} 已发货（{ship.event_id}）但没有收货记录",
-                              f"{thing} was shipped ({ship.event_id}) but never received"))
+        found.append(
+            _finding(
+                "shipped_not_received",
+                thing,
+                [ship.event_id],
+                f"{thing} 已发货（{ship.event_id}）但没有收货记录",
+                f"{thing} was shipped ({ship.event_id}) but never received",
+            )
+        )
     for receipt in receipts:
         before = [s for s in ships if s.t <= receipt.t]
         after = [s for s in ships if s.t > receipt.t]
         if before:
             continue
         if after:
-            found.append(_finding("times_out_of_order", thing, [receipt.event_id, after[0].event_id],
-                                  f"{thing} 的收货时间早于发货时间", f"{thing} was received before it was shipped"))
+            found.append(
+                _finding(
+                    "times_out_of_order",
+                    thing,
+                    [receipt.event_id, after[0].event_id],
+                    f"{thing} 的收货时间早于发货时间",
+                    f"{thing} was received before it was shipped",
+                )
+            )
         else:
-            found.append(_finding("received_without_shipment", thing, [receipt.event_id],
-                                  f"{thing} 有收货记录（{receipt.event_id}）但没有发货记录",
-                                  f"{thing} was received ({receipt.event_id}) without a shipment"))
+            found.append(
+                _finding(
+                    "received_without_shipment",
+                    thing,
+                    [receipt.event_id],
+                    f"{thing} 有收货记录（{receipt.event_id}）但没有发货记录",
+                    f"{thing} was received ({receipt.event_id}) without a shipment",
+                )
+            )
     return found
 
 
@@ -98,16 +118,30 @@ def _unmatched_receipt(receipt: Occurrence, ships: list[Occurrence]) -> bool:
 
 
 def _after_end(thing: str, seen: list[Occurrence]) -> list[FindingRead]:
-    end = next((o for o in seen if o.biz_step in _END_STEPS or o.disposition in _END_DISPOSITIONS
-                or (o.type == "ObjectEvent" and o.action == "DELETE")), None)
+    end = next(
+        (
+            o
+            for o in seen
+            if o.biz_step in _END_STEPS
+            or o.disposition in _END_DISPOSITIONS
+            or (o.type == "ObjectEvent" and o.action == "DELETE")
+        ),
+        None,
+    )
     if end is None:
         return []
     later = [o for o in seen if o.t > end.t]
     if not later:
         return []
-    return [_finding("used_after_destroyed", thing, [end.event_id, *(o.event_id for o in later)],
-                     f"{thing} 在销毁/注销（{end.event_id}）之后仍被使用",
-                     f"{thing} was used after it was destroyed or decommissioned ({end.event_id})")]
+    return [
+        _finding(
+            "used_after_destroyed",
+            thing,
+            [end.event_id, *(o.event_id for o in later)],
+            f"{thing} 在销毁/注销（{end.event_id}）之后仍被使用",
+            f"{thing} was used after it was destroyed or decommissioned ({end.event_id})",
+        )
+    ]
 
 
 def _made_after_use(
@@ -120,16 +154,30 @@ def _made_after_use(
     for out, t in sorted(made.items()):
         early = [o for o in by_thing.get(out, ()) if o.t < t and not is_class(out)]
         if early:
-            found.append(_finding("times_out_of_order", out, [o.event_id for o in early],
-                                  f"{out} 在生成它的转化之前已出现在事件中", f"{out} appears in events before the "
-                                  "transformation that produced it"))
+            found.append(
+                _finding(
+                    "times_out_of_order",
+                    out,
+                    [o.event_id for o in early],
+                    f"{out} 在生成它的转化之前已出现在事件中",
+                    f"{out} appears in events before the transformation that produced it",
+                )
+            )
     return found
 
 
 def _recorded_early(occurrences: list[Occurrence]) -> list[FindingRead]:
     early = sorted({o.event_id for o in occurrences if o.t > o.record_t + _CLOCK_SKEW})
-    return [_finding("times_out_of_order", None, [e], f"事件 {e} 的发生时间晚于记录时间",
-                     f"event {e} happened after it was recorded") for e in early]
+    return [
+        _finding(
+            "times_out_of_order",
+            None,
+            [e],
+            f"事件 {e} 的发生时间晚于记录时间",
+            f"event {e} happened after it was recorded",
+        )
+        for e in early
+    ]
 
 
 def _mass_balance(balances: list[Any]) -> list[FindingRead]:
@@ -147,8 +195,14 @@ def _mass_balance(balances: list[Any]) -> list[FindingRead]:
         if len(uoms) != 1 or not ins or not outs or sum(outs) <= sum(ins) + 1e-9:
             continue
         uom = next(iter(uoms))
-        found.append(_finding("mass_balance", group, [e for *_, e in rows],
-                              f"转化 {group} 产出 {sum(outs):g} {uom or ''} 多于投入 {sum(ins):g} {uom or ''}",
-                              f"transformation {group} put out {sum(outs):g} {uom or ''}, more than its inputs "
-                              f"{sum(ins):g} {uom or ''}"))
+        found.append(
+            _finding(
+                "mass_balance",
+                group,
+                [e for *_, e in rows],
+                f"转化 {group} 产出 {sum(outs):g} {uom or ''} 多于投入 {sum(ins):g} {uom or ''}",
+                f"transformation {group} put out {sum(outs):g} {uom or ''}, more than its inputs "
+                f"{sum(ins):g} {uom or ''}",
+            )
+        )
     return found

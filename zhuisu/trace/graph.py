@@ -64,8 +64,9 @@ def record_events(session: Session, stored: Sequence[StoredEvent]) -> None:
 
 def _children(event: dict[str, Any]) -> list[Member]:
     found: list[Member] = [(canonical_id(epc), None, None) for epc in event.get("childEPCs") or ()]
-    found += [(canonical_id(q["epcClass"]), q.get("quantity"), q.get("uom"))
-              for q in event.get("childQuantityList") or ()]
+    found += [
+        (canonical_id(q["epcClass"]), q.get("quantity"), q.get("uom")) for q in event.get("childQuantityList") or ()
+    ]
     return found
 
 
@@ -81,15 +82,17 @@ def _aggregation_links(pk: int, when: datetime, event: dict[str, Any]) -> Iterab
     return [_link(kind, src, child, pk, when, qty, uom) for child, qty, uom in children]
 
 
-def _link(kind: str, src: str, dst: str | None, pk: int, when: datetime, qty: float | None,
-          uom: str | None) -> dict[str, Any]:
+def _link(
+    kind: str, src: str, dst: str | None, pk: int, when: datetime, qty: float | None, uom: str | None
+) -> dict[str, Any]:
     return {"kind": kind, "src": src, "dst": dst, "event_pk": pk, "event_time": when, "quantity": qty, "uom": uom}
 
 
 def _members(event: dict[str, Any], side: str) -> list[Member]:
     found: list[Member] = [(canonical_id(epc), None, None) for epc in event.get(f"{side}EPCList") or ()]
-    found += [(canonical_id(q["epcClass"]), q.get("quantity"), q.get("uom"))
-              for q in event.get(f"{side}QuantityList") or ()]
+    found += [
+        (canonical_id(q["epcClass"]), q.get("quantity"), q.get("uom")) for q in event.get(f"{side}QuantityList") or ()
+    ]
     return found
 
 
@@ -99,11 +102,18 @@ def _transformation_links(session: Session, items: list[tuple[StoredEvent, datet
     known: dict[str, dict[str, list[tuple[Member, int, datetime | None]]]] = {}
     if ids:
         rows = session.execute(
-            select(TraceTransformMember.transformation_id, TraceTransformMember.role, TraceTransformMember.thing,
-                   TraceTransformMember.quantity, TraceTransformMember.uom, TraceTransformMember.event_pk,
-                   Event.event_time)
+            select(
+                TraceTransformMember.transformation_id,
+                TraceTransformMember.role,
+                TraceTransformMember.thing,
+                TraceTransformMember.quantity,
+                TraceTransformMember.uom,
+                TraceTransformMember.event_pk,
+                Event.event_time,
+            )
             .join(Event, Event.id == TraceTransformMember.event_pk)
-            .where(TraceTransformMember.transformation_id.in_(ids)))
+            .where(TraceTransformMember.transformation_id.in_(ids))
+        )
         for tid, role, thing, qty, uom, pk, when in rows:
             known.setdefault(tid, {"input": [], "output": []})[role].append(((thing, qty, uom), pk, when))
     links: list[dict[str, Any]] = []
@@ -116,15 +126,23 @@ def _transformation_links(session: Session, items: list[tuple[StoredEvent, datet
             continue
         group = known.setdefault(tid, {"input": [], "output": []})
         # Earlier members of the same transformation: link across events, dated by the later event.
-        links += [_link("transform", i, o, item.pk, max(when, w or when), q, u)
-                  for (i, _, _), _, w in group["input"] for o, q, u in outputs]
-        links += [_link("transform", i, o, pk, max(when, w or when), q, u)
-                  for i, _, _ in inputs for (o, q, u), pk, w in group["output"]]
+        links += [
+            _link("transform", i, o, item.pk, max(when, w or when), q, u)
+            for (i, _, _), _, w in group["input"]
+            for o, q, u in outputs
+        ]
+        links += [
+            _link("transform", i, o, pk, max(when, w or when), q, u)
+            for i, _, _ in inputs
+            for (o, q, u), pk, w in group["output"]
+        ]
         group["input"] += [(m, item.pk, when) for m in inputs]
         group["output"] += [(m, item.pk, when) for m in outputs]
-        members += [{"transformation_id": tid, "role": role, "thing": t, "quantity": q, "uom": u,
-                     "event_pk": item.pk} for role, side in (("input", inputs), ("output", outputs))
-                    for t, q, u in side]
+        members += [
+            {"transformation_id": tid, "role": role, "thing": t, "quantity": q, "uom": u, "event_pk": item.pk}
+            for role, side in (("input", inputs), ("output", outputs))
+            for t, q, u in side
+        ]
     if members:
         session.execute(insert(TraceTransformMember), members)
     return links
@@ -145,8 +163,14 @@ def _custody_row(pk: int, when: datetime, event: dict[str, Any]) -> dict[str, An
     destination, destination_location = _party(event.get("destinationList"), "destination")
     if not (source or destination or source_location or destination_location):
         return None
-    return {"event_pk": pk, "event_time": when, "source": source, "destination": destination,
-            "source_location": source_location, "destination_location": destination_location}
+    return {
+        "event_pk": pk,
+        "event_time": when,
+        "source": source,
+        "destination": destination,
+        "source_location": source_location,
+        "destination_location": destination_location,
+    }
 
 
 def plain_rows(pk: int, event: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -157,7 +181,10 @@ def plain_rows(pk: int, event: dict[str, Any]) -> tuple[list[dict[str, Any]], li
     if event.get("type") == "AggregationEvent":
         links += _aggregation_links(pk, when, event)
     elif event.get("type") == "TransformationEvent":
-        links += [_link("transform", i, o, pk, when, q, u)
-                  for i, _, _ in _members(event, "input") for o, q, u in _members(event, "output")]
+        links += [
+            _link("transform", i, o, pk, when, q, u)
+            for i, _, _ in _members(event, "input")
+            for o, q, u in _members(event, "output")
+        ]
     row = _custody_row(pk, when, event)
     return links, [row] if row else []

@@ -32,8 +32,9 @@ def impact_of(session: Session, walked: Walk) -> ImpactRead:
     regions = sorted({p.region for p in repository.parties_by_gln(session, glns) if p.region}) if glns else []
     classes = [t for t in things if is_class(t)]
     quantities = _quantities(repository.quantities_of(session, classes)) if classes else {}
-    return ImpactRead(code=walked.start, things=things, quantities=quantities, holders=holders, regions=regions,
-                      holder_of=holder_of)
+    return ImpactRead(
+        code=walked.start, things=things, quantities=quantities, holders=holders, regions=regions, holder_of=holder_of
+    )
 
 
 def _quantities(rows: list[Any]) -> dict[str, QuantityRead]:
@@ -61,8 +62,10 @@ def _holders(session: Session, walked: Walk, things: list[str]) -> dict[str, str
     missing = _with_containers(walked, [t for t in things if t not in holder_of])
     if missing:
         rows = repository.places_of(session, missing)
-        places = _held(walked, ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows
-                                if "/254/" not in loc))
+        places = _held(
+            walked,
+            ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows if "/254/" not in loc),
+        )
         holder_of.update(_latest_of(walked, places, [t for t in things if t not in holder_of]))
     return dict(sorted(holder_of.items()))
 
@@ -99,8 +102,15 @@ def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> 
     return found
 
 
-def _latest(walked: Walk, held: dict[str, list[Held]], memo: dict[tuple[str, float, float], Held | None],
-            thing: str, lo: float, hi: float, depth: int) -> Held | None:
+def _latest(
+    walked: Walk,
+    held: dict[str, list[Held]],
+    memo: dict[tuple[str, float, float], Held | None],
+    thing: str,
+    lo: float,
+    hi: float,
+    depth: int,
+) -> Held | None:
     """The latest (time, party) for ``thing`` in [lo, hi], its containers' included while it was in them."""
     key = (thing, lo, hi)
     if key in memo:

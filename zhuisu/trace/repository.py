@@ -36,8 +36,10 @@ def _one_of(session: Session, column: Any, values: Sequence[Any], *, integer: bo
 
 
 #: Event times as POSIX seconds rounded to the millisecond, computed by the database (no datetime parsing).
-_EPOCH = {"sqlite": "round((julianday({0}) - 2440587.5) * 86400000.0) / 1000.0",
-          "postgresql": "CAST(round(EXTRACT(EPOCH FROM {0}) * 1000) / 1000.0 AS DOUBLE PRECISION)"}
+_EPOCH = {
+    "sqlite": "round((julianday({0}) - 2440587.5) * 86400000.0) / 1000.0",
+    "postgresql": "CAST(round(EXTRACT(EPOCH FROM {0}) * 1000) / 1000.0 AS DOUBLE PRECISION)",
+}
 _IN = {"sqlite": "IN (SELECT value FROM json_each(:{0}))", "postgresql": "= ANY(CAST(:{0} AS TEXT[]))"}
 _LINK_COLS = {d: f"kind, src, dst, {e.format('event_time')} AS ts" for d, e in _EPOCH.items()}
 #: Parts of a level's link query, tagged so the walk knows which index a row belongs to (each link is read once
@@ -50,16 +52,26 @@ _LINK_PARTS = (
     "SELECT src FROM trace_links WHERE kind = 'pack' AND dst {things})",
 )
 _LINKS_SQL = {
-    ("sqlite", direction): text(" UNION ALL ".join(part.format(
-        cols=_LINK_COLS["sqlite"], near=near, things=_IN["sqlite"].format("things"),
-        down=_IN["sqlite"].format("down")) for part in _LINK_PARTS))
+    ("sqlite", direction): text(
+        " UNION ALL ".join(
+            part.format(
+                cols=_LINK_COLS["sqlite"],
+                near=near,
+                things=_IN["sqlite"].format("things"),
+                down=_IN["sqlite"].format("down"),
+            )
+            for part in _LINK_PARTS
+        )
+    )
     for direction, near in (("forward", "src"), ("back", "dst"))
 }
 #: PostgreSQL: the sets are unnested once into materialized CTEs and joined, so every part is a nested loop of
 #: index lookups whatever the planner estimates (``IN (subquery)`` on a large ``= ANY(array)`` could become a
 #: nested loop re-running the array scan for every outer row).
 _PG_COLS = "l.kind, l.src, l.dst, " + _EPOCH["postgresql"].format("l.event_time") + " AS ts"
-_LINKS_SQL.update({("postgresql", direction): text(f"""
+_LINKS_SQL.update(
+    {
+        ("postgresql", direction): text(f"""
     WITH t AS MATERIALIZED (SELECT DISTINCT unnest(CAST(:things AS TEXT[])) AS v),
     d AS MATERIALIZED (SELECT DISTINCT unnest(CAST(:down AS TEXT[])) AS v),
     p AS MATERIALIZED (SELECT DISTINCT l.src FROM t JOIN trace_links l ON l.dst = t.v AND l.kind = 'pack')
@@ -68,16 +80,20 @@ _LINKS_SQL.update({("postgresql", direction): text(f"""
     UNION ALL SELECT {_PG_COLS}, 2 AS part FROM t JOIN trace_links l ON l.dst = t.v AND l.kind <> 'transform'
     UNION ALL SELECT {_PG_COLS}, 3 AS part FROM p JOIN trace_links l
         ON l.src = p.src AND l.kind = 'unpack' AND l.dst IS NULL""")
-    for direction, near in (("forward", "src"), ("back", "dst"))})
+        for direction, near in (("forward", "src"), ("back", "dst"))
+    }
+)
 #: Driven from the outputs (a thing has few inputs; a lot may have 100,000 outputs): ``+src`` keeps SQLite off
 #: the other index, the materialized CTE gives PostgreSQL the join order.
 _INTO_SQL = {
-    "sqlite": text(f"SELECT src, dst, {_EPOCH['sqlite'].format('event_time')} AS ts FROM trace_links "
-                   f"WHERE dst {_IN['sqlite'].format('outputs')} AND kind = 'transform' "
-                   f"AND +src {_IN['sqlite'].format('sources')}"),
+    "sqlite": text(
+        f"SELECT src, dst, {_EPOCH['sqlite'].format('event_time')} AS ts FROM trace_links "
+        f"WHERE dst {_IN['sqlite'].format('outputs')} AND kind = 'transform' "
+        f"AND +src {_IN['sqlite'].format('sources')}"
+    ),
     "postgresql": text(f"""
         WITH o AS MATERIALIZED (SELECT DISTINCT unnest(CAST(:outputs AS TEXT[])) AS v)
-        SELECT l.src, l.dst, {_EPOCH['postgresql'].format('l.event_time')} AS ts
+        SELECT l.src, l.dst, {_EPOCH["postgresql"].format("l.event_time")} AS ts
         FROM o JOIN trace_links l ON l.dst = o.v AND l.kind = 'transform'
         WHERE l.src = ANY(CAST(:sources AS TEXT[]))"""),
 }
@@ -89,8 +105,10 @@ _EVENTS_COLS = """{t} AS ts, {rt} AS rts, event_epcs.value, event_epcs.role, eve
     LEFT OUTER JOIN trace_custody ON trace_custody.event_pk = events.id"""
 _IN_THINGS = {"sqlite": "IN (SELECT value FROM json_each(:things))", "postgresql": "= ANY(CAST(:things AS TEXT[]))"}
 _EVENTS_SQL = {
-    d: text(f"SELECT {_EVENTS_COLS.format(t=e.format('events.event_time'), rt=e.format('events.record_time'))} "
-            f"WHERE event_epcs.value {_IN_THINGS[d]}")
+    d: text(
+        f"SELECT {_EVENTS_COLS.format(t=e.format('events.event_time'), rt=e.format('events.record_time'))} "
+        f"WHERE event_epcs.value {_IN_THINGS[d]}"
+    )
     for d, e in _EPOCH.items()
 }
 
@@ -112,8 +130,11 @@ def links_from(session: Session, direction: str, things: Sequence[str], down: Se
 def transforms_into(session: Session, outputs: Sequence[str], sources: Sequence[str]) -> Sequence[Any]:
     """(src, dst, ts) of the transformation links into one of ``outputs`` from one of ``sources``."""
     dialect, value = _bind(session, outputs)
-    return session.connection().execute(_INTO_SQL[dialect], {"outputs": value,
-                                                             "sources": _bind(session, sources)[1]}).all()
+    return (
+        session.connection()
+        .execute(_INTO_SQL[dialect], {"outputs": value, "sources": _bind(session, sources)[1]})
+        .all()
+    )
 
 
 def events_of(session: Session, things: Sequence[str]) -> list[Any]:
@@ -123,17 +144,22 @@ def events_of(session: Session, things: Sequence[str]) -> list[Any]:
     return list(session.connection().execute(statement, {"things": value}))
 
 
-_HELD_SQL = {d: text(f"""
-    SELECT event_epcs.value, {e.format('trace_custody.event_time')} AS ts,
+_HELD_SQL = {
+    d: text(f"""
+    SELECT event_epcs.value, {e.format("trace_custody.event_time")} AS ts,
         COALESCE(trace_custody.destination, trace_custody.source) AS party
     FROM event_epcs JOIN trace_custody ON trace_custody.event_pk = event_epcs.event_pk
-    WHERE event_epcs.value {_IN[d].format('things')}
-        AND (trace_custody.destination IS NOT NULL OR trace_custody.source IS NOT NULL)""") for d, e in _EPOCH.items()}
-_PLACES_SQL = {d: text(f"""
-    SELECT event_epcs.value, {e.format('events.event_time')} AS ts, events.biz_location
+    WHERE event_epcs.value {_IN[d].format("things")}
+        AND (trace_custody.destination IS NOT NULL OR trace_custody.source IS NOT NULL)""")
+    for d, e in _EPOCH.items()
+}
+_PLACES_SQL = {
+    d: text(f"""
+    SELECT event_epcs.value, {e.format("events.event_time")} AS ts, events.biz_location
     FROM event_epcs JOIN events ON events.id = event_epcs.event_pk
-    WHERE event_epcs.value {_IN[d].format('things')} AND events.biz_location LIKE 'https://id.gs1.org/414/%'""")
-    for d, e in _EPOCH.items()}
+    WHERE event_epcs.value {_IN[d].format("things")} AND events.biz_location LIKE 'https://id.gs1.org/414/%'""")
+    for d, e in _EPOCH.items()
+}
 
 
 def parties_holding(session: Session, things: Sequence[str]) -> Sequence[Any]:
@@ -159,9 +185,9 @@ def quantities_of(session: Session, things: Sequence[str]) -> list[Row[Any]]:
     return list(session.execute(statement))
 
 
-_PKS = {"sqlite": "SELECT value FROM json_each(:pks)",
-        "postgresql": "SELECT unnest(CAST(:pks AS BIGINT[])) AS value"}
-_BALANCES_SQL = {d: text(f"""
+_PKS = {"sqlite": "SELECT value FROM json_each(:pks)", "postgresql": "SELECT unnest(CAST(:pks AS BIGINT[])) AS value"}
+_BALANCES_SQL = {
+    d: text(f"""
     WITH e AS {"MATERIALIZED " if d == "postgresql" else ""}({pks}),
     shared AS {"MATERIALIZED " if d == "postgresql" else ""}(SELECT DISTINCT m.transformation_id
         FROM e JOIN trace_transform_members m ON m.event_pk = e.value)
@@ -171,7 +197,9 @@ _BALANCES_SQL = {d: text(f"""
     UNION ALL
     SELECT events.event_id, x.role, x.quantity, x.uom, events.event_id, events.id
     FROM e JOIN events ON events.id = e.value JOIN event_epcs x ON x.event_pk = events.id
-    WHERE x.role IN ('input_qty', 'output_qty')""") for d, pks in _PKS.items()}
+    WHERE x.role IN ('input_qty', 'output_qty')""")
+    for d, pks in _PKS.items()
+}
 
 
 def transformation_balances(session: Session, event_pks: Sequence[int]) -> list[Any]:
@@ -185,8 +213,11 @@ def transformation_balances(session: Session, event_pks: Sequence[int]) -> list[
 
 def events_by_pk(session: Session, pks: Sequence[int]) -> list[Event]:
     """Whole events (bodies included), in time order, for exports."""
-    return list(session.scalars(select(Event).where(_one_of(session, Event.id, pks, integer=True))
-                                .order_by(Event.event_time, Event.id)))
+    return list(
+        session.scalars(
+            select(Event).where(_one_of(session, Event.id, pks, integer=True)).order_by(Event.event_time, Event.id)
+        )
+    )
 
 
 def parties_by_gln(session: Session, glns: Sequence[str]) -> list[Party]:

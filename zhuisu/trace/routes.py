@@ -13,13 +13,19 @@ from zhuisu.trace.schemas import ImpactRead, TraceRead
 from zhuisu.web.deps import CurrentActor, DbSession
 
 router = APIRouter(tags=["trace"])
-_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8",
-          "jsonld": "application/ld+json"}
+_MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "jsonld": "application/ld+json",
+}
 
 
 @router.get("/trace/{code:path}/impact.{fmt}", responses={401: {}, 422: {}})
 def export_impact(
-    code: str, fmt: Literal["xlsx", "csv", "jsonld"], actor: CurrentActor, session: DbSession,
+    code: str,
+    fmt: Literal["xlsx", "csv", "jsonld"],
+    actor: CurrentActor,
+    session: DbSession,
     product: str | None = Query(None, description="Only events naming codes of this GTIN (14 digits)."),
     since: datetime | None = Query(None, description="Only events at or after this time."),
     until: datetime | None = Query(None, description="Only events before this time."),
@@ -30,8 +36,9 @@ def export_impact(
     XLSX or CSV) or as an EPCIS 2.0 document."""
     rows = export.Filter(product=product, since=since, until=until, code_from=code_from, code_to=code_to)
     body = export.render(session, service.recall_impact(session, code), fmt=fmt, where=rows)
-    return Response(body, media_type=_MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="recall-impact.{fmt}"'})
+    return Response(
+        body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="recall-impact.{fmt}"'}
+    )
 
 
 @router.get("/trace/{code:path}/impact", response_model=ImpactRead, responses={401: {}, 422: {}})
@@ -42,7 +49,9 @@ def impact(code: str, actor: CurrentActor, session: DbSession) -> ImpactRead:
 
 @router.get("/trace/{code:path}", response_model=TraceRead, responses={401: {}, 422: {}})
 def trace(
-    code: str, actor: CurrentActor, session: DbSession,
+    code: str,
+    actor: CurrentActor,
+    session: DbSession,
     direction: Literal["back", "forward", "both"] = Query("both", description="Where it came from, went, or both."),
 ) -> TraceRead:
     """Where the code came from and where it went: things, events, parties, journey, findings."""

@@ -10,8 +10,10 @@ class Schema(BaseModel):
 
 
 class FindingRead(Schema):
-    kind: str = Field(description="shipped_not_received, received_without_shipment, times_out_of_order, "
-                                  "mass_balance or used_after_destroyed.")
+    kind: str = Field(
+        description="shipped_not_received, received_without_shipment, times_out_of_order, "
+        "mass_balance or used_after_destroyed."
+    )
     thing: str | None = Field(description="The code concerned (a transformationID for mass balance), if any.")
     events: list[str] = Field(description="eventIDs that are the evidence.")
     message_zh: str

@@ -68,9 +68,14 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
     ordered = sorted({(o.t, o.event_id) for o in occurrences})
     parties = {p for o in occurrences for p in (o.source, o.destination) if p}
     return TraceRead(
-        code=start, direction=direction, things=sorted(reach), events=[e for _, e in ordered],
-        parties=sorted(parties), findings=findings.find(occurrences, transforms, balances),
-        timeline=_timeline(occurrences), responsibility=_responsibility(occurrences),
+        code=start,
+        direction=direction,
+        things=sorted(reach),
+        events=[e for _, e in ordered],
+        parties=sorted(parties),
+        findings=findings.find(occurrences, transforms, balances),
+        timeline=_timeline(occurrences),
+        responsibility=_responsibility(occurrences),
         depth=sum(w.depth for w in walks),
     )
 
@@ -86,11 +91,26 @@ def _occurrences(session: Session, reach: dict[str, Reach]) -> list[Occurrence]:
         t = float(row.ts)
         if not reach[row.value].covers(t):
             continue
-        found.append(Occurrence(
-            thing=row.value, role=row.role, quantity=row.quantity, uom=row.uom, pk=row.id, event_id=row.event_id,
-            t=t, record_t=float(row.rts), type=row.type, action=row.action, biz_step=row.biz_step,
-            disposition=row.disposition, location=row.biz_location or row.read_point, recorder_id=row.recorder_id,
-            source=row.source, destination=row.destination))
+        found.append(
+            Occurrence(
+                thing=row.value,
+                role=row.role,
+                quantity=row.quantity,
+                uom=row.uom,
+                pk=row.id,
+                event_id=row.event_id,
+                t=t,
+                record_t=float(row.rts),
+                type=row.type,
+                action=row.action,
+                biz_step=row.biz_step,
+                disposition=row.disposition,
+                location=row.biz_location or row.read_point,
+                recorder_id=row.recorder_id,
+                source=row.source,
+                destination=row.destination,
+            )
+        )
     return found
 
 
@@ -107,8 +127,9 @@ def _transforms(session: Session, walks: list[Walk], reach: dict[str, Reach]) ->
         sources = sorted(t for t in back if t not in forward)
         outputs = sorted(t for t in forward if t not in back)
         if sources and outputs:
-            found.update((src, dst, float(ts)) for src, dst, ts in repository.transforms_into(session, outputs,
-                                                                                               sources))
+            found.update(
+                (src, dst, float(ts)) for src, dst, ts in repository.transforms_into(session, outputs, sources)
+            )
     return sorted(found)
 
 
@@ -119,10 +140,20 @@ def _timeline(occurrences: list[Occurrence]) -> list[StepRead]:
     steps = []
     for event_id, rows in sorted(by_event.items(), key=lambda item: (item[1][0].t, item[0])):
         o = rows[0]
-        steps.append(StepRead(
-            time=format_iso(_utc(o.t)), event_id=event_id, type=o.type, biz_step=o.biz_step,
-            disposition=o.disposition, location=o.location, things=sorted({r.thing for r in rows}),
-            source=o.source, destination=o.destination, recorder=o.recorder_id))
+        steps.append(
+            StepRead(
+                time=format_iso(_utc(o.t)),
+                event_id=event_id,
+                type=o.type,
+                biz_step=o.biz_step,
+                disposition=o.disposition,
+                location=o.location,
+                things=sorted({r.thing for r in rows}),
+                source=o.source,
+                destination=o.destination,
+                recorder=o.recorder_id,
+            )
+        )
     return steps
 
 
@@ -135,9 +166,15 @@ def _responsibility(occurrences: list[Occurrence]) -> list[ResponsibilityRead]:
     entries = []
     for (party, role), hits in seen.items():
         hits.sort()
-        entries.append(ResponsibilityRead(
-            party=party, role=role, first=format_iso(_utc(hits[0][0])), last=format_iso(_utc(hits[-1][0])),
-            events=list(dict.fromkeys(e for _, e in hits))))
+        entries.append(
+            ResponsibilityRead(
+                party=party,
+                role=role,
+                first=format_iso(_utc(hits[0][0])),
+                last=format_iso(_utc(hits[-1][0])),
+                events=list(dict.fromkeys(e for _, e in hits)),
+            )
+        )
     return sorted(entries, key=lambda e: (e.first, e.party, e.role))
 
 

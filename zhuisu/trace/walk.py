@@ -40,8 +40,9 @@ class Reach(NamedTuple):
 
     def contains(self, other: "Reach") -> bool:
         """Whether merging ``other`` would change nothing."""
-        return (self.lo <= other.lo and self.hi >= other.hi and (self.down or not other.down)
-                and (self.up or not other.up))
+        return (
+            self.lo <= other.lo and self.hi >= other.hi and (self.down or not other.down) and (self.up or not other.up)
+        )
 
     def covers(self, t: float) -> bool:
         return self.lo <= t <= self.hi
@@ -75,8 +76,13 @@ class Links:
         self.queries += 1
         self.fetched.update(things)
         self.fetched_down.update(down)
-        outputs, inputs, as_child, as_parent, emptied = (self.outputs, self.inputs, self.as_child, self.as_parent,
-                                                         self.emptied)
+        outputs, inputs, as_child, as_parent, emptied = (
+            self.outputs,
+            self.inputs,
+            self.as_child,
+            self.as_parent,
+            self.emptied,
+        )
         for kind, src, dst, t, part in repository.links_from(session, self.direction, things, down):
             if part == 0:
                 outputs[src].append((dst, t))

@@ -57,8 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         description=(
-            "重要产品追溯节点 — GS1 EPCIS 2.0 capture and query. "
-            "Authenticate with `Authorization: Bearer <token>`."
+            "重要产品追溯节点 — GS1 EPCIS 2.0 capture and query. Authenticate with `Authorization: Bearer <token>`."
         ),
     )
     app.state.settings = settings

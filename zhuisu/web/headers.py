@@ -9,7 +9,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 class HeadersMiddleware:
     def __init__(
-        self, app: ASGIApp, *, always: Sequence[tuple[str, str]],
+        self,
+        app: ASGIApp,
+        *,
+        always: Sequence[tuple[str, str]],
         by_prefix: Callable[[], Sequence[tuple[str, Sequence[tuple[str, str]]]]] = lambda: (),
     ) -> None:
         self.app = app

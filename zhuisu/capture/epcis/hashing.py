@@ -88,9 +88,7 @@ _DL_KEYS: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
         ("8018", r"\d{18}", ()),
     )
 }
-_DL_HINT = re.compile(
-    "/(?:" + "|".join([*_DL_KEYS, *(a for a, ai in _DL_ALIASES.items() if ai in _DL_KEYS)]) + ")/"
-)
+_DL_HINT = re.compile("/(?:" + "|".join([*_DL_KEYS, *(a for a, ai in _DL_ALIASES.items() if ai in _DL_KEYS)]) + ")/")
 
 
 def event_hash(event: Mapping[str, Any], context: Context = None) -> str:
@@ -420,9 +418,7 @@ _EVENT_FIELDS: _Fields = (
 )  # fmt: skip
 # Rendered like the fields above, but sorted together with the user extensions.
 _TAIL_FIELDS: dict[str, _Render] = {
-    "bizTransactionList": _listed(
-        "", ("type", _leaf(_vocabulary(_CBV + "BTT-"))), ("bizTransaction", _VALUE)
-    ),
+    "bizTransactionList": _listed("", ("type", _leaf(_vocabulary(_CBV + "BTT-"))), ("bizTransaction", _VALUE)),
     "sourceList": _listed("", ("type", _SOURCE_DESTINATION_TYPE), ("source", _VALUE)),
     "destinationList": _listed("", ("type", _SOURCE_DESTINATION_TYPE), ("destination", _VALUE)),
 }

@@ -71,9 +71,7 @@ def validate_document(doc: Any) -> list[Problem]:
         return [Problem(None, "/type", "invalid_value", "EPCISDocument")]
     problems = _document_problems(parsed, "epcisDocument", ("epcisBody", "eventList"))
     # A missing body or event list is an empty document, said once below.
-    problems = [
-        p for p in problems if p.code != "required" or p.pointer not in ("/epcisBody", "/epcisBody/eventList")
-    ]
+    problems = [p for p in problems if p.code != "required" or p.pointer not in ("/epcisBody", "/epcisBody/eventList")]
     body = parsed.get("epcisBody")
     events = body.get("eventList") if isinstance(body, dict) else None
     if body is None or body == "":

@@ -64,9 +64,17 @@ def run_job(maker: sessionmaker[Session], job_id: str, document: Any, behaviour:
             job = session.get(CaptureJob, job_id)
             if job is not None:
                 job.running, job.success, job.finished_at = False, False, utc_now()
-                job.errors = [*job.errors, {"eventIndex": None, "pointer": "", "code": "capture_failed",
-                                            "expected": "", "message_zh": f"采集失败：{exc}",
-                                            "message_en": f"capture failed: {exc}"}]
+                job.errors = [
+                    *job.errors,
+                    {
+                        "eventIndex": None,
+                        "pointer": "",
+                        "code": "capture_failed",
+                        "expected": "",
+                        "message_zh": f"采集失败：{exc}",
+                        "message_en": f"capture failed: {exc}",
+                    },
+                ]
 
 
 def _capture_into(session: Session, job: CaptureJob, document: Any, behaviour: service.Behaviour) -> None:
@@ -81,7 +89,12 @@ def _capture_into(session: Session, job: CaptureJob, document: Any, behaviour: s
             by_index.setdefault(p.event_index, []).append(service.to_event_error(p))
     context = document.get("@context") if isinstance(document, dict) else None
     outcomes = service.capture_batch(
-        session, job, list(enumerate(events)), context=context, problems=by_index, behaviour=behaviour,
+        session,
+        job,
+        list(enumerate(events)),
+        context=context,
+        problems=by_index,
+        behaviour=behaviour,
         document_errors=document_errors,
     )
     service.finish_job(job, outcomes, document_errors)

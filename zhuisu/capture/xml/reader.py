@@ -136,9 +136,7 @@ def read_events(event_list: Any, prefixes: names.Prefixes) -> list[dict[str, Any
         if kind in _EVENT_TYPES or kind == "QuantityEvent":
             events.append(read_event(element, prefixes))
         elif not names.is_epcis(_namespace(element)):
-            raise InvalidXml(
-                f"不支持的事件类型 {element.tag}", message_en=f"unsupported event type {element.tag}"
-            )
+            raise InvalidXml(f"不支持的事件类型 {element.tag}", message_en=f"unsupported event type {element.tag}")
     return events
 
 

@@ -25,9 +25,7 @@ EPCIS_VOCABULARY = "https://ref.gs1.org/epcis/"
 _ABSOLUTE_SCHEMES = frozenset({"urn", "tag", "did"})
 _CONTAINERS = (dict, list)
 #: Properties whose values hold no property names (lists of URIs), or a context of their own.
-_NO_NAMES = frozenset(
-    {"@context", "epcList", "childEPCs", "inputEPCList", "outputEPCList", "correctiveEventIDs"}
-)
+_NO_NAMES = frozenset({"@context", "epcList", "childEPCs", "inputEPCList", "outputEPCList", "correctiveEventIDs"})
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 
 
@@ -38,9 +36,7 @@ def epcis_prefixes() -> frozenset[str]:
     A term is a prefix when its IRI ends with a URI gen-delim character (JSON-LD 1.1 §4.2.2).
     """
     terms = loader.read_json("epcis-context.jsonld")["@context"]
-    return frozenset(
-        term for term, iri in terms.items() if isinstance(iri, str) and iri.endswith(_GEN_DELIMS)
-    )
+    return frozenset(term for term, iri in terms.items() if isinstance(iri, str) and iri.endswith(_GEN_DELIMS))
 
 
 @dataclass(frozen=True)
@@ -102,9 +98,7 @@ class Context:
                         stack.append((value, f"{at}/{pointer_token(key)}"))
             else:
                 stack.extend(
-                    (value, f"{at}/{index}")
-                    for index, value in enumerate(current)
-                    if type(value) in _CONTAINERS
+                    (value, f"{at}/{index}") for index, value in enumerate(current) if type(value) in _CONTAINERS
                 )
         return sorted(found)
 
@@ -118,6 +112,4 @@ Context.EMPTY = Context(frozenset(), complete=True, epcis=False)
 
 
 def _is_iri(definition: Any) -> bool:
-    return isinstance(definition, str) or (
-        isinstance(definition, dict) and isinstance(definition.get("@id"), str)
-    )
+    return isinstance(definition, str) or (isinstance(definition, dict) and isinstance(definition.get("@id"), str))

@@ -45,9 +45,7 @@ _REQUIRED_EXPECTED = {
     "sensorReport/type": "a GS1 sensor measurement type or an absolute URI",
     "/type": "EPCISDocument",
 }
-_URI_FIELDS = frozenset(
-    {"id", "parentID", "epcClass", "source", "destination", "bizTransaction", "transformationID"}
-)
+_URI_FIELDS = frozenset({"id", "parentID", "epcClass", "source", "destination", "bizTransaction", "transformationID"})
 #: Definitions whose value is a URI, or a list: what is expected when it is neither.
 _URI_OR_LIST = {
     "@context": "string (a context URI), object or array",
@@ -104,11 +102,7 @@ def translate(validator: jsonschema_rs.Validator, instance: Any, base: str) -> l
     raws: list[Raw] = []
     structural: list[jsonschema_rs.ValidationError] = []
     for error in validator.iter_errors(instance):
-        if (
-            not error.instance_path
-            and error.schema_path[:1] == ["allOf"]
-            and isinstance(error.kind, Kind.AnyOf)
-        ):
+        if not error.instance_path and error.schema_path[:1] == ["allOf"] and isinstance(error.kind, Kind.AnyOf):
             structural.append(error)
         else:
             raws += _specific(error, base)
@@ -148,14 +142,10 @@ def _specific(error: jsonschema_rs.ValidationError, base: str) -> list[Raw]:
     if isinstance(kind, Kind.Required):
         if kind.property == "@context":
             return [Raw(pointer + "/@context", "missing_context", CONTEXT_EXPECTED)]
-        return [
-            Raw(pointer + "/" + pointer_token(kind.property), "required", _required(kind.property, names))
-        ]
+        return [Raw(pointer + "/" + pointer_token(kind.property), "required", _required(kind.property, names))]
     if isinstance(kind, Kind.PropertyNames):
         name = str(kind.error.instance)
-        return [
-            Raw(pointer + "/" + pointer_token(name), "unknown_property", _property_expected(name, kind.error))
-        ]
+        return [Raw(pointer + "/" + pointer_token(name), "unknown_property", _property_expected(name, kind.error))]
     if isinstance(kind, Kind.AdditionalProperties):
         allowed = ", ".join(_schema_node(error.schema_path[:-1]).get("properties", {}))
         return [
@@ -174,9 +164,7 @@ def _specific(error: jsonschema_rs.ValidationError, base: str) -> list[Raw]:
     if isinstance(kind, Kind.Pattern):
         if field == "eventTimeZoneOffset":
             return [Raw(pointer, "invalid_timezone_offset", OFFSET_EXPECTED)]
-        return [
-            Raw(pointer, "invalid_value", _PATTERN_EXPECTED.get(field, f"a value matching {kind.pattern}"))
-        ]
+        return [Raw(pointer, "invalid_value", _PATTERN_EXPECTED.get(field, f"a value matching {kind.pattern}"))]
     if isinstance(kind, Kind.MinItems):
         return [Raw(pointer, "too_few_items", f"at least {kind.limit} item{'' if kind.limit == 1 else 's'}")]
     if isinstance(kind, Kind.UniqueItems):
@@ -213,9 +201,7 @@ def _enum_options(error: jsonschema_rs.ValidationError) -> list[str]:
     if isinstance(error.kind, Kind.Enum):
         return [str(option) for option in error.kind.options]
     if isinstance(error.kind, Kind.AnyOf):
-        return [
-            option for branch in error.kind.context for inner in branch for option in _enum_options(inner)
-        ]
+        return [option for branch in error.kind.context for inner in branch for option in _enum_options(inner)]
     return []
 
 
@@ -262,9 +248,7 @@ def _vocabulary(vocabulary: cbv.Vocabulary, value: Any, pointer: str) -> Raw:
             f"a bare word of {vocabulary.title}, not a urn:epcglobal:cbv URI",
         )
     if _GS1_VOC_RE.match(value):
-        return Raw(
-            pointer, "invalid_value", f"a bare word of {vocabulary.title}, or a URI outside gs1.org/voc"
-        )
+        return Raw(pointer, "invalid_value", f"a bare word of {vocabulary.title}, or a URI outside gs1.org/voc")
     if _SCHEME_RE.match(value):
         return Raw(pointer, "invalid_uri", URI_EXPECTED)
     suggestion = vocabulary.suggest(value)
