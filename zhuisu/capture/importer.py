@@ -126,8 +126,7 @@ def import_file(
             outcomes = service.capture_batch(
                 session, job, batch, context=context, problems=problems, behaviour=behaviour
             )
-            service.finish_job(job, outcomes)
-            job.running = True
+            service.record_outcomes(job, outcomes)
         _tally(report, outcomes, on_outcome)
         handled += len(batch)
         if progress:
@@ -194,5 +193,4 @@ def _tally(report: FileReport, outcomes: list[EventOutcome], on_outcome: Callabl
 
 def _close_job(maker: sessionmaker[Session], report: FileReport) -> None:
     with unit_of_work(maker) as session:
-        job = service.get_job(session, report.capture_id or "")
-        job.running = False
+        service.close_job(service.get_job(session, report.capture_id or ""))

@@ -113,8 +113,10 @@ def open_job(session: Session, *, actor: Party, behaviour: Behaviour, source: st
     return job
 
 
-def finish_job(job: CaptureJob, outcomes: Sequence[EventOutcome], document_errors: Sequence[EventError] = ()) -> None:
-    """Record the outcome counts and errors on the job and close it."""
+def record_outcomes(
+    job: CaptureJob, outcomes: Sequence[EventOutcome], document_errors: Sequence[EventError] = ()
+) -> None:
+    """Add the outcome counts and errors of a batch to the job (a job may take several batches)."""
     job.captured += sum(1 for o in outcomes if o.status == "captured")
     job.duplicates += sum(1 for o in outcomes if o.status == "duplicate")
     job.rejected += sum(1 for o in outcomes if o.status == "rejected")
@@ -122,8 +124,17 @@ def finish_job(job: CaptureJob, outcomes: Sequence[EventOutcome], document_error
     new_errors += [{"eventIndex": o.index, "eventID": o.event_id, **_stored(e)} for o in outcomes for e in o.errors]
     job.errors = [*job.errors, *new_errors]
     job.success = job.rejected == 0 and not job.errors
+
+
+def close_job(job: CaptureJob) -> None:
     job.running = False
     job.finished_at = utc_now()
+
+
+def finish_job(job: CaptureJob, outcomes: Sequence[EventOutcome], document_errors: Sequence[EventError] = ()) -> None:
+    """Record the outcome counts and errors of a one-batch capture on the job and close it."""
+    record_outcomes(job, outcomes, document_errors)
+    close_job(job)
 
 
 def _stored(error: EventError) -> dict[str, Any]:

@@ -21,8 +21,6 @@ from zhuisu.parties import cli as parties_cli
 from zhuisu.subscriptions import cli as subscriptions_cli
 from zhuisu.trace import cli as trace_cli
 
-_state = {"verbose": False}
-
 
 class _Root(TyperGroup):
     """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1 (a traceback only with
@@ -32,7 +30,7 @@ class _Root(TyperGroup):
         try:
             return super().invoke(ctx)
         except ZhuisuError as exc:
-            if _state["verbose"]:
+            if ctx.params.get("verbose"):
                 raise
             err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}", highlight=False)
             raise typer.Exit(1) from None
@@ -62,7 +60,7 @@ app.command("trace")(trace_cli.trace_command)
 
 @app.callback()
 def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors.")) -> None:
-    _state["verbose"] = verbose
+    """--verbose is read back from this command's parameters when an error is reported."""
 
 
 @app.command()
