@@ -56,8 +56,10 @@ check: install
 	$(BIN)/ruff check zhuisu tests bench scripts
 	$(BIN)/mypy zhuisu
 
+# Capture and raw insert are measured on the first 100,000 events (--capture-events); trace and impact on all EVENTS.
+# More options (e.g. BENCH_ARGS="--db sqlite --fanout 10000"): python -m bench --help.
 bench: install postgres
-	$(BIN)/python -m bench --events $(EVENTS)
+	$(BIN)/python -m bench --events $(EVENTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import insert
@@ -77,15 +78,17 @@ def _facts(event: dict[str, Any]) -> _Facts:
             facts.codes.append((scheme, code))
             if isinstance(parts.get("product_code"), str):
                 facts.codes.append((scheme, parts["product_code"]))
-    places = [event.get("readPoint"), event.get("bizLocation")]
-    places += [{"id": s.get("source")} for s in event.get("sourceList") or () if isinstance(s, dict)]
-    places += [{"id": d.get("destination")} for d in event.get("destinationList") or () if isinstance(d, dict)]
-    for place in places:
-        if isinstance(place, dict) and isinstance(place.get("id"), str):
-            gln = _GLN_RE.match(place["id"] if place["id"].startswith(_DL) else canonical_id(place["id"]))
-            if gln:
-                facts.glns.append(gln.group(1))
+    places = [p.get("id") for p in (event.get("readPoint"), event.get("bizLocation")) if isinstance(p, dict)]
+    places += [s.get("source") for s in event.get("sourceList") or () if isinstance(s, dict)]
+    places += [d.get("destination") for d in event.get("destinationList") or () if isinstance(d, dict)]
+    facts.glns = [gln for place in places if isinstance(place, str) and (gln := _place_gln(place))]
     return facts
+
+
+@lru_cache(maxsize=4096)  # the same sites and parties recur from event to event
+def _place_gln(value: str) -> str | None:
+    gln = _GLN_RE.match(value if value.startswith(_DL) else canonical_id(value))
+    return gln.group(1) if gln else None
 
 
 @dataclass
@@ -166,8 +169,13 @@ def check_events(
     found = _lookup(session, facts)
     refused: dict[int, list[EventError]] = {}
     pending: dict[int, tuple[dict[str, Any], list[Violation]]] = {}
+    days: dict[str, date] = {}  # events of a batch share their times: convert each once
     for (index, event), event_facts in zip(events, facts, strict=True):
-        catalog = catalogs.on(event_date(event))
+        when = str(event["eventTime"])
+        day = days.get(when)
+        if day is None:
+            day = days[when] = event_date(event)
+        catalog = catalogs.on(day)
         classes = event_classes(catalog, event_facts, found)
         broken = violations(catalog, event, classes, bound) if classes else []
         refusing = [v for v in broken if v.mode == "refuse"]

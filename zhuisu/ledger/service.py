@@ -64,8 +64,12 @@ def append_events(session: Session, stored: Sequence[LoggedEvent]) -> None:
     tree = CompactRange(head.size, list(head.compact))
     leaves: list[tuple[int, int, str, bytes]] = []
     nodes = []
+    times: dict[datetime, str] = {}  # a batch shares one record time: format it once
     for event in sorted(stored, key=lambda e: e.pk):
-        data = Leaf(event.hash, body_digest(event.event), record_time_text(event.record_time), event.recorder_id).data()
+        when = times.get(event.record_time)
+        if when is None:
+            when = times[event.record_time] = record_time_text(event.record_time)
+        data = Leaf(event.hash, body_digest(event.event), when, event.recorder_id).data()
         leaves.append((tree.size, event.pk, event.event_id, data))
         nodes.extend(tree.append(leaf_hash(data)))
     repository.insert_leaves(session, leaves)

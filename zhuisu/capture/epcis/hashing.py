@@ -34,6 +34,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
 from zhuisu.codes import epc_urn
 
 Context = str | Mapping[str, Any] | Sequence[str | Mapping[str, Any]] | None
@@ -60,6 +62,9 @@ _CBV_URN_VOCABULARIES = {"bizstep": "BizStep-", "disp": "Disp-", "btt": "BTT-", 
 _IGNORED = frozenset({"rdfs:comment", "comment"})
 _EVENT_IGNORED = _IGNORED | {"type", "eventID", "recordTime", "errorDeclaration", "@context"}
 _HALF_MILLISECOND = timedelta(microseconds=500)
+#: The JSON of the last document ``@context`` expanded, and its prefixes (never changed once stored: callers get
+#: it read-only), as one tuple replaced whole; a racing thread at worst expands a context again.
+_LAST_CONTEXT: list[tuple[bytes, _Ns]] = [(b"", _STANDARD_PREFIXES)]
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 # GS1 Digital Link short names of primary keys and qualifiers.
@@ -145,13 +150,29 @@ def prehash(event: Mapping[str, Any], context: Context = None) -> str:
     return "".join(head) + "".join(tail)
 
 
-def _namespaces(*contexts: Any) -> _Ns:
-    if all(context is None or isinstance(context, str) for context in contexts):
+def _namespaces(context: Any, event_context: Any) -> _Ns:
+    if (context is None or isinstance(context, str)) and (event_context is None or isinstance(event_context, str)):
         return _STANDARD_PREFIXES
+    key = _context_key(context) if event_context is None else None
+    if key is not None:
+        # Every event of a document shares its @context: compare it with the last one expanded, as exact JSON
+        # (key order matters: a term may use a prefix defined before it), rather than expand it per event.
+        last, known = _LAST_CONTEXT[0]
+        if key == last:
+            return known
     ns = dict(_STANDARD_PREFIXES)
-    for context in contexts:
-        _add_context(ns, context)
+    for item in (context, event_context):
+        _add_context(ns, item)
+    if key is not None:
+        _LAST_CONTEXT[0] = (key, ns)
     return ns
+
+
+def _context_key(context: Any) -> bytes | None:
+    try:
+        return orjson.dumps(context)
+    except orjson.JSONEncodeError:
+        return None
 
 
 def _add_context(ns: dict[str, str], context: Any) -> None:
@@ -292,7 +313,11 @@ def _constrained_link(ai: str, segments: list[str]) -> str | None:
 
 
 def _timestamp(value: Any, ns: _Ns) -> str:
-    text = value.strip() if isinstance(value, str) else _value(value, ns)
+    return _utc_text(value.strip() if isinstance(value, str) else _value(value, ns))
+
+
+@lru_cache(maxsize=4096)  # event times recur from event to event of a document
+def _utc_text(text: str) -> str:
     try:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:  # not an xsd:dateTimeStamp: read as UTC, so that the hash is deterministic

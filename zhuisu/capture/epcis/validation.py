@@ -95,7 +95,25 @@ def validate_event(
     """
     if context is None:
         return _event(event, index, base_pointer, None)
-    return _event(event, index, base_pointer, Context.of_document(context))
+    return _event(event, index, base_pointer, _document_context(context))
+
+
+#: The JSON of the last document ``@context`` seen by ``validate_event`` and what it sets up (a frozen Context),
+#: as one tuple replaced whole: a streamed document passes the same context with each of its events.
+_LAST_CONTEXT: list[tuple[bytes, Context]] = [(b"", Context.EMPTY)]
+
+
+def _document_context(raw: Any) -> Context:
+    try:
+        key = orjson.dumps(raw)
+    except orjson.JSONEncodeError:
+        return Context.of_document(raw)
+    last, known = _LAST_CONTEXT[0]
+    if key == last:
+        return known
+    context = Context.of_document(raw)
+    _LAST_CONTEXT[0] = (key, context)
+    return context
 
 
 def validate_query_document(doc: Any) -> list[Problem]:
