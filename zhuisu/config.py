@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,11 +49,14 @@ class Settings(BaseSettings):
     )
     subscriptions_worker: bool = Field(
         default=False,
-        description="Deliver subscription notifications from the outbox inside the web server. Off: run "
-        "`zhuisu worker` beside it.",
+        description="Run scheduled subscriptions and deliver webhook notifications from the outbox on a thread of "
+        "each web server process (started and stopped with the app). `zhuisu serve` turns it on unless this is "
+        "set (or `--no-worker` is given); off: run `zhuisu worker` beside the server. Several may run at once.",
     )
     subscriptions_poll_seconds: float = Field(
-        default=2.0, description="How often the outbox worker looks for notifications that are due."
+        default=2.0,
+        description="How often the delivery worker looks for due notifications and schedules, and how often a "
+        "WebSocket subscription's connection looks for new notifications.",
     )
     subscriptions_timeout_seconds: float = Field(
         default=10.0, description="How long the worker waits for a webhook receiver to answer."
@@ -125,13 +129,30 @@ class Settings(BaseSettings):
     portal_rate_burst: int = Field(
         default=100, description="Public portal: burst of requests allowed per client address."
     )
-    portal_cache_seconds: float = Field(
-        default=30.0, description="Public portal: how long a product story is served from memory before recomputing."
+    portal_story_max_age_seconds: float = Field(
+        default=3600.0,
+        description=(
+            "Public portal: a stored story is rebuilt when older than this (master data such as product names may "
+            "have changed); captures naming its things make it stale at once. 0: no age limit."
+        ),
+    )
+    portal_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone (IANA name) the public pages and the regulator desk show times in, with the offset.",
     )
     regulator_party_ids: list[str] = Field(
         default_factory=list,
         description="Party ids allowed into the regulator desk besides parties with the `regulator` role.",
     )
+
+    @field_validator("portal_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `data_dir`."""

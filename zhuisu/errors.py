@@ -42,6 +42,13 @@ class Conflict(ZhuisuError):
     problem_type = "epcisException:ConflictException"
 
 
+class AlreadyExists(Conflict):
+    """A resource with this identity exists (the binding's 409 ResourceAlreadyExistsException)."""
+
+    code = "already_exists"
+    problem_type = "epcisException:ResourceAlreadyExistsException"
+
+
 class PermissionDenied(ZhuisuError):
     code = "permission_denied"
     status_code = 403

@@ -88,7 +88,7 @@ def _prepare(env: dict[str, str]) -> tuple[str, str, dict[str, str]]:
     engine = engine_from_settings(settings)
     with unit_of_work(make_sessionmaker(engine)) as session:
         regulator = parties_service.create_party(
-            session, name="示范市市场监督管理局", region="230102", party_type="government", roles=["regulator"]
+            session, name="示范市市场监督管理局", region="370100", party_type="government", roles=["regulator"]
         )
         enterprise = parties_service.create_party(session, name="示范市放心食品有限公司", uscc="91110000600037341L")
         tokens = (

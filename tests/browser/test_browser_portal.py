@@ -44,6 +44,9 @@ def test_scan_to_story_for_each_class(live_server: LiveServer, page: object) -> 
         assert page.locator("#verified").is_visible() == story["verification"]["verified"]  # type: ignore[attr-defined]
         assert story["verification"]["verified"] is True
         _wait_drawn(page, "#region-map")
+        provinces = sorted({region["code"][:2] + "0000" for region in story["regions"]})
+        assert page.get_attribute("#region-map", "data-highlighted") == " ".join(provinces)  # type: ignore[attr-defined]
+        assert page.locator(".timeline li.step time").first.inner_text().endswith("UTC+08:00")  # type: ignore[attr-defined]
         screenshot(page, f"story-{product_class}")
 
 
@@ -70,6 +73,7 @@ def test_dashboard_draws_its_charts(live_server: LiveServer, page: object) -> No
     _sign_in(page, live_server, live_server.regulator_token, "/dashboard")
     for chart in ("#coverage-chart", "#volume-chart", "#region-chart"):
         assert _wait_drawn(page, chart, minimum=500) > 500
+    assert page.get_attribute("#region-chart", "data-highlighted") == "370000"  # type: ignore[attr-defined]
     screenshot(page, "dashboard")
     code = sorted(live_server.samples.values())[0]
     page.goto(f"{live_server.url}/dashboard/trace?code={code}")  # type: ignore[attr-defined]
@@ -90,3 +94,25 @@ def test_complaint_reaches_the_regulator(live_server: LiveServer, page: object) 
     row = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
     assert row.count() == 1
     assert "冷链温度异常，肉色发暗" in row.inner_text()
+
+
+def test_spreadsheet_upload_lists_rejected_rows(live_server: LiveServer, page: object, tmp_path: Path) -> None:
+    sheet = tmp_path / "events.csv"
+    sheet.write_text(
+        "事件时间,追溯码,业务步骤,业务地点\n"
+        "2026-10-04 08:30,(01)06901234123456(21)7001,shipping,6901234000016\n"
+        "昨天,(01)06901234123456(21)7002,shipping,6901234000016\n"
+        "2026-10-04 09:00,(01)06901234123456(21)7003,shipping,123\n",
+        encoding="utf-8",
+    )
+    _sign_in(page, live_server, live_server.enterprise_token, "/console")
+    assert page.locator("#template-xlsx").get_attribute("href") == "/console/template.xlsx?lang=zh"  # type: ignore[attr-defined]
+    page.set_input_files("#upload-form input[type=file]", str(sheet))  # type: ignore[attr-defined]
+    page.click("#upload-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#upload-summary")  # type: ignore[attr-defined]
+    assert page.locator("#accepted").inner_text() == "1"  # type: ignore[attr-defined]
+    assert page.locator("#rejected-count").inner_text() == "2"  # type: ignore[attr-defined]
+    rows = page.locator("#rejected tr.rejected-row")  # type: ignore[attr-defined]
+    assert [rows.nth(i).locator("td").nth(0).inner_text() for i in range(rows.count())] == ["3", "4"]
+    assert [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())] == ["事件时间", "业务地点"]
+    screenshot(page, "console-upload-rejected")

@@ -237,7 +237,7 @@ class TestSingleEvent:
         assert first.status_code == 201
         assert first.headers["Location"] == "/events/urn:uuid:6f9a1c9e-1111-4a52-9a0e-2d5b0c5e6a01"
         again = client.post("/events", json=event, headers=creds.headers)
-        assert again.status_code == 409
+        assert (again.status_code, again.json()["type"]) == (409, "epcisException:ResourceAlreadyExistsException")
         assert count(session) == 1
         got = client.get(first.headers["Location"], headers=creds.headers)
         assert returned_events(got.json())[0]["eventID"] == "urn:uuid:6f9a1c9e-1111-4a52-9a0e-2d5b0c5e6a01"
@@ -256,7 +256,7 @@ class TestSingleEvent:
 def test_unknown_capture_job_is_404(client: TestClient, creds: Credentials) -> None:
     response = client.get("/capture/nope", headers=creds.headers)
     assert response.status_code == 404
-    assert response.json()["type"] == "epcisException:NoSuchResourceException"
+    assert response.json()["type"] == "epcisException:NoSuchNameException"
 
 
 def test_a_client_record_time_is_replaced_by_the_nodes(client: TestClient, creds: Credentials) -> None:

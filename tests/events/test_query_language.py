@@ -95,6 +95,8 @@ def _serials(client: TestClient, creds: Credentials, **params: str) -> list[str]
         ("error reason", {"EQ_errorReason": "urn:epcglobal:cbv:er:incorrect_data"}, ["3"]),
         ("corrective event", {"EQ_correctiveEventID": "urn:uuid:404d95fc-9457-4a51-bd6a-0bba133845a8"}, ["3"]),
         ("error declaration time", {"GE_errorDeclaration_Time": "2026-03-01T00:00:00Z"}, ["3"]),
+        ("the OpenAPI spelling", {"GE_errorDeclarationTime": "2026-03-01T00:00:00Z"}, ["3"]),
+        ("the OpenAPI spelling, before", {"LT_errorDeclarationTime": "2026-03-01T00:00:00Z"}, []),
         ("combined with indexed ones", {"EQ_action": "ADD", "GT_quantity": "100"}, ["1"]),
     ],
 )

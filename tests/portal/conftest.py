@@ -1,4 +1,4 @@
-"""Portal tests: the demo chain loaded through the real capture path, no story cache, a generous rate limit."""
+"""Portal tests: the demo chain loaded through the real capture path, a generous rate limit."""
 
 from pathlib import Path
 
@@ -22,7 +22,6 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         data_dir=tmp_path,
-        portal_cache_seconds=0,
         portal_rate_per_second=1000,
         portal_rate_burst=1000,
     )

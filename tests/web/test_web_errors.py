@@ -16,11 +16,11 @@ def test_problem_shape(client: TestClient, creds: Credentials) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
-        "type": "epcisException:NoSuchResourceException",
+        "type": "epcisException:NoSuchNameException",
         "title": "未找到",
         "status": 404,
         "detail": "没有采集任务 missing",
-        "instance": "/capture/missing",
+        "instance": "http://testserver/capture/missing",
         "code": "not_found",
     }
     english = client.get("/capture/missing", headers={**creds.headers, "Accept-Language": "en"})

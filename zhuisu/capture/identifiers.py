@@ -8,12 +8,14 @@ become their bare words. Identifiers of other schemes are kept as given (异构�
 
 import re
 from functools import lru_cache
+from urllib.parse import unquote
 
 from zhuisu.codes import epc_urn
 
 _DL_RE = re.compile(
     r"^https?://[^/?#]+((?:/[^/?#]+)*?/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/[^?#]*)(?:[?#].*)?$"
 )
+_NEEDS_ENCODING = re.compile(r"[%!\"&()*+,:<>]")
 _CBV_URI_RE = re.compile(r"^(?:https?://ref\.gs1\.org/cbv/[A-Za-z]+-|urn:epcglobal:cbv:[a-z]+:)([A-Za-z0-9_]+)$")
 
 
@@ -25,6 +27,8 @@ def canonical_id(value: str) -> str:
     'https://id.gs1.org/01/10614141073464/21/2017'
     >>> canonical_id("https://example.com/01/09521234543213/21/abc?linkType=all")
     'https://id.gs1.org/01/09521234543213/21/abc'
+    >>> canonical_id("https://example.com/01/6921168509256/21/a!b"), canonical_id("urn:epc:id:sgtin:6921168.050925.a!b")
+    ('https://id.gs1.org/01/06921168509256/21/a%21b', 'https://id.gs1.org/01/06921168509256/21/a%21b')
     >>> canonical_id("urn:example:lot:ABC-1")
     'urn:example:lot:ABC-1'
     """
@@ -36,7 +40,7 @@ def canonical_id(value: str) -> str:
             return value
     match = _DL_RE.match(value)
     if match:
-        return "https://id.gs1.org" + _strip_dl_prefix(match.group(1))
+        return "https://id.gs1.org" + _normalise_path(_strip_dl_prefix(match.group(1)))
     return value
 
 
@@ -44,6 +48,22 @@ def _strip_dl_prefix(path: str) -> str:
     # A Digital Link may carry a path prefix before the primary key ("/shop/01/…"); the canonical form drops it.
     found = re.search(r"/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/", path)
     return path[found.start() :] if found else path
+
+
+def _normalise_path(path: str) -> str:
+    """GS1 Digital Link 1.2 §4.12: a GTIN-8/12/13 as GTIN-14, and values %-encoded the one canonical way
+    (``!`` → ``%21``, ``%2f`` → ``%2F``), so the URI a URN becomes equals the same key written by hand. A trailing
+    ``*`` (a MATCH_ prefix pattern) is kept as it is."""
+    if path.startswith("/01/"):
+        end = path.find("/", 4)
+        gtin = path[4:] if end < 0 else path[4:end]
+        if len(gtin) in (8, 12, 13) and gtin.isdigit():
+            path = "/01/" + gtin.zfill(14) + ("" if end < 0 else path[end:])
+    if not _NEEDS_ENCODING.search(path):
+        return path
+    star = "*" if path.endswith("*") else ""
+    segments = (path[:-1] if star else path).split("/")
+    return "/".join(epc_urn.percent_encode(unquote(s)) for s in segments) + star
 
 
 def cbv_short(value: str | None) -> str | None:

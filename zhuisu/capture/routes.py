@@ -1,6 +1,7 @@
 """The capture side of the GS1 EPCIS 2.0 REST binding: ``POST /capture``, ``POST /events``, capture jobs."""
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, BackgroundTasks, Depends, Header
@@ -12,8 +13,9 @@ from zhuisu.capture.errors import EmptyDocument, InvalidJson, UnsupportedMediaTy
 from zhuisu.capture.schemas import CaptureResult
 from zhuisu.capture.xml import capture as xml_capture
 from zhuisu.config import Settings
-from zhuisu.errors import Conflict, InvalidInput, TooLarge
-from zhuisu.events import masterdata
+from zhuisu.errors import AlreadyExists, InvalidInput, TooLarge
+from zhuisu.events import formats, masterdata
+from zhuisu.events import service as events_service
 from zhuisu.kit.time import format_iso
 from zhuisu.models import CaptureJob
 from zhuisu.web.deps import CurrentActor, DbSession, Language, SettingsDep
@@ -23,6 +25,8 @@ router = APIRouter(tags=["capture"])
 _JSON_TYPES = ("application/json", "application/ld+json", "")
 JSON_MEDIA_TYPES = _JSON_TYPES
 XML_TYPES = ("application/xml", "text/xml")
+#: Characters an event ID keeps in a Location header; anything else (non-ASCII IRIs) is percent-encoded.
+_URI_CHARS = ":/?#[]@!$&'()*+,;=%-._~"
 
 
 def limit_headers(settings: Settings) -> dict[str, str]:
@@ -94,11 +98,13 @@ CaptureBody = Annotated[Any, Depends(read_capture_body)]
 
 
 def job_document(job: CaptureJob, lang: str) -> dict[str, Any]:
-    """The capture job as the REST binding describes it, with our counts."""
+    """The capture job as the REST binding describes it, with our counts (``finishedAt`` once it has finished: the
+    binding types it a date-time, never null)."""
+    finished = {"finishedAt": format_iso(job.finished_at)} if job.finished_at else {}
     return {
         "captureID": job.id,
         "createdAt": format_iso(job.created_at),
-        "finishedAt": format_iso(job.finished_at) if job.finished_at else None,
+        **finished,
         "running": job.running,
         "success": job.success,
         "captureErrorBehaviour": job.behaviour,
@@ -133,7 +139,9 @@ def capture(
             f"GS1-Capture-Error-Behaviour 应为 rollback 或 proceed，收到 {behaviour!r}",
             message_en=f"GS1-Capture-Error-Behaviour must be rollback or proceed, got {behaviour!r}",
         )
-    events = document.get("epcisBody", {}).get("eventList") if isinstance(document, dict) else None
+    formats.negotiate(request.headers)  # EPCs are taken in either form; a GS1-EPC-Format value must still be valid
+    body = document.get("epcisBody") if isinstance(document, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
     if not events and masterdata.vocabularies_of(document):
         recorded = masterdata.record_vocabularies(session, document)
         return JSONResponse({"vocabularyElements": recorded}, status_code=202, headers=limit_headers(settings))
@@ -195,22 +203,26 @@ def capture_event(
     request: Request, actor: CurrentActor, session: DbSession, lang: Language, event: JsonBody
 ) -> Response:
     """Capture a single EPCIS event, which carries its own ``@context``."""
+    formats.negotiate(request.headers)
     result = service.capture_single_event(session, event, actor=actor, source="POST /events")
     outcome = result.outcomes[0]
     if outcome.status == "rejected":
         errors = [{"eventIndex": 0, **e.to_json(lang)} for e in outcome.errors]
         return problem_response(request, status=400, code="event_rejected", detail=errors[0]["message"], errors=errors)
     if outcome.status == "duplicate":
-        raise Conflict(
+        raise AlreadyExists(
             f"事件已存在：{outcome.event_id}",
             message_en=f"the event is already captured: {outcome.event_id}",
             eventID=outcome.event_id,
             hash=outcome.hash,
         )
+    # The binding's 201 body is the event itself: as stored, with its eventID, recordTime and @context.
+    document = events_service.query_document(session, [events_service.get_event(session, outcome.event_id or "")])
+    stored = document["epcisBody"]["queryResults"]["resultsBody"]["eventList"][0]
     return JSONResponse(
-        {"eventID": outcome.event_id, "hash": outcome.hash},
+        {"@context": document["@context"], **stored},
         status_code=201,
-        headers={"Location": f"/events/{outcome.event_id}"},
+        headers={"Location": f"/events/{quote(outcome.event_id or '', safe=_URI_CHARS)}"},
     )
 
 

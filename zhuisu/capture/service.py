@@ -27,6 +27,7 @@ from zhuisu.errors import NotFound
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
+from zhuisu.portal import stories as portal_stories
 from zhuisu.subscriptions import service as subscriptions_service
 from zhuisu.trace import service as trace_service
 
@@ -71,6 +72,7 @@ AFTER_INSERT: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = (
     trace_service.record_events,
     catalog_enforcement.record_flags,
     subscriptions_service.record_stream_events,
+    portal_stories.mark_stale,
 )
 
 

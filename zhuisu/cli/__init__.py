@@ -68,8 +68,14 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, help="Worker processes."),
+    worker: bool | None = typer.Option(
+        None,
+        "--worker/--no-worker",
+        help="Deliver subscriptions in the server processes (default: on unless ZHUISU_SUBSCRIPTIONS_WORKER is set).",
+    ),
 ) -> None:
     """Serve the HTTP API (EPCIS 2.0 REST binding) on the configured database."""
+    subscriptions_cli.configure_server_worker(worker)
     uvicorn.run(
         "zhuisu.web.asgi:app",
         host=host,

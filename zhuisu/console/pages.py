@@ -7,8 +7,8 @@ from fastapi import APIRouter, Form, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from zhuisu.console import service
-from zhuisu.errors import ZhuisuError
+from zhuisu.console import service, spreadsheet
+from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.models import Party
 from zhuisu.portal.rendering import page_language, render
 from zhuisu.portal.signin import signed_in, to_signin
@@ -82,9 +82,27 @@ def labels(request: Request, session: DbSession, settings: SettingsDep, batch_id
 
 @router.post("/uploads", name="console_upload")
 async def upload(request: Request, session: DbSession, file: UploadFile) -> Response:
-    """Upload an events spreadsheet; the page lists rejected rows with their reasons."""
+    """Upload an events spreadsheet; the page lists rejected rows with the column and what was expected."""
     party = signed_in(request, session)
     if party is None:
         return to_signin(request)
-    result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
-    return _page(request, session, party, upload=result)
+    lang = page_language(request)
+    try:
+        result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
+    except ZhuisuError as exc:
+        return _page(request, session, party, error=exc.localized(lang))
+    return _page(request, session, party, upload=result.to_json(lang))
+
+
+@router.get("/template.{fmt}", name="console_template")
+def template(request: Request, fmt: str, lang: str = "") -> Response:
+    """The events spreadsheet to fill in (``xlsx`` or ``csv``), headers in zh-CN or English (``?lang=en``)."""
+    chosen = lang if lang in ("zh", "en") else page_language(request)
+    if fmt == "csv":
+        body, media = spreadsheet.template_csv(chosen), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body, media = spreadsheet.template(chosen), spreadsheet.XLSX
+    else:
+        raise NotFound(f"没有 {fmt} 格式的模板", message_en=f"no template in {fmt}")
+    name = f"zhuisu-events-{chosen}.{fmt}"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, UploadFile
 from starlette.requests import Request
 
 from zhuisu.console import service
+from zhuisu.portal.rendering import page_language
 from zhuisu.portal.signin import require_party
 from zhuisu.web.deps import DbSession
 
@@ -34,3 +35,12 @@ def overview(request: Request, session: DbSession) -> dict[str, Any]:
             for b in service.my_batches(session, party=party)
         ],
     }
+
+
+@router.post("/uploads", status_code=201, responses={400: {}, 401: {}, 413: {}})
+async def upload(request: Request, session: DbSession, file: UploadFile) -> dict[str, Any]:
+    """Capture an events spreadsheet (XLSX or CSV, headers in zh-CN or English). Rows captured, already stored
+    (duplicates) and rejected: each rejected row with its number, the column and what was expected."""
+    party = require_party(request, session)
+    result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
+    return result.to_json(page_language(request))

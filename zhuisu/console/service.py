@@ -1,26 +1,13 @@
 """The enterprise console, composed from the domains: my products (master data), my code batches and label
-sheets (issuance), events spreadsheet upload (capture's spreadsheet import, once it exists)."""
-
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+sheets (issuance), events spreadsheet upload (``spreadsheet``: rows → EPCIS events → capture)."""
 
 from sqlalchemy.orm import Session
 
-from zhuisu.capture import importer
 from zhuisu.config import Settings
+from zhuisu.console import spreadsheet
 from zhuisu.issuance import service as issuance_service
 from zhuisu.models import CodeBatch, Party, Product
 from zhuisu.parties import masterdata
-
-
-@dataclass(frozen=True)
-class UploadResult:
-    """Rows accepted and rejected (with reasons) from an uploaded events spreadsheet."""
-
-    available: bool
-    accepted: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
 
 
 def my_products(session: Session, *, party: Party) -> list[Product]:
@@ -60,15 +47,7 @@ def label_sheet(session: Session, batch_id: str, *, party: Party, settings: Sett
     return issuance_service.batch_labels_pdf(session, batch_id, actor=party, max_labels=settings.labels_max_per_pdf)
 
 
-def upload_events(session: Session, data: bytes, *, filename: str, party: Party) -> UploadResult:
-    """Import an events spreadsheet through capture's ``import_spreadsheet`` (rows rejected with reasons).
-
-    Until capture provides that function the console says the upload is not available yet.
-    """
-    spreadsheet_import: Callable[..., Any] | None = getattr(importer, "import_spreadsheet", None)
-    if spreadsheet_import is None:
-        return UploadResult(available=False)
-    result = spreadsheet_import(session, data, filename=filename, actor=party)
-    return UploadResult(
-        available=True, accepted=int(getattr(result, "accepted", 0)), rejected=list(getattr(result, "rejected", []))
-    )
+def upload_events(session: Session, data: bytes, *, filename: str, party: Party) -> spreadsheet.UploadResult:
+    """Capture the rows of an events spreadsheet (XLSX or CSV) as ``party``; rejected rows come back with their
+    reasons and nothing of them is stored. Raises ``InvalidInput`` for a file that is not a usable sheet."""
+    return spreadsheet.import_spreadsheet(session, data, filename=filename, actor=party)

@@ -2,6 +2,7 @@
 complaints. Each page has a JSON twin in ``routes.py`` calling the same service."""
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form
 from starlette.requests import Request
@@ -9,6 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from zhuisu.dashboard import service
 from zhuisu.errors import ZhuisuError
+from zhuisu.models import Party
 from zhuisu.portal import complaints
 from zhuisu.portal.rendering import page_language, render
 from zhuisu.portal.signin import is_regulator, signed_in, to_signin
@@ -20,21 +22,34 @@ router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=Fa
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _gate(request: Request, session: DbSession) -> Response | None:
+def _regulator(request: Request, session: DbSession) -> Party | Response:
+    """The signed-in regulator, else the response to give instead (sign-in, or 403)."""
     party = signed_in(request, session)
     if party is None:
         return to_signin(request)
     if not is_regulator(party, request.app.state.settings):
         return render(request, "dashboard/forbidden.html", {"party": party}, status=403)
-    return None
+    return party
+
+
+def _gate(request: Request, session: DbSession) -> Response | None:
+    found = _regulator(request, session)
+    return found if isinstance(found, Response) else None
 
 
 @router.get("", response_class=HTMLResponse, name="dashboard")
 def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> Response:
-    """Coverage against targets, event volume, risk flags and complaints."""
-    if (gate := _gate(request, session)) is not None:
-        return gate
-    view = service.overview(session, window_days=settings.coverage_window_days, region_prefix=region)
+    """Coverage against targets, event volume, risk flags and complaints, within the regulator's region."""
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
+    view = service.overview(
+        session,
+        window_days=settings.coverage_window_days,
+        region_prefix=region,
+        scope_prefix=service.scope(party),
+        zone=ZoneInfo(settings.portal_timezone),
+    )
     return render(request, "dashboard/index.html", {"view": view, "data": view.model_dump(mode="json")})
 
 
@@ -87,10 +102,11 @@ def handle_complaint(
     status: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    """Move a complaint on (in progress, closed) with a note."""
-    if (gate := _gate(request, session)) is not None:
-        return gate
-    party = signed_in(request, session)
-    assert party is not None
-    complaints.handle_complaint(session, reference, actor=party, status=status, note=note)
+    """Move a complaint on (in progress, closed) with a note (only a complaint of the regulator's region)."""
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
+    complaints.handle_complaint(
+        session, reference, actor=party, status=status, note=note, region_prefix=service.scope(party)
+    )
     return RedirectResponse("/dashboard#complaints", status_code=303)

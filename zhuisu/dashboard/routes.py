@@ -1,6 +1,7 @@
 """JSON twins of the regulator desk (``/api/v1/dashboard``); session cookie or bearer token of a regulator."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -18,9 +19,16 @@ _AUTH: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
 
 @router.get("/overview", response_model=OverviewRead, responses=_AUTH)
 def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> OverviewRead:
-    """Coverage against targets, event volume per day, flagged records, complaints."""
-    require_regulator(request, session)
-    return service.overview(session, window_days=settings.coverage_window_days, region_prefix=region)
+    """Coverage against targets, event volume per day, flagged records, complaints, within the regulator's region
+    (a ``region`` outside it is narrowed back to it)."""
+    party = require_regulator(request, session)
+    return service.overview(
+        session,
+        window_days=settings.coverage_window_days,
+        region_prefix=region,
+        scope_prefix=service.scope(party),
+        zone=ZoneInfo(settings.portal_timezone),
+    )
 
 
 @router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}})
@@ -38,7 +46,12 @@ def impact(request: Request, session: DbSession, code: str) -> ImpactView:
 
 
 @router.get("/complaints", response_model=list[ComplaintRead], responses=_AUTH)
-def list_complaints(request: Request, session: DbSession, status: str | None = None) -> list[ComplaintRead]:
-    """Complaints and reports, newest first (contacts included: regulators only)."""
-    require_regulator(request, session)
-    return [complaints.complaint_read(c) for c in complaints.list_complaints(session, status=status)]
+def list_complaints(
+    request: Request, session: DbSession, settings: SettingsDep, status: str | None = None
+) -> list[ComplaintRead]:
+    """Complaints and reports of the regulator's region, newest first, times also in local time (contacts
+    included: regulators only)."""
+    party = require_regulator(request, session)
+    zone = ZoneInfo(settings.portal_timezone)
+    found = complaints.list_complaints(session, status=status, region_prefix=service.scope(party))
+    return [complaints.complaint_read(c, zone) for c in found]

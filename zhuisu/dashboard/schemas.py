@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from zhuisu.portal.schemas import ComplaintRead
 from zhuisu.trace.schemas import FindingRead, ImpactRead, TraceRead
@@ -26,6 +26,9 @@ class OverviewRead(BaseModel):
     volume: list[VolumeRead]
     flags: list[FlagSummary]
     complaints: list[ComplaintRead]
+    scope: str = Field(description="GB/T 2260 prefix the regulator works within (empty: every region).")
+    region: str = Field(description="The region filter applied (inside the scope).")
+    timezone: str = Field(description="Time zone of the local times shown.")
 
 
 class GraphNode(BaseModel):

@@ -1,7 +1,12 @@
 """The regulator desk, composed from the domains: coverage (catalog), flags (catalog), traces and recall impact
-(trace), complaints (portal), event volume (its own aggregate)."""
+(trace), complaints (portal), event volume (its own aggregate).
+
+A regulator works within its region: ``scope`` is the GB/T 2260 prefix of its party's region, and a ``?region=``
+filter outside it is narrowed back to it; complaints are listed for that region only (see ``portal.complaints``).
+"""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -10,6 +15,7 @@ from zhuisu.catalog import service as catalog_service
 from zhuisu.dashboard import repository
 from zhuisu.dashboard.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.kit.time import utc_now
+from zhuisu.models import Party
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import complaints
 from zhuisu.trace import service as trace_service
@@ -17,7 +23,31 @@ from zhuisu.trace import service as trace_service
 VOLUME_DAYS = 365
 
 
-def overview(session: Session, *, window_days: int, region_prefix: str = "") -> OverviewRead:
+def scope(party: Party) -> str:
+    """The GB/T 2260 prefix a regulator works within ("" for a regulator without a region: every region)."""
+    return complaints.region_scope(party.region)
+
+
+def within(scope_prefix: str, requested: str) -> str:
+    """The region filter to apply: ``requested`` when inside the scope, else the scope itself.
+
+    >>> [within("23", "2301"), within("23", "11"), within("23", ""), within("", "11")]
+    ['2301', '23', '23', '11']
+    """
+    requested = requested.strip()
+    return requested if requested.startswith(scope_prefix) else scope_prefix
+
+
+def overview(
+    session: Session,
+    *,
+    window_days: int,
+    region_prefix: str = "",
+    scope_prefix: str = "",
+    zone: ZoneInfo | None = None,
+) -> OverviewRead:
+    """The desk's overview within ``scope_prefix``, filtered to ``region_prefix`` (narrowed into the scope)."""
+    region_prefix = within(scope_prefix, region_prefix)
     rows = coverage_service.coverage(session, window_days=window_days, region_prefix=region_prefix)
     volume = repository.events_per_day(session, since=utc_now() - timedelta(days=VOLUME_DAYS))
     flags = catalog_service.list_flags(session, limit=50)
@@ -35,8 +65,11 @@ def overview(session: Session, *, window_days: int, region_prefix: str = "") -> 
             for f, event_id in flags
         ],
         complaints=[
-            complaints.complaint_read(c) for c in complaints.list_complaints(session, region_prefix=region_prefix)
+            complaints.complaint_read(c, zone) for c in complaints.list_complaints(session, region_prefix=region_prefix)
         ],
+        scope=scope_prefix,
+        region=region_prefix,
+        timezone=str(zone or complaints.DEFAULT_TIMEZONE),
     )
 
 

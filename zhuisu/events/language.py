@@ -94,7 +94,13 @@ def _fixed(name: str, values: tuple[str, ...]) -> p.Check | None:
         return p.event_field_check(wanted, lambda e: [cbv_short((e.get("errorDeclaration") or {}).get("reason"))])
     if name == "EQ_correctiveEventID":
         return p.event_field_check(values, _corrective_ids)
-    if name in ("GE_errorDeclaration_Time", "LT_errorDeclaration_Time"):
+    # query-schema.json spells it GE_errorDeclaration_Time; the REST binding's OpenAPI GE_errorDeclarationTime.
+    if name in (
+        "GE_errorDeclaration_Time",
+        "LT_errorDeclaration_Time",
+        "GE_errorDeclarationTime",
+        "LT_errorDeclarationTime",
+    ):
         at = _time(name, values)
         return p.time_check(name[:2], lambda e: (e.get("errorDeclaration") or {}).get("declarationTime"), at)
     if name == "EXISTS_sensorElementList":

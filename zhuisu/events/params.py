@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.codes import epc_translate
 from zhuisu.errors import QueryParameterInvalid
 from zhuisu.events import language
 from zhuisu.events.predicates import Predicate
@@ -169,17 +170,19 @@ def _apply(query: EventQuery, name: str, values: list[str]) -> None:
 def match_values(value: str) -> list[str]:
     """What a MATCH_* value matches, canonical; a trailing ``*`` marks a prefix pattern.
 
-    An EPC pattern URI (``urn:epc:idpat:sgtin:0614141.107346.*``) matches its GS1 key and everything under it
-    (serials and lots of that GTIN).
+    An EPC pattern URI (TDS 2.0 §8: ``urn:epc:idpat:sgtin:0614141.107346.*``, ``…:0614141.*.*``, ``…:*.*.*``)
+    matches the Digital Link prefixes of the identifiers it covers (``epc_translate.match_patterns``): here the
+    GTIN and everything under it (serials and lots of that GTIN).
 
     >>> match_values("urn:epc:idpat:sgtin:0614141.107346.*")
     ['https://id.gs1.org/01/10614141073464', 'https://id.gs1.org/01/10614141073464/*']
+    >>> match_values("urn:epc:idpat:sgln:0614141.00888.*")
+    ['https://id.gs1.org/414/0614141008889', 'https://id.gs1.org/414/0614141008889/*']
     >>> match_values("urn:epc:id:sgtin:0614141.107346.2*")
     ['https://id.gs1.org/01/10614141073464/21/2*']
     """
     if value.startswith("urn:epc:idpat:"):
-        key = canonical_id(value)
-        return [key, key + "/*"] if key != value else [value]
+        return epc_translate.match_patterns(value) or [value]
     if value.endswith("*"):
         return [canonical_id(value[:-1] + "0")[:-1] + "*" if value.startswith("urn:epc:") else canonical_id(value)]
     return [canonical_id(value)]

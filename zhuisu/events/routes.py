@@ -5,11 +5,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from zhuisu.capture.xml import writer
-from zhuisu.events import service
+from zhuisu.config import Settings
+from zhuisu.events import formats, service
 from zhuisu.events.params import parse_query, positive_int
 from zhuisu.kit.time import format_iso
 from zhuisu.web.deps import CurrentActor, DbSession, SettingsDep
@@ -21,8 +23,16 @@ router = APIRouter(tags=["query"])
 def query_events(request: Request, actor: CurrentActor, session: DbSession, settings: SettingsDep) -> Response:
     """Events matching the SimpleEventQuery parameters, as an EPCISQueryDocument, paged with ``perPage`` and
     ``nextPageToken`` (the next page's URL is in the ``Link`` header)."""
+    return events_page(request, session, settings, request.query_params.multi_items())
+
+
+def events_page(
+    request: Request, session: Session, settings: Settings, items: list[tuple[str, str]], *, path: str | None = None
+) -> Response:
+    """One page of the events matching the query ``items`` (the browse resources add their path's filter), with
+    the ``Link`` to the next page under ``path`` (default: the request's)."""
     params = request.query_params
-    query = parse_query(params.multi_items())
+    query = parse_query(items)
     per_page = settings.query_default_per_page
     if "perPage" in params:
         per_page = min(positive_int("perPage", params["perPage"]), settings.query_max_per_page)
@@ -36,7 +46,7 @@ def query_events(request: Request, actor: CurrentActor, session: DbSession, sett
     headers: dict[str, str] = {}
     if page.next_token and page.token_expires:
         rest = [(k, v) for k, v in params.multi_items() if k != "nextPageToken"]
-        url = f"{request.url.path}?{urlencode([*rest, ('nextPageToken', page.next_token)])}"
+        url = f"{path or request.url.path}?{urlencode([*rest, ('nextPageToken', page.next_token)])}"
         headers["Link"] = f'<{url}>; rel="next"'
         headers["GS1-Next-Page-Token-Expires"] = format_iso(page.token_expires)
     return render(request, service.query_document(session, page.events), headers=headers)
@@ -64,9 +74,15 @@ def render(
     headers: dict[str, str] | None = None,
     json_type: str | None = "application/ld+json",
 ) -> Response:
-    """A query document as JSON-LD, or as EPCIS 2.0 XML when the client asks for XML."""
-    if wants_xml(request):
+    """A query document as JSON-LD, or as EPCIS 2.0 XML when the client asks for XML, with its identifiers and CBV
+    values in the forms ``GS1-EPC-Format`` / ``GS1-CBV-XML-Format`` ask for."""
+    xml = wants_xml(request)
+    chosen = formats.negotiate(request.headers)
+    document = formats.apply(document, chosen, xml=xml)
+    headers = {**(headers or {}), **formats.response_headers(chosen, xml=xml)}
+    if xml:
         return Response(writer.write_document(document), headers=headers, media_type="application/xml")
-    if json_type is None:
+    if json_type is None or "application/ld+json" not in request.headers.get("accept", "").lower():
+        # The binding documents application/json; JSON-LD's own type only for a client that asks for it.
         return JSONResponse(document, headers=headers)
     return JSONResponse(document, headers=headers, media_type=json_type)

@@ -16,9 +16,9 @@ from zhuisu.models.ledger import (
 )
 from zhuisu.models.masterdata import Licence, Location, Product
 from zhuisu.models.party import ApiToken, Party
-from zhuisu.models.portal import Complaint
+from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
-from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, Subscription
+from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNotification, Subscription
 from zhuisu.models.trace import TraceCustody, TraceLink, TraceTransformMember
 
 __all__ = [
@@ -47,6 +47,11 @@ __all__ = [
     "NamedQuery",
     "OutboxMessage",
     "Party",
+    "PendingNotification",
+    "PortalStory",
+    "PortalStoryClock",
+    "PortalStoryThing",
+    "PortalVerifiedEvent",
     "Product",
     "Subscription",
     "TraceCustody",

@@ -2,11 +2,14 @@
 
 Each gets a reference number shown to the person who filed it (the acknowledgement); regulators move it through
 ``received`` → ``in_progress`` → ``closed``. The contact is optional and never shown on public pages.
+
+The public story of a code is also kept as a read model (``PortalStory``): built once, served by one indexed read
+until a capture naming one of the things its trace walked marks it stale (see ``zhuisu.portal.stories``).
 """
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuisu.db.base import Base
@@ -31,8 +34,67 @@ class Complaint(IdMixin, TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     #: GB/T 2260 region the product's producer is registered in, for routing to the regulator in charge.
     region: Mapped[str | None] = mapped_column(String(6), index=True)
+    #: GB/T 2260 region of the last place the product's journey was recorded at (where it was bought): a
+    #: regulator of that region sees the complaint too.
+    place_region: Mapped[str | None] = mapped_column(String(6), index=True)
     #: ``received``, ``in_progress`` or ``closed``.
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     handled_by: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PortalStory(Base):
+    """The public story of one code as last built: its JSON, its page in each language (gzip) and the clock
+    version it was built at. Served while ``stale`` is false; rebuilt on the next read when it is true."""
+
+    __tablename__ = "portal_stories"
+
+    #: The code, canonical (as ``trace.service.canonical_code`` gives it).
+    code: Mapped[str] = mapped_column(String(500), primary_key=True)
+    #: ``PublicProductRead`` as JSON bytes, served as they are by the JSON twin.
+    story: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The product page, gzip-compressed, zh-CN and English.
+    page_zh: Mapped[bytes] = mapped_column(LargeBinary)
+    page_en: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Digest of the story JSON: the HTTP entity tag (with the language).
+    etag: Mapped[str] = mapped_column(String(32))
+    #: ``PortalStoryClock.version`` when the build started (the event watermark).
+    version: Mapped[int] = mapped_column(BigInteger)
+    #: Size of the signed checkpoint the ledger proofs were checked against.
+    tree_size: Mapped[int | None] = mapped_column(BigInteger)
+    #: Set by a capture naming one of the story's things (or by the built-at-a-moving-clock check).
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PortalStoryThing(Base):
+    """One thing (canonical code) a story's trace walked: a capture naming it makes the story stale."""
+
+    __tablename__ = "portal_story_things"
+
+    code: Mapped[str] = mapped_column(String(500), primary_key=True)
+    thing: Mapped[str] = mapped_column(String(500), primary_key=True, index=True)
+
+
+class PortalStoryClock(Base):
+    """One row: bumped by every capture the portal's hook sees, with the ledger size it saw. A ledger larger
+    than ``tree_size`` means a capture ran without the hook, and every story is marked stale."""
+
+    __tablename__ = "portal_story_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    tree_size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PortalVerifiedEvent(Base):
+    """An event whose inclusion proof checked out server-side, and the checkpoint size it was checked at.
+
+    A proof against a signed checkpoint stays valid (later checkpoints are signed only when consistent with it),
+    so each event is checked once, not on every story build."""
+
+    __tablename__ = "portal_verified_events"
+
+    event_id: Mapped[str] = mapped_column(String(500), primary_key=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger)

@@ -1,8 +1,9 @@
 """Subscriptions to named queries, and the durable outbox their webhook notifications are delivered from.
 
 An outbox row is written in the transaction that captures the events it reports (stream subscriptions) or that
-runs a scheduled query, so it exists exactly when the events do; a worker delivers it after commit, retrying with
-backoff, and logs every attempt. A receiver that is down loses nothing: its rows wait.
+runs a scheduled query (from the pending rows captures wrote for it), so it exists exactly when the events do; a
+worker delivers it after commit, retrying with backoff, and logs every attempt. A receiver that is down loses
+nothing: its rows wait.
 """
 
 from datetime import datetime
@@ -37,6 +38,12 @@ class Subscription(IdMixin, Base):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    #: ``initialRecordTime``: the first notification also reports matching events recorded since then.
+    initial_record_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When a notification was last accepted (2xx, or sent over the WebSocket): ``lastNotifiedAt``.
+    last_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: WebSocket subscriptions only: refreshed by the connection while it is open; a stale one is swept away.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):
@@ -55,6 +62,20 @@ class OutboxMessage(Base):
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    #: A worker sending this message holds it until then; another worker leaves it (and its successors) alone.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PendingNotification(Base):
+    """Matching events captured for a scheduled subscription, waiting for its next run (written in the capture
+    transaction, so a rolled-back capture leaves none); the run turns them into outbox messages."""
+
+    __tablename__ = "subscription_pending"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True)
+    event_pks: Mapped[list[int]] = mapped_column(JsonDocument, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
 class DeliveryAttempt(Base):

@@ -15,7 +15,7 @@ from stdnum import ean
 from zhuisu.catalog import service as catalog_service
 from zhuisu.codes import registry
 from zhuisu.codes.errors import InvalidCode
-from zhuisu.errors import Conflict, InvalidInput, NotFound
+from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.models import AuditEntry, Licence, Location, Party, Product
 from zhuisu.parties import service as parties_service
 from zhuisu.parties import vocabulary
@@ -94,7 +94,7 @@ def add_licence(
     scope: str = "",
     actor: Party | None = None,
 ) -> Licence:
-    """Record a licence of ``party``. Raises InvalidInput (type, number, dates) or Conflict (already recorded)."""
+    """Record a licence of ``party``. Raises InvalidInput (type, number, dates) or AlreadyExists (already recorded)."""
     if licence_type not in vocabulary.LICENCE_TYPES:
         raise InvalidInput(
             f"许可证类型 {licence_type!r} 无效",
@@ -115,7 +115,7 @@ def add_licence(
     if valid_to is not None and valid_to < valid_from:
         raise InvalidInput("有效期至早于有效期起", message_en="valid_to is before valid_from")
     if session.scalar(select(Licence.id).where(Licence.licence_type == licence_type, Licence.number == number)):
-        raise Conflict(f"许可证 {number} 已登记", message_en=f"licence {number} is already recorded")
+        raise AlreadyExists(f"许可证 {number} 已登记", message_en=f"licence {number} is already recorded")
     licence = Licence(
         party_id=party.id,
         licence_type=licence_type,
@@ -142,7 +142,7 @@ def add_location(
     region: str | None = None,
     actor: Party | None = None,
 ) -> Location:
-    """Register a site of ``party``, named by a GLN and/or a zhuisu code. Raises InvalidInput or Conflict."""
+    """Register a site of ``party``, named by a GLN and/or a zhuisu code. Raises InvalidInput or AlreadyExists."""
     check_gln(gln)
     check_region(region)
     if code is not None:
@@ -155,7 +155,7 @@ def add_location(
     if gln is None and code is None:
         raise InvalidInput("位置须有 GLN 或 zhuisu 编码", message_en="a location needs a GLN or a zhuisu code")
     if gln and session.scalar(select(Location.id).where(Location.gln == gln)):
-        raise Conflict(f"GLN {gln} 已登记为其他位置", message_en=f"GLN {gln} is already registered")
+        raise AlreadyExists(f"GLN {gln} 已登记为其他位置", message_en=f"GLN {gln} is already registered")
     location = Location(party_id=party.id, name=name, gln=gln, code=code, address=address, region=region)
     session.add(location)
     session.flush()
@@ -175,7 +175,7 @@ def register_product(
     spec: str = "",
     actor: Party | None = None,
 ) -> Product:
-    """Register a product with its catalog class. Raises InvalidInput, UnknownClass or Conflict."""
+    """Register a product with its catalog class. Raises InvalidInput, UnknownClass or AlreadyExists."""
     catalog_service.check_class(session, class_id)
     gtin = check_gtin(gtin)
     if (code is None) != (code_scheme is None):
@@ -185,9 +185,9 @@ def register_product(
     if gtin is None and code is None:
         raise InvalidInput("产品须有 GTIN 或产品代码", message_en="a product needs a GTIN or a product code")
     if gtin and session.scalar(select(Product.id).where(Product.gtin == gtin)):
-        raise Conflict(f"GTIN {gtin} 已登记", message_en=f"GTIN {gtin} is already registered")
+        raise AlreadyExists(f"GTIN {gtin} 已登记", message_en=f"GTIN {gtin} is already registered")
     if code and session.scalar(select(Product.id).where(Product.code_scheme == code_scheme, Product.code == code)):
-        raise Conflict(f"产品代码 {code} 已登记", message_en=f"product code {code} is already registered")
+        raise AlreadyExists(f"产品代码 {code} 已登记", message_en=f"product code {code} is already registered")
     product = Product(
         producer_id=producer.id if producer else None,
         name=name,

@@ -1,11 +1,19 @@
 """Complaints and reports (投诉举报) from the public, acknowledged with a reference number, handled by regulators.
 
-``file_complaint`` stores what was filed and returns it with its reference (``TS<yyyymmdd>-<6 characters>``);
+``file_complaint`` stores what was filed and returns it with its reference (``TS<yyyymmdd>-<6 characters>``),
+routed to two GB/T 2260 regions: the product's producer's and the last place its journey was recorded at.
 ``handle_complaint`` moves it ``received`` → ``in_progress`` → ``closed`` (a closed one cannot change). Both write
 an audit entry; neither commits.
+
+A regulator sees the complaints of its region (``region_scope`` of its party's region: ``230102`` → ``230102``,
+``230100`` → ``2301``, ``230000`` → ``23``; no region → every region) by either routed region, and those routed
+nowhere (no code, or a code nothing is recorded about), so none is lost. Times are shown in local time with the
+UTC offset (``local_time``).
 """
 
 import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +26,7 @@ from zhuisu.portal.schemas import ComplaintAck, ComplaintCreate, ComplaintRead
 from zhuisu.trace import service as trace_service
 
 STATUSES = ("received", "in_progress", "closed")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _NEXT = {"received": {"in_progress", "closed"}, "in_progress": {"closed"}, "closed": set()}
 
@@ -45,7 +54,8 @@ def file_complaint(session: Session, data: ComplaintCreate, *, language: str) ->
         message=data.message.strip(),
         contact=data.contact.strip(),
         language=language if language == "en" else "zh",
-        region=portal_service.producer_region(session, product),
+        region=portal_service.producer_region(session, product) or None,
+        place_region=(portal_service.place_region(session, code) if code else None) or None,
         status="received",
         note="",
     )
@@ -69,15 +79,36 @@ def get_complaint(session: Session, reference: str) -> Complaint:
     return complaint
 
 
+def region_scope(region: str | None) -> str:
+    """The GB/T 2260 prefix a region covers: trailing ``00`` pairs dropped; "" (everything) for none.
+
+    >>> [region_scope(r) for r in ("230102", "230100", "230000", None)]
+    ['230102', '2301', '23', '']
+    """
+    code = (region or "").strip()
+    while code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
 def list_complaints(
     session: Session, *, status: str | None = None, region_prefix: str = "", limit: int = 200
 ) -> list[Complaint]:
+    """Complaints routed to a region under ``region_prefix`` (by producer or place), and those routed nowhere."""
     return repository.list_complaints(session, status=status, region_prefix=region_prefix, limit=limit)
 
 
-def handle_complaint(session: Session, reference: str, *, actor: Party, status: str, note: str = "") -> Complaint:
-    """Move a complaint to ``status`` with a note. Raises NotFound, InvalidInput (unknown status) or Conflict
-    (a step backwards, or a closed complaint)."""
+def visible(complaint: Complaint, region_prefix: str) -> bool:
+    """Whether a regulator of ``region_prefix`` sees the complaint (the same rule as ``list_complaints``)."""
+    routed = [r for r in (complaint.region, complaint.place_region) if r]
+    return not routed or any(r.startswith(region_prefix) for r in routed)
+
+
+def handle_complaint(
+    session: Session, reference: str, *, actor: Party, status: str, note: str = "", region_prefix: str = ""
+) -> Complaint:
+    """Move a complaint to ``status`` with a note. Raises NotFound (also for a complaint outside
+    ``region_prefix``), InvalidInput (unknown status) or Conflict (a step backwards, or a closed complaint)."""
     if status not in STATUSES:
         raise InvalidInput(
             f"状态 {status!r} 无效，应为 {'、'.join(STATUSES)} 之一",
@@ -85,6 +116,8 @@ def handle_complaint(session: Session, reference: str, *, actor: Party, status: 
             field="status",
         )
     complaint = get_complaint(session, reference)
+    if not visible(complaint, region_prefix):
+        raise NotFound(f"没有编号为 {reference} 的投诉举报", message_en=f"no complaint {reference}")
     if status not in _NEXT[complaint.status]:
         raise Conflict(
             f"投诉举报 {complaint.reference} 状态为 {complaint.status}，不能改为 {status}",
@@ -113,7 +146,13 @@ def acknowledgement(complaint: Complaint) -> ComplaintAck:
     )
 
 
-def complaint_read(complaint: Complaint) -> ComplaintRead:
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    """``2026-11-22 17:05 UTC+08:00``: a time as a regulator reads it."""
+    return portal_service.local_time(format_iso(moment), zone)
+
+
+def complaint_read(complaint: Complaint, zone: ZoneInfo | None = None) -> ComplaintRead:
+    zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
     return ComplaintRead(
         reference=complaint.reference,
         kind=complaint.kind,
@@ -123,8 +162,11 @@ def complaint_read(complaint: Complaint) -> ComplaintRead:
         contact=complaint.contact,
         language=complaint.language,
         region=complaint.region,
+        place_region=complaint.place_region,
         status=complaint.status,
         note=complaint.note,
         created_at=format_iso(complaint.created_at),
         handled_at=format_iso(complaint.handled_at) if complaint.handled_at else None,
+        created_local=local_time(complaint.created_at, zone),
+        handled_local=local_time(complaint.handled_at, zone) if complaint.handled_at else None,
     )

@@ -5,38 +5,53 @@
 conventions a client asking for ``application/linkset+json`` (Accept header) or ``?linkType=all`` gets the
 linkset instead, and ``?linkType=<type>`` is redirected (307) to that link. Unknown codes get a 404 page with a
 search box, never an error page. Every route is rate-limited per client address.
+
+Pages come from the story read model (``stories``) with an entity tag (``If-None-Match`` → 304) and
+``Cache-Control: no-cache``; nothing is cached in the server process.
 """
 
-from dataclasses import dataclass
+import gzip
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from zhuisu.config import Settings
 from zhuisu.errors import ZhuisuError
-from zhuisu.portal import complaints, linkset
+from zhuisu.portal import complaints, linkset, stories
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.errors import UnknownCode
-from zhuisu.portal.rendering import page_language, portal_state, rate_limit, render, story_path
-from zhuisu.portal.schemas import ComplaintCreate, PublicProductRead
+from zhuisu.portal.rendering import LANG_COOKIE, page_language, portal_state, rate_limit, render, story_path
+from zhuisu.portal.schemas import ComplaintCreate
 from zhuisu.web.deps import DbSession
 
 _VARY = {"Vary": "Accept, Accept-Language, Cookie"}
 router = APIRouter(tags=["portal"], dependencies=[Depends(rate_limit)], include_in_schema=True)
 
 
-def cached_story(request: Request, session: Session, code: str) -> PublicProductRead:
-    """The story of ``code``, from this process's cache when fresh (``portal_cache_seconds``)."""
-    state = portal_state(request)
-    story: PublicProductRead | None = state.stories.get(code)
-    if story is None:
-        story = portal_service.product_story(session, code, key=state.key)
-        state.stories.put(code, story)
-    return story
+def freshness(request: Request) -> stories.Freshness:
+    """How the read model serves this node's stories (``portal_story_max_age_seconds``, the ledger key)."""
+    settings: Settings = request.app.state.settings
+    return stories.Freshness(portal_state(request).key, settings.portal_story_max_age_seconds)
+
+
+def stored_response(request: Request, page: stories.StoredPage, *, tag: str, media_type: str) -> Response:
+    """A stored page or story with its entity tag: 304 when the client has it; the gzip body as it is when the
+    client accepts gzip. ``no-cache``: caches keep it but ask each time, so a recall shows at once."""
+    etag = f'W/"{page.etag}-{tag}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Accept-Language, Cookie, Accept-Encoding"}
+    if etag in (t.strip() for t in request.headers.get("if-none-match", "").split(",")):
+        return Response(status_code=304, headers=headers)
+    body = page.body
+    if media_type.startswith("text/html"):
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+        else:
+            body = gzip.decompress(body)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 @router.get("/portal", response_class=HTMLResponse, name="portal_home")
@@ -61,25 +76,29 @@ async def by_code(request: Request, code: str, linkType: str | None = None) -> R
     return await _answer(request, code, linkType)
 
 
-@dataclass(frozen=True)
-class _CachedPage:
-    body: bytes
-    status: int
-    media_type: str
-
-
 async def _answer(request: Request, code: str, link_type: str | None) -> Response:
-    """Served from this process's page cache when fresh; else computed in a worker thread with its own
-    transaction, so a cache hit touches neither the database nor the thread pool (the hot path)."""
+    """The product page from the story read model (one indexed read when the story is fresh, else built and
+    stored in a worker thread); the linkset or a link's redirect from the stored story JSON."""
     wants_linkset = _wants_linkset(request, link_type)
-    key = (code, page_language(request), request.query_params.get("lang"), wants_linkset, link_type)
-    pages = portal_state(request).pages
-    hit: _CachedPage | None = pages.get(key)
-    if hit is not None:
-        return Response(hit.body, status_code=hit.status, media_type=hit.media_type, headers=_VARY)
-    response = await run_in_threadpool(_compute, request, code, link_type, wants_linkset)
-    if response.status_code in (200, 404) and isinstance(response.body, bytes):
-        pages.put(key, _CachedPage(response.body, response.status_code, response.media_type or "text/html"))
+    maker = request.app.state.sessionmaker
+    if wants_linkset or (link_type and link_type != linkset.PIP):
+        story = await run_in_threadpool(stories.story, maker, code, freshness=freshness(request))
+        if link_type and link_type not in ("all", "linkset"):
+            return RedirectResponse(linkset.link_for(request, story, link_type), status_code=307)
+        return JSONResponse(linkset.linkset(request, story), media_type=linkset.MEDIA_TYPE, headers=_VARY)
+    lang = page_language(request)
+    fresh = freshness(request)
+    # The hot path: a stored story is one indexed read by primary key, done here rather than in a worker
+    # thread (the hop costs more than the read); a story to build goes to a worker thread.
+    page = stories.read(maker, portal_service.canonical(code), lang, max_age_seconds=fresh.max_age_seconds)
+    try:
+        if page is None:
+            page = await run_in_threadpool(stories.load, maker, code, lang, freshness=fresh)
+    except UnknownCode as exc:
+        return _not_found(request, code, exc)
+    response = stored_response(request, page, tag=lang, media_type="text/html; charset=utf-8")
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
 
 
@@ -88,27 +107,6 @@ def _wants_linkset(request: Request, link_type: str | None) -> bool:
     return link_type in ("all", "linkset") or (
         "application/linkset+json" in accept or ("application/json" in accept and "text/html" not in accept)
     )
-
-
-def _compute(request: Request, code: str, link_type: str | None, wants_linkset: bool) -> Response:
-    with request.app.state.sessionmaker.begin() as session:
-        try:
-            story = cached_story(request, session, code)
-        except UnknownCode as exc:
-            if wants_linkset or link_type:
-                raise
-            return _not_found(request, code, exc)
-    if link_type and link_type not in ("all", "linkset", linkset.PIP):
-        return RedirectResponse(linkset.link_for(request, story, link_type), status_code=307)
-    if wants_linkset:
-        return JSONResponse(linkset.linkset(request, story), media_type=linkset.MEDIA_TYPE, headers=_VARY)
-    response = render(
-        request,
-        "portal/product.html",
-        {"story": story, "story_json": story.model_dump(mode="json"), "link": linkset.anchor(story)},
-    )
-    response.headers.update(_VARY)
-    return response
 
 
 def _not_found(request: Request, code: str, exc: ZhuisuError) -> Response:

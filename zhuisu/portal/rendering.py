@@ -1,10 +1,9 @@
-"""Shared by the portal, the regulator desk and the enterprise console: templates, page language, the story
-cache and the rate limiter (both kept on ``app.state``, one per server process), and the sign-in cookie.
+"""Shared by the portal, the regulator desk and the enterprise console: templates, page language, the rate limiter
+(kept on ``app.state``, one per server process) and the ledger key the story build checks proofs with.
 """
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -41,35 +40,10 @@ templates.env.globals["story_path"] = story_path
 
 
 @dataclass
-class TtlCache:
-    """A small per-process cache with a time to live; entries past ``max_entries`` evict the oldest."""
-
-    ttl: float
-    max_entries: int = 10_000
-    clock: Callable[[], float] = time.monotonic
-    _items: dict[Any, tuple[float, Any]] = field(default_factory=dict)
-
-    def get(self, key: Any) -> Any | None:
-        hit = self._items.get(key)
-        if hit is None or hit[0] < self.clock():
-            return None
-        return hit[1]
-
-    def put(self, key: Any, value: Any) -> None:
-        if self.ttl <= 0:
-            return
-        if len(self._items) >= self.max_entries:
-            self._items.pop(next(iter(self._items)))
-        self._items[key] = (self.clock() + self.ttl, value)
-
-
-@dataclass
 class PortalState:
     """What the portal keeps in memory per server process."""
 
     limiter: TokenBucketLimiter
-    stories: TtlCache
-    pages: TtlCache
     key: LedgerKey
 
 
@@ -80,9 +54,7 @@ def portal_state(request: Request) -> PortalState:
         node_key = keystore.log_key(settings)
         state = PortalState(
             limiter=TokenBucketLimiter(rate=settings.portal_rate_per_second, burst=settings.portal_rate_burst),
-            stories=TtlCache(settings.portal_cache_seconds),
-            pages=TtlCache(settings.portal_cache_seconds),
-            key=LedgerKey(keystore.log_origin(settings), node_key.skey, node_key.vkey),
+            key=LedgerKey(keystore.log_origin(settings), node_key.skey, node_key.vkey, settings.portal_timezone),
         )
         request.app.state.portal = state
     return state
@@ -125,13 +97,23 @@ def page_language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), default)
 
 
+def translator(lang: str) -> Callable[[str, str], str]:
+    """``t(zh, en)`` of the templates: the text in ``lang``."""
+    return (lambda zh, en: en) if lang == "en" else (lambda zh, en: zh)
+
+
+def render_text(template: str, lang: str, context: dict[str, Any]) -> str:
+    """A page in ``lang`` without a request (stored pages: nothing in them depends on the request)."""
+    return templates.env.get_template(template).render({"lang": lang, "t": translator(lang), **context})
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
     """A page in the request's language; ``?lang=`` also sets the language cookie (the toggle)."""
     lang = page_language(request)
     response = templates.TemplateResponse(
         request,
         template,
-        {"lang": lang, "t": lambda zh, en: en if lang == "en" else zh, **context},
+        {"lang": lang, "t": translator(lang), **context},
         status_code=status,
     )
     if request.query_params.get("lang") in ("zh", "en"):

@@ -1,9 +1,18 @@
-"""Queries of the portal's own table: complaints and reports."""
+"""Queries of the portal's own tables: complaints and reports, the story read model, the verified-event memo."""
 
-from sqlalchemy import select
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, and_, bindparam, delete, join, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from zhuisu.models import Complaint
+from zhuisu.models import Complaint, LedgerHead, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
+
+CLOCK_ID = 1
+HEAD_ID = 1
+_CHUNK = 500
+_PAGE_COLUMN = {"zh": PortalStory.page_zh, "en": PortalStory.page_en, "json": PortalStory.story}
 
 
 def find_by_reference(session: Session, reference: str) -> Complaint | None:
@@ -15,5 +24,128 @@ def list_complaints(session: Session, *, status: str | None, region_prefix: str,
     if status:
         stmt = stmt.where(Complaint.status == status)
     if region_prefix:
-        stmt = stmt.where(Complaint.region.startswith(region_prefix))
+        stmt = stmt.where(
+            or_(
+                Complaint.region.startswith(region_prefix),
+                Complaint.place_region.startswith(region_prefix),
+                and_(Complaint.region.is_(None), Complaint.place_region.is_(None)),
+            )
+        )
     return list(session.scalars(stmt))
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _read_statement(column: Any) -> Select[Any]:
+    return (
+        select(
+            column,
+            PortalStory.etag,
+            PortalStory.stale,
+            PortalStory.built_at,
+            PortalStoryClock.tree_size.label("seen"),
+            LedgerHead.size.label("size"),
+        )
+        .select_from(
+            join(PortalStory, PortalStoryClock, PortalStoryClock.id == CLOCK_ID).join(
+                LedgerHead, LedgerHead.id == HEAD_ID
+            )
+        )
+        .where(PortalStory.code == bindparam("code"))
+    )
+
+
+#: The hot path of the public pages, one statement per kind, built once. It reads the ledger head's size too
+#: (the one read of another domain's table here, to keep a page one indexed read): a ledger larger than the
+#: clock's ``seen`` size means a capture ran without the portal's hook.
+_READ = {kind: _read_statement(column) for kind, column in _PAGE_COLUMN.items()}
+
+
+def read_story(connection: Connection, code: str, kind: str) -> Row[Any] | None:
+    """(body, etag, stale, built_at, seen, size) of a stored story: ``kind`` is ``zh`` / ``en`` (gzip page) or
+    ``json``; ``seen`` is the ledger size the capture hook last saw, ``size`` the ledger's size now."""
+    return connection.execute(_READ[kind], {"code": code}).one_or_none()
+
+
+def read_clock(session: Session, *, lock: bool = False) -> tuple[int, int]:
+    """(version, tree_size) of the story clock; ``lock`` holds it against captures until the transaction ends
+    (``FOR SHARE``; SQLite serialises writers anyway)."""
+    statement = select(PortalStoryClock.version, PortalStoryClock.tree_size).where(PortalStoryClock.id == CLOCK_ID)
+    row = session.execute(statement.with_for_update(read=True) if lock else statement).one_or_none()
+    return (int(row.version), int(row.tree_size)) if row else (0, 0)
+
+
+def bump_clock(session: Session) -> None:
+    """One more capture seen (an upsert: the row may not exist yet); on PostgreSQL this locks the clock row
+    until the transaction ends, so builds storing meanwhile wait and see the new version."""
+    insert = _insert(session)
+    statement = insert(PortalStoryClock).values(id=CLOCK_ID, version=1, tree_size=0)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[PortalStoryClock.id], set_={"version": PortalStoryClock.version + 1}
+        )
+    )
+
+
+def set_clock_size(session: Session, size: int) -> None:
+    session.execute(update(PortalStoryClock).where(PortalStoryClock.id == CLOCK_ID).values(tree_size=size))
+
+
+def mark_stale(session: Session, things: Iterable[str]) -> None:
+    """Every story whose trace walked one of ``things`` is stale."""
+    values = sorted(set(things))
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        codes = select(PortalStoryThing.code).where(PortalStoryThing.thing.in_(chunk))
+        session.execute(
+            update(PortalStory)
+            .where(PortalStory.code.in_(codes), PortalStory.stale.is_(False))
+            .values(stale=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def mark_all_stale(session: Session) -> None:
+    session.execute(
+        update(PortalStory)
+        .where(PortalStory.stale.is_(False))
+        .values(stale=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def save_story(session: Session, values: dict[str, Any], things: Sequence[str]) -> None:
+    """Insert or replace a story and the things it depends on."""
+    insert = _insert(session)
+    statement = insert(PortalStory).values(values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[PortalStory.code],
+            set_={k: getattr(statement.excluded, k) for k in values if k != "code"},
+        )
+    )
+    session.execute(delete(PortalStoryThing).where(PortalStoryThing.code == values["code"]))
+    rows = [{"code": values["code"], "thing": t} for t in sorted(set(things))]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(PortalStoryThing).values(rows[start : start + _CHUNK]).on_conflict_do_nothing())
+
+
+def verified_events(session: Session, event_ids: Sequence[str]) -> dict[str, int]:
+    """eventID → checkpoint size, for those of ``event_ids`` whose proof already checked out."""
+    found: dict[str, int] = {}
+    ids = sorted(set(event_ids))
+    for start in range(0, len(ids), _CHUNK):
+        statement = select(PortalVerifiedEvent.event_id, PortalVerifiedEvent.tree_size).where(
+            PortalVerifiedEvent.event_id.in_(ids[start : start + _CHUNK])
+        )
+        found.update((row.event_id, int(row.tree_size)) for row in session.execute(statement))
+    return found
+
+
+def add_verified(session: Session, verified: dict[str, int]) -> None:
+    rows = [{"event_id": e, "tree_size": size} for e, size in sorted(verified.items())]
+    insert = _insert(session)
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(PortalVerifiedEvent).values(rows[start : start + _CHUNK]).on_conflict_do_nothing())

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
+from starlette.responses import Response
 
-from zhuisu.portal import complaints
+from zhuisu.portal import complaints, stories
 from zhuisu.portal import service as portal_service
-from zhuisu.portal.pages import cached_story
+from zhuisu.portal.pages import freshness, stored_response
 from zhuisu.portal.rendering import page_language, rate_limit
 from zhuisu.portal.schemas import ComplaintAck, ComplaintCreate, PublicProductRead, SearchRead
 from zhuisu.web.deps import DbSession
@@ -15,12 +16,14 @@ from zhuisu.web.deps import DbSession
 router = APIRouter(prefix="/api/v1/portal", tags=["portal"], dependencies=[Depends(rate_limit)])
 
 
-@router.get("/products/{code:path}", response_model=PublicProductRead, responses={404: {}, 429: {}})
-def product(request: Request, session: DbSession, code: str) -> PublicProductRead:
-    """The public story of a code (a path like ``01/06901234022229/10/L1`` is read as a Digital Link)."""
+@router.get("/products/{code:path}", response_model=PublicProductRead, responses={304: {}, 404: {}, 429: {}})
+def product(request: Request, code: str) -> Response:
+    """The public story of a code (a path like ``01/06901234022229/10/L1`` is read as a Digital Link), from the
+    story read model, with an entity tag."""
     if code.split("/", 1)[0] in portal_service.PRIMARY_KEYS:
         code = portal_service.digital_link(code)
-    return cached_story(request, session, code)
+    page = stories.load(request.app.state.sessionmaker, code, "json", freshness=freshness(request))
+    return stored_response(request, page, tag="json", media_type="application/json")
 
 
 @router.get("/search", response_model=SearchRead, responses={429: {}})

@@ -37,6 +37,7 @@ class PublicStepRead(Schema):
     """One step of the journey, as a consumer reads it."""
 
     time: str = Field(description="eventTime, RFC 3339 UTC.")
+    local_time: str = Field(description="eventTime in the portal's time zone, with the UTC offset.")
     event_id: str
     biz_step: str | None = Field(description="CBV business step (short name).")
     step_zh: str
@@ -97,6 +98,7 @@ class PublicProductRead(Schema):
     certificates: list[PublicCertificateRead]
     inspections: list[PublicInspectionRead]
     verification: VerificationRead
+    timezone: str = Field(description="IANA time zone of the local times (``portal_timezone``).")
 
 
 class SuggestionRead(Schema):
@@ -139,8 +141,11 @@ class ComplaintRead(Schema):
     message: str
     contact: str
     language: str
-    region: str | None
+    region: str | None = Field(description="GB/T 2260 region of the product's producer.")
+    place_region: str | None = Field(description="GB/T 2260 region of the last place the product was recorded at.")
     status: str
     note: str
     created_at: str
     handled_at: str | None
+    created_local: str = Field(description="created_at in the node's time zone, with the UTC offset.")
+    handled_local: str | None

@@ -4,13 +4,20 @@ Nothing here queries a table of another domain directly: the journey comes from 
 bodies from ``events.service``, parties and products from ``parties``, the ledger check from ``ledger.service.prove``
 and ``ledger.evidence.check_event_proof``. What is composed is filtered for the public (see ``schemas``): no
 quantities, no purchase orders or invoices, no prices.
+
+An event's inclusion proof is checked once: events that checked out are remembered with the checkpoint size
+(``repository.verified_events``), since a proof against a signed checkpoint stays valid (every later checkpoint
+is signed only after a consistency check against it). ``build_story`` returns what is new to remember, and the
+things the trace walked (a capture naming one of them makes the story stale, see ``stories``).
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +31,7 @@ from zhuisu.ledger import service as ledger_service
 from zhuisu.models import Event, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
-from zhuisu.portal import vocabulary
+from zhuisu.portal import repository, vocabulary
 from zhuisu.portal.errors import UnknownCode
 from zhuisu.portal.schemas import (
     PublicCertificateRead,
@@ -64,11 +71,21 @@ PRIMARY_KEYS = ("01", "00", "414", "417", "8003", "8004", "8006", "8010", "8013"
 @dataclass(frozen=True)
 class LedgerKey:
     """What the server-side ledger check needs: the log's origin, signing key (to sign a checkpoint on demand)
-    and verifier key."""
+    and verifier key; and the time zone the public reads times in."""
 
     origin: str
     skey: str
     vkey: str
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class BuiltStory:
+    """A story with what its build learnt: the things its trace walked, and events newly verified."""
+
+    story: PublicProductRead
+    things: list[str]
+    verified: dict[str, int]
 
 
 @dataclass
@@ -112,14 +129,25 @@ def search(text: str) -> SearchRead:
     )
 
 
+def canonical(text: str) -> str:
+    """The canonical form of a code (what stories are stored under). Raises InvalidInput for an empty one."""
+    return trace_service.canonical_code(text)
+
+
 def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProductRead:
     """The public story of ``text`` (any code zhuisu recognises, a Digital Link on any domain).
 
     Signs a ledger checkpoint when the log grew since the last one (``ledger.service.prove``). Raises
     ``UnknownCode`` when nothing is recorded about the code.
     """
+    return build_story(session, text, key=key).story
+
+
+def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
+    """``product_story`` with the things the trace walked and the events newly verified (to remember)."""
     code = trace_service.canonical_code(text)
-    timeline = trace_service.trace(session, code, direction="both").timeline
+    traced = trace_service.trace(session, code, direction="both")
+    timeline = traced.timeline
     product = find_product(session, code)
     if not timeline and product is None:
         raise UnknownCode(
@@ -127,11 +155,12 @@ def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProdu
         )
     events = {step.event_id: events_service.get_event(session, step.event_id) for step in timeline}
     places = _Places(session)
-    verification, failures = _verify(session, events.values(), key)
-    journey = [_step(step, places, step.event_id not in failures) for step in timeline]
+    verification, failures, verified = _verify(session, events.values(), key)
+    zone = ZoneInfo(key.timezone)
+    journey = [_step(step, places, step.event_id not in failures, zone) for step in timeline]
     ilmd = _ilmd(events.values())
     producer = _producer(session, product, timeline, places)
-    return PublicProductRead(
+    story = PublicProductRead(
         code=code,
         input=text,
         scheme=recognize(text).scheme,
@@ -149,7 +178,9 @@ def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProdu
         certificates=_certificates(timeline, events),
         inspections=_inspections(timeline, events, places),
         verification=verification,
+        timezone=key.timezone,
     )
+    return BuiltStory(story, sorted({code, *traced.things}), verified)
 
 
 def find_product(session: Session, code: str) -> Product | None:
@@ -167,6 +198,20 @@ def producer_region(session: Session, product: Product | None) -> str | None:
     if product is None or product.producer_id is None:
         return None
     return parties_service.get_party(session, product.producer_id).region
+
+
+def place_region(session: Session, code: str) -> str | None:
+    """The GB/T 2260 region of the last place the code's journey was recorded at (where it was bought), or None."""
+    try:
+        timeline = trace_service.trace(session, code, direction="both").timeline
+    except ZhuisuError:
+        return None
+    places = _Places(session)
+    for step in reversed(timeline):
+        party = places.party(step.location) or places.party(step.destination) or places.party(step.source)
+        if party is not None and party.region:
+            return party.region
+    return None
 
 
 def _product_info(session: Session, product: Product | None) -> PublicProductInfo | None:
@@ -215,12 +260,26 @@ def _short(value: str | None) -> str | None:
     return re.split(r"[/:#]", value)[-1] or value
 
 
-def _step(step: StepRead, places: _Places, verified: bool) -> PublicStepRead:
+def local_time(text: str, zone: ZoneInfo) -> str:
+    """An RFC 3339 UTC time as the public reads it: local date and time with the UTC offset.
+
+    >>> local_time("2026-10-04T01:30:00.000Z", ZoneInfo("Asia/Shanghai"))
+    '2026-10-04 09:30 UTC+08:00'
+    """
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(zone)
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{moment:%Y-%m-%d %H:%M} UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _step(step: StepRead, places: _Places, verified: bool, zone: ZoneInfo) -> PublicStepRead:
     biz_step = _short(step.biz_step)
     zh, en = vocabulary.step_label(biz_step)
     party = places.party(step.location) or places.party(step.source)
     return PublicStepRead(
         time=step.time,
+        local_time=local_time(step.time, zone),
         event_id=step.event_id,
         biz_step=biz_step,
         step_zh=zh,
@@ -303,26 +362,37 @@ def _inspections(timeline: list[StepRead], events: dict[str, Event], places: _Pl
     return found
 
 
-def _verify(session: Session, events: Iterable[Event], key: LedgerKey) -> tuple[VerificationRead, set[str]]:
-    """Check each event's inclusion proof against the signed checkpoint, server-side."""
+def _verify(
+    session: Session, events: Iterable[Event], key: LedgerKey
+) -> tuple[VerificationRead, set[str], dict[str, int]]:
+    """Check each event's inclusion proof against the signed checkpoint, server-side, unless it already checked
+    out once. Returns the verification, the events that failed and those newly verified (with the size)."""
+    events = list(events)
+    known = repository.verified_events(session, [e.event_id for e in events])
     failures: set[str] = set()
-    sizes: list[int] = []
-    checked = 0
+    fresh: dict[str, int] = {}
     for event in events:
+        if event.event_id in known:
+            continue
         try:
             proof = ledger_service.prove(session, event.event_id, origin=key.origin, skey=key.skey)
             result = evidence.check_event_proof(proof, events_service.query_document(session, [event]), [key.vkey])
         except ZhuisuError:
             failures.add(event.event_id)
             continue
-        checked += 1
-        sizes.append(result.proof.checkpoint.size)
+        fresh[event.event_id] = result.proof.checkpoint.size
+    sizes = [*known.values(), *fresh.values()]
+    checked = len(sizes)
     total = checked + len(failures)
-    return VerificationRead(
-        verified=total > 0 and not failures,
-        checked=checked,
-        total=total,
-        tree_size=max(sizes) if sizes else None,
-        origin=key.origin if sizes else None,
-        failures=sorted(failures),
-    ), failures
+    return (
+        VerificationRead(
+            verified=total > 0 and not failures,
+            checked=checked,
+            total=total,
+            tree_size=max(sizes) if sizes else None,
+            origin=key.origin if sizes else None,
+            failures=sorted(failures),
+        ),
+        failures,
+        fresh,
+    )

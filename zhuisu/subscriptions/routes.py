@@ -3,6 +3,7 @@
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body
 from starlette.requests import Request
@@ -13,7 +14,8 @@ from zhuisu.events import service as events_service
 from zhuisu.events.params import parse_query, positive_int
 from zhuisu.kit.time import format_iso
 from zhuisu.models import NamedQuery, Subscription
-from zhuisu.subscriptions import service
+from zhuisu.subscriptions import service, sockets
+from zhuisu.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.web.deps import CurrentActor, DbSession, SettingsDep
 
 router = APIRouter(tags=["queries"])
@@ -24,10 +26,18 @@ def _query_json(row: NamedQuery) -> dict[str, Any]:
 
 
 def _subscription_json(row: Subscription) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "subscriptionID": row.id, "queryName": row.query_name, "dest": row.dest, "stream": row.stream,
         "schedule": row.schedule, "reportIfEmpty": row.report_if_empty, "createdAt": format_iso(row.created_at),
     }  # fmt: skip
+    for key, value in (
+        ("initialRecordTime", row.initial_record_time),
+        ("lastNotifiedAt", row.last_notified_at),
+        ("nextRunAt", row.next_run_at),
+    ):
+        if value is not None:
+            out[key] = format_iso(value)
+    return out
 
 
 @router.post("/queries", status_code=201, responses={400: {}, 401: {}, 409: {}})
@@ -39,7 +49,7 @@ def create_query(actor: CurrentActor, session: DbSession, body: dict[str, Any] =
         for k, v in (query.items() if isinstance(query, dict) else [])
     ]
     row = service.create_query(session, owner=actor, name=str(body.get("name", "")), params=params)
-    return JSONResponse(_query_json(row), status_code=201, headers={"Location": f"/queries/{row.name}"})
+    return JSONResponse(_query_json(row), status_code=201, headers={"Location": f"/queries/{quote(row.name, safe='')}"})
 
 
 @router.get("/queries", responses={401: {}})
@@ -77,33 +87,61 @@ def query_events(
     )  # fmt: skip
     headers = {}
     if page.next_token:
-        headers["Link"] = f'<{request.url.path}?nextPageToken={page.next_token}>; rel="next"'
+        headers["Link"] = f'</queries/{quote(name, safe="")}/events?nextPageToken={page.next_token}>; rel="next"'
     document = events_service.query_document(session, page.events, query_name=name)
     return events_routes.render(request, document, headers=headers)
 
 
 @router.post("/queries/{name}/subscriptions", status_code=201, responses={400: {}, 401: {}, 404: {}})
-def subscribe(name: str, actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)) -> JSONResponse:
-    """Subscribe a webhook to a named query: ``{"dest": "https://…", "signatureToken": "…", "stream": true}``
-    or with a ``schedule``. Notifications are signed with ``GS1-Signature``."""
-    row = service.subscribe(
-        session, owner=actor, query_name=name, dest=str(body.get("dest", "")),
-        signature_token=str(body.get("signatureToken", "")), stream=bool(body.get("stream", not body.get("schedule"))),
-        schedule=body.get("schedule"), report_if_empty=bool(body.get("reportIfEmpty", False)),
-    )  # fmt: skip
-    return JSONResponse(
-        _subscription_json(row), status_code=201, headers={"Location": f"/queries/{name}/subscriptions/{row.id}"}
-    )
+def subscribe(
+    request: Request, name: str, actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)
+) -> JSONResponse:
+    """Subscribe a webhook to a named query: ``{"dest": "https://…", "signatureToken": "…", "stream": true}``, or
+    with a ``schedule`` (``{"hour": "1", "minute": "5"}``) instead of ``stream``; optionally ``reportIfEmpty`` and
+    ``initialRecordTime``. Notifications are signed with ``GS1-Signature``. A WebSocket subscription is a
+    ``GET`` on ``/queries/{name}/events`` with ``Upgrade: websocket``."""
+    row = service.subscribe(session, owner=actor, query_name=name, **_webhook_controls(body))
+    # Absolute: the binding types this Location ``format: uri``.
+    location = f"{str(request.base_url).rstrip('/')}/queries/{quote(name, safe='')}/subscriptions/{row.id}"
+    return JSONResponse(_subscription_json(row), status_code=201, headers={"Location": location})
+
+
+def _webhook_controls(body: dict[str, Any]) -> dict[str, Any]:
+    for flag in ("stream", "reportIfEmpty"):
+        if not isinstance(body.get(flag, False), bool):
+            raise SubscriptionControlsInvalid(
+                f"{flag} 应为布尔值", message_en=f"{flag} must be a boolean", parameter=flag
+            )
+    for text in ("dest", "signatureToken", "initialRecordTime"):
+        if not isinstance(body.get(text, ""), str):
+            raise SubscriptionControlsInvalid(
+                f"{text} 应为字符串", message_en=f"{text} must be a string", parameter=text
+            )
+    controls = sockets.controls({"initialRecordTime": body["initialRecordTime"]} if "initialRecordTime" in body else {})
+    return {
+        "dest": body.get("dest", ""), "signature_token": body.get("signatureToken", ""),
+        "stream": body.get("stream", False), "schedule": body.get("schedule"),
+        "report_if_empty": body.get("reportIfEmpty", False), "initial_record_time": controls["initial_record_time"],
+    }  # fmt: skip
 
 
 @router.get("/queries/{name}/subscriptions", responses={401: {}, 404: {}})
 def list_subscriptions(name: str, actor: CurrentActor, session: DbSession) -> list[dict[str, Any]]:
-    """The subscriptions of a named query."""
+    """The active subscriptions of a named query (webhook and WebSocket)."""
     return [_subscription_json(s) for s in service.list_subscriptions(session, name)]
+
+
+@router.get("/queries/{name}/subscriptions/{subscription_id}", responses={401: {}, 404: {}})
+def get_subscription(name: str, subscription_id: str, actor: CurrentActor, session: DbSession) -> dict[str, Any]:
+    """One subscription (the signature token is never returned)."""
+    return _subscription_json(service.get_subscription(session, name, subscription_id))
 
 
 @router.delete("/queries/{name}/subscriptions/{subscription_id}", status_code=204, responses={401: {}, 404: {}})
 def unsubscribe(name: str, subscription_id: str, actor: CurrentActor, session: DbSession) -> Response:
-    """Cancel a subscription (undelivered notifications are dropped with it)."""
-    service.unsubscribe(session, subscription_id)
+    """Cancel a subscription (undelivered notifications are dropped with it; a WebSocket one is closed)."""
+    service.unsubscribe(session, name, subscription_id)
     return Response(status_code=204)
+
+
+router.include_router(sockets.router)

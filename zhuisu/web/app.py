@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from zhuisu import __version__
+from zhuisu.browse import routes as browse_routes
 from zhuisu.capture import routes as capture_routes
 from zhuisu.catalog import routes as catalog_routes
 from zhuisu.codes import routes as codes_routes
@@ -28,8 +29,9 @@ from zhuisu.portal import routes as portal_routes
 from zhuisu.portal import signin as portal_signin
 from zhuisu.portal.errors import TooManyRequests
 from zhuisu.subscriptions import routes as subscriptions_routes
+from zhuisu.subscriptions import worker as subscriptions_worker
 from zhuisu.trace import routes as trace_routes
-from zhuisu.web import errors
+from zhuisu.web import errors, options
 from zhuisu.web.headers import HeadersMiddleware
 
 EPCIS_HEADERS = {
@@ -48,7 +50,12 @@ def create_app(settings: Settings) -> FastAPI:
         if owned:
             engine = engine_from_settings(settings)
             app.state.sessionmaker = make_sessionmaker(engine)
+        worker = subscriptions_worker.Worker(app.state.sessionmaker, app.state.settings)
+        if app.state.settings.subscriptions_worker:
+            worker.start()
+        app.state.subscriptions_worker = worker
         yield
+        worker.stop()
         if owned:
             engine.dispose()
 
@@ -63,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.default_language = settings.default_language
     errors.install(app)
+    options.install(app)
     # First, so the public pages (the hot path) match without walking every other route; its Digital Link paths
     # (/01/…, /00/…, /414/… — see portal.service.PRIMARY_KEYS) clash with no other router's.
     app.include_router(portal_pages.router)
@@ -70,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(events_routes.router)
     app.include_router(convert_routes.router)
     app.include_router(subscriptions_routes.router)
+    app.include_router(browse_routes.router)
     app.include_router(codes_routes.router)  # before issuance: its GET /codes/{code:path} takes any path
     app.include_router(issuance_routes.router)
     app.include_router(ledger_routes.router)
@@ -93,8 +102,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/", tags=["node"])
     def about() -> dict[str, Any]:
-        """What this node is and where its API documentation lives."""
+        """What this node is and where its API documentation lives; ``member`` lists the EPCIS top-level resources
+        (the REST binding's ``GET /``)."""
         return {
+            **browse_routes.top_level(),
             "name": "zhuisu 追溯",
             "version": __version__,
             "epcisVersion": "2.0.0",

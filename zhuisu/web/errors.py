@@ -7,6 +7,7 @@ pointer, what was expected, message). Messages are zh-CN unless the client asks 
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -37,9 +38,22 @@ _TYPES = {
     400: "epcisException:ValidationException",
     401: "epcisException:SecurityException",
     403: "epcisException:SecurityException",
-    404: "epcisException:NoSuchResourceException",
+    404: "epcisException:NoSuchNameException",
     413: "epcisException:CaptureLimitExceededException",
 }
+
+
+#: The GS1 REST binding's 404 response admits only this type, whatever resource was missing.
+NO_SUCH_NAME = "epcisException:NoSuchNameException"
+_URI_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
+def instance_uri(request: Request) -> str:
+    """The absolute URI of the request's resource (the binding's ``instance`` is ``format: uri``), with the path as
+    the client sent it (percent-encoded)."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    return str(request.base_url).rstrip("/") + quote(path, safe=_URI_SAFE)
 
 
 def problem_response(
@@ -54,12 +68,14 @@ def problem_response(
 ) -> JSONResponse:
     lang = request_language(request)
     zh, en = _TITLES.get(status, ("错误", "Error"))
+    if status == 404:
+        problem_type = NO_SUCH_NAME
     body = {
         "type": problem_type or _TYPES.get(status, "epcisException:ImplementationException"),
         "title": en if lang == "en" else zh,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": instance_uri(request),
         "code": code,
         **members,
     }

@@ -47,9 +47,16 @@
       window.echarts.registerMap("china", geo);
       var names = {};
       geo.features.forEach(function (f) { names[f.properties.id] = f.properties.name; });
+      var scope = data.scope ? data.scope.slice(0, 2) + "0000" : null;
       var values = Object.keys(byProvince).map(function (id) {
         var p = byProvince[id]; return { name: names[id] || id, value: p.r ? Math.round(100 * p.a / p.r) : 0 };
       });
+      if (scope && names[scope]) {
+        var mine = values.filter(function (v) { return v.name === names[scope]; })[0];
+        if (!mine) { mine = { name: names[scope], value: 0 }; values.push(mine); }
+        mine.itemStyle = { borderColor: "#b3261e", borderWidth: 2.5 };
+        document.getElementById("region-chart").setAttribute("data-highlighted", scope);
+      }
       c.setOption({
         animation: false, tooltip: { trigger: "item", formatter: "{b}: {c}%" },
         visualMap: { min: 0, max: 100, left: 10, bottom: 10, text: ["100%", "0%"], calculable: false,

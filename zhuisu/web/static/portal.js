@@ -43,7 +43,13 @@
     fetch("/static/vendor/china.json").then(function (r) { return r.json(); }).then(function (geo) {
       window.echarts.registerMap("china", geo);
       var centre = {};
-      geo.features.forEach(function (f) { centre[f.properties.id] = f.properties.cp; });
+      var names = {};
+      geo.features.forEach(function (f) { centre[f.properties.id] = f.properties.cp; names[f.properties.id] = f.properties.name; });
+      var visited = {};
+      story.regions.forEach(function (region) { if (names[provinceOf(region.code)]) { visited[provinceOf(region.code)] = 1; } });
+      var highlighted = Object.keys(visited).map(function (id) {
+        return { name: names[id], itemStyle: { areaColor: "#bfe3d3", borderColor: "#0b6e4f" } };
+      });
       var points = [];
       story.regions.forEach(function (region) {
         var cp = centre[provinceOf(region.code)];
@@ -56,7 +62,7 @@
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption({
         animation: false,
-        geo: { map: "china", roam: true, itemStyle: { areaColor: "#e8eef3", borderColor: "#9fb1c1" },
+        geo: { map: "china", roam: true, itemStyle: { areaColor: "#e8eef3", borderColor: "#9fb1c1" }, regions: highlighted,
                emphasis: { disabled: true }, center: points.length ? points[0].value.slice(0, 2) : undefined,
                zoom: points.length ? 1.6 : 1 },
         series: [
@@ -67,6 +73,7 @@
         ]
       });
       el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-highlighted", Object.keys(visited).sort().join(" "));
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }

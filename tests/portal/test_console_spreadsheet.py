@@ -1,0 +1,214 @@
+"""Events spreadsheets in the enterprise console: the template, rows → EPCIS events, rejected rows with reasons."""
+
+import csv
+import io
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import Credentials
+from zhuisu.console import spreadsheet
+from zhuisu.models import CaptureJob, Event, EventEpc
+
+ZH_HEADERS = [
+    "事件类型",
+    "事件时间",
+    "时区",
+    "动作",
+    "业务步骤",
+    "处置状态",
+    "追溯码",
+    "产品批次",
+    "数量",
+    "单位",
+    "上级容器",
+    "投入",
+    "产出",
+    "业务地点",
+    "读取点",
+    "来源方",
+    "目的方",
+    "单据类型",
+    "单据编号",
+    "事件编号",
+]
+SGTIN = "https://id.gs1.org/01/06901234123456/21/"
+
+
+def _csv(rows: list[list[str]], headers: list[str] | None = None) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers or ["事件时间", "追溯码", "业务步骤", "业务地点"])
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+GOOD = ["2026-10-04 08:30", "(01)06901234123456(21)5001", "shipping", "6901234000016"]
+BAD_TIME = ["昨天", "(01)06901234123456(21)5002", "shipping", "6901234000016"]
+BAD_GLN = ["2026-10-04 09:00", "(01)06901234123456(21)5003", "shipping", "123"]
+BAD_STEP = ["2026-10-04 10:00", "(01)06901234123456(21)5004", "shipping_out", ""]
+
+
+def _epc_count(session: Session, serial: str) -> int:
+    return session.scalar(select(func.count()).select_from(EventEpc).where(EventEpc.value == SGTIN + serial)) or 0
+
+
+class TestTemplate:
+    def test_xlsx_zh_headers_and_notes(self) -> None:
+        book = load_workbook(io.BytesIO(spreadsheet.template("zh")))
+        sheet, notes = book.worksheets
+        assert (sheet.title, notes.title) == ("事件", "说明")
+        assert [c.value for c in sheet[1]] == ZH_HEADERS
+        assert [c.value for c in notes[3]] == ["事件时间", "是", "日期时间，如 2026-10-04 08:30"]
+
+    def test_xlsx_english(self) -> None:
+        sheet = load_workbook(io.BytesIO(spreadsheet.template("en"))).worksheets[0]
+        assert [c.value for c in sheet[1]][:3] == ["Event type", "Event time", "Time zone"]
+
+    def test_template_example_row_imports(self) -> None:
+        rows = spreadsheet.read_rows(spreadsheet.template("zh"), "t.xlsx")
+        event, errors = spreadsheet.convert_row(rows[0][1])
+        assert errors == []
+        assert event == {
+            "type": "ObjectEvent",
+            "eventTime": "2026-10-04T08:30:00.000+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "action": "OBSERVE",
+            "epcList": [SGTIN + "1001"],
+            "bizLocation": {"id": "https://id.gs1.org/414/6901234000016"},
+            "bizStep": "shipping",
+            "disposition": "in_transit",
+        }
+
+    def test_csv_template_has_bom(self, client: TestClient) -> None:
+        response = client.get("/console/template.csv?lang=en")
+        assert response.status_code == 200
+        assert response.content.startswith(b"\xef\xbb\xbfEvent type,Event time,")
+        assert response.headers["content-disposition"] == 'attachment; filename="zhuisu-events-en.csv"'
+
+
+class TestConvertRow:
+    def test_aggregation_lot_and_parties(self) -> None:
+        row = {
+            "event_type": "聚合事件",
+            "event_time": "2026/10/04 08:30",
+            "time_zone": "+09:00",
+            "action": "add",
+            "lot": "(01)06901234222227(10)L20261001",
+            "quantity": "12.5",
+            "uom": "kgm",
+            "parent": "(00)069012340000000016",
+            "source": "6901234000016",
+            "document_number": "HGZ-7",
+        }
+        assert spreadsheet.convert_row(row) == (
+            {
+                "type": "AggregationEvent",
+                "eventTime": "2026-10-04T08:30:00.000+09:00",
+                "eventTimeZoneOffset": "+09:00",
+                "action": "ADD",
+                "parentID": "https://id.gs1.org/00/069012340000000016",
+                "childEPCs": [],
+                "childQuantityList": [
+                    {"epcClass": "https://id.gs1.org/01/06901234222227/10/L20261001", "quantity": 12.5, "uom": "KGM"}
+                ],
+                "sourceList": [{"type": "owning_party", "source": "https://id.gs1.org/417/6901234000016"}],
+                "bizTransactionList": [{"type": "cert", "bizTransaction": "urn:zhuisu:bt:cert:HGZ-7"}],
+            },
+            [],
+        )
+
+    def test_each_bad_column_named(self) -> None:
+        row = {"event_time": "昨天", "codes": "hello", "biz_location": "123", "time_zone": "+8"}
+        event, errors = spreadsheet.convert_row(row)
+        assert event is None
+        assert [e.to_json("zh") for e in errors] == [
+            {"column": "时区", "expected": "UTC 偏移，如 +08:00（空为 +08:00）", "message": "时区「+8」不是 UTC 偏移"},
+            {
+                "column": "追溯码",
+                "expected": "一个或多个追溯码（分号分隔）",
+                "message": "追溯码「hello」不是可识别的追溯码",
+            },
+            {"column": "业务地点", "expected": "13 位 GLN 或 URI", "message": "业务地点「123」不是有效的 GLN"},
+        ]
+        assert errors[0].to_json("en") == {
+            "column": "Time zone",
+            "expected": "a UTC offset such as +08:00 (blank: +08:00)",
+            "message": "Time zone '+8' is not a UTC offset",
+        }
+
+    def test_lot_without_quantity(self) -> None:
+        _, errors = spreadsheet.convert_row({"event_time": "2026-10-04", "lot": "(01)06901234222227(10)L1"})
+        assert [(e.column, e.message_en) for e in errors] == [("quantity", "Quantity must be a number above 0")]
+
+
+class TestUpload:
+    def test_rejected_rows_with_reasons_and_nothing_stored(
+        self, client: TestClient, session: Session, creds: Credentials
+    ) -> None:
+        body = _csv([GOOD, BAD_TIME, BAD_GLN, BAD_STEP])
+        response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", body)}, headers=creds.headers)
+        assert response.status_code == 201
+        result = response.json()
+        assert (result["rows"], result["accepted"], result["duplicates"]) == (4, 1, 0)
+        assert [(r["row"], [e["column"] for e in r["errors"]]) for r in result["rejected"]] == [
+            (3, ["事件时间"]),
+            (4, ["业务地点"]),
+            (5, ["业务步骤"]),
+        ]
+        assert result["rejected"][2]["errors"][0] == {
+            "column": "业务步骤",
+            "expected": "CBV 业务步骤，如 shipping、receiving",
+            "message": "事件 1 的字段 bizStep：既不是 CBV 标准词汇，也不是 URI，"
+            "应为 a CBV bizStep (did you mean shipping?) or an absolute URI。",
+        }
+        assert [_epc_count(session, s) for s in ("5001", "5002", "5003", "5004")] == [1, 0, 0, 0]
+        job = session.scalars(select(CaptureJob)).one()
+        assert (job.id, job.source) == (result["captureID"], "spreadsheet:e.csv")
+
+    def test_xlsx_upload_and_again_is_duplicate(self, client: TestClient, session: Session, creds: Credentials) -> None:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["Event time", "Codes", "Business step"])
+        sheet.append([datetime(2026, 10, 4, 8, 30), "urn:epc:id:sgtin:6901234.012345.6001", "receiving"])
+        out = io.BytesIO()
+        book.save(out)
+        first = client.post(
+            "/api/v1/console/uploads", files={"file": ("e.xlsx", out.getvalue())}, headers=creds.headers
+        )
+        again = client.post(
+            "/api/v1/console/uploads", files={"file": ("e.xlsx", out.getvalue())}, headers=creds.headers
+        )
+        assert (first.json()["accepted"], again.json()["accepted"], again.json()["duplicates"]) == (1, 0, 1)
+        stored = session.scalars(select(Event)).one()
+        assert stored.body["eventTime"] == "2026-10-04T08:30:00.000+08:00"
+
+    def test_missing_required_column_stores_nothing(
+        self, client: TestClient, session: Session, creds: Credentials
+    ) -> None:
+        body = _csv([["(01)06901234123456(21)5001"]], headers=["追溯码"])
+        response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", body)}, headers=creds.headers)
+        assert response.status_code == 400
+        assert response.json()["detail"] == "表格缺少列：事件时间"
+        assert session.scalar(select(func.count()).select_from(Event)) == 0
+        assert session.scalar(select(func.count()).select_from(CaptureJob)) == 0
+
+    def test_needs_sign_in(self, client: TestClient) -> None:
+        response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", _csv([GOOD]))})
+        assert response.status_code == 401
+
+    def test_page_lists_rejected_rows(self, client: TestClient, creds: Credentials) -> None:
+        client.cookies.set("zhuisu_session", creds.token)
+        response = client.post("/console/uploads", files={"file": ("e.csv", _csv([GOOD, BAD_GLN]))})
+        html = response.text
+        assert response.status_code == 200
+        assert '<strong id="accepted">1</strong>' in html
+        assert '<strong id="rejected-count">1</strong>' in html
+        assert (
+            '<tr class="rejected-row"><td>3</td><td>业务地点</td><td>13 位 GLN 或 URI</td>'
+            "<td>业务地点「123」不是有效的 GLN</td></tr>"
+        ) in html

@@ -1,0 +1,404 @@
+"""Events spreadsheets for enterprises without an EPCIS system: one row per event, in XLSX or CSV.
+
+``template`` writes the sheet to fill in (zh-CN headers, or English), with a notes sheet saying what each column
+expects and one example row. ``import_spreadsheet`` reads an uploaded sheet (headers in either language), turns
+each row into an EPCIS 2.0 event and captures the events through ``capture.service.capture_document`` with the
+``proceed`` behaviour: the good rows are stored; each rejected row is listed with its spreadsheet row number, the
+column and what was expected, and nothing of it is stored. Rows already captured come back as duplicates, so
+uploading a sheet twice is harmless. Never commits.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from sqlalchemy.orm import Session
+
+from zhuisu.capture import service as capture_service
+from zhuisu.capture.schemas import EventError
+from zhuisu.codes import gln
+from zhuisu.console.columns import BY_HEADER, BY_KEY, COLUMNS, FIELD_COLUMN
+from zhuisu.errors import InvalidInput, TooLarge, ZhuisuError
+from zhuisu.kit.time import format_iso, utc_now
+from zhuisu.models import Party
+from zhuisu.trace import service as trace_service
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ROWS = 10_000
+_TYPES = {
+    "objectevent": "ObjectEvent",
+    "对象事件": "ObjectEvent",
+    "aggregationevent": "AggregationEvent",
+    "聚合事件": "AggregationEvent",
+    "transformationevent": "TransformationEvent",
+    "转换事件": "TransformationEvent",
+}
+_ACTIONS = {"ADD": "ADD", "OBSERVE": "OBSERVE", "DELETE": "DELETE", "新增": "ADD", "观察": "OBSERVE", "删除": "DELETE"}
+_OFFSET = re.compile(r"^[+-](?:0\d|1[0-4]):[0-5]\d$")
+_SPLIT = re.compile(r"[;；,，\s]+")
+_SHORT_NAME = re.compile(r"^[a-z][a-z_]*$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a row was rejected: the column (None: the row as a whole), what was expected, and the message."""
+
+    column: str | None
+    expected_zh: str
+    expected_en: str
+    message_zh: str
+    message_en: str
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        column = BY_KEY[self.column].header(lang) if self.column in BY_KEY else None
+        return {
+            "column": column,
+            "expected": self.expected_en if lang == "en" else self.expected_zh,
+            "message": self.message_en if lang == "en" else self.message_zh,
+        }
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row: int
+    errors: list[RowError]
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        return {"row": self.row, "errors": [e.to_json(lang) for e in self.errors]}
+
+
+@dataclass
+class UploadResult:
+    """What became of an uploaded sheet: rows read, captured, already stored, and rejected with reasons."""
+
+    filename: str
+    rows: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    capture_id: str | None = None
+    available: bool = True
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": [r.to_json(lang) for r in self.rejected],
+            "captureID": self.capture_id,
+        }
+
+
+def template(lang: str = "zh") -> bytes:
+    """The XLSX to fill in: the header row (and an example row) on the first sheet, each column's meaning on
+    the second."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "events" if lang == "en" else "事件"
+    sheet.append([c.header(lang) for c in COLUMNS])
+    sheet.append([c.example for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    notes = book.create_sheet("notes" if lang == "en" else "说明")
+    notes.append(["Column", "Required", "Expected"] if lang == "en" else ["列", "必填", "填写要求"])
+    for c in COLUMNS:
+        required = ("yes" if lang == "en" else "是") if c.required else ""
+        notes.append([c.header(lang), required, c.expected_en if lang == "en" else c.expected_zh])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_csv(lang: str = "zh") -> bytes:
+    """The same header and example row as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.header(lang) for c in COLUMNS])
+    writer.writerow([c.example for c in COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
+    """(spreadsheet row number, {column key: value}) of each non-blank data row; XLSX by content, else CSV.
+
+    Raises ``InvalidInput`` for an unreadable file or a missing required column, ``TooLarge`` past ``MAX_ROWS``.
+    """
+    table = _xlsx_table(data) if data[:2] == b"PK" else _csv_table(data)
+    if not table:
+        raise InvalidInput("表格是空的", message_en="the spreadsheet is empty", filename=filename)
+    keys = [BY_HEADER.get(str(h or "").strip().lower()) for h in table[0]]
+    missing = [c for c in COLUMNS if c.required and c not in keys]
+    if missing:
+        raise InvalidInput(
+            "表格缺少列：" + "、".join(c.zh for c in missing),
+            message_en="the spreadsheet lacks the column(s): " + ", ".join(c.en for c in missing),
+            filename=filename,
+        )
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        row = {c.key: v for c, v in zip(keys, values, strict=False) if c is not None and _text(v)}
+        if row:
+            rows.append((number, row))
+    if len(rows) > MAX_ROWS:
+        raise TooLarge(
+            f"表格超过 {MAX_ROWS} 行", message_en=f"the spreadsheet has more than {MAX_ROWS} rows", limit=MAX_ROWS
+        )
+    return rows
+
+
+def _xlsx_table(data: bytes) -> list[list[Any]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InvalidInput("无法读取 XLSX 文件", message_en=f"the XLSX file cannot be read: {exc}") from exc
+    sheet = book.worksheets[0]
+    table = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+    book.close()
+    return table
+
+
+def _csv_table(data: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return [row for row in csv.reader(io.StringIO(data.decode(encoding)))]
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("CSV 文件应为 UTF-8 或 GB18030 编码", message_en="the CSV file must be UTF-8 or GB18030")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+class _RowProblem(Exception):
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.message_en)
+        self.error = error
+
+
+def _problem(key: str, value: Any, zh: str, en: str) -> _RowProblem:
+    column = BY_KEY[key]
+    shown = _text(value)
+    return _RowProblem(
+        RowError(
+            key,
+            column.expected_zh,
+            column.expected_en,
+            f"{column.zh}「{shown}」{zh}" if shown else f"{column.zh}{zh}",
+            f"{column.en} {shown!r} {en}" if shown else f"{column.en} {en}",
+        )
+    )
+
+
+def convert_row(row: dict[str, Any]) -> tuple[dict[str, Any] | None, list[RowError]]:
+    """The EPCIS 2.0 event of one row, or the reasons it cannot be one (each column checked on its own)."""
+    event: dict[str, Any] = {"type": _event_type(row)} if "event_type" in row else {"type": "ObjectEvent"}
+    errors: list[RowError] = []
+    for part in (_when, _what, _where, _why):
+        try:
+            event.update(part(row, event["type"]))
+        except _RowProblem as problem:
+            errors.append(problem.error)
+    return (None, errors) if errors else (event, [])
+
+
+def _event_type(row: dict[str, Any]) -> str:
+    value = _text(row["event_type"])
+    found = _TYPES.get(value.lower())
+    if found is None:
+        raise _problem("event_type", value, "不是支持的事件类型", "is not a supported event type")
+    return found
+
+
+def _when(row: dict[str, Any], _: str) -> dict[str, Any]:
+    offset = _text(row.get("time_zone")) or "+08:00"
+    if not _OFFSET.match(offset):
+        raise _problem("time_zone", offset, "不是 UTC 偏移", "is not a UTC offset")
+    sign = -1 if offset[0] == "-" else 1
+    zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+    moment = _moment(row.get("event_time"), zone)
+    if moment is None:
+        raise _problem("event_time", row.get("event_time"), "不是日期时间", "is not a date and time")
+    text = moment.astimezone(zone).isoformat(timespec="milliseconds")
+    return {"eventTime": text, "eventTimeZoneOffset": offset}
+
+
+def _moment(value: Any, zone: timezone) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=zone)
+    text = _text(value).replace("/", "-")
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _codes(row: dict[str, Any], key: str) -> list[str]:
+    found = []
+    for part in _SPLIT.split(_text(row.get(key))):
+        if not part:
+            continue
+        try:
+            code = trace_service.canonical_code(part)
+        except ZhuisuError:
+            code = part
+        if not code.startswith(("https://", "http://", "urn:")):
+            raise _problem(key, part, "不是可识别的追溯码", "is not a code zhuisu recognises")
+        found.append(code)
+    return found
+
+
+def _what(row: dict[str, Any], event_type: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if event_type != "TransformationEvent":
+        action = _text(row.get("action")).upper() or "OBSERVE"
+        if action not in _ACTIONS:
+            raise _problem("action", row.get("action"), "不是 ADD、OBSERVE 或 DELETE", "is not ADD, OBSERVE or DELETE")
+        out["action"] = _ACTIONS[action]
+    codes, quantities = _codes(row, "codes"), _quantity(row)
+    if event_type == "AggregationEvent":
+        out.update(parentID=_one_code(row, "parent"), childEPCs=codes)
+        if quantities:
+            out["childQuantityList"] = quantities
+    elif event_type == "TransformationEvent":
+        inputs, outputs = _codes(row, "inputs"), _codes(row, "outputs")
+        if not inputs and not outputs:
+            raise _problem("inputs", None, "与产出不能都为空", "and Outputs cannot both be blank")
+        out.update(inputEPCList=inputs, outputEPCList=outputs + codes)
+        if quantities:
+            out["outputQuantityList"] = quantities
+    else:
+        if not codes and not quantities:
+            raise _problem("codes", None, "与产品批次不能都为空", "and Product lot cannot both be blank")
+        out["epcList"] = codes
+        if quantities:
+            out["quantityList"] = quantities
+    return out
+
+
+def _one_code(row: dict[str, Any], key: str) -> str:
+    codes = _codes(row, key)
+    if len(codes) != 1:
+        raise _problem(key, row.get(key), "应为一个追溯码", "must be exactly one code")
+    return codes[0]
+
+
+def _quantity(row: dict[str, Any]) -> list[dict[str, Any]]:
+    if "lot" not in row:
+        return []
+    lot = _one_code(row, "lot")
+    try:
+        amount = float(_text(row.get("quantity")))
+    except ValueError:
+        amount = 0.0
+    if not amount > 0:
+        raise _problem("quantity", row.get("quantity"), "应为大于 0 的数", "must be a number above 0")
+    element: dict[str, Any] = {"epcClass": lot, "quantity": int(amount) if amount.is_integer() else amount}
+    if _text(row.get("uom")):
+        element["uom"] = _text(row.get("uom")).upper()
+    return [element]
+
+
+def _where(row: dict[str, Any], _: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, name in (("biz_location", "bizLocation"), ("read_point", "readPoint")):
+        if key in row:
+            out[name] = {"id": _place(row, key)}
+    for key, name, party in (("source", "sourceList", "source"), ("destination", "destinationList", "destination")):
+        if key in row:
+            out[name] = [{"type": "owning_party", party: _place(row, key, ai="417")}]
+    return out
+
+
+def _place(row: dict[str, Any], key: str, *, ai: str = "414") -> str:
+    """A location (GLN, AI 414) or party (PGLN, AI 417) as its Digital Link; a URI as it is."""
+    value = _text(row[key])
+    if value.startswith(("https://", "http://", "urn:")):
+        return value
+    if gln.is_valid(value):
+        return f"https://id.gs1.org/{ai}/{gln.compact(value)}"
+    raise _problem(key, value, "不是有效的 GLN", "is not a valid GLN")
+
+
+def _why(row: dict[str, Any], _: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, name in (("biz_step", "bizStep"), ("disposition", "disposition")):
+        value = _text(row.get(key))
+        if value and not (_SHORT_NAME.match(value) or value.startswith(("https://", "urn:"))):
+            raise _problem(key, value, "不是 CBV 词汇", "is not a CBV term")
+        if value:
+            out[name] = value
+    number = _text(row.get("document_number"))
+    if number:
+        kind = _text(row.get("document_type")) or "cert"
+        if not _SHORT_NAME.match(kind):
+            raise _problem("document_type", kind, "应为小写英文名称", "must be a lower-case name")
+        out["bizTransactionList"] = [{"type": kind, "bizTransaction": f"urn:zhuisu:bt:{kind}:{number}"}]
+    event_id = _text(row.get("event_id"))
+    if event_id:
+        if not event_id.startswith(("urn:", "https://", "http://", "ni:")):
+            raise _problem("event_id", event_id, "应为 URI", "must be a URI")
+        out["eventID"] = event_id
+    return out
+
+
+def import_spreadsheet(session: Session, data: bytes, *, filename: str, actor: Party) -> UploadResult:
+    """Capture the rows of an events spreadsheet; see the module docstring."""
+    rows = read_rows(data, filename)
+    result = UploadResult(filename=filename, rows=len(rows))
+    events: list[tuple[int, dict[str, Any]]] = []
+    for number, row in rows:
+        event, errors = convert_row(row)
+        if event is None:
+            result.rejected.append(RejectedRow(number, errors))
+        else:
+            events.append((number, event))
+    if events:
+        _capture(session, events, result, filename=filename, actor=actor)
+    result.rejected.sort(key=lambda r: r.row)
+    return result
+
+
+def _capture(
+    session: Session, events: list[tuple[int, dict[str, Any]]], result: UploadResult, *, filename: str, actor: Party
+) -> None:
+    document = {
+        "@context": EPCIS_CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": format_iso(utc_now()),
+        "epcisBody": {"eventList": [event for _, event in events]},
+    }
+    captured = capture_service.capture_document(
+        session, document, actor=actor, behaviour="proceed", source=f"spreadsheet:{filename}"[:200]
+    )
+    result.capture_id = captured.job.id
+    for (number, _), outcome in zip(events, captured.outcomes, strict=True):
+        if outcome.status == "captured":
+            result.accepted += 1
+        elif outcome.status == "duplicate":
+            result.duplicates += 1
+        else:
+            result.rejected.append(RejectedRow(number, [_from_capture(e) for e in outcome.errors]))
+
+
+def _from_capture(error: EventError) -> RowError:
+    """A capture error as a row error: the column from the first segment of its pointer inside the event."""
+    parts = error.pointer.split("/")
+    name = parts[4] if len(parts) > 4 and parts[1:3] == ["epcisBody", "eventList"] else ""
+    column = FIELD_COLUMN.get(name)
+    expected_zh = BY_KEY[column].expected_zh if column else error.expected
+    return RowError(column, expected_zh, error.expected, error.message_zh, error.message_en)
