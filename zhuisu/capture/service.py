@@ -141,13 +141,18 @@ def finish_job(job: CaptureJob, outcomes: Sequence[EventOutcome], document_error
 
 
 def _stored(error: EventError) -> dict[str, Any]:
+    """An error as a job keeps it; a NUL (which PostgreSQL's jsonb cannot hold) is kept as the text ``\\u0000``."""
     return {
-        "pointer": error.pointer,
+        "pointer": _printable(error.pointer),
         "code": error.code,
         "expected": error.expected,
-        "message_zh": error.message_zh,
-        "message_en": error.message_en,
+        "message_zh": _printable(error.message_zh),
+        "message_en": _printable(error.message_en),
     }
+
+
+def _printable(text: str) -> str:
+    return text.replace("\x00", "\\u0000")
 
 
 def get_job(session: Session, capture_id: str) -> CaptureJob:

@@ -32,6 +32,7 @@ from zhuisu.subscriptions import routes as subscriptions_routes
 from zhuisu.subscriptions import worker as subscriptions_worker
 from zhuisu.trace import routes as trace_routes
 from zhuisu.web import errors, options
+from zhuisu.web.guards import NulGuardMiddleware
 from zhuisu.web.headers import HeadersMiddleware
 
 EPCIS_HEADERS = {
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)
     app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")
 
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(
         HeadersMiddleware,
         always=list(EPCIS_HEADERS.items()),

@@ -214,7 +214,37 @@ def _event(event: Any, index: int | None, pointer: str, inherited: Context | Non
         if not validator.is_valid(event):
             raws += translate(validator, event, pointer)
         raws += _undeclared(context, event, pointer)
+    raws += [Raw(at, "nul_character", _NUL_EXPECTED) for at in _nuls(event, pointer)]
     return _one_per_pointer([_problem(index, raw) for raw in raws])
+
+
+def _nuls(event: dict[str, Any], pointer: str) -> list[str]:
+    """Where ``event`` holds a NUL character (neither PostgreSQL's jsonb nor XML can hold one); ~2 µs when none."""
+    try:
+        if _NUL not in orjson.dumps(event):
+            return []
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: look the slow way
+        pass
+    return _nul_pointers(event, pointer)
+
+
+_NUL = b"\\u0000"
+_NUL_EXPECTED = "text without NUL (U+0000) characters"
+
+
+def _nul_pointers(value: Any, pointer: str) -> list[str]:
+    """The JSON pointers of the keys and strings under ``value`` that hold a NUL character."""
+    if isinstance(value, str):
+        return [pointer] if "\x00" in value else []
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            at = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            found += [at] if "\x00" in key else _nul_pointers(item, at)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            found += _nul_pointers(item, f"{pointer}/{n}")
+    return found
 
 
 def _problem(index: int | None, raw: Raw) -> Problem:
