@@ -1,26 +1,46 @@
 """Trace latency (back + forward of sampled codes) and recall impact of a lot with a large downstream.
 
-Trace: ``zhuisu.trace.service.trace(direction="both")`` of codes sampled evenly from the captured events.
+Trace: ``zhuisu.trace.service.trace(direction="both")`` of codes sampled evenly from the stored events.
 Impact: a lot made into ``fanout`` serialized items (transformations of 1,000 outputs), packed 10 to a case,
 cases 20 to a pallet, pallets shipped to the demo parties — captured through the service like any event — then
 ``recall_impact`` of the lot.
+
+``python -m bench.trace --events N`` measures both at scale on its own: the N generated events are written by
+the bulk path (``bulk_load``: the rows capture writes for ``events``, ``event_epcs`` and the trace graph, by
+COPY on PostgreSQL and executemany on SQLite — no validation, hashing or ledger), since capture through the
+service would take hours at 10 million events; the fan-out lot is then captured through the service.
 """
 
+import argparse
+import json
 import random
+import resource
 import statistics
+import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
+from bench import capture
+from tests.support import pgserver
 from zhuisu.capture import service as capture_service
+from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.db import migrate
+from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
-from zhuisu.demo.generator import CONTEXT, demo_parties
-from zhuisu.models import EventEpc, Party
-from zhuisu.trace import service
+from zhuisu.demo.generator import CONTEXT, demo_parties, generate
+from zhuisu.kit.time import parse_iso
+from zhuisu.models import CaptureJob, Event, EventEpc, Party, TraceCustody, TraceLink, TraceTransformMember
+from zhuisu.trace import graph, service
+
+RESULTS = Path(__file__).parent / "results"
 
 CN = timezone(timedelta(hours=8))
 LOT = "https://id.gs1.org/01/06999990000014/10/RECALL-1"
@@ -149,3 +169,228 @@ def impact_time(maker: sessionmaker[Session], actor_id: str, fanout: int) -> tup
         result = service.recall_impact(session, LOT)
         elapsed = (time.perf_counter() - started) * 1000
     return elapsed, len(result.things) - 1
+
+
+_LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
+_QTY = {
+    "quantityList": "quantity",
+    "childQuantityList": "child_qty",
+    "inputQuantityList": "input_qty",
+    "outputQuantityList": "output_qty",
+}
+_TABLES: dict[str, tuple[str, ...]] = {
+    "events": (
+        "id",
+        "event_id",
+        "event_hash",
+        "type",
+        "event_time",
+        "event_time_zone_offset",
+        "record_time",
+        "action",
+        "biz_step",
+        "disposition",
+        "read_point",
+        "biz_location",
+        "has_error_declaration",
+        "recorder_id",
+        "capture_id",
+        "context_id",
+        "body",
+    ),
+    "event_epcs": ("event_pk", "role", "value", "quantity", "uom"),
+    "trace_links": ("kind", "src", "dst", "event_pk", "event_time", "quantity", "uom"),
+    "trace_custody": ("event_pk", "event_time", "source", "destination", "source_location", "destination_location"),
+    "trace_transform_members": ("transformation_id", "role", "thing", "quantity", "uom", "event_pk"),
+}
+_MODELS = {m.__tablename__: m for m in (Event, EventEpc, TraceLink, TraceCustody, TraceTransformMember)}
+
+
+def _location(value: Any) -> str | None:
+    return canonical_id(value["id"]) if isinstance(value, dict) and "id" in value else None
+
+
+def _event_row(pk: int, e: dict[str, Any], recorder: str, job: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": pk,
+        "event_id": e["eventID"],
+        "event_hash": f"ni:///sha-256;bulk-{pk}",
+        "type": e["type"],
+        "event_time": parse_iso(e["eventTime"]),
+        "event_time_zone_offset": e["eventTimeZoneOffset"],
+        "record_time": now,
+        "action": e.get("action"),
+        "biz_step": cbv_short(e.get("bizStep")),
+        "disposition": cbv_short(e.get("disposition")),
+        "read_point": _location(e.get("readPoint")),
+        "biz_location": _location(e.get("bizLocation")),
+        "has_error_declaration": False,
+        "recorder_id": recorder,
+        "capture_id": job,
+        "context_id": None,
+        "body": e,
+    }
+
+
+def _epc_rows(pk: int, e: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [
+        {"event_pk": pk, "role": role, "value": canonical_id(v), "quantity": None, "uom": None}
+        for key, role in _LISTS.items()
+        for v in e.get(key) or ()
+    ]
+    if "parentID" in e:
+        rows.append(
+            {"event_pk": pk, "role": "parent", "value": canonical_id(e["parentID"]), "quantity": None, "uom": None}
+        )
+    rows += [
+        {
+            "event_pk": pk,
+            "role": role,
+            "value": canonical_id(q["epcClass"]),
+            "quantity": q.get("quantity"),
+            "uom": q.get("uom"),
+        }
+        for key, role in _QTY.items()
+        for q in e.get(key) or ()
+    ]
+    return rows
+
+
+def _batch_rows(first: int, batch: list[dict[str, Any]], recorder: str, job: str) -> dict[str, list[dict[str, Any]]]:
+    now = datetime.now(UTC)
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLES}
+    for pk, e in enumerate(batch, start=first):
+        rows["events"].append(_event_row(pk, e, recorder, job, now))
+        rows["event_epcs"] += _epc_rows(pk, e)
+        links, custody = graph.plain_rows(pk, e)
+        rows["trace_links"] += links
+        rows["trace_custody"] += custody
+        rows["trace_transform_members"] += graph.member_rows(pk, e)
+    return rows
+
+
+def _write_rows(session: Session, rows: dict[str, list[dict[str, Any]]]) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        for name, found in rows.items():
+            if found:
+                session.execute(insert(_MODELS[name]), found)
+        return
+    driver: Any = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        for name, found in rows.items():
+            columns = _TABLES[name]
+            with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in found:
+                    copy.write_row([Jsonb(row[c]) if c == "body" else row[c] for c in columns])
+
+
+def bulk_load(maker: sessionmaker[Session], actor_id: str, events: int, seed: int, batch: int = 5000) -> float:
+    """Write ``events`` generated events by the bulk path; returns events per second (row building included)."""
+    with unit_of_work(maker) as session:
+        job = CaptureJob(
+            recorder_id=actor_id,
+            behaviour="rollback",
+            source="bench.trace bulk",
+            event_count=events,
+            running=False,
+            success=True,
+            captured=events,
+            duplicates=0,
+            rejected=0,
+            errors=[],
+        )
+        session.add(job)
+        session.flush()
+        job_id, first = job.id, (session.scalar(select(func.max(Event.id))) or 0) + 1
+    started = time.perf_counter()
+    pending: list[dict[str, Any]] = []
+    for _, event in generate(events, seed):
+        pending.append(event)
+        if len(pending) == batch:
+            with unit_of_work(maker) as session:
+                _write_rows(session, _batch_rows(first, pending, actor_id, job_id))
+            first, pending = first + len(pending), []
+    with unit_of_work(maker) as session:
+        if pending:
+            _write_rows(session, _batch_rows(first, pending, actor_id, job_id))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))"))
+    return events / (time.perf_counter() - started)
+
+
+def _fresh_url(kind: str, tmp: Path, server: pgserver.PgServer | None) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench_trace.db'}"
+    assert server is not None
+    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute('CREATE DATABASE "bench_trace"')
+    return server.url("bench_trace")
+
+
+def run(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Bulk-load, then trace latency and impact, on one fresh database."""
+    server = pgserver.start() if kind == "postgresql" else None
+    try:
+        url = _fresh_url(kind, tmp, server)
+        migrate.upgrade(url)
+        maker = make_sessionmaker(make_engine(url))
+        actor = capture.register_parties(maker, args.seed)
+        load_rate = bulk_load(maker, actor, args.events, args.seed)
+        p50, p99, sampled = trace_latency(maker, args.samples)
+        impact_ms, downstream = impact_time(maker, actor, args.fanout)
+        repeat = impact_repeat(maker, args.repeat)
+        maker.kw["bind"].dispose()
+    finally:
+        if server:
+            server.stop()
+    return {
+        "events": args.events,
+        "load": "bulk (rows capture writes; no validation, hashing or ledger)",
+        "bulk_events_per_s": round(load_rate, 1),
+        "trace_p50_ms": round(p50, 2),
+        "trace_p99_ms": round(p99, 2),
+        "trace_samples": sampled,
+        "impact_ms": round(impact_ms, 1),
+        "impact_best_ms": round(min([impact_ms, *repeat]), 1),
+        "impact_downstream_things": downstream,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def impact_repeat(maker: sessionmaker[Session], times: int) -> list[float]:
+    """Milliseconds of ``times`` more recall impacts of the fan-out lot (a warm cache)."""
+    found = []
+    for _ in range(times):
+        with unit_of_work(maker) as session:
+            started = time.perf_counter()
+            service.recall_impact(session, LOT)
+            found.append((time.perf_counter() - started) * 1000)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.trace", description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--samples", type=int, default=200, help="Codes traced for the latency percentiles.")
+    parser.add_argument("--fanout", type=int, default=100_000, help="Items downstream of the recalled lot.")
+    parser.add_argument("--repeat", type=int, default=3, help="Impacts repeated after the first (warm cache).")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"events": args.events, "seed": args.seed, "databases": {}}
+    with tempfile.TemporaryDirectory(prefix="zhuisu-bench-trace-") as name:
+        for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+            results["databases"][kind] = run(kind, args, Path(name))
+            print(json.dumps({kind: results["databases"][kind]}, indent=2), flush=True)
+    dbs = results["databases"]
+    print(f"\n{'metric':<28}" + "".join(f"{k:>16}" for k in dbs))
+    for key in next(iter(dbs.values())):
+        if key != "load":
+            print(f"{key:<28}" + "".join(f"{dbs[k][key]:>16}" for k in dbs))
+    print("load: bulk path (the rows capture writes; no validation, hashing or ledger)")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "trace.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

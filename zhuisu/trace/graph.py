@@ -188,3 +188,16 @@ def plain_rows(pk: int, event: dict[str, Any]) -> tuple[list[dict[str, Any]], li
         ]
     row = _custody_row(pk, when, event)
     return links, [row] if row else []
+
+
+def member_rows(pk: int, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The transformation-member rows of one event taken alone, as capture writes them for an event with a
+    ``transformationID`` (for bulk loads of generated data, where every transformationID is one event)."""
+    tid = event.get("transformationID")
+    if event.get("type") != "TransformationEvent" or not isinstance(tid, str):
+        return []
+    return [
+        {"transformation_id": tid, "role": role, "thing": t, "quantity": q, "uom": u, "event_pk": pk}
+        for role in ("input", "output")
+        for t, q, u in _members(event, role)
+    ]

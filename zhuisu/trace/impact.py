@@ -32,7 +32,7 @@ def impact_of(session: Session, walked: Walk) -> ImpactRead:
     regions = sorted({p.region for p in repository.parties_by_gln(session, glns) if p.region}) if glns else []
     classes = [t for t in things if is_class(t)]
     quantities = _quantities(repository.quantities_of(session, classes)) if classes else {}
-    return ImpactRead(
+    return ImpactRead.model_construct(  # built from validated parts: 100,000 things need no re-validation
         code=walked.start, things=things, quantities=quantities, holders=holders, regions=regions, holder_of=holder_of
     )
 
@@ -67,7 +67,7 @@ def _holders(session: Session, walked: Walk, things: list[str]) -> dict[str, str
             ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows if "/254/" not in loc),
         )
         holder_of.update(_latest_of(walked, places, [t for t in things if t not in holder_of]))
-    return dict(sorted(holder_of.items()))
+    return {t: holder_of[t] for t in things if t in holder_of}  # ``things`` is sorted
 
 
 def _held(walked: Walk, rows: Iterable[tuple[str, Any, str]]) -> dict[str, list[Held]]:
@@ -93,12 +93,22 @@ def _with_containers(walked: Walk, things: list[str]) -> list[str]:
 
 
 def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> dict[str, str]:
+    """``_latest`` of each thing over all time; its own level inlined (100,000 items mostly share the few
+    containers' memoized answers, so the per-thing cost is what matters)."""
     memo: dict[tuple[str, float, float], Held | None] = {}
     found = {}
+    reach, memberships = walked.reach, walked.links.memberships
     for thing in things:
-        last = _latest(walked, held, memo, thing, float("-inf"), float("inf"), 0)
-        if last:
-            found[thing] = last[1]
+        own = held.get(thing)
+        best = max(own) if own else None
+        for parent, a, d in memberships(thing):
+            if parent in reach:
+                key = (parent, a, d)
+                up = memo[key] if key in memo else _latest(walked, held, memo, parent, a, d, 1)
+                if up and (best is None or up > best):
+                    best = up
+        if best:
+            found[thing] = best[1]
     return found
 
 

@@ -41,48 +41,67 @@ _EPOCH = {
     "postgresql": "CAST(round(EXTRACT(EPOCH FROM {0}) * 1000) / 1000.0 AS DOUBLE PRECISION)",
 }
 _IN = {"sqlite": "IN (SELECT value FROM json_each(:{0}))", "postgresql": "= ANY(CAST(:{0} AS TEXT[]))"}
-_LINK_COLS = {d: f"kind, src, dst, {e.format('event_time')} AS ts" for d, e in _EPOCH.items()}
-#: Parts of a level's link query, tagged so the walk knows which index a row belongs to (each link is read once
-#: per walk: from the end the walk comes from). ``{near}``/``{far}`` are ``src``/``dst`` forward, swapped back.
-_LINK_PARTS = (
-    "SELECT {cols}, 0 AS part FROM trace_links WHERE {near} {things} AND kind = 'transform'",
-    "SELECT {cols}, 1 AS part FROM trace_links WHERE src {down} AND kind <> 'transform'",
-    "SELECT {cols}, 2 AS part FROM trace_links WHERE dst {things} AND kind <> 'transform'",
-    "SELECT {cols}, 3 AS part FROM trace_links WHERE kind = 'unpack' AND dst IS NULL AND src IN ("
-    "SELECT src FROM trace_links WHERE kind = 'pack' AND dst {things})",
-)
+#: A walk level reads each link once, from the end the walk comes from, in two index probes per thing: its
+#: ``src`` end (its transformations forward, flag 1; its contents when it is reached with them, flag 2) and its
+#: ``dst`` end (its containers; its transformations backward); then the "emptied" unpacks of those containers.
+#: Rows are (part, src, dst, ts): part 0 transform, 1/2 pack/unpack as parent, 3/4 pack/unpack as child,
+#: 5 the parent of an as-child pack emptied (``dst`` NULL).
+_PARTS = """CASE WHEN l.kind = 'transform' THEN 0 WHEN {end} = 'src' THEN (CASE l.kind WHEN 'pack' THEN 1 ELSE 2 END)
+    ELSE (CASE l.kind WHEN 'pack' THEN 3 ELSE 4 END) END"""
+_LEVEL_SQL = """
+    WITH n AS MATERIALIZED (SELECT {srcs}), f AS MATERIALIZED (SELECT {dsts}),
+    c AS MATERIALIZED (SELECT l.kind, l.src, l.dst, l.event_time FROM f {probe_dst})
+    SELECT {src_part} AS part, l.src, l.dst, {ts} AS ts FROM n {probe_src}
+        WHERE (l.kind = 'transform' AND {forward} AND n.flag IN (1, 3)) OR (l.kind <> 'transform' AND n.flag >= 2)
+    UNION ALL SELECT {dst_part}, c.src, c.dst, {c_ts} FROM c
+    UNION ALL SELECT 5, l.src, l.dst, {ts} FROM (SELECT DISTINCT src FROM c WHERE kind = 'pack') p {probe_emptied}"""
+#: How each set probes trace_links. PostgreSQL gets LATERAL subqueries: one index lookup per thing whatever the
+#: planner estimates (a plain join of 100,000 things was planned as a hash join over a sequential scan of the
+#: whole table, spilling to disk); ``OFFSET 0`` keeps the planner from flattening them back into a join.
+_LINK_COLUMNS = "SELECT l.kind, l.src, l.dst, l.event_time FROM trace_links l WHERE"
+_PROBES = {
+    "sqlite": {
+        "dst": "JOIN trace_links l ON l.dst = f.v WHERE {dst_kinds}",
+        "src": "JOIN trace_links l ON l.src = n.v",
+        "emptied": "JOIN trace_links l ON l.dst IS NULL AND l.kind = 'unpack' AND l.src = p.src",
+    },
+    "postgresql": {
+        "dst": f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.dst = f.v AND {{dst_kinds}} OFFSET 0) l",
+        "src": f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.src = n.v OFFSET 0) l",
+        "emptied": (
+            f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.dst IS NULL AND l.kind = 'unpack' AND l.src = p.src OFFSET 0) l"
+        ),
+    },
+}
+_SETS = {
+    "sqlite": (
+        "value AS v, 1 AS flag FROM json_each(:near1) UNION ALL SELECT value, 2 FROM json_each(:near2) "
+        "UNION ALL SELECT value, 3 FROM json_each(:near3)",
+        "value AS v FROM json_each(:far)",
+    ),
+    "postgresql": (
+        "unnest(CAST(:near AS TEXT[])) AS v, unnest(CAST(:flags AS INT[])) AS flag",
+        "unnest(CAST(:far AS TEXT[])) AS v",
+    ),
+}
 _LINKS_SQL = {
-    ("sqlite", direction): text(
-        " UNION ALL ".join(
-            part.format(
-                cols=_LINK_COLS["sqlite"],
-                near=near,
-                things=_IN["sqlite"].format("things"),
-                down=_IN["sqlite"].format("down"),
-            )
-            for part in _LINK_PARTS
+    (d, direction): text(
+        _LEVEL_SQL.format(
+            srcs=srcs,
+            dsts=dsts,
+            probe_dst=_PROBES[d]["dst"].format(dst_kinds="true" if direction == "back" else "l.kind <> 'transform'"),
+            probe_src=_PROBES[d]["src"],
+            probe_emptied=_PROBES[d]["emptied"],
+            forward="true" if direction == "forward" else "false",
+            src_part=_PARTS.format(end="'src'"),
+            dst_part=_PARTS.replace("l.", "c.").format(end="'dst'"),
+            ts=_EPOCH[d].format("l.event_time"),
+            c_ts=_EPOCH[d].format("c.event_time"),
         )
     )
-    for direction, near in (("forward", "src"), ("back", "dst"))
+    for d, (srcs, dsts) in _SETS.items()
+    for direction in ("forward", "back")
 }
-#: PostgreSQL: the sets are unnested once into materialized CTEs and joined, so every part is a nested loop of
-#: index lookups whatever the planner estimates (``IN (subquery)`` on a large ``= ANY(array)`` could become a
-#: nested loop re-running the array scan for every outer row).
-_PG_COLS = "l.kind, l.src, l.dst, " + _EPOCH["postgresql"].format("l.event_time") + " AS ts"
-_LINKS_SQL.update(
-    {
-        ("postgresql", direction): text(f"""
-    WITH t AS MATERIALIZED (SELECT DISTINCT unnest(CAST(:things AS TEXT[])) AS v),
-    d AS MATERIALIZED (SELECT DISTINCT unnest(CAST(:down AS TEXT[])) AS v),
-    p AS MATERIALIZED (SELECT DISTINCT l.src FROM t JOIN trace_links l ON l.dst = t.v AND l.kind = 'pack')
-    SELECT {_PG_COLS}, 0 AS part FROM t JOIN trace_links l ON l.{near} = t.v AND l.kind = 'transform'
-    UNION ALL SELECT {_PG_COLS}, 1 AS part FROM d JOIN trace_links l ON l.src = d.v AND l.kind <> 'transform'
-    UNION ALL SELECT {_PG_COLS}, 2 AS part FROM t JOIN trace_links l ON l.dst = t.v AND l.kind <> 'transform'
-    UNION ALL SELECT {_PG_COLS}, 3 AS part FROM p JOIN trace_links l
-        ON l.src = p.src AND l.kind = 'unpack' AND l.dst IS NULL""")
-        for direction, near in (("forward", "src"), ("back", "dst"))
-    }
-)
 #: Driven from the outputs (a thing has few inputs; a lot may have 100,000 outputs): ``+src`` keeps SQLite off
 #: the other index, the materialized CTE gives PostgreSQL the join order.
 _INTO_SQL = {
@@ -113,18 +132,74 @@ _EVENTS_SQL = {
 }
 
 
+def _tuples(session: Session, statement: Any, params: dict[str, Any]) -> list[Any]:
+    """The rows of ``statement`` as the driver's plain tuples: a level of 100,000 links spends a fifth of its time
+    building SQLAlchemy ``Row`` objects otherwise. Executed through the session's connection (its transaction and
+    its execution events, statement counting included)."""
+    result = session.connection().execute(statement, params)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+#: PostgreSQL settings for the impact's transaction (``SET LOCAL``: they end with it): no JIT (compiling a
+#: 100,000-row level's plan costs ~150 ms, more than it saves) and enough ``work_mem`` for its sorts and
+#: materialized sets to stay in memory.
+_BULK_READS = text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+
+
+def prepare_bulk_reads(session: Session) -> None:
+    """Tune the transaction for reads of 100,000s of rows (PostgreSQL only; one statement, none on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_BULK_READS)
+
+
+def pg_array(values: Sequence[str]) -> str:
+    """A PostgreSQL ``text[]`` literal of ``values`` (each double-quoted, ``\\`` and ``"`` escaped), for a
+    ``CAST(:x AS TEXT[])``: one string parameter instead of a list psycopg dumps element by element (half a
+    second for a level of 100,000 codes)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
 def _bind(session: Session, values: Sequence[str]) -> tuple[str, Any]:
     dialect = session.get_bind().dialect.name
-    return dialect, (list(values) if dialect == "postgresql" else json.dumps(list(values)))
+    return dialect, (pg_array(values) if dialect == "postgresql" else json.dumps(list(values)))
+
+
+def _by_flag(things: Sequence[str], down: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """A forward level's codes by flag: 1, ``things`` only; 2, ``down`` only; 3, both."""
+    if list(down) == list(things):
+        return [], [], list(things)  # the common case: every new thing is followed down too
+    followed, new = set(down), set(things)
+    return (
+        [t for t in things if t not in followed],
+        [t for t in down if t not in new],
+        [t for t in things if t in followed],
+    )
 
 
 def links_from(session: Session, direction: str, things: Sequence[str], down: Sequence[str]) -> Sequence[Any]:
-    """One level of a walk, as (kind, src, dst, ts, part) rows: part 0, the transformations leaving ``things`` in
-    ``direction``; 1, the pack/unpack links of the containers ``down`` (their contents); 2, those of ``things``
-    as contents (their containers); 3, the "emptied" unpack links of those containers."""
-    dialect, value = _bind(session, things)
-    params = {"things": value, "down": _bind(session, down)[1]}
-    return session.connection().execute(_LINKS_SQL[(dialect, direction)], params).all()
+    """One level of a walk, as (part, src, dst, ts) rows: part 0, the transformations of ``things`` in
+    ``direction``; 1/2, the pack/unpack links of the containers ``down`` (their contents); 3/4, those of
+    ``things`` as contents (their containers); 5, the "emptied" unpack links of those containers."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        near = dict.fromkeys(things, 1) if direction == "forward" else {}
+        for thing in down:
+            near[thing] = near.get(thing, 0) | 2
+        far = pg_array(things)
+        codes = list(near)
+        flags = "{" + ",".join(map(str, near.values())) + "}"
+        same = codes == list(things)
+        params: dict[str, Any] = {"near": far if same else pg_array(codes), "flags": flags, "far": far}
+    else:  # json_each of an object is slow: one array per flag; one equal to ``things`` is encoded once
+        every = list(things)
+        params = {"far": json.dumps(every)}
+        by_flag = _by_flag(every, down) if direction == "forward" else ([], list(down), [])
+        for flag, codes in enumerate(by_flag, start=1):
+            params[f"near{flag}"] = params["far"] if codes == every else json.dumps(codes)
+    return _tuples(session, _LINKS_SQL[(dialect, direction)], params)
 
 
 def transforms_into(session: Session, outputs: Sequence[str], sources: Sequence[str]) -> Sequence[Any]:
@@ -166,13 +241,13 @@ def parties_holding(session: Session, things: Sequence[str]) -> Sequence[Any]:
     """(thing, time, party) of the events naming ``things`` and a source or destination party (the destination
     party when both): the rows recall impact finds current holders in."""
     dialect, value = _bind(session, things)
-    return session.connection().execute(_HELD_SQL[dialect], {"things": value}).all()
+    return _tuples(session, _HELD_SQL[dialect], {"things": value})
 
 
 def places_of(session: Session, things: Sequence[str]) -> Sequence[Any]:
     """(thing, time, bizLocation) of the events naming ``things`` at a GLN business location."""
     dialect, value = _bind(session, things)
-    return session.connection().execute(_PLACES_SQL[dialect], {"things": value}).all()
+    return _tuples(session, _PLACES_SQL[dialect], {"things": value})
 
 
 def quantities_of(session: Session, things: Sequence[str]) -> list[Row[Any]]:

@@ -23,7 +23,7 @@ from zhuisu.kit.time import format_iso
 from zhuisu.trace import findings, graph, impact, repository
 from zhuisu.trace.findings import Occurrence
 from zhuisu.trace.schemas import ImpactRead, ResponsibilityRead, StepRead, TraceRead
-from zhuisu.trace.walk import Reach, Walk, walk
+from zhuisu.trace.walk import Reach, Walk, gc_paused, walk
 
 TraceDirection = Literal["back", "forward", "both"]
 _GS1_KEYS = {"gtin": "01", "sscc": "00", "gln": "414"}
@@ -56,7 +56,8 @@ def record_events(session: Session, stored: Sequence[graph.StoredEvent]) -> None
 def trace(session: Session, code: str, *, direction: TraceDirection = "both") -> TraceRead:
     """The things, events, parties, journey and findings of a trace of ``code``."""
     start = canonical_code(code)
-    walks = [walk(session, start, d) for d in (("back", "forward") if direction == "both" else (direction,))]
+    with gc_paused():
+        walks = [walk(session, start, d) for d in (("back", "forward") if direction == "both" else (direction,))]
     reach = walks[0].reach.copy()
     for other in walks[1:]:
         for thing, r in other.reach.items():
@@ -82,7 +83,10 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
 
 def recall_impact(session: Session, code: str) -> ImpactRead:
     """Everything downstream of ``code`` with quantities, current holders and their regions."""
-    return impact.impact_of(session, walk(session, canonical_code(code), "forward"))
+    start = canonical_code(code)
+    repository.prepare_bulk_reads(session)
+    with gc_paused():
+        return impact.impact_of(session, walk(session, start, "forward"))
 
 
 def _occurrences(session: Session, reach: dict[str, Reach]) -> list[Occurrence]:

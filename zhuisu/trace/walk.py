@@ -14,8 +14,10 @@ are followed. The rules, forward (backward mirrors them):
   this way does not go up to the other cases holding other parts of the same lot.
 """
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -48,11 +50,27 @@ class Reach(NamedTuple):
         return self.lo <= t <= self.hi
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a walk of 100,000 things allocates millions of small tuples (none in
+    a cycle), and the collections they trigger would scan them all again and again (a quarter of the time)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+_CLASS_URNS = ("urn:epc:class:", "urn:epc:idpat:")
+
+
 def is_class(code: str) -> bool:
     """Whether a canonical code names a class or lot (quantities) rather than one instance."""
-    if code.startswith("urn:epc:class:") or code.startswith("urn:epc:idpat:"):
-        return True
-    return code.startswith("https://id.gs1.org/01/") and "/21/" not in code
+    if code.startswith("https://id.gs1.org/01/"):
+        return "/21/" not in code
+    return code.startswith(_CLASS_URNS)
 
 
 @dataclass
@@ -83,18 +101,22 @@ class Links:
             self.as_parent,
             self.emptied,
         )
-        for kind, src, dst, t, part in repository.links_from(session, self.direction, things, down):
+        both_ends = self.direction == "back"  # forward walks read only outputs (``inputs`` serves the back walk)
+        for part, src, dst, t in repository.links_from(session, self.direction, things, down):
             if part == 0:
                 outputs[src].append((dst, t))
-                inputs[dst].append((src, t))
-            elif part == 1:
-                as_parent[src].append((kind, dst, t))
+                if both_ends:
+                    inputs[dst].append((src, t))
+            elif part == 3:
+                as_child[dst].append(("pack", src, t))
+            elif part == 4:
+                as_child[dst].append(("unpack", src, t))
+            elif part == 5:
+                emptied[src].add(t)
+            else:
+                as_parent[src].append(("pack" if part == 1 else "unpack", dst, t))
                 if dst is None:
                     emptied[src].add(t)
-            elif part == 2:
-                as_child[dst].append((kind, src, t))
-            else:
-                emptied[src].add(t)
 
     def memberships(self, child: str) -> list[tuple[str, float, float]]:
         """(parent, from, to) for each time ``child`` was inside a parent (final once ``child`` is fetched)."""
@@ -154,6 +176,8 @@ class Walk:
 
 
 def walk(session: Session, start: str, direction: Direction) -> Walk:
+    """The least fixpoint of the steps from ``start``: a thing whose reach grows is expanded again; the order
+    things are expanded in does not change the result (merging reaches and every step are monotone)."""
     reach = {start: Reach(NEG, POS, True, True)}
     links = Links(direction)
     frontier = [start]
@@ -166,29 +190,61 @@ def walk(session: Session, start: str, direction: Direction) -> Walk:
             depth += 1
         grown: set[str] = set()
         for thing in frontier:
-            for other, new in _steps(links, thing, reach[thing], direction):
-                old = reach.get(other)
-                if old is None:
-                    reach[other] = new
-                    grown.add(other)
-                elif not old.contains(new):
-                    reach[other] = old.merged(new)
-                    grown.add(other)
-        frontier = sorted(grown)
+            _expand(links, reach, thing, direction == "forward", grown)
+        frontier = list(grown)
     return Walk(start, reach, links, depth)
 
 
-def _steps(links: Links, thing: str, r: Reach, direction: Direction) -> Iterator[tuple[str, Reach]]:
-    forward = direction == "forward"
-    for other, t in (links.outputs if forward else links.inputs).get(thing, ()):
-        if r.covers(t):
-            yield other, (Reach(t, POS, True, True) if forward else Reach(NEG, t, True, True))
-    if r.up:
+def _merge(reach: dict[str, Reach], other: str, lo: float, hi: float, down: bool, up: bool, grown: set[str]) -> None:
+    """Merge the reach (lo, hi, down, up) into ``other``'s, noting it in ``grown`` when it changes."""
+    old = reach.get(other)
+    if old is None:
+        reach[other] = Reach(lo, hi, down, up)
+    elif old.lo <= lo and old.hi >= hi and (old.down or not down) and (old.up or not up):
+        return
+    else:
+        reach[other] = Reach(min(old.lo, lo), max(old.hi, hi), old.down or down, old.up or up)
+    grown.add(other)
+
+
+def _expand(links: Links, reach: dict[str, Reach], thing: str, forward: bool, grown: set[str]) -> None:
+    """Merge every step from ``thing`` (with its current reach) into the reach of the things it leads to."""
+    lo, hi, down, up = reach[thing]
+    transformed = (links.outputs if forward else links.inputs).get(thing)
+    if transformed:
+        _transform_steps(reach, transformed, lo, hi, forward, grown)
+    if up:
         for parent, a, d in links.memberships(thing):
-            if a <= r.hi and d >= r.lo:
-                yield parent, Reach(max(a, r.lo), min(d, r.hi), False, True)
-    if r.down:
+            if a <= hi and d >= lo:
+                a, d = max(a, lo), min(d, hi)
+                old = reach.get(parent)  # 100,000 items in a few cases: mostly already covered, no call
+                if old is None or not (old.lo <= a and old.hi >= d and old.up):
+                    _merge(reach, parent, a, d, False, True, grown)
+    if down and thing in links.as_parent:
         for child, a, d in links.contents(thing):
-            if a <= r.hi and d >= r.lo:
-                window = (max(a, r.lo), POS) if forward else (NEG, min(d, r.hi))
-                yield child, Reach(*window, True, not is_class(child))
+            if a <= hi and d >= lo:
+                if forward:
+                    _merge(reach, child, max(a, lo), POS, True, not is_class(child), grown)
+                else:
+                    _merge(reach, child, NEG, min(d, hi), True, not is_class(child), grown)
+
+
+def _transform_steps(
+    reach: dict[str, Reach], links: list[tuple[str, float]], lo: float, hi: float, forward: bool, grown: set[str]
+) -> None:
+    """Transformation steps: the other end from ``t`` on (forward) or up to ``t`` (back). A lot made into
+    100,000 items takes this loop 100,000 times, so a Reach is built once per time, not per item."""
+    made: dict[float, Reach] = {}
+    for other, t in links:
+        if not lo <= t <= hi:
+            continue
+        new = made.get(t)
+        if new is None:
+            new = made[t] = Reach(t, POS, True, True) if forward else Reach(NEG, t, True, True)
+        old = reach.get(other)
+        if old is None:
+            reach[other] = new
+            grown.add(other)
+        elif old is not new and not old.contains(new):
+            reach[other] = old.merged(new)
+            grown.add(other)
