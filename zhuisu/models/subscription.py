@@ -44,6 +44,8 @@ class Subscription(IdMixin, Base):
     last_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: WebSocket subscriptions only: refreshed by the connection while it is open; a stale one is swept away.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``GS1-EPC-Format`` given when subscribing: the form of the identifiers in every notification (``epcFormat``).
+    epc_format: Mapped[str] = mapped_column(String(32), default="No_Preference", server_default="No_Preference")
 
 
 class OutboxMessage(Base):

@@ -8,7 +8,10 @@ web processes' and ``zhuisu worker``) never send one message twice, and no lock 
 A 2xx answer marks it delivered; anything else (or no answer) schedules the next attempt after an exponential
 backoff (capped), and every attempt is logged in ``subscription_deliveries``. The body is the EPCISQueryDocument of
 the message's events, signed with
-``GS1-Signature: sha256=<hex HMAC-SHA256 of the body under the subscription's signature token>``.
+``GS1-Signature: sha256=<hex HMAC-SHA256 of the body under the subscription's signature token>``, its identifiers
+in the subscription's ``epcFormat`` (``GS1-EPC-Format``, also sent as a header). A notification cannot be refused
+the way a query answers 406: under ``Always_EPC_URN``, an identifier that has no EPC URN form (or whose company
+prefix length is unknown) is sent as captured.
 """
 
 import hashlib
@@ -19,12 +22,14 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.db.session import unit_of_work
+from zhuisu.events import formats
 from zhuisu.events import service as events_service
 from zhuisu.kit.time import utc_now
 from zhuisu.models import DeliveryAttempt, OutboxMessage, Subscription
@@ -141,7 +146,10 @@ def _claim(maker: sessionmaker[Session], message_id: int, at: datetime) -> _Clai
         if getattr(claimed, "rowcount", 0) != 1 or subscription is None:
             return None
         body = notification_body(session, subscription, message)
-        headers = {"Content-Type": "application/ld+json", "GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+        headers = {
+            "Content-Type": "application/ld+json", "GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0",
+            formats.EPC_FORMAT_HEADER: subscription.epc_format,
+        }  # fmt: skip
         if subscription.signature_token:
             headers["GS1-Signature"] = signature(subscription.signature_token, body)
         return _Claim(message_id, subscription.dest, body, headers)
@@ -190,8 +198,27 @@ def _attempt(send: Sender, url: str, body: bytes, headers: dict[str, str]) -> tu
 
 
 def notification_body(session: Session, subscription: Subscription, message: OutboxMessage) -> bytes:
-    """The EPCISQueryDocument (JSON-LD) of ``message``'s events, naming the subscription."""
+    """The EPCISQueryDocument (JSON-LD) of ``message``'s events, naming the subscription, with its identifiers in
+    the subscription's ``epcFormat``."""
     events = events_service.events_by_pk(session, list(message.event_pks))
     document = events_service.query_document(session, events, query_name=subscription.query_name)
     document["epcisBody"]["queryResults"]["subscriptionID"] = subscription.id
-    return orjson.dumps(document)
+    return orjson.dumps(in_epc_format(document, subscription.epc_format))
+
+
+def in_epc_format(document: dict[str, Any], epc_format: str) -> dict[str, Any]:
+    """``document`` with its identifiers in ``epc_format``; under ``Always_EPC_URN`` one without a URN form stays
+    as captured instead of failing the whole notification."""
+    try:
+        return formats.apply(document, formats.Formats(epc=epc_format), xml=False)
+    except formats.NotAcceptable:
+        events = document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        events[:] = [formats.translate_identifiers(e, _urn_or_as_captured) for e in events]
+        return document
+
+
+def _urn_or_as_captured(value: str) -> str:
+    try:
+        return formats.to_epc_urn(value)
+    except formats.NotAcceptable:
+        return value

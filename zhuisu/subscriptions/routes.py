@@ -29,6 +29,7 @@ def _subscription_json(row: Subscription) -> dict[str, Any]:
     out: dict[str, Any] = {
         "subscriptionID": row.id, "queryName": row.query_name, "dest": row.dest, "stream": row.stream,
         "schedule": row.schedule, "reportIfEmpty": row.report_if_empty, "createdAt": format_iso(row.created_at),
+        "epcFormat": row.epc_format,
     }  # fmt: skip
     for key, value in (
         ("initialRecordTime", row.initial_record_time),
@@ -98,9 +99,11 @@ def subscribe(
 ) -> JSONResponse:
     """Subscribe a webhook to a named query: ``{"dest": "https://…", "signatureToken": "…", "stream": true}``, or
     with a ``schedule`` (``{"hour": "1", "minute": "5"}``) instead of ``stream``; optionally ``reportIfEmpty`` and
-    ``initialRecordTime``. Notifications are signed with ``GS1-Signature``. A WebSocket subscription is a
-    ``GET`` on ``/queries/{name}/events`` with ``Upgrade: websocket``."""
-    row = service.subscribe(session, owner=actor, query_name=name, **_webhook_controls(body))
+    ``initialRecordTime``. Notifications are signed with ``GS1-Signature``; the ``GS1-EPC-Format`` header picks
+    the form of their identifiers (``epcFormat``). A WebSocket subscription is a ``GET`` on
+    ``/queries/{name}/events`` with ``Upgrade: websocket``."""
+    epc_format = sockets.epc_format(request.headers)
+    row = service.subscribe(session, owner=actor, query_name=name, epc_format=epc_format, **_webhook_controls(body))
     # Absolute: the binding types this Location ``format: uri``.
     location = f"{str(request.base_url).rstrip('/')}/queries/{quote(name, safe='')}/subscriptions/{row.id}"
     return JSONResponse(_subscription_json(row), status_code=201, headers={"Location": location})

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
+from zhuisu.events import formats
 from zhuisu.events import service as events_service
 from zhuisu.events.params import parse_query
 from zhuisu.kit.time import format_iso, utc_now
@@ -84,9 +85,11 @@ def subscribe(
     report_if_empty: bool = False,
     initial_record_time: datetime | None = None,
     websocket: bool = False,
+    epc_format: str = formats.DEFAULT_EPC_FORMAT,
 ) -> Subscription:
     """Subscribe ``dest`` (an http(s) URL; empty for a ``websocket`` one) to a named query, either on each capture
-    (``stream``) or on a ``schedule`` — exactly one of them, as the binding requires.
+    (``stream``) or on a ``schedule`` — exactly one of them, as the binding requires. ``epc_format`` (one of
+    ``formats.EPC_FORMATS``, checked by the caller) is the form of the identifiers in its notifications.
 
     With ``initial_record_time``, the matching events already stored that were recorded since then are reported
     too: queued in the outbox now (stream) or for the first run (schedule). Raises SubscriptionControlsInvalid
@@ -100,7 +103,7 @@ def subscribe(
         query_name=query_name, owner_id=owner.id, dest=dest, signature_token=signature_token, stream=stream,
         schedule=schedule, report_if_empty=report_if_empty, last_event_pk=events_service.latest_pk(session),
         next_run_at=parsed.next_after(now) if parsed else None, active=True, initial_record_time=initial_record_time,
-        heartbeat_at=now if websocket else None,
+        heartbeat_at=now if websocket else None, epc_format=epc_format,
     )  # fmt: skip
     session.add(row)
     session.flush()
