@@ -1,17 +1,23 @@
 """Conversion between the EPCIS bindings: XML (1.2 or 2.0) ↔ JSON-LD (2.0), documents and query documents.
 
-XML is read by ``zhuisu.capture.xml.reader`` and written as EPCIS 2.0 by ``writer``; the same events give the same
-CBV 2.0 event hashes in either binding. Pure: no database.
+XML is read by ``zhuisu.capture.xml.reader`` and written as EPCIS 2.0 by ``writer`` (or as EPCIS 1.2 by
+``writer12`` when version 1.2 is asked for); the same events give the same CBV 2.0 event hashes in either binding.
+Pure: no database.
 """
 
 from typing import Any, Literal
 
 import orjson
 
-from zhuisu.capture.xml import reader, writer
+from zhuisu.capture.xml import reader, writer, writer12
 from zhuisu.errors import InvalidInput
 
 Format = Literal["xml", "json"]
+Version = Literal["2.0", "1.2"]
+#: ``GS1-EPCIS-Version`` values (and ``--epcis-version`` spellings) → the XML version written.
+_VERSIONS: dict[str, Version] = {"": "2.0", "2": "2.0", "2.0": "2.0", "2.0.0": "2.0", "1.2": "1.2", "1.2.0": "1.2"}
+#: The ``GS1-EPCIS-Version`` response header of each version.
+VERSION_HEADER: dict[Version, str] = {"2.0": "2.0.0", "1.2": "1.2.0"}
 
 
 def detect(raw: bytes) -> Format:
@@ -40,12 +46,31 @@ def to_json_ld(raw: bytes) -> dict[str, Any]:
     return document
 
 
-def convert(raw: bytes, target: Format) -> bytes:
-    """``raw`` (XML or JSON-LD) in the ``target`` binding."""
+def epcis_version(value: str | None) -> Version:
+    """The EPCIS version named by ``value`` (``1.2``, ``1.2.0``, ``2.0``, ``2.0.0``; absent: 2.0); 400 otherwise."""
+    chosen = _VERSIONS.get((value or "").strip())
+    if chosen is None:
+        raise InvalidInput(
+            f"不支持的 EPCIS 版本：{value}（应为 1.2 或 2.0）",
+            message_en=f"unsupported EPCIS version: {value} (expected 1.2 or 2.0)",
+        )
+    return chosen
+
+
+def convert(raw: bytes, target: Format, version: Version = "2.0") -> bytes:
+    """``raw`` (XML or JSON-LD) in the ``target`` binding (XML in EPCIS ``version``)."""
+    return convert_with_warnings(raw, target, version)[0]
+
+
+def convert_with_warnings(raw: bytes, target: Format, version: Version = "2.0") -> tuple[bytes, list[str]]:
+    """``raw`` in the ``target`` binding, and what EPCIS 1.2 XML holds only in extensions (``writer12``)."""
     document = to_json_ld(raw)
+    if target == "xml" and version == "1.2":
+        written = writer12.write_document(document)
+        return written.xml, written.warnings
     if target == "xml":
-        return writer.write_document(document)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+        return writer.write_document(document), []
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n", []
 
 
 def target_for(path_or_media: str, source: Format) -> Format:

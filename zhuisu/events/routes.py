@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from zhuisu.capture.xml import writer
+from zhuisu.capture.xml import writer, writer12
 from zhuisu.config import Settings
 from zhuisu.events import formats, service
 from zhuisu.events.params import parse_query, positive_int
@@ -74,12 +74,16 @@ def render(
     headers: dict[str, str] | None = None,
     json_type: str | None = "application/ld+json",
 ) -> Response:
-    """A query document as JSON-LD, or as EPCIS 2.0 XML when the client asks for XML, with its identifiers and CBV
-    values in the forms ``GS1-EPC-Format`` / ``GS1-CBV-XML-Format`` ask for."""
+    """A query document as JSON-LD, or as EPCIS 2.0 XML when the client asks for XML (EPCIS 1.2 XML when it also
+    sends ``GS1-EPCIS-Version: 1.2.0``), with its identifiers and CBV values in the forms ``GS1-EPC-Format`` /
+    ``GS1-CBV-XML-Format`` ask for."""
     xml = wants_xml(request)
     chosen = formats.negotiate(request.headers)
     document = formats.apply(document, chosen, xml=xml)
     headers = {**(headers or {}), **formats.response_headers(chosen, xml=xml)}
+    if xml and request.headers.get("gs1-epcis-version", "").strip() in ("1.2", "1.2.0"):
+        headers["GS1-EPCIS-Version"] = "1.2.0"
+        return Response(writer12.write_document(document).xml, headers=headers, media_type="application/xml")
     if xml:
         return Response(writer.write_document(document), headers=headers, media_type="application/xml")
     if json_type is None or "application/ld+json" not in request.headers.get("accept", "").lower():
