@@ -9,7 +9,7 @@ any accepted form of a value (EPC URN or Digital Link, CBV word, URN or web URI)
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -19,8 +19,6 @@ from zhuisu.browse import service
 from zhuisu.browse.service import Resource
 from zhuisu.events import formats
 from zhuisu.events import routes as events_routes
-from zhuisu.events.params import positive_int
-from zhuisu.kit.time import format_iso
 from zhuisu.web.deps import CurrentActor, DbSession, SettingsDep
 
 router = APIRouter(tags=["query"])
@@ -40,23 +38,14 @@ def release_page_token(token: str, actor: CurrentActor) -> Response:
 
 def _list_endpoint(resource: Resource) -> Callable[..., Response]:
     def list_values(request: Request, actor: CurrentActor, session: DbSession, settings: SettingsDep) -> Response:
-        params = request.query_params
-        per_page = settings.query_default_per_page
-        if "perPage" in params:
-            per_page = min(positive_int("perPage", params["perPage"]), settings.query_max_per_page)
         page = service.list_values(
             session,
             resource,
-            per_page=per_page,
-            page_token=params.get("nextPageToken"),
+            per_page=events_routes.page_size(request, settings),
+            page_token=request.query_params.get("nextPageToken"),
             token_ttl=timedelta(seconds=settings.page_token_ttl_seconds),
         )
-        headers: dict[str, str] = {}
-        if page.next_token and page.token_expires:
-            rest = [(k, v) for k, v in params.multi_items() if k != "nextPageToken"]
-            url = f"/{resource.name}?{urlencode([*rest, ('nextPageToken', page.next_token)])}"
-            headers["Link"] = f'<{url}>; rel="next"'
-            headers["GS1-Next-Page-Token-Expires"] = format_iso(page.token_expires)
+        headers = events_routes.next_page_headers(request, f"/{resource.name}", page.next_token, page.token_expires)
         epc_format = formats.negotiate(request.headers).epc
         members = page.members
         if resource.identifiers:

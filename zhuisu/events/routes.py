@@ -1,6 +1,6 @@
 """The query side of the GS1 EPCIS 2.0 REST binding: ``GET /events`` and ``GET /events/{eventID}``."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,23 +33,32 @@ def events_page(
     the ``Link`` to the next page under ``path`` (default: the request's)."""
     params = request.query_params
     query = parse_query(items)
-    per_page = settings.query_default_per_page
-    if "perPage" in params:
-        per_page = min(positive_int("perPage", params["perPage"]), settings.query_max_per_page)
     page = service.query_events(
         session,
         query,
-        per_page=per_page,
+        per_page=page_size(request, settings),
         page_token=params.get("nextPageToken"),
         token_ttl=timedelta(seconds=settings.page_token_ttl_seconds),
     )
-    headers: dict[str, str] = {}
-    if page.next_token and page.token_expires:
-        rest = [(k, v) for k, v in params.multi_items() if k != "nextPageToken"]
-        url = f"{path or request.url.path}?{urlencode([*rest, ('nextPageToken', page.next_token)])}"
-        headers["Link"] = f'<{url}>; rel="next"'
-        headers["GS1-Next-Page-Token-Expires"] = format_iso(page.token_expires)
+    headers = next_page_headers(request, path or request.url.path, page.next_token, page.token_expires)
     return render(request, service.query_document(session, page.events), headers=headers)
+
+
+def page_size(request: Request, settings: Settings) -> int:
+    """The request's ``perPage`` (a positive integer, capped by the settings), or the default page size."""
+    if "perPage" not in request.query_params:
+        return settings.query_default_per_page
+    return min(positive_int("perPage", request.query_params["perPage"]), settings.query_max_per_page)
+
+
+def next_page_headers(request: Request, path: str, token: str | None, expires: datetime | None) -> dict[str, str]:
+    """The binding's ``Link: <…>; rel="next"`` (the request's parameters with the new token) and
+    ``GS1-Next-Page-Token-Expires`` headers; none on the last page."""
+    if not token or not expires:
+        return {}
+    rest = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
+    url = f"{path}?{urlencode([*rest, ('nextPageToken', token)])}"
+    return {"Link": f'<{url}>; rel="next"', "GS1-Next-Page-Token-Expires": format_iso(expires)}
 
 
 @router.get("/events/{event_id:path}", responses={401: {}, 404: {}})
