@@ -4,6 +4,7 @@ the number of queries a trace makes is bounded by the depth of the graph, not by
 """
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,20 +84,32 @@ _SETS = {
         "unnest(CAST(:near AS TEXT[])) AS v, unnest(CAST(:flags AS INT[])) AS flag",
         "unnest(CAST(:far AS TEXT[])) AS v",
     ),
+    # JSON arrays: estimated at 100 elements whatever their length, in a custom plan as in the generic plan of a
+    # prepared statement (an array's length is known to a custom plan: with arrays of one code the generic plan
+    # always looks dearer, and PostgreSQL re-plans the statement on every execution — planning a level costs
+    # several times running it, ~1 ms against ~0.3 ms for a few codes). Estimated alike, the generic plan wins
+    # after five executions and is reused; the plan is the same either way (each probe is an index lookup per
+    # code). Parsing 100,000 codes costs ~100 ms more than arrays, so the walks alone (impact) keep arrays.
+    "postgresql-json": (
+        "j.value ->> 0 AS v, CAST(j.value ->> 1 AS INT) AS flag FROM json_array_elements(CAST(:near AS JSON)) j",
+        "value AS v FROM json_array_elements_text(CAST(:far AS JSON))",
+    ),
 }
 _LINKS_SQL = {
     (d, direction): text(
         _LEVEL_SQL.format(
             srcs=srcs,
             dsts=dsts,
-            probe_dst=_PROBES[d]["dst"].format(dst_kinds="true" if direction == "back" else "l.kind <> 'transform'"),
-            probe_src=_PROBES[d]["src"],
-            probe_emptied=_PROBES[d]["emptied"],
+            probe_dst=_PROBES[d.partition("-")[0]]["dst"].format(
+                dst_kinds="true" if direction == "back" else "l.kind <> 'transform'"
+            ),
+            probe_src=_PROBES[d.partition("-")[0]]["src"],
+            probe_emptied=_PROBES[d.partition("-")[0]]["emptied"],
             forward="true" if direction == "forward" else "false",
             src_part=_PARTS.format(end="'src'"),
             dst_part=_PARTS.replace("l.", "c.").format(end="'dst'"),
-            ts=_EPOCH[d].format("l.event_time"),
-            c_ts=_EPOCH[d].format("c.event_time"),
+            ts=_EPOCH[d.partition("-")[0]].format("l.event_time"),
+            c_ts=_EPOCH[d.partition("-")[0]].format("c.event_time"),
         )
     )
     for d, (srcs, dsts) in _SETS.items()
@@ -122,7 +135,10 @@ _EVENTS_COLS = """{t} AS ts, {rt} AS rts, event_epcs.value, event_epcs.role, eve
     trace_custody.destination
     FROM event_epcs JOIN events ON events.id = event_epcs.event_pk
     LEFT OUTER JOIN trace_custody ON trace_custody.event_pk = events.id"""
-_IN_THINGS = {"sqlite": "IN (SELECT value FROM json_each(:things))", "postgresql": "= ANY(CAST(:things AS TEXT[]))"}
+_IN_THINGS = {
+    "sqlite": "IN (SELECT value FROM json_each(:things))",
+    "postgresql": "IN (SELECT json_array_elements_text(CAST(:things AS JSON)))",
+}
 _EVENTS_SQL = {
     d: text(
         f"SELECT {_EVENTS_COLS.format(t=e.format('events.event_time'), rt=e.format('events.record_time'))} "
@@ -179,27 +195,54 @@ def _by_flag(things: Sequence[str], down: Sequence[str]) -> tuple[list[str], lis
     )
 
 
+def _level_params(sets: str, direction: str, things: Sequence[str], down: Sequence[str]) -> dict[str, Any]:
+    """The bound parameters of one level of ``_LINKS_SQL`` with the ``sets`` of ``_SETS``."""
+    if sets.startswith("postgresql"):
+        near = dict.fromkeys(things, 1) if direction == "forward" else {}
+        for thing in down:
+            near[thing] = near.get(thing, 0) | 2
+        if sets == "postgresql-json":
+            return {"near": json.dumps(list(near.items())), "far": json.dumps(list(things))}
+        far = pg_array(things)
+        codes = list(near)
+        flags = "{" + ",".join(map(str, near.values())) + "}"
+        return {"near": far if codes == list(things) else pg_array(codes), "flags": flags, "far": far}
+    # json_each of an object is slow: one array per flag; one equal to ``things`` is encoded once
+    every = list(things)
+    params = {"far": json.dumps(every)}
+    by_flag = _by_flag(every, down) if direction == "forward" else ([], list(down), [])
+    for flag, codes in enumerate(by_flag, start=1):
+        params[f"near{flag}"] = params["far"] if codes == every else json.dumps(codes)
+    return params
+
+
 def links_from(session: Session, direction: str, things: Sequence[str], down: Sequence[str]) -> Sequence[Any]:
     """One level of a walk, as (part, src, dst, ts) rows: part 0, the transformations of ``things`` in
     ``direction``; 1/2, the pack/unpack links of the containers ``down`` (their contents); 3/4, those of
     ``things`` as contents (their containers); 5, the "emptied" unpack links of those containers."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        near = dict.fromkeys(things, 1) if direction == "forward" else {}
-        for thing in down:
-            near[thing] = near.get(thing, 0) | 2
-        far = pg_array(things)
-        codes = list(near)
-        flags = "{" + ",".join(map(str, near.values())) + "}"
-        same = codes == list(things)
-        params: dict[str, Any] = {"near": far if same else pg_array(codes), "flags": flags, "far": far}
-    else:  # json_each of an object is slow: one array per flag; one equal to ``things`` is encoded once
-        every = list(things)
-        params = {"far": json.dumps(every)}
-        by_flag = _by_flag(every, down) if direction == "forward" else ([], list(down), [])
-        for flag, codes in enumerate(by_flag, start=1):
-            params[f"near{flag}"] = params["far"] if codes == every else json.dumps(codes)
-    return _tuples(session, _LINKS_SQL[(dialect, direction)], params)
+    return _tuples(session, _LINKS_SQL[(dialect, direction)], _level_params(dialect, direction, things, down))
+
+
+#: A level of the back walk and one of the forward walk in one PostgreSQL statement (one round trip, one
+#: constant text psycopg prepares once): rows (0 back / 1 forward, part, src, dst, ts).
+_BOTH_SQL = text(
+    "SELECT 0 AS side, b.* FROM ("
+    + re.sub(r":(near|far)\b", r":back_\1", str(_LINKS_SQL[("postgresql-json", "back")]))
+    + ") b UNION ALL SELECT 1, f.* FROM ("
+    + re.sub(r":(near|far)\b", r":forward_\1", str(_LINKS_SQL[("postgresql-json", "forward")]))
+    + ") f"
+)
+
+
+def links_both(
+    session: Session, back: tuple[Sequence[str], Sequence[str]], forward: tuple[Sequence[str], Sequence[str]]
+) -> Sequence[Any]:
+    """``links_from`` of a back level (things, down) and of a forward level at once (PostgreSQL only), as
+    (side, part, src, dst, ts) rows: side 0 back, 1 forward."""
+    params = {f"back_{k}": v for k, v in _level_params("postgresql-json", "back", *back).items()}
+    params.update({f"forward_{k}": v for k, v in _level_params("postgresql-json", "forward", *forward).items()})
+    return _tuples(session, _BOTH_SQL, params)
 
 
 def transforms_into(session: Session, outputs: Sequence[str], sources: Sequence[str]) -> Sequence[Any]:
@@ -214,7 +257,8 @@ def transforms_into(session: Session, outputs: Sequence[str], sources: Sequence[
 
 def events_of(session: Session, things: Sequence[str]) -> list[Any]:
     """One row per (thing, event naming it): the event's key fields and its custody parties."""
-    dialect, value = _bind(session, things)
+    dialect = session.get_bind().dialect.name
+    value = json.dumps(list(things))
     statement = _EVENTS_SQL[dialect].columns(event_time=UTCDateTime(), record_time=UTCDateTime())
     return list(session.connection().execute(statement, {"things": value}))
 

@@ -23,7 +23,7 @@ from zhuisu.kit.time import format_iso
 from zhuisu.trace import findings, graph, impact, repository
 from zhuisu.trace.findings import Occurrence
 from zhuisu.trace.schemas import ImpactRead, ResponsibilityRead, StepRead, TraceRead
-from zhuisu.trace.walk import Reach, Walk, gc_paused, walk
+from zhuisu.trace.walk import Reach, Walk, gc_paused, walk, walk_both
 
 TraceDirection = Literal["back", "forward", "both"]
 _GS1_KEYS = {"gtin": "01", "sscc": "00", "gln": "414"}
@@ -57,7 +57,7 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
     """The things, events, parties, journey and findings of a trace of ``code``."""
     start = canonical_code(code)
     with gc_paused():
-        walks = [walk(session, start, d) for d in (("back", "forward") if direction == "both" else (direction,))]
+        walks = list(walk_both(session, start)) if direction == "both" else [walk(session, start, direction)]
     reach = walks[0].reach.copy()
     for other in walks[1:]:
         for thing, r in other.reach.items():

@@ -16,10 +16,10 @@ are followed. The rules, forward (backward mirrors them):
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -91,6 +91,10 @@ class Links:
     _memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
 
     def fetch(self, session: Session, things: list[str], down: list[str]) -> None:
+        self.ingest(things, down, repository.links_from(session, self.direction, things, down))
+
+    def ingest(self, things: list[str], down: list[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Index the (part, src, dst, ts) rows of one level read for ``things`` (and the contents of ``down``)."""
         self.queries += 1
         self.fetched.update(things)
         self.fetched_down.update(down)
@@ -102,7 +106,7 @@ class Links:
             self.emptied,
         )
         both_ends = self.direction == "back"  # forward walks read only outputs (``inputs`` serves the back walk)
-        for part, src, dst, t in repository.links_from(session, self.direction, things, down):
+        for part, src, dst, t in rows:
             if part == 0:
                 outputs[src].append((dst, t))
                 if both_ends:
@@ -175,24 +179,69 @@ class Walk:
     depth: int
 
 
+class _Walker:
+    """One walk in progress: the reach so far and the frontier of things to expand next."""
+
+    def __init__(self, start: str, direction: Direction) -> None:
+        self.start, self.forward = start, direction == "forward"
+        self.reach = {start: Reach(NEG, POS, True, True)}
+        self.links = Links(direction)
+        self.frontier = [start]
+        self.depth = 0
+
+    def level(self) -> tuple[list[str], list[str]] | None:
+        """(things, containers followed down) the frontier still needs links of; None when it needs none."""
+        fetched, fetched_down, reach = self.links.fetched, self.links.fetched_down, self.reach
+        need = [t for t in self.frontier if t not in fetched]
+        down = [t for t in self.frontier if reach[t].down and t not in fetched_down]
+        return (need, down) if need or down else None
+
+    def advance(self) -> None:
+        """Expand the frontier (its links fetched) into the next one."""
+        grown: set[str] = set()
+        for thing in self.frontier:
+            _expand(self.links, self.reach, thing, self.forward, grown)
+        self.frontier = list(grown)
+
+    def result(self) -> Walk:
+        return Walk(self.start, self.reach, self.links, self.depth)
+
+
 def walk(session: Session, start: str, direction: Direction) -> Walk:
     """The least fixpoint of the steps from ``start``: a thing whose reach grows is expanded again; the order
     things are expanded in does not change the result (merging reaches and every step are monotone)."""
-    reach = {start: Reach(NEG, POS, True, True)}
-    links = Links(direction)
-    frontier = [start]
-    depth = 0
-    while frontier:
-        need = [t for t in frontier if t not in links.fetched]
-        down = [t for t in frontier if reach[t].down and t not in links.fetched_down]
-        if need or down:
-            links.fetch(session, need, down)
-            depth += 1
-        grown: set[str] = set()
-        for thing in frontier:
-            _expand(links, reach, thing, direction == "forward", grown)
-        frontier = list(grown)
-    return Walk(start, reach, links, depth)
+    walker = _Walker(start, direction)
+    while walker.frontier:
+        level = walker.level()
+        if level:
+            walker.links.fetch(session, *level)
+            walker.depth += 1
+        walker.advance()
+    return walker.result()
+
+
+def walk_both(session: Session, start: str) -> tuple[Walk, Walk]:
+    """The back and the forward walks from ``start`` (each exactly as ``walk`` finds it), in step: on PostgreSQL
+    a level of both is ONE statement (``repository.links_both``), so a trace both ways costs as many round trips
+    as its deeper side, not the sum of both depths."""
+    walkers = (_Walker(start, "back"), _Walker(start, "forward"))
+    together = session.get_bind().dialect.name == "postgresql"
+    while walkers[0].frontier or walkers[1].frontier:
+        moving = [w for w in walkers if w.frontier]
+        fetching = [(w, level) for w in moving if (level := w.level())]
+        if together and len(fetching) == 2:
+            (back, back_level), (forward, forward_level) = fetching
+            rows = repository.links_both(session, back_level, forward_level)
+            back.links.ingest(*back_level, (r[1:] for r in rows if r[0] == 0))
+            forward.links.ingest(*forward_level, (r[1:] for r in rows if r[0] == 1))
+        else:
+            for w, needed in fetching:
+                w.links.fetch(session, *needed)
+        for w, _ in fetching:
+            w.depth += 1
+        for w in moving:
+            w.advance()
+    return walkers[0].result(), walkers[1].result()
 
 
 def _merge(reach: dict[str, Reach], other: str, lo: float, hi: float, down: bool, up: bool, grown: set[str]) -> None:
