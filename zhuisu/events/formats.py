@@ -141,6 +141,15 @@ def apply(document: dict[str, Any], formats: Formats, *, xml: bool) -> dict[str,
     return document
 
 
+def to_epc_urn_or_same(value: str) -> str:
+    """A GS1 Digital Link URI as its EPC URN, or ``value`` unchanged when it has none (for outputs that cannot
+    answer 406: EPCIS 1.2 XML, subscription notifications)."""
+    try:
+        return to_epc_urn(value)
+    except NotAcceptable:
+        return value
+
+
 def translate_identifiers(event: Mapping[str, Any], translate: Translate) -> dict[str, Any]:
     """A copy of ``event`` with ``translate`` applied to every identifier field (EPCIS 2.0 §7.3)."""
     out = dict(event)

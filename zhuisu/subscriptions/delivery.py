@@ -213,12 +213,5 @@ def in_epc_format(document: dict[str, Any], epc_format: str) -> dict[str, Any]:
         return formats.apply(document, formats.Formats(epc=epc_format), xml=False)
     except formats.NotAcceptable:
         events = document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
-        events[:] = [formats.translate_identifiers(e, _urn_or_as_captured) for e in events]
+        events[:] = [formats.translate_identifiers(e, formats.to_epc_urn_or_same) for e in events]
         return document
-
-
-def _urn_or_as_captured(value: str) -> str:
-    try:
-        return formats.to_epc_urn(value)
-    except formats.NotAcceptable:
-        return value

@@ -27,7 +27,6 @@ from typing import Any
 from lxml import etree
 
 from zhuisu.capture.xml import names, writer
-from zhuisu.errors import ZhuisuError
 from zhuisu.events import formats
 
 SCHEMA_VERSION = "1.2"
@@ -66,19 +65,11 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
-def to_epc_urn(value: str) -> str:
-    """A GS1 Digital Link URI as its EPC URN; anything else, or a URI with no URN form, unchanged."""
-    try:
-        return formats.to_epc_urn(value)
-    except ZhuisuError:
-        return value
-
-
 def prepare(event: Mapping[str, Any]) -> dict[str, Any]:
     """``event`` with its identifiers as EPC URNs and its standard CBV values as URNs."""
-    out = formats.cbv_forms(formats.translate_identifiers(event, to_epc_urn), web=False)
+    out = formats.cbv_forms(formats.translate_identifiers(event, formats.to_epc_urn_or_same), web=False)
     if isinstance(out.get("transformationID"), str):
-        out["transformationID"] = to_epc_urn(out["transformationID"])
+        out["transformationID"] = formats.to_epc_urn_or_same(out["transformationID"])
     return out
 
 
