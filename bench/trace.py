@@ -31,13 +31,22 @@ from stdnum import ean
 from bench import capture
 from tests.support import pgserver
 from zhuisu.capture import service as capture_service
-from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.capture.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo.generator import CONTEXT, demo_parties, generate
 from zhuisu.kit.time import parse_iso
-from zhuisu.models import CaptureJob, Event, EventEpc, Party, TraceCustody, TraceLink, TraceTransformMember
+from zhuisu.models import (
+    CaptureJob,
+    Event,
+    EventEpc,
+    Party,
+    TraceCustody,
+    TraceHolding,
+    TraceLink,
+    TraceTransformMember,
+)
 from zhuisu.trace import graph, service
 
 RESULTS = Path(__file__).parent / "results"
@@ -178,13 +187,6 @@ def impact_time(maker: sessionmaker[Session], actor_id: str, fanout: int) -> tup
     return elapsed, len(result.things) - 1
 
 
-_LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
-_QTY = {
-    "quantityList": "quantity",
-    "childQuantityList": "child_qty",
-    "inputQuantityList": "input_qty",
-    "outputQuantityList": "output_qty",
-}
 _TABLES: dict[str, tuple[str, ...]] = {
     "events": (
         "id",
@@ -209,8 +211,9 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "trace_links": ("kind", "src", "dst", "event_pk", "event_time", "quantity", "uom"),
     "trace_custody": ("event_pk", "event_time", "source", "destination", "source_location", "destination_location"),
     "trace_transform_members": ("transformation_id", "role", "thing", "quantity", "uom", "event_pk"),
+    "trace_holdings": ("thing", "event_time", "party", "event_pk"),
 }
-_MODELS = {m.__tablename__: m for m in (Event, EventEpc, TraceLink, TraceCustody, TraceTransformMember)}
+_MODELS = {m.__tablename__: m for m in (Event, EventEpc, TraceLink, TraceCustody, TraceTransformMember, TraceHolding)}
 
 
 def _location(value: Any) -> str | None:
@@ -242,7 +245,7 @@ def _event_row(pk: int, e: dict[str, Any], recorder: str, job: str, now: datetim
 def _epc_rows(pk: int, e: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [
         {"event_pk": pk, "role": role, "value": canonical_id(v), "quantity": None, "uom": None}
-        for key, role in _LISTS.items()
+        for key, role in EPC_LISTS.items()
         for v in e.get(key) or ()
     ]
     if "parentID" in e:
@@ -257,7 +260,7 @@ def _epc_rows(pk: int, e: dict[str, Any]) -> list[dict[str, Any]]:
             "quantity": q.get("quantity"),
             "uom": q.get("uom"),
         }
-        for key, role in _QTY.items()
+        for key, role in QUANTITY_LISTS.items()
         for q in e.get(key) or ()
     ]
     return rows
@@ -269,9 +272,10 @@ def _batch_rows(first: int, batch: list[dict[str, Any]], recorder: str, job: str
     for pk, e in enumerate(batch, start=first):
         rows["events"].append(_event_row(pk, e, recorder, job, now))
         rows["event_epcs"] += _epc_rows(pk, e)
-        links, custody = graph.plain_rows(pk, e)
+        links, custody, holdings = graph.plain_rows(pk, e)
         rows["trace_links"] += links
         rows["trace_custody"] += custody
+        rows["trace_holdings"] += holdings
         rows["trace_transform_members"] += graph.member_rows(pk, e)
     return rows
 

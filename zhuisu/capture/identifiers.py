@@ -8,6 +8,7 @@ become their bare words. Identifiers of other schemes are kept as given (异构�
 
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
 
 from zhuisu.codes import epc_urn
@@ -79,3 +80,28 @@ def cbv_short(value: str | None) -> str | None:
     value = value.strip()
     match = _CBV_URI_RE.match(value)
     return match.group(1) if match else value
+
+
+#: The lists of an event that name identifiers, by the role they are indexed under (``event_epcs.role``).
+EPC_LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
+QUANTITY_LISTS = {
+    "quantityList": "quantity",
+    "childQuantityList": "child_qty",
+    "inputQuantityList": "input_qty",
+    "outputQuantityList": "output_qty",
+}
+
+
+def named_codes(event: dict[str, Any]) -> list[str]:
+    """The canonical codes an event names (its EPC lists, parentID and quantity classes), each once, in order."""
+    found: dict[str, None] = {}
+    for key in EPC_LISTS:
+        for epc in event.get(key) or ():
+            found[canonical_id(epc)] = None
+    parent = event.get("parentID")
+    if isinstance(parent, str):
+        found[canonical_id(parent)] = None
+    for key in QUANTITY_LISTS:
+        for element in event.get(key) or ():
+            found[canonical_id(element["epcClass"])] = None
+    return list(found)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhuisu.capture.epcis import hashing, validation
-from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.capture.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
 from zhuisu.capture.schemas import CaptureResult, EventError, EventOutcome
 from zhuisu.catalog import enforcement as catalog_enforcement
 from zhuisu.errors import NotFound
@@ -33,14 +33,6 @@ from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]
 
-#: Index roles: which list of the event an identifier comes from.
-_EPC_LISTS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
-_QTY_LISTS = {
-    "quantityList": "quantity",
-    "childQuantityList": "child_qty",
-    "inputQuantityList": "input_qty",
-    "outputQuantityList": "output_qty",
-}
 _IN_CHUNK = 500
 
 
@@ -461,13 +453,13 @@ def _location_id(value: Any) -> str | None:
 
 
 def _index_rows(pk: int, event: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    for key, role in _EPC_LISTS.items():
+    for key, role in EPC_LISTS.items():
         for epc in event.get(key) or ():
             yield {"event_pk": pk, "role": role, "value": canonical_id(epc), "quantity": None, "uom": None}
     parent = event.get("parentID")
     if isinstance(parent, str):
         yield {"event_pk": pk, "role": "parent", "value": canonical_id(parent), "quantity": None, "uom": None}
-    for key, role in _QTY_LISTS.items():
+    for key, role in QUANTITY_LISTS.items():
         for element in event.get(key) or ():
             yield {
                 "event_pk": pk,

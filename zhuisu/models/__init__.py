@@ -19,7 +19,7 @@ from zhuisu.models.party import ApiToken, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
 from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNotification, Subscription
-from zhuisu.models.trace import TraceCustody, TraceLink, TraceTransformMember
+from zhuisu.models.trace import TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 
 __all__ = [
     "ApiToken",
@@ -55,6 +55,7 @@ __all__ = [
     "Product",
     "Subscription",
     "TraceCustody",
+    "TraceHolding",
     "TraceLink",
     "TraceTransformMember",
     "VocabularyElement",

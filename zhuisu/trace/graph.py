@@ -10,7 +10,8 @@ never diverges from the events:
   Events that share a ``transformationID`` are one transformation (§7.4.5): their members are kept, and the
   inputs of each are linked to the outputs of all.
 - Any event naming a source or destination party or location: one custody row (owning party preferred to
-  possessing party, as CBV 2.0 §8.2.10 defines both).
+  possessing party, as CBV 2.0 §8.2.10 defines both); when it names a party, one holding row per code the event
+  names, with the party that held it after the event (destination, else source).
 """
 
 from collections.abc import Iterable, Sequence
@@ -20,9 +21,9 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.identifiers import canonical_id, cbv_short
+from zhuisu.capture.identifiers import canonical_id, cbv_short, named_codes
 from zhuisu.kit.time import parse_iso
-from zhuisu.models import Event, TraceCustody, TraceLink, TraceTransformMember
+from zhuisu.models import Event, TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 
 Member = tuple[str, float | None, str | None]
 _PARTY_TYPES = ("owning_party", "possessing_party")
@@ -39,9 +40,10 @@ class StoredEvent(Protocol):
 
 
 def record_events(session: Session, stored: Sequence[StoredEvent]) -> None:
-    """Write the links, transformation members and custody rows of newly stored events."""
+    """Write the links, transformation members, custody and holding rows of newly stored events."""
     links: list[dict[str, Any]] = []
     custody: list[dict[str, Any]] = []
+    holdings: list[dict[str, Any]] = []
     transformations: list[tuple[StoredEvent, datetime]] = []
     for item in stored:
         event = item.event
@@ -54,12 +56,15 @@ def record_events(session: Session, stored: Sequence[StoredEvent]) -> None:
         row = _custody_row(item.pk, when, event)
         if row is not None:
             custody.append(row)
+            holdings += _holding_rows(row, event)
     if transformations:
         links.extend(_transformation_links(session, transformations))
     if links:
         session.execute(insert(TraceLink), links)
     if custody:
         session.execute(insert(TraceCustody), custody)
+    if holdings:
+        session.execute(insert(TraceHolding), holdings)
 
 
 def _children(event: dict[str, Any]) -> list[Member]:
@@ -173,9 +178,20 @@ def _custody_row(pk: int, when: datetime, event: dict[str, Any]) -> dict[str, An
     }
 
 
-def plain_rows(pk: int, event: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The link and custody rows of one event taken alone (no transformationID lookups): what a raw bulk load of
-    the same graph writes, for the capture benchmark's floor."""
+def _holding_rows(custody: dict[str, Any], event: dict[str, Any]) -> list[dict[str, Any]]:
+    party = custody["destination"] or custody["source"]
+    if party is None:
+        return []
+    pk, when = custody["event_pk"], custody["event_time"]
+    return [{"thing": thing, "event_time": when, "party": party, "event_pk": pk} for thing in named_codes(event)]
+
+
+Rows = list[dict[str, Any]]
+
+
+def plain_rows(pk: int, event: dict[str, Any]) -> tuple[Rows, Rows, Rows]:
+    """The link, custody and holding rows of one event taken alone (no transformationID lookups): what a bulk
+    load of generated events writes for the graph."""
     when = parse_iso(event["eventTime"])
     links: list[dict[str, Any]] = []
     if event.get("type") == "AggregationEvent":
@@ -187,7 +203,7 @@ def plain_rows(pk: int, event: dict[str, Any]) -> tuple[list[dict[str, Any]], li
             for o, q, u in _members(event, "output")
         ]
     row = _custody_row(pk, when, event)
-    return links, [row] if row else []
+    return links, [row] if row else [], _holding_rows(row, event) if row else []
 
 
 def member_rows(pk: int, event: dict[str, Any]) -> list[dict[str, Any]]:

@@ -58,16 +58,19 @@ def _holders(session: Session, walked: Walk, things: list[str]) -> dict[str, str
     """Last custody of each thing: its parties first; for the things no party is found for (through their
     containers either), the party of their last GLN business location."""
     parties = _held(walked, ((v, t, p) for v, t, p in repository.parties_holding(session, things)))
-    holder_of = _latest_of(walked, parties, things)
-    missing = _with_containers(walked, [t for t in things if t not in holder_of])
-    if missing:
-        rows = repository.places_of(session, missing)
-        places = _held(
-            walked,
-            ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows if "/254/" not in loc),
-        )
-        holder_of.update(_latest_of(walked, places, [t for t in things if t not in holder_of]))
-    return {t: holder_of[t] for t in things if t in holder_of}  # ``things`` is sorted
+    holder_of, unheld = _latest_of(walked, parties, things)
+    if not unheld:
+        return holder_of  # in the order of ``things``: sorted
+    rows = repository.places_of(session, _with_containers(walked, unheld))
+    places = _held(
+        walked,
+        ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows if "/254/" not in loc),
+    )
+    placed = _latest_of(walked, places, unheld)[0]
+    if not placed:
+        return holder_of
+    holder_of.update(placed)
+    return {t: holder_of[t] for t in things if t in holder_of}  # sorted again
 
 
 def _held(walked: Walk, rows: Iterable[tuple[str, Any, str]]) -> dict[str, list[Held]]:
@@ -92,24 +95,35 @@ def _with_containers(walked: Walk, things: list[str]) -> list[str]:
     return sorted(found)
 
 
-def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> dict[str, str]:
-    """``_latest`` of each thing over all time; its own level inlined (100,000 items mostly share the few
-    containers' memoized answers, so the per-thing cost is what matters)."""
+def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> tuple[dict[str, str], list[str]]:
+    """(``_latest`` of each thing over all time, in the order of ``things``; the things it finds none for). Its
+    own level inlined: 100,000 items mostly hold no party of their own and share a few containers' answers
+    (memoized by membership list: the items of one case share theirs), so the per-thing cost is what matters."""
     memo: dict[tuple[str, float, float], Held | None] = {}
-    found = {}
+    shared: dict[int, Held | None] = {}
+    found: dict[str, str] = {}
+    unheld: list[str] = []
     reach, memberships = walked.reach, walked.links.memberships
     for thing in things:
         own = held.get(thing)
-        best = max(own) if own else None
-        for parent, a, d in memberships(thing):
-            if parent in reach:
-                key = (parent, a, d)
-                up = memo[key] if key in memo else _latest(walked, held, memo, parent, a, d, 1)
-                if up and (best is None or up > best):
-                    best = up
+        ms = memberships(thing)
+        if own is None and id(ms) in shared:
+            best = shared[id(ms)]
+        else:
+            best = max(own) if own else None
+            for parent, a, d in ms:
+                if parent in reach:
+                    key = (parent, a, d)
+                    up = memo[key] if key in memo else _latest(walked, held, memo, parent, a, d, 1)
+                    if up and (best is None or up > best):
+                        best = up
+            if own is None:
+                shared[id(ms)] = best
         if best:
             found[thing] = best[1]
-    return found
+        else:
+            unheld.append(thing)
+    return found, unheld
 
 
 def _latest(

@@ -88,13 +88,18 @@ class Links:
     fetched: set[str] = field(default_factory=set)
     fetched_down: set[str] = field(default_factory=set)
     queries: int = 0
-    _memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
+    #: ``memberships`` of the things asked for so far, and of those ``ingest`` settled in bulk.
+    known_memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
+    #: (membership, children) of the groups ingested since the walk last advanced: children packed once into a
+    #: parent never emptied, sharing that one membership list.
+    groups: list[tuple[list[tuple[str, float, float]], list[str]]] = field(default_factory=list)
 
     def fetch(self, session: Session, things: list[str], down: list[str]) -> None:
         self.ingest(things, down, repository.links_from(session, self.direction, things, down))
 
     def ingest(self, things: list[str], down: list[str], rows: Iterable[Sequence[Any]]) -> None:
-        """Index the (part, src, dst, ts) rows of one level read for ``things`` (and the contents of ``down``)."""
+        """Index the (part, src, ts, [dst, …]) rows of one level read for ``things`` (and the contents of
+        ``down``)."""
         self.queries += 1
         self.fetched.update(things)
         self.fetched_down.update(down)
@@ -106,35 +111,47 @@ class Links:
             self.emptied,
         )
         both_ends = self.direction == "back"  # forward walks read only outputs (``inputs`` serves the back walk)
-        for part, src, dst, t in rows:
+        packed: list[tuple[str, float, list[str]]] = []
+        for part, src, t, dsts in rows:
             if part == 0:
-                outputs[src].append((dst, t))
+                outputs[src].extend([(dst, t) for dst in dsts])
                 if both_ends:
-                    inputs[dst].append((src, t))
-            elif part == 3:
-                as_child[dst].append(("pack", src, t))
-            elif part == 4:
-                as_child[dst].append(("unpack", src, t))
+                    for dst in dsts:
+                        inputs[dst].append((src, t))
+            elif part == 3 or part == 4:
+                link = ("pack" if part == 3 else "unpack", src, t)  # one tuple shared by the group's children
+                for dst in dsts:
+                    as_child[dst].append(link)
+                if part == 3:
+                    packed.append((src, t, dsts))
             elif part == 5:
                 emptied[src].add(t)
             else:
-                as_parent[src].append(("pack" if part == 1 else "unpack", dst, t))
-                if dst is None:
+                kind = "pack" if part == 1 else "unpack"
+                as_parent[src].extend([(kind, dst, t) for dst in dsts])
+                if None in dsts:
                     emptied[src].add(t)
+        # The common case, settled here once per group: a thing packed once into a parent never emptied is in it
+        # from then on (a thing's containers and their "emptied" unpacks all come in the level it is read in).
+        known = self.known_memberships
+        for parent, t, children in packed:
+            if parent not in emptied:
+                shared = [(parent, t, POS)]
+                alone = [child for child in children if len(as_child[child]) == 1]
+                known.update(dict.fromkeys(alone, shared))
+                self.groups.append((shared, alone))
 
     def memberships(self, child: str) -> list[tuple[str, float, float]]:
         """(parent, from, to) for each time ``child`` was inside a parent (final once ``child`` is fetched)."""
-        found = self._memberships.get(child)
+        found = self.known_memberships.get(child)
         if found is None:
-            found = self._memberships[child] = self._compute_memberships(child)
+            found = self.known_memberships[child] = self._compute_memberships(child)
         return found
 
     def _compute_memberships(self, child: str) -> list[tuple[str, float, float]]:
         links = self.as_child.get(child)
         if not links:
             return []
-        if len(links) == 1 and links[0][0] == "pack" and not self.emptied.get(links[0][1]):
-            return [(links[0][1], links[0][2], POS)]  # the common case: packed once, still there
         rows = [(t, 1 if kind == "pack" else 0, kind, parent) for kind, parent, t in self.as_child.get(child, ())]
         for parent in {p for _, p, _ in self.as_child.get(child, ())}:
             rows += [(t, 0, "unpack", parent) for t in self.emptied.get(parent, ())]
@@ -186,22 +203,52 @@ class _Walker:
         self.start, self.forward = start, direction == "forward"
         self.reach = {start: Reach(NEG, POS, True, True)}
         self.links = Links(direction)
-        self.frontier = [start]
+        self.frontier = {start}
         self.depth = 0
 
     def level(self) -> tuple[list[str], list[str]] | None:
-        """(things, containers followed down) the frontier still needs links of; None when it needs none."""
-        fetched, fetched_down, reach = self.links.fetched, self.links.fetched_down, self.reach
-        need = [t for t in self.frontier if t not in fetched]
-        down = [t for t in self.frontier if reach[t].down and t not in fetched_down]
+        """(things, containers followed down) the frontier still needs links of; None when it needs none.
+        Sorted: probed in key order, neighbouring index pages are read together (a third faster)."""
+        reach, fetched, fetched_down = self.reach, self.links.fetched, self.links.fetched_down
+        fresh = self.frontier - fetched
+        need = sorted(fresh)
+        down = [t for t in need if reach[t].down]
+        again = [t for t in self.frontier - fetched_down - fresh if reach[t].down]  # read before, not their contents
+        if again:  # (``fetched_down`` is within ``fetched``)
+            down = sorted(down + again)
         return (need, down) if need or down else None
 
     def advance(self) -> None:
-        """Expand the frontier (its links fetched) into the next one."""
+        """Expand the frontier (its links fetched) into the next one: ``_expand`` of each thing, with two fast
+        paths for a lot's 100,000 items (no transformation, no contents, one container): a group of children
+        of one parent reached alike merges into the parent once; other such things inline."""
         grown: set[str] = set()
-        for thing in self.frontier:
-            _expand(self.links, self.reach, thing, self.forward, grown)
-        self.frontier = list(grown)
+        links, reach, forward = self.links, self.reach, self.forward
+        transformed, as_parent = (links.outputs if forward else links.inputs), links.as_parent
+        special = self.frontier & transformed.keys()
+        special |= self.frontier & as_parent.keys()
+        plain = self.frontier - special
+        done: set[str] = set()
+        for shared, children in links.groups:
+            if not children or not plain.issuperset(children):
+                continue
+            alike = set(map(reach.__getitem__, children))
+            if len(alike) != 1:
+                continue
+            lo, hi, _, up = alike.pop()
+            if up:
+                _up_steps(reach, shared, lo, hi, grown)
+            done.update(children)
+        links.groups.clear()
+        known, memberships = links.known_memberships, links.memberships
+        for thing in plain - done if done else plain:
+            lo, hi, _, up = reach[thing]
+            if up:
+                found = known.get(thing)
+                _up_steps(reach, memberships(thing) if found is None else found, lo, hi, grown)
+        for thing in special:
+            _expand(links, reach, thing, forward, grown)
+        self.frontier = grown
 
     def result(self) -> Walk:
         return Walk(self.start, self.reach, self.links, self.depth)
@@ -263,12 +310,7 @@ def _expand(links: Links, reach: dict[str, Reach], thing: str, forward: bool, gr
     if transformed:
         _transform_steps(reach, transformed, lo, hi, forward, grown)
     if up:
-        for parent, a, d in links.memberships(thing):
-            if a <= hi and d >= lo:
-                a, d = max(a, lo), min(d, hi)
-                old = reach.get(parent)  # 100,000 items in a few cases: mostly already covered, no call
-                if old is None or not (old.lo <= a and old.hi >= d and old.up):
-                    _merge(reach, parent, a, d, False, True, grown)
+        _up_steps(reach, links.memberships(thing), lo, hi, grown)
     if down and thing in links.as_parent:
         for child, a, d in links.contents(thing):
             if a <= hi and d >= lo:
@@ -276,6 +318,18 @@ def _expand(links: Links, reach: dict[str, Reach], thing: str, forward: bool, gr
                     _merge(reach, child, max(a, lo), POS, True, not is_class(child), grown)
                 else:
                     _merge(reach, child, NEG, min(d, hi), True, not is_class(child), grown)
+
+
+def _up_steps(
+    reach: dict[str, Reach], memberships: list[tuple[str, float, float]], lo: float, hi: float, grown: set[str]
+) -> None:
+    """Container steps: each container the thing was in during its window, for the overlap, followed up."""
+    for parent, a, d in memberships:
+        if a <= hi and d >= lo:
+            a, d = max(a, lo), min(d, hi)
+            old = reach.get(parent)  # 100,000 items in a few cases: mostly already covered, no call
+            if old is None or not (old.lo <= a and old.hi >= d and old.up):
+                _merge(reach, parent, a, d, False, True, grown)
 
 
 def _transform_steps(
