@@ -76,10 +76,14 @@ class EventEpc(Base):
     """
 
     __tablename__ = "event_epcs"
-    __table_args__ = (Index("ix_event_epcs_value_role", "value", "role"),)
+    __table_args__ = (
+        Index("ix_event_epcs_value_role", "value", "role"),
+        # An event's identifiers of one role (a transformation's 1 input quantity among 1,000 output EPCs).
+        Index("ix_event_epcs_event_pk_role", "event_pk", "role"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
     role: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(Text)
     quantity: Mapped[float | None] = mapped_column(Float)

@@ -57,12 +57,15 @@ _IN = {"sqlite": "IN (SELECT value FROM json_each(:{0}))", "postgresql": "= ANY(
 #: the time is converted once per group.
 _PARTS = """CASE WHEN l.kind = 'transform' THEN 0 WHEN {end} = 'src' THEN (CASE l.kind WHEN 'pack' THEN 1 ELSE 2 END)
     ELSE (CASE l.kind WHEN 'pack' THEN 3 ELSE 4 END) END"""
+#: The ``src`` probe of a thing reads only the kinds its flag asks for, as an index range on (src, kind): a lot's
+#: 100,000 transformation links are not scanned to find that it has no contents (a back trace from one item).
 _LEVEL_SQL = """
-    WITH n AS MATERIALIZED (SELECT {srcs}), f AS MATERIALIZED (SELECT {dsts}),
+    WITH {ns}f AS MATERIALIZED (SELECT {dsts}),
     c AS MATERIALIZED (SELECT l.kind, l.src, l.dst, l.event_time FROM f {probe_dst})
     SELECT x.part, x.src, {x_ts} AS ts, {aggregate} AS dsts FROM (
-    SELECT {src_part} AS part, l.src, l.dst, l.event_time FROM n {probe_src}
-        WHERE (l.kind = 'transform' AND {forward} AND n.flag IN (1, 3)) OR (l.kind <> 'transform' AND n.flag >= 2)
+    SELECT {src_part} AS part, l.src, l.dst, l.event_time FROM {near1} n {probe_transforms}
+    UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time FROM {near2} n {probe_contents}
+    UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time FROM {near3} n {probe_src}
     UNION ALL SELECT {dst_part}, c.src, c.dst, c.event_time FROM c
     UNION ALL SELECT 5, l.src, l.dst, l.event_time
         FROM (SELECT DISTINCT src FROM c WHERE kind = 'pack') p {probe_emptied}
@@ -78,22 +81,28 @@ _PROBES = {
     "sqlite": {
         "dst": "JOIN trace_links l ON l.dst = f.v WHERE {dst_kinds}",
         "src": "JOIN trace_links l ON l.src = n.v",
+        "transforms": "JOIN trace_links l ON l.src = n.v AND l.kind = 'transform'",
+        "contents": "JOIN trace_links l ON l.src = n.v AND l.kind IN ('pack', 'unpack')",
         "emptied": "JOIN trace_links l ON l.dst IS NULL AND l.kind = 'unpack' AND l.src = p.src",
     },
     "postgresql": {
         "dst": f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.dst = f.v AND {{dst_kinds}} OFFSET 0) l",
         "src": f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.src = n.v OFFSET 0) l",
+        "transforms": f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.src = n.v AND l.kind = 'transform' OFFSET 0) l",
+        "contents": f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.src = n.v AND l.kind IN ('pack', 'unpack') OFFSET 0) l",
         "emptied": (
             f"CROSS JOIN LATERAL ({_LINK_COLUMNS} l.dst IS NULL AND l.kind = 'unpack' AND l.src = p.src OFFSET 0) l"
         ),
     },
 }
+#: Per dialect: the codes of each flag (SQLite: one JSON array each, read directly — three scans of one
+#: materialized set led SQLite to build a Bloom filter over all of trace_links for one of them), and the far set.
+_NEAR = {
+    "sqlite": ("", "(SELECT value AS v FROM json_each(:near{0}))"),
+    "postgresql": ("ns AS MATERIALIZED (SELECT {0}), ", "(SELECT v FROM ns WHERE flag = {0})"),
+}
 _SETS = {
-    "sqlite": (
-        "value AS v, 1 AS flag FROM json_each(:near1) UNION ALL SELECT value, 2 FROM json_each(:near2) "
-        "UNION ALL SELECT value, 3 FROM json_each(:near3)",
-        "value AS v FROM json_each(:far)",
-    ),
+    "sqlite": ("", "value AS v FROM json_each(:far)"),
     "postgresql": (
         "unnest(CAST(:near AS TEXT[])) AS v, unnest(CAST(:flags AS INT[])) AS flag",
         "unnest(CAST(:far AS TEXT[])) AS v",
@@ -112,14 +121,18 @@ _SETS = {
 _LINKS_SQL = {
     (d, direction): text(
         _LEVEL_SQL.format(
-            srcs=srcs,
+            ns=_NEAR[d.partition("-")[0]][0].format(srcs),
+            near1=_NEAR[d.partition("-")[0]][1].format(1),
+            near2=_NEAR[d.partition("-")[0]][1].format(2),
+            near3=_NEAR[d.partition("-")[0]][1].format(3),
             dsts=dsts,
             probe_dst=_PROBES[d.partition("-")[0]]["dst"].format(
                 dst_kinds="true" if direction == "back" else "l.kind <> 'transform'"
             ),
             probe_src=_PROBES[d.partition("-")[0]]["src"],
+            probe_transforms=_PROBES[d.partition("-")[0]]["transforms"],
+            probe_contents=_PROBES[d.partition("-")[0]]["contents"],
             probe_emptied=_PROBES[d.partition("-")[0]]["emptied"],
-            forward="true" if direction == "forward" else "false",
             src_part=_PARTS.format(end="'src'"),
             dst_part=_PARTS.replace("l.", "c.").format(end="'dst'"),
             x_ts=_EPOCH[d.partition("-")[0]].format("x.event_time"),
@@ -343,18 +356,25 @@ def quantities_of(session: Session, things: Sequence[str]) -> list[Row[Any]]:
 
 
 _PKS = {"sqlite": "SELECT value FROM json_each(:pks)", "postgresql": "SELECT unnest(CAST(:pks AS BIGINT[])) AS value"}
+_PKS_IN = {"sqlite": "IN (SELECT value FROM json_each(:pks))", "postgresql": "= ANY(CAST(:pks AS BIGINT[]))"}
+#: The events' own quantities are read one role at a time, each an (event_pk, role) index seek: a lot made into
+#: 1,000 items per event has 1,000 output rows per event beside its one input quantity (``role IN (…)`` was a
+#: filter over all of them on PostgreSQL, and a Bloom filter built over all of ``event_epcs`` on SQLite).
+_OWN_QUANTITIES = """SELECT events.event_id, x.role, x.quantity, x.uom, events.event_id, events.id
+    FROM event_epcs x JOIN events ON events.id = x.event_pk WHERE x.event_pk {pks} AND x.role = '{role}'"""
 _BALANCES_SQL = {
-    d: text(f"""
+    d: text(
+        f"""
     WITH e AS {"MATERIALIZED " if d == "postgresql" else ""}({pks}),
     shared AS {"MATERIALIZED " if d == "postgresql" else ""}(SELECT DISTINCT m.transformation_id
         FROM e JOIN trace_transform_members m ON m.event_pk = e.value)
     SELECT m.transformation_id, m.role, m.quantity, m.uom, events.event_id, events.id
     FROM shared JOIN trace_transform_members m ON m.transformation_id = shared.transformation_id
-    JOIN events ON events.id = m.event_pk
-    UNION ALL
-    SELECT events.event_id, x.role, x.quantity, x.uom, events.event_id, events.id
-    FROM e JOIN events ON events.id = e.value JOIN event_epcs x ON x.event_pk = events.id
-    WHERE x.role IN ('input_qty', 'output_qty')""")
+    JOIN events ON events.id = m.event_pk"""
+        + "".join(
+            " UNION ALL " + _OWN_QUANTITIES.format(pks=_PKS_IN[d], role=role) for role in ("input_qty", "output_qty")
+        )
+    )
     for d, pks in _PKS.items()
 }
 
