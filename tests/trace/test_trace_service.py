@@ -279,8 +279,9 @@ class TestQueryCount:
         impact = service.recall_impact(session, X)
         assert len(impact.things) == 334
         assert impact.holders == [pgln(PLANT)]
-        # levels, parties, places (no event names a party: holders by business location), regions, quantities;
-        # on PostgreSQL one more, first: the transaction's settings for bulk reads (SET LOCAL jit, work_mem)
+        # levels (each with the parties holding its things), places (no event names a party: holders by business
+        # location), regions, quantities; on PostgreSQL one more, first: the transaction's settings for bulk reads
+        # (SET LOCAL jit, work_mem)
         setup = 1 if session.get_bind().dialect.name == "postgresql" else 0
-        assert len(queries) == setup + 4 + 4
+        assert len(queries) == setup + 4 + 3
         assert [q for q in queries if "set_config('jit'" in q] == queries[:setup]

@@ -57,7 +57,13 @@ def _quantities(rows: list[Any]) -> dict[str, QuantityRead]:
 def _holders(session: Session, walked: Walk, things: list[str]) -> dict[str, str]:
     """Last custody of each thing: its parties first; for the things no party is found for (through their
     containers either), the party of their last GLN business location."""
-    parties = _held(walked, ((v, t, p) for v, t, p in repository.parties_holding(session, things)))
+    if walked.links.with_holdings:  # read with the walk's levels
+        rows: Iterable[tuple[str, Any, str]] = (
+            (thing, t, party) for thing, found in walked.links.held.items() for t, party in found
+        )
+    else:
+        rows = repository.parties_holding(session, things)
+    parties = _held(walked, rows)
     holder_of, unheld = _latest_of(walked, parties, things)
     if not unheld:
         return holder_of  # in the order of ``things``: sorted

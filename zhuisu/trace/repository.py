@@ -68,8 +68,17 @@ _LEVEL_SQL = """
     UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time FROM {near3} n {probe_src}
     UNION ALL SELECT {dst_part}, c.src, c.dst, c.event_time FROM c
     UNION ALL SELECT 5, l.src, l.dst, l.event_time
-        FROM (SELECT DISTINCT src FROM c WHERE kind = 'pack') p {probe_emptied}
+        FROM (SELECT DISTINCT src FROM c WHERE kind = 'pack') p {probe_emptied}{holdings}
     ) x GROUP BY x.part, x.src, x.event_time"""
+#: For recall impact, a third probe per thing: part 6, the parties holding it after an event (``trace_holdings``:
+#: src the thing, dst the party) — read with its links, the set bound and parsed once.
+_HOLDINGS = {
+    "sqlite": """
+    UNION ALL SELECT 6, h.thing, h.party, h.event_time FROM f JOIN trace_holdings h ON h.thing = f.v""",
+    "postgresql": """
+    UNION ALL SELECT 6, h.thing, h.party, h.event_time FROM f
+        CROSS JOIN LATERAL (SELECT thing, party, event_time FROM trace_holdings WHERE thing = f.v OFFSET 0) h""",
+}
 #: The ``dst`` ends of a group: a JSON array on SQLite (parsed by orjson), a ``text[]`` on PostgreSQL (parsed by
 #: psycopg; ``json_agg`` would escape every string on the server, as slow as sending the rows ungrouped).
 _AGGREGATE = {"sqlite": "json_group_array(x.dst)", "postgresql": "array_agg(x.dst)"}
@@ -119,7 +128,7 @@ _SETS = {
     ),
 }
 _LINKS_SQL = {
-    (d, direction): text(
+    (d, direction, holdings): text(
         _LEVEL_SQL.format(
             ns=_NEAR[d.partition("-")[0]][0].format(srcs),
             near1=_NEAR[d.partition("-")[0]][1].format(1),
@@ -137,10 +146,12 @@ _LINKS_SQL = {
             dst_part=_PARTS.replace("l.", "c.").format(end="'dst'"),
             x_ts=_EPOCH[d.partition("-")[0]].format("x.event_time"),
             aggregate=_AGGREGATE[d.partition("-")[0]],
+            holdings=_HOLDINGS[d.partition("-")[0]] if holdings else "",
         )
     )
     for d, (srcs, dsts) in _SETS.items()
     for direction in ("forward", "back")
+    for holdings in (False, True)
 }
 #: Driven from the outputs (a thing has few inputs; a lot may have 100,000 outputs): ``+src`` keeps SQLite off
 #: the other index, the materialized CTE gives PostgreSQL the join order.
@@ -229,6 +240,9 @@ def _by_flag(things: Sequence[str], down: Sequence[str]) -> tuple[list[str], lis
 
 def _level_params(sets: str, direction: str, things: Sequence[str], down: Sequence[str]) -> dict[str, Any]:
     """The bound parameters of one level of ``_LINKS_SQL`` with the ``sets`` of ``_SETS``."""
+    if sets == "postgresql" and direction == "forward" and list(down) == list(things):
+        far = pg_array(things)  # the common case: every new thing followed down too, all flag 3
+        return {"near": far, "flags": "{" + ",".join(["3"] * len(things)) + "}", "far": far}
     if sets.startswith("postgresql"):
         near = dict.fromkeys(things, 1) if direction == "forward" else {}
         for thing in down:
@@ -259,12 +273,16 @@ def _grouped(dialect: str, rows: Sequence[Any]) -> Sequence[LevelRow]:
     return [(part, src, ts, loads(dsts)) for part, src, ts, dsts in rows]
 
 
-def links_from(session: Session, direction: str, things: Sequence[str], down: Sequence[str]) -> Sequence[LevelRow]:
+def links_from(
+    session: Session, direction: str, things: Sequence[str], down: Sequence[str], *, holdings: bool = False
+) -> Sequence[LevelRow]:
     """One level of a walk, as (part, src, ts, [dst, …]) rows: part 0, the transformations of ``things`` in
     ``direction``; 1/2, the pack/unpack links of the containers ``down`` (their contents); 3/4, those of
-    ``things`` as contents (their containers); 5, the "emptied" unpack links of those containers (dst None)."""
+    ``things`` as contents (their containers); 5, the "emptied" unpack links of those containers (dst None);
+    with ``holdings``, 6: the parties holding each of ``things`` after an event at ts (src the thing)."""
     dialect = session.get_bind().dialect.name
-    rows = _tuples(session, _LINKS_SQL[(dialect, direction)], _level_params(dialect, direction, things, down))
+    statement = _LINKS_SQL[(dialect, direction, holdings)]
+    rows = _tuples(session, statement, _level_params(dialect, direction, things, down))
     return _grouped(dialect, rows)
 
 
@@ -272,9 +290,9 @@ def links_from(session: Session, direction: str, things: Sequence[str], down: Se
 #: constant text psycopg prepares once): rows (0 back / 1 forward, part, src, ts, [dst, …]).
 _BOTH_SQL = text(
     "SELECT 0 AS side, b.* FROM ("
-    + re.sub(r":(near|far)\b", r":back_\1", str(_LINKS_SQL[("postgresql-json", "back")]))
+    + re.sub(r":(near|far)\b", r":back_\1", str(_LINKS_SQL[("postgresql-json", "back", False)]))
     + ") b UNION ALL SELECT 1, f.* FROM ("
-    + re.sub(r":(near|far)\b", r":forward_\1", str(_LINKS_SQL[("postgresql-json", "forward")]))
+    + re.sub(r":(near|far)\b", r":forward_\1", str(_LINKS_SQL[("postgresql-json", "forward", False)]))
     + ") f"
 )
 

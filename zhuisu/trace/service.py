@@ -86,7 +86,7 @@ def recall_impact(session: Session, code: str) -> ImpactRead:
     start = canonical_code(code)
     repository.prepare_bulk_reads(session)
     with gc_paused():
-        return impact.impact_of(session, walk(session, start, "forward"))
+        return impact.impact_of(session, walk(session, start, "forward", holdings=True))
 
 
 def _occurrences(session: Session, reach: dict[str, Reach]) -> list[Occurrence]:

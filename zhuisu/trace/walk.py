@@ -88,6 +88,9 @@ class Links:
     fetched: set[str] = field(default_factory=set)
     fetched_down: set[str] = field(default_factory=set)
     queries: int = 0
+    #: Whether each level also reads the parties holding its things (recall impact), into ``held``.
+    with_holdings: bool = False
+    held: dict[str, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
     #: ``memberships`` of the things asked for so far, and of those ``ingest`` settled in bulk.
     known_memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
     #: (membership, children) of the groups ingested since the walk last advanced: children packed once into a
@@ -95,7 +98,8 @@ class Links:
     groups: list[tuple[list[tuple[str, float, float]], list[str]]] = field(default_factory=list)
 
     def fetch(self, session: Session, things: list[str], down: list[str]) -> None:
-        self.ingest(things, down, repository.links_from(session, self.direction, things, down))
+        rows = repository.links_from(session, self.direction, things, down, holdings=self.with_holdings)
+        self.ingest(things, down, rows)
 
     def ingest(self, things: list[str], down: list[str], rows: Iterable[Sequence[Any]]) -> None:
         """Index the (part, src, ts, [dst, …]) rows of one level read for ``things`` (and the contents of
@@ -126,6 +130,8 @@ class Links:
                     packed.append((src, t, dsts))
             elif part == 5:
                 emptied[src].add(t)
+            elif part == 6:
+                self.held[src].extend([(t, party) for party in dsts])
             else:
                 kind = "pack" if part == 1 else "unpack"
                 as_parent[src].extend([(kind, dst, t) for dst in dsts])
@@ -199,10 +205,10 @@ class Walk:
 class _Walker:
     """One walk in progress: the reach so far and the frontier of things to expand next."""
 
-    def __init__(self, start: str, direction: Direction) -> None:
+    def __init__(self, start: str, direction: Direction, *, holdings: bool = False) -> None:
         self.start, self.forward = start, direction == "forward"
         self.reach = {start: Reach(NEG, POS, True, True)}
-        self.links = Links(direction)
+        self.links = Links(direction, with_holdings=holdings)
         self.frontier = {start}
         self.depth = 0
 
@@ -254,10 +260,11 @@ class _Walker:
         return Walk(self.start, self.reach, self.links, self.depth)
 
 
-def walk(session: Session, start: str, direction: Direction) -> Walk:
+def walk(session: Session, start: str, direction: Direction, *, holdings: bool = False) -> Walk:
     """The least fixpoint of the steps from ``start``: a thing whose reach grows is expanded again; the order
-    things are expanded in does not change the result (merging reaches and every step are monotone)."""
-    walker = _Walker(start, direction)
+    things are expanded in does not change the result (merging reaches and every step are monotone). With
+    ``holdings``, every level also reads the parties holding its things (``Links.held``: recall impact)."""
+    walker = _Walker(start, direction, holdings=holdings)
     while walker.frontier:
         level = walker.level()
         if level:
