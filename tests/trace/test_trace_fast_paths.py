@@ -97,7 +97,7 @@ def reference_walk(session: Session, start: str, direction: Direction) -> dict[s
             links.ingest(need, down, [(part, src, t, [dst]) for part, src, t, dsts in rows for dst in dsts])
             links.groups.clear()
             links.known_memberships.clear()  # computed from the links, one thing at a time
-        grown: set[str] = set()
+        grown: dict[str, None] = {}
         for thing in frontier:
             _expand(links, reach, thing, direction == "forward", grown)
         frontier = sorted(grown)
