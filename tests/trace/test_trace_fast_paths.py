@@ -117,9 +117,11 @@ def test_bulk_paths_match_the_general_path(session: Session, seed: int) -> None:
             # then
             assert walked.reach == reference_walk(session, start, direction), (seed, start, direction)
         # and the impact's holders: the latest custody of each thing or of its containers while it was in them
-        walked = walk(session, start, "forward")
+        walked = walk(session, start, "forward", holdings=True)
         things = sorted(walked.reach)
-        held = impact._held(walked, repository.parties_holding(session, things))
+        alone = repository.parties_holding(session, things)  # the holdings read on their own, one statement
+        assert sorted((v, t, p) for v, found in walked.links.held.items() for t, p in found) == sorted(alone)
+        held = impact._held(walked, alone)
         expected = {}
         for thing in things:
             found = impact._latest(walked, held, {}, thing, NEG, POS, 0)
