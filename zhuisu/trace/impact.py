@@ -109,20 +109,20 @@ def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> 
     shared: dict[int, Held | None] = {}
     found: dict[str, str] = {}
     unheld: list[str] = []
-    reach, memberships = walked.reach, walked.links.memberships
+    memberships = walked.links.memberships
+    settled: dict[str, Held | None] = {}  # the walk's groups: one answer for all the children of one container
+    for ms, children in walked.links.groups if len(things) >= _SETTLE_FROM else ():
+        if children and held.keys().isdisjoint(children):
+            settled.update(dict.fromkeys(children, _latest_over(walked, held, memo, ms, None)))
     for thing in things:
-        own = held.get(thing)
-        ms = memberships(thing)
-        if own is None and id(ms) in shared:
+        best = settled.get(thing, _UNSETTLED)
+        if best is not _UNSETTLED:
+            pass
+        elif (own := held.get(thing)) is None and id(ms := memberships(thing)) in shared:
             best = shared[id(ms)]
         else:
-            best = max(own) if own else None
-            for parent, a, d in ms:
-                if parent in reach:
-                    key = (parent, a, d)
-                    up = memo[key] if key in memo else _latest(walked, held, memo, parent, a, d, 1)
-                    if up and (best is None or up > best):
-                        best = up
+            ms = memberships(thing)
+            best = _latest_over(walked, held, memo, ms, max(own) if own else None)
             if own is None:
                 shared[id(ms)] = best
         if best:
@@ -130,6 +130,28 @@ def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> 
         else:
             unheld.append(thing)
     return found, unheld
+
+
+_UNSETTLED: Any = object()
+#: Below this many things, answering thing by thing costs less than settling every group of the walk.
+_SETTLE_FROM = 1000
+
+
+def _latest_over(
+    walked: Walk,
+    held: dict[str, list[Held]],
+    memo: dict[tuple[str, float, float], Held | None],
+    memberships: list[tuple[str, float, float]],
+    best: Held | None,
+) -> Held | None:
+    """``best`` or the latest (time, party) of the containers of ``memberships`` while the thing was in them."""
+    for parent, a, d in memberships:
+        if parent in walked.reach:
+            key = (parent, a, d)
+            up = memo[key] if key in memo else _latest(walked, held, memo, parent, a, d, 1)
+            if up and (best is None or up > best):
+                best = up
+    return best
 
 
 def _latest(

@@ -93,9 +93,10 @@ class Links:
     held: dict[str, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
     #: ``memberships`` of the things asked for so far, and of those ``ingest`` settled in bulk.
     known_memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
-    #: (membership, children) of the groups ingested since the walk last advanced: children packed once into a
-    #: parent never emptied, sharing that one membership list.
+    #: (membership, children) of the groups ingested: children packed once into a parent never emptied, sharing
+    #: that one membership list; ``advanced`` of them were expanded already.
     groups: list[tuple[list[tuple[str, float, float]], list[str]]] = field(default_factory=list)
+    advanced: int = 0
 
     def fetch(self, session: Session, things: list[str], down: list[str]) -> None:
         rows = repository.links_from(session, self.direction, things, down, holdings=self.with_holdings)
@@ -116,6 +117,7 @@ class Links:
         )
         both_ends = self.direction == "back"  # forward walks read only outputs (``inputs`` serves the back walk)
         packed: list[tuple[str, float, list[str]]] = []
+        several: set[str] = set()  # children with more than one container link
         for part, src, t, dsts in rows:
             if part == 0:
                 outputs[src].extend([(dst, t) for dst in dsts])
@@ -125,7 +127,12 @@ class Links:
             elif part == 3 or part == 4:
                 link = ("pack" if part == 3 else "unpack", src, t)  # one tuple shared by the group's children
                 for dst in dsts:
-                    as_child[dst].append(link)
+                    found = as_child.get(dst)
+                    if found is None:
+                        as_child[dst] = [link]
+                    else:
+                        found.append(link)
+                        several.add(dst)
                 if part == 3:
                     packed.append((src, t, dsts))
             elif part == 5:
@@ -143,7 +150,7 @@ class Links:
         for parent, t, children in packed:
             if parent not in emptied:
                 shared = [(parent, t, POS)]
-                alone = [child for child in children if len(as_child[child]) == 1]
+                alone = children if several.isdisjoint(children) else [c for c in children if c not in several]
                 known.update(dict.fromkeys(alone, shared))
                 self.groups.append((shared, alone))
 
@@ -235,7 +242,8 @@ class _Walker:
         special = (frontier & transformed.keys()) | (frontier & as_parent.keys())
         plain = frontier - special
         done: set[str] = set()
-        for shared, children in links.groups:
+        fresh, links.advanced = links.groups[links.advanced :], len(links.groups)
+        for shared, children in fresh:
             if not children or not plain.issuperset(children):
                 continue
             alike = set(map(reach.__getitem__, children))
@@ -245,7 +253,6 @@ class _Walker:
             if up:
                 _up_steps(reach, shared, lo, hi, grown)
             done.update(children)
-        links.groups.clear()
         known, memberships = links.known_memberships, links.memberships
         for thing in plain - done if done else plain:
             lo, hi, _, up = reach[thing]
