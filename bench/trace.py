@@ -66,6 +66,8 @@ def analyze(maker: sessionmaker[Session]) -> None:
             connection.execute(text("VACUUM ANALYZE"))
         return
     with unit_of_work(maker) as session:
+        # as PRAGMA optimize does: sampled statistics (a full ANALYZE reads every index of a 20 GB database)
+        session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("ANALYZE"))
 
 
