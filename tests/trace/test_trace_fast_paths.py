@@ -119,9 +119,9 @@ def test_bulk_paths_match_the_general_path(session: Session, seed: int, monkeypa
         # and the impact's holders: the latest custody of each thing or of its containers while it was in them
         walked = walk(session, start, "forward", holdings=True)
         things = sorted(walked.reach)
-        alone = repository.parties_holding(session, things)  # the holdings read on their own, one statement
-        assert sorted((v, t, p) for v, found in walked.links.held.items() for t, p in found) == sorted(alone)
-        held = impact._held(walked, alone)
+        read = sorted((v, round(t * 1000), p) for v, found in walked.links.held.items() for t, p in found)
+        assert read == _holdings_of(session, things)  # what the walk read with its levels: all there is
+        held = impact._held(walked, ((v, t, p) for v, found in walked.links.held.items() for t, p in found))
         expected = {}
         for thing in things:
             found = impact._latest(walked, held, {}, thing, NEG, POS, 0)
@@ -199,6 +199,13 @@ class TestHoldings:
         # then
         assert _holdings(session) == written
         assert len(written) == 15  # the 13 shipping and receiving events' codes
+
+
+def _holdings_of(session: Session, things: list[str]) -> list[tuple[str, int, str]]:
+    """(thing, time in ms, party) of the holdings of ``things``, read on their own."""
+    rows = session.execute(select(TraceHolding.thing, TraceHolding.event_time, TraceHolding.party))
+    wanted = set(things)
+    return sorted((v, round(when.timestamp() * 1000), p) for v, when, p in rows if v in wanted)
 
 
 def _t(hours: float) -> float:

@@ -1,11 +1,9 @@
 """A trace both ways walks back and forward in step (``walk.walk_both``): the same answer as the two walks one
 after the other, and on PostgreSQL one statement per level of both, on both databases."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.trace import chains
@@ -28,19 +26,6 @@ def packed(session: Session) -> Session:
     capture(session, events)
     session.flush()
     return session
-
-
-@pytest.fixture
-def queries(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def _read(w: Walk) -> tuple[Any, ...]:

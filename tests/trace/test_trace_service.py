@@ -1,10 +1,8 @@
 """Trace back, forward and recall impact on hand-built chains with known answers, on both databases."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.support.epcis import document
@@ -241,19 +239,6 @@ class TestFindings:
         assert [(f.kind, f.thing) for f in balance] == [("mass_balance", eid("m1"))]
         assert balance[0].message_en == f"transformation {eid('m1')} put out 60 KGM, more than its inputs 50 KGM"
         assert set(service.trace(session, Y, direction="back").things) == c(X, Y)
-
-
-@pytest.fixture
-def queries(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 class TestQueryCount:

@@ -55,22 +55,17 @@ def _quantities(rows: list[Any]) -> dict[str, QuantityRead]:
 
 
 def _holders(session: Session, walked: Walk, things: list[str]) -> dict[str, str]:
-    """Last custody of each thing: its parties first; for the things no party is found for (through their
-    containers either), the party of their last GLN business location."""
-    if walked.links.with_holdings:  # read with the walk's levels
-        rows: Iterable[tuple[str, Any, str]] = (
-            (thing, t, party) for thing, found in walked.links.held.items() for t, party in found
-        )
-    else:
-        rows = repository.parties_holding(session, things)
-    parties = _held(walked, rows)
+    """Last custody of each thing: its parties first (read with the walk's levels: ``walk(…, holdings=True)``);
+    for the things no party is found for (through their containers either), the party of their last GLN business
+    location."""
+    parties = _held(walked, ((v, t, party) for v, found in walked.links.held.items() for t, party in found))
     holder_of, unheld = _latest_of(walked, parties, things)
     if not unheld:
         return holder_of  # in the order of ``things``: sorted
-    rows = repository.places_of(session, _with_containers(walked, unheld))
+    located = repository.places_of(session, _with_containers(walked, unheld))
     places = _held(
         walked,
-        ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in rows if "/254/" not in loc),
+        ((v, t, _PARTY_PREFIX + loc.removeprefix(_LOCATION_PREFIX)) for v, t, loc in located if "/254/" not in loc),
     )
     placed = _latest_of(walked, places, unheld)[0]
     if not placed:

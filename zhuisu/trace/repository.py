@@ -330,17 +330,6 @@ def events_of(session: Session, things: Sequence[str]) -> list[Any]:
     return list(session.connection().execute(statement, {"things": value}))
 
 
-#: One index probe per thing. On PostgreSQL the codes are unnested and probed by LATERAL lookups: given as
-#: ``= ANY(array)``, the planner estimates the selectivity of each of 100,000 elements (a third of a second).
-_HELD_SQL = {
-    "sqlite": text(f"""
-    SELECT thing, {_EPOCH["sqlite"].format("event_time")} AS ts, party
-    FROM trace_holdings WHERE thing {_IN["sqlite"].format("things")}"""),
-    "postgresql": text(f"""
-    SELECT h.thing, {_EPOCH["postgresql"].format("h.event_time")} AS ts, h.party
-    FROM unnest(CAST(:things AS TEXT[])) AS f(v)
-    CROSS JOIN LATERAL (SELECT thing, event_time, party FROM trace_holdings WHERE thing = f.v OFFSET 0) h"""),
-}
 _PLACES_SQL = {
     "sqlite": text(f"""
     SELECT event_epcs.value, {_EPOCH["sqlite"].format("events.event_time")} AS ts, events.biz_location
@@ -353,13 +342,6 @@ _PLACES_SQL = {
     JOIN events ON events.id = x.event_pk
     WHERE events.biz_location LIKE 'https://id.gs1.org/414/%'"""),
 }
-
-
-def parties_holding(session: Session, things: Sequence[str]) -> Sequence[Any]:
-    """(thing, time, party) of the events naming ``things`` and a source or destination party (the destination
-    party when both), from ``trace_holdings``: the rows recall impact finds current holders in."""
-    dialect, value = _bind(session, things)
-    return _tuples(session, _HELD_SQL[dialect], {"things": value})
 
 
 def places_of(session: Session, things: Sequence[str]) -> Sequence[Any]:
