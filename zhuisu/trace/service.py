@@ -124,8 +124,9 @@ def _transforms(session: Session, walks: list[Walk], reach: dict[str, Reach]) ->
     (one query, only for a trace both ways)."""
     found: set[tuple[str, str, float]] = set()
     for w in walks:
-        for src, outs in w.links.outputs.items():
-            found.update((src, out, t) for out, t in outs if src in reach and out in reach)
+        for src, made in w.links.outputs.items():
+            if src in reach:
+                found.update((src, out, t) for t, outs in made for out in outs if out in reach)
     if len(walks) == 2:
         back, forward = walks[0].reach, walks[1].reach
         sources = sorted(t for t in back if t not in forward)

@@ -80,8 +80,11 @@ class Links:
     ``down`` (a case reached from one of its items does not need its other items)."""
 
     direction: Direction
-    outputs: dict[str, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
-    inputs: dict[str, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
+    #: The transformations of each thing as (time, [the things on the other end]): a lot made into 100,000
+    #: items in one event is one entry, as the level gives it. ``outputs`` by input; ``inputs`` by output (read
+    #: by back walks only: forward walks read only the outputs).
+    outputs: dict[str, list[tuple[float, list[str]]]] = field(default_factory=lambda: defaultdict(list))
+    inputs: dict[str, list[tuple[float, list[str]]]] = field(default_factory=lambda: defaultdict(list))
     as_child: dict[str, list[tuple[str, str, float]]] = field(default_factory=lambda: defaultdict(list))
     as_parent: dict[str, list[tuple[str, str | None, float]]] = field(default_factory=lambda: defaultdict(list))
     emptied: dict[str, set[float]] = field(default_factory=lambda: defaultdict(set))
@@ -120,10 +123,10 @@ class Links:
         several: set[str] = set()  # children with more than one container link
         for part, src, t, dsts in rows:
             if part == 0:
-                outputs[src].extend([(dst, t) for dst in dsts])
+                outputs[src].append((t, dsts))
                 if both_ends:
                     for dst in dsts:
-                        inputs[dst].append((src, t))
+                        inputs[dst].append((t, [src]))
             elif part == 3 or part == 4:
                 link = ("pack" if part == 3 else "unpack", src, t)  # one tuple shared by the group's children
                 for dst in dsts:
@@ -349,21 +352,32 @@ def _up_steps(
 
 
 def _transform_steps(
-    reach: dict[str, Reach], links: list[tuple[str, float]], lo: float, hi: float, forward: bool, grown: dict[str, None]
+    reach: dict[str, Reach],
+    links: list[tuple[float, list[str]]],
+    lo: float,
+    hi: float,
+    forward: bool,
+    grown: dict[str, None],
 ) -> None:
-    """Transformation steps: the other end from ``t`` on (forward) or up to ``t`` (back). A lot made into
-    100,000 items takes this loop 100,000 times, so a Reach is built once per time, not per item."""
+    """Transformation steps: the other end from ``t`` on (forward) or up to ``t`` (back). A Reach is built once
+    per time, not per thing; the things of a group none of which was reached before (a lot made into 100,000
+    items) are reached all at once."""
     made: dict[float, Reach] = {}
-    for other, t in links:
+    for t, others in links:
         if not lo <= t <= hi:
             continue
         new = made.get(t)
         if new is None:
             new = made[t] = Reach(t, POS, True, True) if forward else Reach(NEG, t, True, True)
-        old = reach.get(other)
-        if old is None:
-            reach[other] = new
-            grown[other] = None
-        elif old is not new and not old.contains(new):
-            reach[other] = old.merged(new)
-            grown[other] = None
+        if len(others) > 1 and reach.keys().isdisjoint(others):
+            reach.update(dict.fromkeys(others, new))
+            grown.update(dict.fromkeys(others))
+            continue
+        for other in others:
+            old = reach.get(other)
+            if old is None:
+                reach[other] = new
+                grown[other] = None
+            elif old is not new and not old.contains(new):
+                reach[other] = old.merged(new)
+                grown[other] = None
