@@ -99,27 +99,25 @@ def _with_containers(walked: Walk, things: list[str]) -> list[str]:
 def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> tuple[dict[str, str], list[str]]:
     """(``_latest`` of each thing over all time, in the order of ``things``; the things it finds none for). Its
     own level inlined: 100,000 items mostly hold no party of their own and share a few containers' answers
-    (memoized by membership list: the items of one case share theirs), so the per-thing cost is what matters."""
+    (memoized by membership list: the items of one case share theirs, one list settled by ``ingest``), so the
+    per-thing cost is what matters: a few dictionary reads and one write."""
     memo: dict[tuple[str, float, float], Held | None] = {}
-    shared: dict[int, Held | None] = {}
+    shared: dict[int, Held | None] = {}  # by membership list: the children of one container share theirs
     found: dict[str, str] = {}
     unheld: list[str] = []
-    memberships = walked.links.memberships
-    settled: dict[str, Held | None] = {}  # the walk's groups: one answer for all the children of one container
-    for ms, children in walked.links.groups if len(things) >= _SETTLE_FROM else ():
-        if children and held.keys().isdisjoint(children):
-            settled.update(dict.fromkeys(children, _latest_over(walked, held, memo, ms, None)))
+    known, memberships = walked.links.known_memberships, walked.links.memberships
+    get_held, get_shared = held.get, shared.get
     for thing in things:
-        best = settled.get(thing, _UNSETTLED)
-        if best is not _UNSETTLED:
-            pass
-        elif (own := held.get(thing)) is None and id(ms := memberships(thing)) in shared:
-            best = shared[id(ms)]
-        else:
+        own = get_held(thing)
+        ms = known.get(thing)
+        if ms is None:
             ms = memberships(thing)
-            best = _latest_over(walked, held, memo, ms, max(own) if own else None)
-            if own is None:
-                shared[id(ms)] = best
+        if own is None:
+            best = get_shared(id(ms), _UNSETTLED)
+            if best is _UNSETTLED:
+                best = shared[id(ms)] = _latest_over(walked, held, memo, ms, None)
+        else:
+            best = _latest_over(walked, held, memo, ms, max(own))
         if best:
             found[thing] = best[1]
         else:
@@ -128,8 +126,6 @@ def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> 
 
 
 _UNSETTLED: Any = object()
-#: Below this many things, answering thing by thing costs less than settling every group of the walk.
-_SETTLE_FROM = 1000
 
 
 def _latest_over(

@@ -241,27 +241,32 @@ class _Walker:
         grown: dict[str, None] = {}  # ordered: things reached in the order read, mostly key order already
         links, reach, forward = self.links, self.reach, self.forward
         transformed, as_parent = (links.outputs if forward else links.inputs), links.as_parent
-        frontier = self.frontier.keys()
-        special = (frontier & transformed.keys()) | (frontier & as_parent.keys())
-        plain = frontier - special
-        done: set[str] = set()
+        frontier = self.frontier
+        # the few things with transformations or contents, found from the smaller side (not a set of the frontier)
+        special = {t for t in transformed if t in frontier} | {t for t in as_parent if t in frontier}
+        done: list[list[str]] = []
         fresh, links.advanced = links.groups[links.advanced :], len(links.groups)
         for shared, children in fresh:
-            if not children or not plain.issuperset(children):
+            # the children are this level's things (ingest grouped them from its rows): all in the frontier
+            if not children or (special and not special.isdisjoint(children)):
                 continue
-            alike = set(map(reach.__getitem__, children))
-            if len(alike) != 1:
+            first = reach[children[0]]  # reached alike: mostly one shared Reach (a transformation's outputs)
+            if not all(map(first.__eq__, map(reach.__getitem__, children))):
                 continue
-            lo, hi, _, up = alike.pop()
+            lo, hi, _, up = first
             if up:
                 _up_steps(reach, shared, lo, hi, grown)
-            done.update(children)
-        known, memberships = links.known_memberships, links.memberships
-        for thing in plain - done if done else plain:
-            lo, hi, _, up = reach[thing]
-            if up:
-                found = known.get(thing)
-                _up_steps(reach, memberships(thing) if found is None else found, lo, hi, grown)
+            done.append(children)
+        if sum(map(len, done)) + len(special) < len(frontier):  # things left to expand one by one
+            skip = special.union(*done)
+            known, memberships = links.known_memberships, links.memberships
+            for thing in frontier:
+                if thing in skip:
+                    continue
+                lo, hi, _, up = reach[thing]
+                if up:
+                    found = known.get(thing)
+                    _up_steps(reach, memberships(thing) if found is None else found, lo, hi, grown)
         for thing in special:
             _expand(links, reach, thing, forward, grown)
         self.frontier = grown
