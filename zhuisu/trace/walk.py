@@ -226,7 +226,9 @@ class _Walker:
         """(things, containers followed down) the frontier still needs links of; None when it needs none.
         Sorted: probed in key order, neighbouring index pages are read together (a third faster)."""
         reach, fetched, fetched_down = self.reach, self.links.fetched, self.links.fetched_down
-        stale = self.frontier.keys() & fetched  # read before (its reach grew since)
+        frontier = self.frontier
+        # read before (their reach grew since); from the smaller side: a lot's 100,000 items are all new
+        stale = {t for t in fetched if t in frontier} if len(fetched) < len(frontier) else fetched.intersection(frontier)
         need = sorted([t for t in self.frontier if t not in stale] if stale else self.frontier)  # runs: fast
         down = [t for t in need if reach[t].down]
         again = [t for t in stale - fetched_down if reach[t].down]  # read before, not their contents
