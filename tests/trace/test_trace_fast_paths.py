@@ -86,7 +86,7 @@ def random_chain(seed: int) -> tuple[list[dict[str, Any]], list[str]]:
 
 def reference_walk(session: Session, start: str, direction: Direction) -> dict[str, Reach]:
     """The walk through the general steps only: every link ingested on its own, every thing expanded alone."""
-    links = Links(direction)
+    links = Links(direction, settle=False)
     reach = {start: Reach(NEG, POS, True, True)}
     frontier = [start]
     while frontier:
@@ -95,8 +95,8 @@ def reference_walk(session: Session, start: str, direction: Direction) -> dict[s
         if need or down:
             rows = repository.links_from(session, direction, need, down)
             links.ingest(need, down, [(part, src, t, [dst]) for part, src, t, dsts in rows for dst in dsts])
-            links.groups.clear()
-            links.known_memberships.clear()  # computed from the links, one thing at a time
+            assert not links.groups  # nothing settled in bulk: memberships computed from the links one by one
+            links.known_memberships.clear()
         grown: dict[str, None] = {}
         for thing in frontier:
             _expand(links, reach, thing, direction == "forward", grown)

@@ -94,6 +94,9 @@ class Links:
     #: Whether each level also reads the parties holding its things (recall impact), into ``held``.
     with_holdings: bool = False
     held: dict[str, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
+    #: Whether ``ingest`` settles the memberships of things packed once into a parent never emptied a group at a
+    #: time (their links then not in ``as_child``); without, every link takes the general path.
+    settle: bool = True
     #: ``memberships`` of the things asked for so far, and of those ``ingest`` settled in bulk.
     known_memberships: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
     #: (membership, children) of the groups ingested: children packed once into a parent never emptied, sharing
@@ -111,33 +114,20 @@ class Links:
         self.queries += 1
         self.fetched.update(things)
         self.fetched_down.update(down)
-        outputs, inputs, as_child, as_parent, emptied = (
-            self.outputs,
-            self.inputs,
-            self.as_child,
-            self.as_parent,
-            self.emptied,
-        )
+        outputs, inputs, as_parent, emptied = self.outputs, self.inputs, self.as_parent, self.emptied
         both_ends = self.direction == "back"  # forward walks read only outputs (``inputs`` serves the back walk)
         packed: list[tuple[str, float, list[str]]] = []
-        several: set[str] = set()  # children with more than one container link
+        unpacked: list[tuple[str, float, list[str]]] = []
         for part, src, t, dsts in rows:
             if part == 0:
                 outputs[src].append((t, dsts))
                 if both_ends:
                     for dst in dsts:
                         inputs[dst].append((t, [src]))
-            elif part == 3 or part == 4:
-                link = ("pack" if part == 3 else "unpack", src, t)  # one tuple shared by the group's children
-                for dst in dsts:
-                    found = as_child.get(dst)
-                    if found is None:
-                        as_child[dst] = [link]
-                    else:
-                        found.append(link)
-                        several.add(dst)
-                if part == 3:
-                    packed.append((src, t, dsts))
+            elif part == 3:
+                packed.append((src, t, dsts))
+            elif part == 4:
+                unpacked.append((src, t, dsts))
             elif part == 5:
                 emptied[src].add(t)
             elif part == 6:
@@ -147,15 +137,40 @@ class Links:
                 as_parent[src].extend([(kind, dst, t) for dst in dsts])
                 if None in dsts:
                     emptied[src].add(t)
-        # The common case, settled here once per group: a thing packed once into a parent never emptied is in it
-        # from then on (a thing's containers and their "emptied" unpacks all come in the level it is read in).
+        self._index_containers(packed, unpacked)
+
+    def _index_containers(
+        self, packed: list[tuple[str, float, list[str]]], unpacked: list[tuple[str, float, list[str]]]
+    ) -> None:
+        """Index the container links of a level's things (each thing's come all in the level it is read in,
+        with the "emptied" unpacks of those containers). The common case is settled here once per group, without
+        indexing its links one by one: a thing packed once into a parent never emptied is in it from then on."""
+        as_child, emptied = self.as_child, self.emptied
+        several: set[str] = set()  # children with more than one container link: their memberships computed
+        if self.settle:
+            count = sum(len(dsts) for _, _, dsts in packed) + sum(len(dsts) for _, _, dsts in unpacked)
+            if len(set().union(*(d for _, _, d in packed), *(d for _, _, d in unpacked))) < count:
+                seen: set[str] = set()
+                for _, _, dsts in packed + unpacked:
+                    several.update(c for c in dsts if c in seen)
+                    seen.update(dsts)
+        for parent, t, dsts in unpacked:
+            link = ("unpack", parent, t)
+            for child in dsts:
+                as_child.setdefault(child, []).append(link)
         known = self.known_memberships
-        for parent, t, children in packed:
-            if parent not in emptied:
+        for parent, t, dsts in packed:
+            settled = dsts if not several or several.isdisjoint(dsts) else [c for c in dsts if c not in several]
+            if not self.settle or parent in emptied or len(settled) < len(dsts):
+                link = ("pack", parent, t)  # one tuple shared by the children
+                for child in dsts if not self.settle or parent in emptied else several.intersection(dsts):
+                    as_child.setdefault(child, []).append(link)
+                if not self.settle or parent in emptied:
+                    continue
+            if settled:
                 shared = [(parent, t, POS)]
-                alone = children if several.isdisjoint(children) else [c for c in children if c not in several]
-                known.update(dict.fromkeys(alone, shared))
-                self.groups.append((shared, alone))
+                known.update(dict.fromkeys(settled, shared))
+                self.groups.append((shared, settled))
 
     def memberships(self, child: str) -> list[tuple[str, float, float]]:
         """(parent, from, to) for each time ``child`` was inside a parent (final once ``child`` is fetched)."""
@@ -228,7 +243,9 @@ class _Walker:
         reach, fetched, fetched_down = self.reach, self.links.fetched, self.links.fetched_down
         frontier = self.frontier
         # read before (their reach grew since); from the smaller side: a lot's 100,000 items are all new
-        stale = {t for t in fetched if t in frontier} if len(fetched) < len(frontier) else fetched.intersection(frontier)
+        stale = (
+            {t for t in fetched if t in frontier} if len(fetched) < len(frontier) else fetched.intersection(frontier)
+        )
         need = sorted([t for t in self.frontier if t not in stale] if stale else self.frontier)  # runs: fast
         down = [t for t in need if reach[t].down]
         again = [t for t in stale - fetched_down if reach[t].down]  # read before, not their contents
