@@ -29,6 +29,7 @@ import psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import capture, trace
+from bench.probe import machine_probe_ms
 from tests.support import pgserver
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
@@ -88,6 +89,7 @@ def run_database(
         "impact_best_ms": round(min([impact_ms, *repeat]), 1),
         "impact_downstream_things": downstream,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "machine_probe_ms": machine_probe_ms(),
     }
 
 

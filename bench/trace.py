@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
 from bench import capture
+from bench.probe import machine_probe_ms
 from tests.support import pgserver
 from zhuisu.capture import service as capture_service
 from zhuisu.capture.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
@@ -371,6 +372,7 @@ def run(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "impact_best_ms": round(min([impact_ms, *repeat]), 1),
         "impact_downstream_things": downstream,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "machine_probe_ms": machine_probe_ms(),
     }
 
 
@@ -406,6 +408,7 @@ def measure_existing(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "impact_best_ms": round(min([first, *repeat]), 1),
         "impact_downstream_things": downstream,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "machine_probe_ms": machine_probe_ms(),
     }
 
 

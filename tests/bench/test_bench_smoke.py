@@ -1,0 +1,61 @@
+"""``make bench``'s programs, run small: they must keep working as the code they measure changes (a benchmark
+that only runs at a million events is found broken an hour in). Figures of time are the machine's; what is
+asserted is what the programs must produce whatever the machine: the fields of their JSON and the counts."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import bench.__main__ as bench_main
+from bench import trace as bench_trace
+
+FIELDS = {
+    "trace_samples",
+    "trace_p50_ms",
+    "trace_p99_ms",
+    "trace_second_pass_p50_ms",
+    "trace_second_pass_p99_ms",
+    "impact_ms",
+    "impact_best_ms",
+    "impact_downstream_things",
+    "peak_rss_mb",
+    "machine_probe_ms",
+}
+
+
+def _run(main: object, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", argv)
+    main()  # type: ignore[operator]
+
+
+def test_make_bench_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: the results written where the test can read them (not over a real run's)
+    monkeypatch.setattr(bench_main, "RESULTS", tmp_path)
+    # when: capture 300 events through the service, bulk-load 1,000 more, trace 5 codes, recall a lot of 200 items
+    args = ["--events", "1000", "--capture-events", "300", "--fanout", "200", "--samples", "5", "--db", "sqlite"]
+    _run(bench_main.main, ["bench", *args], monkeypatch)
+    # then
+    found = json.loads((tmp_path / "latest.json").read_text())
+    sqlite = found["databases"]["sqlite"]
+    assert FIELDS | {"capture_events_per_s", "raw_insert_events_per_s", "capture_ratio"} <= sqlite.keys()
+    assert (found["events"], found["capture_events"], found["fanout"]) == (1000, 300, 200)
+    assert sqlite["capture_events"] == 300
+    assert sqlite["dataset"] == "1000 bulk-loaded"
+    assert sqlite["trace_samples"] == 5
+    assert sqlite["impact_downstream_things"] == 200 + 20 + 1  # items, cases of 10, one pallet of 20 cases
+    assert sqlite["capture_ratio"] > 0
+    assert sqlite["machine_probe_ms"] > 0
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_bench_trace_small(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench_trace, "RESULTS", tmp_path)
+    args = ["--events", "2000", "--fanout", "200", "--samples", "5", "--repeat", "1", "--db", db]
+    _run(bench_trace.main, ["bench.trace", *args], monkeypatch)
+    found = json.loads((tmp_path / "trace.json").read_text())["databases"][db]
+    assert FIELDS <= found.keys()
+    assert found["events"] == 2000
+    assert found["impact_downstream_things"] == 221
+    assert found["impact_best_ms"] <= found["impact_ms"]
