@@ -1,6 +1,7 @@
 """``python -m bench --events N``: capture, raw insert, trace and impact figures on SQLite and PostgreSQL.
 
-For each database (PostgreSQL: a throwaway server started from the machine's binaries, as the tests do):
+For each database (PostgreSQL: a throwaway server started from the machine's binaries, as the tests do, with
+``shared_buffers`` at 1 GB: ``bench/probe.py``):
 
 1. Capture: a fresh migrated database gets the first ``min(N, --capture-events)`` generated events (default
    100,000) as one EPCIS document through the real import path (validation, hashing, catalog, ledger, trace
@@ -29,7 +30,7 @@ import psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import capture, trace
-from bench.probe import machine_probe_ms
+from bench.probe import PG_SETTINGS, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
@@ -116,7 +117,7 @@ def main() -> None:
         doc = tmp / "chain.jsonld"
         write_document(doc, min(args.events, args.capture_events), args.seed)
         for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
-            server = pgserver.start() if kind == "postgresql" else None
+            server = pgserver.start(PG_SETTINGS) if kind == "postgresql" else None
             try:
                 results["databases"][kind] = run_database(kind, doc, tmp, args, server)
             finally:

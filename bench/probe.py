@@ -1,9 +1,10 @@
-"""The speed of this machine at the moment of a measurement: a fixed pure-Python workload (300,000 dictionary
-inserts of fresh strings, then a sum; the best of five), in milliseconds.
+"""The conditions of a benchmark: the PostgreSQL server it starts (``PG_SETTINGS``), and the speed of this
+machine at the moment of a measurement (``machine_probe_ms``: a fixed pure-Python workload — 300,000 dictionary
+inserts of fresh strings, then a sum; the best of five — in milliseconds).
 
 The benchmark machine shares its host: the same code measured an hour apart differs by up to 2× (this probe
 itself went from 73 to 141 ms within one session). A figure is comparable to another only with its probe beside
-it; each benchmark records one right after its impact measurements (``machine_probe_ms``).
+it; each benchmark records one right after its impact measurements.
 """
 
 import time
@@ -17,3 +18,10 @@ def machine_probe_ms(rounds: int = 5) -> float:
         return (time.perf_counter() - started) * 1000
 
     return round(min(once() for _ in range(rounds)), 1)
+
+
+#: The PostgreSQL server the benchmarks start: the test server's settings (``fsync`` off: throwaway data) with
+#: ``shared_buffers`` at 1 GB. PostgreSQL's default of 128 MB is sized for the smallest machines (its guidance is
+#: about a quarter of RAM); at 128 MB a recall impact's 100,000 items' index pages (~200 MB) no longer fit, are
+#: read again from the OS cache on every impact, and the figures vary with whatever else the host caches.
+PG_SETTINGS = {"shared_buffers": "1GB"}

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
 from bench import capture
-from bench.probe import machine_probe_ms
+from bench.probe import PG_SETTINGS, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.capture import service as capture_service
 from zhuisu.capture.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
@@ -349,7 +349,7 @@ def _fresh_url(kind: str, tmp: Path, server: pgserver.PgServer | None) -> str:
 
 def run(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Bulk-load, then trace latency and impact, on one fresh database."""
-    server = pgserver.start() if kind == "postgresql" else None
+    server = pgserver.start(PG_SETTINGS) if kind == "postgresql" else None
     try:
         url = _fresh_url(kind, tmp, server)
         migrate.upgrade(url)

@@ -61,7 +61,8 @@ class PgServer:
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
-def start() -> PgServer:
+def start(settings: dict[str, str] | None = None) -> PgServer:
+    """A throwaway server on a free port; ``settings`` are passed as ``-c name=value`` on top of the test ones."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError("PostgreSQL server binaries not found: run `make test` (it installs Debian's postgresql)")
@@ -92,7 +93,7 @@ def start() -> PgServer:
     opts = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c max_connections=100"
-    )
+    ) + "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
     subprocess.run(
         [
             *prefix,
