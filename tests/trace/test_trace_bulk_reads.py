@@ -1,12 +1,15 @@
 """The impact's bulk reads: codes bound as one PostgreSQL array literal, the transaction's bulk-read settings, and
 a large level read in two halves at once on two connections (PostgreSQL)."""
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from tests.conftest import fresh_url
 from tests.trace import chains
@@ -183,3 +186,34 @@ def test_a_busy_pool_reads_its_levels_whole(committed: Any, monkeypatch: pytest.
     # then: no second connection waited for (none asked for: no snapshot exported for it)
     assert result == whole
     assert not any("pg_export_snapshot" in q for q in seen)
+
+
+@pytest.mark.postgres
+def test_a_second_connection_refused_reads_the_half_itself(
+    committed: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a server that accepts the impact's own connection and refuses the next (no pool: each is opened)
+    engine, starts = committed
+    monkeypatch.setattr(repository, "SPLIT_FROM", 10**9)
+    whole = _impact(make_sessionmaker(engine), starts[0])[0]
+    refusing = make_engine(engine.url.render_as_string(hide_password=False), poolclass=NullPool)
+    opened: list[int] = []
+
+    @event.listens_for(refusing, "do_connect")
+    def refuse_the_second(*args: Any) -> None:
+        opened.append(1)
+        if len(opened) > 1:
+            raise psycopg.OperationalError("too many clients already")
+
+    monkeypatch.setattr(repository, "SPLIT_FROM", 2)
+    try:
+        # when
+        with caplog.at_level(logging.WARNING, logger="zhuisu.trace.repository"):
+            result = _impact(make_sessionmaker(refusing), starts[0])[0]
+    finally:
+        refusing.dispose()
+    # then: the same answer, each refused half read on the impact's own connection, and said so
+    assert result == whole
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == len(opened) - 1 > 0  # one per refused connection
+    assert all(m.startswith("impact level: second half read on the session's own connection") for m in messages)

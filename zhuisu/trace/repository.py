@@ -3,6 +3,7 @@ of codes is bound as one parameter (a PostgreSQL array, or a JSON array unpacked
 the number of queries a trace makes is bounded by the depth of the graph, not by the number of things.
 """
 
+import logging
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,8 @@ from sqlalchemy.pool import Pool, QueuePool
 
 from zhuisu.db.types import UTCDateTime
 from zhuisu.models import Event, EventEpc, Party
+
+logger = logging.getLogger(__name__)
 
 
 def _json(values: Sequence[Any]) -> str:
@@ -165,8 +168,8 @@ _LINKS_SQL = {
 }
 #: Recall impact's levels on PostgreSQL (``holdings``; its transaction tuned by ``prepare_bulk_reads``): plain
 #: joins, which with hash and merge joins off are nested loops of index lookups (the LATERAL subqueries fenced by
-#: ``OFFSET 0`` that keep a trace's plans so cost ~10 % more per lookup), and in the common case — every thing
-#: followed down (``every``) — one array of codes parsed instead of three (~25 ms each at 100,000 codes).
+#: ``OFFSET 0`` that keep a trace's plans so made the 100,000-item level ~7 % slower), and in the common case —
+#: every thing followed down (``every``) — one array of codes parsed instead of three (~25 ms each at 100,000).
 _BULK_LEVEL_SQL = """
     WITH f AS MATERIALIZED (SELECT unnest(CAST(:far AS TEXT[])) AS v),
     ns AS MATERIALIZED (SELECT unnest(CAST(:near AS TEXT[])) AS v, unnest(CAST(:flags AS INT[])) AS flag),
@@ -361,11 +364,12 @@ def _read_split(
     """The rows of a level of ``statement`` for ``things`` (sorted, as the walk gives them) read in two halves at
     once: the second half on a second connection, in a thread, seeing the data this transaction sees (its
     snapshot imported, as ``pg_dump --jobs`` shares one). A level's time is index lookups, a few µs each, and the
-    two halves run on two server processes: 100,000 things read in ~0.55 s instead of ~0.9 s on 2 cores.
-    PostgreSQL's own parallel query does not apply: each half is driven by a bound array, which a worker cannot
-    share out, and a Parallel Append of whole arms spent longer gathering the rows than reading them. None when
-    no second connection can share the transaction's view (it has written) or none is spare; if none can be
-    opened after all, the second half is read on this one."""
+    two halves run in two server processes: 100,000 things at 10 M events read in 0.36–0.51 s instead of
+    0.68–0.96 s on this 2-core machine. PostgreSQL's own parallel query does not help: a ``LATERAL … OFFSET 0``
+    subquery is never run by a worker, and with plain joins its Parallel Append of whole arms took longer to
+    gather the rows than to read them (1.2–1.8 s). None when no second connection can share the transaction's
+    view (it has written) or none is spare; if the second connection fails after all, the second half is read
+    on this one."""
     engine = session.get_bind().engine
     if not _spare_connection(engine.pool):
         return None
@@ -399,20 +403,21 @@ def _spare_connection(pool: Pool) -> bool:
 
 def _read_elsewhere(engine: Engine, snapshot: str, statement: Any, params: dict[str, Any]) -> list[Any] | None:
     """``statement``'s rows on a connection of its own, in a read-only transaction with ``snapshot`` and the
-    impact's settings; None if no connection can be opened (the server is at its limit)."""
+    impact's settings; None if that fails (no connection to be had, the server at its limit, the connection
+    lost): the caller then reads them itself, and the answer is the same."""
     try:
-        connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
-    except (DBAPIError, PoolTimeout):
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            connection.execute(_BULK_READS)
+            result = connection.execute(statement, params)
+            try:
+                return list(result.cursor.fetchall())
+            finally:
+                result.close()
+    except (DBAPIError, PoolTimeout) as error:
+        logger.warning("impact level: second half read on the session's own connection (%s)", error)
         return None
-    with connection:
-        connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        connection.execute(_BULK_READS)
-        result = connection.execute(statement, params)
-        try:
-            return list(result.cursor.fetchall())
-        finally:
-            result.close()
 
 
 #: A level of the back walk and one of the forward walk in one PostgreSQL statement (one round trip, one
