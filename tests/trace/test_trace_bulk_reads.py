@@ -217,3 +217,30 @@ def test_a_second_connection_refused_reads_the_half_itself(
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == len(opened) - 1 > 0  # one per refused connection
     assert all(m.startswith("impact level: second half read on the session's own connection") for m in messages)
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from _nodes(child)
+
+
+@pytest.mark.postgres
+def test_every_probe_of_an_impact_level_is_an_index_lookup_per_code(session: Session) -> None:
+    """Whatever the statistics say: a plan that reads a few rows once and filters them for every code of the level
+    (the "emptied" unpacks estimated at 15 rows when there were 2,899) took 1.4 s for 5,000 containers."""
+    # given: the 200-item group, with one case emptied, and fresh statistics
+    capture(session, _group_events())
+    session.flush()
+    session.execute(text("ANALYZE trace_links"))
+    session.execute(text("ANALYZE trace_holdings"))
+    repository.prepare_bulk_reads(session)
+    items = sorted(canonical_id(i) for i in ITEMS)
+    params = repository._level_params("postgresql-bulk", "forward", items, items)
+    statement = str(repository._LINKS_SQL[("postgresql", "forward", True)])
+    # when
+    plan = session.execute(text("EXPLAIN (FORMAT JSON) " + statement), params).scalar_one()[0]["Plan"]
+    # then: no rows kept aside (materialized) and filtered again for every code of the level
+    nodes = list(_nodes(plan))
+    assert [n["Node Type"] for n in nodes if n["Node Type"] == "Materialize" or "Join Filter" in n] == []
+    assert len([n for n in nodes if n.get("Relation Name") in ("trace_links", "trace_holdings")]) == 8

@@ -166,33 +166,39 @@ _LINKS_SQL = {
     for direction in ("forward", "back")
     for holdings in (False, True)
 }
-#: Recall impact's levels on PostgreSQL (``holdings``; its transaction tuned by ``prepare_bulk_reads``): plain
-#: joins, which with hash and merge joins off are nested loops of index lookups (the LATERAL subqueries fenced by
-#: ``OFFSET 0`` that keep a trace's plans so made the 100,000-item level ~7 % slower), and in the common case —
-#: every thing followed down (``every``) — one array of codes parsed instead of three (~25 ms each at 100,000).
+#: Recall impact's levels on PostgreSQL (``holdings``; its transaction tuned by ``prepare_bulk_reads``). The two
+#: probes of every thing of the level — its ``dst`` end (``c``) and, when all are followed down (``every``), its
+#: ``src`` end — are plain joins, which with hash and merge joins off are nested loops of index lookups (the
+#: ``LATERAL … OFFSET 0`` fences that keep a trace's plans so made the 100,000-item level ~7 % slower); their
+#: inner side is all of ``trace_links`` but for one kind, so the only other nested loop — the inner read once and
+#: filtered for every outer row — is chosen only when the table is small. The other probes keep the fences: the
+#: "emptied" unpacks (``dst IS NULL AND kind = 'unpack'``: correlated columns, estimated at 15 rows when there
+#: were 2,899, and a plan filtering them for each of 5,000 containers took 1.4 s), holdings (a small table in a
+#: young database), and the few things of a level not all followed down. In the common case one array of codes
+#: is parsed instead of three (~25 ms each at 100,000 codes).
 _BULK_LEVEL_SQL = """
     WITH f AS MATERIALIZED (SELECT unnest(CAST(:far AS TEXT[])) AS v),
     ns AS MATERIALIZED (SELECT unnest(CAST(:near AS TEXT[])) AS v, unnest(CAST(:flags AS INT[])) AS flag),
     c AS MATERIALIZED (SELECT l.kind, l.src, l.dst, l.event_time FROM f JOIN trace_links l ON l.dst = f.v{dst_kinds})
     SELECT x.part, x.src, {x_ts} AS ts, array_agg(x.dst) AS dsts FROM (
-    SELECT {src_part} AS part, l.src, l.dst, l.event_time
-        FROM ns JOIN trace_links l ON l.src = ns.v AND l.kind = 'transform' WHERE ns.flag = 1
-    UNION ALL SELECT 1, l.src, l.dst, l.event_time
-        FROM ns JOIN trace_links l ON l.src = ns.v AND l.kind = 'pack' WHERE ns.flag = 2
-    UNION ALL SELECT 2, l.src, l.dst, l.event_time
-        FROM ns JOIN trace_links l ON l.src = ns.v AND l.kind = 'unpack' WHERE ns.flag = 2
-    UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time FROM ns JOIN trace_links l ON l.src = ns.v WHERE ns.flag = 3
+    SELECT {src_part} AS part, l.src, l.dst, l.event_time FROM (SELECT v FROM ns WHERE flag = 1) n {transforms}
+    UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time FROM (SELECT v FROM ns WHERE flag = 2) n {contents}
+    UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time FROM (SELECT v FROM ns WHERE flag = 3) n {src}
     UNION ALL SELECT {src_part}, l.src, l.dst, l.event_time
         FROM f JOIN trace_links l ON l.src = f.v WHERE CAST(:every AS BOOLEAN)
     UNION ALL SELECT {dst_part}, c.src, c.dst, c.event_time FROM c
-    UNION ALL SELECT 5, l.src, l.dst, l.event_time FROM (SELECT DISTINCT src FROM c WHERE kind = 'pack') p
-        JOIN trace_links l ON l.dst IS NULL AND l.kind = 'unpack' AND l.src = p.src
-    UNION ALL SELECT 6, h.thing, h.party, h.event_time FROM f JOIN trace_holdings h ON h.thing = f.v
+    UNION ALL SELECT 5, l.src, l.dst, l.event_time
+        FROM (SELECT DISTINCT src FROM c WHERE kind = 'pack') p {emptied}{holdings}
     ) x GROUP BY x.part, x.src, x.event_time"""
 for _direction in ("forward", "back"):
     _LINKS_SQL[("postgresql", _direction, True)] = text(
         _BULK_LEVEL_SQL.format(
             dst_kinds="" if _direction == "back" else " AND l.kind <> 'transform'",
+            transforms=_PROBES["postgresql"]["transforms"],
+            contents=_PROBES["postgresql"]["contents"],
+            src=_PROBES["postgresql"]["src"],
+            emptied=_PROBES["postgresql"]["emptied"],
+            holdings=_HOLDINGS["postgresql"],
             src_part=_PARTS.format(end="'src'"),
             dst_part=_PARTS.replace("l.", "c.").format(end="'dst'"),
             x_ts=_EPOCH["postgresql"].format("x.event_time"),
