@@ -113,8 +113,8 @@ def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> 
         if ms is None:
             ms = memberships(thing)
         if own is None:
-            best = get_shared(id(ms), _UNSETTLED)
-            if best is _UNSETTLED:
+            best = get_shared(id(ms), _UNANSWERED)
+            if best is _UNANSWERED:
                 best = shared[id(ms)] = _latest_over(walked, held, memo, ms, None)
         else:
             best = _latest_over(walked, held, memo, ms, max(own))
@@ -125,7 +125,7 @@ def _latest_of(walked: Walk, held: dict[str, list[Held]], things: list[str]) -> 
     return found, unheld
 
 
-_UNSETTLED: Any = object()
+_UNANSWERED: Any = object()  # no answer yet for that membership list
 
 
 def _latest_over(

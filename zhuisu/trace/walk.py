@@ -160,13 +160,14 @@ class Links:
                 as_child.setdefault(child, []).append(link)
         known = self.known_memberships
         for parent, t, dsts in packed:
-            settled = dsts if not several or several.isdisjoint(dsts) else [c for c in dsts if c not in several]
-            if not self.settle or parent in emptied or len(settled) < len(dsts):
-                link = ("pack", parent, t)  # one tuple shared by the children
-                for child in dsts if not self.settle or parent in emptied else several.intersection(dsts):
+            link = ("pack", parent, t)  # one tuple shared by the children
+            if not self.settle or parent in emptied:  # every child's memberships computed from its links
+                for child in dsts:
                     as_child.setdefault(child, []).append(link)
-                if not self.settle or parent in emptied:
-                    continue
+                continue
+            settled = dsts if not several or several.isdisjoint(dsts) else [c for c in dsts if c not in several]
+            for child in several.intersection(dsts) if len(settled) < len(dsts) else ():
+                as_child.setdefault(child, []).append(link)
             if settled:
                 shared = [(parent, t, POS)]
                 known.update(dict.fromkeys(settled, shared))
