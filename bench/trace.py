@@ -32,11 +32,11 @@ from bench import capture
 from bench.probe import PG_SETTINGS, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.capture import service as capture_service
-from zhuisu.capture.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo.generator import CONTEXT, demo_parties, generate
+from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import (
     CaptureJob,

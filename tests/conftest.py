@@ -17,13 +17,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support import pgserver
+from zhuisu.app.web import create_app
 from zhuisu.cli import runtime
 from zhuisu.config import Settings, get_settings
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine
 from zhuisu.db.session import unit_of_work
 from zhuisu.parties import service as parties_service
-from zhuisu.web.app import create_app
 
 DATA = Path(__file__).parent / "data"
 BACKENDS = ("sqlite", "postgresql")

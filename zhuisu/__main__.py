@@ -1,5 +1,5 @@
 """`python -m zhuisu` runs the command-line interface."""
 
-from zhuisu.cli import main
+from zhuisu.app.cli import main
 
 main()

@@ -76,3 +76,24 @@ class TooLarge(ZhuisuError):
     code = "too_large"
     status_code = 413
     problem_type = "epcisException:CaptureLimitExceededException"
+
+
+class TooManyRequests(ZhuisuError):
+    """The client exceeded the public rate limit; ``retry_after`` says when to try again (seconds)."""
+
+    code = "too_many_requests"
+    status_code = 429
+    problem_type = "epcisException:ImplementationException"
+
+
+class UnsupportedMediaType(ZhuisuError):
+    code = "unsupported_media_type"
+    status_code = 415
+
+
+class EmptyDocument(InvalidInput):
+    code = "empty_document"
+
+
+class InvalidJson(InvalidInput):
+    code = "invalid_json"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Credentials
 from tests.support.epcis import document, object_event, returned_events
-from zhuisu.capture.epcis.cbv import BIZ_STEP, DISPOSITION
-from zhuisu.capture.epcis.validation import validate_query_document
 from zhuisu.demo.content import demo_document, event_id
+from zhuisu.epcis.cbv import BIZ_STEP, DISPOSITION
+from zhuisu.epcis.validation import validate_query_document
 from zhuisu.models import Event
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"

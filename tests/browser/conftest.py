@@ -117,7 +117,7 @@ def live_server() -> Iterator[LiveServer]:
             sys.executable,
             "-m",
             "uvicorn",
-            "zhuisu.web.asgi:app",
+            "zhuisu.app.asgi:app",
             "--host",
             "127.0.0.1",
             "--port",

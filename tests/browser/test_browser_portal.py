@@ -7,7 +7,7 @@ import httpx
 
 from tests.browser.conftest import LiveServer, screenshot
 from zhuisu.labels.payload import code_image
-from zhuisu.portal.rendering import story_path
+from zhuisu.web.rendering import story_path
 
 #: Counts the drawn (non-transparent, non-white) pixels of the first canvas under a selector; -1 if none.
 DRAWN_PIXELS = """(selector) => {

@@ -20,9 +20,9 @@ from tests.support.epcis import (
     returned_events,
     without_record_time,
 )
-from zhuisu.capture.epcis.hashing import event_hash
-from zhuisu.capture.epcis.validation import validate_query_document
 from zhuisu.db.session import unit_of_work
+from zhuisu.epcis.hashing import event_hash
+from zhuisu.epcis.validation import validate_query_document
 from zhuisu.models import ApiToken, CaptureJob, Event, EventEpc
 from zhuisu.parties import service as parties_service
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Credentials
 from tests.support.epcis import document, load, object_event
-from zhuisu.capture.epcis.hashing import event_hash
-from zhuisu.capture.xml import reader, writer
+from zhuisu.epcis.hashing import event_hash
+from zhuisu.epcis.xml import reader, writer
 from zhuisu.models import CaptureJob, Event
 
 DATA = Path(__file__).parent.parent / "data"

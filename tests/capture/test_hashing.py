@@ -10,8 +10,8 @@ import pytest
 from epcis_event_hash_generator import json_to_py
 from epcis_event_hash_generator.hash_generator import derive_prehashes_from_events
 
-from zhuisu.capture.epcis import hashing
-from zhuisu.capture.epcis.hashing import event_hash, prehash
+from zhuisu.epcis import hashing
+from zhuisu.epcis.hashing import event_hash, prehash
 
 DATA = Path(__file__).parent.parent / "data"
 VECTORS = sorted((DATA / "event-hash").glob("*.jsonld"))

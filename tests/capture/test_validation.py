@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from zhuisu.capture.epcis import cbv, messages
-from zhuisu.capture.epcis.schema import context, loader
-from zhuisu.capture.epcis.validation import (
+from zhuisu.epcis import cbv, messages
+from zhuisu.epcis.schema import context, loader
+from zhuisu.epcis.validation import (
     Problem,
     validate_document,
     validate_event,

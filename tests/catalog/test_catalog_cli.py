@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
-from zhuisu.cli import app
+from zhuisu.app.cli import app
 from zhuisu.demo import city, generator
 from zhuisu.models import Event, EventFlag
 

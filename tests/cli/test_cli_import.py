@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from tests.support.bigdoc import write_events
 from tests.support.epcis import DATA, EXAMPLES, document, events_of, load, object_event
-from zhuisu.capture.epcis.validation import validate_query_document
-from zhuisu.cli import app
+from zhuisu.app.cli import app
+from zhuisu.epcis.validation import validate_query_document
 from zhuisu.models import Event
 
 runner = CliRunner()

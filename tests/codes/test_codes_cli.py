@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.support.photo import photo_of
-from zhuisu.cli import app
+from zhuisu.app.cli import app
 from zhuisu.labels import render
 
 runner = CliRunner()

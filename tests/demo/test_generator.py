@@ -8,10 +8,10 @@ from stdnum import ean
 from stdnum.cn import uscc
 from typer.testing import CliRunner
 
+from zhuisu.app.cli import app
 from zhuisu.capture import service as capture_service
-from zhuisu.capture.epcis import validation
-from zhuisu.cli import app
 from zhuisu.demo import generator
+from zhuisu.epcis import validation
 from zhuisu.parties import service as parties_service
 from zhuisu.trace import service as trace_service
 

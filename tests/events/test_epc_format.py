@@ -10,8 +10,8 @@ from lxml import etree
 
 from tests.conftest import Credentials
 from tests.support.epcis import document, returned_events, without_record_time
-from zhuisu.capture import identifiers
-from zhuisu.events import formats, params
+from zhuisu.epcis import formats, identifiers
+from zhuisu.epcis.query import params
 
 E1 = "urn:uuid:5f0c9a4e-0000-4000-8000-000000000001"
 E2 = "urn:uuid:5f0c9a4e-0000-4000-8000-000000000002"

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Credentials
 from tests.support.epcis import DATA, document, load, object_event, returned_events
-from zhuisu.capture.epcis.validation import validate_query_document
 from zhuisu.demo.content import SHOP, demo_document, event_id
+from zhuisu.epcis.validation import validate_query_document
 
 PIG = "urn:epc:id:sgtin:6901234.012345.1001"
 PIG_DL = "https://id.gs1.org/01/06901234123456/21/1001"

@@ -9,7 +9,7 @@ import zxingcpp
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
-from zhuisu.cli import app
+from zhuisu.app.cli import app
 from zhuisu.models import CodeBatch, CodeCounter
 
 runner = CliRunner()

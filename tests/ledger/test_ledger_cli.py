@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.support.bigdoc import write_events
-from zhuisu.cli import app
+from zhuisu.app.cli import app
 from zhuisu.db.engine import make_engine
 from zhuisu.events import service as events_service
 from zhuisu.ledger import merkle

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.conftest import Credentials
+from zhuisu.app.cli import app as cli_app
 from zhuisu.catalog.errors import UnknownClass
-from zhuisu.cli import app as cli_app
 from zhuisu.errors import Conflict, InvalidInput
 from zhuisu.models import AuditEntry, Licence, Party, Product
 from zhuisu.parties import masterdata

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tests.portal.conftest import LOT, SGTIN, SSCC
 from zhuisu.demo.service import DemoLoad
 from zhuisu.models import Complaint
-from zhuisu.portal.ratelimit import TokenBucketLimiter
+from zhuisu.web.ratelimit import TokenBucketLimiter
 
 
 @pytest.mark.usefixtures("demo")

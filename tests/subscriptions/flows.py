@@ -7,13 +7,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.subscriptions.receiver import TOKEN
 from tests.support.epcis import document
+from zhuisu.app.web import create_app
 from zhuisu.capture import service as capture_service
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.models import Party
 from zhuisu.parties import service as parties_service
-from zhuisu.subscriptions import service as subscriptions_service
-from zhuisu.web.app import create_app
 
 
 def make_party(maker: sessionmaker[Session]) -> str:

@@ -14,10 +14,10 @@ from tests.subscriptions.receiver import TOKEN, Receiver, documents, epcs, free_
 from tests.support.epcis import document, object_event
 from zhuisu.config import Settings, get_settings
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.subscriptions import cli as subscriptions_cli
+from zhuisu.exchange.subscriptions import delivery
+from zhuisu.exchange.subscriptions.worker import Worker
 from zhuisu.models import DeliveryAttempt, OutboxMessage
-from zhuisu.subscriptions import cli as subscriptions_cli
-from zhuisu.subscriptions import delivery
-from zhuisu.subscriptions.worker import Worker
 
 
 def test_app_delivers_when_the_setting_says_so_and_stops_at_shutdown(

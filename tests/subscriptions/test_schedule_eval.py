@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from zhuisu.subscriptions.errors import SubscriptionControlsInvalid
-from zhuisu.subscriptions.schedule import parse_schedule
+from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
+from zhuisu.exchange.subscriptions.schedule import parse_schedule
 
 NOW = datetime(2026, 11, 22, 16, 30, 15, 500_000, tzinfo=UTC)  # a Sunday
 

@@ -12,11 +12,11 @@ from tests.subscriptions.receiver import TOKEN, Receiver, documents, epcs
 from tests.support.epcis import document, object_event
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.subscriptions import delivery, scheduler
+from zhuisu.exchange.subscriptions import service as subscriptions_service
+from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.kit.time import utc_now
 from zhuisu.models import OutboxMessage, PendingNotification, Subscription
-from zhuisu.subscriptions import delivery, scheduler
-from zhuisu.subscriptions import service as subscriptions_service
-from zhuisu.subscriptions.errors import SubscriptionControlsInvalid
 
 SHIPPING = [("EQ_bizStep", "shipping")]
 HOURLY = {"second": "0", "minute": "0"}

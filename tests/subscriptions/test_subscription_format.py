@@ -20,8 +20,8 @@ from tests.support.epcis import document, returned_events, without_record_time
 from zhuisu.capture.service import utc_now
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.subscriptions import delivery
 from zhuisu.models import Subscription
-from zhuisu.subscriptions import delivery
 
 HOOK = "http://127.0.0.1:9/hook"
 UNKNOWN_GCP = "https://id.gs1.org/01/02012345666665/21/1"

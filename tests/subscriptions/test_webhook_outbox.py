@@ -8,8 +8,8 @@ from tests.subscriptions.receiver import Receiver, documents, epcs
 from tests.support.epcis import document, object_event
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.subscriptions import delivery
 from zhuisu.models import DeliveryAttempt, OutboxMessage, Party
-from zhuisu.subscriptions import delivery
 
 
 def _received_ids(receiver: Receiver) -> list[str]:

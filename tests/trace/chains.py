@@ -6,7 +6,7 @@ from typing import Any
 
 from stdnum import ean
 
-from zhuisu.capture.identifiers import canonical_id
+from zhuisu.epcis.identifiers import canonical_id
 
 CN = timezone(timedelta(hours=8))
 T0 = datetime(2026, 5, 1, tzinfo=CN)

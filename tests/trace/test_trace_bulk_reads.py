@@ -17,10 +17,10 @@ from tests.trace.chains import DC, HOSPITAL, PLANT
 from tests.trace.test_trace_fast_paths import random_chain
 from tests.trace.test_trace_service import capture, document
 from zhuisu.capture import service as capture_service
-from zhuisu.capture.identifiers import canonical_id
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
+from zhuisu.epcis.identifiers import canonical_id
 from zhuisu.models import Party
 from zhuisu.trace import repository, service
 from zhuisu.trace.schemas import ImpactRead

@@ -20,9 +20,10 @@ from tests.trace import chains
 from tests.trace.chains import CANTEEN, DC, HOSPITAL, MARKET, PLANT
 from tests.trace.test_trace_service import capture, document
 from zhuisu.capture import service as capture_service
-from zhuisu.capture.identifiers import canonical_id
+from zhuisu.epcis.identifiers import canonical_id
 from zhuisu.models import TraceHolding
-from zhuisu.trace import impact, repository, service
+from zhuisu.recall import impact
+from zhuisu.trace import repository, service
 from zhuisu.trace.walk import NEG, POS, Direction, Links, Reach, _expand, walk
 
 PARTIES = (PLANT, DC, MARKET, HOSPITAL, CANTEEN)

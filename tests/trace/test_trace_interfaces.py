@@ -14,10 +14,11 @@ from tests.conftest import Credentials
 from tests.trace import chains
 from tests.trace.chains import CANTEEN, DC, HOSPITAL, I1, MARKET, PLANT, A, B, c, eid, pgln
 from tests.trace.test_trace_service import capture
-from zhuisu.cli import app
+from zhuisu.app.cli import app
 from zhuisu.cli.runtime import session_maker
 from zhuisu.db.session import unit_of_work
-from zhuisu.trace import export, service
+from zhuisu.recall import export
+from zhuisu.trace import service
 
 LOT_A = "https://id.gs1.org/01/06901234222227/10/A1"
 

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from zhuisu import __version__
+from zhuisu.app.web import create_app
 from zhuisu.config import Settings
-from zhuisu.web.app import create_app
 
 DISCOVERY = {
     "gs1-epcis-version": "2.0.0",

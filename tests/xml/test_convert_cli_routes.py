@@ -7,9 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from zhuisu.capture.epcis.hashing import event_hash
-from zhuisu.capture.xml import reader
-from zhuisu.cli import app
+from zhuisu.app.cli import app
+from zhuisu.epcis.hashing import event_hash
+from zhuisu.epcis.xml import reader
 
 DATA = Path(__file__).parent.parent / "data"
 VECTOR = DATA / "event-hash" / "epcisDocWithVariousEventTypes"

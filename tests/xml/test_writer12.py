@@ -1,4 +1,4 @@
-"""EPCIS 1.2 XML output (``zhuisu.capture.xml.writer12``): the GS1 JSON examples written as 1.2 XML are valid and
+"""EPCIS 1.2 XML output (``zhuisu.epcis.xml.writer12``): the GS1 JSON examples written as 1.2 XML are valid and
 read back with the same event hashes; exact placement of 1.2's extension wrappers; ``zhuisu convert
 --epcis-version 1.2``, ``POST /convert`` and ``GET /events`` with ``GS1-EPCIS-Version: 1.2.0``."""
 
@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import Credentials
 from tests.support.epcis import EXAMPLES, document, load, object_event
-from zhuisu.capture.epcis.hashing import event_hash
-from zhuisu.capture.xml import reader, writer12
-from zhuisu.cli import app
+from zhuisu.app.cli import app
+from zhuisu.epcis.hashing import event_hash
+from zhuisu.epcis.xml import reader, writer12
 
 XSD_DIR = Path(__file__).parent.parent.parent / "zhuisu" / "capture" / "xml" / "xsd"
 #: GS1's own EPCglobal-epcis-1_2.xsd, when the shared material holds it (not shipped in the repository).

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from zhuisu.capture.epcis.hashing import event_hash
-from zhuisu.capture.epcis.validation import validate_document, validate_query_document
-from zhuisu.capture.xml import reader, schema, writer
-from zhuisu.capture.xml.errors import InvalidXml
+from zhuisu.epcis.hashing import event_hash
+from zhuisu.epcis.validation import validate_document, validate_query_document
+from zhuisu.epcis.xml import reader, schema, writer
+from zhuisu.epcis.xml.errors import InvalidXml
 
 DATA = Path(__file__).parent.parent / "data"
 HERE = Path(__file__).parent / "data"

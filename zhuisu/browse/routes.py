@@ -17,9 +17,11 @@ from starlette.responses import JSONResponse, Response
 
 from zhuisu.browse import service
 from zhuisu.browse.service import Resource
-from zhuisu.events import formats
-from zhuisu.events import routes as events_routes
-from zhuisu.web.deps import CurrentActor, DbSession, SettingsDep
+from zhuisu.epcis import formats
+from zhuisu.events import responses as events_responses
+from zhuisu.parties.permissions import CurrentActor
+from zhuisu.web import epcis_http
+from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(tags=["query"])
 
@@ -41,11 +43,11 @@ def _list_endpoint(resource: Resource) -> Callable[..., Response]:
         page = service.list_values(
             session,
             resource,
-            per_page=events_routes.page_size(request, settings),
+            per_page=epcis_http.page_size(request, settings),
             page_token=request.query_params.get("nextPageToken"),
             token_ttl=timedelta(seconds=settings.page_token_ttl_seconds),
         )
-        headers = events_routes.next_page_headers(request, f"/{resource.name}", page.next_token, page.token_expires)
+        headers = epcis_http.next_page_headers(request, f"/{resource.name}", page.next_token, page.token_expires)
         epc_format = formats.negotiate(request.headers).epc
         members = page.members
         if resource.identifiers:
@@ -64,7 +66,7 @@ def _events_endpoint(resource: Resource) -> Callable[..., Response]:
         stored = service.known_value(session, resource, value)
         items = service.events_query(resource, stored, request.query_params.multi_items())
         path = f"/{resource.name}/{quote(stored, safe='')}/events"
-        return events_routes.events_page(request, session, settings, items, path=path)
+        return events_responses.events_page(request, session, settings, items, path=path)
 
     return value_events
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from zhuisu.capture.schemas import EventError
-from zhuisu.errors import InvalidInput, ZhuisuError
+from zhuisu.errors import InvalidInput
 
 
 class DocumentRejected(InvalidInput):
@@ -31,16 +31,3 @@ class DocumentRejected(InvalidInput):
         if self.capture_id:
             members["captureID"] = self.capture_id
         return members
-
-
-class UnsupportedMediaType(ZhuisuError):
-    code = "unsupported_media_type"
-    status_code = 415
-
-
-class EmptyDocument(InvalidInput):
-    code = "empty_document"
-
-
-class InvalidJson(InvalidInput):
-    code = "invalid_json"

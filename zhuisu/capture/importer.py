@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import service
-from zhuisu.capture.epcis import validation
 from zhuisu.capture.schemas import EventError, EventOutcome
 from zhuisu.capture.service import Behaviour
-from zhuisu.capture.stream import StreamError, iter_document, iter_events
 from zhuisu.db.session import unit_of_work
+from zhuisu.epcis import validation
+from zhuisu.epcis.stream import StreamError, iter_document, iter_events
 from zhuisu.models import Party
 
 #: Allocations between two collections of the youngest generation during an import (the default is 700).

@@ -3,97 +3,39 @@
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import orjson
 from fastapi import APIRouter, BackgroundTasks, Depends, Header
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zhuisu.capture import jobs as capture_jobs
 from zhuisu.capture import service
-from zhuisu.capture.errors import EmptyDocument, InvalidJson, UnsupportedMediaType
 from zhuisu.capture.schemas import CaptureResult
-from zhuisu.capture.xml import capture as xml_capture
 from zhuisu.config import Settings
+from zhuisu.epcis import formats
 from zhuisu.errors import AlreadyExists, InvalidInput, TooLarge
-from zhuisu.events import formats, masterdata
+from zhuisu.events import masterdata
 from zhuisu.events import service as events_service
 from zhuisu.kit.time import format_iso
 from zhuisu.models import CaptureJob
-from zhuisu.web.deps import CurrentActor, DbSession, Language, SettingsDep
+from zhuisu.parties.permissions import CurrentActor
+from zhuisu.web import epcis_http
+from zhuisu.web.deps import DbSession, Language, SettingsDep
 from zhuisu.web.errors import problem_response
 
 router = APIRouter(tags=["capture"])
-_JSON_TYPES = ("application/json", "application/ld+json", "")
-JSON_MEDIA_TYPES = _JSON_TYPES
-XML_TYPES = ("application/xml", "text/xml")
 #: Characters an event ID keeps in a Location header; anything else (non-ASCII IRIs) is percent-encoded.
 _URI_CHARS = ":/?#[]@!$&'()*+,;=%-._~"
 
 
-def limit_headers(settings: Settings) -> dict[str, str]:
-    return {
-        "GS1-EPCIS-Capture-Limit": str(settings.capture_limit_events),
-        "GS1-EPCIS-Capture-File-Size-Limit": str(settings.capture_limit_bytes),
-    }
-
-
-async def read_raw_body(request: Request, settings: Settings, allowed: tuple[str, ...]) -> tuple[str, bytes]:
-    """The request's media type and body; 413 before reading when it is larger than the advertised limit."""
-    limit = settings.capture_limit_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(int(declared), limit)
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in allowed:
-        shown = "application/json 或 application/ld+json" if allowed == _JSON_TYPES else "JSON-LD 或 XML"
-        shown_en = "application/json or application/ld+json" if allowed == _JSON_TYPES else "JSON-LD or XML"
-        raise UnsupportedMediaType(
-            f"不支持的内容类型 {media}，请使用 {shown}",
-            message_en=f"unsupported content type {media}; send {shown_en}",
-        )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(size, limit)
-        chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw.strip():
-        raise EmptyDocument(
-            "请求体为空：需要一个 EPCIS 文档", message_en="empty request body: an EPCIS document is required"
-        )
-    return media, raw
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidJson(f"请求体不是有效的 JSON：{exc}", message_en=f"the body is not valid JSON: {exc}") from None
-
-
-async def read_json_body(request: Request, settings: SettingsDep) -> Any:
-    """The request body parsed as JSON; 413 before parsing when it is larger than the advertised limit."""
-    _, raw = await read_raw_body(request, settings, _JSON_TYPES)
-    return _json(raw)
-
-
 async def read_capture_body(request: Request, settings: SettingsDep) -> Any:
     """A capture body: JSON-LD as sent, or EPCIS 1.2/2.0 XML converted to the JSON-LD document it stands for."""
-    media, raw = await read_raw_body(request, settings, (*_JSON_TYPES, *XML_TYPES))
-    if media in XML_TYPES:
-        return xml_capture.document_from_xml(raw, strict=settings.capture_xml_strict)
-    return _json(raw)
+    media, raw = await epcis_http.read_raw_body(request, settings, (*epcis_http.JSON_TYPES, *epcis_http.XML_TYPES))
+    if media in epcis_http.XML_TYPES:
+        return capture_jobs.document_from_xml(raw, strict=settings.capture_xml_strict)
+    return epcis_http.parse_json(raw)
 
 
-def _too_large(size: int, limit: int) -> TooLarge:
-    return TooLarge(
-        f"请求体 {size} 字节，超过上限 {limit} 字节",
-        message_en=f"body of {size} bytes exceeds the limit of {limit} bytes",
-    )
-
-
-JsonBody = Annotated[Any, Depends(read_json_body)]
+JsonBody = Annotated[Any, Depends(epcis_http.read_json_body)]
 CaptureBody = Annotated[Any, Depends(read_capture_body)]
 
 
@@ -144,7 +86,9 @@ def capture(
     events = body.get("eventList") if isinstance(body, dict) else None
     if not events and masterdata.vocabularies_of(document):
         recorded = masterdata.record_vocabularies(session, document)
-        return JSONResponse({"vocabularyElements": recorded}, status_code=202, headers=limit_headers(settings))
+        return JSONResponse(
+            {"vocabularyElements": recorded}, status_code=202, headers=epcis_http.limit_headers(settings)
+        )
     if isinstance(events, list) and len(events) > settings.capture_limit_events:
         raise TooLarge(
             f"文档含 {len(events)} 个事件，超过上限 {settings.capture_limit_events}",
@@ -152,9 +96,9 @@ def capture(
         )
     if isinstance(events, list) and len(events) >= settings.capture_async_min_events:
         mode: service.Behaviour = "proceed" if behaviour == "proceed" else "rollback"
-        job = xml_capture.queue_job(session, document, actor=actor, behaviour=mode, source="POST /capture")
-        background.add_task(xml_capture.run_job, request.app.state.sessionmaker, job.id, document, mode)
-        headers = {"Location": f"/capture/{job.id}", **limit_headers(settings)}
+        job = capture_jobs.queue_job(session, document, actor=actor, behaviour=mode, source="POST /capture")
+        background.add_task(capture_jobs.run_job, request.app.state.sessionmaker, job.id, document, mode)
+        headers = {"Location": f"/capture/{job.id}", **epcis_http.limit_headers(settings)}
         return JSONResponse(job_document(job, lang), status_code=202, headers=headers)
     result = service.capture_document(
         session,
@@ -170,7 +114,7 @@ def capture(
 
 def _capture_response(request: Request, result: CaptureResult, lang: str, settings: Settings) -> Response:
     job = result.job
-    headers = {"Location": f"/capture/{job.id}", **limit_headers(settings)}
+    headers = {"Location": f"/capture/{job.id}", **epcis_http.limit_headers(settings)}
     outcomes = [o.to_json(lang) for o in result.outcomes]
     if job.behaviour == "rollback" and not job.success:
         errors = [{"eventIndex": None, **e.to_json(lang)} for e in result.document_errors]

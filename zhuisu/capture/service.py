@@ -19,16 +19,16 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.epcis import hashing, validation
-from zhuisu.capture.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
 from zhuisu.capture.schemas import CaptureResult, EventError, EventOutcome
 from zhuisu.catalog import enforcement as catalog_enforcement
+from zhuisu.epcis import hashing, validation
+from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
 from zhuisu.errors import NotFound
+from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
 from zhuisu.portal import stories as portal_stories
-from zhuisu.subscriptions import service as subscriptions_service
 from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]

@@ -17,8 +17,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from zhuisu.capture.identifiers import canonical_id, cbv_short
 from zhuisu.codes.recognize import recognize
+from zhuisu.epcis.identifiers import canonical_id, cbv_short
 
 #: Prefixes the EPCIS 2.0 standard context defines, used when a document does not rebind them.
 STANDARD_PREFIXES = {"cbvmda": "urn:epcglobal:cbv:mda:", "gs1": "https://gs1.org/voc/"}

@@ -22,12 +22,12 @@ from typing import Any, Protocol
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.identifiers import canonical_id, cbv_short
 from zhuisu.capture.schemas import EventError
 from zhuisu.catalog import repository
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.elements import carries, identifiers, prefixes, scheme_of
 from zhuisu.catalog.rules import Catalog, Element, Mode, Release, Rule, effective_releases
+from zhuisu.epcis.identifiers import canonical_id, cbv_short
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import EventFlag
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service
 from zhuisu.catalog.schemas import FlagRead, ReleaseRead
-from zhuisu.web.deps import CurrentActor, DbSession, SettingsDep
+from zhuisu.parties.permissions import CurrentActor
+from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 OnDate = Annotated[date | None, Query(description="Catalog in effect on this date (default today).")]

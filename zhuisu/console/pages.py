@@ -10,9 +10,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from zhuisu.console import service, spreadsheet
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.models import Party
-from zhuisu.portal.rendering import page_language, render
-from zhuisu.portal.signin import signed_in, to_signin
+from zhuisu.parties.permissions import signed_in, to_signin
 from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.rendering import page_language, render
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, UploadFile
 from starlette.requests import Request
 
 from zhuisu.console import service
-from zhuisu.portal.rendering import page_language
-from zhuisu.portal.signin import require_party
+from zhuisu.parties.permissions import require_party
 from zhuisu.web.deps import DbSession
+from zhuisu.web.rendering import page_language
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
 

@@ -4,8 +4,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from zhuisu.capture import routes as capture_routes
 from zhuisu.convert import service
+from zhuisu.web import epcis_http
 from zhuisu.web.deps import SettingsDep
 
 router = APIRouter(tags=["convert"])
@@ -20,9 +20,7 @@ async def convert(request: Request, settings: SettingsDep, epcis_version: str | 
     1.2 with ``?epcis_version=1.2`` or the request header ``GS1-EPCIS-Version: 1.2.0`` (echoed in the response).
     Nothing is stored."""
     version = service.epcis_version(epcis_version or request.headers.get(_VERSION_HEADER))
-    _, raw = await capture_routes.read_raw_body(
-        request, settings, (*capture_routes.JSON_MEDIA_TYPES, *capture_routes.XML_TYPES)
-    )
+    _, raw = await epcis_http.read_raw_body(request, settings, (*epcis_http.JSON_TYPES, *epcis_http.XML_TYPES))
     source = service.detect(raw)
     accept = request.headers.get("accept", "").split(",")[0].split(";")[0].strip()
     target = service.target_for(accept, source)

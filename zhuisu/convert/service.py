@@ -1,6 +1,6 @@
 """Conversion between the EPCIS bindings: XML (1.2 or 2.0) ↔ JSON-LD (2.0), documents and query documents.
 
-XML is read by ``zhuisu.capture.xml.reader`` and written as EPCIS 2.0 by ``writer`` (or as EPCIS 1.2 by
+XML is read by ``zhuisu.epcis.xml.reader`` and written as EPCIS 2.0 by ``writer`` (or as EPCIS 1.2 by
 ``writer12`` when version 1.2 is asked for); the same events give the same CBV 2.0 event hashes in either binding.
 Pure: no database.
 """
@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import orjson
 
-from zhuisu.capture.xml import reader, writer, writer12
+from zhuisu.epcis.xml import reader, writer, writer12
 from zhuisu.errors import InvalidInput
 
 Format = Literal["xml", "json"]

@@ -9,8 +9,8 @@ from rich.table import Table
 
 from zhuisu.cli.runtime import fail, session_maker, settings
 from zhuisu.db.session import unit_of_work
+from zhuisu.epcis.query.params import parse_query
 from zhuisu.events import service
-from zhuisu.events.params import parse_query
 from zhuisu.kit.time import format_iso
 from zhuisu.models import Event
 

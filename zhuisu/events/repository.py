@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from zhuisu.events.params import MATCH_ROLES, EventQuery
+from zhuisu.epcis.query.params import MATCH_ROLES, EventQuery
 from zhuisu.models import Event, EventContext, EventEpc, VocabularyElement
 
 _LIST_COLUMNS = {

@@ -15,9 +15,10 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from zhuisu.epcis.query import predicates
+from zhuisu.epcis.query.params import EventQuery
 from zhuisu.errors import NotFound, QueryParameterInvalid, ZhuisuError
-from zhuisu.events import predicates, repository
-from zhuisu.events.params import EventQuery
+from zhuisu.events import repository
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Event
 

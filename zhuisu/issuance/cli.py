@@ -1,7 +1,7 @@
 """``zhuisu codes issue``, ``zhuisu codes labels``, ``zhuisu codes issuer``: issuance from the command line.
 
 The CLI acts as the node operator: it issues for the party named by ``--party`` (id or 统一社会信用代码) and
-may print the labels of any batch. These commands are mounted on the ``codes`` app by ``zhuisu.codes.cli``.
+may print the labels of any batch. These commands are mounted on the ``codes`` app by ``zhuisu.issuance.codes_cli``.
 """
 
 import json

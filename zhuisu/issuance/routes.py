@@ -1,7 +1,7 @@
 """Code issuance over HTTP: ``POST /codes/issue``, batches and their label sheets, ``GET /codes/{code}``.
 
 ``GET /codes/{code}`` takes any code, Digital Link URIs with their slashes included, so this router must be
-included after ``zhuisu.codes.routes`` (whose ``/codes/{code}/label.png`` would otherwise be read as a code).
+included after ``zhuisu.issuance.codes_routes`` (whose ``/codes/{code}/label.png`` would otherwise be read as a code).
 """
 
 from typing import Annotated
@@ -12,7 +12,8 @@ from starlette.responses import Response
 from zhuisu.issuance import service
 from zhuisu.issuance.schemas import BatchRead, CodeCheckRead, IssueCreate, IssuedBatchRead
 from zhuisu.labels.sheet import Symbology
-from zhuisu.web.deps import CurrentActor, DbSession, SettingsDep
+from zhuisu.parties.permissions import CurrentActor
+from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(tags=["codes"])
 _ERRORS: dict[int | str, dict[str, str]] = {

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from zhuisu.capture.epcis import hashing
+from zhuisu.epcis import hashing
 from zhuisu.kit.time import format_iso, parse_iso
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.merkle import leaf_hash

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from zhuisu.models import Licence, Location, Party, Product
 from zhuisu.parties import masterdata, spreadsheets, vocabulary
 from zhuisu.parties import service as parties_service
+from zhuisu.parties.permissions import CurrentActor
 from zhuisu.parties.schemas import (
     ImportReport,
     LicenceCreate,
@@ -20,7 +21,7 @@ from zhuisu.parties.schemas import (
     ProductCreate,
     ProductRead,
 )
-from zhuisu.web.deps import CurrentActor, DbSession, Language
+from zhuisu.web.deps import DbSession, Language
 
 router = APIRouter(prefix="/api/v1", tags=["master data"])
 _MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}

@@ -9,8 +9,8 @@ from typing import Any
 from starlette.requests import Request
 
 from zhuisu.errors import NotFound
-from zhuisu.portal.rendering import DL_PREFIX, story_path
 from zhuisu.portal.schemas import PublicProductRead
+from zhuisu.web.rendering import DL_PREFIX, story_path
 
 MEDIA_TYPE = "application/linkset+json"
 GS1 = "https://gs1.org/voc/"

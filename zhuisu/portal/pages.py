@@ -24,9 +24,10 @@ from zhuisu.errors import ZhuisuError
 from zhuisu.portal import complaints, linkset, stories
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.errors import UnknownCode
-from zhuisu.portal.rendering import LANG_COOKIE, page_language, portal_state, rate_limit, render, story_path
 from zhuisu.portal.schemas import ComplaintCreate
+from zhuisu.portal.state import portal_state, rate_limit
 from zhuisu.web.deps import DbSession
+from zhuisu.web.rendering import LANG_COOKIE, page_language, render, story_path
 
 _VARY = {"Vary": "Accept, Accept-Language, Cookie"}
 router = APIRouter(tags=["portal"], dependencies=[Depends(rate_limit)], include_in_schema=True)

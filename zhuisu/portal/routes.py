@@ -9,9 +9,10 @@ from starlette.responses import Response
 from zhuisu.portal import complaints, stories
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.pages import freshness, stored_response
-from zhuisu.portal.rendering import page_language, rate_limit
 from zhuisu.portal.schemas import ComplaintAck, ComplaintCreate, PublicProductRead, SearchRead
+from zhuisu.portal.state import rate_limit
 from zhuisu.web.deps import DbSession
+from zhuisu.web.rendering import page_language
 
 router = APIRouter(prefix="/api/v1/portal", tags=["portal"], dependencies=[Depends(rate_limit)])
 

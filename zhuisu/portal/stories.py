@@ -28,14 +28,14 @@ from sqlalchemy import Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from zhuisu.capture import identifiers
 from zhuisu.db.session import unit_of_work
+from zhuisu.epcis import identifiers
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.portal import repository
 from zhuisu.portal import service as portal_service
-from zhuisu.portal.rendering import render_text
 from zhuisu.portal.schemas import PublicProductRead
+from zhuisu.web.rendering import render_text
 
 if TYPE_CHECKING:  # capture.service registers mark_stale, so it cannot be imported here at run time
     from zhuisu.capture.service import StoredEvent

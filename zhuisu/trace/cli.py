@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from zhuisu.cli.runtime import fail, session_maker
 from zhuisu.db.session import unit_of_work
-from zhuisu.trace import export, service
+from zhuisu.recall import export
+from zhuisu.trace import service
 from zhuisu.trace.schemas import ImpactRead, TraceRead
 
 _DIRECTIONS = ("back", "forward", "both")

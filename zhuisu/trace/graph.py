@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.identifiers import canonical_id, cbv_short, named_codes
+from zhuisu.epcis.identifiers import canonical_id, cbv_short, named_codes
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import Event, TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 

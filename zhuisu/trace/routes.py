@@ -8,9 +8,11 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from zhuisu.trace import export, service
+from zhuisu.parties.permissions import CurrentActor
+from zhuisu.recall import export
+from zhuisu.trace import service
 from zhuisu.trace.schemas import ImpactRead, TraceRead
-from zhuisu.web.deps import CurrentActor, DbSession
+from zhuisu.web.deps import DbSession
 
 router = APIRouter(tags=["trace"])
 _MEDIA = {

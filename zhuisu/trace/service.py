@@ -16,11 +16,12 @@ from biip import ParseError
 from biip.gs1_messages import GS1Message
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.identifiers import canonical_id
 from zhuisu.codes.recognize import recognize
+from zhuisu.epcis.identifiers import canonical_id
 from zhuisu.errors import InvalidInput
 from zhuisu.kit.time import format_iso
-from zhuisu.trace import findings, graph, impact, repository
+from zhuisu.recall import impact
+from zhuisu.trace import findings, graph, repository
 from zhuisu.trace.findings import Occurrence
 from zhuisu.trace.schemas import ImpactRead, ResponsibilityRead, StepRead, TraceRead
 from zhuisu.trace.walk import Reach, Walk, gc_paused, walk, walk_both

@@ -1,4 +1,7 @@
-"""Request-scoped dependencies: the database session (one transaction per request), the settings, the caller."""
+"""Request-scoped dependencies: the database session (one transaction per request), the settings, the language.
+
+Who the caller is, and what they may do, is each domain's ``permissions`` (the caller:
+``zhuisu.parties.permissions``)."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -9,9 +12,6 @@ from starlette.requests import Request
 
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.errors import NotAuthenticated
-from zhuisu.models import Party
-from zhuisu.parties import service as parties_service
 from zhuisu.web.i18n import request_language
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,21 +33,6 @@ def get_settings_dep(request: Request) -> Settings:
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-
-
-def current_actor(request: Request, session: DbSession) -> Party:
-    """The party whose bearer token authenticates this request; 401 without a valid one."""
-    header = request.headers.get("authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise NotAuthenticated(
-            "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
-            message_en="missing access token: send 'Authorization: Bearer <token>'",
-        )
-    return parties_service.authenticate(session, secret.strip())
-
-
-CurrentActor = Annotated[Party, Depends(current_actor)]
 
 
 def get_language(request: Request) -> str:

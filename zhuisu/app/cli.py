@@ -1,0 +1,91 @@
+"""The ``zhuisu`` command: one Typer app mounting each domain's commands."""
+
+from typing import Any
+
+import typer
+import uvicorn
+from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
+from typer.core import TyperGroup
+
+from zhuisu.capture import cli as capture_cli
+from zhuisu.catalog import cli as catalog_cli
+from zhuisu.cli import db as db_cli
+from zhuisu.cli.runtime import err_console, settings
+from zhuisu.convert import cli as convert_cli
+from zhuisu.demo import cli as demo_cli
+from zhuisu.errors import ZhuisuError
+from zhuisu.events import cli as events_cli
+from zhuisu.exchange.subscriptions import cli as subscriptions_cli
+from zhuisu.issuance import codes_cli
+from zhuisu.ledger import cli as ledger_cli
+from zhuisu.parties import cli as parties_cli
+from zhuisu.trace import cli as trace_cli
+
+
+class _Root(TyperGroup):
+    """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1 (a traceback only with
+    --verbose), for every command, however it is invoked."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZhuisuError as exc:
+            if ctx.params.get("verbose"):
+                raise
+            err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}", highlight=False)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=_Root,
+)
+app.add_typer(db_cli.app, name="db")
+app.add_typer(events_cli.app, name="events")
+app.add_typer(parties_cli.app, name="parties")
+app.add_typer(parties_cli.tokens_app, name="tokens")
+app.add_typer(demo_cli.app, name="demo")
+app.add_typer(codes_cli.app, name="codes")
+app.add_typer(ledger_cli.app, name="ledger")
+app.command("import")(capture_cli.import_files)
+app.add_typer(catalog_cli.app, name="catalog")
+app.command("coverage")(catalog_cli.coverage)
+app.add_typer(parties_cli.masterdata_app, name="masterdata")
+app.command("convert")(convert_cli.convert)
+app.command("worker")(subscriptions_cli.worker)
+app.command("trace")(trace_cli.trace_command)
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors.")) -> None:
+    """--verbose is read back from this command's parameters when an error is reported."""
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+    worker: bool | None = typer.Option(
+        None,
+        "--worker/--no-worker",
+        help="Deliver subscriptions in the server processes (default: on unless ZHUISU_SUBSCRIPTIONS_WORKER is set).",
+    ),
+) -> None:
+    """Serve the HTTP API (EPCIS 2.0 REST binding) on the configured database."""
+    subscriptions_cli.configure_server_worker(worker)
+    uvicorn.run(
+        "zhuisu.app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        factory=False,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,120 @@
+"""The FastAPI application factory; the engine and sessionmaker are built in the lifespan, never at import."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from zhuisu import __version__
+from zhuisu.browse import routes as browse_routes
+from zhuisu.capture import routes as capture_routes
+from zhuisu.catalog import routes as catalog_routes
+from zhuisu.config import Settings
+from zhuisu.console import pages as console_pages
+from zhuisu.console import routes as console_routes
+from zhuisu.convert import routes as convert_routes
+from zhuisu.db.engine import engine_from_settings, make_sessionmaker
+from zhuisu.errors import TooManyRequests
+from zhuisu.events import routes as events_routes
+from zhuisu.exchange.subscriptions import routes as subscriptions_routes
+from zhuisu.exchange.subscriptions import worker as subscriptions_worker
+from zhuisu.issuance import codes_routes
+from zhuisu.issuance import routes as issuance_routes
+from zhuisu.ledger import routes as ledger_routes
+from zhuisu.oversight import pages as dashboard_pages
+from zhuisu.oversight import routes as dashboard_routes
+from zhuisu.parties import pages as parties_pages
+from zhuisu.parties import routes as parties_routes
+from zhuisu.portal import pages as portal_pages
+from zhuisu.portal import routes as portal_routes
+from zhuisu.trace import routes as trace_routes
+from zhuisu.web import epcis_http, errors, options
+from zhuisu.web import rendering as portal_rendering
+from zhuisu.web.guards import NulGuardMiddleware
+from zhuisu.web.headers import HeadersMiddleware
+
+EPCIS_HEADERS = {
+    "GS1-EPCIS-Version": "2.0.0",
+    "GS1-CBV-Version": "2.0.0",
+    "GS1-Vendor-Version": f"zhuisu-{__version__}",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A zhuisu node serving ``settings``' database. The schema must be migrated (``zhuisu db upgrade``)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = not hasattr(app.state, "sessionmaker")
+        if owned:
+            engine = engine_from_settings(settings)
+            app.state.sessionmaker = make_sessionmaker(engine)
+        worker = subscriptions_worker.Worker(app.state.sessionmaker, app.state.settings)
+        if app.state.settings.subscriptions_worker:
+            worker.start()
+        app.state.subscriptions_worker = worker
+        yield
+        worker.stop()
+        if owned:
+            engine.dispose()
+
+    app = FastAPI(
+        title="zhuisu 追溯",
+        version=__version__,
+        lifespan=lifespan,
+        description=(
+            "重要产品追溯节点 — GS1 EPCIS 2.0 capture and query. Authenticate with `Authorization: Bearer <token>`."
+        ),
+    )
+    app.state.settings = settings
+    app.state.default_language = settings.default_language
+    errors.install(app)
+    options.install(app)
+    # First, so the public pages (the hot path) match without walking every other route; its Digital Link paths
+    # (/01/…, /00/…, /414/… — see portal.service.PRIMARY_KEYS) clash with no other router's.
+    app.include_router(portal_pages.router)
+    app.include_router(capture_routes.router)
+    app.include_router(events_routes.router)
+    app.include_router(convert_routes.router)
+    app.include_router(subscriptions_routes.router)
+    app.include_router(browse_routes.router)
+    app.include_router(codes_routes.router)  # before issuance: its GET /codes/{code:path} takes any path
+    app.include_router(issuance_routes.router)
+    app.include_router(ledger_routes.router)
+    app.include_router(catalog_routes.router)
+    app.include_router(parties_routes.router)
+    app.include_router(trace_routes.router)
+    app.include_router(portal_routes.router)
+    app.include_router(parties_pages.router)
+    app.include_router(dashboard_routes.router)
+    app.include_router(dashboard_pages.router)
+    app.include_router(console_routes.router)
+    app.include_router(console_pages.router)
+    app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)
+    app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")
+
+    app.add_middleware(NulGuardMiddleware)
+    app.add_middleware(
+        HeadersMiddleware,
+        always=list(EPCIS_HEADERS.items()),
+        by_prefix=lambda: [("/capture", list(epcis_http.limit_headers(app.state.settings).items()))],
+    )
+
+    @app.get("/", tags=["node"])
+    def about() -> dict[str, Any]:
+        """What this node is and where its API documentation lives; ``member`` lists the EPCIS top-level resources
+        (the REST binding's ``GET /``)."""
+        return {
+            **browse_routes.top_level(),
+            "name": "zhuisu 追溯",
+            "version": __version__,
+            "epcisVersion": "2.0.0",
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "capture": "/capture",
+            "events": "/events",
+        }
+
+    return app

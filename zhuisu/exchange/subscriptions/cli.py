@@ -1,0 +1,33 @@
+"""``zhuisu worker``: run scheduled subscriptions and deliver the outbox until stopped (a separate deployment of the
+loop ``zhuisu serve`` also runs in-process; both may run at once)."""
+
+import os
+import time
+
+import typer
+
+from zhuisu.cli.runtime import session_maker, settings
+from zhuisu.config import get_settings
+from zhuisu.exchange.subscriptions.worker import Worker
+
+
+def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
+    """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
+    logged); runs until interrupted."""
+    loop = Worker(session_maker(), settings())
+    while True:
+        done = loop.run_once()
+        typer.echo(f"delivered {done.delivered}, failed {done.failed}")
+        if once:
+            return
+        time.sleep(loop.poll_seconds)
+
+
+def configure_server_worker(enabled: bool | None) -> None:
+    """``zhuisu serve``: turn the in-process delivery worker on (its default there) or off, for the server
+    process and the worker processes it starts; an explicit ``ZHUISU_SUBSCRIPTIONS_WORKER`` is kept when the
+    command line says nothing."""
+    if enabled is None and "subscriptions_worker" in settings().model_fields_set:
+        return
+    os.environ["ZHUISU_SUBSCRIPTIONS_WORKER"] = "false" if enabled is False else "true"
+    get_settings.cache_clear()

@@ -1,0 +1,112 @@
+"""The regulator desk (signed in): overview with charts, trace explorer, recall impact with its spreadsheet,
+complaints. Each page has a JSON twin in ``routes.py`` calling the same service."""
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from zhuisu.errors import ZhuisuError
+from zhuisu.models import Party
+from zhuisu.oversight import service
+from zhuisu.parties.permissions import is_regulator, signed_in, to_signin
+from zhuisu.portal import complaints
+from zhuisu.recall import export
+from zhuisu.trace import service as trace_service
+from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.rendering import page_language, render
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _regulator(request: Request, session: DbSession) -> Party | Response:
+    """The signed-in regulator, else the response to give instead (sign-in, or 403)."""
+    party = signed_in(request, session)
+    if party is None:
+        return to_signin(request)
+    if not is_regulator(party, request.app.state.settings):
+        return render(request, "dashboard/forbidden.html", {"party": party}, status=403)
+    return party
+
+
+def _gate(request: Request, session: DbSession) -> Response | None:
+    found = _regulator(request, session)
+    return found if isinstance(found, Response) else None
+
+
+@router.get("", response_class=HTMLResponse, name="dashboard")
+def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> Response:
+    """Coverage against targets, event volume, risk flags and complaints, within the regulator's region."""
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
+    view = service.overview(
+        session,
+        window_days=settings.coverage_window_days,
+        region_prefix=region,
+        scope_prefix=service.scope(party),
+        zone=ZoneInfo(settings.portal_timezone),
+    )
+    return render(request, "dashboard/index.html", {"view": view, "data": view.model_dump(mode="json")})
+
+
+@router.get("/trace", response_class=HTMLResponse, name="dashboard_trace")
+def trace(request: Request, session: DbSession, code: str = "") -> Response:
+    """The trace explorer: a code's graph back and forward, its responsibility chain and findings."""
+    if (gate := _gate(request, session)) is not None:
+        return gate
+    view, error = None, None
+    if code.strip():
+        try:
+            view = service.trace_view(session, code)
+        except ZhuisuError as exc:
+            error = exc.localized(page_language(request))
+    return render(
+        request,
+        "dashboard/trace.html",
+        {"code": code, "view": view, "error": error, "data": view.model_dump(mode="json") if view else None},
+    )
+
+
+@router.get("/impact", response_class=HTMLResponse, name="dashboard_impact")
+def impact(request: Request, session: DbSession, code: str = "") -> Response:
+    """Recall impact of a code: everything downstream, its holders and regions, and the spreadsheet."""
+    if (gate := _gate(request, session)) is not None:
+        return gate
+    view, error = None, None
+    if code.strip():
+        try:
+            view = service.impact_view(session, code)
+        except ZhuisuError as exc:
+            error = exc.localized(page_language(request))
+    return render(request, "dashboard/impact.html", {"code": code, "view": view, "error": error})
+
+
+@router.get("/impact.xlsx", name="dashboard_impact_xlsx")
+def impact_xlsx(request: Request, session: DbSession, code: str) -> Response:
+    """The recall-impact spreadsheet (the trace domain's FSMA-204-style export)."""
+    if (gate := _gate(request, session)) is not None:
+        return gate
+    body = export.render(session, trace_service.recall_impact(session, code), fmt="xlsx", where=export.Filter())
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="recall-impact.xlsx"'})
+
+
+@router.post("/complaints/{reference}", name="dashboard_complaint")
+def handle_complaint(
+    request: Request,
+    session: DbSession,
+    reference: str,
+    status: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Move a complaint on (in progress, closed) with a note (only a complaint of the regulator's region)."""
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
+    complaints.handle_complaint(
+        session, reference, actor=party, status=status, note=note, region_prefix=service.scope(party)
+    )
+    return RedirectResponse("/dashboard#complaints", status_code=303)

@@ -1,0 +1,115 @@
+"""The regulator desk, composed from the domains: coverage (catalog), flags (catalog), traces and recall impact
+(trace), complaints (portal), event volume (its own aggregate).
+
+A regulator works within its region: ``scope`` is the GB/T 2260 prefix of its party's region, and a ``?region=``
+filter outside it is narrowed back to it; complaints are listed for that region only (see ``portal.complaints``).
+"""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from zhuisu.catalog import coverage as coverage_service
+from zhuisu.catalog import service as catalog_service
+from zhuisu.kit.time import utc_now
+from zhuisu.models import Party
+from zhuisu.oversight import repository
+from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
+from zhuisu.parties import service as parties_service
+from zhuisu.portal import complaints
+from zhuisu.trace import service as trace_service
+
+VOLUME_DAYS = 365
+
+
+def scope(party: Party) -> str:
+    """The GB/T 2260 prefix a regulator works within ("" for a regulator without a region: every region)."""
+    return complaints.region_scope(party.region)
+
+
+def within(scope_prefix: str, requested: str) -> str:
+    """The region filter to apply: ``requested`` when inside the scope, else the scope itself.
+
+    >>> [within("23", "2301"), within("23", "11"), within("23", ""), within("", "11")]
+    ['2301', '23', '23', '11']
+    """
+    requested = requested.strip()
+    return requested if requested.startswith(scope_prefix) else scope_prefix
+
+
+def overview(
+    session: Session,
+    *,
+    window_days: int,
+    region_prefix: str = "",
+    scope_prefix: str = "",
+    zone: ZoneInfo | None = None,
+) -> OverviewRead:
+    """The desk's overview within ``scope_prefix``, filtered to ``region_prefix`` (narrowed into the scope)."""
+    region_prefix = within(scope_prefix, region_prefix)
+    rows = coverage_service.coverage(session, window_days=window_days, region_prefix=region_prefix)
+    volume = repository.events_per_day(session, since=utc_now() - timedelta(days=VOLUME_DAYS))
+    flags = catalog_service.list_flags(session, limit=50)
+    return OverviewRead(
+        coverage=[row.to_json() for row in rows],
+        volume=[VolumeRead(day=d, events=n) for d, n in volume],
+        flags=[
+            FlagSummary(
+                event_id=event_id,
+                class_id=f.class_id,
+                rule_id=f.rule_id,
+                elements=list(f.elements),
+                recorder_id=f.recorder_id,
+            )
+            for f, event_id in flags
+        ],
+        complaints=[
+            complaints.complaint_read(c, zone) for c in complaints.list_complaints(session, region_prefix=region_prefix)
+        ],
+        scope=scope_prefix,
+        region=region_prefix,
+        timezone=str(zone or complaints.DEFAULT_TIMEZONE),
+    )
+
+
+def _names(session: Session, identifiers: set[str]) -> dict[str, str]:
+    names = {}
+    for identifier in sorted(identifiers):
+        party = parties_service.find_party_by_identifier(session, identifier)
+        names[identifier] = party.name if party else identifier.rsplit("/", 1)[-1]
+    return names
+
+
+def trace_view(session: Session, code: str) -> TraceView:
+    """A trace back and forward as a graph: things and parties as nodes, each event linking them."""
+    traced = trace_service.trace(session, code, direction="both")
+    parties = {p for step in traced.timeline for p in (step.source, step.destination) if p}
+    parties |= {r.party for r in traced.responsibility}
+    names = _names(session, parties)
+    nodes = [
+        GraphNode(id=t, name="/".join(t.split("/")[-4:]), category="code" if t == traced.code else "thing")
+        for t in traced.things
+    ]
+    nodes += [GraphNode(id=p, name=names[p], category="party") for p in sorted(parties)]
+    edges: dict[tuple[str, str], str] = {}
+    for step in traced.timeline:
+        label = (step.biz_step or step.type).rsplit("/", 1)[-1]
+        for thing in step.things:
+            for party in (step.source, step.destination):
+                if party:
+                    edges.setdefault((thing, party), label)
+        if step.source and step.destination:
+            edges.setdefault((step.source, step.destination), label)
+    return TraceView(
+        trace=traced,
+        nodes=nodes,
+        party_names=names,
+        findings=traced.findings,
+        edges=[GraphEdge(source=s, target=t, label=label) for (s, t), label in edges.items()],
+    )
+
+
+def impact_view(session: Session, code: str) -> ImpactView:
+    impact = trace_service.recall_impact(session, code)
+    return ImpactView(impact=impact, party_names=_names(session, set(impact.holders)))

@@ -1,0 +1,82 @@
+"""Who is calling, for every route: the party of a bearer token (the API), or of the session cookie set by signing
+in (the regulator desk and the enterprise console, whose JSON twins accept either).
+
+The cookie holds the token itself (HttpOnly, SameSite=Lax), so revoking the token signs the browser out. A
+regulator is a party with the ``regulator`` role, of party type ``government``, or listed in
+``regulator_party_ids``.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from zhuisu.config import Settings
+from zhuisu.errors import NotAuthenticated, PermissionDenied, ZhuisuError
+from zhuisu.models import Party
+from zhuisu.parties import service as parties_service
+from zhuisu.web.deps import DbSession
+from zhuisu.web.rendering import SESSION_COOKIE
+
+
+def current_actor(request: Request, session: DbSession) -> Party:
+    """The party whose bearer token authenticates this request; 401 without a valid one."""
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise NotAuthenticated(
+            "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
+            message_en="missing access token: send 'Authorization: Bearer <token>'",
+        )
+    return parties_service.authenticate(session, secret.strip())
+
+
+CurrentActor = Annotated[Party, Depends(current_actor)]
+
+
+def _token(request: Request) -> str | None:
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return secret.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def signed_in(request: Request, session: Session) -> Party | None:
+    """The party of the bearer header or the session cookie, or None."""
+    token = _token(request)
+    if token is None:
+        return None
+    try:
+        return parties_service.authenticate(session, token)
+    except ZhuisuError:
+        return None
+
+
+def is_regulator(party: Party, settings: Settings) -> bool:
+    return (
+        "regulator" in (party.roles or [])
+        or party.party_type == "government"
+        or (party.id in settings.regulator_party_ids)
+    )
+
+
+def require_party(request: Request, session: Session) -> Party:
+    """For JSON twins: the signed-in party, else 401."""
+    party = signed_in(request, session)
+    if party is None:
+        raise NotAuthenticated("请先登录", message_en="sign in first (session cookie or bearer token)")
+    return party
+
+
+def require_regulator(request: Request, session: Session) -> Party:
+    """For JSON twins: the signed-in regulator, else 401 or 403."""
+    party = require_party(request, session)
+    if not is_regulator(party, request.app.state.settings):
+        raise PermissionDenied("仅监管部门可以访问", message_en="only regulators may use the regulator desk")
+    return party
+
+
+def to_signin(request: Request) -> Response:
+    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)

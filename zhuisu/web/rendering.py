@@ -1,0 +1,82 @@
+"""Pages of every domain (portal, regulator desk, enterprise console): templates, page language, the 429 handler."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from zhuisu.errors import TooManyRequests
+from zhuisu.web.errors import problem_response
+from zhuisu.web.i18n import negotiate
+from zhuisu.web.ratelimit import retry_after_header
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+LANG_COOKIE = "zhuisu_lang"
+SESSION_COOKIE = "zhuisu_session"
+DL_PREFIX = "https://id.gs1.org/"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def story_path(code: str) -> str:
+    """The portal path of a code: the Digital Link path for GS1 keys, ``/c/<code>`` for anything else."""
+    if code.startswith(DL_PREFIX):
+        return "/" + code.removeprefix(DL_PREFIX)
+    return "/c/" + quote(code, safe="")
+
+
+templates.env.globals["story_path"] = story_path
+
+
+async def too_many_requests(request: Request, exc: Exception) -> Response:
+    """Exception handler: the 429 problem with a ``Retry-After`` header."""
+    assert isinstance(exc, TooManyRequests)
+    lang = page_language(request)
+    retry = retry_after_header(float(exc.extra.get("retry_after", 1)))
+    return problem_response(
+        request,
+        status=429,
+        code=exc.code,
+        detail=exc.localized(lang),
+        problem_type=exc.problem_type,
+        headers={"Retry-After": retry},
+        retry_after=int(retry),
+    )
+
+
+def page_language(request: Request) -> str:
+    """zh or en: ``?lang=``, else the language cookie, else Accept-Language, else the node's default."""
+    default = getattr(request.app.state, "default_language", "zh")
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in ("zh", "en"):
+            return value
+    return negotiate(request.headers.get("accept-language"), default)
+
+
+def translator(lang: str) -> Callable[[str, str], str]:
+    """``t(zh, en)`` of the templates: the text in ``lang``."""
+    return (lambda zh, en: en) if lang == "en" else (lambda zh, en: zh)
+
+
+def render_text(template: str, lang: str, context: dict[str, Any]) -> str:
+    """A page in ``lang`` without a request (stored pages: nothing in them depends on the request)."""
+    return templates.env.get_template(template).render({"lang": lang, "t": translator(lang), **context})
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
+    """A page in the request's language; ``?lang=`` also sets the language cookie (the toggle)."""
+    lang = page_language(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"lang": lang, "t": translator(lang), **context},
+        status_code=status,
+    )
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
