@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,10 +31,13 @@ import psycopg
 
 from tests.support import pgserver
 from tests.support.epcis import document, object_event
+from zhuisu.app import wiring
 from zhuisu.capture import service as capture_service
+from zhuisu.capture import signals as capture_signals
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
+from zhuisu.events.stored import StoredEvent
 from zhuisu.ledger import service
 from zhuisu.ledger.keys import generate_key
 from zhuisu.ledger.leaf import Leaf
@@ -155,18 +157,6 @@ def time_calls(count: int, call: Callable[[int], object]) -> list[float]:
     return samples
 
 
-@dataclass(frozen=True)
-class Synthetic:
-    """A ``service.LoggedEvent`` for append timing."""
-
-    pk: int
-    event_id: str
-    hash: str
-    record_time: datetime
-    recorder_id: str
-    event: dict[str, Any]
-
-
 def prewarm(url: str) -> str:
     """Bring the log into the OS page cache (a node's working set when RAM allows), as cold reads would
     otherwise measure the disk. Returns how."""
@@ -212,7 +202,7 @@ def measure_log(url: str, n: int, samples: int) -> dict[str, Any]:
     def append(batch: int) -> None:
         first = n + batch * 1000
         events = [
-            Synthetic(
+            StoredEvent(
                 first + j + 1,
                 event_id(first + j),
                 f"ni:///sha-256;{first + j:064x}?ver=CBV2.0",
@@ -239,13 +229,15 @@ def measure_log(url: str, n: int, samples: int) -> dict[str, Any]:
 
 
 def measure_capture(url: str, batches: int) -> dict[str, Any]:
-    """ms per 1,000-event capture document, with the ledger hook and without it (fresh database)."""
+    """ms per 1,000-event capture document, with the write path after the insert (ledger, trace graph, catalog flags)
+    and the readers, and without them (fresh database)."""
     migrate.upgrade(url)
     engine = make_engine(url)
     maker = make_sessionmaker(engine)
     with unit_of_work(maker) as s:
         party_id = parties_service.create_party(s, name="基准测试企业", uscc="91110000600037341L").id
-    hooks = capture_service.AFTER_INSERT
+    wiring.connect()
+    steps, receivers = capture_service.WRITE_PATH, capture_signals.events_recorded.receivers
     counter = iter(range(10**9))
 
     def capture(_: int) -> None:
@@ -257,11 +249,13 @@ def measure_capture(url: str, batches: int) -> dict[str, Any]:
     capture(0)  # warm-up
     timings: dict[str, list[float]] = {"with_ledger": [], "without_ledger": []}
     for _ in range(batches):  # interleaved, so a busy machine slows both alike
-        for label, installed in (("with_ledger", hooks), ("without_ledger", ())):
-            capture_service.AFTER_INSERT = installed
+        for label, installed in (("with_ledger", (steps, receivers)), ("without_ledger", ((), ()))):
+            capture_service.WRITE_PATH = installed[0]
+            capture_signals.events_recorded.connect(installed[1])
             timings[label] += time_calls(1, capture)
     result = {label: percentiles(samples) for label, samples in timings.items()}
-    capture_service.AFTER_INSERT = hooks
+    capture_service.WRITE_PATH = steps
+    capture_signals.events_recorded.connect(receivers)
     engine.dispose()
     return result
 

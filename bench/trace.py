@@ -31,12 +31,14 @@ from stdnum import ean
 from bench import capture
 from bench.probe import PG_SETTINGS, machine_probe_ms
 from tests.support import pgserver
+from zhuisu.app import wiring
 from zhuisu.capture import service as capture_service
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo.generator import CONTEXT, demo_parties, generate
-from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
+from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, cbv_short
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import (
     CaptureJob,
@@ -48,6 +50,7 @@ from zhuisu.models import (
     TraceLink,
     TraceTransformMember,
 )
+from zhuisu.recall import service as recall_service
 from zhuisu.trace import graph, service
 
 RESULTS = Path(__file__).parent / "results"
@@ -178,6 +181,7 @@ def fanout_events(fanout: int) -> list[dict[str, Any]]:
 def impact_time(maker: sessionmaker[Session], actor_id: str, fanout: int) -> tuple[float, int]:
     """(ms, downstream things) of the recall impact of the fan-out lot (loaded first, not timed)."""
     events = fanout_events(fanout)
+    wiring.connect()
     for start in range(0, len(events), 2000):
         with unit_of_work(maker) as session:
             doc = {
@@ -191,7 +195,7 @@ def impact_time(maker: sessionmaker[Session], actor_id: str, fanout: int) -> tup
     analyze(maker)
     with unit_of_work(maker) as session:
         started = time.perf_counter()
-        result = service.recall_impact(session, LOT)
+        result = recall_service.recall_impact(session, LOT)
         elapsed = (time.perf_counter() - started) * 1000
     return elapsed, len(result.things) - 1
 
@@ -394,7 +398,7 @@ def measure_existing(url: str, args: argparse.Namespace) -> dict[str, Any]:
         analyze(maker)
         first = impact_repeat(maker, 1)[0]
         with unit_of_work(maker) as session:
-            downstream = len(service.recall_impact(session, LOT).things) - 1
+            downstream = len(recall_service.recall_impact(session, LOT).things) - 1
     else:
         assert actor is not None
         first, downstream = impact_time(maker, actor, args.fanout)
@@ -418,7 +422,7 @@ def impact_repeat(maker: sessionmaker[Session], times: int) -> list[float]:
     for _ in range(times):
         with unit_of_work(maker) as session:
             started = time.perf_counter()
-            service.recall_impact(session, LOT)
+            recall_service.recall_impact(session, LOT)
             found.append((time.perf_counter() - started) * 1000)
     return found
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support import pgserver
+from zhuisu.app import wiring
 from zhuisu.app.web import create_app
 from zhuisu.cli import runtime
 from zhuisu.config import Settings, get_settings
@@ -28,6 +29,12 @@ from zhuisu.parties import service as parties_service
 DATA = Path(__file__).parent / "data"
 BACKENDS = ("sqlite", "postgresql")
 _counter = itertools.count()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signals_connected() -> None:
+    """Tests call the services directly, as the app and the command line do after connecting the signals."""
+    wiring.connect()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

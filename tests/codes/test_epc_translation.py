@@ -5,8 +5,8 @@ import doctest
 import pytest
 
 from zhuisu.codes import epc_translate, epc_urn
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.codes.epc_translate import Untranslatable, gcp_length, match_patterns, to_epc_urn
-from zhuisu.epcis.identifiers import canonical_id
 
 
 def test_doctests() -> None:

@@ -185,7 +185,7 @@ def test_a_nul_character_in_a_value_is_refused_by_name(
     where: str, app: FastAPI, creds: Credentials, session: Session
 ) -> None:
     # given an otherwise valid event holding a NUL in a string value (jsonb could not store it)
-    fields = {
+    fields: dict[str, tuple[dict[str, Any], str]] = {
         "value": ({"example:note": "a\u0000b"}, "/example:note"),
         "nested": ({"example:batch": {"example:note": "\u0000"}}, "/example:batch/example:note"),
         "list": ({"example:notes": ["ok", "x\u0000"]}, "/example:notes/1"),

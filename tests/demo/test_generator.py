@@ -13,7 +13,7 @@ from zhuisu.capture import service as capture_service
 from zhuisu.demo import generator
 from zhuisu.epcis import validation
 from zhuisu.parties import service as parties_service
-from zhuisu.trace import service as trace_service
+from zhuisu.recall import service as recall_service
 
 
 class TestParties:
@@ -63,7 +63,7 @@ class TestDocument:
         result = capture_service.capture_document(session, doc, actor=actor)
         assert result.count("captured") == 120
         first = doc["epcisBody"]["eventList"][0]["epcList"][0]
-        impact = trace_service.recall_impact(session, first)
+        impact = recall_service.recall_impact(session, first)
         assert len(impact.things) > 3
         assert impact.regions
         assert all(r.startswith("3701") for r in impact.regions)

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuisu.auth import service as auth_service
+from zhuisu.auth.errors import InvalidToken
 from zhuisu.errors import InvalidInput
 from zhuisu.models import ApiToken, AuditEntry
 from zhuisu.parties import service
-from zhuisu.parties.errors import InvalidToken, InvalidUscc
+from zhuisu.parties.errors import InvalidUscc
 
 
 def test_token_is_stored_hashed_and_authenticates(session: Session) -> None:
@@ -19,10 +21,10 @@ def test_token_is_stored_hashed_and_authenticates(session: Session) -> None:
     stored = session.scalars(select(ApiToken.token_hash)).all()
     assert issued.secret not in stored
     assert stored == [hashlib.sha256(issued.secret.encode()).hexdigest()]
-    assert service.authenticate(session, issued.secret).id == party.id
+    assert auth_service.authenticate(session, issued.secret).id == party.id
     service.revoke_token(session, token_id=issued.token.id)
     with pytest.raises(InvalidToken):
-        service.authenticate(session, issued.secret)
+        auth_service.authenticate(session, issued.secret)
     actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["party_created", "token_issued", "token_revoked"]
 

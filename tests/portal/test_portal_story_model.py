@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.portal.conftest import DEMO_TOKEN, LOT, SGTIN, SSCC
 from tests.support.epcis import object_event
+from zhuisu.app import wiring
 from zhuisu.capture import service as capture_service
+from zhuisu.capture import signals as capture_signals
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo.service import DemoLoad
+from zhuisu.epcis import identifiers
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
@@ -127,11 +130,13 @@ class TestNeverStale:
         self, client: TestClient, session: Session, maker: sessionmaker[Session], demo: DemoLoad
     ) -> None:
         client.get(LOT_PATH)
-        without = tuple(h for h in capture_service.AFTER_INSERT if h is not stories.mark_stale)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(capture_service, "AFTER_INSERT", without)
+        without = [r for r in capture_signals.events_recorded.receivers if r is not stories.mark_stale]
+        capture_signals.events_recorded.connect(without)
+        try:
             with unit_of_work(maker) as s:
                 capture_service.capture_single_event(s, _recall(), actor=demo.party)
+        finally:
+            wiring.connect()
         assert 'id="recall"' in client.get(LOT_PATH).text
         clock = session.get_one(PortalStoryClock, 1)
         session.refresh(clock)
@@ -183,11 +188,11 @@ def _now() -> datetime:
     return utc_now()
 
 
-def test_event_things_canonical() -> None:
+def test_named_codes_canonical() -> None:
     event: dict[str, object] = {
         "epcList": ["urn:epc:id:sgtin:6901234.012345.1001"],
         "parentID": "urn:epc:id:sscc:6901234.0000000001",
         "quantityList": [{"epcClass": "urn:epc:class:lgtin:6901234.022222.L20261001", "quantity": 1}],
         "inputEPCList": "not a list",
     }
-    assert stories.event_things(event) == {SGTIN, SSCC, LOT}
+    assert set(identifiers.named_codes(event)) == {SGTIN, SSCC, LOT}

@@ -1,12 +1,13 @@
 """Hand-built supply chains with known trace answers (times are hours after 2026-05-01 00:00 +08:00)."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from stdnum import ean
 
-from zhuisu.epcis.identifiers import canonical_id
+from zhuisu.codes.canonical import canonical_id
 
 CN = timezone(timedelta(hours=8))
 T0 = datetime(2026, 5, 1, tzinfo=CN)
@@ -88,9 +89,9 @@ def ship(
     hours: float,
     frm: str,
     to: str,
-    epcs: list[str] = (),  # type: ignore[assignment]
-    qty: list[dict[str, Any]] = (),
-) -> dict[str, Any]:  # type: ignore[assignment]
+    epcs: Sequence[str] = (),
+    qty: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     what: dict[str, Any] = {"epcList": list(epcs)}
     if qty:
         what["quantityList"] = list(qty)
@@ -129,10 +130,10 @@ def transform(
     hours: float,
     at: str,
     *,
-    inputs: list[str] = (),
-    outputs: list[str] = (),  # type: ignore[assignment]
-    input_qty: list[dict[str, Any]] = (),
-    output_qty: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    inputs: Sequence[str] = (),
+    outputs: Sequence[str] = (),
+    input_qty: Sequence[dict[str, Any]] = (),
+    output_qty: Sequence[dict[str, Any]] = (),
     tid: str | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
@@ -159,10 +160,10 @@ def pack(
     hours: float,
     at: str,
     parent: str,
-    children: list[str] = (),  # type: ignore[assignment]
-    qty: list[dict[str, Any]] = (),
+    children: Sequence[str] = (),
+    qty: Sequence[dict[str, Any]] = (),
     action: str = "ADD",
-) -> dict[str, Any]:  # type: ignore[assignment]
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "parentID": parent,
         "bizStep": "packing" if action == "ADD" else "unpacking",

@@ -17,12 +17,13 @@ from tests.trace.chains import DC, HOSPITAL, PLANT
 from tests.trace.test_trace_fast_paths import random_chain
 from tests.trace.test_trace_service import capture, document
 from zhuisu.capture import service as capture_service
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
-from zhuisu.epcis.identifiers import canonical_id
 from zhuisu.models import Party
-from zhuisu.trace import repository, service
+from zhuisu.recall import service as recall_service
+from zhuisu.trace import repository
 from zhuisu.trace.schemas import ImpactRead
 from zhuisu.trace.walk import Walk, walk
 
@@ -112,7 +113,7 @@ def _statements(engine: Engine) -> list[str]:
 def _impact(maker: sessionmaker[Session], start: str) -> tuple[ImpactRead, Walk]:
     with unit_of_work(maker) as s:
         repository.prepare_bulk_reads(s)
-        return service.recall_impact(s, start), walk(s, start, "forward", holdings=True)
+        return recall_service.recall_impact(s, start), walk(s, start, "forward", holdings=True)
 
 
 def _held(w: Walk) -> dict[str, list[tuple[float, str]]]:
@@ -154,7 +155,7 @@ def test_a_transaction_that_has_written_reads_its_levels_whole(committed: Any, m
     seen = _statements(engine)
     with make_sessionmaker(engine)() as s:
         item = canonical_id(ITEMS[100])
-        assert service.recall_impact(s, chains.X).holder_of[item] == chains.pgln(PLANT)
+        assert recall_service.recall_impact(s, chains.X).holder_of[item] == chains.pgln(PLANT)
         actor = s.scalars(select(Party).where(Party.name == "记录方")).one()  # the recorder of the chains
         late = capture_service.capture_document(
             s, document(chains.ship("late", 6, PLANT, HOSPITAL, [CASES[2]])), actor=actor
@@ -162,7 +163,7 @@ def test_a_transaction_that_has_written_reads_its_levels_whole(committed: Any, m
         assert late.job.captured == 1
         splits = sum(SNAPSHOT in q for q in seen)
         # when
-        result = service.recall_impact(s, chains.X)
+        result = recall_service.recall_impact(s, chains.X)
         # then: the shipment seen, every level read on this transaction's own connection
         assert result.holder_of[item] == chains.pgln(HOSPITAL)
         assert sum(SNAPSHOT in q for q in seen) == splits

@@ -20,10 +20,11 @@ from tests.trace import chains
 from tests.trace.chains import CANTEEN, DC, HOSPITAL, MARKET, PLANT
 from tests.trace.test_trace_service import capture, document
 from zhuisu.capture import service as capture_service
-from zhuisu.epcis.identifiers import canonical_id
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.models import TraceHolding
 from zhuisu.recall import impact
-from zhuisu.trace import repository, service
+from zhuisu.recall import service as recall_service
+from zhuisu.trace import repository
 from zhuisu.trace.walk import NEG, POS, Direction, Links, Reach, _expand, walk
 
 PARTIES = (PLANT, DC, MARKET, HOSPITAL, CANTEEN)
@@ -150,7 +151,7 @@ def test_a_large_group_is_expanded_once_with_the_same_answer(session: Session) -
     assert walked.reach[items[50]] == Reach(_t(1), POS, True, True)
     assert walked.reach[cases[1]] == Reach(_t(2), _t(3), False, True)  # while the items were in it
     assert walked.reach[cases[4]] == Reach(_t(4), POS, False, True)
-    result = service.recall_impact(session, chains.X)
+    result = recall_service.recall_impact(session, chains.X)
     assert result.holder_of[items[0]] == chains.pgln(DC)  # moved to case 4, shipped
     assert result.holder_of[items[2]] == chains.pgln(DC)  # in case 0, shipped
     assert result.holder_of[items[50]] == chains.pgln(PLANT)  # case 1 emptied: by its business location

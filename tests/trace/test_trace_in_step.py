@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tests.trace import chains
 from tests.trace.chains import PLANT, X
 from tests.trace.test_trace_service import capture
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.trace import service
 from zhuisu.trace.walk import Walk, walk, walk_both
 
@@ -47,7 +48,7 @@ def _read(w: Walk) -> tuple[Any, ...]:
 class TestWalkBoth:
     @pytest.mark.parametrize("start", [ITEMS[0], CASES[1], PALLET, X])
     def test_same_walks_as_one_after_the_other(self, packed: Session, start: str) -> None:
-        code = service.canonical_code(start)
+        code = canonical_code(start)
         # when
         back, forward = walk_both(packed, code)
         # then
@@ -55,10 +56,10 @@ class TestWalkBoth:
         assert _read(forward) == _read(walk(packed, code, "forward"))
 
     def test_from_an_item_both_sides_three_levels(self, packed: Session) -> None:
-        back, forward = walk_both(packed, service.canonical_code(ITEMS[0]))
+        back, forward = walk_both(packed, canonical_code(ITEMS[0]))
         assert (back.depth, forward.depth) == (3, 3)
-        assert set(back.reach) == {service.canonical_code(t) for t in (ITEMS[0], X, CASES[0], PALLET)}
-        assert set(forward.reach) == {service.canonical_code(t) for t in (ITEMS[0], CASES[0], PALLET)}
+        assert set(back.reach) == {canonical_code(t) for t in (ITEMS[0], X, CASES[0], PALLET)}
+        assert set(forward.reach) == {canonical_code(t) for t in (ITEMS[0], CASES[0], PALLET)}
 
 
 class TestStatements:

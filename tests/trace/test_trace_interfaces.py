@@ -18,7 +18,7 @@ from zhuisu.app.cli import app
 from zhuisu.cli.runtime import session_maker
 from zhuisu.db.session import unit_of_work
 from zhuisu.recall import export
-from zhuisu.trace import service
+from zhuisu.recall import service as recall_service
 
 LOT_A = "https://id.gs1.org/01/06901234222227/10/A1"
 
@@ -104,7 +104,7 @@ class TestRoutes:
 class TestExports:
     def test_xlsx_and_epcis_document(self, session: Session) -> None:
         capture(session, chains.pork_chain())
-        impact = service.recall_impact(session, I1)
+        impact = recall_service.recall_impact(session, I1)
         only = next(iter(c(I1)))
         where = export.Filter(product="6901234333336", code_from=only, code_to=only)
         book = load_workbook(io.BytesIO(export.render(session, impact, fmt="xlsx", where=where)))

@@ -40,6 +40,7 @@ from tests.trace.chains import (
 from zhuisu.capture import service as capture_service
 from zhuisu.models import Party, TraceLink
 from zhuisu.parties import service as parties_service
+from zhuisu.recall import service as recall_service
 from zhuisu.trace import service
 
 
@@ -198,7 +199,7 @@ def canonical(code: str) -> str:
 
 class TestImpact:
     def test_impact_of_the_lot(self, pork: Session) -> None:
-        result = service.recall_impact(pork, A)
+        result = recall_service.recall_impact(pork, A)
         assert set(result.things) == c(A, I1, I2, I3, B, C1, C2, PL1, PL2, PL3)
         assert {k: (q.value, q.uom) for k, q in result.quantities.items()} == {
             canonical(A): (300.0, "KGM"),
@@ -213,12 +214,12 @@ class TestImpact:
         assert result.regions == ["370104", "370105", "370112", "370113", "370114"]
 
     def test_impact_of_a_pig_from_the_other_farm(self, pork: Session) -> None:
-        result = service.recall_impact(pork, P3)
+        result = recall_service.recall_impact(pork, P3)
         assert set(result.things) == c(P3, A, I1, I2, I3, B, C1, C2, PL1, PL2, PL3)
         assert FARM2 not in "".join(result.holders)
 
     def test_unknown_code_has_nothing_downstream(self, pork: Session) -> None:
-        result = service.recall_impact(pork, "urn:epc:id:sgtin:6901234.099999.1")
+        result = recall_service.recall_impact(pork, "urn:epc:id:sgtin:6901234.099999.1")
         assert (result.things, result.quantities, result.holders, result.regions) == (
             ["https://id.gs1.org/01/06901234999990/21/1"],
             {},
@@ -261,7 +262,7 @@ class TestQueryCount:
         assert forward.depth == 4
         assert len(queries) == forward.depth + 2
         queries.clear()
-        impact = service.recall_impact(session, X)
+        impact = recall_service.recall_impact(session, X)
         assert len(impact.things) == 334
         assert impact.holders == [pgln(PLANT)]
         # levels (each with the parties holding its things), places (no event names a party: holders by business

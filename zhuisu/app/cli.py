@@ -7,6 +7,7 @@ import uvicorn
 from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
 from typer.core import TyperGroup
 
+from zhuisu.app import wiring
 from zhuisu.capture import cli as capture_cli
 from zhuisu.catalog import cli as catalog_cli
 from zhuisu.cli import db as db_cli
@@ -19,7 +20,7 @@ from zhuisu.exchange.subscriptions import cli as subscriptions_cli
 from zhuisu.issuance import codes_cli
 from zhuisu.ledger import cli as ledger_cli
 from zhuisu.parties import cli as parties_cli
-from zhuisu.trace import cli as trace_cli
+from zhuisu.recall import cli as recall_cli
 
 
 class _Root(TyperGroup):
@@ -55,12 +56,14 @@ app.command("coverage")(catalog_cli.coverage)
 app.add_typer(parties_cli.masterdata_app, name="masterdata")
 app.command("convert")(convert_cli.convert)
 app.command("worker")(subscriptions_cli.worker)
-app.command("trace")(trace_cli.trace_command)
+app.command("trace")(recall_cli.trace_command)
 
 
 @app.callback()
 def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors.")) -> None:
-    """--verbose is read back from this command's parameters when an error is reported."""
+    """--verbose is read back from this command's parameters when an error is reported; every command runs with the
+    domain signals connected."""
+    wiring.connect()
 
 
 @app.command()

@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from zhuisu import __version__
+from zhuisu.app import wiring
+from zhuisu.auth import pages as auth_pages
 from zhuisu.browse import routes as browse_routes
 from zhuisu.capture import routes as capture_routes
 from zhuisu.catalog import routes as catalog_routes
@@ -25,10 +27,10 @@ from zhuisu.issuance import routes as issuance_routes
 from zhuisu.ledger import routes as ledger_routes
 from zhuisu.oversight import pages as dashboard_pages
 from zhuisu.oversight import routes as dashboard_routes
-from zhuisu.parties import pages as parties_pages
 from zhuisu.parties import routes as parties_routes
 from zhuisu.portal import pages as portal_pages
 from zhuisu.portal import routes as portal_routes
+from zhuisu.recall import routes as recall_routes
 from zhuisu.trace import routes as trace_routes
 from zhuisu.web import epcis_http, errors, options
 from zhuisu.web import rendering as portal_rendering
@@ -44,6 +46,7 @@ EPCIS_HEADERS = {
 
 def create_app(settings: Settings) -> FastAPI:
     """A zhuisu node serving ``settings``' database. The schema must be migrated (``zhuisu db upgrade``)."""
+    wiring.connect()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,9 +88,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ledger_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(parties_routes.router)
+    app.include_router(recall_routes.router)  # before trace's /trace/{code:path}
     app.include_router(trace_routes.router)
     app.include_router(portal_routes.router)
-    app.include_router(parties_pages.router)
+    app.include_router(auth_pages.router)
     app.include_router(dashboard_routes.router)
     app.include_router(dashboard_pages.router)
     app.include_router(console_routes.router)

@@ -15,11 +15,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.browse import service
 from zhuisu.browse.service import Resource
 from zhuisu.epcis import formats
 from zhuisu.events import responses as events_responses
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web import epcis_http
 from zhuisu.web.deps import DbSession, SettingsDep
 

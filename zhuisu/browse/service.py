@@ -18,9 +18,10 @@ import orjson
 from sqlalchemy.orm import Session
 
 from zhuisu.browse import repository
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.cbv import BIZ_STEP, DISPOSITION
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
-from zhuisu.epcis.query.params import EVENT_TYPES
+from zhuisu.epcis.identifiers import cbv_short
+from zhuisu.epcis.model import EVENT_TYPES
 from zhuisu.errors import NotFound, QueryParameterInvalid
 from zhuisu.events.service import EPCIS_CONTEXT
 from zhuisu.kit.time import utc_now

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from zhuisu.capture.schemas import EventError
+from zhuisu.epcis.reports import EventError
 from zhuisu.errors import InvalidInput
 
 

@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import service
-from zhuisu.capture.schemas import EventError, EventOutcome
+from zhuisu.capture.schemas import EventOutcome
 from zhuisu.capture.service import Behaviour
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import validation
+from zhuisu.epcis.reports import EventError
 from zhuisu.epcis.stream import StreamError, iter_document, iter_events
 from zhuisu.models import Party
 

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import service
-from zhuisu.capture.schemas import EventError
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import validation
+from zhuisu.epcis.reports import EventError
 from zhuisu.epcis.xml import reader, schema
 from zhuisu.epcis.xml.errors import InvalidXml
 from zhuisu.kit.time import utc_now

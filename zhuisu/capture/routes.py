@@ -7,6 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Header
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.capture import jobs as capture_jobs
 from zhuisu.capture import service
 from zhuisu.capture.schemas import CaptureResult
@@ -17,7 +18,6 @@ from zhuisu.events import masterdata
 from zhuisu.events import service as events_service
 from zhuisu.kit.time import format_iso
 from zhuisu.models import CaptureJob
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web import epcis_http
 from zhuisu.web.deps import DbSession, Language, SettingsDep
 from zhuisu.web.errors import problem_response

@@ -3,31 +3,10 @@
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zhuisu.epcis.reports import EventError
 from zhuisu.models import CaptureJob
 
 Status = Literal["captured", "duplicate", "rejected"]
-
-
-@dataclass
-class EventError:
-    """Why one event was rejected: where (JSON pointer into the document), what kind, and what was expected."""
-
-    pointer: str
-    code: str
-    expected: str
-    message_zh: str
-    message_en: str
-
-    def message(self, lang: str) -> str:
-        return self.message_en if lang == "en" else self.message_zh
-
-    def to_json(self, lang: str) -> dict[str, Any]:
-        return {
-            "pointer": self.pointer,
-            "code": self.code,
-            "expected": self.expected,
-            "message": self.message(lang),
-        }
 
 
 @dataclass

@@ -1,10 +1,11 @@
 """EPCIS 2.0 capture: validate, fingerprint, deduplicate and store events, all or nothing by default.
 
-A capture writes its events, their identifier index and its capture job in the caller's transaction; it never
-commits. With the standard's ``rollback`` behaviour one invalid event rejects the whole document and no event is
-written (the job still records why); with ``proceed`` the valid events are stored and each rejected one is listed
-with its reasons. An event whose eventID or CBV 2.0 event hash is already stored is reported as a duplicate and
-not stored again, so re-sending a document is harmless.
+A capture writes its events, their identifier index and its capture job in the caller's transaction; it never commits.
+With the standard's ``rollback`` behaviour one invalid event rejects the whole document and no event is written (the job
+still records why); with ``proceed`` the valid events are stored and each rejected one is listed with its reasons. The
+write path is validate (``zhuisu.epcis``) → check (``BEFORE_STORE``) → store → ledger → trace graph → catalog flags
+(``WRITE_PATH``) → ``signals.events_recorded``, all in the caller's transaction. An event whose eventID or CBV 2.0 event
+hash is already stored is reported as a duplicate and not stored again, so re-sending a document is harmless.
 """
 
 import hashlib
@@ -19,34 +20,23 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.schemas import CaptureResult, EventError, EventOutcome
+from zhuisu.capture import signals
+from zhuisu.capture.schemas import CaptureResult, EventOutcome
 from zhuisu.catalog import enforcement as catalog_enforcement
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis import hashing, validation
-from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, canonical_id, cbv_short
+from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, cbv_short
+from zhuisu.epcis.reports import EventError
 from zhuisu.errors import NotFound
-from zhuisu.exchange.subscriptions import service as subscriptions_service
+from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
-from zhuisu.portal import stories as portal_stories
 from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]
 
 _IN_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """An event just written by capture, as the domains that follow it (ledger, trace graph, …) see it."""
-
-    pk: int
-    event_id: str
-    hash: str
-    record_time: datetime
-    recorder_id: str
-    event: dict[str, Any]
-    context: Any
 
 
 #: Checks that need the database (e.g. the catalog's per-class data-element rules), run on events that passed
@@ -56,15 +46,15 @@ BEFORE_STORE: tuple[
     Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any], dict[int, list[EventError]]], ...
 ] = (catalog_enforcement.check_events,)
 
-#: Called in the capture transaction, in order, with each batch of newly stored events (never duplicates).
-#: Each domain that must stay in step with the events (ledger leaves, trace graph edges) registers one function
-#: here; an exception rolls the whole capture back, so events and what follows from them never diverge.
-AFTER_INSERT: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = (
+#: The write path after the insert, in order, in the capture transaction, with each batch of newly stored events
+#: (never duplicates): the ledger's leaves, the trace graph's edges, the catalog's flags. An exception rolls the
+#: whole capture back, so events and what follows from them never diverge. Readers (the portal's stories,
+#: subscriptions, oversight's rules) are not here: they receive ``signals.events_recorded`` after these steps and
+#: capture knows none of them.
+WRITE_PATH: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = (
     ledger_service.append_events,
     trace_service.record_events,
     catalog_enforcement.record_flags,
-    subscriptions_service.record_stream_events,
-    portal_stories.mark_stale,
 )
 
 
@@ -382,8 +372,9 @@ def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: 
         )
         for pk, p in zip(ids, fresh, strict=True)
     ]
-    for observer in AFTER_INSERT:
-        observer(session, stored)
+    for step in WRITE_PATH:
+        step(session, stored)
+    signals.events_recorded.send(session, stored)
 
 
 def _new_event_ids(session: Session, count: int) -> list[int] | None:

@@ -17,8 +17,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.codes.recognize import recognize
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
+from zhuisu.epcis.identifiers import cbv_short
 
 #: Prefixes the EPCIS 2.0 standard context defines, used when a document does not rebind them.
 STANDARD_PREFIXES = {"cbvmda": "urn:epcglobal:cbv:mda:", "gs1": "https://gs1.org/voc/"}

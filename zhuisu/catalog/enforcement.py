@@ -9,7 +9,7 @@ it, or, where the class or rule is configured to flag, the event is stored and a
 is missing for the regulator.
 
 ``check_events`` is registered in ``zhuisu.capture.service.BEFORE_STORE`` and ``record_flags`` in
-``AFTER_INSERT``; the first hands the second its findings through ``session.info`` (same transaction).
+``WRITE_PATH``; the first hands the second its findings through ``session.info`` (same transaction).
 """
 
 import re
@@ -17,17 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from zhuisu.capture.schemas import EventError
 from zhuisu.catalog import repository
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.elements import carries, identifiers, prefixes, scheme_of
 from zhuisu.catalog.rules import Catalog, Element, Mode, Release, Rule, effective_releases
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.epcis.identifiers import cbv_short
+from zhuisu.epcis.reports import EventError
+from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import EventFlag
 
@@ -36,17 +38,6 @@ CHINA = timezone(timedelta(hours=8))
 _DL = "https://id.gs1.org/"
 _GTIN_RE = re.compile(r"^https://id\.gs1\.org/01/(\d{14})")
 _GLN_RE = re.compile(r"^https://id\.gs1\.org/(?:414|417)/(\d{13})")
-
-
-class StoredLike(Protocol):
-    """What ``record_flags`` needs of capture's ``StoredEvent``."""
-
-    @property
-    def pk(self) -> int: ...
-    @property
-    def recorder_id(self) -> str: ...
-    @property
-    def event(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -200,8 +191,8 @@ def _error(index: int, catalog: Catalog, v: Violation, element: Element) -> Even
     )
 
 
-def record_flags(session: Session, stored: Sequence[StoredLike]) -> None:
-    """Capture's AFTER_INSERT observer: one EventFlag per flagging rule an accepted event breaks."""
+def record_flags(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """A step of capture's write path (``WRITE_PATH``): one EventFlag per flagging rule an accepted event breaks."""
     pending: dict[int, tuple[dict[str, Any], list[Violation]]] = session.info.pop(SESSION_KEY, {})
     rows: list[dict[str, Any]] = []
     for s in stored:

@@ -5,10 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service
 from zhuisu.catalog.schemas import FlagRead, ReleaseRead
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Form, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from zhuisu.auth.permissions import signed_in, to_signin
 from zhuisu.console import service, spreadsheet
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.models import Party
-from zhuisu.parties.permissions import signed_in, to_signin
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 

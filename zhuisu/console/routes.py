@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter, UploadFile
 from starlette.requests import Request
 
+from zhuisu.auth.permissions import require_party
 from zhuisu.console import service
-from zhuisu.parties.permissions import require_party
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import page_language
 

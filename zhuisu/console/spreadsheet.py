@@ -20,13 +20,13 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from zhuisu.capture import service as capture_service
-from zhuisu.capture.schemas import EventError
 from zhuisu.codes import gln
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.console.columns import BY_HEADER, BY_KEY, COLUMNS, FIELD_COLUMN
+from zhuisu.epcis.reports import EventError
 from zhuisu.errors import InvalidInput, TooLarge, ZhuisuError
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Party
-from zhuisu.trace import service as trace_service
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -252,7 +252,7 @@ def _codes(row: dict[str, Any], key: str) -> list[str]:
         if not part:
             continue
         try:
-            code = trace_service.canonical_code(part)
+            code = canonical_code(part)
         except ZhuisuError:
             code = part
         if not code.startswith(("https://", "http://", "urn:")):

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhuisu.auth import service as auth_service
+from zhuisu.auth.errors import InvalidToken
 from zhuisu.capture import service as capture_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.rules import Catalog
@@ -19,7 +21,6 @@ from zhuisu.demo import city, generator
 from zhuisu.demo.content import demo_document
 from zhuisu.models import Event, Party
 from zhuisu.parties import service as parties_service
-from zhuisu.parties.errors import InvalidToken
 
 DEMO_PARTY = "示范市肉类联合加工厂"
 DEMO_USCC = "91230100MA1B2C3D49"
@@ -38,7 +39,7 @@ def demo_party(session: Session, *, token_secret: str) -> Party:
         session, name=DEMO_PARTY, uscc=DEMO_USCC
     )
     try:
-        parties_service.authenticate(session, token_secret)
+        auth_service.authenticate(session, token_secret)
     except InvalidToken:
         parties_service.issue_token(session, party=party, label="demo", secret=token_secret)
     return party

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhuisu.codes import epc_translate
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.errors import InvalidInput, ZhuisuError
 
 EPC_FORMAT_HEADER = "GS1-EPC-Format"

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhuisu.epcis.identifiers import canonical_id
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.kit.time import utc_now
 from zhuisu.models import VocabularyElement
 

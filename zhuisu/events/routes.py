@@ -4,8 +4,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.events import responses, service
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web import epcis_http
 from zhuisu.web.deps import DbSession, SettingsDep
 

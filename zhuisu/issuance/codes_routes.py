@@ -14,12 +14,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.codes.recognize import recognize
 from zhuisu.errors import InvalidInput, TooLarge
 from zhuisu.labels.payload import ImageFormat, code_image
 from zhuisu.labels.scan import read_image
 from zhuisu.labels.sheet import Symbology
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web.deps import SettingsDep
 
 router = APIRouter(tags=["codes"])

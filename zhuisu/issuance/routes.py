@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.issuance import service
 from zhuisu.issuance.schemas import BatchRead, CodeCheckRead, IssueCreate, IssuedBatchRead
 from zhuisu.labels.sheet import Symbology
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(tags=["codes"])

@@ -11,11 +11,11 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from zhuisu.errors import NotFound
+from zhuisu.events.stored import StoredEvent
 from zhuisu.ledger import repository
 from zhuisu.ledger.checkpoint import Checkpoint, sign_checkpoint
 from zhuisu.ledger.errors import InconsistentTree, InvalidProof, OutOfRange
@@ -26,23 +26,6 @@ from zhuisu.ledger.repository import NodeReader
 from zhuisu.ledger.subtrees import CompactRange, consistency_proof_at, inclusion_proof_at, root_at
 from zhuisu.ledger.tiles import ENTRIES, TILE_HEIGHT, TILE_WIDTH, encode_entry_bundle, parse_tile_path
 from zhuisu.models import LedgerCheckpoint
-
-
-class LoggedEvent(Protocol):
-    """What the log needs of a stored event (capture's ``StoredEvent`` has it)."""
-
-    @property
-    def pk(self) -> int: ...
-    @property
-    def event_id(self) -> str: ...
-    @property
-    def hash(self) -> str: ...
-    @property
-    def record_time(self) -> datetime: ...
-    @property
-    def recorder_id(self) -> str: ...
-    @property
-    def event(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +39,7 @@ class ConsistencyProof:
     proof: list[bytes]
 
 
-def append_events(session: Session, stored: Sequence[LoggedEvent]) -> None:
+def append_events(session: Session, stored: Sequence[StoredEvent]) -> None:
     """Append one leaf per event, in event-pk order, under the locked log head (capture's hook)."""
     if not stored:
         return

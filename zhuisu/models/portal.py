@@ -50,7 +50,7 @@ class PortalStory(Base):
 
     __tablename__ = "portal_stories"
 
-    #: The code, canonical (as ``trace.service.canonical_code`` gives it).
+    #: The code, canonical (as ``zhuisu.codes.canonical.canonical_code`` gives it).
     code: Mapped[str] = mapped_column(String(500), primary_key=True)
     #: ``PublicProductRead`` as JSON bytes, served as they are by the JSON twin.
     story: Mapped[bytes] = mapped_column(LargeBinary)

@@ -35,7 +35,7 @@ class VocabularyElement(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     vocabulary_type: Mapped[str] = mapped_column(String(200))
-    #: The element id in canonical form (``zhuisu.epcis.identifiers.canonical_id``).
+    #: The element id in canonical form (``zhuisu.codes.canonical.canonical_id``).
     element_id: Mapped[str] = mapped_column(String(500))
     #: ``{attribute id: value}``.
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from zhuisu.auth.permissions import is_regulator, signed_in, to_signin
 from zhuisu.errors import ZhuisuError
 from zhuisu.models import Party
 from zhuisu.oversight import service
-from zhuisu.parties.permissions import is_regulator, signed_in, to_signin
 from zhuisu.portal import complaints
 from zhuisu.recall import export
-from zhuisu.trace import service as trace_service
+from zhuisu.recall import service as recall_service
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
@@ -90,7 +90,7 @@ def impact_xlsx(request: Request, session: DbSession, code: str) -> Response:
     """The recall-impact spreadsheet (the trace domain's FSMA-204-style export)."""
     if (gate := _gate(request, session)) is not None:
         return gate
-    body = export.render(session, trace_service.recall_impact(session, code), fmt="xlsx", where=export.Filter())
+    body = export.render(session, recall_service.recall_impact(session, code), fmt="xlsx", where=export.Filter())
     return Response(body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="recall-impact.xlsx"'})
 
 

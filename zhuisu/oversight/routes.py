@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from zhuisu.auth.permissions import require_regulator
 from zhuisu.oversight import service
 from zhuisu.oversight.schemas import ImpactView, OverviewRead, TraceView
-from zhuisu.parties.permissions import require_regulator
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintRead
 from zhuisu.web.deps import DbSession, SettingsDep

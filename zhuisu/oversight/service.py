@@ -18,6 +18,7 @@ from zhuisu.oversight import repository
 from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import complaints
+from zhuisu.recall import service as recall_service
 from zhuisu.trace import service as trace_service
 
 VOLUME_DAYS = 365
@@ -111,5 +112,5 @@ def trace_view(session: Session, code: str) -> TraceView:
 
 
 def impact_view(session: Session, code: str) -> ImpactView:
-    impact = trace_service.recall_impact(session, code)
+    impact = recall_service.recall_impact(session, code)
     return ImpactView(impact=impact, party_names=_names(session, set(impact.holders)))

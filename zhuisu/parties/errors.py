@@ -1,10 +1,6 @@
 """Errors of the parties domain."""
 
-from zhuisu.errors import InvalidInput, NotAuthenticated
-
-
-class InvalidToken(NotAuthenticated):
-    code = "invalid_token"
+from zhuisu.errors import InvalidInput
 
 
 class InvalidUscc(InvalidInput):

@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 from starlette.responses import Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.models import Licence, Location, Party, Product
 from zhuisu.parties import masterdata, spreadsheets, vocabulary
 from zhuisu.parties import service as parties_service
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.parties.schemas import (
     ImportReport,
     LicenceCreate,

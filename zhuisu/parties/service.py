@@ -1,10 +1,9 @@
-"""Parties and their API tokens: create, issue, revoke, authenticate.
+"""Parties and their API tokens: create, issue, revoke (``zhuisu.auth`` resolves a token to its party).
 
 Tokens are random 32-byte secrets shown once; only their SHA-256 digest is stored, so a stolen database does not
 yield working tokens.
 """
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,13 +14,14 @@ from stdnum import ean
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
+from zhuisu.auth import service as auth_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.codes import epc_urn
 from zhuisu.errors import InvalidInput, NotFound
 from zhuisu.kit.time import utc_now
 from zhuisu.models import ApiToken, AuditEntry, Party
 from zhuisu.parties import vocabulary
-from zhuisu.parties.errors import InvalidToken, InvalidUscc
+from zhuisu.parties.errors import InvalidUscc
 
 TOKEN_PREFIX = "zs_"
 
@@ -32,10 +32,6 @@ class IssuedToken:
 
     token: ApiToken
     secret: str
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def create_party(
@@ -163,7 +159,7 @@ def list_parties(session: Session) -> list[Party]:
 def issue_token(session: Session, *, party: Party, label: str = "", secret: str | None = None) -> IssuedToken:
     """Issue a bearer token to ``party``; ``secret`` may be given to provision a known token (demo, tests)."""
     secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(party_id=party.id, token_hash=_digest(secret), prefix=secret[:10], label=label)
+    token = ApiToken(party_id=party.id, token_hash=auth_service.token_digest(secret), prefix=secret[:10], label=label)
     session.add(token)
     session.flush()
     session.add(AuditEntry(actor_id=party.id, action="token_issued", subject=token.id, payload={"label": label}))
@@ -182,16 +178,3 @@ def revoke_token(session: Session, *, token_id: str) -> ApiToken:
 
 def list_tokens(session: Session, *, party: Party) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.party_id == party.id).order_by(ApiToken.created_at)))
-
-
-def authenticate(session: Session, secret: str) -> Party:
-    """The party a bearer token belongs to. Raises InvalidToken for an unknown or revoked token."""
-    row = session.execute(
-        select(ApiToken.revoked_at, Party)
-        .join(Party, Party.id == ApiToken.party_id)
-        .where(ApiToken.token_hash == _digest(secret))
-    ).one_or_none()
-    if row is None or row.revoked_at is not None:
-        raise InvalidToken("访问令牌无效或已吊销", message_en="the access token is invalid or revoked")
-    party: Party = row.Party
-    return party

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.errors import Conflict, InvalidInput, NotFound, ZhuisuError
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import AuditEntry, Complaint, Party
 from zhuisu.portal import repository
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.schemas import ComplaintAck, ComplaintCreate, ComplaintRead
-from zhuisu.trace import service as trace_service
 
 STATUSES = ("received", "in_progress", "closed")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -42,7 +42,7 @@ def file_complaint(session: Session, data: ComplaintCreate, *, language: str) ->
     code = ""
     if data.code.strip():
         try:
-            code = trace_service.canonical_code(data.code)
+            code = canonical_code(data.code)
         except ZhuisuError:
             code = data.code.strip()
     product = portal_service.find_product(session, code) if code else None

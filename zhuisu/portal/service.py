@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.catalog import service as catalog_service
 from zhuisu.codes._regions import region_info
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.codes.recognize import recognize
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
@@ -114,7 +115,7 @@ def search(text: str) -> SearchRead:
     """What a search box query is: its scheme and canonical code (no database; the page says if it is known)."""
     found = recognize(text)
     try:
-        code: str | None = trace_service.canonical_code(text)
+        code: str | None = canonical_code(text)
     except ZhuisuError:
         code = None
     if found.valid or (code and code.startswith("https://id.gs1.org/")):
@@ -131,7 +132,7 @@ def search(text: str) -> SearchRead:
 
 def canonical(text: str) -> str:
     """The canonical form of a code (what stories are stored under). Raises InvalidInput for an empty one."""
-    return trace_service.canonical_code(text)
+    return canonical_code(text)
 
 
 def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProductRead:
@@ -145,7 +146,7 @@ def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProdu
 
 def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     """``product_story`` with the things the trace walked and the events newly verified (to remember)."""
-    code = trace_service.canonical_code(text)
+    code = canonical_code(text)
     traced = trace_service.trace(session, code, direction="both")
     timeline = traced.timeline
     product = find_product(session, code)

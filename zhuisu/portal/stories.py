@@ -1,13 +1,14 @@
 """The story read model: each code's public story built once and served by one indexed read.
 
-A built story is stored (``portal_stories``) with its JSON, its page in each language (gzip) and the things its
-trace walked (``portal_story_things``). ``mark_stale`` runs in the capture transaction (it is in capture's
-``AFTER_INSERT``, after the ledger's hook): every story whose trace walked a thing the new events name becomes
-stale, and the story clock moves on. A stale, missing or too old story is rebuilt by the next read. So a story
+A built story is stored (``portal_stories``) with its JSON, its page in each language (gzip) and the things its trace
+walked (``portal_story_things``). ``mark_stale`` runs in the capture transaction (it receives capture's
+``events_recorded`` signal, sent after the ledger's append): every story whose trace walked a thing the new events name
+becomes stale, and the story clock moves on. A stale, missing or too old story is rebuilt by the next read. So a story
 is never stale once the capture that changed it (a recall, say) has committed:
 
 - a build reads the clock version first and stores ``stale`` when the clock moved before it stored (under a
-  shared lock of the clock row, which every capture's hook updates), so a capture racing a build is never lost;
+  shared lock of the clock row, which every capture's ``mark_stale`` updates), so a capture racing a build is never
+  lost;
 - the clock also keeps the ledger size the hook last saw: a ledger larger than that means events were written
   by some path other than capture (a restore, a bulk load), and every story is marked stale (``reconcile``).
 
@@ -18,10 +19,10 @@ when the log grew, the build (read-only), and storing the result.
 import gzip
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from sqlalchemy import Engine, Row
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import identifiers
+from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.portal import repository
@@ -37,16 +39,11 @@ from zhuisu.portal import service as portal_service
 from zhuisu.portal.schemas import PublicProductRead
 from zhuisu.web.rendering import render_text
 
-if TYPE_CHECKING:  # capture.service registers mark_stale, so it cannot be imported here at run time
-    from zhuisu.capture.service import StoredEvent
-
 log = logging.getLogger(__name__)
 
 #: Bumped when the story or its page changes shape: rows built by another format are rebuilt.
 FORMAT = "s1"
 LANGUAGES = ("zh", "en")
-_EPC_KEYS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
-_QUANTITY_KEYS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
 
 
 @dataclass(frozen=True)
@@ -65,28 +62,8 @@ class Freshness:
     max_age_seconds: float
 
 
-def event_things(event: Mapping[str, object]) -> set[str]:
-    """The codes an EPCIS event names (as capture indexes them): its EPCs, parent, children, inputs, outputs and
-    quantity classes, canonical."""
-    found: set[str] = set()
-    for key in _EPC_KEYS:
-        found.update(identifiers.canonical_id(str(epc)) for epc in _as_list(event.get(key)))
-    parent = event.get("parentID")
-    if isinstance(parent, str):
-        found.add(identifiers.canonical_id(parent))
-    for key in _QUANTITY_KEYS:
-        for element in _as_list(event.get(key)):
-            if isinstance(element, dict) and isinstance(element.get("epcClass"), str):
-                found.add(identifiers.canonical_id(element["epcClass"]))
-    return found
-
-
-def _as_list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
-
-
-def mark_stale(session: Session, stored: Sequence["StoredEvent"]) -> None:
-    """Capture's after-insert hook: the stories the new events touch are stale; the clock moves on.
+def mark_stale(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """Receiver of capture's ``events_recorded`` signal: the stories the new events touch are stale; the clock moves on.
 
     Runs after the ledger's hook, so the log head is locked and holds this batch. If the ledger grew by more than
     this batch since the hook last ran, some capture ran without it: every story is marked stale.
@@ -99,7 +76,7 @@ def mark_stale(session: Session, stored: Sequence["StoredEvent"]) -> None:
     if seen != size - len(stored):
         repository.mark_all_stale(session)
     repository.set_clock_size(session, size)
-    repository.mark_stale(session, {thing for event in stored for thing in event_things(event.event)})
+    repository.mark_stale(session, {thing for event in stored for thing in identifiers.named_codes(event.event)})
 
 
 def reconcile(maker: sessionmaker[Session]) -> None:

@@ -1,7 +1,7 @@
 """Maintain the trace graph at capture time, from the EPCIS 2.0 / CBV 2.0 semantics of each stored event.
 
-Registered in ``zhuisu.capture.service.AFTER_INSERT``, so the graph is written in the capture transaction and
-never diverges from the events:
+A step of capture's write path (``zhuisu.capture.service.WRITE_PATH``), so the graph is written in the capture
+transaction and never diverges from the events:
 
 - AggregationEvent ``ADD``: a ``pack`` link parent → each child (EPCs and class-level quantities); ``DELETE``:
   ``unpack`` links, or one ``unpack`` link with no child when the event names none (the parent was emptied).
@@ -16,27 +16,19 @@ never diverges from the events:
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from zhuisu.epcis.identifiers import canonical_id, cbv_short, named_codes
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.epcis.identifiers import cbv_short, named_codes
+from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import Event, TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 
 Member = tuple[str, float | None, str | None]
 _PARTY_TYPES = ("owning_party", "possessing_party")
-
-
-class StoredEvent(Protocol):
-    """What the graph needs of a stored event (capture's ``StoredEvent`` has it)."""
-
-    @property
-    def pk(self) -> int: ...
-
-    @property
-    def event(self) -> dict[str, Any]: ...
 
 
 def record_events(session: Session, stored: Sequence[StoredEvent]) -> None:

@@ -1,52 +1,17 @@
-"""``GET /trace/{code}?direction=back|forward|both``, ``GET /trace/{code}/impact`` and the recall exports
-(``GET /trace/{code}/impact.xlsx``, ``.csv``, ``.jsonld``). The code may be a Digital Link (slashes and all),
-an EPC URN or a GS1 element string, URL-encoded or not."""
+"""``GET /trace/{code}?direction=back|forward|both`` (the recall impact under ``/trace/{code}/impact``:
+``zhuisu.recall.routes``). The code may be a Digital Link (slashes and all), an EPC URN or a GS1 element string,
+URL-encoded or not."""
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from starlette.responses import Response
 
-from zhuisu.parties.permissions import CurrentActor
-from zhuisu.recall import export
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.trace import service
-from zhuisu.trace.schemas import ImpactRead, TraceRead
+from zhuisu.trace.schemas import TraceRead
 from zhuisu.web.deps import DbSession
 
 router = APIRouter(tags=["trace"])
-_MEDIA = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "jsonld": "application/ld+json",
-}
-
-
-@router.get("/trace/{code:path}/impact.{fmt}", responses={401: {}, 422: {}})
-def export_impact(
-    code: str,
-    fmt: Literal["xlsx", "csv", "jsonld"],
-    actor: CurrentActor,
-    session: DbSession,
-    product: str | None = Query(None, description="Only events naming codes of this GTIN (14 digits)."),
-    since: datetime | None = Query(None, description="Only events at or after this time."),
-    until: datetime | None = Query(None, description="Only events before this time."),
-    code_from: str | None = Query(None, description="Only codes ≥ this one (canonical form)."),
-    code_to: str | None = Query(None, description="Only codes ≤ this one (canonical form)."),
-) -> Response:
-    """Everything downstream of the code as an FSMA-204-style sortable spreadsheet (one row per event and code,
-    XLSX or CSV) or as an EPCIS 2.0 document."""
-    rows = export.Filter(product=product, since=since, until=until, code_from=code_from, code_to=code_to)
-    body = export.render(session, service.recall_impact(session, code), fmt=fmt, where=rows)
-    return Response(
-        body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="recall-impact.{fmt}"'}
-    )
-
-
-@router.get("/trace/{code:path}/impact", response_model=ImpactRead, responses={401: {}, 422: {}})
-def impact(code: str, actor: CurrentActor, session: DbSession) -> ImpactRead:
-    """Recall impact: every thing downstream of the code, quantities of its lots, current holders, regions."""
-    return service.recall_impact(session, code)
 
 
 @router.get("/trace/{code:path}", response_model=TraceRead, responses={401: {}, 422: {}})

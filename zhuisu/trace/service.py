@@ -1,4 +1,4 @@
-"""Trace a code back (where it came from), forward (where it went) or both, and the recall impact of a code.
+"""Trace a code back (where it came from), forward (where it went) or both (the recall impact: ``zhuisu.recall``).
 
 Reads only. The graph is walked level by level (``walk.py``, one query per level); then one query reads the
 events naming the things reached, kept when they fall in each thing's time window; one more reads the
@@ -12,45 +12,21 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from biip import ParseError
-from biip.gs1_messages import GS1Message
 from sqlalchemy.orm import Session
 
-from zhuisu.codes.recognize import recognize
-from zhuisu.epcis.identifiers import canonical_id
-from zhuisu.errors import InvalidInput
+from zhuisu.codes.canonical import canonical_code
+from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import format_iso
-from zhuisu.recall import impact
 from zhuisu.trace import findings, graph, repository
 from zhuisu.trace.findings import Occurrence
-from zhuisu.trace.schemas import ImpactRead, ResponsibilityRead, StepRead, TraceRead
+from zhuisu.trace.schemas import ResponsibilityRead, StepRead, TraceRead
 from zhuisu.trace.walk import Reach, Walk, gc_paused, walk, walk_both
 
 TraceDirection = Literal["back", "forward", "both"]
-_GS1_KEYS = {"gtin": "01", "sscc": "00", "gln": "414"}
 
 
-def canonical_code(text: str) -> str:
-    """The canonical form of a code as the store keeps it. Raises InvalidInput for an empty one."""
-    text = text.strip()
-    if not text:
-        raise InvalidInput("请提供追溯码", message_en="a code is required")
-    if text.lower().startswith(("urn:", "http://", "https://")):
-        return canonical_id(text)
-    found = recognize(text)
-    if found.valid and found.scheme == "gs1-element-string":
-        try:
-            return canonical_id(GS1Message.parse_hri(found.value).as_gs1_digital_link_uri().as_canonical_uri())
-        except (ParseError, ValueError):
-            return found.value
-    if found.valid and found.scheme in _GS1_KEYS:
-        value = found.value.zfill(14) if found.scheme == "gtin" else found.value
-        return f"https://id.gs1.org/{_GS1_KEYS[found.scheme]}/{value}"
-    return found.value if found.valid else text
-
-
-def record_events(session: Session, stored: Sequence[graph.StoredEvent]) -> None:
-    """Keep the trace graph in step with newly captured events (capture's AFTER_INSERT hook)."""
+def record_events(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """Keep the trace graph in step with newly captured events (a step of capture's write path)."""
     graph.record_events(session, stored)
 
 
@@ -80,14 +56,6 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
         responsibility=_responsibility(occurrences),
         depth=sum(w.depth for w in walks),
     )
-
-
-def recall_impact(session: Session, code: str) -> ImpactRead:
-    """Everything downstream of ``code`` with quantities, current holders and their regions."""
-    start = canonical_code(code)
-    repository.prepare_bulk_reads(session)
-    with gc_paused():
-        return impact.impact_of(session, walk(session, start, "forward", holdings=True))
 
 
 def _occurrences(session: Session, reach: dict[str, Reach]) -> list[Occurrence]:

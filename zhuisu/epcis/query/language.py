@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.query import predicates as p
 from zhuisu.errors import QueryParameterInvalid
 from zhuisu.kit.time import parse_iso

@@ -9,19 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from zhuisu.codes import epc_translate
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.epcis.identifiers import cbv_short
+from zhuisu.epcis.model import EVENT_TYPES
 from zhuisu.epcis.query import language
 from zhuisu.epcis.query.predicates import Predicate
 from zhuisu.errors import QueryParameterInvalid
 from zhuisu.kit.time import parse_iso
 
-EVENT_TYPES = (
-    "ObjectEvent",
-    "AggregationEvent",
-    "TransactionEvent",
-    "TransformationEvent",
-    "AssociationEvent",
-)
 ACTIONS = ("ADD", "OBSERVE", "DELETE")
 
 #: MATCH_* parameter → the index roles it searches (EPCIS 2.0 §8.2.7.1).

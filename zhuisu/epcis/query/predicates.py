@@ -14,7 +14,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from zhuisu.epcis.identifiers import canonical_id, cbv_short
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.kit.time import parse_iso
 
 Event = Mapping[str, Any]

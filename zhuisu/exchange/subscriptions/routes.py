@@ -9,13 +9,13 @@ from fastapi import APIRouter, Body
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zhuisu.auth.permissions import CurrentActor
 from zhuisu.epcis.query.params import parse_query, positive_int
 from zhuisu.events import service as events_service
 from zhuisu.exchange.subscriptions import service, sockets
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.kit.time import format_iso
 from zhuisu.models import NamedQuery, Subscription
-from zhuisu.parties.permissions import CurrentActor
 from zhuisu.web import epcis_http
 from zhuisu.web.deps import DbSession, SettingsDep
 

@@ -1,17 +1,17 @@
 """Named queries and subscriptions to them; notifications queued in the capture transaction.
 
-``record_stream_events`` is registered in ``capture.service.AFTER_INSERT``: for each active subscription it checks
-which newly stored events match the subscription's named query and, in the capture transaction, writes one outbox
-row per chunk of them (stream subscriptions) or one pending row (scheduled ones, released by ``scheduler`` at the
-next run) — so a notification exists exactly when its events do (a rolled-back capture leaves none), and
-concurrent captures committing out of sequence order cannot slip between two scheduled runs. ``delivery`` sends
-webhook rows after commit; ``sockets`` pushes a WebSocket subscription's rows to its connection.
+``record_stream_events`` receives capture's ``events_recorded`` signal (``zhuisu.app.wiring``): for each active
+subscription it checks which newly stored events match the subscription's named query and, in the capture transaction,
+writes one outbox row per chunk of them (stream subscriptions) or one pending row (scheduled ones, released by
+``scheduler`` at the next run) — so a notification exists exactly when its events do (a rolled-back capture leaves
+none), and concurrent captures committing out of sequence order cannot slip between two scheduled runs. ``delivery``
+sends webhook rows after commit; ``sockets`` pushes a WebSocket subscription's rows to its connection.
 """
 
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from zhuisu.epcis import formats
 from zhuisu.epcis.query.params import parse_query
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.events import service as events_service
+from zhuisu.events.stored import StoredEvent
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.exchange.subscriptions.schedule import Schedule, parse_schedule
 from zhuisu.kit.time import format_iso, utc_now
@@ -29,11 +30,6 @@ from zhuisu.models import NamedQuery, OutboxMessage, Party, PendingNotification,
 CHUNK = 500
 #: Events read per query when reporting the events recorded since ``initialRecordTime``.
 BACKFILL_PAGE = 2000
-
-
-class _Stored(Protocol):
-    @property
-    def pk(self) -> int: ...
 
 
 def create_query(session: Session, *, owner: Party, name: str, params: list[tuple[str, str]]) -> NamedQuery:
@@ -184,9 +180,10 @@ def unsubscribe(session: Session, query_name: str, subscription_id: str) -> None
     session.flush()
 
 
-def record_stream_events(session: Session, stored: Sequence[_Stored]) -> None:
-    """AFTER_INSERT hook: for each active subscription, queue the newly stored events its query matches — in the
-    outbox (stream) or as pending for the next scheduled run (schedule) — in the capture transaction."""
+def record_stream_events(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """Receiver of capture's ``events_recorded`` signal: for each active subscription, queue the newly stored events
+    its query matches — in the outbox (stream) or as pending for the next scheduled run (schedule) — in the capture
+    transaction."""
     pks = [s.pk for s in stored]
     subscriptions = list(session.scalars(select(Subscription).where(Subscription.active.is_(True))))
     queries: dict[str, NamedQuery] = {}

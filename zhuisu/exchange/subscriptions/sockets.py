@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from zhuisu.auth import service as auth_service
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import formats
 from zhuisu.errors import NotAuthenticated, ZhuisuError
@@ -38,7 +39,6 @@ from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.exchange.subscriptions.schedule import FIELDS
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.models import DeliveryAttempt, OutboxMessage, Subscription
-from zhuisu.parties import service as parties_service
 from zhuisu.web.i18n import negotiate
 
 router = APIRouter()
@@ -104,7 +104,7 @@ def open_subscription(
                 "缺少访问令牌：请用 Authorization: Bearer 头或 access_token 参数",
                 message_en="missing access token: send 'Authorization: Bearer <token>' or ?access_token=",
             )
-        actor = parties_service.authenticate(session, token)
+        actor = auth_service.authenticate(session, token)
         sub = service.subscribe(
             session, owner=actor, query_name=name, dest="", websocket=True,
             epc_format=epc_format(headers or {}), **controls(params),

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from zhuisu.auth import service as auth_service
 from zhuisu.errors import ZhuisuError
-from zhuisu.parties import service as parties_service
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import SESSION_COOKIE, page_language, render
 
@@ -26,7 +26,7 @@ def signin(
 ) -> Response:
     """Check the token; on success set the session cookie and go to ``next`` (a local path only)."""
     try:
-        parties_service.authenticate(session, token.strip())
+        auth_service.authenticate(session, token.strip())
     except ZhuisuError as exc:
         return render(
             request, "signin.html", {"next": next, "error": exc.localized(page_language(request))}, status=401

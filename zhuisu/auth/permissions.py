@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from zhuisu.auth import service as auth_service
 from zhuisu.config import Settings
 from zhuisu.errors import NotAuthenticated, PermissionDenied, ZhuisuError
 from zhuisu.models import Party
-from zhuisu.parties import service as parties_service
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import SESSION_COOKIE
 
@@ -30,7 +30,7 @@ def current_actor(request: Request, session: DbSession) -> Party:
             "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
             message_en="missing access token: send 'Authorization: Bearer <token>'",
         )
-    return parties_service.authenticate(session, secret.strip())
+    return auth_service.authenticate(session, secret.strip())
 
 
 CurrentActor = Annotated[Party, Depends(current_actor)]
@@ -49,7 +49,7 @@ def signed_in(request: Request, session: Session) -> Party | None:
     if token is None:
         return None
     try:
-        return parties_service.authenticate(session, token)
+        return auth_service.authenticate(session, token)
     except ZhuisuError:
         return None
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import WebSocketDenialResponse
 
 from tests.conftest import Credentials
-from tests.subscriptions.flows import live_client
-from tests.subscriptions.receiver import TOKEN
-from tests.subscriptions.test_subscription_sockets import receive_document
+from tests.exchange.flows import live_client
+from tests.exchange.receiver import TOKEN
+from tests.exchange.test_subscription_sockets import receive_document
 from tests.support.epcis import document, returned_events, without_record_time
 from zhuisu.capture.service import utc_now
 from zhuisu.config import Settings

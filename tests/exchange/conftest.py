@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Credentials, fresh_url
-from tests.subscriptions.receiver import Receiver, free_port
+from tests.exchange.receiver import Receiver, free_port
 from zhuisu.config import Settings
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker

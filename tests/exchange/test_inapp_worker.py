@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Credentials
-from tests.subscriptions.flows import capture, live_client, stream_subscription
-from tests.subscriptions.receiver import TOKEN, Receiver, documents, epcs, free_port, wait_for
+from tests.exchange.flows import capture, live_client, stream_subscription
+from tests.exchange.receiver import TOKEN, Receiver, documents, epcs, free_port, wait_for
 from tests.support.epcis import document, object_event
 from zhuisu.config import Settings, get_settings
 from zhuisu.db.session import unit_of_work

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import WebSocketDenialResponse, WebSocketTestSession
 
 from tests.conftest import Credentials
-from tests.subscriptions.flows import live_client
-from tests.subscriptions.receiver import epcs, wait_for
+from tests.exchange.flows import live_client
+from tests.exchange.receiver import epcs, wait_for
 from tests.support.epcis import document, object_event
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.subscriptions.receiver import TOKEN
+from tests.exchange.receiver import TOKEN
 from tests.support.epcis import document
 from zhuisu.app.web import create_app
 from zhuisu.capture import service as capture_service

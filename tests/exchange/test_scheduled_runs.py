@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.subscriptions.flows import capture, make_party, named_query, owner
-from tests.subscriptions.receiver import TOKEN, Receiver, documents, epcs
+from tests.exchange.flows import capture, make_party, named_query, owner
+from tests.exchange.receiver import TOKEN, Receiver, documents, epcs
 from tests.support.epcis import document, object_event
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work

@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.subscriptions.flows import capture, make_party, stream_subscription
-from tests.subscriptions.receiver import Receiver, documents, epcs
+from tests.exchange.flows import capture, make_party, stream_subscription
+from tests.exchange.receiver import Receiver, documents, epcs
 from tests.support.epcis import document, object_event
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work

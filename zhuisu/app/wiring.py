@@ -1,0 +1,21 @@
+"""Which readers act on what the writers announce: the one place the application connects domain signals.
+
+Called by every entry point before it serves or runs anything (``create_app``, the ``zhuisu`` command, the test
+suite); connecting again is harmless. A capture before ``connect`` raises ``SignalNotConnected`` rather than
+leaving the portal's stories fresh and subscribers unnotified.
+"""
+
+from zhuisu.capture import signals as capture_signals
+from zhuisu.exchange.subscriptions import service as subscriptions_service
+from zhuisu.portal import stories as portal_stories
+
+
+def connect() -> None:
+    capture_signals.events_recorded.connect(
+        [
+            # Subscriptions queue their notifications in the capture transaction (the outbox).
+            subscriptions_service.record_stream_events,
+            # The stories the new events touch are stale; needs the ledger's locked head (the write path's first step).
+            portal_stories.mark_stale,
+        ]
+    )

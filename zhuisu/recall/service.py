@@ -1,0 +1,20 @@
+"""Recall: the impact of a code (everything downstream, how much of each lot, who holds each thing now, where).
+
+Reads only: a forward walk of the trace graph with current holdings (``zhuisu.trace.walk``), then ``impact``.
+"""
+
+from sqlalchemy.orm import Session
+
+from zhuisu.codes.canonical import canonical_code
+from zhuisu.recall import impact
+from zhuisu.trace import repository
+from zhuisu.trace.schemas import ImpactRead
+from zhuisu.trace.walk import gc_paused, walk
+
+
+def recall_impact(session: Session, code: str) -> ImpactRead:
+    """Everything downstream of ``code`` with quantities, current holders and their regions."""
+    start = canonical_code(code)
+    repository.prepare_bulk_reads(session)
+    with gc_paused():
+        return impact.impact_of(session, walk(session, start, "forward", holdings=True))
