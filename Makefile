@@ -45,7 +45,8 @@ browser: install
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	fi
 
-test: install postgres browser
+# The checks run first: a formatting, lint, type or architecture error fails the build before the suite runs.
+test: check postgres browser
 	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
 
 test-fast: install
@@ -54,7 +55,9 @@ test-fast: install
 check: install
 	$(BIN)/ruff format --check zhuisu tests bench scripts
 	$(BIN)/ruff check zhuisu tests bench scripts
-	$(BIN)/mypy zhuisu
+	$(BIN)/mypy zhuisu tests
+	$(BIN)/pytest -q -p no:xdist tests/test_architecture.py
+	$(BIN)/python scripts/architecture_doc.py --check
 
 # Capture and raw insert are measured on the first 100,000 events (--capture-events); trace and impact on all EVENTS.
 # More options (e.g. BENCH_ARGS="--db sqlite --fanout 10000"): python -m bench --help.

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from zhuisu.kit.settings_doc import render
+from zhuisu.cli.settings_doc import render
 
 if __name__ == "__main__":
     (Path(__file__).parent.parent / "docs" / "settings.md").write_text(render(), encoding="utf-8")

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from scripts import architecture_doc
+from zhuisu.cli.settings_doc import render
 from zhuisu.config import Settings
-from zhuisu.kit.settings_doc import render
 
 ROOT = Path(__file__).parent.parent
 
@@ -22,3 +23,9 @@ def test_readme_shows_the_front_door() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme
     assert "make test" in readme
+
+
+def test_architecture_diagram_is_current() -> None:
+    assert architecture_doc.current() == architecture_doc.block(), (
+        "docs/architecture.md's room diagram is stale: run `python scripts/architecture_doc.py --write`"
+    )

@@ -1,5 +1,6 @@
 """The ``zhuisu`` command: one Typer app mounting each domain's commands."""
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -11,8 +12,9 @@ from zhuisu.app import wiring
 from zhuisu.capture import cli as capture_cli
 from zhuisu.catalog import cli as catalog_cli
 from zhuisu.cli import db as db_cli
-from zhuisu.cli.runtime import err_console, settings
+from zhuisu.cli.runtime import err_console, fail, session_maker, settings
 from zhuisu.convert import cli as convert_cli
+from zhuisu.db.session import unit_of_work
 from zhuisu.demo import cli as demo_cli
 from zhuisu.errors import ZhuisuError
 from zhuisu.events import cli as events_cli
@@ -21,6 +23,8 @@ from zhuisu.issuance import codes_cli
 from zhuisu.ledger import cli as ledger_cli
 from zhuisu.parties import cli as parties_cli
 from zhuisu.recall import cli as recall_cli
+from zhuisu.trace import cli as trace_cli
+from zhuisu.trace import service as trace_service
 
 
 class _Root(TyperGroup):
@@ -56,7 +60,6 @@ app.command("coverage")(catalog_cli.coverage)
 app.add_typer(parties_cli.masterdata_app, name="masterdata")
 app.command("convert")(convert_cli.convert)
 app.command("worker")(subscriptions_cli.worker)
-app.command("trace")(recall_cli.trace_command)
 
 
 @app.callback()
@@ -92,3 +95,41 @@ def serve(
 
 def main() -> None:
     app()
+
+
+_DIRECTIONS = ("back", "forward", "both")
+
+
+@app.command("trace")
+def trace_command(
+    words: list[str] = typer.Argument(
+        ...,
+        metavar="CODE | impact CODE | export CODE",
+        help="A code (Digital Link, EPC URN, GS1 element string…), or `impact CODE`, or `export CODE`.",
+    ),
+    direction: str = typer.Option("both", help="back (where it came from), forward (where it went), or both."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print JSON (code, direction, things, events, parties, "
+        "findings; impact: code, things, quantities, holders, regions).",
+    ),
+    fmt: str = typer.Option("xlsx", "--format", help="export: xlsx, csv or jsonld."),
+    out: Path = typer.Option(None, "--out", help="export: the file to write."),
+) -> None:
+    """Trace a code: where it came from, where it went, who held it; `impact` for a recall; `export` to a file."""
+    if direction not in _DIRECTIONS:
+        raise fail(f"--direction must be back, forward or both, got {direction!r}")
+    verb, code = (words[0], words[1]) if len(words) == 2 and words[0] in ("impact", "export") else ("", words[0])
+    if len(words) > 2 or (len(words) == 2 and not verb):
+        raise fail("usage: zhuisu trace CODE | zhuisu trace impact CODE | zhuisu trace export CODE")
+    with unit_of_work(session_maker()) as session:
+        if verb == "export":
+            recall_cli.export_impact(session, code, fmt, out)
+        elif verb == "impact":
+            recall_cli.print_impact(session, code, as_json)
+        else:
+            kind: trace_service.TraceDirection = (
+                "back" if direction == "back" else "forward" if direction == "forward" else "both"
+            )
+            trace_cli.print_trace(trace_service.trace(session, code, direction=kind), as_json)

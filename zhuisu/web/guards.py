@@ -6,7 +6,7 @@ with it (psycopg raises a DataError), so without this ``/events?EQ_bizStep=a%00b
 (``path`` or ``body`` otherwise), the same on both databases.
 
 Capture documents are not buffered here: ``POST /capture`` and ``POST /events`` are streamed and refuse such an
-event themselves, naming its index and JSON pointer (``capture.epcis.validation``). Other JSON bodies are small
+event themselves, naming its index and JSON pointer (``epcis.validation``). Other JSON bodies are small
 (named queries, subscriptions, master data); one above ``MAX_CHECKED_BODY`` is passed on unchecked.
 """
 
