@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench import capture, trace
 from bench.probe import PG_SETTINGS, machine_probe_ms
 from tests.support import pgserver
+from zhuisu.app import wiring
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.demo.generator import write_document
@@ -95,6 +96,7 @@ def run_database(
 
 
 def main() -> None:
+    wiring.connect()  # captures run in this process, as under the zhuisu command
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)

@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 
 from tests.support import pgserver
+from zhuisu.app import wiring
 from zhuisu.db import migrate
 
 RESULTS = Path(__file__).parent / "results"
@@ -79,6 +80,7 @@ def run_import(url: str, path: Path, count: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    wiring.connect()  # captures run in this process, as under the zhuisu command
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")

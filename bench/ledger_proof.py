@@ -236,7 +236,6 @@ def measure_capture(url: str, batches: int) -> dict[str, Any]:
     maker = make_sessionmaker(engine)
     with unit_of_work(maker) as s:
         party_id = parties_service.create_party(s, name="基准测试企业", uscc="91110000600037341L").id
-    wiring.connect()
     steps, receivers = capture_service.WRITE_PATH, capture_signals.events_recorded.receivers
     counter = iter(range(10**9))
 
@@ -261,6 +260,7 @@ def measure_capture(url: str, batches: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    wiring.connect()  # captures run in this process, as under the zhuisu command
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leaves", type=int, default=10_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")

@@ -181,7 +181,7 @@ def fanout_events(fanout: int) -> list[dict[str, Any]]:
 def impact_time(maker: sessionmaker[Session], actor_id: str, fanout: int) -> tuple[float, int]:
     """(ms, downstream things) of the recall impact of the fan-out lot (loaded first, not timed)."""
     events = fanout_events(fanout)
-    wiring.connect()
+
     for start in range(0, len(events), 2000):
         with unit_of_work(maker) as session:
             doc = {
@@ -428,6 +428,7 @@ def impact_repeat(maker: sessionmaker[Session], times: int) -> list[float]:
 
 
 def main() -> None:
+    wiring.connect()  # captures run in this process, as under the zhuisu command
     parser = argparse.ArgumentParser(prog="python -m bench.trace", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
