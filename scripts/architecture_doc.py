@@ -25,7 +25,7 @@ SKIP = {"migrations", "__main__"}
 def room_edges() -> tuple[list[str], list[tuple[str, str]]]:
     """The rooms and the direct imports between them, transitively reduced (an arrow a → c is left out when
     a → b → c is drawn), so the picture shows the layering rather than every import."""
-    graph = grimp.build_graph("zhuisu")
+    graph = grimp.build_graph("zhuisu", cache_dir=None)
     rooms = sorted(m.split(".")[1] for m in graph.find_children("zhuisu") if m.split(".")[1] not in SKIP)
     edges: dict[str, set[str]] = {r: set() for r in rooms}
     for module in graph.modules:

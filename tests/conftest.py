@@ -22,7 +22,7 @@ from zhuisu.app.web import create_app
 from zhuisu.cli import runtime
 from zhuisu.config import Settings, get_settings
 from zhuisu.db import migrate
-from zhuisu.db.engine import make_engine
+from zhuisu.db.engine import make_engine, session_info
 from zhuisu.db.session import unit_of_work
 from zhuisu.parties import service as parties_service
 
@@ -89,9 +89,15 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def maker(connection: Connection) -> sessionmaker[Session]:
-    """Sessions on the test's connection: their commits release savepoints; the test's end rolls all back."""
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+def maker(connection: Connection, settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the test's connection: their commits release savepoints; the test's end rolls all back. They
+    carry the node's settings, as the app's and the command line's do (so captures sign checkpoints)."""
+    return sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        info=session_info(settings),
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Credentials
@@ -62,7 +62,7 @@ class TestReadEndpoints:
         assert (response.status_code, response.text) == (200, keystore.log_key(settings).vkey + "\n")
         assert response.text.startswith("127.0.0.1:8000/ledger+")
 
-    def test_checkpoint_signed_on_demand(
+    def test_checkpoint_signed_by_the_capture(
         self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, settings: Settings
     ) -> None:
         capture(maker, creds, 5)
@@ -83,6 +83,38 @@ class TestReadEndpoints:
         assert proof.status_code == 200
         checked = evidence.check_event_proof(proof.text, served, [keystore.log_key(settings).vkey])
         assert (checked.proof.index, checked.proof.checkpoint.size) == (4, 6)
+
+    def test_reads_sign_nothing(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, connection: Connection
+    ) -> None:
+        # given events written by a session that does not sign (a bulk load: no node settings)
+        ids = capture(maker, creds, 2)
+        with unit_of_work(sessionmaker(bind=connection, join_transaction_mode="create_savepoint")) as bare:
+            party = bare.get_one(Party, creds.party_id)
+            capture_service.capture_document(bare, document(object_event(7, eventID="urn:uuid:bulk")), actor=party)
+        with maker() as s:
+            before = list(s.scalars(select(LedgerCheckpoint.size).order_by(LedgerCheckpoint.id)))
+        # when the checkpoint, a proof of the unsigned entry and one of a signed entry are read
+        checkpoint = client.get("/ledger/checkpoint")
+        unsigned = client.get("/ledger/proof/urn:uuid:bulk")
+        signed = client.get(f"/ledger/proof/{ids[0]}")
+        # then the latest signed checkpoint is served, the unsigned entry is 409, and nothing was signed
+        assert (checkpoint.status_code, checkpoint.text.split("\n")[1]) == (200, "2")
+        assert (unsigned.status_code, unsigned.json()["code"]) == (409, "not_yet_signed")
+        assert signed.status_code == 200
+        with maker() as s:
+            assert list(s.scalars(select(LedgerCheckpoint.size).order_by(LedgerCheckpoint.id))) == before == [0, 2]
+
+    def test_worker_round_signs_what_was_written_unsigned(
+        self, client: TestClient, maker: sessionmaker[Session], creds: Credentials, connection: Connection
+    ) -> None:
+        with unit_of_work(sessionmaker(bind=connection, join_transaction_mode="create_savepoint")) as bare:
+            party = bare.get_one(Party, creds.party_id)
+            capture_service.capture_document(bare, document(object_event(7, eventID="urn:uuid:bulk")), actor=party)
+        assert client.get("/ledger/proof/urn:uuid:bulk").status_code == 409
+        client.app.state.subscriptions_worker.run_once()  # type: ignore[attr-defined]
+        assert client.get("/ledger/checkpoint").text.split("\n")[1] == "1"
+        assert client.get("/ledger/proof/urn:uuid:bulk").status_code == 200
 
     def test_proof_of_unknown_event_is_404(self, client: TestClient) -> None:
         response = client.get("/ledger/proof/urn:uuid:nope")

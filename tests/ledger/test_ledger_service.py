@@ -1,18 +1,21 @@
 """The node's log on both databases: leaves appended with capture, checkpoints, proofs, consistency, tiles."""
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from tests.support.epcis import EXAMPLES, document, load, object_event
 from zhuisu.capture import service as capture_service
+from zhuisu.config import Settings
 from zhuisu.errors import NotFound
 from zhuisu.events import service as events_service
 from zhuisu.ledger import LedgerError, evidence, merkle, repository, service
 from zhuisu.ledger.checkpoint import open_checkpoint, verify_checkpoint_consistency
-from zhuisu.ledger.errors import InconsistentTree, OutOfRange
+from zhuisu.ledger.errors import InconsistentTree, NotYetSigned, OutOfRange
 from zhuisu.ledger.keys import generate_key
 from zhuisu.ledger.leaf import leaf_for_event, parse_leaf
 from zhuisu.ledger.proof_file import verify_proof
@@ -24,6 +27,16 @@ from zhuisu.parties import service as parties_service
 EXAMPLE_EVENTS = 23  # the distinct valid events of the GS1 examples
 ORIGIN = "test.example/ledger"
 SKEY, VKEY = generate_key(ORIGIN)
+
+
+@pytest.fixture
+def settings(engine: Engine, tmp_path: Path) -> Settings:
+    """The node signs with this module's key, so the checkpoints its captures sign verify with ``VKEY``."""
+    key = tmp_path / "ledger.key"
+    key.write_text(SKEY + "\n", encoding="ascii")
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False), ledger_origin=ORIGIN, ledger_key_file=key
+    )
 
 
 def capture(session: Session, party: Party, *events: dict[str, Any]) -> list[str]:
@@ -76,7 +89,37 @@ class TestAppendEvents:
         assert session.scalar(select(func.count()).select_from(LedgerLeaf)) == 2
 
 
+class TestWriterSigns:
+    def test_each_capture_signs_the_tree_it_grew(self, session: Session, party: Party) -> None:
+        # given a session of the node (its settings carry the log key), when two documents are captured
+        capture(session, party, *(object_event(i) for i in range(3)))
+        capture(session, party, *(object_event(i) for i in range(3, 5)))
+        # then each capture signed a checkpoint of the tree it left, with the node's key
+        notes = list(session.scalars(select(LedgerCheckpoint.note).order_by(LedgerCheckpoint.size)))
+        assert [open_checkpoint(n, [VKEY], origin=ORIGIN)[0].size for n in notes] == [3, 5]
+        assert service.needs_signing(session) is False
+
+    def test_a_session_without_the_node_signs_nothing(self, connection: Connection, party: Party) -> None:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as bare:
+            capture(bare, bare.merge(party), object_event(1))
+            assert bare.scalar(select(func.count()).select_from(LedgerCheckpoint)) == 0
+            assert service.needs_signing(bare) is True
+            with pytest.raises(NotYetSigned):
+                service.prove(bare, _only_event_id(bare))
+
+
+def _only_event_id(session: Session) -> str:
+    return session.scalars(select(Event.event_id)).one()
+
+
 class TestCheckpoints:
+    """The explicit signing of ``zhuisu ledger checkpoint`` and the worker, on sessions that do not sign."""
+
+    @pytest.fixture
+    def session(self, connection: Connection) -> Iterator[Session]:
+        with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as bare:
+            yield bare
+
     def test_signed_for_the_current_tree_and_reused_until_it_grows(self, session: Session, party: Party) -> None:
         capture(session, party, *(object_event(i) for i in range(3)))
         first = service.make_checkpoint(session, origin=ORIGIN, skey=SKEY)
@@ -119,7 +162,7 @@ class TestProofs:
         ids = capture(session, party, *(object_event(i, eventID=f"urn:uuid:p-{i}") for i in range(13)))
         hashes = leaf_hashes(session)
         for index, event_id in enumerate(ids):
-            text = service.prove(session, event_id, origin=ORIGIN, skey=SKEY)
+            text = service.prove(session, event_id)
             verified = verify_proof(text, hashes[index], [VKEY], origin=ORIGIN)
             assert (verified.index, verified.checkpoint.size) == (index, 13)
             assert verified.extra == bytes(leaf_rows(session)[index].leaf)
@@ -128,12 +171,12 @@ class TestProofs:
     def test_proof_by_event_hash(self, session: Session, party: Party) -> None:
         capture(session, party, object_event(1), object_event(2))
         event_hash = session.scalars(select(Event.event_hash).order_by(Event.id)).all()[1]
-        text = service.prove(session, event_hash, origin=ORIGIN, skey=SKEY)
+        text = service.prove(session, event_hash)
         assert verify_proof(text, leaf_hashes(session)[1], [VKEY]).index == 1
 
     def test_unknown_event(self, session: Session) -> None:
         with pytest.raises(NotFound):
-            service.prove(session, "urn:uuid:nope", origin=ORIGIN, skey=SKEY)
+            service.prove(session, "urn:uuid:nope")
         assert session.scalar(select(func.count()).select_from(LedgerCheckpoint)) == 0
 
     @pytest.mark.parametrize(("old", "new"), [(1, 9), (4, 9), (5, 7), (8, 9), (9, 9), (0, 9), (0, 0)])
@@ -178,7 +221,7 @@ class TestServedEventsRebuildTheirLeaves:
         for event_id in captured:
             served = events_service.query_document(session, [events_service.get_event(session, event_id)])
             try:
-                evidence.check_event_proof(service.prove(session, event_id, origin=ORIGIN, skey=SKEY), served, [VKEY])
+                evidence.check_event_proof(service.prove(session, event_id), served, [VKEY])
             except LedgerError as exc:
                 failures.append((event_id, str(exc)))
         assert (len(captured), failures) == (EXAMPLE_EVENTS, [])

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,6 +26,7 @@ from zhuisu.exchange.subscriptions import worker as subscriptions_worker
 from zhuisu.issuance import codes_routes
 from zhuisu.issuance import routes as issuance_routes
 from zhuisu.ledger import routes as ledger_routes
+from zhuisu.ledger import upkeep as ledger_upkeep
 from zhuisu.oversight import pages as dashboard_pages
 from zhuisu.oversight import routes as dashboard_routes
 from zhuisu.parties import routes as parties_routes
@@ -53,8 +55,14 @@ def create_app(settings: Settings) -> FastAPI:
         owned = not hasattr(app.state, "sessionmaker")
         if owned:
             engine = engine_from_settings(settings)
-            app.state.sessionmaker = make_sessionmaker(engine)
-        worker = subscriptions_worker.Worker(app.state.sessionmaker, app.state.settings)
+            app.state.sessionmaker = make_sessionmaker(engine, settings)
+        # Start-up is a writer: sign what was written without a checkpoint (a bulk load, a restore), so no read has to.
+        ledger_upkeep.sign_if_grown(app.state.sessionmaker, app.state.settings)
+        worker = subscriptions_worker.Worker(
+            app.state.sessionmaker,
+            app.state.settings,
+            also=[partial(ledger_upkeep.round_, app.state.sessionmaker, app.state.settings)],
+        )
         if app.state.settings.subscriptions_worker:
             worker.start()
         app.state.subscriptions_worker = worker

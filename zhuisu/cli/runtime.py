@@ -15,7 +15,7 @@ err_console = Console(stderr=True)
 @lru_cache
 def session_maker() -> sessionmaker[Session]:
     """The sessionmaker for ``ZHUISU_DATABASE_URL`` (built once per process, on first use)."""
-    return make_sessionmaker(engine_from_settings(settings()))
+    return make_sessionmaker(engine_from_settings(settings()), settings())
 
 
 def settings() -> Settings:

@@ -65,5 +65,22 @@ def engine_from_settings(settings: Settings) -> Engine:
     return make_engine(settings.resolved_database_url())
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+#: Where a session keeps the node's settings (``Session.info``), for the writers that need node configuration in
+#: every transaction they take part in, whichever entry point opened it (the ledger signs with the node's key).
+SETTINGS_KEY = "zhuisu.settings"
+
+
+def make_sessionmaker(engine: Engine, settings: Settings | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine``; with ``settings``, each session carries them (``node_settings``)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=session_info(settings))
+
+
+def session_info(settings: Settings | None) -> dict[str, Any]:
+    """The ``info`` of the sessions of a node configured by ``settings`` (empty without)."""
+    return {SETTINGS_KEY: settings} if settings is not None else {}
+
+
+def node_settings(session: Session) -> Settings | None:
+    """The settings of the node whose sessionmaker opened ``session``, or None (a bare sessionmaker)."""
+    found = session.info.get(SETTINGS_KEY)
+    return found if isinstance(found, Settings) else None

@@ -54,7 +54,8 @@ def prove(
     """Write the c2sp.org/tlog-proof@v1 file of an event (signs a checkpoint first if none covers it)."""
     key = keystore.log_key(settings())
     with unit_of_work(session_maker()) as session:
-        text = service.prove(session, event_id, origin=keystore.log_origin(settings()), skey=key.skey)
+        service.current_checkpoint(session, origin=keystore.log_origin(settings()), skey=key.skey)
+        text = service.prove(session, event_id)
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -57,6 +57,15 @@ class OutOfRange(LedgerError, ValueError):
     default_zh = "索引或树大小超出范围"
 
 
+class NotYetSigned(LedgerError):
+    """No signed checkpoint covers the entry yet: it was written by a path that does not sign (a bulk load, a
+    session without the node's settings); the node's worker signs the grown log within a poll interval."""
+
+    code = "not_yet_signed"
+    status_code = 409
+    default_zh = "尚无已签名的检查点包含该条目"
+
+
 class MissingNode(LedgerError):
     """The hash store did not return a node hash a computation needs."""
 

@@ -8,15 +8,16 @@ cosigns logs configured in ``ledger_witnessed_logs``.
 import base64
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from zhuisu.config import Settings
+from zhuisu.errors import NotFound
 from zhuisu.kit.time import utc_now
-from zhuisu.ledger import keystore, service, witness_client, witness_service
+from zhuisu.ledger import keystore, service, witness_service
 from zhuisu.ledger.errors import WitnessConflict
 from zhuisu.ledger.tiles import TILE_WIDTH, parse_tile_path
 from zhuisu.ledger.witness import SIZE_CONTENT_TYPE, size_conflict_body
@@ -27,19 +28,13 @@ _TEXT = "text/plain; charset=utf-8"
 _IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@router.get("/checkpoint", response_class=PlainTextResponse)
-def get_checkpoint(
-    session: DbSession, settings: SettingsDep, request: Request, background: BackgroundTasks
-) -> Response:
-    """The latest signed checkpoint (C2SP signed note), signed on demand when the log grew since the last one.
-
-    A new checkpoint is pushed to the configured witnesses after the response."""
-    key = keystore.log_key(settings)
-    checkpoint, new = service.current_checkpoint(session, origin=keystore.log_origin(settings), skey=key.skey)
-    if new and settings.ledger_witnesses:
-        witnesses = witness_service.parse_witnesses(settings.ledger_witnesses)
-        post = witness_client.httpx_post(settings.ledger_witness_timeout_seconds)
-        background.add_task(witness_client.push, request.app.state.sessionmaker, witnesses, post)
+@router.get("/checkpoint", response_class=PlainTextResponse, responses={404: {}})
+def get_checkpoint(session: DbSession) -> Response:
+    """The latest signed checkpoint (C2SP signed note). Reads only: every capture signs the tree it grew, and the
+    node's worker signs what other paths wrote and pushes new checkpoints to the configured witnesses."""
+    checkpoint = service.latest_checkpoint(session)
+    if checkpoint is None:
+        raise NotFound("账本尚无已签名的检查点", message_en="the log has no signed checkpoint yet")
     return PlainTextResponse(checkpoint.note, media_type=_TEXT, headers={"Cache-Control": "no-cache"})
 
 
@@ -65,13 +60,11 @@ def get_tile(path: str, session: DbSession) -> Response:
     )
 
 
-@router.get("/proof/{event_id:path}", response_class=PlainTextResponse, responses={404: {}})
-def get_proof(event_id: str, session: DbSession, settings: SettingsDep) -> Response:
+@router.get("/proof/{event_id:path}", response_class=PlainTextResponse, responses={404: {}, 409: {}})
+def get_proof(event_id: str, session: DbSession) -> Response:
     """The ``c2sp.org/tlog-proof@v1`` file of an event (by eventID or CBV event hash), checkable offline with
     ``zhuisu ledger check-proof``."""
-    key = keystore.log_key(settings)
-    text = service.prove(session, event_id, origin=keystore.log_origin(settings), skey=key.skey)
-    return PlainTextResponse(text, media_type=_TEXT)
+    return PlainTextResponse(service.prove(session, event_id), media_type=_TEXT)
 
 
 @router.get("/consistency", responses={422: {}})

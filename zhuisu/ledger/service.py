@@ -1,10 +1,12 @@
 """The node's log: one leaf per stored event, signed checkpoints, inclusion and consistency proofs, tiles.
 
-Writes happen in the caller's transaction and never commit. ``append_events`` is capture's after-insert hook:
+Writes happen in the caller's transaction and never commit. ``append_events`` is a step of capture's write path:
 it locks the log head, gives the batch's events the next indexes in event-pk order and stores their leaves and
 every subtree hash they complete (about two rows per event), so the log can never disagree with the events it
-was written with. Checkpoints are signed only for a tree shown consistent with the latest signed one; proofs
-read ``O(log n)`` node rows by primary key.
+was written with. The writer signs: when the session carries the node's settings (``db.engine.node_settings``:
+every sessionmaker of the app and the command line does), the same transaction signs a checkpoint of the grown
+tree, so reads (``GET /ledger/checkpoint``, proofs, the product page) never write. Checkpoints are signed only for
+a tree shown consistent with the latest signed one; proofs read ``O(log n)`` node rows by primary key.
 """
 
 import hmac
@@ -14,11 +16,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from zhuisu.db.engine import node_settings
 from zhuisu.errors import NotFound
 from zhuisu.events.stored import StoredEvent
-from zhuisu.ledger import repository
+from zhuisu.ledger import keystore, repository
 from zhuisu.ledger.checkpoint import Checkpoint, sign_checkpoint
-from zhuisu.ledger.errors import InconsistentTree, InvalidProof, OutOfRange
+from zhuisu.ledger.errors import InconsistentTree, InvalidProof, NotYetSigned, OutOfRange
 from zhuisu.ledger.leaf import Leaf, body_digest, record_time_text
 from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency
 from zhuisu.ledger.proof_file import build_proof
@@ -58,6 +61,10 @@ def append_events(session: Session, stored: Sequence[StoredEvent]) -> None:
     repository.insert_leaves(session, leaves)
     repository.insert_nodes(session, nodes)
     repository.save_head(session, tree.size, tree.hashes)
+    settings = node_settings(session)
+    if settings is not None:
+        key = keystore.log_key(settings)
+        make_checkpoint(session, origin=keystore.log_origin(settings), skey=key.skey)
 
 
 def tree_size(session: Session) -> int:
@@ -115,8 +122,8 @@ def _check_extends(session: Session, latest: LedgerCheckpoint, size: int, root: 
 
 
 def current_checkpoint(session: Session, *, origin: str, skey: str) -> tuple[LedgerCheckpoint, bool]:
-    """The latest signed checkpoint, signing a new one first if the tree grew since (on demand); and
-    whether it is new."""
+    """The latest signed checkpoint, signing a new one first if the tree grew since; and whether it is new. For
+    writers only (``zhuisu ledger checkpoint``, the worker's catch-up): a read takes ``latest_checkpoint``."""
     latest = repository.latest_checkpoint(session)
     if latest is not None and latest.size == repository.read_head(session).size:
         return latest, False
@@ -124,19 +131,24 @@ def current_checkpoint(session: Session, *, origin: str, skey: str) -> tuple[Led
     return checkpoint, latest is None or checkpoint.id != latest.id
 
 
-def prove(session: Session, event_id: str, *, origin: str, skey: str) -> str:
-    """The ``c2sp.org/tlog-proof@v1`` file of an event (by eventID or CBV event hash) under the latest
-    checkpoint, signed on demand if none covers it yet. The leaf bytes ride in the ``extra`` line.
+def needs_signing(session: Session) -> bool:
+    """Whether the log has entries (or is empty and was never signed) that no signed checkpoint covers."""
+    latest = repository.latest_checkpoint(session)
+    return latest is None or latest.size < repository.read_head(session).size
 
-    Raises ``NotFound`` if the event has no leaf.
+
+def prove(session: Session, event_id: str) -> str:
+    """The ``c2sp.org/tlog-proof@v1`` file of an event (by eventID or CBV event hash) under the latest
+    checkpoint that covers it. The leaf bytes ride in the ``extra`` line. Reads only.
+
+    Raises ``NotFound`` if the event has no leaf, ``NotYetSigned`` if no signed checkpoint covers it yet.
     """
     found = repository.find_leaf(session, event_id)
     if found is None:
         raise NotFound(f"账本中没有事件 {event_id}", message_en=f"no event {event_id} in the ledger")
     index, leaf, size, note = found
     if size is None or note is None or size <= index:
-        checkpoint = make_checkpoint(session, origin=origin, skey=skey)
-        size, note = checkpoint.size, checkpoint.note
+        raise NotYetSigned(f"no signed checkpoint covers entry {index} ({event_id}) yet; try again shortly")
     path = inclusion_proof_at(index, size, NodeReader(session))
     return build_proof(index, path, note, extra=bytes(leaf))
 

@@ -1,9 +1,9 @@
 """Push this node's latest checkpoint to its configured witnesses (the log side of c2sp.org/tlog-witness).
 
-Each witness is handled in short transactions around the HTTP call, never holding a database transaction open
-while waiting on the network. A witness that is down is recorded (``ledger_witness_states.last_error``) and
-tried again at the next push (``zhuisu ledger push``, ``zhuisu ledger checkpoint`` or a new checkpoint served
-over HTTP); a 409 answer teaches the size the witness really has, and the push is retried once from there.
+Each witness is handled in short transactions around the HTTP call, never holding a database transaction open while
+waiting on the network. A witness that is down is recorded (``ledger_witness_states.last_error``) and tried again at the
+next push (the node worker's round, ``zhuisu ledger push`` or ``zhuisu ledger checkpoint``); a 409 answer teaches the
+size the witness really has, and the push is retried once from there.
 """
 
 from collections.abc import Callable, Sequence

@@ -27,7 +27,7 @@ def portal_state(request: Request) -> PortalState:
         node_key = keystore.log_key(settings)
         state = PortalState(
             limiter=TokenBucketLimiter(rate=settings.portal_rate_per_second, burst=settings.portal_rate_burst),
-            key=LedgerKey(keystore.log_origin(settings), node_key.skey, node_key.vkey, settings.portal_timezone),
+            key=LedgerKey(keystore.log_origin(settings), node_key.vkey, settings.portal_timezone),
         )
         request.app.state.portal = state
     return state

@@ -130,32 +130,23 @@ def story(maker: sessionmaker[Session], text: str, *, freshness: Freshness) -> P
 
 def build(maker: sessionmaker[Session], text: str, *, key: portal_service.LedgerKey) -> dict[str, StoredPage]:
     """Build the story of ``text`` and store it; the JSON and the pages, by kind."""
-    _prepare(maker, key)
-    try:
-        with unit_of_work(maker, write=False) as session:
-            version, _ = repository.read_clock(session)
-            built = portal_service.build_story(session, text, key=key)
-    except DBAPIError:  # SQLite: the log grew meanwhile, so the build signed a checkpoint in a read transaction
-        with unit_of_work(maker) as session:
-            version, _ = repository.read_clock(session)
-            built = portal_service.build_story(session, text, key=key)
+    _prepare(maker)
+    with unit_of_work(maker, write=False) as session:
+        version, _ = repository.read_clock(session)
+        built = portal_service.build_story(session, text, key=key)
     pages = _pages(built.story)
     _store(maker, built, pages, version)
     return pages
 
 
-def _prepare(maker: sessionmaker[Session], key: portal_service.LedgerKey) -> None:
-    """Before a build: catch up with captures the hook did not see, and sign a checkpoint when the log grew
-    since the last, so the build itself only reads."""
+def _prepare(maker: sessionmaker[Session]) -> None:
+    """Before a build: catch up with captures the clock did not see (``reconcile``), so the build itself only
+    reads. (Checkpoints are signed by the writers: see ``ledger.service``.)"""
     with unit_of_work(maker, write=False) as session:
-        latest = ledger_service.latest_checkpoint(session)
         size = ledger_service.tree_size(session)
         _, seen = repository.read_clock(session)
     if seen < size:
         reconcile(maker)
-    if latest is None or latest.size < size:
-        with unit_of_work(maker) as session:
-            ledger_service.current_checkpoint(session, origin=key.origin, skey=key.skey)
 
 
 def _pages(story: PublicProductRead) -> dict[str, StoredPage]:

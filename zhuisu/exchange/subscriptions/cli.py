@@ -3,18 +3,20 @@ loop ``zhuisu serve`` also runs in-process; both may run at once)."""
 
 import os
 import time
+from functools import partial
 
 import typer
 
 from zhuisu.cli.runtime import session_maker, settings
 from zhuisu.config import get_settings
 from zhuisu.exchange.subscriptions.worker import Worker
+from zhuisu.ledger import upkeep as ledger_upkeep
 
 
 def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
     """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
     logged); runs until interrupted."""
-    loop = Worker(session_maker(), settings())
+    loop = Worker(session_maker(), settings(), also=[partial(ledger_upkeep.round_, session_maker(), settings())])
     while True:
         done = loop.run_once()
         typer.echo(f"delivered {done.delivered}, failed {done.failed}")

@@ -1,5 +1,6 @@
-"""The delivery worker: scheduled runs, the sweep of dead WebSocket subscriptions, then the webhook outbox, every
-``subscriptions_poll_seconds`` until stopped.
+"""The node's worker: other rooms' rounds (the ledger's signing and witness pushes, given as ``also``), scheduled
+runs, the sweep of dead WebSocket subscriptions, then the webhook outbox, every ``subscriptions_poll_seconds`` until
+stopped.
 
 The same loop runs in ``zhuisu worker`` (its own process) and, with ``ZHUISU_SUBSCRIPTIONS_WORKER=true`` (the
 default of ``zhuisu serve``), on a thread of each web server process, started and stopped by the app's lifespan.
@@ -8,6 +9,7 @@ Any number of them may run against one database: scheduled runs and outbox messa
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +25,15 @@ logger = logging.getLogger(__name__)
 class Worker:
     """One delivery loop on ``maker``'s database."""
 
-    def __init__(self, maker: sessionmaker[Session], settings: Settings, send: delivery.Sender | None = None) -> None:
+    def __init__(
+        self,
+        maker: sessionmaker[Session],
+        settings: Settings,
+        send: delivery.Sender | None = None,
+        also: Sequence[Callable[[], None]] = (),
+    ) -> None:
         self.maker = maker
+        self.also = tuple(also)
         self.poll_seconds = settings.subscriptions_poll_seconds
         self.send = send or delivery.http_sender(settings.subscriptions_timeout_seconds)
         self._stop = threading.Event()
@@ -33,6 +42,8 @@ class Worker:
     def run_once(self, now: datetime | None = None) -> delivery.Round:
         """One round: run due schedules, sweep stale sockets, deliver what is due."""
         at = now or utc_now()
+        for task in self.also:
+            task()
         with unit_of_work(self.maker) as session:
             scheduler.run_due(session, now=at)
             scheduler.sweep_sockets(session, now=at)

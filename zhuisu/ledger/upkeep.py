@@ -1,0 +1,34 @@
+"""The ledger's share of the node's background rounds: sign the log where a writer did not, and ask the configured
+witnesses to cosign the latest checkpoint (c2sp.org/tlog-witness).
+
+Every capture through the app or the command line signs its own checkpoint (``service.append_events``); this
+round covers entries written by paths that do not sign (bulk loads, restores, sessions without the node's
+settings), and the witnesses, which need the network and so never run inside a request or a capture.
+"""
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhuisu.config import Settings
+from zhuisu.db.session import unit_of_work
+from zhuisu.ledger import keystore, service, witness_client, witness_service
+
+
+def sign_if_grown(maker: sessionmaker[Session], settings: Settings) -> bool:
+    """Sign a checkpoint when the log has entries no signed checkpoint covers (or was never signed). Returns
+    whether one was signed."""
+    with unit_of_work(maker, write=False) as session:
+        if not service.needs_signing(session):
+            return False
+    with unit_of_work(maker) as session:
+        _, new = service.current_checkpoint(
+            session, origin=keystore.log_origin(settings), skey=keystore.log_key(settings).skey
+        )
+    return new
+
+
+def round_(maker: sessionmaker[Session], settings: Settings) -> None:
+    """One round: sign if the log grew unsigned, then push to the witnesses (each is told only what it lacks)."""
+    sign_if_grown(maker, settings)
+    witnesses = witness_service.parse_witnesses(settings.ledger_witnesses)
+    if witnesses:
+        witness_client.push(maker, witnesses, witness_client.httpx_post(settings.ledger_witness_timeout_seconds))
