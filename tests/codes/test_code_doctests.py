@@ -5,11 +5,12 @@ from types import ModuleType
 
 import pytest
 
-from zhuisu.codes import _regions, errors, recognize, registry
+from zhuisu.codes import _regions, canonical, errors, recognize, registry
 
 # epc_urn's doctests belong to its own test module.
 MODULES = [m for name, m in registry.SCHEMES.items() if name != registry.EPC_URN] + [
     _regions,
+    canonical,
     errors,
     recognize,
     registry,

@@ -72,8 +72,16 @@ def _normalise_path(path: str) -> str:
     return "/".join(epc_urn.percent_encode(unquote(s)) for s in segments) + star
 
 
+@lru_cache(maxsize=65536)
 def canonical_code(text: str) -> str:
-    """The canonical form of a code as the store keeps it. Raises InvalidInput for an empty one."""
+    """The canonical form of a code as the store keeps it. Raises InvalidInput for an empty one.
+
+    Cached: a scan asks for it at each layer it passes (page, story, trace), and the answer depends on the text
+    alone, so it is worked out once.
+
+    >>> canonical_code("(01)06901234567892(21)A1"), canonical_code(" urn:epc:id:sgtin:6901234.056789.A1 ")
+    ('https://id.gs1.org/01/06901234567892/21/A1', 'https://id.gs1.org/01/06901234567892/21/A1')
+    """
     text = text.strip()
     if not text:
         raise InvalidInput("请提供追溯码", message_en="a code is required")

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.config import Settings
 from zhuisu.errors import ZhuisuError
 from zhuisu.portal import complaints, linkset, stories
@@ -91,7 +92,7 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
     fresh = freshness(request)
     # The hot path: a stored story is one indexed read by primary key, done here rather than in a worker
     # thread (the hop costs more than the read); a story to build goes to a worker thread.
-    page = stories.read(maker, portal_service.canonical(code), lang, max_age_seconds=fresh.max_age_seconds)
+    page = stories.read(maker, canonical_code(code), lang, max_age_seconds=fresh.max_age_seconds)
     try:
         if page is None:
             page = await run_in_threadpool(stories.load, maker, code, lang, freshness=fresh)

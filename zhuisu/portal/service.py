@@ -130,11 +130,6 @@ def search(text: str) -> SearchRead:
     )
 
 
-def canonical(text: str) -> str:
-    """The canonical form of a code (what stories are stored under). Raises InvalidInput for an empty one."""
-    return canonical_code(text)
-
-
 def product_story(session: Session, text: str, *, key: LedgerKey) -> PublicProductRead:
     """The public story of ``text`` (any code zhuisu recognises, a Digital Link on any domain).
 

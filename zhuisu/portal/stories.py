@@ -29,6 +29,7 @@ from sqlalchemy import Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import identifiers
 from zhuisu.events.stored import StoredEvent
@@ -115,7 +116,7 @@ def load(maker: sessionmaker[Session], text: str, kind: str, *, freshness: Fresh
 
     Raises ``UnknownCode`` when nothing is recorded about the code (nothing is stored then).
     """
-    code = portal_service.canonical(text)
+    code = canonical_code(text)
     found = read(maker, code, kind, max_age_seconds=freshness.max_age_seconds)
     if found is not None:
         return found
