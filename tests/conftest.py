@@ -144,6 +144,16 @@ def creds(maker: sessionmaker[Session]) -> Credentials:
 
 
 @pytest.fixture
+def admin(maker: sessionmaker[Session]) -> Credentials:
+    """The node's administrator (registers parties, grants roles, loads catalog releases)."""
+    with unit_of_work(maker) as s:
+        party = parties_service.create_party(s, name="节点管理员")
+        parties_service.grant(s, party, actor_role="admin")
+        issued = parties_service.issue_token(s, party=party, label="admin")
+        return Credentials(party.id, issued.secret)
+
+
+@pytest.fixture
 def cli_db(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:

@@ -79,7 +79,7 @@ class TestStandards:
                     imported == a or imported.startswith(a + ".") for a in allowed
                 ):
                     offending.append(f"{module} -> {imported}")
-        assert offending == []
+        assert not offending, "\n".join(offending)
 
     def test_pure_leaves_import_nothing_of_zhuisu(self) -> None:
         offending = [
@@ -91,7 +91,7 @@ class TestStandards:
             if imported.startswith("zhuisu")
             and not any(imported == p or imported.startswith(p + ".") for p in PURE_LEAVES)
         ]
-        assert offending == []
+        assert not offending, "\n".join(offending)
 
     def test_loading_them_loads_no_database_or_web_library(self) -> None:
         # a fresh interpreter: what importing every module of the standards brings in
@@ -107,11 +107,11 @@ class TestLayers:
     @pytest.mark.parametrize("lower", [*FOUNDATION, *KITS])
     def test_foundation_and_kits_import_no_domain(self, lower: str) -> None:
         offending = [chain for d in [*domains(), "zhuisu.app"] for chain in _direct(lower, d)]
-        assert offending == []
+        assert not offending, "\n".join(offending)
 
     def test_only_the_entry_point_imports_the_app(self) -> None:
         offending = [c for r in rooms() if r not in ("zhuisu.app", "zhuisu.__main__") for c in _direct(r, "zhuisu.app")]
-        assert offending == []
+        assert not offending, "\n".join(offending)
 
     def test_no_domain_imports_another_domains_routes_pages_or_cli(self) -> None:
         offending = []
@@ -126,7 +126,7 @@ class TestLayers:
                         or "_cli" in module
                     ):
                         offending += _direct(importer, module)
-        assert offending == []
+        assert not offending, "\n".join(offending)
 
     def test_services_and_repositories_use_no_web_framework(self) -> None:
         offending = []
@@ -138,11 +138,12 @@ class TestLayers:
                         for i in graph().find_modules_directly_imported_by(module)
                         if i.split(".")[0] in FRAMEWORKS or i.startswith("zhuisu.web")
                     ]
-        assert offending == []
+        assert not offending, "\n".join(offending)
 
     @pytest.mark.parametrize("reader", READERS)
     def test_capture_imports_no_reader(self, reader: str) -> None:
-        assert _chains("zhuisu.capture", reader) == []
+        chains = _chains("zhuisu.capture", reader)
+        assert not chains, "\n".join(chains)
 
     def test_no_cycles_between_rooms(self) -> None:
         cycles = [
@@ -151,7 +152,7 @@ class TestLayers:
             for b in rooms()[i + 1 :]
             if _chains(a, b) and _chains(b, a)
         ]
-        assert cycles == []
+        assert not cycles, "\n".join(cycles)
 
 
 class TestTheTest:

@@ -90,6 +90,7 @@ def _prepare(env: dict[str, str]) -> tuple[str, str, dict[str, str]]:
         regulator = parties_service.create_party(
             session, name="示范市市场监督管理局", region="370100", party_type="government", roles=["regulator"]
         )
+        parties_service.grant(session, regulator, actor_role="regulator", jurisdiction="3701")
         enterprise = parties_service.create_party(session, name="示范市放心食品有限公司", uscc="91110000600037341L")
         tokens = (
             parties_service.issue_token(session, party=regulator).secret,

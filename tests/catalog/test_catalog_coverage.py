@@ -95,9 +95,12 @@ def test_window_and_region(session: Session, maker: sessionmaker[Session]) -> No
     assert [(r["class"], r["region"]) for r in city] == [("food", "370602"), ("drug", "370602"), ("drug", "370613")]
 
 
-def test_route(client: TestClient, creds: Credentials, maker: sessionmaker[Session]) -> None:
+def test_route(client: TestClient, creds: Credentials, admin: Credentials, maker: sessionmaker[Session]) -> None:
     load_fixture(maker)
-    response = client.get("/api/v1/coverage", params={"region": "370613"})
+    assert client.get("/api/v1/coverage", params={"region": "370613"}).status_code == 401
+    refused = client.get("/api/v1/coverage", params={"region": "370613"}, headers=creds.headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    response = client.get("/api/v1/coverage", params={"region": "370613"}, headers=admin.headers)
     assert response.status_code == 200
     assert response.json() == [
         {
@@ -113,3 +116,13 @@ def test_route(client: TestClient, creds: Credentials, maker: sessionmaker[Sessi
             "products_active": 0,
         }
     ]
+
+
+def test_route_keeps_a_regulator_in_its_jurisdiction(maker: sessionmaker[Session], client: TestClient) -> None:
+    load_fixture(maker)
+    with unit_of_work(maker) as s:
+        regulator = parties_service.create_party(s, name="示范市芝罘区市场监督管理局")
+        parties_service.grant(s, regulator, actor_role="regulator", jurisdiction="370602")
+        headers = {"Authorization": f"Bearer {parties_service.issue_token(s, party=regulator).secret}"}
+    outside = client.get("/api/v1/coverage", params={"region": "370613"}, headers=headers).json()
+    assert sorted({(r["class"], r["region"]) for r in outside}) == [("drug", "370602"), ("food", "370602")]

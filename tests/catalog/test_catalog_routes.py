@@ -9,8 +9,9 @@ from tests.catalog.test_catalog_versions import local_release
 from tests.conftest import Credentials
 from tests.support.epcis import document
 from zhuisu.db.session import unit_of_work
-from zhuisu.models import CatalogRelease
+from zhuisu.models import CatalogRelease, Party
 from zhuisu.parties import masterdata
+from zhuisu.parties import service as parties_service
 
 
 def test_classes_and_rules(client: TestClient) -> None:
@@ -26,12 +27,15 @@ def test_classes_and_rules(client: TestClient) -> None:
     assert [(r["id"], r["elements"]) for r in rules] == [("hazardous.transport", ["e_waybill", "permit"])]
 
 
-def test_load_release(client: TestClient, creds: Credentials, session: Session) -> None:
+def test_load_release(client: TestClient, creds: Credentials, admin: Credentials, session: Session) -> None:
     assert client.post("/api/v1/catalog/releases", json=local_release()).status_code == 401
-    created = client.post("/api/v1/catalog/releases", json=local_release(), headers=creds.headers)
-    again = client.post("/api/v1/catalog/releases", json=local_release(), headers=creds.headers)
+    refused = client.post("/api/v1/catalog/releases", json=local_release(), headers=creds.headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "admin_only")
+    assert int(session.scalar(select(func.count()).select_from(CatalogRelease)) or 0) == 0
+    created = client.post("/api/v1/catalog/releases", json=local_release(), headers=admin.headers)
+    again = client.post("/api/v1/catalog/releases", json=local_release(), headers=admin.headers)
     changed = client.post(
-        "/api/v1/catalog/releases", json=local_release(effective_from="2026-03-01"), headers=creds.headers
+        "/api/v1/catalog/releases", json=local_release(effective_from="2026-03-01"), headers=admin.headers
     )
     assert (created.status_code, created.json()["created"]) == (201, True)
     assert (again.status_code, again.json()["created"]) == (201, False)
@@ -63,3 +67,17 @@ def test_flags(client: TestClient, creds: Credentials, maker: sessionmaker[Sessi
     ]
     assert client.get("/api/v1/catalog/flags", params={"class": "drug"}, headers=creds.headers).json() == []
     assert client.get("/api/v1/catalog/flags").status_code == 401
+    # another enterprise sees none of them; a regulator of the recorder's region and the admin see them
+    with unit_of_work(maker) as s:
+        s.get_one(Party, creds.party_id).region = "370602"
+        other = parties_service.create_party(s, name="示范市乙食品有限公司")
+        here = parties_service.create_party(s, name="芝罘区市场监督管理局")
+        parties_service.grant(s, here, actor_role="regulator", jurisdiction="370602")
+        away = parties_service.create_party(s, name="北京市市场监督管理局")
+        parties_service.grant(s, away, actor_role="regulator", jurisdiction="11")
+        tokens = {p.name: parties_service.issue_token(s, party=p).secret for p in (other, here, away)}
+    seen = {
+        name: len(client.get("/api/v1/catalog/flags", headers={"Authorization": f"Bearer {token}"}).json())
+        for name, token in tokens.items()
+    }
+    assert seen == {"示范市乙食品有限公司": 0, "芝罘区市场监督管理局": 1, "北京市市场监督管理局": 0}

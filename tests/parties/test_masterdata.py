@@ -112,7 +112,8 @@ class TestLicencesLocationsProducts:
 
 
 class TestRoutes:
-    def test_party_licence_location_product(self, client: TestClient, creds: Credentials) -> None:
+    def test_party_licence_location_product(self, client: TestClient, creds: Credentials, admin: Credentials) -> None:
+        creds = admin  # the admin registers the party and writes its master data
         created = client.post(
             "/api/v1/parties",
             headers=creds.headers,

@@ -51,7 +51,8 @@ def test_templates(client: TestClient) -> None:
     assert client.get("/api/v1/masterdata/templates/cars.csv").status_code == 400
 
 
-def test_import_happy_path(client: TestClient, creds: Credentials, session: Session) -> None:
+def test_import_happy_path(client: TestClient, admin: Credentials, session: Session) -> None:
+    creds = admin  # parties are registered by the admin
     # given
     parties = xlsx(
         [
@@ -92,7 +93,8 @@ def test_import_happy_path(client: TestClient, creds: Credentials, session: Sess
     assert (product.producer_id, product.gtin, product.spec) == (dairy.id, "06901234567892", "250mL")
 
 
-def test_row_errors_import_nothing(client: TestClient, creds: Credentials, session: Session) -> None:
+def test_row_errors_import_nothing(client: TestClient, admin: Credentials, session: Session) -> None:
+    creds = admin
     # given: row 3 has a bad 统一社会信用代码, row 4 an unknown class; rows 2 and 5 are fine
     parties = xlsx(
         [

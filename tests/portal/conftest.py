@@ -39,4 +39,5 @@ def regulator_token(maker: sessionmaker[Session]) -> str:
         party = parties_service.create_party(
             s, name="示范市市场监督管理局", region="230102", party_type="government", roles=["regulator"]
         )
+        parties_service.grant(s, party, actor_role="regulator", jurisdiction="230102")
         return parties_service.issue_token(s, party=party, label="desk").secret

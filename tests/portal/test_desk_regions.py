@@ -11,6 +11,7 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.models import Complaint
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import complaints
+from zhuisu.portal.complaints import region_scope
 from zhuisu.portal.schemas import ComplaintCreate
 from zhuisu.trace import service as trace_service
 
@@ -39,6 +40,7 @@ def _token(maker: sessionmaker[Session], region: str | None) -> dict[str, str]:
         party = parties_service.create_party(
             s, name=f"监管局 {region}", region=region, party_type="government", roles=["regulator"]
         )
+        parties_service.grant(s, party, actor_role="regulator", jurisdiction=region_scope(region) or None)
         return {"Authorization": f"Bearer {parties_service.issue_token(s, party=party, label='desk').secret}"}
 
 

@@ -1,7 +1,13 @@
 """Errors of authentication."""
 
-from zhuisu.errors import NotAuthenticated
+from zhuisu.errors import NotAuthenticated, PermissionDenied
 
 
 class InvalidToken(NotAuthenticated):
     code = "invalid_token"
+
+
+class AdminOnly(PermissionDenied):
+    """Only this node's administrator may do this (register parties, grant roles, replace the catalog …)."""
+
+    code = "admin_only"

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from zhuisu.auth import service as auth_service
-from zhuisu.config import Settings
+from zhuisu.auth.roles import check_admin, is_admin, is_regulator
 from zhuisu.errors import NotAuthenticated, PermissionDenied, ZhuisuError
 from zhuisu.models import Party
 from zhuisu.web.deps import DbSession
@@ -54,12 +54,13 @@ def signed_in(request: Request, session: Session) -> Party | None:
         return None
 
 
-def is_regulator(party: Party, settings: Settings) -> bool:
-    return (
-        "regulator" in (party.roles or [])
-        or party.party_type == "government"
-        or (party.id in settings.regulator_party_ids)
-    )
+def admin_actor(actor: CurrentActor) -> Party:
+    check_admin(actor)
+    return actor
+
+
+#: The caller, who must be the node's admin (else 403 ``admin_only``).
+AdminActor = Annotated[Party, Depends(admin_actor)]
 
 
 def require_party(request: Request, session: Session) -> Party:
@@ -76,6 +77,26 @@ def require_regulator(request: Request, session: Session) -> Party:
     if not is_regulator(party, request.app.state.settings):
         raise PermissionDenied("仅监管部门可以访问", message_en="only regulators may use the regulator desk")
     return party
+
+
+def signed_in_party(request: Request, session: DbSession) -> Party:
+    return require_party(request, session)
+
+
+#: The party of the bearer header or the session cookie (the console and the desk's JSON twins), else 401.
+SignedInParty = Annotated[Party, Depends(signed_in_party)]
+
+
+def oversight_party(request: Request, session: DbSession) -> Party:
+    """A regulator or the admin, by bearer header or session cookie: 401 signed out, 403 otherwise."""
+    party = require_party(request, session)
+    if not (is_admin(party) or is_regulator(party, request.app.state.settings)):
+        raise PermissionDenied("仅监管部门可以访问", message_en="only regulators may see this")
+    return party
+
+
+#: A regulator (or the admin): what is reported about many parties (coverage, the desk's overview) is theirs.
+OversightParty = Annotated[Party, Depends(oversight_party)]
 
 
 def to_signin(request: Request) -> Response:

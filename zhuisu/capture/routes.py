@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from zhuisu.auth.permissions import CurrentActor
 from zhuisu.capture import jobs as capture_jobs
-from zhuisu.capture import service
+from zhuisu.capture import permissions, service
 from zhuisu.capture.schemas import CaptureResult
 from zhuisu.config import Settings
 from zhuisu.epcis import formats
@@ -170,10 +170,12 @@ def capture_event(
     )
 
 
-@router.get("/capture/{capture_id}", responses={401: {}, 404: {}})
+@router.get("/capture/{capture_id}", responses={401: {}, 403: {}, 404: {}})
 def get_capture_job(capture_id: str, actor: CurrentActor, session: DbSession, lang: Language) -> dict[str, Any]:
-    """A capture job: whether it is running, succeeded, its counts and errors."""
-    return job_document(service.get_job(session, capture_id), lang)
+    """A capture job of the caller's: whether it is running, succeeded, its counts and errors."""
+    job = service.get_job(session, capture_id)
+    permissions.check_job(actor, job)
+    return job_document(job, lang)
 
 
 @router.get("/capture", responses={401: {}})

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhuisu.catalog.permissions import FlagScope
 from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, Location, Party, Product
 
 _CHUNK = 500
@@ -102,8 +103,14 @@ def gtins_traced_since(session: Session, since: datetime, until: datetime) -> se
     return set(session.scalars(stmt))
 
 
-def list_flags(session: Session, *, class_prefix: str | None, limit: int, offset: int) -> list[tuple[EventFlag, str]]:
+def list_flags(
+    session: Session, *, class_prefix: str | None, limit: int, offset: int, scope: FlagScope
+) -> list[tuple[EventFlag, str]]:
     stmt = select(EventFlag, Event.event_id).join(Event, Event.id == EventFlag.event_pk)
+    if scope.recorder_id is not None:
+        stmt = stmt.where(EventFlag.recorder_id == scope.recorder_id)
+    if scope.region_prefix:
+        stmt = stmt.join(Party, Party.id == EventFlag.recorder_id).where(Party.region.startswith(scope.region_prefix))
     if class_prefix:
         stmt = stmt.where((EventFlag.class_id == class_prefix) | EventFlag.class_id.startswith(class_prefix + "."))
     stmt = stmt.order_by(EventFlag.id).limit(limit).offset(offset)

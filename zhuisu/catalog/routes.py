@@ -5,9 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from zhuisu.auth.permissions import CurrentActor
+from zhuisu.auth.permissions import AdminActor, CurrentActor, OversightParty
 from zhuisu.catalog import coverage as coverage_service
-from zhuisu.catalog import service
+from zhuisu.catalog import permissions, service
 from zhuisu.catalog.schemas import FlagRead, ReleaseRead
 from zhuisu.web.deps import DbSession, SettingsDep
 
@@ -63,21 +63,26 @@ def list_releases(session: DbSession) -> list[ReleaseRead]:
     ]
 
 
-@router.post("/catalog/releases", status_code=201, responses={400: {}, 401: {}, 409: {}})
-def load_release(document: dict[str, Any], actor: CurrentActor, session: DbSession) -> dict[str, Any]:
-    """Load a catalog release (a local catalog, or a newer national version); loading it twice is harmless."""
+@router.post("/catalog/releases", status_code=201, responses={400: {}, 401: {}, 403: {}, 409: {}})
+def load_release(document: dict[str, Any], actor: AdminActor, session: DbSession) -> dict[str, Any]:
+    """Load a catalog release (a local catalog, or a newer national version); loading it twice is harmless. The
+    node's admin only."""
     row, created = service.load_release(session, document, actor=actor)
     return {"id": row.id if row else None, "created": created}
 
 
-@router.get("/coverage")
+@router.get("/coverage", responses={401: {}, 403: {}})
 def get_coverage(
+    party: OversightParty,
     session: DbSession,
     settings: SettingsDep,
     window_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
     region: Annotated[str, Query(description="GB/T 2260 prefix, e.g. 3706.")] = "",
 ) -> list[dict[str, Any]]:
-    """Coverage per top-level class and region against the class's target."""
+    """Coverage per top-level class and region against the class's target, for a regulator (within its jurisdiction:
+    a ``region`` outside it is narrowed back to it) or the admin."""
+    scope = party.jurisdiction or "" if party.actor == "regulator" else ""
+    region = region if region.startswith(scope) else scope
     rows = coverage_service.coverage(
         session, window_days=window_days or settings.coverage_window_days, region_prefix=region
     )
@@ -92,7 +97,8 @@ def list_flags(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[FlagRead]:
-    """Events accepted with missing data elements (classes configured to flag), for the regulator."""
+    """Events accepted with missing data elements (classes configured to flag): the caller's own; a regulator's,
+    those recorded by parties of its jurisdiction; the admin's, all."""
     return [
         FlagRead(
             id=f.id,
@@ -104,5 +110,7 @@ def list_flags(
             elements=f.elements,
             created_at=f.created_at,
         )
-        for f, event_id in service.list_flags(session, class_prefix=class_id, limit=limit, offset=offset)
+        for f, event_id in service.list_flags(
+            session, scope=permissions.flag_scope(actor), class_prefix=class_id, limit=limit, offset=offset
+        )
     ]

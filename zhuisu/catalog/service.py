@@ -13,8 +13,9 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from zhuisu.catalog import repository
+from zhuisu.catalog import permissions, repository
 from zhuisu.catalog.errors import InvalidRelease, ReleaseExists, UnknownClass
+from zhuisu.catalog.permissions import FlagScope
 from zhuisu.catalog.rules import Catalog, CatalogClass, Release, Rule, compose, effective_releases, parse_release
 from zhuisu.errors import NotFound
 from zhuisu.kit.time import utc_now
@@ -113,8 +114,9 @@ def load_release(session: Session, document: Any, *, actor: Party | None = None)
 
     Loading the same document again is a no-op (``created`` False); the same scope, region and version with
     different content raises ReleaseExists; a release that does not fit the catalog in effect on its date
-    raises InvalidRelease. Writes an audit entry.
+    raises InvalidRelease; AdminOnly unless ``actor`` is the admin (None: the local operator). Writes an audit entry.
     """
+    permissions.check_load_release(actor)
     release = parse_release(document)
     existing = [
         r
@@ -173,7 +175,7 @@ def check_class(session: Session, class_id: str, *, on: date | None = None) -> s
 
 
 def list_flags(
-    session: Session, *, class_prefix: str | None = None, limit: int = 100, offset: int = 0
+    session: Session, *, scope: FlagScope, class_prefix: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[tuple[EventFlag, str]]:
-    """Flagged events (with their eventID), oldest first."""
-    return repository.list_flags(session, class_prefix=class_prefix, limit=limit, offset=offset)
+    """Flagged events (with their eventID) within ``scope`` (``permissions.flag_scope``), oldest first."""
+    return repository.list_flags(session, class_prefix=class_prefix, limit=limit, offset=offset, scope=scope)

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, UploadFile
 from starlette.requests import Request
 
-from zhuisu.auth.permissions import require_party
+from zhuisu.auth.permissions import SignedInParty
 from zhuisu.console import service
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import page_language
@@ -14,9 +14,8 @@ router = APIRouter(prefix="/api/v1/console", tags=["console"])
 
 
 @router.get("/overview", responses={401: {}})
-def overview(request: Request, session: DbSession) -> dict[str, Any]:
+def overview(party: SignedInParty, session: DbSession) -> dict[str, Any]:
     """My products and my code batches."""
-    party = require_party(request, session)
     return {
         "party": {"id": party.id, "name": party.name},
         "products": [
@@ -38,9 +37,8 @@ def overview(request: Request, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/uploads", status_code=201, responses={400: {}, 401: {}, 413: {}})
-async def upload(request: Request, session: DbSession, file: UploadFile) -> dict[str, Any]:
+async def upload(request: Request, party: SignedInParty, session: DbSession, file: UploadFile) -> dict[str, Any]:
     """Capture an events spreadsheet (XLSX or CSV, headers in zh-CN or English). Rows captured, already stored
     (duplicates) and rejected: each rejected row with its number, the column and what was expected."""
-    party = require_party(request, session)
     result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
     return result.to_json(page_language(request))

@@ -27,6 +27,15 @@ class Party(IdMixin, TimestampMixin, Base):
     #: Catalog class the party is registered (备案) under, e.g. ``drug.preparation``: coverage counts it there.
     product_class: Mapped[str | None] = mapped_column(String(100), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
+    #: What the party may do on this node (``zhuisu.parties.vocabulary.ACTORS``): enterprise, platform, regulator,
+    #: inspector, node or admin. Granted by an admin only; nobody changes their own.
+    actor: Mapped[str] = mapped_column(String(16), default="enterprise", server_default="enterprise", index=True)
+    #: A regulator's jurisdiction: a GB/T 2260 code prefix (``52`` a province, ``5224`` a city, ``522401`` a
+    #: district). None: national.
+    jurisdiction: Mapped[str | None] = mapped_column(String(6))
+    #: A regulator's mandate: the catalog classes (prefixes, e.g. ``food``, ``drug.preparation``) it supervises.
+    #: None: every class.
+    mandate: Mapped[list[str] | None] = mapped_column(JsonDocument)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="party", lazy="raise")
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from zhuisu.auth.permissions import is_regulator, signed_in, to_signin
+from zhuisu.auth.permissions import signed_in, to_signin
+from zhuisu.auth.roles import is_regulator
 from zhuisu.errors import ZhuisuError
 from zhuisu.models import Party
 from zhuisu.oversight import service

@@ -1,8 +1,9 @@
 """The regulator desk, composed from the domains: coverage (catalog), flags (catalog), traces and recall impact
 (trace), complaints (portal), event volume (its own aggregate).
 
-A regulator works within its region: ``scope`` is the GB/T 2260 prefix of its party's region, and a ``?region=``
-filter outside it is narrowed back to it; complaints are listed for that region only (see ``portal.complaints``).
+A regulator works within its jurisdiction: ``scope`` is its GB/T 2260 prefix (``parties.jurisdiction``), and a
+``?region=`` filter outside it is narrowed back to it; complaints are listed for that region only (see
+``portal.complaints``).
 """
 
 from datetime import timedelta
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service as catalog_service
+from zhuisu.catalog.permissions import FlagScope
 from zhuisu.kit.time import utc_now
 from zhuisu.models import Party
 from zhuisu.oversight import repository
@@ -25,8 +27,8 @@ VOLUME_DAYS = 365
 
 
 def scope(party: Party) -> str:
-    """The GB/T 2260 prefix a regulator works within ("" for a regulator without a region: every region)."""
-    return complaints.region_scope(party.region)
+    """The GB/T 2260 prefix a regulator works within: its jurisdiction ("" for a national one: every region)."""
+    return party.jurisdiction or ""
 
 
 def within(scope_prefix: str, requested: str) -> str:
@@ -51,7 +53,7 @@ def overview(
     region_prefix = within(scope_prefix, region_prefix)
     rows = coverage_service.coverage(session, window_days=window_days, region_prefix=region_prefix)
     volume = repository.events_per_day(session, since=utc_now() - timedelta(days=VOLUME_DAYS))
-    flags = catalog_service.list_flags(session, limit=50)
+    flags = catalog_service.list_flags(session, scope=FlagScope(region_prefix=region_prefix or None), limit=50)
     return OverviewRead(
         coverage=[row.to_json() for row in rows],
         volume=[VolumeRead(day=d, events=n) for d, n in volume],

@@ -3,15 +3,21 @@
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from zhuisu.cli.runtime import err_console, fail, language, session_maker
 from zhuisu.db.session import unit_of_work
+from zhuisu.models import Party
 from zhuisu.parties import masterdata, service, spreadsheets
 
 app = typer.Typer(help="Parties (enterprises, platforms, regulators).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens of parties.", no_args_is_help=True)
+admin_app = typer.Typer(
+    help="What parties may do on this node: roles, jurisdictions, mandates (local; no token needed).",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")
@@ -223,3 +229,46 @@ def import_file(
             err_console.print(f"第 {row} 行 / row {row}: {error.get('message')}", highlight=False)
         raise fail(exc.localized(language())) from None
     typer.echo(f"imported {created} {kind}")
+
+
+@admin_app.command("grant")
+def grant(
+    party_id: str = typer.Argument(..., help="The party's id (zhuisu parties list)."),
+    role: str = typer.Option(..., "--role", help="enterprise, platform, regulator, inspector, node or admin."),
+    jurisdiction: str = typer.Option(None, help="A regulator's GB/T 2260 prefix (52, 5224, 522401); none: national."),
+    mandate: str = typer.Option(None, help="A regulator's catalog classes, comma-separated (food,drug); none: all."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Grant a party its role on this node (the first admin is granted this way)."""
+    classes = [c.strip() for c in mandate.split(",") if c.strip()] if mandate else None
+    with unit_of_work(session_maker()) as session:
+        party = service.grant(
+            session, service.get_party(session, party_id), actor_role=role, jurisdiction=jurisdiction, mandate=classes
+        )
+        out = _role_json(party)
+    typer.echo(json.dumps(out, ensure_ascii=False) if as_json else _role_line(out))
+
+
+@admin_app.command("list")
+def list_roles(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Every party with its role, jurisdiction and mandate."""
+    with unit_of_work(session_maker()) as session:
+        rows = [_role_json(p) for p in service.list_parties(session)]
+    typer.echo(json.dumps(rows, ensure_ascii=False) if as_json else "\n".join(_role_line(r) for r in rows))
+
+
+def _role_json(party: Party) -> dict[str, Any]:
+    return {
+        "id": party.id,
+        "name": party.name,
+        "role": party.actor,
+        "jurisdiction": party.jurisdiction,
+        "mandate": party.mandate,
+    }
+
+
+def _role_line(row: dict[str, Any]) -> str:
+    scope = ""
+    if row["role"] == "regulator":
+        scope = f"  jurisdiction {row['jurisdiction'] or 'national'}  mandate {','.join(row['mandate'] or ['all'])}"
+    return f"{row['id']}  {row['role']:<10}  {row['name']}{scope}"

@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
+from zhuisu.auth.roles import is_admin
 from zhuisu.catalog import service as catalog_service
 from zhuisu.codes import registry
 from zhuisu.codes.errors import InvalidCode
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.models import AuditEntry, Licence, Location, Party, Product
+from zhuisu.parties import permissions, vocabulary
 from zhuisu.parties import service as parties_service
-from zhuisu.parties import vocabulary
 
 
 def _audit(session: Session, actor: Party | None, action: str, subject: str, payload: dict[str, Any]) -> None:
@@ -66,7 +67,10 @@ def update_profile(
     address: str | None = None,
     region: str | None = None,
 ) -> Party:
-    """Set the given profile fields of a party (None leaves a field as it is)."""
+    """Set the given profile fields of a party (None leaves a field as it is). Raises NotYourParty unless ``actor``
+    is the party or the admin, ReservedProfile for a government type or an authority's role set by anyone else."""
+    permissions.check_manage(actor, party)
+    permissions.check_profile(actor, party_type=party_type, roles=roles)
     parties_service.check_profile(session, party_type=party_type, roles=roles or (), product_class=product_class)
     changes = {
         "party_type": party_type,
@@ -94,7 +98,9 @@ def add_licence(
     scope: str = "",
     actor: Party | None = None,
 ) -> Licence:
-    """Record a licence of ``party``. Raises InvalidInput (type, number, dates) or AlreadyExists (already recorded)."""
+    """Record a licence of ``party``. Raises InvalidInput (type, number, dates) or AlreadyExists (already recorded);
+    NotYourParty unless ``actor`` is the party or the admin."""
+    permissions.check_manage(actor, party)
     if licence_type not in vocabulary.LICENCE_TYPES:
         raise InvalidInput(
             f"许可证类型 {licence_type!r} 无效",
@@ -142,7 +148,9 @@ def add_location(
     region: str | None = None,
     actor: Party | None = None,
 ) -> Location:
-    """Register a site of ``party``, named by a GLN and/or a zhuisu code. Raises InvalidInput or AlreadyExists."""
+    """Register a site of ``party``, named by a GLN and/or a zhuisu code. Raises InvalidInput or AlreadyExists;
+    NotYourParty unless ``actor`` is the party or the admin."""
+    permissions.check_manage(actor, party)
     check_gln(gln)
     check_region(region)
     if code is not None:
@@ -175,7 +183,12 @@ def register_product(
     spec: str = "",
     actor: Party | None = None,
 ) -> Product:
-    """Register a product with its catalog class. Raises InvalidInput, UnknownClass or AlreadyExists."""
+    """Register a product with its catalog class. Raises InvalidInput, UnknownClass or AlreadyExists. A caller other
+    than the admin registers its own products: the producer is the caller (NotYourParty for another)."""
+    if actor is not None and not is_admin(actor):
+        if producer is None:
+            producer = actor
+        permissions.check_manage(actor, producer)
     catalog_service.check_class(session, class_id)
     gtin = check_gtin(gtin)
     if (code is None) != (code_scheme is None):

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 from starlette.responses import Response
 
-from zhuisu.auth.permissions import CurrentActor
+from zhuisu.auth.permissions import AdminActor, CurrentActor
 from zhuisu.models import Licence, Location, Party, Product
 from zhuisu.parties import masterdata, spreadsheets, vocabulary
 from zhuisu.parties import service as parties_service
@@ -32,9 +32,9 @@ def list_parties(actor: CurrentActor, session: DbSession) -> list[Party]:
     return parties_service.list_parties(session)
 
 
-@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}})
-def create_party(body: PartyCreate, actor: CurrentActor, session: DbSession) -> Party:
-    """Register a party with its profile (type, roles, catalog class, region)."""
+@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}, 403: {}})
+def create_party(body: PartyCreate, actor: AdminActor, session: DbSession) -> Party:
+    """Register a party with its profile (type, roles, catalog class, region). The node's admin only."""
     return parties_service.create_party(
         session,
         actor=actor,

@@ -35,6 +35,11 @@ class PartyRead(Schema):
     roles: list[str] | None
     product_class: str | None
     address: str | None
+    actor: str = Field(
+        description="What the party may do on this node: enterprise, platform, regulator, inspector, node, admin."
+    )
+    jurisdiction: str | None = Field(description="A regulator's GB/T 2260 prefix; null: national.")
+    mandate: list[str] | None = Field(description="A regulator's catalog classes; null: every class.")
 
 
 class LicenceCreate(Schema):

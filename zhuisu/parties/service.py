@@ -20,7 +20,7 @@ from zhuisu.codes import epc_urn
 from zhuisu.errors import InvalidInput, NotFound
 from zhuisu.kit.time import utc_now
 from zhuisu.models import ApiToken, AuditEntry, Party
-from zhuisu.parties import vocabulary
+from zhuisu.parties import permissions, vocabulary
 from zhuisu.parties.errors import InvalidUscc
 
 TOKEN_PREFIX = "zs_"
@@ -50,8 +50,10 @@ def create_party(
     """Register a party; a 统一社会信用代码 is validated (check character included) and stored compact.
 
     Raises InvalidUscc for a malformed code, InvalidInput for a malformed GLN or region code, an unknown party
-    type or role, UnknownClass for a product class the catalog in effect does not know.
+    type or role, UnknownClass for a product class the catalog in effect does not know; AdminOnly unless ``actor`` is
+    the admin (None: the local operator).
     """
+    permissions.check_register(actor)
     check_profile(session, party_type=party_type, roles=roles, product_class=product_class)
     code = None
     if uscc:
@@ -178,3 +180,56 @@ def revoke_token(session: Session, *, token_id: str) -> ApiToken:
 
 def list_tokens(session: Session, *, party: Party) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.party_id == party.id).order_by(ApiToken.created_at)))
+
+
+def grant(
+    session: Session,
+    party: Party,
+    *,
+    actor_role: str,
+    jurisdiction: str | None = None,
+    mandate: Sequence[str] | None = None,
+    actor: Party | None = None,
+) -> Party:
+    """Set what ``party`` may do on this node (``vocabulary.ACTORS``) and, for a regulator, its jurisdiction (a GB/T
+    2260 prefix of 2, 4 or 6 digits; None: national) and mandate (catalog class prefixes; None: every class).
+
+    Only the admin (or the local operator, ``actor=None``) grants, and nobody grants to themselves: AdminOnly
+    otherwise. Raises InvalidInput for an unknown role, a malformed jurisdiction, or a jurisdiction or mandate given
+    to anyone but a regulator. Writes an audit entry.
+    """
+    permissions.check_register(actor)
+    if actor is not None and actor.id == party.id:
+        raise permissions.ReservedProfile("不能更改自己的角色", message_en="nobody changes their own role")
+    if actor_role not in vocabulary.ACTORS:
+        raise InvalidInput(
+            f"角色 {actor_role!r} 无效：应为 {'、'.join(vocabulary.ACTORS)} 之一",
+            message_en=f"unknown role {actor_role!r}: one of {', '.join(vocabulary.ACTORS)}",
+            parameter="role",
+        )
+    if actor_role != "regulator" and (jurisdiction is not None or mandate is not None):
+        raise InvalidInput(
+            "只有监管部门有辖区和职责范围", message_en="only a regulator has a jurisdiction and a mandate"
+        )
+    if jurisdiction is not None and not (len(jurisdiction) in (2, 4, 6) and jurisdiction.isdigit()):
+        raise InvalidInput(
+            f"辖区 {jurisdiction!r} 无效：应为 2、4 或 6 位行政区划代码前缀",
+            message_en=f"invalid jurisdiction {jurisdiction!r}: a GB/T 2260 prefix of 2, 4 or 6 digits",
+            parameter="jurisdiction",
+        )
+    for class_id in mandate or ():
+        catalog_service.check_class(session, class_id)
+    before = {"actor": party.actor, "jurisdiction": party.jurisdiction, "mandate": party.mandate}
+    party.actor, party.jurisdiction = actor_role, jurisdiction
+    party.mandate = list(mandate) if mandate is not None else None
+    after = {"actor": party.actor, "jurisdiction": party.jurisdiction, "mandate": party.mandate}
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            action="role_granted",
+            subject=party.id,
+            payload={"before": before, "after": after},
+        )
+    )
+    session.flush()
+    return party

@@ -8,6 +8,20 @@ PARTY_TYPES: dict[str, tuple[str, str]] = {
     "platform": ("平台", "platform"),
 }
 
+#: What a party may do on this node (``parties.actor``), granted by an admin only.
+ACTORS: dict[str, tuple[str, str]] = {
+    "enterprise": ("企业", "enterprise"),
+    "platform": ("第三方平台", "platform"),
+    "regulator": ("监管部门", "regulator"),
+    "inspector": ("检验检测机构", "inspection body"),
+    "node": ("追溯节点", "zhuisu node"),
+    "admin": ("节点管理员", "node administrator"),
+}
+
+#: Profile values that claim authority: only an admin sets them (a party could otherwise call itself a regulator).
+RESERVED_PARTY_TYPES = frozenset({"government"})
+RESERVED_ROLES = frozenset({"regulator", "inspection_body"})
+
 ROLES: dict[str, tuple[str, str]] = {
     "producer": ("生产者（种植养殖、制造）", "producer"),
     "processor": ("加工者（屠宰、加工）", "processor"),

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from zhuisu.auth.permissions import CurrentActor
 from zhuisu.epcis.query.params import parse_query, positive_int
 from zhuisu.events import service as events_service
-from zhuisu.exchange.subscriptions import service, sockets
+from zhuisu.exchange.subscriptions import permissions, service, sockets
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.kit.time import format_iso
 from zhuisu.models import NamedQuery, Subscription
@@ -57,28 +57,31 @@ def create_query(actor: CurrentActor, session: DbSession, body: dict[str, Any] =
 @router.get("/queries", responses={401: {}})
 def list_queries(actor: CurrentActor, session: DbSession) -> list[dict[str, Any]]:
     """The named queries of this node."""
-    return [_query_json(q) for q in service.list_queries(session)]
+    return [_query_json(q) for q in service.list_queries(session, actor=actor)]
 
 
-@router.get("/queries/{name}", responses={401: {}, 404: {}})
+@router.get("/queries/{name}", responses={401: {}, 403: {}, 404: {}})
 def get_query(name: str, actor: CurrentActor, session: DbSession) -> dict[str, Any]:
     """One named query."""
-    return _query_json(service.get_query(session, name))
+    row = service.get_query(session, name)
+    permissions.check_query(actor, row)
+    return _query_json(row)
 
 
-@router.delete("/queries/{name}", status_code=204, responses={401: {}, 404: {}})
+@router.delete("/queries/{name}", status_code=204, responses={401: {}, 403: {}, 404: {}})
 def delete_query(name: str, actor: CurrentActor, session: DbSession) -> Response:
     """Delete a named query and its subscriptions."""
     service.delete_query(session, name, actor=actor)
     return Response(status_code=204)
 
 
-@router.get("/queries/{name}/events", responses={400: {}, 401: {}, 404: {}})
+@router.get("/queries/{name}/events", responses={400: {}, 401: {}, 403: {}, 404: {}})
 def query_events(
     request: Request, name: str, actor: CurrentActor, session: DbSession, settings: SettingsDep
 ) -> Response:
     """Run a named query (paged like ``GET /events``; ``perPage`` and ``nextPageToken`` apply)."""
     row = service.get_query(session, name)
+    permissions.check_query(actor, row)
     query = parse_query(service.query_params(row))
     asked = request.query_params.get("perPage")
     per_page = settings.query_default_per_page if asked is None else positive_int("perPage", asked)
@@ -94,7 +97,7 @@ def query_events(
     return epcis_http.render(request, document, headers=headers)
 
 
-@router.post("/queries/{name}/subscriptions", status_code=201, responses={400: {}, 401: {}, 404: {}})
+@router.post("/queries/{name}/subscriptions", status_code=201, responses={400: {}, 401: {}, 403: {}, 404: {}})
 def subscribe(
     request: Request, name: str, actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)
 ) -> JSONResponse:
@@ -129,21 +132,26 @@ def _webhook_controls(body: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/queries/{name}/subscriptions", responses={401: {}, 404: {}})
+@router.get("/queries/{name}/subscriptions", responses={401: {}, 403: {}, 404: {}})
 def list_subscriptions(name: str, actor: CurrentActor, session: DbSession) -> list[dict[str, Any]]:
     """The active subscriptions of a named query (webhook and WebSocket)."""
-    return [_subscription_json(s) for s in service.list_subscriptions(session, name)]
+    return [_subscription_json(s) for s in service.list_subscriptions(session, name, actor=actor)]
 
 
-@router.get("/queries/{name}/subscriptions/{subscription_id}", responses={401: {}, 404: {}})
+@router.get("/queries/{name}/subscriptions/{subscription_id}", responses={401: {}, 403: {}, 404: {}})
 def get_subscription(name: str, subscription_id: str, actor: CurrentActor, session: DbSession) -> dict[str, Any]:
     """One subscription (the signature token is never returned)."""
-    return _subscription_json(service.get_subscription(session, name, subscription_id))
+    row = service.get_subscription(session, name, subscription_id)
+    permissions.check_subscription(actor, row)
+    return _subscription_json(row)
 
 
-@router.delete("/queries/{name}/subscriptions/{subscription_id}", status_code=204, responses={401: {}, 404: {}})
+@router.delete(
+    "/queries/{name}/subscriptions/{subscription_id}", status_code=204, responses={401: {}, 403: {}, 404: {}}
+)
 def unsubscribe(name: str, subscription_id: str, actor: CurrentActor, session: DbSession) -> Response:
     """Cancel a subscription (undelivered notifications are dropped with it; a WebSocket one is closed)."""
+    permissions.check_subscription(actor, service.get_subscription(session, name, subscription_id))
     service.unsubscribe(session, name, subscription_id)
     return Response(status_code=204)
 

@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuisu.auth.roles import is_admin
 from zhuisu.epcis import formats
 from zhuisu.epcis.query.params import parse_query
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.events import service as events_service
 from zhuisu.events.stored import StoredEvent
+from zhuisu.exchange.subscriptions import permissions
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.exchange.subscriptions.schedule import Schedule, parse_schedule
 from zhuisu.kit.time import format_iso, utc_now
@@ -52,12 +54,18 @@ def get_query(session: Session, name: str) -> NamedQuery:
     return row
 
 
-def list_queries(session: Session) -> list[NamedQuery]:
-    return list(session.scalars(select(NamedQuery).order_by(NamedQuery.name)))
+def list_queries(session: Session, *, actor: Party) -> list[NamedQuery]:
+    """The named queries ``actor`` may use: its own (every one, for the admin)."""
+    stmt = select(NamedQuery).order_by(NamedQuery.name)
+    if not is_admin(actor):
+        stmt = stmt.where(NamedQuery.owner_id == actor.id)
+    return list(session.scalars(stmt))
 
 
 def delete_query(session: Session, name: str, *, actor: Party) -> None:
+    """Delete a named query and its subscriptions. Raises NotYourQuery unless ``actor`` owns it or is the admin."""
     row = get_query(session, name)
+    permissions.check_query(actor, row)
     for sub in session.scalars(select(Subscription).where(Subscription.query_name == name)):
         session.delete(sub)
     session.flush()  # subscriptions first: no ORM relationship tells the flush the order
@@ -92,6 +100,7 @@ def subscribe(
     (naming the field) and NotFound (no such query).
     """
     named = get_query(session, query_name)
+    permissions.check_query(owner, named)
     _check_dest(dest, websocket=websocket)
     now = utc_now()
     parsed = _check_controls(stream=stream, schedule=schedule, now=now)
@@ -168,8 +177,9 @@ def get_subscription(session: Session, query_name: str, subscription_id: str) ->
     return row
 
 
-def list_subscriptions(session: Session, query_name: str) -> list[Subscription]:
-    get_query(session, query_name)
+def list_subscriptions(session: Session, query_name: str, *, actor: Party) -> list[Subscription]:
+    """The subscriptions of a query ``actor`` may use. Raises NotYourQuery for another's query."""
+    permissions.check_query(actor, get_query(session, query_name))
     stmt = select(Subscription).where(Subscription.query_name == query_name).order_by(Subscription.created_at)
     return list(session.scalars(stmt))
 

@@ -45,7 +45,12 @@ router = APIRouter()
 
 #: Most messages sent per poll (more are sent at once on the next poll, without waiting).
 BATCH = 20
-_TITLES = {400: ("订阅错误", "Subscription error"), 401: ("未认证", "Not authenticated"), 404: ("未找到", "Not found")}
+_TITLES = {
+    400: ("订阅错误", "Subscription error"),
+    401: ("未认证", "Not authenticated"),
+    403: ("无权访问", "Forbidden"),
+    404: ("未找到", "Not found"),
+}
 
 
 @router.websocket("/queries/{name}/events")

@@ -1,0 +1,22 @@
+"""What a party is on this node (``parties.actor``: enterprise, platform, regulator, inspector, node, admin), as
+plain checks every domain's permissions build on (no web framework: services call them too)."""
+
+from zhuisu.auth.errors import AdminOnly
+from zhuisu.config import Settings
+from zhuisu.models import Party
+
+
+def is_admin(party: Party) -> bool:
+    """The node's administrator (``parties.actor``)."""
+    return party.actor == "admin"
+
+
+def is_regulator(party: Party, settings: Settings) -> bool:
+    """A regulator (``parties.actor``), or a party the settings admit to the desk (``regulator_party_ids``)."""
+    return party.actor == "regulator" or party.id in settings.regulator_party_ids
+
+
+def check_admin(actor: Party | None) -> None:
+    """Raises AdminOnly unless ``actor`` is the node's admin; None is the local operator (the command line)."""
+    if actor is not None and not is_admin(actor):
+        raise AdminOnly("仅节点管理员可以执行此操作", message_en="only this node's administrator may do this")

@@ -1,0 +1,50 @@
+"""Who may write master data: a party's profile, licences, locations and products are written by the party itself
+or by the node's admin; registering a party, and the profile values that claim authority (a government party type,
+the regulator or inspection-body role), by the admin only. ``actor=None`` is the local operator (the command line).
+"""
+
+from collections.abc import Sequence
+
+from zhuisu.auth.roles import check_admin, is_admin
+from zhuisu.errors import PermissionDenied
+from zhuisu.models import Party
+from zhuisu.parties.vocabulary import RESERVED_PARTY_TYPES, RESERVED_ROLES
+
+
+class NotYourParty(PermissionDenied):
+    """The master data of another party."""
+
+    code = "not_your_party"
+
+
+class ReservedProfile(PermissionDenied):
+    """A profile value that claims authority (government, regulator, inspection body): the admin sets it."""
+
+    code = "reserved_profile"
+
+
+def check_register(actor: Party | None) -> None:
+    """Registering a party: the admin (or the local operator)."""
+    check_admin(actor)
+
+
+def check_manage(actor: Party | None, party: Party) -> None:
+    """Writing ``party``'s master data: the party itself, the admin or the local operator."""
+    if actor is None or actor.id == party.id or is_admin(actor):
+        return
+    raise NotYourParty(
+        f"不能修改其他主体（{party.name}）的主数据",
+        message_en=f"the master data of {party.name} is not yours to change",
+    )
+
+
+def check_profile(actor: Party | None, *, party_type: str | None, roles: Sequence[str] | None) -> None:
+    """Profile values that claim authority are the admin's to set."""
+    if actor is None or is_admin(actor):
+        return
+    reserved = sorted({*(roles or ()), party_type or ""} & (RESERVED_ROLES | RESERVED_PARTY_TYPES))
+    if reserved:
+        raise ReservedProfile(
+            f"{'、'.join(reserved)} 只能由节点管理员设置",
+            message_en=f"only this node's administrator may set {', '.join(reserved)}",
+        )
