@@ -106,9 +106,16 @@ def session(maker: sessionmaker[Session]) -> Iterator[Session]:
         yield s
 
 
+#: The hosts the tests' subscriptions call back to, allow-listed as an admin would allow a local receiver
+#: (``tests/exchange/test_outbound.py`` makes settings of its own, without them).
+CALLBACK_HOSTS = ["127.0.0.1", "x", "client.example.com", "a.example", "b.example", "example.com"]
+
+
 @pytest.fixture
 def settings(engine: Engine) -> Settings:
-    return Settings(database_url=engine.url.render_as_string(hide_password=False))
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False), subscriptions_allowed_hosts=CALLBACK_HOSTS
+    )
 
 
 @pytest.fixture

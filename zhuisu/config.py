@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         description="How often the delivery worker looks for due notifications and schedules, and how often a "
         "WebSocket subscription's connection looks for new notifications.",
     )
+    subscriptions_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts (names) and networks (IP or CIDR) subscription callbacks may reach although they are not "
+        "public addresses (loopback, private, link-local, cloud metadata): an ERP on the local network, say. "
+        "Everything else non-public is refused when a subscription is made and again at each delivery.",
+    )
     subscriptions_timeout_seconds: float = Field(
         default=10.0, description="How long the worker waits for a webhook receiver to answer."
     )

@@ -69,3 +69,14 @@ def test_enterprise_is_refused_what_is_not_its_own(client: TestClient, creds: Cr
     response = client.request(row["method"], _url(row["path"]), headers=creds.headers)
     expected = "admin_only" if row["access"] == "admin" else "permission_denied"
     assert (response.status_code, response.json()["code"]) == (403, expected)
+
+
+def test_openapi_declares_the_bearer_scheme_where_a_token_is_needed(app: FastAPI) -> None:
+    spec = app.openapi()
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    mismatched = [
+        (r["method"], r["path"], r["access"])
+        for r in _rows()
+        if bool(spec["paths"][r["path"]][r["method"].lower()].get("security")) != (r["access"] != "public")
+    ]
+    assert mismatched == []

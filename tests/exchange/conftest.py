@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import Credentials, fresh_url
+from tests.conftest import CALLBACK_HOSTS, Credentials, fresh_url
 from tests.exchange.receiver import Receiver, free_port
 from zhuisu.config import Settings
 from zhuisu.db import migrate
@@ -37,7 +37,12 @@ def live_db(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Ite
 @pytest.fixture
 def live_settings(live_db: sessionmaker[Session]) -> Settings:
     url = live_db.kw["bind"].url.render_as_string(hide_password=False)
-    return Settings(database_url=url, subscriptions_poll_seconds=0.05, subscriptions_timeout_seconds=2)
+    return Settings(
+        database_url=url,
+        subscriptions_poll_seconds=0.05,
+        subscriptions_timeout_seconds=2,
+        subscriptions_allowed_hosts=CALLBACK_HOSTS,
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import Credentials
+from tests.conftest import CALLBACK_HOSTS, Credentials
 from tests.exchange.flows import capture, live_client, stream_subscription
 from tests.exchange.receiver import TOKEN, Receiver, documents, epcs, free_port, wait_for
 from tests.support.epcis import document, object_event
@@ -44,7 +44,7 @@ def test_app_delivers_when_the_setting_says_so_and_stops_at_shutdown(
 
 def test_worker_is_off_by_default_in_the_app(live_db: sessionmaker[Session], live_creds: Credentials) -> None:
     url = live_db.kw["bind"].url.render_as_string(hide_password=False)
-    with live_client(live_db, Settings(database_url=url)) as client:
+    with live_client(live_db, Settings(database_url=url, subscriptions_allowed_hosts=CALLBACK_HOSTS)) as client:
         assert client.app.state.subscriptions_worker.running is False  # type: ignore[attr-defined]
 
 
@@ -56,7 +56,7 @@ def test_two_workers_never_deliver_one_message_twice(live_db: sessionmaker[Sessi
         stream_subscription(live_db, live_creds.party_id, receiver.url, [])
         for n in range(30):
             capture(live_db, live_creds.party_id, [object_event(n)])
-        send = delivery.http_sender(timeout=5)
+        send = delivery.http_sender(timeout=5, allowed=["127.0.0.1"])
         # when: two workers drain the outbox at the same time
         threads = [threading.Thread(target=delivery.deliver_due, args=(live_db, send)) for _ in range(2)]
         for t in threads:

@@ -68,7 +68,7 @@ def test_captures_wait_for_the_run_then_are_delivered_once(maker: sessionmaker[S
     counts_before = _counts(maker)
     runs = (_run(maker, due), _run(maker, due))
     receiver.start()
-    sent = delivery.deliver_due(maker, delivery.http_sender(timeout=2), now=due)
+    sent = delivery.deliver_due(maker, delivery.http_sender(timeout=2, allowed=["127.0.0.1"]), now=due)
     # then: nothing early; one run queued one message with the three matching events, in order
     assert (early, counts_before, runs, _counts(maker)) == (0, (2, 0), (1, 0), (0, 1))
     assert sent == delivery.Round(1, 0)

@@ -19,7 +19,8 @@ from tests.exchange.receiver import epcs, wait_for
 from tests.support.epcis import document, object_event
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.models import OutboxMessage, Subscription
+from zhuisu.models import ApiToken, OutboxMessage, Subscription
+from zhuisu.parties import service as parties_service
 
 Message = MutableMapping[str, Any]
 
@@ -113,6 +114,20 @@ def test_unsubscribing_closes_the_socket(client: TestClient, live_creds: Credent
         )
         closed = receive(ws)
     assert (deleted.status_code, closed["type"], closed["code"]) == (204, "websocket.close", 1000)
+
+
+def test_revoking_the_token_closes_an_open_socket(
+    client: TestClient, live_creds: Credentials, live_db: sessionmaker[Session]
+) -> None:
+    with client.websocket_connect("/queries/shipped/events?stream=true", headers=live_creds.headers) as ws:
+        # given an open socket, when its token is revoked and a matching event is then captured
+        with unit_of_work(live_db) as s:
+            token_id = s.scalars(select(ApiToken.id).where(ApiToken.party_id == live_creds.party_id)).one()
+            parties_service.revoke_token(s, token_id=token_id)
+        closed = receive(ws)
+    # then the socket is closed as a policy violation before anything is sent, and its subscription is gone
+    assert (closed["type"], closed["code"], closed["reason"]) == ("websocket.close", 1008, "token revoked")
+    assert _subscriptions(live_db) == 0
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def test_receiver_down_during_1000_captures_gets_every_matching_event_once(
     # given: a subscription to shipping events, and a receiver that is down (its port refuses connections)
     party = make_party(maker)
     stream_subscription(maker, party, f"http://127.0.0.1:{receiver.port}/hook", [("EQ_bizStep", "shipping")])
-    send = delivery.http_sender(timeout=2)
+    send = delivery.http_sender(timeout=2, allowed=["127.0.0.1"])
     events = [object_event(n, bizStep="receiving" if n % 6 == 5 else "shipping") for n in range(1200)]
     # when: 1,200 events (1,000 of them matching) are captured in 12 documents while delivery keeps failing
     capture(maker, party, events[:100])
@@ -62,7 +62,7 @@ def test_failed_attempts_back_off_and_are_logged(maker: sessionmaker[Session], r
     party = make_party(maker)
     stream_subscription(maker, party, f"http://127.0.0.1:{receiver.port}/hook", [])
     capture(maker, party, [object_event(1)])
-    send = delivery.http_sender(timeout=2)
+    send = delivery.http_sender(timeout=2, allowed=["127.0.0.1"])
     now = capture_service.utc_now()
     first = delivery.deliver_due(maker, send, now=now)
     too_soon = delivery.deliver_due(maker, send, now=now + delivery.BACKOFF_BASE / 2)

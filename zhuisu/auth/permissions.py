@@ -1,14 +1,15 @@
 """Who is calling, for every route: the party of a bearer token (the API), or of the session cookie set by signing
 in (the regulator desk and the enterprise console, whose JSON twins accept either).
 
-The cookie holds the token itself (HttpOnly, SameSite=Lax), so revoking the token signs the browser out. A
-regulator is a party with the ``regulator`` role, of party type ``government``, or listed in
-``regulator_party_ids``.
+The cookie holds the token itself (HttpOnly, SameSite=Lax), so revoking the token signs the browser out. What a party
+is (enterprise, regulator, admin …) is ``parties.actor`` (``auth.roles``). The dependencies declare the bearer scheme,
+so the OpenAPI document says which operations need a token.
 """
 
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,12 +21,16 @@ from zhuisu.models import Party
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import SESSION_COOKIE
 
+#: The OpenAPI ``bearerAuth`` scheme (no error of its own: a missing token is our 401 problem document).
+bearer = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="A zhuisu API token: `Bearer zs_…`.")
 
-def current_actor(request: Request, session: DbSession) -> Party:
+
+def current_actor(
+    request: Request, session: DbSession, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Party:
     """The party whose bearer token authenticates this request; 401 without a valid one."""
-    header = request.headers.get("authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = credentials.credentials if credentials is not None else ""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated(
             "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
             message_en="missing access token: send 'Authorization: Bearer <token>'",
@@ -79,7 +84,9 @@ def require_regulator(request: Request, session: Session) -> Party:
     return party
 
 
-def signed_in_party(request: Request, session: DbSession) -> Party:
+def signed_in_party(
+    request: Request, session: DbSession, _: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Party:
     return require_party(request, session)
 
 
@@ -87,7 +94,9 @@ def signed_in_party(request: Request, session: DbSession) -> Party:
 SignedInParty = Annotated[Party, Depends(signed_in_party)]
 
 
-def oversight_party(request: Request, session: DbSession) -> Party:
+def oversight_party(
+    request: Request, session: DbSession, _: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Party:
     """A regulator or the admin, by bearer header or session cookie: 401 signed out, 403 otherwise."""
     party = require_party(request, session)
     if not (is_admin(party) or is_regulator(party, request.app.state.settings)):
@@ -97,6 +106,16 @@ def oversight_party(request: Request, session: DbSession) -> Party:
 
 #: A regulator (or the admin): what is reported about many parties (coverage, the desk's overview) is theirs.
 OversightParty = Annotated[Party, Depends(oversight_party)]
+
+
+def regulator_party(
+    request: Request, session: DbSession, _: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> Party:
+    return require_regulator(request, session)
+
+
+#: A regulator, by bearer header or session cookie (the desk's JSON twins): 401 signed out, 403 otherwise.
+RegulatorParty = Annotated[Party, Depends(regulator_party)]
 
 
 def to_signin(request: Request) -> Response:

@@ -4,9 +4,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
-from starlette.requests import Request
 
-from zhuisu.auth.permissions import require_regulator
+from zhuisu.auth.permissions import RegulatorParty
 from zhuisu.oversight import service
 from zhuisu.oversight.schemas import ImpactView, OverviewRead, TraceView
 from zhuisu.portal import complaints
@@ -18,10 +17,9 @@ _AUTH: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
 
 
 @router.get("/overview", response_model=OverviewRead, responses=_AUTH)
-def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> OverviewRead:
+def overview(party: RegulatorParty, session: DbSession, settings: SettingsDep, region: str = "") -> OverviewRead:
     """Coverage against targets, event volume per day, flagged records, complaints, within the regulator's region
     (a ``region`` outside it is narrowed back to it)."""
-    party = require_regulator(request, session)
     return service.overview(
         session,
         window_days=settings.coverage_window_days,
@@ -32,26 +30,23 @@ def overview(request: Request, session: DbSession, settings: SettingsDep, region
 
 
 @router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}})
-def trace(request: Request, session: DbSession, code: str) -> TraceView:
+def trace(party: RegulatorParty, session: DbSession, code: str) -> TraceView:
     """A code's trace back and forward as graph nodes and edges, with responsibility and findings."""
-    require_regulator(request, session)
     return service.trace_view(session, code)
 
 
 @router.get("/impact/{code:path}", response_model=ImpactView, responses={**_AUTH, 400: {}})
-def impact(request: Request, session: DbSession, code: str) -> ImpactView:
+def impact(party: RegulatorParty, session: DbSession, code: str) -> ImpactView:
     """Recall impact of a code with the holders' names."""
-    require_regulator(request, session)
     return service.impact_view(session, code)
 
 
 @router.get("/complaints", response_model=list[ComplaintRead], responses=_AUTH)
 def list_complaints(
-    request: Request, session: DbSession, settings: SettingsDep, status: str | None = None
+    party: RegulatorParty, session: DbSession, settings: SettingsDep, status: str | None = None
 ) -> list[ComplaintRead]:
     """Complaints and reports of the regulator's region, newest first, times also in local time (contacts
     included: regulators only)."""
-    party = require_regulator(request, session)
     zone = ZoneInfo(settings.portal_timezone)
     found = complaints.list_complaints(session, status=status, region_prefix=service.scope(party))
     return [complaints.complaint_read(c, zone) for c in found]

@@ -19,7 +19,7 @@ import hmac
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import formats
 from zhuisu.events import service as events_service
+from zhuisu.exchange import outbound
 from zhuisu.kit.time import utc_now
 from zhuisu.models import DeliveryAttempt, OutboxMessage, Subscription
 
@@ -55,8 +56,14 @@ def signature(token: str, body: bytes) -> str:
     return "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
 
 
-def http_sender(timeout: float) -> Sender:
+def http_sender(timeout: float, allowed: Sequence[str] = ()) -> Sender:
+    """POST with ``urllib``; a destination ``outbound`` refuses (a name now pointing at a private address, say) is a
+    failed delivery, retried later, never a request."""
+
     def send(url: str, body: bytes, headers: dict[str, str]) -> int:
+        problem = outbound.destination_problem(url, allowed)
+        if problem is not None:
+            raise outbound.RefusedDestination(f"refused: {problem}")
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -8,3 +8,9 @@ class SubscriptionControlsInvalid(InvalidInput):
 
     code = "invalid_subscription_controls"
     problem_type = "epcisException:SubscriptionControlsException"
+
+
+class UnsafeCallback(SubscriptionControlsInvalid):
+    """A callback address this node will not send to (``zhuisu.exchange.outbound``)."""
+
+    code = "unsafe_destination"

@@ -12,8 +12,9 @@ from starlette.responses import JSONResponse, Response
 from zhuisu.auth.permissions import CurrentActor
 from zhuisu.epcis.query.params import parse_query, positive_int
 from zhuisu.events import service as events_service
+from zhuisu.exchange import outbound
 from zhuisu.exchange.subscriptions import permissions, service, sockets
-from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
+from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid, UnsafeCallback
 from zhuisu.kit.time import format_iso
 from zhuisu.models import NamedQuery, Subscription
 from zhuisu.web import epcis_http
@@ -99,7 +100,12 @@ def query_events(
 
 @router.post("/queries/{name}/subscriptions", status_code=201, responses={400: {}, 401: {}, 403: {}, 404: {}})
 def subscribe(
-    request: Request, name: str, actor: CurrentActor, session: DbSession, body: dict[str, Any] = Body(...)
+    request: Request,
+    name: str,
+    actor: CurrentActor,
+    session: DbSession,
+    settings: SettingsDep,
+    body: dict[str, Any] = Body(...),
 ) -> JSONResponse:
     """Subscribe a webhook to a named query: ``{"dest": "https://…", "signatureToken": "…", "stream": true}``, or
     with a ``schedule`` (``{"hour": "1", "minute": "5"}``) instead of ``stream``; optionally ``reportIfEmpty`` and
@@ -107,10 +113,28 @@ def subscribe(
     the form of their identifiers (``epcFormat``). A WebSocket subscription is a ``GET`` on
     ``/queries/{name}/events`` with ``Upgrade: websocket``."""
     epc_format = sockets.epc_format(request.headers)
-    row = service.subscribe(session, owner=actor, query_name=name, epc_format=epc_format, **_webhook_controls(body))
+    controls = _webhook_controls(body)
+    permissions.check_query(actor, service.get_query(session, name))
+    _check_callback(controls["dest"], settings.subscriptions_allowed_hosts)
+    row = service.subscribe(session, owner=actor, query_name=name, epc_format=epc_format, **controls)
     # Absolute: the binding types this Location ``format: uri``.
     location = f"{str(request.base_url).rstrip('/')}/queries/{quote(name, safe='')}/subscriptions/{row.id}"
     return JSONResponse(_subscription_json(row), status_code=201, headers={"Location": location})
+
+
+def _check_callback(dest: str, allowed: list[str]) -> None:
+    """A callback must reach a public address, or one the admin allow-listed (a malformed ``dest`` is the
+    service's to report)."""
+    if not dest.startswith(("http://", "https://")):
+        return
+    problem = outbound.destination_problem(dest, allowed)
+    if problem is not None:
+        raise UnsafeCallback(
+            f"不能向该地址发送通知：{problem}（可由管理员在 subscriptions_allowed_hosts 中放行）",
+            message_en=f"notifications cannot be sent there: {problem} (an admin may allow it in "
+            "subscriptions_allowed_hosts)",
+            parameter="dest",
+        )
 
 
 def _webhook_controls(body: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,7 @@ async def serve(websocket: WebSocket, name: str) -> None:
     await websocket.accept()
     try:
         async with anyio.create_task_group() as group:
-            group.start_soon(_push, websocket, maker, sub_id, poll, group.cancel_scope)
+            group.start_soon(_push, websocket, maker, sub_id, _token(websocket), poll, group.cancel_scope)
             await _until_closed(websocket)
             group.cancel_scope.cancel()
     finally:
@@ -177,13 +177,16 @@ async def _until_closed(websocket: WebSocket) -> None:
 
 
 async def _push(
-    websocket: WebSocket, maker: sessionmaker[Session], sub_id: str, poll: float, scope: anyio.CancelScope
+    websocket: WebSocket, maker: sessionmaker[Session], sub_id: str, token: str, poll: float, scope: anyio.CancelScope
 ) -> None:
     try:
         while True:
-            batch = await run_in_threadpool(take_messages, maker, sub_id)
+            batch = await run_in_threadpool(take_messages, maker, sub_id, token)
             if batch is None:  # unsubscribed (DELETE) or swept
                 await websocket.close(code=1000)
+                break
+            if batch is REVOKED:  # the token was revoked: nothing more is sent on it
+                await websocket.close(code=1008, reason="token revoked")
                 break
             for _, body in batch:
                 await websocket.send_text(body)
@@ -196,11 +199,20 @@ async def _push(
     scope.cancel()
 
 
-def take_messages(maker: sessionmaker[Session], sub_id: str) -> list[tuple[int, str]] | None:
+#: What ``take_messages`` answers when the socket's token no longer authenticates.
+REVOKED: list[tuple[int, str]] = []
+
+
+def take_messages(maker: sessionmaker[Session], sub_id: str, token: str) -> list[tuple[int, str]] | None:
     """Refresh the heartbeat, run the schedule if due, and return the next undelivered messages (id, body);
-    None when the subscription is gone."""
+    None when the subscription is gone; ``REVOKED`` (nothing read) when ``token`` was revoked since the socket
+    opened — checked at every poll, so a revocation stops the socket within ``subscriptions_poll_seconds``."""
     now = utc_now()
     with unit_of_work(maker) as session:
+        try:
+            auth_service.authenticate(session, token)
+        except ZhuisuError:
+            return REVOKED
         sub = session.scalars(select(Subscription).where(Subscription.id == sub_id).with_for_update()).first()
         if sub is None:
             return None

@@ -35,7 +35,9 @@ class Worker:
         self.maker = maker
         self.also = tuple(also)
         self.poll_seconds = settings.subscriptions_poll_seconds
-        self.send = send or delivery.http_sender(settings.subscriptions_timeout_seconds)
+        self.send = send or delivery.http_sender(
+            settings.subscriptions_timeout_seconds, settings.subscriptions_allowed_hosts
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
