@@ -20,6 +20,7 @@ from zhuisu.browse import service
 from zhuisu.browse.service import Resource
 from zhuisu.epcis import formats
 from zhuisu.events import responses as events_responses
+from zhuisu.events.permissions import event_scope
 from zhuisu.web import epcis_http
 from zhuisu.web.deps import DbSession, SettingsDep
 
@@ -46,6 +47,7 @@ def _list_endpoint(resource: Resource) -> Callable[..., Response]:
             per_page=epcis_http.page_size(request, settings),
             page_token=request.query_params.get("nextPageToken"),
             token_ttl=timedelta(seconds=settings.page_token_ttl_seconds),
+            scope=event_scope(session, actor),
         )
         headers = epcis_http.next_page_headers(request, f"/{resource.name}", page.next_token, page.token_expires)
         epc_format = formats.negotiate(request.headers).epc
@@ -63,17 +65,18 @@ def _events_endpoint(resource: Resource) -> Callable[..., Response]:
     def value_events(
         request: Request, value: str, actor: CurrentActor, session: DbSession, settings: SettingsDep
     ) -> Response:
-        stored = service.known_value(session, resource, value)
+        scope = event_scope(session, actor)
+        stored = service.known_value(session, resource, value, scope=scope)
         items = service.events_query(resource, stored, request.query_params.multi_items())
         path = f"/{resource.name}/{quote(stored, safe='')}/events"
-        return events_responses.events_page(request, session, settings, items, path=path)
+        return events_responses.events_page(request, session, settings, items, path=path, scope=scope)
 
     return value_events
 
 
 def _value_endpoint(resource: Resource) -> Callable[..., dict[str, Any]]:
     def sub_resources(value: str, actor: CurrentActor, session: DbSession) -> dict[str, Any]:
-        service.known_value(session, resource, value)
+        service.known_value(session, resource, value, scope=event_scope(session, actor))
         return service.collection(list(service.SUB_RESOURCES))
 
     return sub_resources

@@ -23,6 +23,7 @@ from zhuisu.epcis.cbv import BIZ_STEP, DISPOSITION
 from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.model import EVENT_TYPES
 from zhuisu.errors import NotFound, QueryParameterInvalid
+from zhuisu.events.permissions import EventScope
 from zhuisu.events.service import EPCIS_CONTEXT
 from zhuisu.kit.time import utc_now
 
@@ -97,17 +98,24 @@ def collection(members: list[str]) -> dict[str, Any]:
 
 
 def list_values(
-    session: Session, resource: Resource, *, per_page: int, page_token: str | None, token_ttl: timedelta
+    session: Session,
+    resource: Resource,
+    *,
+    per_page: int,
+    page_token: str | None,
+    token_ttl: timedelta,
+    scope: EventScope,
 ) -> ValuePage:
-    """One page of the resource's values in order; ``next_token`` is None on the last page."""
+    """One page of the resource's values named by the events in ``scope``, in order; ``next_token`` is None on the
+    last page."""
     after = _decode(page_token, resource) if page_token else None
     if resource.small:
-        stored = repository.all_distinct(session, resource.field) if resource.field else []
+        stored = repository.all_distinct(session, resource.field, scope) if resource.field else []
         values = sorted(resource.standard.union(stored))
         rows = [v for v in values if after is None or v > after][: per_page + 1]
     else:
         assert resource.field is not None
-        rows = repository.distinct_page(session, resource.field, after=after, limit=per_page + 1)
+        rows = repository.distinct_page(session, resource.field, after=after, limit=per_page + 1, scope=scope)
     if len(rows) <= per_page:
         return ValuePage(rows, None, None)
     rows = rows[:per_page]
@@ -115,13 +123,13 @@ def list_values(
     return ValuePage(rows, _encode(resource, rows[-1], expires), expires)
 
 
-def known_value(session: Session, resource: Resource, value: str) -> str:
+def known_value(session: Session, resource: Resource, value: str, *, scope: EventScope) -> str:
     """``value`` (from a path, in any accepted form) in stored form. Raises NotFound unless it is standard or
-    named by a stored event."""
+    named by a stored event in ``scope``."""
     stored = resource.normalize(value.strip())
     if stored in resource.standard:
         return stored
-    if resource.field is not None and stored and repository.is_named(session, resource.field, stored):
+    if resource.field is not None and stored and repository.is_named(session, resource.field, stored, scope):
         return stored
     raise NotFound(
         f"{resource.name} 中没有 {value}",

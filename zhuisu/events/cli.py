@@ -11,6 +11,7 @@ from zhuisu.cli.runtime import fail, session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis.query.params import parse_query
 from zhuisu.events import service
+from zhuisu.events.permissions import EVERYTHING
 from zhuisu.kit.time import format_iso
 from zhuisu.models import Event
 
@@ -41,7 +42,12 @@ def query(
         token: str | None = None
         while True:
             page = service.query_events(
-                session, parsed, per_page=settings().query_max_per_page, page_token=token, token_ttl=ttl
+                session,
+                parsed,
+                per_page=settings().query_max_per_page,
+                page_token=token,
+                token_ttl=ttl,
+                scope=EVERYTHING,  # the local operator
             )
             events += page.events
             token = page.next_token

@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.epcis.query.params import MATCH_ROLES, EventQuery
+from zhuisu.events.permissions import EVERYTHING, EventScope, scope_filter
 from zhuisu.models import Event, EventContext, EventEpc, VocabularyElement
 
 _LIST_COLUMNS = {
@@ -40,8 +41,8 @@ def _match(values: list[str], roles: tuple[str, ...]) -> ColumnElement[bool]:
     return exists().where(EventEpc.event_pk == Event.id, EventEpc.role.in_(roles), or_(*conditions))
 
 
-def filters(query: EventQuery) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+def filters(query: EventQuery, scope: EventScope = EVERYTHING) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = scope_filter(scope)
     if query.event_types:
         where.append(Event.type.in_(query.event_types))
     where += [_TIME_FILTERS[name](value) for name, value in query.times.items()]
@@ -61,10 +62,13 @@ def sort_column(query: EventQuery) -> Any:
     return Event.event_time if query.order_by == "eventTime" else Event.record_time
 
 
-def page_statement(query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int) -> Select[Event]:
-    """One page of matching events, keyset-paged on (sort column, id), among events with id ≤ ``max_id``."""
+def page_statement(
+    query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int, scope: EventScope = EVERYTHING
+) -> Select[Event]:
+    """One page of matching events in ``scope``, keyset-paged on (sort column, id), among events with id ≤
+    ``max_id``."""
     column = sort_column(query)
-    where = [*filters(query), Event.id <= max_id]
+    where = [*filters(query, scope), Event.id <= max_id]
     if after is not None:
         value, last_id = after
         if query.order_desc:
@@ -75,9 +79,11 @@ def page_statement(query: EventQuery, *, after: tuple[Any, int] | None, max_id: 
     return select(Event).where(*where).order_by(*order).limit(limit)
 
 
-def count_matching(session: Session, query: EventQuery, *, max_id: int, limit: int) -> int:
-    """How many events match, counting at most ``limit`` of them."""
-    inner = select(Event.id).where(*filters(query), Event.id <= max_id).limit(limit).subquery()
+def count_matching(
+    session: Session, query: EventQuery, *, max_id: int, limit: int, scope: EventScope = EVERYTHING
+) -> int:
+    """How many events in ``scope`` match, counting at most ``limit`` of them."""
+    inner = select(Event.id).where(*filters(query, scope), Event.id <= max_id).limit(limit).subquery()
     return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
@@ -85,8 +91,10 @@ def max_event_pk(session: Session) -> int:
     return int(session.scalar(select(func.max(Event.id))) or 0)
 
 
-def find_event(session: Session, event_id: str) -> Event | None:
-    return session.scalar(select(Event).where(or_(Event.event_id == event_id, Event.event_hash == event_id)))
+def find_event(session: Session, event_id: str, scope: EventScope = EVERYTHING) -> Event | None:
+    return session.scalar(
+        select(Event).where(or_(Event.event_id == event_id, Event.event_hash == event_id), *scope_filter(scope))
+    )
 
 
 def contexts(session: Session, ids: set[int]) -> dict[int, Any]:
@@ -119,9 +127,9 @@ def elements_with_attribute(session: Session, attributes: list[str], values: lis
     return found
 
 
-def among(query: EventQuery, pks: list[int]) -> Select[Event]:
-    """The events among ``pks`` that pass the indexed filters of ``query``."""
-    return select(Event).where(*filters(query), Event.id.in_(pks)).order_by(Event.id)
+def among(query: EventQuery, pks: list[int], scope: EventScope = EVERYTHING) -> Select[Event]:
+    """The events among ``pks`` in ``scope`` that pass the indexed filters of ``query``."""
+    return select(Event).where(*filters(query, scope), Event.id.in_(pks)).order_by(Event.id)
 
 
 def by_pks(pks: list[int]) -> Select[Event]:

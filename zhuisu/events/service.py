@@ -19,6 +19,7 @@ from zhuisu.epcis.query import predicates
 from zhuisu.epcis.query.params import EventQuery
 from zhuisu.errors import NotFound, QueryParameterInvalid, ZhuisuError
 from zhuisu.events import repository
+from zhuisu.events.permissions import EVERYTHING, EventScope
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Event
 
@@ -101,9 +102,16 @@ def _decode(token: str, query: EventQuery) -> _Cursor:
 
 
 def query_events(
-    session: Session, query: EventQuery, *, per_page: int, page_token: str | None = None, token_ttl: timedelta
+    session: Session,
+    query: EventQuery,
+    *,
+    per_page: int,
+    page_token: str | None = None,
+    token_ttl: timedelta,
+    scope: EventScope,
 ) -> EventPage:
-    """One page of events matching ``query``; ``next_token`` is None on the last page."""
+    """One page of the events in ``scope`` (``permissions.event_scope``: what the caller may read) matching
+    ``query``; ``next_token`` is None on the last page."""
     resolve_master_data(session, query)
     if page_token:
         cursor = _decode(page_token, query)
@@ -116,9 +124,9 @@ def query_events(
             utc_now() + token_ttl,
         )
         if query.max_event_count is not None:
-            _check_max(session, query, cursor.max_id)
+            _check_max(session, query, cursor.max_id, scope)
     limit = per_page if cursor.remaining is None else min(per_page, cursor.remaining)
-    rows = matching(session, query, after=cursor.after, max_id=cursor.max_id, limit=limit + 1)
+    rows = matching(session, query, after=cursor.after, max_id=cursor.max_id, limit=limit + 1, scope=scope)
     more = len(rows) > limit
     rows = rows[:limit]
     remaining = None if cursor.remaining is None else cursor.remaining - len(rows)
@@ -131,16 +139,26 @@ def query_events(
 
 
 def matching(
-    session: Session, query: EventQuery, *, after: tuple[Any, int] | None, max_id: int, limit: int
+    session: Session,
+    query: EventQuery,
+    *,
+    after: tuple[Any, int] | None,
+    max_id: int,
+    limit: int,
+    scope: EventScope,
 ) -> list[Event]:
     """Up to ``limit`` events matching ``query`` in its order, after ``after``; body predicates run in Python on
     rows the indexed filters let through, fetched in batches, so a page is full whenever enough events match."""
     if not query.predicates:
-        return list(session.scalars(repository.page_statement(query, after=after, max_id=max_id, limit=limit)))
+        return list(
+            session.scalars(repository.page_statement(query, after=after, max_id=max_id, limit=limit, scope=scope))
+        )
     found: list[Event] = []
     batch = max(4 * limit, 200)
     while len(found) < limit:
-        rows = list(session.scalars(repository.page_statement(query, after=after, max_id=max_id, limit=batch)))
+        rows = list(
+            session.scalars(repository.page_statement(query, after=after, max_id=max_id, limit=batch, scope=scope))
+        )
         contexts = repository.contexts(session, {r.context_id for r in rows if r.context_id is not None})
         for row in rows:
             context = _as_list(contexts.get(row.context_id or 0)) + _as_list(row.body.get("@context"))
@@ -156,12 +174,12 @@ def matching(
     return found
 
 
-def _check_max(session: Session, query: EventQuery, max_id: int) -> None:
+def _check_max(session: Session, query: EventQuery, max_id: int, scope: EventScope) -> None:
     limit = query.max_event_count or 0
     if query.predicates:
-        count = len(matching(session, query, after=None, max_id=max_id, limit=limit + 1))
+        count = len(matching(session, query, after=None, max_id=max_id, limit=limit + 1, scope=scope))
     else:
-        count = repository.count_matching(session, query, max_id=max_id, limit=limit + 1)
+        count = repository.count_matching(session, query, max_id=max_id, limit=limit + 1, scope=scope)
     if count > limit:
         raise QueryTooLarge(
             f"结果超过 maxEventCount={limit} 个事件",
@@ -169,9 +187,10 @@ def _check_max(session: Session, query: EventQuery, max_id: int) -> None:
         )
 
 
-def get_event(session: Session, event_id: str) -> Event:
-    """The event with this eventID (or CBV event hash). Raises NotFound."""
-    event = repository.find_event(session, event_id)
+def get_event(session: Session, event_id: str, *, scope: EventScope = EVERYTHING) -> Event:
+    """The event with this eventID (or CBV event hash), if it is in ``scope``. Raises NotFound (an event the caller
+    may not read is not found: its existence is not told either)."""
+    event = repository.find_event(session, event_id, scope)
     if event is None:
         raise NotFound(f"没有事件 {event_id}", message_en=f"no event {event_id}")
     return event
@@ -241,12 +260,13 @@ def resolve_master_data(session: Session, query: EventQuery) -> None:
             query.resolved.append((field, sorted(repository.elements_with_attribute(session, [attribute], values))))
 
 
-def matching_pks(session: Session, query: EventQuery, pks: list[int]) -> list[int]:
-    """Which of the events ``pks`` (just captured) match ``query``, in ascending order (stream subscriptions)."""
+def matching_pks(session: Session, query: EventQuery, pks: list[int], *, scope: EventScope) -> list[int]:
+    """Which of the events ``pks`` (just captured) in ``scope`` match ``query``, in ascending order (stream
+    subscriptions: the subscriber's scope)."""
     if not pks:
         return []
     resolve_master_data(session, query)
-    rows = list(session.scalars(repository.among(query, pks)))
+    rows = list(session.scalars(repository.among(query, pks, scope)))
     if query.predicates:
         contexts = repository.contexts(session, {r.context_id for r in rows if r.context_id is not None})
         rows = [

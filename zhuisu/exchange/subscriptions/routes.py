@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from zhuisu.auth.permissions import CurrentActor
 from zhuisu.epcis.query.params import parse_query, positive_int
 from zhuisu.events import service as events_service
+from zhuisu.events.permissions import event_scope
 from zhuisu.exchange import outbound
 from zhuisu.exchange.subscriptions import permissions, service, sockets
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid, UnsafeCallback
@@ -89,7 +90,7 @@ def query_events(
     per_page = min(per_page, settings.query_max_per_page)
     page = events_service.query_events(
         session, query, per_page=per_page, page_token=request.query_params.get("nextPageToken"),
-        token_ttl=timedelta(seconds=settings.page_token_ttl_seconds),
+        token_ttl=timedelta(seconds=settings.page_token_ttl_seconds), scope=event_scope(session, actor),
     )  # fmt: skip
     headers = {}
     if page.next_token:

@@ -21,6 +21,7 @@ from zhuisu.epcis import formats
 from zhuisu.epcis.query.params import parse_query
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.events import service as events_service
+from zhuisu.events.permissions import EventScope, event_scope
 from zhuisu.events.stored import StoredEvent
 from zhuisu.exchange.subscriptions import permissions
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
@@ -144,11 +145,12 @@ def _check_controls(*, stream: bool, schedule: dict[str, Any] | None, now: datet
 def _recorded_since(session: Session, named: NamedQuery, since: datetime, max_pk: int) -> list[int]:
     """The stored events (up to ``max_pk``) the query matches that were recorded at or after ``since``."""
     query = parse_query([*query_params(named), ("GE_recordTime", format_iso(since))])
+    scope = event_scope(session, session.get(Party, named.owner_id))  # what the subscriber may read
     events_service.resolve_master_data(session, query)
     found: list[int] = []
     after: tuple[Any, int] | None = None
     while True:
-        rows = events_service.matching(session, query, after=after, max_id=max_pk, limit=BACKFILL_PAGE)
+        rows = events_service.matching(session, query, after=after, max_id=max_pk, limit=BACKFILL_PAGE, scope=scope)
         found += [r.id for r in rows]
         if len(rows) < BACKFILL_PAGE:
             return sorted(found)
@@ -197,8 +199,12 @@ def record_stream_events(session: Session, stored: Sequence[StoredEvent]) -> Non
     pks = [s.pk for s in stored]
     subscriptions = list(session.scalars(select(Subscription).where(Subscription.active.is_(True))))
     queries: dict[str, NamedQuery] = {}
+    scopes: dict[str, EventScope] = {}
     for sub in subscriptions:
         named = queries.get(sub.query_name) or get_query(session, sub.query_name)
         queries[sub.query_name] = named
-        _queue(session, sub, events_service.matching_pks(session, parse_query(query_params(named)), pks))
+        if sub.owner_id not in scopes:  # each subscriber is sent only what it may read
+            scopes[sub.owner_id] = event_scope(session, session.get(Party, sub.owner_id))
+        query = parse_query(query_params(named))
+        _queue(session, sub, events_service.matching_pks(session, query, pks, scope=scopes[sub.owner_id]))
     session.flush()

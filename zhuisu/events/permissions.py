@@ -1,0 +1,79 @@
+"""Which events a caller may read (EPCIS queries, single events, browse resources, named queries, subscriptions).
+
+- An enterprise (and a platform, inspector or node, until delegations and mandates narrow them): the events it
+  recorded, and those that name it — its party GLN or one of its registered locations as business location, read
+  point, source or destination (its direct trading partners' events about what passed between them).
+- A regulator: the events recorded by parties registered in its jurisdiction (all, for a national one).
+- The admin and the local operator: every event.
+
+Applied in SQL with the query's own filters, so pages, counts and ``nextPageToken`` agree with what is shown.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import Session
+
+from zhuisu.auth.roles import is_admin
+from zhuisu.codes.canonical import canonical_code, canonical_id
+from zhuisu.models import Event, Location, Party, TraceCustody
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """The events a caller may read: every one (``everything``); or those ``recorder_id`` recorded or that name one of
+    ``identifiers`` (canonical; a location's sub-locations too); or those recorded by parties registered under
+    ``region_prefix``."""
+
+    everything: bool = False
+    recorder_id: str | None = None
+    identifiers: tuple[str, ...] = ()
+    region_prefix: str | None = None
+
+
+EVERYTHING = EventScope(everything=True)
+
+
+def event_scope(session: Session, actor: Party | None) -> EventScope:
+    """The scope of ``actor`` (None: the local operator, who reads everything)."""
+    if actor is None or is_admin(actor):
+        return EVERYTHING
+    if actor.actor == "regulator":
+        return EventScope(region_prefix=actor.jurisdiction or "") if actor.jurisdiction else EVERYTHING
+    return EventScope(recorder_id=actor.id, identifiers=party_identifiers(session, actor))
+
+
+def party_identifiers(session: Session, party: Party) -> tuple[str, ...]:
+    """How events name ``party``, canonical: its party GLN, and its locations' GLNs and codes."""
+    found: list[str] = []
+    if party.gln:
+        found.append(canonical_id(f"https://id.gs1.org/417/{party.gln}"))
+    for gln, code in session.execute(select(Location.gln, Location.code).where(Location.party_id == party.id)):
+        if gln:
+            found.append(canonical_id(f"https://id.gs1.org/414/{gln}"))
+        if code:
+            found.append(canonical_code(code))
+    return tuple(dict.fromkeys(found))
+
+
+def scope_filter(scope: EventScope) -> list[ColumnElement[bool]]:
+    """The caller's lane (``permissions.EventScope``) as a WHERE condition: none for everything."""
+    if scope.everything:
+        return []
+    if scope.region_prefix is not None:
+        recorders = select(Party.id).where(Party.region.startswith(scope.region_prefix, autoescape=True))
+        return [Event.recorder_id.in_(recorders)]
+    names: list[ColumnElement[bool]] = []
+    for identifier in scope.identifiers:
+        for column in (Event.biz_location, Event.read_point):
+            names += [column == identifier, column.startswith(identifier + "/", autoescape=True)]
+    if scope.identifiers:
+        ids = list(scope.identifiers)
+        custody = or_(
+            TraceCustody.source.in_(ids),
+            TraceCustody.destination.in_(ids),
+            TraceCustody.source_location.in_(ids),
+            TraceCustody.destination_location.in_(ids),
+        )
+        names.append(exists().where(TraceCustody.event_pk == Event.id, custody))
+    return [or_(Event.recorder_id == scope.recorder_id, *names)]
