@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from zhuisu.app.cli import app
 from zhuisu.demo import city, generator
+from zhuisu.demo import service as demo_service
 from zhuisu.models import Event, EventFlag
 
 runner = CliRunner()
@@ -59,6 +60,18 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     assert f"示范市: {events} events captured, 0 already present, 1 refused" in first.output
     assert second.exit_code == 0, second.output
     assert f"its {events} events are already stored" in second.output
+    # the demo's admin and regulators, each with a token kept beside the enterprise's, granted once
+    roles = {
+        r["name"]: (r["role"], r["jurisdiction"])
+        for r in json.loads(runner.invoke(app, ["admin", "list", "--json"]).output)
+    }
+    assert {name: roles[name] for name, _, _ in demo_service.DEMO_ACTORS.values()} == {
+        "示范市追溯节点管理员": ("admin", None),
+        "示范市市场监督管理局": ("regulator", "3701"),
+        "示范市历下区市场监督管理局": ("regulator", "370102"),
+    }
+    kept = sorted(p.name for p in (tmp_path / "var").glob("demo-*token"))
+    assert kept == ["demo-admin-token", "demo-district-regulator-token", "demo-regulator-token", "demo-token"]
     engine = create_engine(cli_db)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events

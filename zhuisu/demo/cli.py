@@ -22,23 +22,31 @@ def load(
     seed: int = typer.Option(1, "--seed", help="Seed of the demo city's generator."),
 ) -> None:
     """Load the demo city 示范市 (catalog, ~50 enterprises, products, events) and the demo enterprise's pork chain;
-    idempotent. The demo token is kept in DATA_DIR/demo-token and printed."""
+    idempotent. The demo enterprise's token is kept in DATA_DIR/demo-token and printed; the demo admin's and
+    regulators' in DATA_DIR/demo-admin-token, demo-regulator-token and demo-district-regulator-token."""
     path = settings().data_dir / "demo-token"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text("zs_demo_" + secrets.token_urlsafe(24) + "\n")
-        path.chmod(0o600)
-    secret = path.read_text().strip()
+    secret = _token_file(path)
+    actor_secrets = {key: _token_file(settings().data_dir / f"demo-{key}-token") for key in service.DEMO_ACTORS}
     started = time.monotonic()
     maker = session_maker()
     with unit_of_work(maker) as session:
         loaded = service.load_demo(session, token_secret=secret)
+        service.demo_actors(session, token_secrets=actor_secrets)
     typer.echo(
         f"demo: {loaded.captured} events captured, {loaded.duplicates} already present; "
         f"party {service.DEMO_PARTY}; token in {path}"
     )
     _load_city(maker, events if events is not None else settings().demo_events, seed)
     typer.echo(f"demo loaded in {time.monotonic() - started:.1f} s; token {secret}")
+
+
+def _token_file(path: Path) -> str:
+    """The secret kept in ``path`` (mode 600), made on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text("zs_demo_" + secrets.token_urlsafe(24) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:

@@ -45,6 +45,34 @@ def demo_party(session: Session, *, token_secret: str) -> Party:
     return party
 
 
+#: The demo's other actors, one of each role a visitor would try: name → (role, jurisdiction, region).
+DEMO_ACTORS: dict[str, tuple[str, str | None, str | None]] = {
+    "admin": ("示范市追溯节点管理员", None, None),
+    "regulator": ("示范市市场监督管理局", "3701", "370100"),
+    "district-regulator": ("示范市历下区市场监督管理局", "370102", "370102"),
+}
+
+
+def demo_actors(session: Session, *, token_secrets: dict[str, str]) -> dict[str, Party]:
+    """The demo's admin and regulators (``DEMO_ACTORS``), each with its secret as a valid bearer token (created on
+    first use, granted its role by the local operator)."""
+    found: dict[str, Party] = {}
+    for key, (name, jurisdiction, region) in DEMO_ACTORS.items():
+        party = parties_service.find_party_by_name(session, name)
+        if party is None:
+            party = parties_service.create_party(
+                session, name=name, region=region, party_type=None if key == "admin" else "government"
+            )
+            role = "admin" if key == "admin" else "regulator"
+            parties_service.grant(session, party, actor_role=role, jurisdiction=jurisdiction)
+        try:
+            auth_service.authenticate(session, token_secrets[key])
+        except InvalidToken:
+            parties_service.issue_token(session, party=party, label=f"demo {key}", secret=token_secrets[key])
+        found[key] = party
+    return found
+
+
 def load_demo(session: Session, *, token_secret: str) -> DemoLoad:
     party = demo_party(session, token_secret=token_secret)
     result = capture_service.capture_document(session, demo_document(), actor=party, source="zhuisu demo load")
