@@ -3,16 +3,17 @@
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from zhuisu.auth.permissions import RegulatorParty
-from zhuisu.oversight import service
+from zhuisu.auth.permissions import OversightParty, RegulatorParty
+from zhuisu.oversight import audit, service
 from zhuisu.oversight.schemas import ImpactView, OverviewRead, TraceView
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintRead
 from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+audit_router = APIRouter(tags=["audit"])
 _AUTH: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
 
 
@@ -50,3 +51,16 @@ def list_complaints(
     zone = ZoneInfo(settings.portal_timezone)
     found = complaints.list_complaints(session, status=status, region_prefix=service.scope(party))
     return [complaints.complaint_read(c, zone) for c in found]
+
+
+@audit_router.get("/audit", response_model=list[audit.AuditRead], responses=_AUTH)
+def list_audit(
+    party: OversightParty,
+    session: DbSession,
+    action: str | None = Query(None, description="Only this action (party_created, role_granted, codes_issued …)."),
+    actor: str | None = Query(None, description="Only what this party did (its id)."),
+    before: int | None = Query(None, description="Entries older than this entry id (the next page)."),
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[audit.AuditRead]:
+    """The audit trail, newest first: every entry for the admin, a regulator's jurisdiction for a regulator."""
+    return audit.list_entries(session, reader=party, action=action, actor_id=actor, before=before, limit=limit)

@@ -1,0 +1,59 @@
+"""Reading the audit trail (``audit_entries``: who changed what, written in the transaction it audits).
+
+The admin reads every entry; a regulator, the entries of parties registered in its jurisdiction (all, for a national
+one). Filtered in SQL, newest first, paged by ``before`` (an entry id).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhuisu.auth.roles import is_admin
+from zhuisu.models import AuditEntry, Party
+
+
+class AuditRead(BaseModel):
+    id: int
+    at: datetime
+    actor_id: str | None
+    actor_name: str | None
+    action: str
+    subject: str
+    payload: dict[str, Any]
+
+
+def list_entries(
+    session: Session,
+    *,
+    reader: Party,
+    action: str | None = None,
+    actor_id: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[AuditRead]:
+    """The entries ``reader`` may read (see the module docstring), newest first."""
+    statement = select(AuditEntry, Party.name).outerjoin(Party, Party.id == AuditEntry.actor_id)
+    if not is_admin(reader) and reader.jurisdiction:
+        statement = statement.where(Party.region.startswith(reader.jurisdiction, autoescape=True))
+    if action:
+        statement = statement.where(AuditEntry.action == action)
+    if actor_id:
+        statement = statement.where(AuditEntry.actor_id == actor_id)
+    if before is not None:
+        statement = statement.where(AuditEntry.id < before)
+    rows = session.execute(statement.order_by(AuditEntry.id.desc()).limit(limit))
+    return [
+        AuditRead(
+            id=entry.id,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_name=name,
+            action=entry.action,
+            subject=entry.subject,
+            payload=entry.payload,
+        )
+        for entry, name in rows
+    ]
