@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhuisu.capture import signals
+from zhuisu.capture import permissions, signals
 from zhuisu.capture.schemas import CaptureResult, EventOutcome
 from zhuisu.catalog import enforcement as catalog_enforcement
 from zhuisu.codes.canonical import canonical_id
@@ -253,6 +253,7 @@ def capture_batch(
             # event as stored and served carries the node's record time, which its ledger leaf commits to.
             event = {k: v for k, v in event.items() if k != "recordTime"}
         prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
+    prepared = _apply_permission_checks(session, job, prepared, outcomes)
     prepared = _apply_store_checks(session, prepared, outcomes, context)
     if behaviour == "rollback" and (outcomes or document_errors):
         return _reject_all(events, outcomes, prepared)
@@ -273,6 +274,22 @@ def _apply_store_checks(
     for check in BEFORE_STORE:
         for index, errors in check(session, [(p.index, p.event) for p in prepared], context).items():
             refused.setdefault(index, []).extend(errors)
+    for p in prepared:
+        if p.index in refused:
+            outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", refused[p.index])
+    return [p for p in prepared if p.index not in refused]
+
+
+def _apply_permission_checks(
+    session: Session, job: CaptureJob, prepared: list[_Prepared], outcomes: dict[int, EventOutcome]
+) -> list[_Prepared]:
+    """Refuse the events the recorder may not record (``permissions.check_events``), like schema-invalid ones."""
+    if not prepared:
+        return prepared
+    recorder = session.get(Party, job.recorder_id)
+    if recorder is None:
+        return prepared
+    refused = permissions.check_events(session, recorder, [(p.index, p.event) for p in prepared])
     for p in prepared:
         if p.index in refused:
             outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", refused[p.index])

@@ -1,0 +1,85 @@
+"""What a party may record: events at its own sites (or unregistered ones), never at a site another party registered;
+recalls of its own products (a regulator or the admin may recall anyone's). A refused event is stored nowhere."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import Credentials
+from tests.support.epcis import document, object_event
+from zhuisu.db.session import unit_of_work
+from zhuisu.models import Event, Party
+from zhuisu.parties import masterdata
+from zhuisu.parties import service as parties_service
+
+A_SITE, B_SITE = "6901234000115", "6901234000122"
+A_GTIN = "06901234567892"
+
+
+def _party(maker: sessionmaker[Session], name: str, site: str, role: str = "enterprise") -> Credentials:
+    with unit_of_work(maker) as s:
+        party = parties_service.create_party(s, name=name)
+        masterdata.add_location(s, party, name=f"{name}场所", gln=site)
+        if role != "enterprise":
+            parties_service.grant(s, party, actor_role=role, jurisdiction="3706")
+        return Credentials(party.id, parties_service.issue_token(s, party=party).secret)
+
+
+@pytest.fixture
+def a(maker: sessionmaker[Session]) -> Credentials:
+    creds = _party(maker, "示范市甲食品有限公司", A_SITE)
+    with unit_of_work(maker) as s:
+        producer = s.get_one(Party, creds.party_id)
+        masterdata.register_product(s, name="甲牌牛奶", class_id="food", gtin=A_GTIN, producer=producer)
+    return creds
+
+
+@pytest.fixture
+def b(maker: sessionmaker[Session]) -> Credentials:
+    return _party(maker, "示范市乙食品有限公司", B_SITE)
+
+
+def _stored(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Event)) or 0)
+
+
+def _at(site: str, n: int, field: str = "bizLocation") -> dict[str, object]:
+    return object_event(n, **{field: {"id": f"https://id.gs1.org/414/{site}"}})
+
+
+def test_b_cannot_record_at_as_site(client: TestClient, session: Session, a: Credentials, b: Credentials) -> None:
+    events = [_at(A_SITE, 1), _at(A_SITE, 2, "readPoint")]
+    response = client.post("/capture", json=document(*events), headers=b.headers)
+    assert response.status_code == 400
+    assert [(e["eventIndex"], e["code"], e["pointer"]) for e in response.json()["errors"]] == [
+        (0, "not_your_location", "/epcisBody/eventList/0/bizLocation/id"),
+        (1, "not_your_location", "/epcisBody/eventList/1/readPoint/id"),
+    ]
+    assert _stored(session) == 0
+
+
+def test_own_and_unregistered_sites_are_recorded(client: TestClient, session: Session, b: Credentials) -> None:
+    events = [_at(B_SITE, 1), object_event(2, bizLocation={"id": "https://id.gs1.org/414/6901234000139"})]
+    assert client.post("/capture", json=document(*events), headers=b.headers).status_code == 202
+    assert _stored(session) == 2
+
+
+def _recall(n: int) -> dict[str, object]:
+    return object_event(
+        n, epcList=[f"https://id.gs1.org/01/{A_GTIN}/21/{n}"], bizStep="holding", disposition="recalled"
+    )
+
+
+def test_only_the_brand_owner_or_an_authority_recalls(
+    client: TestClient, maker: sessionmaker[Session], session: Session, a: Credentials, b: Credentials
+) -> None:
+    refused = client.post("/capture", json=document(_recall(1)), headers=b.headers)
+    assert [(e["code"], e["pointer"]) for e in refused.json()["errors"]] == [
+        ("not_your_product", "/epcisBody/eventList/0/disposition")
+    ]
+    assert _stored(session) == 0
+    regulator = _party(maker, "示范市市场监督管理局", "6901234000146", role="regulator")
+    for who, n in ((a, 2), (regulator, 3)):
+        assert client.post("/capture", json=document(_recall(n)), headers=who.headers).status_code == 202
+    assert _stored(session) == 2
