@@ -11,3 +11,9 @@ class AdminOnly(PermissionDenied):
     """Only this node's administrator may do this (register parties, grant roles, replace the catalog …)."""
 
     code = "admin_only"
+
+
+class MissingScope(PermissionDenied):
+    """The token is not for this kind of request (``read``, ``capture``, ``admin``)."""
+
+    code = "missing_scope"

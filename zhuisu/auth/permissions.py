@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from zhuisu.auth import service as auth_service
+from zhuisu.auth.errors import MissingScope
 from zhuisu.auth.roles import check_admin, is_admin, is_regulator
 from zhuisu.errors import NotAuthenticated, PermissionDenied, ZhuisuError
 from zhuisu.models import Party
@@ -28,14 +29,31 @@ bearer = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="A z
 def current_actor(
     request: Request, session: DbSession, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Party:
-    """The party whose bearer token authenticates this request; 401 without a valid one."""
+    """The party whose bearer token authenticates this request; 401 without a valid one, 403 ``missing_scope`` when
+    the token is not for this kind of request (``read`` for GET, ``capture`` for every other method)."""
     secret = credentials.credentials if credentials is not None else ""
     if credentials is None or credentials.scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated(
             "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌",
             message_en="missing access token: send 'Authorization: Bearer <token>'",
         )
-    return auth_service.authenticate(session, secret.strip())
+    caller = auth_service.resolve(session, secret.strip())
+    check_scope(caller, "read" if request.method in _READS else "capture")
+    request.state.token_scopes = caller.scopes
+    return caller.party
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def check_scope(caller: auth_service.Caller, scope: str) -> None:
+    """Raises MissingScope unless the caller's token has ``scope``."""
+    if scope not in caller.scopes:
+        has = sorted(caller.scopes)
+        raise MissingScope(
+            f"该访问令牌没有 {scope} 权限（令牌权限：{'、'.join(has) or '无'}）",
+            message_en=f"this token does not have the {scope} scope (it has: {', '.join(has) or 'none'})",
+        )
 
 
 CurrentActor = Annotated[Party, Depends(current_actor)]
@@ -49,18 +67,22 @@ def _token(request: Request) -> str | None:
 
 
 def signed_in(request: Request, session: Session) -> Party | None:
-    """The party of the bearer header or the session cookie, or None."""
+    """The party of the bearer header or the session cookie, or None. Raises MissingScope when its token is not for
+    this kind of request (a read-only token posting a form)."""
     token = _token(request)
     if token is None:
         return None
     try:
-        return auth_service.authenticate(session, token)
+        caller = auth_service.resolve(session, token)
     except ZhuisuError:
         return None
+    check_scope(caller, "read" if request.method in _READS else "capture")
+    return caller.party
 
 
-def admin_actor(actor: CurrentActor) -> Party:
+def admin_actor(request: Request, actor: CurrentActor) -> Party:
     check_admin(actor)
+    check_scope(auth_service.Caller(actor, request.state.token_scopes), "admin")
     return actor
 
 

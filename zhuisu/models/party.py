@@ -51,5 +51,10 @@ class ApiToken(IdMixin, TimestampMixin, Base):
     prefix: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(String(200), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: After this instant the token is refused (None: it does not expire).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: What the token may be used for: ``read`` (GET), ``capture`` (every other write), ``admin`` (the admin's
+    #: operations); None: all three (tokens issued before scopes existed).
+    scopes: Mapped[list[str] | None] = mapped_column(JsonDocument)
 
     party: Mapped[Party] = relationship(back_populates="tokens", lazy="raise")

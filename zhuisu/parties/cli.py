@@ -1,7 +1,7 @@
 """``zhuisu parties`` and ``zhuisu tokens``: register parties and manage their API tokens."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +9,7 @@ import typer
 
 from zhuisu.cli.runtime import err_console, fail, language, session_maker
 from zhuisu.db.session import unit_of_work
+from zhuisu.kit.time import utc_now
 from zhuisu.models import Party
 from zhuisu.parties import masterdata, service, spreadsheets
 
@@ -83,10 +84,19 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Machine-readable o
 def issue(
     party: str = typer.Argument(..., help="Party id or 统一社会信用代码."),
     label: str = typer.Option("", help="What the token is for."),
+    expires_in_days: int = typer.Option(None, "--expires-in-days", min=1, help="Refuse it after this many days."),
+    scope: list[str] = typer.Option([], "--scope", help="read, capture or admin (repeatable; default: all three)."),
 ) -> None:
     """Issue a bearer token to a party; it is printed once and only its hash is stored."""
+    expires = utc_now() + timedelta(days=expires_in_days) if expires_in_days else None
     with unit_of_work(session_maker()) as session:
-        issued = service.issue_token(session, party=service.get_party(session, party), label=label)
+        issued = service.issue_token(
+            session,
+            party=service.get_party(session, party),
+            label=label,
+            expires_at=expires,
+            scopes=scope or None,
+        )
         token_id, secret = issued.token.id, issued.secret
     typer.echo(f"token id {token_id}\n{secret}")
 
@@ -104,11 +114,11 @@ def list_tokens(party: str = typer.Argument(..., help="Party id or 统一社会�
     """List a party's tokens (prefixes only)."""
     with unit_of_work(session_maker()) as session:
         tokens = service.list_tokens(session, party=service.get_party(session, party))
-        rows = [(t.id, t.prefix, t.label, t.revoked_at) for t in tokens]
-    for token_id, prefix, label, revoked in rows:
-        typer.echo(
-            f"{token_id}  {prefix}…  {label or '-'}  {'revoked ' + revoked.isoformat() if revoked else 'active'}"
-        )
+        rows = [(t.id, t.prefix, t.label, t.revoked_at, t.expires_at, t.scopes) for t in tokens]
+    for token_id, prefix, label, revoked, expires, scopes in rows:
+        state = "revoked " + revoked.isoformat() if revoked else "active"
+        limits = f"  expires {expires.isoformat()}" if expires else ""
+        typer.echo(f"{token_id}  {prefix}…  {label or '-'}  {state}{limits}  scopes {','.join(scopes or ['all'])}")
 
 
 masterdata_app = typer.Typer(

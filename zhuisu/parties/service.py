@@ -7,6 +7,7 @@ yield working tokens.
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -158,13 +159,39 @@ def list_parties(session: Session) -> list[Party]:
     return list(session.scalars(select(Party).order_by(Party.created_at, Party.id)))
 
 
-def issue_token(session: Session, *, party: Party, label: str = "", secret: str | None = None) -> IssuedToken:
-    """Issue a bearer token to ``party``; ``secret`` may be given to provision a known token (demo, tests)."""
+def issue_token(
+    session: Session,
+    *,
+    party: Party,
+    label: str = "",
+    secret: str | None = None,
+    expires_at: datetime | None = None,
+    scopes: Sequence[str] | None = None,
+) -> IssuedToken:
+    """Issue a bearer token to ``party``; ``secret`` may be given to provision a known token (demo, tests). It expires
+    at ``expires_at`` (None: never) and serves ``scopes`` (``auth.service.SCOPES``; None: all). Raises InvalidInput
+    for an unknown scope or an expiry in the past."""
+    if scopes is not None and (unknown := sorted(set(scopes) - set(auth_service.SCOPES))):
+        raise InvalidInput(
+            f"未知的令牌权限 {'、'.join(unknown)}：应为 read、capture、admin",
+            message_en=f"unknown token scopes {', '.join(unknown)}: read, capture or admin",
+            parameter="scope",
+        )
+    if expires_at is not None and expires_at <= utc_now():
+        raise InvalidInput("令牌的过期时间已过", message_en="the token's expiry is in the past", parameter="expires_at")
     secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(party_id=party.id, token_hash=auth_service.token_digest(secret), prefix=secret[:10], label=label)
+    token = ApiToken(
+        party_id=party.id,
+        token_hash=auth_service.token_digest(secret),
+        prefix=secret[:10],
+        label=label,
+        expires_at=expires_at,
+        scopes=sorted(set(scopes)) if scopes is not None else None,
+    )
     session.add(token)
     session.flush()
-    session.add(AuditEntry(actor_id=party.id, action="token_issued", subject=token.id, payload={"label": label}))
+    payload = {"label": label, "expires_at": expires_at.isoformat() if expires_at else None, "scopes": token.scopes}
+    session.add(AuditEntry(actor_id=party.id, action="token_issued", subject=token.id, payload=payload))
     return IssuedToken(token=token, secret=secret)
 
 
