@@ -39,7 +39,7 @@ def event_scope(session: Session, actor: Party | None) -> EventScope:
     if actor is None or is_admin(actor):
         return EVERYTHING
     if actor.actor == "regulator":
-        return EventScope(region_prefix=actor.jurisdiction or "") if actor.jurisdiction else EVERYTHING
+        return EventScope(region_prefix=actor.jurisdiction) if actor.jurisdiction else EVERYTHING
     return EventScope(recorder_id=actor.id, identifiers=party_identifiers(session, actor))
 
 
