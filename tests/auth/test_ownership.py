@@ -249,3 +249,28 @@ class TestCaptureJobs:
         _refused(client.get(f"/capture/{job}", headers=b.headers), "not_your_capture")
         assert [j["captureID"] for j in client.get("/capture", headers=b.headers).json()] == []
         assert client.get(f"/capture/{job}", headers=a.headers).json()["captureID"] == job
+
+
+class TestMasterDataReads:
+    def test_each_reads_its_share(
+        self, client: TestClient, maker: sessionmaker[Session], a: Credentials, b: Credentials, admin: Credentials
+    ) -> None:
+        with unit_of_work(maker) as s:
+            regulator = parties_service.create_party(s, name="示范市市场监督管理局")
+            parties_service.grant(s, regulator, actor_role="regulator", jurisdiction="3706")
+            elsewhere = parties_service.create_party(s, name="北京丙食品有限公司", region="110101")
+            r = {"Authorization": f"Bearer {parties_service.issue_token(s, party=regulator).secret}"}
+
+        def names(headers: dict[str, str]) -> list[str]:
+            return [p["name"] for p in client.get("/api/v1/parties", headers=headers).json()]
+
+        assert names(b.headers) == ["示范市乙食品有限公司"]
+        assert sorted(names(r)) == sorted(["示范市甲食品有限公司", "示范市乙食品有限公司", "示范市市场监督管理局"])
+        assert sorted(names(admin.headers)) == sorted(
+            ["节点管理员", "示范市甲食品有限公司", "示范市乙食品有限公司", "示范市市场监督管理局", "北京丙食品有限公司"]
+        )
+        for path in (f"/api/v1/parties/{a.party_id}", f"/api/v1/parties/{a.party_id}/licences"):
+            hidden = client.get(path, headers=b.headers)
+            assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")
+        assert client.get(f"/api/v1/parties/{a.party_id}", headers=r).status_code == 200
+        assert client.get(f"/api/v1/parties/{elsewhere.id}", headers=r).status_code == 404

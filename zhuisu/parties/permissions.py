@@ -5,6 +5,8 @@ the regulator or inspection-body role), by the admin only. ``actor=None`` is the
 
 from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement, or_
+
 from zhuisu.auth.roles import check_admin, is_admin
 from zhuisu.errors import PermissionDenied
 from zhuisu.models import Party
@@ -21,6 +23,26 @@ class ReservedProfile(PermissionDenied):
     """A profile value that claims authority (government, regulator, inspection body): the admin sets it."""
 
     code = "reserved_profile"
+
+
+def may_read(actor: Party | None, party: Party) -> bool:
+    """Whether ``actor`` may read ``party``'s master data (profile, licences, locations): itself; a regulator, the
+    parties registered in its jurisdiction; the admin and the local operator, every party. (Direct trading
+    partners' public data is to come with the rest of the lanes.)"""
+    if actor is None or is_admin(actor) or actor.id == party.id:
+        return True
+    if actor.actor == "regulator":
+        return (party.region or "").startswith(actor.jurisdiction or "")
+    return False
+
+
+def readable(actor: Party | None) -> list[ColumnElement[bool]]:
+    """``may_read`` as a WHERE condition on ``parties`` (none: every party)."""
+    if actor is None or is_admin(actor):
+        return []
+    if actor.actor == "regulator":
+        return [or_(Party.id == actor.id, Party.region.startswith(actor.jurisdiction or "", autoescape=True))]
+    return [Party.id == actor.id]
 
 
 def check_register(actor: Party | None) -> None:

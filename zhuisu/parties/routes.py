@@ -3,11 +3,13 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from zhuisu.auth.permissions import AdminActor, CurrentActor
+from zhuisu.errors import NotFound
 from zhuisu.models import Licence, Location, Party, Product
-from zhuisu.parties import masterdata, spreadsheets, vocabulary
+from zhuisu.parties import masterdata, permissions, spreadsheets, vocabulary
 from zhuisu.parties import service as parties_service
 from zhuisu.parties.schemas import (
     ImportReport,
@@ -29,7 +31,8 @@ _MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 @router.get("/parties", response_model=list[PartyRead], responses={401: {}})
 def list_parties(actor: CurrentActor, session: DbSession) -> list[Party]:
-    return parties_service.list_parties(session)
+    """The parties the caller may read: itself; a regulator's jurisdiction; every party for the admin."""
+    return parties_service.list_parties(session, reader=actor)
 
 
 @router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}, 403: {}})
@@ -51,7 +54,7 @@ def create_party(body: PartyCreate, actor: AdminActor, session: DbSession) -> Pa
 
 @router.get("/parties/{party_id}", response_model=PartyRead, responses={401: {}, 404: {}})
 def get_party(party_id: str, actor: CurrentActor, session: DbSession) -> Party:
-    return parties_service.get_party(session, party_id)
+    return _readable_party(session, actor, party_id)
 
 
 @router.patch("/parties/{party_id}", response_model=PartyRead, responses={400: {}, 401: {}, 404: {}})
@@ -62,7 +65,7 @@ def update_party(party_id: str, body: PartyProfileUpdate, actor: CurrentActor, s
 
 @router.get("/parties/{party_id}/licences", response_model=list[LicenceRead], responses={401: {}, 404: {}})
 def list_licences(party_id: str, actor: CurrentActor, session: DbSession) -> list[Licence]:
-    return masterdata.list_licences(session, party=parties_service.get_party(session, party_id))
+    return masterdata.list_licences(session, party=_readable_party(session, actor, party_id))
 
 
 @router.post(
@@ -78,7 +81,7 @@ def add_licence(party_id: str, body: LicenceCreate, actor: CurrentActor, session
 
 @router.get("/parties/{party_id}/locations", response_model=list[LocationRead], responses={401: {}, 404: {}})
 def list_locations(party_id: str, actor: CurrentActor, session: DbSession) -> list[Location]:
-    return masterdata.list_locations(session, party=parties_service.get_party(session, party_id))
+    return masterdata.list_locations(session, party=_readable_party(session, actor, party_id))
 
 
 @router.post(
@@ -139,3 +142,11 @@ def import_spreadsheet(
     """Import master data rows: all of them, or none with each bad row's number and reason."""
     rows = spreadsheets.read_rows(file.file.read(), file.filename or "upload.xlsx")
     return ImportReport(kind=kind, created=spreadsheets.import_rows(session, kind, rows, actor=actor, lang=lang))
+
+
+def _readable_party(session: Session, actor: Party, party_id: str) -> Party:
+    """The party, if the caller may read it; otherwise 404, as for a party that does not exist."""
+    party = parties_service.get_party(session, party_id)
+    if not permissions.may_read(actor, party):
+        raise NotFound(f"没有编号为 {party_id} 的主体", message_en=f"no party {party_id}")
+    return party

@@ -155,8 +155,11 @@ def node_party(session: Session, *, name: str) -> Party:
     return find_party_by_name(session, name) or create_party(session, name=name)
 
 
-def list_parties(session: Session) -> list[Party]:
-    return list(session.scalars(select(Party).order_by(Party.created_at, Party.id)))
+def list_parties(session: Session, *, reader: Party | None = None) -> list[Party]:
+    """The parties ``reader`` may read (``permissions.readable``; None: the local operator, every party)."""
+    return list(
+        session.scalars(select(Party).where(*permissions.readable(reader)).order_by(Party.created_at, Party.id))
+    )
 
 
 def issue_token(
