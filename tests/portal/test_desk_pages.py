@@ -81,3 +81,19 @@ class TestConsole:
         body = client.get("/api/v1/console/overview", headers=creds.headers).json()
         assert body == {"party": {"id": creds.party_id, "name": "测试食品有限公司"}, "products": [], "batches": []}
         assert client.get("/console", headers=creds.headers).status_code == 200
+
+
+class TestAuditPage:
+    def test_regulator_reads_its_jurisdictions_trail(self, client: TestClient, regulator_token: str) -> None:
+        client.post("/signin", data={"token": regulator_token, "next": "/dashboard"}, follow_redirects=False)
+        page = client.get("/dashboard/audit", params={"action": "token_issued"})
+        assert page.status_code == 200
+        # the regulator's own token (its party is registered in 230102, its jurisdiction), in Beijing time
+        assert page.text.count("<td>签发令牌</td>") == 1
+        assert "<td>示范市市场监督管理局</td>" in page.text
+        assert "UTC+08:00" in page.text
+        english = client.get("/dashboard/audit", params={"action": "token_issued", "lang": "en"})
+        assert english.text.count("<td>token issued</td>") == 1
+
+    def test_enterprise_is_forbidden(self, client: TestClient, creds: Credentials) -> None:
+        assert client.get("/dashboard/audit", headers=creds.headers).status_code == 403

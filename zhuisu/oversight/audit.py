@@ -14,6 +14,18 @@ from sqlalchemy.orm import Session
 from zhuisu.auth.roles import is_admin
 from zhuisu.models import AuditEntry, Party
 
+#: What each audited action is called on the desk (zh-CN, English).
+ACTIONS: dict[str, tuple[str, str]] = {
+    "party_created": ("登记主体", "party registered"),
+    "role_granted": ("授予角色", "role granted"),
+    "token_issued": ("签发令牌", "token issued"),
+    "token_revoked": ("吊销令牌", "token revoked"),
+    "catalog_release_loaded": ("加载目录版本", "catalog release loaded"),
+    "codes_issued": ("赋码", "codes issued"),
+    "complaint_filed": ("受理投诉举报", "complaint filed"),
+    "complaint_handled": ("处理投诉举报", "complaint handled"),
+}
+
 
 class AuditRead(BaseModel):
     id: int

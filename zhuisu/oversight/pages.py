@@ -1,5 +1,5 @@
 """The regulator desk (signed in): overview with charts, trace explorer, recall impact with its spreadsheet,
-complaints. Each page has a JSON twin in ``routes.py`` calling the same service."""
+complaints, the audit trail. Each page has a JSON twin in ``routes.py`` calling the same service."""
 
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ from zhuisu.auth.permissions import signed_in, to_signin
 from zhuisu.auth.roles import is_regulator
 from zhuisu.errors import ZhuisuError
 from zhuisu.models import Party
-from zhuisu.oversight import service
+from zhuisu.oversight import audit, service
 from zhuisu.portal import complaints
 from zhuisu.recall import export
 from zhuisu.recall import service as recall_service
@@ -111,3 +111,27 @@ def handle_complaint(
         session, reference, actor=party, status=status, note=note, region_prefix=service.scope(party)
     )
     return RedirectResponse("/dashboard#complaints", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse, name="dashboard_audit")
+def audit_trail(
+    request: Request, session: DbSession, settings: SettingsDep, action: str = "", before: int | None = None
+) -> Response:
+    """The audit trail of the regulator's jurisdiction, newest first, 100 a page (the JSON twin: ``GET /audit``)."""
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
+    entries = audit.list_entries(session, reader=party, action=action or None, before=before, limit=100)
+    zone = ZoneInfo(settings.portal_timezone)
+    rows = [
+        {
+            "time": complaints.local_time(e.at, zone),
+            "actor": e.actor_name or "—",
+            "action": audit.ACTIONS.get(e.action, (e.action, e.action)),
+            "subject": e.subject,
+        }
+        for e in entries
+    ]
+    older = entries[-1].id if len(entries) == 100 else None
+    context = {"rows": rows, "actions": audit.ACTIONS, "action": action, "older": older}
+    return render(request, "dashboard/audit.html", context)
