@@ -1,11 +1,13 @@
 """``zhuisu admin``: the local operator grants roles (the first admin among them), with --json."""
 
+import doctest
 import json
 
 import pytest
 from typer.testing import CliRunner
 
 from zhuisu.app.cli import app
+from zhuisu.auth import roles
 
 
 @pytest.mark.usefixtures("cli_db")
@@ -32,3 +34,8 @@ def test_bad_grant_is_one_line_and_changes_nothing() -> None:
     refused = runner.invoke(app, ["admin", "grant", party_id, "--role", "enterprise", "--jurisdiction", "3706"])
     assert (refused.exit_code, refused.output) == (1, "错误 / error: 只有监管部门有辖区和职责范围\n")
     assert json.loads(runner.invoke(app, ["admin", "list", "--json"]).output)[0]["role"] == "enterprise"
+
+
+def test_roles_doctests() -> None:
+    result = doctest.testmod(roles, report=False)
+    assert (result.failed, result.attempted) == (0, 1)

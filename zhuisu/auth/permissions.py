@@ -26,9 +26,9 @@ from zhuisu.web.rendering import SESSION_COOKIE
 bearer = HTTPBearer(auto_error=False, scheme_name="bearerAuth", description="A zhuisu API token: `Bearer zs_…`.")
 
 
-def current_actor(
+def current_caller(
     request: Request, session: DbSession, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> Party:
+) -> auth_service.Caller:
     """The party whose bearer token authenticates this request; 401 without a valid one, 403 ``missing_scope`` when
     the token is not for this kind of request (``read`` for GET, ``capture`` for every other method)."""
     secret = credentials.credentials if credentials is not None else ""
@@ -39,7 +39,14 @@ def current_actor(
         )
     caller = auth_service.resolve(session, secret.strip())
     check_scope(caller, "read" if request.method in _READS else "capture")
-    request.state.token_scopes = caller.scopes
+    return caller
+
+
+#: The resolved bearer token (resolved once per request: FastAPI caches a dependency within a request).
+CurrentCaller = Annotated[auth_service.Caller, Depends(current_caller)]
+
+
+def current_actor(caller: CurrentCaller) -> Party:
     return caller.party
 
 
@@ -80,10 +87,10 @@ def signed_in(request: Request, session: Session) -> Party | None:
     return caller.party
 
 
-def admin_actor(request: Request, actor: CurrentActor) -> Party:
-    check_admin(actor)
-    check_scope(auth_service.Caller(actor, request.state.token_scopes), "admin")
-    return actor
+def admin_actor(caller: CurrentCaller) -> Party:
+    check_admin(caller.party)
+    check_scope(caller, "admin")
+    return caller.party
 
 
 #: The caller, who must be the node's admin (else 403 ``admin_only``).

@@ -20,3 +20,19 @@ def check_admin(actor: Party | None) -> None:
     """Raises AdminOnly unless ``actor`` is the node's admin; None is the local operator (the command line)."""
     if actor is not None and not is_admin(actor):
         raise AdminOnly("仅节点管理员可以执行此操作", message_en="only this node's administrator may do this")
+
+
+def region_scope(party: Party) -> str:
+    """The GB/T 2260 prefix a regulator works within: its jurisdiction ("" for a national one or the admin: every
+    region)."""
+    return "" if is_admin(party) else party.jurisdiction or ""
+
+
+def within(scope_prefix: str, requested: str) -> str:
+    """The region filter to apply: ``requested`` when inside the scope, else the scope itself.
+
+    >>> [within("23", "2301"), within("23", "11"), within("23", ""), within("", "11")]
+    ['2301', '23', '23', '11']
+    """
+    requested = requested.strip()
+    return requested if requested.startswith(scope_prefix) else scope_prefix

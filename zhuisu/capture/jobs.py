@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import service
 from zhuisu.db.session import unit_of_work
-from zhuisu.epcis import validation
-from zhuisu.epcis.reports import EventError
 from zhuisu.epcis.xml import reader, schema
 from zhuisu.epcis.xml.errors import InvalidXml
 from zhuisu.kit.time import utc_now
@@ -57,7 +55,7 @@ def run_job(maker: sessionmaker[Session], job_id: str, document: Any, behaviour:
             job = session.get(CaptureJob, job_id)
             if job is None or not job.running:
                 return
-            _capture_into(session, job, document, behaviour)
+            service.capture_into(session, job, document, behaviour=behaviour)
     except Exception as exc:
         log.exception("capture job %s failed", job_id)
         with unit_of_work(maker) as session:
@@ -75,26 +73,3 @@ def run_job(maker: sessionmaker[Session], job_id: str, document: Any, behaviour:
                         "message_en": f"capture failed: {exc}",
                     },
                 ]
-
-
-def _capture_into(session: Session, job: CaptureJob, document: Any, behaviour: service.Behaviour) -> None:
-    problems = validation.validate_document(document)
-    body = document.get("epcisBody") if isinstance(document, dict) else None
-    events = body.get("eventList") if isinstance(body, dict) else None
-    events = events if isinstance(events, list) else []
-    document_errors: list[EventError] = [service.to_event_error(p) for p in problems if p.event_index is None]
-    by_index: dict[int, list[EventError]] = {}
-    for p in problems:
-        if p.event_index is not None:
-            by_index.setdefault(p.event_index, []).append(service.to_event_error(p))
-    context = document.get("@context") if isinstance(document, dict) else None
-    outcomes = service.capture_batch(
-        session,
-        job,
-        list(enumerate(events)),
-        context=context,
-        problems=by_index,
-        behaviour=behaviour,
-        document_errors=document_errors,
-    )
-    service.finish_job(job, outcomes, document_errors)

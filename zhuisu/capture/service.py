@@ -160,9 +160,15 @@ def capture_document(
     session: Session, document: Any, *, actor: Party, behaviour: Behaviour = "rollback", source: str = ""
 ) -> CaptureResult:
     """Capture an EPCISDocument (parsed JSON-LD). See the module docstring for the semantics."""
+    job = open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=len(_event_list(document)))
+    return capture_into(session, job, document, behaviour=behaviour)
+
+
+def capture_into(session: Session, job: CaptureJob, document: Any, *, behaviour: Behaviour) -> CaptureResult:
+    """Validate and capture ``document`` under an open ``job`` (``capture_document``, or a job queued before and run
+    later), and close the job."""
     problems = validation.validate_document(document)
     events = _event_list(document)
-    job = open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=len(events))
     document_errors = [to_event_error(p) for p in problems if p.event_index is None]
     by_index: dict[int, list[EventError]] = {}
     for p in problems:

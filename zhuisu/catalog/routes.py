@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from zhuisu.auth import roles
 from zhuisu.auth.permissions import AdminActor, CurrentActor, OversightParty
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import permissions, service
@@ -81,8 +82,7 @@ def get_coverage(
 ) -> list[dict[str, Any]]:
     """Coverage per top-level class and region against the class's target, for a regulator (within its jurisdiction:
     a ``region`` outside it is narrowed back to it) or the admin."""
-    scope = party.jurisdiction or "" if party.actor == "regulator" else ""
-    region = region if region.startswith(scope) else scope
+    region = roles.within(roles.region_scope(party), region)
     rows = coverage_service.coverage(
         session, window_days=window_days or settings.coverage_window_days, region_prefix=region
     )

@@ -9,11 +9,9 @@ the hot path for nothing. ``EPCISEvent`` names the type everywhere an event is p
 the standard's, the one place they are spelled.
 """
 
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, TypeAlias
 
 #: One EPCIS 2.0 event in the JSON-LD binding (validated by ``zhuisu.epcis.validation`` before it is stored).
 EPCISEvent: TypeAlias = dict[str, Any]
 
-EventType = Literal["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"]
 EVENT_TYPES: Final = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent")
-Action = Literal["ADD", "OBSERVE", "DELETE"]

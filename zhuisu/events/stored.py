@@ -1,7 +1,7 @@
 """The stored event: one EPCIS event as this node keeps it, the one type every domain passes around.
 
 Capture builds it for the events it has just written; readers (the ledger, the trace graph, the catalog's flags,
-the portal, subscriptions and exports) take it, and ``from_row`` builds it from a stored row. The event itself
+the portal, subscriptions and exports) take it. The event itself
 stays the JSON-LD object it was captured as (``zhuisu.epcis.model.EPCISEvent``), because that is what its hash,
 its ledger leaf and every output binding are computed from.
 """
@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from zhuisu.epcis.model import EPCISEvent
-from zhuisu.models import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +29,3 @@ class StoredEvent:
     recorder_id: str
     event: EPCISEvent
     context: Any = None
-
-    @classmethod
-    def from_row(cls, row: Event, *, context: Any = None) -> "StoredEvent":
-        return cls(
-            pk=row.id,
-            event_id=row.event_id,
-            hash=row.event_hash,
-            record_time=row.record_time,
-            recorder_id=row.recorder_id,
-            event=row.body,
-            context=context,
-        )

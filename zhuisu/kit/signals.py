@@ -30,16 +30,9 @@ class Signal(Generic[P]):
     def receivers(self) -> tuple[Callable[P, None], ...]:
         return self._receivers or ()
 
-    @property
-    def connected(self) -> bool:
-        return self._receivers is not None
-
     def connect(self, receivers: Sequence[Callable[P, None]]) -> None:
         """Set the receivers (replacing any before: connecting again is harmless). An empty list is a choice."""
         self._receivers = tuple(receivers)
-
-    def disconnect(self) -> None:
-        self._receivers = None
 
     def send(self, *args: P.args, **kwargs: P.kwargs) -> None:
         """Call every receiver in order; an exception propagates (and so rolls the sender's transaction back)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from zhuisu.auth import roles
 from zhuisu.auth.permissions import signed_in, to_signin
 from zhuisu.auth.roles import is_regulator
 from zhuisu.errors import ZhuisuError
@@ -48,7 +49,7 @@ def overview(request: Request, session: DbSession, settings: SettingsDep, region
         session,
         window_days=settings.coverage_window_days,
         region_prefix=region,
-        scope_prefix=service.scope(party),
+        scope_prefix=roles.region_scope(party),
         zone=ZoneInfo(settings.portal_timezone),
     )
     return render(request, "dashboard/index.html", {"view": view, "data": view.model_dump(mode="json")})
@@ -108,7 +109,7 @@ def handle_complaint(
     if isinstance(party, Response):
         return party
     complaints.handle_complaint(
-        session, reference, actor=party, status=status, note=note, region_prefix=service.scope(party)
+        session, reference, actor=party, status=status, note=note, region_prefix=roles.region_scope(party)
     )
     return RedirectResponse("/dashboard#complaints", status_code=303)
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
+from zhuisu.auth import roles
 from zhuisu.auth.permissions import OversightParty, RegulatorParty
 from zhuisu.oversight import audit, service
 from zhuisu.oversight.schemas import ImpactView, OverviewRead, TraceView
@@ -25,7 +26,7 @@ def overview(party: RegulatorParty, session: DbSession, settings: SettingsDep, r
         session,
         window_days=settings.coverage_window_days,
         region_prefix=region,
-        scope_prefix=service.scope(party),
+        scope_prefix=roles.region_scope(party),
         zone=ZoneInfo(settings.portal_timezone),
     )
 
@@ -49,7 +50,7 @@ def list_complaints(
     """Complaints and reports of the regulator's region, newest first, times also in local time (contacts
     included: regulators only)."""
     zone = ZoneInfo(settings.portal_timezone)
-    found = complaints.list_complaints(session, status=status, region_prefix=service.scope(party))
+    found = complaints.list_complaints(session, status=status, region_prefix=roles.region_scope(party))
     return [complaints.complaint_read(c, zone) for c in found]
 
 

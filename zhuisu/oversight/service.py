@@ -1,9 +1,9 @@
 """The regulator desk, composed from the domains: coverage (catalog), flags (catalog), traces and recall impact
 (trace), complaints (portal), event volume (its own aggregate).
 
-A regulator works within its jurisdiction: ``scope`` is its GB/T 2260 prefix (``parties.jurisdiction``), and a
-``?region=`` filter outside it is narrowed back to it; complaints are listed for that region only (see
-``portal.complaints``).
+A regulator works within its jurisdiction: ``auth.roles.region_scope`` is its GB/T 2260 prefix
+(``parties.jurisdiction``), and a ``?region=`` filter outside it is narrowed back to it; complaints are listed for that
+region only (see ``portal.complaints``).
 """
 
 from datetime import timedelta
@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from zhuisu.auth import roles
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.permissions import FlagScope
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Party
 from zhuisu.oversight import repository
 from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.parties import service as parties_service
@@ -24,21 +24,6 @@ from zhuisu.recall import service as recall_service
 from zhuisu.trace import service as trace_service
 
 VOLUME_DAYS = 365
-
-
-def scope(party: Party) -> str:
-    """The GB/T 2260 prefix a regulator works within: its jurisdiction ("" for a national one: every region)."""
-    return party.jurisdiction or ""
-
-
-def within(scope_prefix: str, requested: str) -> str:
-    """The region filter to apply: ``requested`` when inside the scope, else the scope itself.
-
-    >>> [within("23", "2301"), within("23", "11"), within("23", ""), within("", "11")]
-    ['2301', '23', '23', '11']
-    """
-    requested = requested.strip()
-    return requested if requested.startswith(scope_prefix) else scope_prefix
 
 
 def overview(
@@ -50,7 +35,7 @@ def overview(
     zone: ZoneInfo | None = None,
 ) -> OverviewRead:
     """The desk's overview within ``scope_prefix``, filtered to ``region_prefix`` (narrowed into the scope)."""
-    region_prefix = within(scope_prefix, region_prefix)
+    region_prefix = roles.within(scope_prefix, region_prefix)
     rows = coverage_service.coverage(session, window_days=window_days, region_prefix=region_prefix)
     volume = repository.events_per_day(session, since=utc_now() - timedelta(days=VOLUME_DAYS))
     flags = catalog_service.list_flags(session, scope=FlagScope(region_prefix=region_prefix or None), limit=50)

@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from zhuisu.auth import service as auth_service
+from zhuisu.auth.errors import InvalidToken
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import formats
 from zhuisu.errors import NotAuthenticated, ZhuisuError
@@ -185,34 +186,27 @@ async def _push(
             if batch is None:  # unsubscribed (DELETE) or swept
                 await websocket.close(code=1000)
                 break
-            if batch is REVOKED:  # the token was revoked: nothing more is sent on it
-                await websocket.close(code=1008, reason="token revoked")
-                break
             for _, body in batch:
                 await websocket.send_text(body)
             if batch:
                 await run_in_threadpool(mark_sent, maker, [message_id for message_id, _ in batch])
             if len(batch) < BATCH:
                 await anyio.sleep(poll)
+    except InvalidToken:  # revoked or expired since the socket opened: nothing more is sent on it
+        await websocket.close(code=1008, reason="token revoked")
     except (WebSocketDisconnect, RuntimeError):
         pass
     scope.cancel()
 
 
-#: What ``take_messages`` answers when the socket's token no longer authenticates.
-REVOKED: list[tuple[int, str]] = []
-
-
 def take_messages(maker: sessionmaker[Session], sub_id: str, token: str) -> list[tuple[int, str]] | None:
     """Refresh the heartbeat, run the schedule if due, and return the next undelivered messages (id, body);
-    None when the subscription is gone; ``REVOKED`` (nothing read) when ``token`` was revoked since the socket
-    opened — checked at every poll, so a revocation stops the socket within ``subscriptions_poll_seconds``."""
+    None when the subscription is gone. Raises InvalidToken (nothing read) when ``token`` was revoked or expired
+    since the socket opened — checked at every poll, so a revocation stops the socket within
+    ``subscriptions_poll_seconds``."""
     now = utc_now()
     with unit_of_work(maker) as session:
-        try:
-            auth_service.authenticate(session, token)
-        except ZhuisuError:
-            return REVOKED
+        auth_service.authenticate(session, token)
         sub = session.scalars(select(Subscription).where(Subscription.id == sub_id).with_for_update()).first()
         if sub is None:
             return None
