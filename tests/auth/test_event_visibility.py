@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Credentials
 from tests.support.epcis import document, object_event
 from zhuisu.db.session import unit_of_work
-from zhuisu.models import Event, OutboxMessage
+from zhuisu.models import Event, OutboxMessage, Party
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 
 # Party GLNs (417) and site GLNs (414) of A (a producer in 370602), B (A's customer) and C (unrelated, in Beijing).
-A_PGLN, B_PGLN, C_PGLN = "6901234000016", "6901234000023", "6901234000030"
+# Not 6901234000016 for A: that is the default read point of ``object_event``, and a party's own GLN as a location
+# is the party's site (every event would be in A's lane).
+A_PGLN, B_PGLN, C_PGLN = "6901234000047", "6901234000023", "6901234000030"
 A_SITE, B_SITE, C_SITE = "6901234000115", "6901234000122", "6901234000139"
 
 
@@ -143,3 +145,24 @@ def test_subscribers_are_sent_only_their_lane(
     # then B's outbox holds A's shipment to B only
     queued = [pk for pks in session.scalars(select(OutboxMessage.event_pks)) for pk in pks]
     assert queued == list(session.scalars(select(Event.id).where(Event.event_id == "urn:uuid:a-to-b-2")))
+
+
+def test_a_regulators_mandate_narrows_to_the_classes_recorders_are_registered_with(
+    client: TestClient, lanes: dict[str, Credentials], maker: sessionmaker[Session]
+) -> None:
+    with unit_of_work(maker) as s:
+        a = s.get(Party, lanes["A"].party_id)
+        assert a is not None
+        a.product_class = "food.dairy"
+        found = {}
+        for mandate in (["food"], ["food.dairy"], ["drug"], ["food.pastry"]):
+            regulator = parties_service.create_party(s, name=f"示范市监管 {mandate[0]}")
+            parties_service.grant(s, regulator, actor_role="regulator", jurisdiction="3706", mandate=mandate)
+            found[mandate[0]] = Credentials(regulator.id, parties_service.issue_token(s, party=regulator).secret)
+    a_events = ["urn:uuid:a-own", "urn:uuid:a-to-b"]
+    assert {m: _ids(client, c, orderBy="eventTime", orderDirection="ASC") for m, c in found.items()} == {
+        "food": a_events,
+        "food.dairy": a_events,
+        "drug": [],
+        "food.pastry": [],
+    }

@@ -61,10 +61,10 @@ class TestCli:
 
 
 class TestRoutes:
-    def test_trace_by_digital_link_path(self, client: TestClient, creds: Credentials, session: Session) -> None:
+    def test_trace_by_digital_link_path(self, client: TestClient, admin: Credentials, session: Session) -> None:
         capture(session, chains.pork_chain())
         session.flush()
-        response = client.get(f"/trace/{LOT_A}", params={"direction": "forward"}, headers=creds.headers)
+        response = client.get(f"/trace/{LOT_A}", params={"direction": "forward"}, headers=admin.headers)
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["code"] == LOT_A
@@ -72,20 +72,20 @@ class TestRoutes:
             A, chains.I1, chains.I2, chains.I3, B, chains.C1, chains.C2, chains.PL1, chains.PL2, chains.PL3
         )
 
-    def test_impact_route(self, client: TestClient, creds: Credentials, session: Session) -> None:
+    def test_impact_route(self, client: TestClient, admin: Credentials, session: Session) -> None:
         capture(session, chains.pork_chain())
         session.flush()
-        response = client.get(f"/trace/{LOT_A}/impact", headers=creds.headers)
+        response = client.get(f"/trace/{LOT_A}/impact", headers=admin.headers)
         assert response.status_code == 200, response.text
         assert response.json()["regions"] == ["370104", "370105", "370112", "370113", "370114"]
 
     def test_needs_a_token(self, client: TestClient) -> None:
         assert client.get(f"/trace/{LOT_A}").status_code == 401
 
-    def test_csv_export_filtered(self, client: TestClient, creds: Credentials, session: Session) -> None:
+    def test_csv_export_filtered(self, client: TestClient, admin: Credentials, session: Session) -> None:
         capture(session, chains.pork_chain())
         session.flush()
-        response = client.get(f"/trace/{LOT_A}/impact.csv", params={"product": "06901234333336"}, headers=creds.headers)
+        response = client.get(f"/trace/{LOT_A}/impact.csv", params={"product": "06901234333336"}, headers=admin.headers)
         assert response.status_code == 200, response.text
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == list(export.COLUMNS)

@@ -3,7 +3,9 @@
 - An enterprise (and a platform, inspector or node, until delegations and mandates narrow them): the events it
   recorded, and those that name it — its party GLN or one of its registered locations as business location, read
   point, source or destination (its direct trading partners' events about what passed between them).
-- A regulator: the events recorded by parties registered in its jurisdiction (all, for a national one).
+- A regulator: the events recorded by parties registered in its jurisdiction (all, for a national one) and under a
+  class of its mandate (the class a party is registered with, 备案, ``Party.product_class``; every class when it has
+  no mandate).
 - The admin and the local operator: every event.
 
 Applied in SQL with the query's own filters, so pages, counts and ``nextPageToken`` agree with what is shown.
@@ -11,8 +13,8 @@ Applied in SQL with the query's own filters, so pages, counts and ``nextPageToke
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from zhuisu.auth.roles import is_admin
 from zhuisu.codes.canonical import canonical_code, canonical_id
@@ -23,12 +25,14 @@ from zhuisu.models import Event, Location, Party, TraceCustody
 class EventScope:
     """The events a caller may read: every one (``everything``); or those ``recorder_id`` recorded or that name one of
     ``identifiers`` (canonical; a location's sub-locations too); or those recorded by parties registered under
-    ``region_prefix``."""
+    ``region_prefix`` (None: anywhere) and under one of ``classes`` (prefixes; None: any class)."""
 
     everything: bool = False
     recorder_id: str | None = None
     identifiers: tuple[str, ...] = ()
+    regulated: bool = False
     region_prefix: str | None = None
+    classes: tuple[str, ...] | None = None
 
 
 EVERYTHING = EventScope(everything=True)
@@ -39,15 +43,20 @@ def event_scope(session: Session, actor: Party | None) -> EventScope:
     if actor is None or is_admin(actor):
         return EVERYTHING
     if actor.actor == "regulator":
-        return EventScope(region_prefix=actor.jurisdiction) if actor.jurisdiction else EVERYTHING
+        if actor.jurisdiction is None and actor.mandate is None:
+            return EVERYTHING
+        classes = tuple(actor.mandate) if actor.mandate is not None else None
+        return EventScope(regulated=True, region_prefix=actor.jurisdiction, classes=classes)
     return EventScope(recorder_id=actor.id, identifiers=party_identifiers(session, actor))
 
 
 def party_identifiers(session: Session, party: Party) -> tuple[str, ...]:
-    """How events name ``party``, canonical: its party GLN, and its locations' GLNs and codes."""
+    """How events name ``party``, canonical: its party GLN (as a party and as a location), and its locations' GLNs
+    and codes."""
     found: list[str] = []
-    if party.gln:
+    if party.gln:  # a GLN names a party and, the same number, the party's own site (GS1 GLN allocation rules)
         found.append(canonical_id(f"https://id.gs1.org/417/{party.gln}"))
+        found.append(canonical_id(f"https://id.gs1.org/414/{party.gln}"))
     for gln, code in session.execute(select(Location.gln, Location.code).where(Location.party_id == party.id)):
         if gln:
             found.append(canonical_id(f"https://id.gs1.org/414/{gln}"))
@@ -56,12 +65,23 @@ def party_identifiers(session: Session, party: Party) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def in_class(
+    column: ColumnElement[str | None] | InstrumentedAttribute[str | None], class_id: str
+) -> ColumnElement[bool]:
+    """``column`` is the catalog class ``class_id`` or one under it (``food`` covers ``food.meat``)."""
+    return or_(column == class_id, column.startswith(class_id + ".", autoescape=True))
+
+
 def scope_filter(scope: EventScope) -> list[ColumnElement[bool]]:
     """The caller's lane (``permissions.EventScope``) as a WHERE condition: none for everything."""
     if scope.everything:
         return []
-    if scope.region_prefix is not None:
-        recorders = select(Party.id).where(Party.region.startswith(scope.region_prefix, autoescape=True))
+    if scope.regulated:
+        recorders = select(Party.id)
+        if scope.region_prefix is not None:
+            recorders = recorders.where(Party.region.startswith(scope.region_prefix, autoescape=True))
+        if scope.classes is not None:
+            recorders = recorders.where(or_(false(), *(in_class(Party.product_class, c) for c in scope.classes)))
         return [Event.recorder_id.in_(recorders)]
     names: list[ColumnElement[bool]] = []
     for identifier in scope.identifiers:
@@ -69,11 +89,12 @@ def scope_filter(scope: EventScope) -> list[ColumnElement[bool]]:
             names += [column == identifier, column.startswith(identifier + "/", autoescape=True)]
     if scope.identifiers:
         ids = list(scope.identifiers)
+        held = aliased(TraceCustody)  # its own name: the lane may filter a query over custody rows itself
         custody = or_(
-            TraceCustody.source.in_(ids),
-            TraceCustody.destination.in_(ids),
-            TraceCustody.source_location.in_(ids),
-            TraceCustody.destination_location.in_(ids),
+            held.source.in_(ids),
+            held.destination.in_(ids),
+            held.source_location.in_(ids),
+            held.destination_location.in_(ids),
         )
-        names.append(exists().where(TraceCustody.event_pk == Event.id, custody))
+        names.append(exists().where(held.event_pk == Event.id, custody))
     return [or_(Event.recorder_id == scope.recorder_id, *names)]

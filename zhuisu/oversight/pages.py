@@ -34,11 +34,6 @@ def _regulator(request: Request, session: DbSession) -> Party | Response:
     return party
 
 
-def _gate(request: Request, session: DbSession) -> Response | None:
-    found = _regulator(request, session)
-    return found if isinstance(found, Response) else None
-
-
 @router.get("", response_class=HTMLResponse, name="dashboard")
 def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> Response:
     """Coverage against targets, event volume, risk flags and complaints, within the regulator's region."""
@@ -58,12 +53,13 @@ def overview(request: Request, session: DbSession, settings: SettingsDep, region
 @router.get("/trace", response_class=HTMLResponse, name="dashboard_trace")
 def trace(request: Request, session: DbSession, code: str = "") -> Response:
     """The trace explorer: a code's graph back and forward, its responsibility chain and findings."""
-    if (gate := _gate(request, session)) is not None:
-        return gate
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
     view, error = None, None
     if code.strip():
         try:
-            view = service.trace_view(session, code)
+            view = service.trace_view(session, code, viewer=party)
         except ZhuisuError as exc:
             error = exc.localized(page_language(request))
     return render(
@@ -76,12 +72,13 @@ def trace(request: Request, session: DbSession, code: str = "") -> Response:
 @router.get("/impact", response_class=HTMLResponse, name="dashboard_impact")
 def impact(request: Request, session: DbSession, code: str = "") -> Response:
     """Recall impact of a code: everything downstream, its holders and regions, and the spreadsheet."""
-    if (gate := _gate(request, session)) is not None:
-        return gate
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
     view, error = None, None
     if code.strip():
         try:
-            view = service.impact_view(session, code)
+            view = service.impact_view(session, code, viewer=party)
         except ZhuisuError as exc:
             error = exc.localized(page_language(request))
     return render(request, "dashboard/impact.html", {"code": code, "view": view, "error": error})
@@ -90,9 +87,11 @@ def impact(request: Request, session: DbSession, code: str = "") -> Response:
 @router.get("/impact.xlsx", name="dashboard_impact_xlsx")
 def impact_xlsx(request: Request, session: DbSession, code: str) -> Response:
     """The recall-impact spreadsheet (the trace domain's FSMA-204-style export)."""
-    if (gate := _gate(request, session)) is not None:
-        return gate
-    body = export.render(session, recall_service.recall_impact(session, code), fmt="xlsx", where=export.Filter())
+    party = _regulator(request, session)
+    if isinstance(party, Response):
+        return party
+    impact = recall_service.recall_impact(session, code, viewer=party)
+    body = export.render(session, impact, fmt="xlsx", where=export.Filter(), viewer=party)
     return Response(body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="recall-impact.xlsx"'})
 
 

@@ -16,12 +16,14 @@ from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.permissions import FlagScope
 from zhuisu.kit.time import utc_now
+from zhuisu.models import Party
 from zhuisu.oversight import repository
 from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import complaints
 from zhuisu.recall import service as recall_service
 from zhuisu.trace import service as trace_service
+from zhuisu.trace.permissions import MASK_PREFIX
 
 VOLUME_DAYS = 365
 
@@ -62,16 +64,22 @@ def overview(
 
 
 def _names(session: Session, identifiers: set[str]) -> dict[str, str]:
+    """Each party's registered name; a party shown only as its region (``trace.permissions``): 地区 370102."""
     names = {}
     for identifier in sorted(identifiers):
+        if identifier.startswith(MASK_PREFIX):
+            region = identifier.removeprefix(MASK_PREFIX)
+            names[identifier] = "地区未知" if region == "unknown" else f"地区 {region}"
+            continue
         party = parties_service.find_party_by_identifier(session, identifier)
         names[identifier] = party.name if party else identifier.rsplit("/", 1)[-1]
     return names
 
 
-def trace_view(session: Session, code: str) -> TraceView:
-    """A trace back and forward as a graph: things and parties as nodes, each event linking them."""
-    traced = trace_service.trace(session, code, direction="both")
+def trace_view(session: Session, code: str, *, viewer: Party | None = None) -> TraceView:
+    """A trace back and forward as a graph: things and parties as nodes, each event linking them; parties outside
+    ``viewer``'s lane as their regions."""
+    traced = trace_service.trace(session, code, direction="both", viewer=viewer)
     parties = {p for step in traced.timeline for p in (step.source, step.destination) if p}
     parties |= {r.party for r in traced.responsibility}
     names = _names(session, parties)
@@ -98,6 +106,6 @@ def trace_view(session: Session, code: str) -> TraceView:
     )
 
 
-def impact_view(session: Session, code: str) -> ImpactView:
-    impact = recall_service.recall_impact(session, code)
+def impact_view(session: Session, code: str, *, viewer: Party | None = None) -> ImpactView:
+    impact = recall_service.recall_impact(session, code, viewer=viewer)
     return ImpactView(impact=impact, party_names=_names(session, set(impact.holders)))

@@ -15,8 +15,9 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from zhuisu.kit.time import format_iso, utc_now
-from zhuisu.models import Event
+from zhuisu.models import Event, Party
 from zhuisu.trace import repository
+from zhuisu.trace.permissions import Lens, Named, lens
 from zhuisu.trace.schemas import ImpactRead
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -70,9 +71,10 @@ class Filter:
         return not ((self.code_from and code < self.code_from) or (self.code_to and code > self.code_to))
 
 
-def render(session: Session, impact: ImpactRead, *, fmt: str, where: Filter) -> bytes:
-    """The export of a recall impact in ``fmt`` (xlsx, csv or jsonld)."""
-    rows, events = _rows(session, impact, where)
+def render(session: Session, impact: ImpactRead, *, fmt: str, where: Filter, viewer: Party | None = None) -> bytes:
+    """The export of a recall impact in ``fmt`` (xlsx, csv or jsonld), as ``viewer`` may see it
+    (``recall.permissions``; None: the local operator, who sees everything)."""
+    rows, events = _rows(session, impact, where, viewer)
     if fmt == "jsonld":
         return _document(events)
     if fmt == "csv":
@@ -95,13 +97,20 @@ def render(session: Session, impact: ImpactRead, *, fmt: str, where: Filter) -> 
     return out.getvalue()
 
 
-def _rows(session: Session, impact: ImpactRead, where: Filter) -> tuple[list[list[Any]], list[Event]]:
+def _rows(
+    session: Session, impact: ImpactRead, where: Filter, viewer: Party | None
+) -> tuple[list[list[Any]], list[Event]]:
     found = [r for r in repository.events_of(session, impact.things) if where.keeps(r.value, r.event_time)]
-    events = {e.id: e for e in repository.events_by_pk(session, sorted({r.id for r in found}))}
-    sources = _tlc_sources(found)
+    seen = lens(
+        session, viewer, (Named(r.id, (r.source, r.destination, r.biz_location or r.read_point)) for r in found)
+    )
+    if seen.nothing:
+        return [], []
+    events = {e.id: e for e in repository.events_by_pk(session, sorted({r.id for r in found if seen.sees(r.id)}))}
+    sources = _tlc_sources(found, seen)
     rows = []
     for r in sorted(found, key=lambda r: (r.event_time, r.value, r.event_id)):
-        doc_type, doc_number = _reference(events[r.id].body)
+        doc_type, doc_number = _reference(events[r.id].body) if r.id in events else (None, None)
         gtin = r.value.split("/01/", 1)[1][:14] if "/01/" in r.value else ""
         rows.append(
             [
@@ -111,9 +120,9 @@ def _rows(session: Session, impact: ImpactRead, where: Filter) -> tuple[list[lis
                 r.uom,
                 _cte(r.type, r.biz_step),
                 format_iso(r.event_time),
-                r.biz_location or r.read_point,
-                r.source,
-                r.destination,
+                seen.show(r.biz_location or r.read_point),
+                seen.show(r.source),
+                seen.show(r.destination),
                 sources.get(r.value),
                 doc_type,
                 doc_number,
@@ -130,16 +139,16 @@ def _cte(kind: str, biz_step: str | None) -> str:
     return _CTE.get(biz_step or "", biz_step or kind)
 
 
-def _tlc_sources(found: list[Any]) -> dict[str, str]:
+def _tlc_sources(found: list[Any], seen: Lens) -> dict[str, str]:
     """Where each code was assigned: the location of the event that made it (transformation output or
-    commissioning)."""
+    commissioning), as ``seen`` shows it."""
     sources: dict[str, tuple[datetime, str]] = {}
     for r in found:
         made = r.role in ("output", "output_qty") or (r.biz_step == "commissioning" and r.action == "ADD")
         place = r.biz_location or r.read_point
         if made and place and (r.value not in sources or r.event_time < sources[r.value][0]):
             sources[r.value] = (r.event_time, place)
-    return {code: place for code, (_, place) in sources.items()}
+    return {code: seen.show(place) or place for code, (_, place) in sources.items()}
 
 
 def _reference(body: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -35,7 +35,8 @@ def export_impact(
     """Everything downstream of the code as an FSMA-204-style sortable spreadsheet (one row per event and code,
     XLSX or CSV) or as an EPCIS 2.0 document."""
     rows = export.Filter(product=product, since=since, until=until, code_from=code_from, code_to=code_to)
-    body = export.render(session, service.recall_impact(session, code), fmt=fmt, where=rows)
+    found = service.recall_impact(session, code, viewer=actor)
+    body = export.render(session, found, fmt=fmt, where=rows, viewer=actor)
     return Response(
         body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="recall-impact.{fmt}"'}
     )
@@ -44,4 +45,4 @@ def export_impact(
 @router.get("/trace/{code:path}/impact", response_model=ImpactRead, responses={401: {}, 422: {}})
 def impact(code: str, actor: CurrentActor, session: DbSession) -> ImpactRead:
     """Recall impact: every thing downstream of the code, quantities of its lots, current holders, regions."""
-    return service.recall_impact(session, code)
+    return service.recall_impact(session, code, viewer=actor)

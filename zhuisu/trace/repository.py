@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool, QueuePool
 
 from zhuisu.db.types import UTCDateTime
-from zhuisu.models import Event, EventEpc, Party
+from zhuisu.models import Event, EventEpc, Party, TraceCustody
 
 logger = logging.getLogger(__name__)
 
@@ -539,3 +539,44 @@ def events_by_pk(session: Session, pks: Sequence[int]) -> list[Event]:
 
 def parties_by_gln(session: Session, glns: Sequence[str]) -> list[Party]:
     return list(session.scalars(select(Party).where(_one_of(session, Party.gln, glns))))
+
+
+def events_in(session: Session, pks: Sequence[int], where: Sequence[ColumnElement[bool]]) -> set[int]:
+    """Which of the events ``pks`` meet ``where`` (a caller's lane), in one query."""
+    if not pks:
+        return set()
+    return set(session.scalars(select(Event.id).where(_one_of(session, Event.id, pks, integer=True), *where)))
+
+
+def any_event_in(session: Session, things: Sequence[str], where: Sequence[ColumnElement[bool]]) -> bool:
+    """Whether an event naming one of ``things`` meets ``where`` (a caller's lane)."""
+    statement = (
+        select(EventEpc.event_pk)
+        .join(Event, Event.id == EventEpc.event_pk)
+        .where(_one_of(session, EventEpc.value, things), *where)
+        .limit(1)
+    )
+    return session.scalar(statement) is not None
+
+
+def custody_named(session: Session, identifiers: Sequence[str], where: Sequence[ColumnElement[bool]]) -> set[str]:
+    """Which of ``identifiers`` a custody event meeting ``where`` names as source or destination (party or place)."""
+    if not identifiers:
+        return set()
+    columns = (
+        TraceCustody.source,
+        TraceCustody.destination,
+        TraceCustody.source_location,
+        TraceCustody.destination_location,
+    )
+    wanted = set(identifiers)
+    found: set[str] = set()
+    for column in columns:
+        statement = (
+            select(column)
+            .distinct()
+            .join(Event, Event.id == TraceCustody.event_pk)
+            .where(_one_of(session, column, identifiers), *where)
+        )
+        found.update(v for v in session.scalars(statement) if v in wanted)
+    return found

@@ -21,5 +21,6 @@ def trace(
     session: DbSession,
     direction: Literal["back", "forward", "both"] = Query("both", description="Where it came from, went, or both."),
 ) -> TraceRead:
-    """Where the code came from and where it went: things, events, parties, journey, findings."""
-    return service.trace(session, code, direction=direction)
+    """Where the code came from and where it went: things, events, parties, journey, findings — in the caller's
+    lane (``trace.permissions``): parties beyond its direct trading partners as their regions."""
+    return service.trace(session, code, direction=direction, viewer=actor)

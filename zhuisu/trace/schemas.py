@@ -55,6 +55,12 @@ class TraceRead(Schema):
     timeline: list[StepRead] = Field(default_factory=list, description="The journey, in time order.")
     responsibility: list[ResponsibilityRead] = Field(default_factory=list)
     depth: int = Field(default=0, description="Levels of the graph walked (one query each).")
+    view: Literal["all", "lane"] = Field(
+        default="all",
+        description="all: every party and place by name; lane: the caller's own and its direct trading partners' "
+        "(a regulator's: its jurisdiction's) by name, every other as its region, region:370102 "
+        "(GB/T 2260; region:unknown when unregistered).",
+    )
 
     def contract(self) -> dict[str, object]:
         """The ``zhuisu trace --json`` shape."""
@@ -73,6 +79,11 @@ class ImpactRead(Schema):
     holders: list[str] = Field(description="Current holders (last custody) of the things: parties to notify.")
     regions: list[str] = Field(description="GB/T 2260 codes of the registered holders.")
     holder_of: dict[str, str] = Field(default_factory=dict, description="Current holder of each thing.")
+    view: Literal["all", "lane"] = Field(
+        default="all",
+        description="all: every holder by name; lane: the caller's own and its direct trading partners' (a "
+        "regulator's: its jurisdiction's) by name, every other as its region (region:370102, region:unknown).",
+    )
 
     def contract(self) -> dict[str, object]:
         """The ``zhuisu trace impact --json`` shape."""

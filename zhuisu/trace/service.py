@@ -9,6 +9,7 @@ GTIN, SSCC, GLN are turned into their Digital Link).
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import format_iso
-from zhuisu.trace import findings, graph, repository
+from zhuisu.models import Party
+from zhuisu.trace import findings, graph, permissions, repository
 from zhuisu.trace.findings import Occurrence
 from zhuisu.trace.schemas import ResponsibilityRead, StepRead, TraceRead
 from zhuisu.trace.walk import Reach, Walk, gc_paused, walk, walk_both
@@ -30,8 +32,9 @@ def record_events(session: Session, stored: Sequence[StoredEvent]) -> None:
     graph.record_events(session, stored)
 
 
-def trace(session: Session, code: str, *, direction: TraceDirection = "both") -> TraceRead:
-    """The things, events, parties, journey and findings of a trace of ``code``."""
+def trace(session: Session, code: str, *, direction: TraceDirection = "both", viewer: Party | None = None) -> TraceRead:
+    """The things, events, parties, journey and findings of a trace of ``code``, as ``viewer`` may see them
+    (``permissions``; None: the local operator, who sees everything)."""
     start = canonical_code(code)
     with gc_paused():
         walks = list(walk_both(session, start)) if direction == "both" else [walk(session, start, direction)]
@@ -40,6 +43,25 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
         for thing, r in other.reach.items():
             reach[thing] = reach[thing].merged(r) if thing in reach else r
     occurrences = _occurrences(session, reach)
+    lens = permissions.lens(
+        session,
+        viewer,
+        (permissions.Named(o.pk, (o.source, o.destination, o.location, o.recorder_id)) for o in occurrences),
+    )
+    if lens.nothing:
+        # as for a code nobody recorded: its existence is not told
+        return TraceRead(
+            code=start,
+            direction=direction,
+            things=[start],
+            events=[],
+            parties=[],
+            findings=[],
+            depth=len(walks),
+            view="lane",
+        )
+    if not lens.everything:
+        occurrences = [_through(lens, o) for o in occurrences]
     transforms = _transforms(session, walks, reach)
     transform_pks = sorted({o.pk for o in occurrences if o.type == "TransformationEvent"})
     balances = repository.transformation_balances(session, transform_pks) if transform_pks else []
@@ -55,6 +77,20 @@ def trace(session: Session, code: str, *, direction: TraceDirection = "both") ->
         timeline=_timeline(occurrences),
         responsibility=_responsibility(occurrences),
         depth=sum(w.depth for w in walks),
+        view="all" if lens.everything else "lane",
+    )
+
+
+def _through(lens: permissions.Lens, o: Occurrence) -> Occurrence:
+    """``o`` with the parties and places the lens hides replaced by their regions."""
+    recorder = lens.show(o.recorder_id)
+    assert recorder is not None
+    return replace(
+        o,
+        source=lens.show(o.source),
+        destination=lens.show(o.destination),
+        location=lens.show(o.location),
+        recorder_id=recorder,
     )
 
 
