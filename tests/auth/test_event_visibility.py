@@ -155,7 +155,7 @@ def test_a_regulators_mandate_narrows_to_the_classes_recorders_are_registered_wi
         assert a is not None
         a.product_class = "food.dairy"
         found = {}
-        for mandate in (["food"], ["food.dairy"], ["drug"], ["food.pastry"]):
+        for mandate in (["food"], ["food.dairy"], ["drug"], ["food.liquor"]):
             regulator = parties_service.create_party(s, name=f"示范市监管 {mandate[0]}")
             parties_service.grant(s, regulator, actor_role="regulator", jurisdiction="3706", mandate=mandate)
             found[mandate[0]] = Credentials(regulator.id, parties_service.issue_token(s, party=regulator).secret)
@@ -164,5 +164,5 @@ def test_a_regulators_mandate_narrows_to_the_classes_recorders_are_registered_wi
         "food": a_events,
         "food.dairy": a_events,
         "drug": [],
-        "food.pastry": [],
+        "food.liquor": [],
     }
