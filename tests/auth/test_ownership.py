@@ -14,6 +14,7 @@ from tests.support.epcis import document, object_event
 from zhuisu.auth.errors import AdminOnly
 from zhuisu.db.session import unit_of_work
 from zhuisu.errors import ZhuisuError
+from zhuisu.issuance import service as issuance_service
 from zhuisu.models import AuditEntry, CatalogRelease, Licence, Location, NamedQuery, Party, Product, Subscription
 from zhuisu.parties import service as parties_service
 from zhuisu.parties.permissions import ReservedProfile
@@ -274,3 +275,53 @@ class TestMasterDataReads:
             assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")
         assert client.get(f"/api/v1/parties/{a.party_id}", headers=r).status_code == 200
         assert client.get(f"/api/v1/parties/{elsewhere.id}", headers=r).status_code == 404
+
+    def test_products_listed_in_the_lane(
+        self, client: TestClient, maker: sessionmaker[Session], a: Credentials, b: Credentials, admin: Credentials
+    ) -> None:
+        with unit_of_work(maker) as s:
+            regulator = parties_service.create_party(s, name="示范市市场监督管理局")
+            parties_service.grant(s, regulator, actor_role="regulator", jurisdiction="3706")
+            far = parties_service.create_party(s, name="北京丙市场监管", region="110101")
+            parties_service.grant(s, far, actor_role="regulator", jurisdiction="1101")
+            r, f = (
+                {"Authorization": f"Bearer {parties_service.issue_token(s, party=p).secret}"} for p in (regulator, far)
+            )
+        assert client.post("/api/v1/products", headers=a.headers, json=PORK).status_code == 201
+
+        def gtins(headers: dict[str, str]) -> list[str]:
+            return [p["gtin"] for p in client.get("/api/v1/products", headers=headers).json()]
+
+        assert {"A": gtins(a.headers), "B": gtins(b.headers), "regulator": gtins(r), "elsewhere": gtins(f)} | {
+            "admin": gtins(admin.headers)
+        } == {
+            "A": ["06901234567892"],
+            "B": [],
+            "regulator": ["06901234567892"],
+            "elsewhere": [],
+            "admin": ["06901234567892"],
+        }
+
+
+class TestCodeBatches:
+    def test_a_code_tells_its_batch_only_to_those_who_may_read_it(
+        self, client: TestClient, maker: sessionmaker[Session], a: Credentials, b: Credentials, admin: Credentials
+    ) -> None:
+        with unit_of_work(maker) as s:
+            issuance_service.set_gs1_prefix(s, party=s.get_one(Party, a.party_id), prefix="6901234")
+        issued = client.post(
+            "/codes/issue", headers=a.headers, json={"gtin": "06901234567892", "lot": "L1", "count": 2}
+        )
+        assert issued.status_code == 201, issued.json()
+        code, batch_id = issued.json()["codes"][0], issued.json()["id"]
+        seen = {
+            who: client.get(f"/codes/{code}", headers=c.headers).json()
+            for who, c in (("A", a), ("B", b), ("admin", admin))
+        }
+        assert {who: (s["issued_here"], (s["batch"] or {}).get("id")) for who, s in seen.items()} == {
+            "A": (True, batch_id),
+            "B": (True, None),
+            "admin": (True, batch_id),
+        }
+        _refused(client.get(f"/codes/batches/{batch_id}", headers=b.headers), "not_your_batch")
+        assert client.get(f"/codes/batches/{batch_id}", headers=admin.headers).json()["codes"] == issued.json()["codes"]

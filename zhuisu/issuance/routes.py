@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from zhuisu.auth.permissions import CurrentActor
-from zhuisu.issuance import service
+from zhuisu.issuance import permissions, service
 from zhuisu.issuance.schemas import BatchRead, CodeCheckRead, IssueCreate, IssuedBatchRead
 from zhuisu.labels.sheet import Symbology
 from zhuisu.web.deps import DbSession, SettingsDep
@@ -70,7 +70,9 @@ def batch_labels(
 
 @router.get("/codes/{code:path}", response_model=CodeCheckRead, responses=_ERRORS)
 def check(code: str, actor: CurrentActor, session: DbSession) -> CodeCheckRead:
-    """Recognise one code (any scheme; never an error for a foreign one) and say whether this node issued it."""
+    """Recognise one code (any scheme; never an error for a foreign one) and say whether this node issued it; the
+    batch it was issued in only to those who may read the batch (its party, its issuer, the admin)."""
     found = service.check_code(session, code)
-    batch_read = BatchRead.model_validate(found.batch) if found.batch else None
+    shown = found.batch is not None and permissions.may_read_batch(actor, found.batch)
+    batch_read = BatchRead.model_validate(found.batch) if shown else None
     return CodeCheckRead(**found.recognition.to_json(), issued_here=found.batch is not None, batch=batch_read)

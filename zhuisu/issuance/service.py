@@ -22,9 +22,9 @@ from zhuisu.codes._regions import PROVINCES
 from zhuisu.codes.errors import InvalidCode
 from zhuisu.codes.recognize import Recognition, recognize
 from zhuisu.errors import NotFound, ZhuisuError
-from zhuisu.issuance import codespace, labelling, repository
+from zhuisu.issuance import codespace, labelling, permissions, repository
 from zhuisu.issuance.commissioning import commissioning_document, epc_of
-from zhuisu.issuance.errors import InvalidIssueField, NotYourBatch, PrefixTaken
+from zhuisu.issuance.errors import InvalidIssueField, PrefixTaken
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.labels.sheet import Symbology
 from zhuisu.models import AuditEntry, CodeBatch, CodeIssuer, Party
@@ -276,14 +276,12 @@ def _record_commissioning(session: Session, party: Party, batch: CodeBatch, code
 
 
 def get_batch(session: Session, batch_id: str, *, actor: Party | None) -> CodeBatch:
-    """A batch the actor issued or asked for (any batch for ``None``: the node operator, as the CLI acts).
-
-    Raises NotFound, or NotYourBatch for another party's batch."""
+    """A batch the actor may read (``permissions.may_read_batch``; any batch for ``None``: the node operator, as the
+    CLI acts). Raises NotFound, or NotYourBatch for another party's batch."""
     batch = repository.find_batch(session, batch_id)
     if batch is None:
         raise NotFound(f"没有赋码批次 {batch_id}", message_en=f"no code batch {batch_id}")
-    if actor is not None and actor.id not in (batch.party_id, batch.issued_by_id):
-        raise NotYourBatch(f"赋码批次 {batch_id} 不属于该主体", message_en=f"batch {batch_id} is another party's")
+    permissions.check_batch(actor, batch)
     return batch
 
 

@@ -226,8 +226,9 @@ def list_locations(session: Session, *, party: Party | None = None) -> list[Loca
     return list(session.scalars(stmt.where(Location.party_id == party.id) if party else stmt))
 
 
-def list_products(session: Session, *, class_prefix: str | None = None) -> list[Product]:
-    stmt = select(Product).order_by(Product.created_at, Product.id)
+def list_products(session: Session, *, class_prefix: str | None = None, actor: Party | None = None) -> list[Product]:
+    """The products ``actor`` may list (``permissions.readable_products``; None: the local operator, all)."""
+    stmt = select(Product).where(*permissions.readable_products(actor)).order_by(Product.created_at, Product.id)
     if class_prefix:
         stmt = stmt.where((Product.class_id == class_prefix) | Product.class_id.startswith(class_prefix + "."))
     return list(session.scalars(stmt))

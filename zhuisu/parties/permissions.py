@@ -5,11 +5,11 @@ the regulator or inspection-body role), by the admin only. ``actor=None`` is the
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, select
 
 from zhuisu.auth.roles import check_admin, is_admin
 from zhuisu.errors import PermissionDenied
-from zhuisu.models import Party
+from zhuisu.models import Party, Product
 from zhuisu.parties.vocabulary import RESERVED_PARTY_TYPES, RESERVED_ROLES
 
 
@@ -43,6 +43,14 @@ def readable(actor: Party | None) -> list[ColumnElement[bool]]:
     if actor.actor == "regulator":
         return [or_(Party.id == actor.id, Party.region.startswith(actor.jurisdiction or "", autoescape=True))]
     return [Party.id == actor.id]
+
+
+def readable_products(actor: Party | None) -> list[ColumnElement[bool]]:
+    """The products ``actor`` may list, as a WHERE condition on ``products``: those of the producers whose master
+    data it may read (``readable``: its own; a regulator's jurisdiction's; the admin's, every product)."""
+    if actor is None or is_admin(actor):
+        return []
+    return [Product.producer_id.in_(select(Party.id).where(*readable(actor)))]
 
 
 def check_register(actor: Party | None) -> None:

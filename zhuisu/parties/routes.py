@@ -99,7 +99,8 @@ def add_location(party_id: str, body: LocationCreate, actor: CurrentActor, sessi
 def list_products(
     actor: CurrentActor, session: DbSession, class_id: Annotated[str | None, Query(alias="class")] = None
 ) -> list[Product]:
-    return masterdata.list_products(session, class_prefix=class_id)
+    """The caller's products (a regulator: those of producers in its jurisdiction; the admin: all)."""
+    return masterdata.list_products(session, class_prefix=class_id, actor=actor)
 
 
 @router.post("/products", response_model=ProductRead, status_code=201, responses={400: {}, 401: {}, 409: {}})
