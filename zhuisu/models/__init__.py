@@ -15,7 +15,7 @@ from zhuisu.models.ledger import (
     WitnessedLog,
 )
 from zhuisu.models.masterdata import Licence, Location, Product
-from zhuisu.models.party import ApiToken, Party
+from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
 from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNotification, Subscription
@@ -31,6 +31,7 @@ __all__ = [
     "CodeCounter",
     "CodeIssuer",
     "Complaint",
+    "Delegation",
     "DeliveryAttempt",
     "Event",
     "EventContext",

@@ -24,6 +24,8 @@ class CaptureJob(IdMixin, Base):
     behaviour: Mapped[str] = mapped_column(String(16), default="rollback")
     source: Mapped[str] = mapped_column(String(500), default="")
     recorder_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: The platform that captured the job on the recorder's behalf (a ``Delegation``); None: the recorder itself.
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     captured: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)

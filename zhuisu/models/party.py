@@ -1,4 +1,5 @@
-"""Parties (enterprises, platforms, regulators) and the API tokens they authenticate with."""
+"""Parties (enterprises, platforms, regulators), the API tokens they authenticate with, and the delegations by which
+an enterprise lets a platform record for it."""
 
 from datetime import datetime
 
@@ -58,3 +59,21 @@ class ApiToken(IdMixin, TimestampMixin, Base):
     scopes: Mapped[list[str] | None] = mapped_column(JsonDocument)
 
     party: Mapped[Party] = relationship(back_populates="tokens", lazy="raise")
+
+
+class Delegation(IdMixin, TimestampMixin, Base):
+    """An enterprise lets a platform (第三方平台) record events on its behalf: events the platform captures for it are
+    the enterprise's (``recorder_id``) with the platform as recording agent (``CaptureJob.agent_id``). Made and
+    revoked by the node's admin; never updated otherwise."""
+
+    __tablename__ = "delegations"
+
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    platform_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: The catalog classes (prefixes) the platform may record for; None: every class.
+    classes: Mapped[list[str] | None] = mapped_column(JsonDocument)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: None: until revoked.
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    granted_by_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
