@@ -65,13 +65,24 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
         r["name"]: (r["role"], r["jurisdiction"])
         for r in json.loads(runner.invoke(app, ["admin", "list", "--json"]).output)
     }
-    assert {name: roles[name] for name, _, _ in demo_service.DEMO_ACTORS.values()} == {
+    assert {name: roles[name] for name, _, _, _ in demo_service.DEMO_ACTORS.values()} == {
         "示范市追溯节点管理员": ("admin", None),
         "示范市市场监督管理局": ("regulator", "3701"),
         "示范市历下区市场监督管理局": ("regulator", "370102"),
+        "示范市农产品追溯服务平台": ("platform", None),
+        "示范市食品检验检测中心": ("inspector", None),
     }
     kept = sorted(p.name for p in (tmp_path / "var").glob("demo-*token"))
-    assert kept == ["demo-admin-token", "demo-district-regulator-token", "demo-regulator-token", "demo-token"]
+    assert kept == [
+        "demo-admin-token",
+        "demo-district-regulator-token",
+        "demo-inspector-token",
+        "demo-platform-token",
+        "demo-regulator-token",
+        "demo-token",
+    ]
+    delegated = json.loads(runner.invoke(app, ["admin", "delegations", "--json"]).output)
+    assert [(d["classes"], d["revoked_at"]) for d in delegated] == [(None, None)]
     engine = create_engine(cli_db)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events

@@ -40,12 +40,18 @@ def document_from_xml(raw: bytes, *, strict: bool = False) -> dict[str, Any]:
 
 
 def queue_job(
-    session: Session, document: Any, *, actor: Party, behaviour: service.Behaviour, source: str
+    session: Session,
+    document: Any,
+    *,
+    actor: Party,
+    behaviour: service.Behaviour,
+    source: str,
+    agent: Party | None = None,
 ) -> CaptureJob:
     """Record a capture job for ``document``, to be run by ``run_job`` once this transaction commits."""
     events = document.get("epcisBody", {}).get("eventList") if isinstance(document, dict) else None
     count = len(events) if isinstance(events, list) else 0
-    return service.open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=count)
+    return service.open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=count, agent=agent)
 
 
 def run_job(maker: sessionmaker[Session], job_id: str, document: Any, behaviour: service.Behaviour) -> None:

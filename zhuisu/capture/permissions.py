@@ -7,6 +7,10 @@
   own sites. Its sources and destinations may name anyone (its trading partners).
 - A ``recalled`` disposition on things of a product registered to another producer is refused
   (``not_your_product``): only the brand owner, a regulator or the admin recalls.
+- A platform records for an enterprise only under a delegation in force (``parties.delegations``; the job's
+  ``agent_id``): the events are the enterprise's and meet the enterprise's rules above; without the delegation every
+  event is refused (``not_delegated``), and a delegation limited to classes refuses events naming a registered
+  product of another class (``outside_delegation``). The platform and the enterprise both see the job.
 
 The checks read the registered locations and products of the whole batch in two statements.
 """
@@ -34,18 +38,26 @@ class NotYourCapture(PermissionDenied):
 
 
 def check_job(actor: Party, job: CaptureJob) -> None:
-    if actor.id != job.recorder_id and not is_admin(actor):
+    if actor.id not in (job.recorder_id, job.agent_id) and not is_admin(actor):
         raise NotYourCapture(
             f"采集任务 {job.id} 属于其他主体", message_en=f"the capture job {job.id} belongs to another party"
         )
 
 
 def check_events(
-    session: Session, actor: Party, events: Sequence[tuple[int, dict[str, Any]]]
+    session: Session,
+    actor: Party,
+    events: Sequence[tuple[int, dict[str, Any]]],
+    *,
+    delegated: Sequence[str] | None = None,
 ) -> dict[int, list[EventError]]:
-    """The errors of the events ``actor`` may not record, by index (see the module docstring)."""
-    if is_admin(actor) or not events:
+    """The errors of the events ``actor`` may not record, by index (see the module docstring); ``delegated``: the
+    classes of the delegation a platform records them under (None: every class, or no delegation)."""
+    if not events:
         return {}
+    refused = _outside(session, events, delegated) if delegated is not None else {}
+    if is_admin(actor):
+        return refused
     sites = {index: _sites(event) for index, event in events}
     glns = {gln for found in sites.values() for _, gln in found}
     owners: dict[str | None, str] = (
@@ -69,7 +81,6 @@ def check_events(
         else {}
     )
     authority = actor.actor == "regulator"
-    refused: dict[int, list[EventError]] = {}
     for index, found in sites.items():
         for field, gln in found:
             owner = owners.get(gln)
@@ -81,6 +92,46 @@ def check_events(
             if producer is not None and producer != actor.id and not authority:
                 refused.setdefault(index, []).append(_not_your_product(index, gtin))
     return refused
+
+
+def not_delegated(index: int) -> EventError:
+    return EventError(
+        pointer=f"/epcisBody/eventList/{index}",
+        code="not_delegated",
+        expected="a delegation in force from the enterprise to the recording platform",
+        message_zh=f"第 {index} 个事件：没有有效的委托允许本平台代该企业记录",
+        message_en=f"event {index}: no delegation in force lets this platform record for the enterprise",
+    )
+
+
+def _outside(
+    session: Session, events: Sequence[tuple[int, dict[str, Any]]], classes: Sequence[str]
+) -> dict[int, list[EventError]]:
+    """The events naming a registered product whose class is under none of ``classes``."""
+    named = {index: _gtins(event) for index, event in events}
+    gtins = {g for found in named.values() for g in found}
+    if not gtins:
+        return {}
+    class_of = {g: c for g, c in session.execute(select(Product.gtin, Product.class_id).where(Product.gtin.in_(gtins)))}
+    refused: dict[int, list[EventError]] = {}
+    for index, found in named.items():
+        for gtin in sorted(found):
+            class_id = class_of.get(gtin)
+            if class_id is not None and not any(class_id == c or class_id.startswith(c + ".") for c in classes):
+                refused.setdefault(index, []).append(_outside_delegation(index, gtin, class_id, classes))
+    return refused
+
+
+def _outside_delegation(index: int, gtin: str, class_id: str, classes: Sequence[str]) -> EventError:
+    return EventError(
+        pointer=f"/epcisBody/eventList/{index}",
+        code="outside_delegation",
+        expected=f"products of the delegated classes ({', '.join(classes)})",
+        message_zh=f"第 {index} 个事件涉及类别 {class_id} 的产品（GTIN {gtin}），"
+        f"不在委托范围（{'、'.join(classes)}）内",
+        message_en=f"event {index} names a product of class {class_id} (GTIN {gtin}), outside the delegation "
+        f"({', '.join(classes)})",
+    )
 
 
 def _sites(event: dict[str, Any]) -> list[tuple[str, str]]:

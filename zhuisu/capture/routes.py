@@ -3,7 +3,8 @@
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -17,7 +18,8 @@ from zhuisu.errors import AlreadyExists, InvalidInput, TooLarge
 from zhuisu.events import masterdata
 from zhuisu.events import service as events_service
 from zhuisu.kit.time import format_iso
-from zhuisu.models import CaptureJob
+from zhuisu.models import CaptureJob, Party
+from zhuisu.parties import delegations
 from zhuisu.web import epcis_http
 from zhuisu.web.deps import DbSession, Language, SettingsDep
 from zhuisu.web.errors import problem_response
@@ -37,6 +39,23 @@ async def read_capture_body(request: Request, settings: SettingsDep) -> Any:
 
 JsonBody = Annotated[Any, Depends(epcis_http.read_json_body)]
 CaptureBody = Annotated[Any, Depends(read_capture_body)]
+OnBehalfOf = Annotated[
+    str | None,
+    Query(
+        alias="onBehalfOf",
+        description="A platform recording for an enterprise that delegated to it: the enterprise's party id, "
+        "统一社会信用代码 or GLN. The events are the enterprise's; the job keeps the platform as recording agent. "
+        "403 not_delegated without a delegation in force.",
+    ),
+]
+
+
+def _recorder(session: Session, actor: Party, on_behalf_of: str | None) -> tuple[Party, Party | None]:
+    """(recorder, agent): the caller itself, or the enterprise it records for under a delegation."""
+    if on_behalf_of is None or not on_behalf_of.strip():
+        return actor, None
+    enterprise, _ = delegations.acting_for(session, actor, on_behalf_of.strip())
+    return enterprise, actor
 
 
 def job_document(job: CaptureJob, lang: str) -> dict[str, Any]:
@@ -71,6 +90,7 @@ def capture(
     lang: Language,
     document: CaptureBody,
     background: BackgroundTasks,
+    on_behalf_of: OnBehalfOf = None,
     behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
 ) -> Response:
     """Capture an EPCIS document: 2.0 JSON-LD, or 2.0 / 1.2 XML (``application/xml``). Rollback by default: one
@@ -82,6 +102,7 @@ def capture(
             message_en=f"GS1-Capture-Error-Behaviour must be rollback or proceed, got {behaviour!r}",
         )
     formats.negotiate(request.headers)  # EPCs are taken in either form; a GS1-EPC-Format value must still be valid
+    recorder, agent = _recorder(session, actor, on_behalf_of)
     body = document.get("epcisBody") if isinstance(document, dict) else None
     events = body.get("eventList") if isinstance(body, dict) else None
     if not events and masterdata.vocabularies_of(document):
@@ -96,14 +117,17 @@ def capture(
         )
     if isinstance(events, list) and len(events) >= settings.capture_async_min_events:
         mode: service.Behaviour = "proceed" if behaviour == "proceed" else "rollback"
-        job = capture_jobs.queue_job(session, document, actor=actor, behaviour=mode, source="POST /capture")
+        job = capture_jobs.queue_job(
+            session, document, actor=recorder, agent=agent, behaviour=mode, source="POST /capture"
+        )
         background.add_task(capture_jobs.run_job, request.app.state.sessionmaker, job.id, document, mode)
         headers = {"Location": f"/capture/{job.id}", **epcis_http.limit_headers(settings)}
         return JSONResponse(job_document(job, lang), status_code=202, headers=headers)
     result = service.capture_document(
         session,
         document,
-        actor=actor,
+        actor=recorder,
+        agent=agent,
         behaviour=behaviour,  # type: ignore[arg-type]
         source="POST /capture",
     )
@@ -144,11 +168,17 @@ def _capture_response(request: Request, result: CaptureResult, lang: str, settin
 
 @router.post("/events", status_code=201, responses={400: {}, 401: {}, 409: {}, 413: {}})
 def capture_event(
-    request: Request, actor: CurrentActor, session: DbSession, lang: Language, event: JsonBody
+    request: Request,
+    actor: CurrentActor,
+    session: DbSession,
+    lang: Language,
+    event: JsonBody,
+    on_behalf_of: OnBehalfOf = None,
 ) -> Response:
     """Capture a single EPCIS event, which carries its own ``@context``."""
     formats.negotiate(request.headers)
-    result = service.capture_single_event(session, event, actor=actor, source="POST /events")
+    recorder, agent = _recorder(session, actor, on_behalf_of)
+    result = service.capture_single_event(session, event, actor=recorder, agent=agent, source="POST /events")
     outcome = result.outcomes[0]
     if outcome.status == "rejected":
         errors = [{"eventIndex": 0, **e.to_json(lang)} for e in outcome.errors]

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import String, any_, bindparam, func, insert, select, text
+from sqlalchemy import String, any_, bindparam, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from zhuisu.auth.roles import is_admin
 from zhuisu.capture import permissions, signals
 from zhuisu.capture.schemas import CaptureResult, EventOutcome
 from zhuisu.catalog import enforcement as catalog_enforcement
@@ -32,6 +33,7 @@ from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
+from zhuisu.parties import delegations
 from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]
@@ -80,9 +82,13 @@ def _error(pointer: str, code: str, expected: str, zh: str, en: str) -> EventErr
     return EventError(pointer=pointer, code=code, expected=expected, message_zh=zh, message_en=en)
 
 
-def open_job(session: Session, *, actor: Party, behaviour: Behaviour, source: str, event_count: int) -> CaptureJob:
+def open_job(
+    session: Session, *, actor: Party, behaviour: Behaviour, source: str, event_count: int, agent: Party | None = None
+) -> CaptureJob:
+    """A running job of ``actor`` (the recorder), captured by ``agent`` when a platform records on its behalf."""
     job = CaptureJob(
         recorder_id=actor.id,
+        agent_id=agent.id if agent is not None and agent.id != actor.id else None,
         behaviour=behaviour,
         source=source[:500],
         event_count=event_count,
@@ -149,7 +155,7 @@ def list_jobs(session: Session, *, recorder: Party, limit: int) -> list[CaptureJ
     return list(
         session.scalars(
             select(CaptureJob)
-            .where(CaptureJob.recorder_id == recorder.id)
+            .where(or_(CaptureJob.recorder_id == recorder.id, CaptureJob.agent_id == recorder.id))
             .order_by(CaptureJob.created_at.desc())
             .limit(limit)
         )
@@ -157,10 +163,18 @@ def list_jobs(session: Session, *, recorder: Party, limit: int) -> list[CaptureJ
 
 
 def capture_document(
-    session: Session, document: Any, *, actor: Party, behaviour: Behaviour = "rollback", source: str = ""
+    session: Session,
+    document: Any,
+    *,
+    actor: Party,
+    behaviour: Behaviour = "rollback",
+    source: str = "",
+    agent: Party | None = None,
 ) -> CaptureResult:
-    """Capture an EPCISDocument (parsed JSON-LD). See the module docstring for the semantics."""
-    job = open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=len(_event_list(document)))
+    """Capture an EPCISDocument (parsed JSON-LD) as ``actor``'s, recorded by ``agent`` (a platform under a delegation;
+    None: by ``actor`` itself). See the module docstring for the semantics."""
+    count = len(_event_list(document))
+    job = open_job(session, actor=actor, behaviour=behaviour, source=source, event_count=count, agent=agent)
     return capture_into(session, job, document, behaviour=behaviour)
 
 
@@ -188,10 +202,12 @@ def capture_into(session: Session, job: CaptureJob, document: Any, *, behaviour:
     return CaptureResult(job=job, outcomes=outcomes, document_errors=document_errors)
 
 
-def capture_single_event(session: Session, event: Any, *, actor: Party, source: str = "") -> CaptureResult:
+def capture_single_event(
+    session: Session, event: Any, *, actor: Party, source: str = "", agent: Party | None = None
+) -> CaptureResult:
     """Capture one event (``POST /events``); the event carries its own ``@context``."""
     problems = validation.validate_event(event, index=0)
-    job = open_job(session, actor=actor, behaviour="rollback", source=source, event_count=1)
+    job = open_job(session, actor=actor, behaviour="rollback", source=source, event_count=1, agent=agent)
     errors = [to_event_error(p) for p in problems]
     context = event.get("@context") if isinstance(event, dict) else None
     outcomes = capture_batch(
@@ -295,7 +311,14 @@ def _apply_permission_checks(
     recorder = session.get(Party, job.recorder_id)
     if recorder is None:
         return prepared
-    refused = permissions.check_events(session, recorder, [(p.index, p.event) for p in prepared])
+    events = [(p.index, p.event) for p in prepared]
+    agent = session.get(Party, job.agent_id) if job.agent_id else None
+    if agent is None or is_admin(agent):
+        refused = permissions.check_events(session, recorder, events)
+    elif (delegation := delegations.in_force(session, platform=agent, enterprise=recorder)) is not None:
+        refused = permissions.check_events(session, recorder, events, delegated=delegation.classes)
+    else:  # revoked or expired since the job was queued
+        refused = {p.index: [permissions.not_delegated(p.index)] for p in prepared}
     for p in prepared:
         if p.index in refused:
             outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", refused[p.index])

@@ -22,8 +22,9 @@ def load(
     seed: int = typer.Option(1, "--seed", help="Seed of the demo city's generator."),
 ) -> None:
     """Load the demo city 示范市 (catalog, ~50 enterprises, products, events) and the demo enterprise's pork chain;
-    idempotent. The demo enterprise's token is kept in DATA_DIR/demo-token and printed; the demo admin's and
-    regulators' in DATA_DIR/demo-admin-token, demo-regulator-token and demo-district-regulator-token."""
+    idempotent. The demo enterprise's token is kept in DATA_DIR/demo-token and printed; the other demo actors' in
+    DATA_DIR/demo-admin-token, demo-regulator-token, demo-district-regulator-token, demo-platform-token (a platform
+    the demo enterprise delegated to) and demo-inspector-token."""
     path = settings().data_dir / "demo-token"
     secret = _token_file(path)
     actor_secrets = {key: _token_file(settings().data_dir / f"demo-{key}-token") for key in service.DEMO_ACTORS}
@@ -31,7 +32,7 @@ def load(
     maker = session_maker()
     with unit_of_work(maker) as session:
         loaded = service.load_demo(session, token_secret=secret)
-        service.demo_actors(session, token_secrets=actor_secrets)
+        service.demo_actors(session, token_secrets=actor_secrets, enterprise=loaded.party)
     typer.echo(
         f"demo: {loaded.captured} events captured, {loaded.duplicates} already present; "
         f"party {service.DEMO_PARTY}; token in {path}"

@@ -20,6 +20,7 @@ from zhuisu.catalog.rules import Catalog
 from zhuisu.demo import city, generator
 from zhuisu.demo.content import demo_document
 from zhuisu.models import Event, Party
+from zhuisu.parties import delegations
 from zhuisu.parties import service as parties_service
 
 DEMO_PARTY = "示范市肉类联合加工厂"
@@ -45,31 +46,35 @@ def demo_party(session: Session, *, token_secret: str) -> Party:
     return party
 
 
-#: The demo's other actors, one of each role a visitor would try: name → (role, jurisdiction, region).
-DEMO_ACTORS: dict[str, tuple[str, str | None, str | None]] = {
-    "admin": ("示范市追溯节点管理员", None, None),
-    "regulator": ("示范市市场监督管理局", "3701", "370100"),
-    "district-regulator": ("示范市历下区市场监督管理局", "370102", "370102"),
+#: The demo's other actors, one of each role a visitor would try: key → (name, role, jurisdiction, region).
+DEMO_ACTORS: dict[str, tuple[str, str, str | None, str | None]] = {
+    "admin": ("示范市追溯节点管理员", "admin", None, None),
+    "regulator": ("示范市市场监督管理局", "regulator", "3701", "370100"),
+    "district-regulator": ("示范市历下区市场监督管理局", "regulator", "370102", "370102"),
+    "platform": ("示范市农产品追溯服务平台", "platform", None, "370102"),
+    "inspector": ("示范市食品检验检测中心", "inspector", None, "370102"),
 }
+_GOVERNMENT = {"regulator"}
 
 
-def demo_actors(session: Session, *, token_secrets: dict[str, str]) -> dict[str, Party]:
-    """The demo's admin and regulators (``DEMO_ACTORS``), each with its secret as a valid bearer token (created on
-    first use, granted its role by the local operator)."""
+def demo_actors(session: Session, *, token_secrets: dict[str, str], enterprise: Party) -> dict[str, Party]:
+    """The demo's admin, regulators, platform and inspector (``DEMO_ACTORS``), each with its secret as a valid bearer
+    token (created on first use, granted its role by the local operator); the platform records for ``enterprise``
+    (the demo enterprise) under a delegation."""
     found: dict[str, Party] = {}
-    for key, (name, jurisdiction, region) in DEMO_ACTORS.items():
+    for key, (name, role, jurisdiction, region) in DEMO_ACTORS.items():
         party = parties_service.find_party_by_name(session, name)
         if party is None:
-            party = parties_service.create_party(
-                session, name=name, region=region, party_type=None if key == "admin" else "government"
-            )
-            role = "admin" if key == "admin" else "regulator"
+            kind = "government" if role in _GOVERNMENT else "platform" if role == "platform" else None
+            party = parties_service.create_party(session, name=name, region=region, party_type=kind)
             parties_service.grant(session, party, actor_role=role, jurisdiction=jurisdiction)
         try:
             auth_service.authenticate(session, token_secrets[key])
         except InvalidToken:
             parties_service.issue_token(session, party=party, label=f"demo {key}", secret=token_secrets[key])
         found[key] = party
+    if delegations.in_force(session, platform=found["platform"], enterprise=enterprise) is None:
+        delegations.delegate(session, enterprise, found["platform"])
     return found
 
 

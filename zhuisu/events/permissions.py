@@ -1,8 +1,10 @@
 """Which events a caller may read (EPCIS queries, single events, browse resources, named queries, subscriptions).
 
-- An enterprise (and a platform, inspector or node, until delegations and mandates narrow them): the events it
-  recorded, and those that name it — its party GLN or one of its registered locations as business location, read
-  point, source or destination (its direct trading partners' events about what passed between them).
+- An enterprise (and an inspector or node): the events it recorded, and those that name it — its party GLN or one
+  of its registered locations as business location, read point, source or destination (its direct trading
+  partners' events about what passed between them).
+- A platform: as an enterprise, and the events it recorded on behalf of enterprises that delegated to it (the
+  capture jobs it is the agent of).
 - A regulator: the events recorded by parties registered in its jurisdiction (all, for a national one) and under a
   class of its mandate (the class a party is registered with, 备案, ``Party.product_class``; every class when it has
   no mandate).
@@ -18,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from zhuisu.auth.roles import is_admin
 from zhuisu.codes.canonical import canonical_code, canonical_id
-from zhuisu.models import Event, Location, Party, TraceCustody
+from zhuisu.models import CaptureJob, Event, Location, Party, TraceCustody
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class EventScope:
     everything: bool = False
     recorder_id: str | None = None
     identifiers: tuple[str, ...] = ()
+    agent_id: str | None = None
     regulated: bool = False
     region_prefix: str | None = None
     classes: tuple[str, ...] | None = None
@@ -47,7 +50,8 @@ def event_scope(session: Session, actor: Party | None) -> EventScope:
             return EVERYTHING
         classes = tuple(actor.mandate) if actor.mandate is not None else None
         return EventScope(regulated=True, region_prefix=actor.jurisdiction, classes=classes)
-    return EventScope(recorder_id=actor.id, identifiers=party_identifiers(session, actor))
+    agent = actor.id if actor.actor == "platform" else None
+    return EventScope(recorder_id=actor.id, identifiers=party_identifiers(session, actor), agent_id=agent)
 
 
 def party_identifiers(session: Session, party: Party) -> tuple[str, ...]:
@@ -97,4 +101,6 @@ def scope_filter(scope: EventScope) -> list[ColumnElement[bool]]:
             held.destination_location.in_(ids),
         )
         names.append(exists().where(held.event_pk == Event.id, custody))
+    if scope.agent_id is not None:
+        names.append(Event.capture_id.in_(select(CaptureJob.id).where(CaptureJob.agent_id == scope.agent_id)))
     return [or_(Event.recorder_id == scope.recorder_id, *names)]

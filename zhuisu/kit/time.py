@@ -1,6 +1,9 @@
 """Timezone-aware time helpers; naive datetimes are never used in zhuisu."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+#: China Standard Time (Beijing time, UTC+8, no daylight saving): how dates typed by people are read.
+BEIJING = timezone(timedelta(hours=8), "CST")
 
 
 def utc_now() -> datetime:

@@ -1,7 +1,7 @@
 """``zhuisu parties`` and ``zhuisu tokens``: register parties and manage their API tokens."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,14 +9,14 @@ import typer
 
 from zhuisu.cli.runtime import err_console, fail, language, session_maker
 from zhuisu.db.session import unit_of_work
-from zhuisu.kit.time import utc_now
-from zhuisu.models import Party
-from zhuisu.parties import masterdata, service, spreadsheets
+from zhuisu.kit.time import BEIJING, format_iso, utc_now
+from zhuisu.models import Delegation, Party
+from zhuisu.parties import delegations, masterdata, service, spreadsheets
 
 app = typer.Typer(help="Parties (enterprises, platforms, regulators).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens of parties.", no_args_is_help=True)
 admin_app = typer.Typer(
-    help="What parties may do on this node: roles, jurisdictions, mandates (local; no token needed).",
+    help="What parties may do on this node: roles, jurisdictions, mandates, delegations (local; no token needed).",
     no_args_is_help=True,
 )
 
@@ -282,3 +282,63 @@ def _role_line(row: dict[str, Any]) -> str:
     if row["role"] == "regulator":
         scope = f"  jurisdiction {row['jurisdiction'] or 'national'}  mandate {','.join(row['mandate'] or ['all'])}"
     return f"{row['id']}  {row['role']:<10}  {row['name']}{scope}"
+
+
+@admin_app.command("delegate")
+def delegate(
+    enterprise: str = typer.Argument(..., help="The delegating enterprise: id, 统一社会信用代码 or GLN."),
+    platform: str = typer.Argument(..., help="The platform that records for it: id, 统一社会信用代码 or GLN."),
+    classes: str = typer.Option(None, help="Catalog classes it may record, comma-separated (food,drug); none: all."),
+    until: datetime = typer.Option(
+        None, formats=["%Y-%m-%d"], help="Last day in force (Beijing time); none: until revoked."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Let a platform record events on an enterprise's behalf (credited to the enterprise)."""
+    chosen = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
+    with unit_of_work(session_maker()) as session:
+        giver, taker = (service.find_party_by_identifier(session, ref) for ref in (enterprise, platform))
+        if giver is None or taker is None:
+            raise fail(f"没有主体 / no party: {enterprise if giver is None else platform}")
+        ends = (until.replace(tzinfo=BEIJING) + timedelta(days=1)) if until else None
+        found = delegations.delegate(session, giver, taker, classes=chosen, valid_until=ends)
+        out = _delegation_json(found)
+    typer.echo(json.dumps(out, ensure_ascii=False) if as_json else _delegation_line(out))
+
+
+@admin_app.command("delegations")
+def list_delegations(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Every delegation, newest first."""
+    with unit_of_work(session_maker()) as session:
+        rows = [_delegation_json(d) for d in delegations.list_delegations(session)]
+    typer.echo(json.dumps(rows, ensure_ascii=False) if as_json else "\n".join(_delegation_line(r) for r in rows))
+
+
+@admin_app.command("undelegate")
+def undelegate(
+    delegation_id: str = typer.Argument(..., help="The delegation's id (zhuisu admin delegations)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """End a delegation now."""
+    with unit_of_work(session_maker()) as session:
+        out = _delegation_json(delegations.revoke(session, delegation_id))
+    typer.echo(json.dumps(out, ensure_ascii=False) if as_json else _delegation_line(out))
+
+
+def _delegation_json(found: Delegation) -> dict[str, Any]:
+    return {
+        "id": found.id,
+        "enterprise": found.enterprise_id,
+        "platform": found.platform_id,
+        "classes": found.classes,
+        "valid_from": format_iso(found.valid_from),
+        "valid_until": format_iso(found.valid_until) if found.valid_until else None,
+        "revoked_at": format_iso(found.revoked_at) if found.revoked_at else None,
+    }
+
+
+def _delegation_line(row: dict[str, Any]) -> str:
+    state = "revoked" if row["revoked_at"] else f"until {row['valid_until'] or 'revoked'}"
+    return (
+        f"{row['id']}  {row['enterprise']} → {row['platform']}  classes {','.join(row['classes'] or ['all'])}  {state}"
+    )

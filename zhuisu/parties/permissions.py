@@ -1,6 +1,9 @@
 """Who may write master data: a party's profile, licences, locations and products are written by the party itself
 or by the node's admin; registering a party, and the profile values that claim authority (a government party type,
 the regulator or inspection-body role), by the admin only. ``actor=None`` is the local operator (the command line).
+
+Delegations (``parties.delegations``) are made by the admin; the admin or the delegating enterprise revokes one; the
+admin sees every delegation, an enterprise or a platform those it is party to (others: 404).
 """
 
 from collections.abc import Sequence
@@ -9,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from zhuisu.auth.roles import check_admin, is_admin
 from zhuisu.errors import PermissionDenied
-from zhuisu.models import Party, Product
+from zhuisu.models import Delegation, Party, Product
 from zhuisu.parties.vocabulary import RESERVED_PARTY_TYPES, RESERVED_ROLES
 
 
@@ -17,6 +20,12 @@ class NotYourParty(PermissionDenied):
     """The master data of another party."""
 
     code = "not_your_party"
+
+
+class NotDelegated(PermissionDenied):
+    """Recording on behalf of an enterprise without a delegation in force (or of a party that does not exist)."""
+
+    code = "not_delegated"
 
 
 class ReservedProfile(PermissionDenied):
@@ -78,3 +87,19 @@ def check_profile(actor: Party | None, *, party_type: str | None, roles: Sequenc
             f"{'、'.join(reserved)} 只能由节点管理员设置",
             message_en=f"only this node's administrator may set {', '.join(reserved)}",
         )
+
+
+def may_see_delegation(actor: Party | None, delegation: Delegation) -> bool:
+    """The admin, the local operator, and the delegation's enterprise and platform."""
+    return actor is None or is_admin(actor) or actor.id in (delegation.enterprise_id, delegation.platform_id)
+
+
+def check_revoke_delegation(actor: Party | None, delegation: Delegation) -> None:
+    """Revoking: the admin, the local operator or the enterprise that delegated (not the platform: it may stop
+    recording, but the record of the delegation is the enterprise's)."""
+    if actor is None or is_admin(actor) or actor.id == delegation.enterprise_id:
+        return
+    raise NotYourParty(
+        "只有委托方企业或节点管理员可以撤销委托",
+        message_en="only the delegating enterprise or the admin revokes a delegation",
+    )

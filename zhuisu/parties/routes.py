@@ -1,4 +1,5 @@
-"""JSON endpoints of master data: parties with their profile, licences and locations; products; spreadsheets."""
+"""JSON endpoints of master data: parties with their profile, licences and locations; products; spreadsheets;
+delegations."""
 
 from typing import Annotated, Any, Literal
 
@@ -8,10 +9,12 @@ from starlette.responses import Response
 
 from zhuisu.auth.permissions import AdminActor, CurrentActor
 from zhuisu.errors import NotFound
-from zhuisu.models import Licence, Location, Party, Product
-from zhuisu.parties import masterdata, permissions, spreadsheets, vocabulary
+from zhuisu.models import Delegation, Licence, Location, Party, Product
+from zhuisu.parties import delegations, masterdata, permissions, spreadsheets, vocabulary
 from zhuisu.parties import service as parties_service
 from zhuisu.parties.schemas import (
+    DelegationCreate,
+    DelegationRead,
     ImportReport,
     LicenceCreate,
     LicenceRead,
@@ -150,4 +153,39 @@ def _readable_party(session: Session, actor: Party, party_id: str) -> Party:
     party = parties_service.get_party(session, party_id)
     if not permissions.may_read(actor, party):
         raise NotFound(f"没有编号为 {party_id} 的主体", message_en=f"no party {party_id}")
+    return party
+
+
+@router.get("/delegations", response_model=list[DelegationRead], responses={401: {}})
+def list_delegations(actor: CurrentActor, session: DbSession) -> list[Delegation]:
+    """The delegations the caller is party to (the admin: all), newest first."""
+    return delegations.list_delegations(session, viewer=actor)
+
+
+@router.post("/delegations", response_model=DelegationRead, status_code=201, responses={400: {}, 401: {}, 403: {}})
+def create_delegation(body: DelegationCreate, actor: AdminActor, session: DbSession) -> Delegation:
+    """Let a platform record on an enterprise's behalf (the node's admin only)."""
+    enterprise = _named_party(session, body.enterprise, "enterprise")
+    platform = _named_party(session, body.platform, "platform")
+    return delegations.delegate(
+        session,
+        enterprise,
+        platform,
+        classes=body.classes,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        actor=actor,
+    )
+
+
+@router.delete("/delegations/{delegation_id}", response_model=DelegationRead, responses={401: {}, 403: {}, 404: {}})
+def revoke_delegation(delegation_id: str, actor: CurrentActor, session: DbSession) -> Delegation:
+    """End a delegation now: the admin or the delegating enterprise."""
+    return delegations.revoke(session, delegation_id, actor=actor)
+
+
+def _named_party(session: Session, reference: str, field: str) -> Party:
+    party = parties_service.find_party_by_identifier(session, reference)
+    if party is None:
+        raise NotFound(f"没有主体 {reference}", message_en=f"no party {reference}", parameter=field)
     return party

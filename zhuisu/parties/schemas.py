@@ -1,6 +1,6 @@
 """Pydantic I/O of the master-data endpoints: parties' profiles, licences, locations, products, imports."""
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -93,3 +93,22 @@ class ProductRead(Schema):
 class ImportReport(Schema):
     kind: str
     created: int
+
+
+class DelegationCreate(Schema):
+    enterprise: str = Field(description="The delegating enterprise: party id, 统一社会信用代码 or GLN.")
+    platform: str = Field(description="The platform that records for it: party id, 统一社会信用代码 or GLN.")
+    classes: list[str] | None = Field(default=None, description="Catalog classes (prefixes); null: every class.")
+    valid_from: datetime | None = Field(default=None, description="From (RFC 3339); null: now.")
+    valid_until: datetime | None = Field(default=None, description="Until (RFC 3339); null: until revoked.")
+
+
+class DelegationRead(Schema):
+    id: str
+    enterprise_id: str
+    platform_id: str
+    classes: list[str] | None
+    valid_from: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    created_at: datetime
