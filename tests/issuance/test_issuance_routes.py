@@ -10,6 +10,7 @@ from tests.conftest import Credentials
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service
 from zhuisu.models import CodeBatch, Event, Party
+from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 
 ZS = ["ZS11100000000010000000001D", "ZS11100000000010000000002B", "ZS111000000000100000000039"]
@@ -212,3 +213,34 @@ class TestCheck:
             "check digit should be 2, got 3",
             False,
         )
+
+
+class TestDatesTheCatalogAsksFor:
+    def test_a_dairy_product_needs_its_production_and_expiry_dates(
+        self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]
+    ) -> None:
+        # given a registered dairy product, whose class's rules ask a commissioning for both dates
+        _register_prefix(maker, creds.party_id)
+        with unit_of_work(maker) as session:
+            producer = session.get_one(Party, creds.party_id)
+            masterdata.register_product(session, name="纯牛奶", class_id="food.dairy", producer=producer, gtin=GTIN14)
+        before = _counts(maker)
+        # when codes are asked for without them
+        refused = client.post("/codes/issue", headers=creds.headers, json={"gtin": GTIN14, "lot": "M1", "count": 2})
+        # then a 422 names the field, and nothing is issued
+        assert refused.status_code == 422, refused.json()
+        assert refused.json()["field"] == "production_date"
+        assert refused.json()["detail"] == (
+            "该产品类别的规则要求赋码时记录：生产日期、有效期（保质期）"
+            "（规则 food.production：出厂记录须有批号、生产日期、保质期；目录 national::2026.1）"
+        )
+        assert _counts(maker) == before
+        # and with them, the commissioning carries them
+        dated = {"gtin": GTIN14, "lot": "M1", "count": 2, "production_date": "2026-12-01", "expiry": "2027-06-01"}
+        issued = client.post("/codes/issue", headers=creds.headers, json=dated)
+        assert issued.status_code == 201, issued.json()
+        with unit_of_work(maker) as session:
+            bodies = session.scalars(select(Event.body).where(Event.recorder_id == creds.party_id)).all()
+        assert [b["ilmd"] for b in bodies] == [
+            {"cbvmda:lotNumber": "M1", "cbvmda:productionDate": "2026-12-01", "cbvmda:itemExpirationDate": "2027-06-01"}
+        ]

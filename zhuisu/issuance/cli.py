@@ -6,6 +6,7 @@ may print the labels of any batch. These commands are mounted on the ``codes`` a
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -25,6 +26,8 @@ def issue(
     lot: str = typer.Option(None, "--lot", help="Lot number (1–20 of A–Z a–z 0–9 . _ -)."),
     name: str = typer.Option(None, "--name", help="Product name printed on the labels."),
     count: int = typer.Option(..., "--count", help="How many codes to issue."),
+    produced: datetime = typer.Option(None, "--production-date", formats=["%Y-%m-%d"], help="Production date."),
+    expires: datetime = typer.Option(None, "--expiry", formats=["%Y-%m-%d"], help="Expiry date."),
     as_json: bool = typer.Option(False, "--json", help="Print the batch and its codes as JSON."),
 ) -> None:
     """Issue codes (赋码) and record their commissioning events; prints the codes, one per line."""
@@ -41,6 +44,8 @@ def issue(
             lot=lot,
             count=count,
             limits=limits,
+            production_date=produced.date() if produced else None,
+            expiry=expires.date() if expires else None,
         )
         read = IssuedBatchRead.model_validate(
             {**BatchRead.model_validate(issued.batch).model_dump(), "codes": issued.codes}

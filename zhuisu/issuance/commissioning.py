@@ -13,6 +13,7 @@ master data attribute), which is how EPCIS ties instances to their lot at commis
 """
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from zhuisu.codes import zhuisu_code
@@ -29,10 +30,28 @@ def epc_of(code: str) -> str:
     return code if code.startswith("https://") else zhuisu_code.URN_PREFIX + code
 
 
-def commissioning_document(epcs: Sequence[str], *, event_time: str, lot: str | None, epc_limit: int) -> dict[str, Any]:
-    """An EPCISDocument commissioning ``epcs``, ``epc_limit`` per event."""
+def commissioning_document(
+    epcs: Sequence[str],
+    *,
+    event_time: str,
+    lot: str | None,
+    epc_limit: int,
+    production_date: date | None = None,
+    expiry: date | None = None,
+) -> dict[str, Any]:
+    """An EPCISDocument commissioning ``epcs``, ``epc_limit`` per event; the lot, production date and expiry date
+    as the CBV master data of the instances (ILMD: ``lotNumber``, ``productionDate``, ``itemExpirationDate``)."""
+    ilmd = {
+        key: value
+        for key, value in (
+            ("cbvmda:lotNumber", lot),
+            ("cbvmda:productionDate", production_date.isoformat() if production_date else None),
+            ("cbvmda:itemExpirationDate", expiry.isoformat() if expiry else None),
+        )
+        if value
+    }
     events = [
-        _event(list(epcs[start : start + epc_limit]), event_time=event_time, lot=lot)
+        _event(list(epcs[start : start + epc_limit]), event_time=event_time, ilmd=ilmd)
         for start in range(0, len(epcs), epc_limit)
     ]
     return {
@@ -44,7 +63,7 @@ def commissioning_document(epcs: Sequence[str], *, event_time: str, lot: str | N
     }
 
 
-def _event(epcs: list[str], *, event_time: str, lot: str | None) -> dict[str, Any]:
+def _event(epcs: list[str], *, event_time: str, ilmd: dict[str, str]) -> dict[str, Any]:
     event: dict[str, Any] = {
         "type": "ObjectEvent",
         "eventTime": event_time,
@@ -54,6 +73,6 @@ def _event(epcs: list[str], *, event_time: str, lot: str | None) -> dict[str, An
         "bizStep": "commissioning",
         "disposition": "active",
     }
-    if lot:
-        event["ilmd"] = {"cbvmda:lotNumber": lot}
+    if ilmd:
+        event["ilmd"] = dict(ilmd)
     return event

@@ -32,6 +32,8 @@ def issue(body: IssueCreate, actor: CurrentActor, session: DbSession, settings: 
         product_code=body.product,
         product_name=body.product_name,
         lot=body.lot,
+        production_date=body.production_date,
+        expiry=body.expiry,
         count=body.count,
         limits=service.Limits(max_count=settings.issue_max_count, event_epc_limit=settings.issue_event_epc_limit),
     )

@@ -1,6 +1,6 @@
 """Pydantic I/O of code issuance: the issue request, batches, and the check of one code."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,12 @@ class IssueCreate(BaseModel):
     )
     product_name: str | None = Field(default=None, description="Product name printed on the labels, e.g. 五常大米 5kg.")
     lot: str | None = Field(default=None, description="Lot/batch number (1–20 of A–Z a–z 0–9 . _ -), optional.")
+    production_date: date | None = Field(
+        default=None, description="Production date (生产日期), recorded with the commissioning (ILMD)."
+    )
+    expiry: date | None = Field(
+        default=None, description="Expiry date (保质期至), recorded with the commissioning (ILMD)."
+    )
     count: int = Field(description="How many item codes to issue (at most the node's issue_max_count).")
 
 

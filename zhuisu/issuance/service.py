@@ -10,7 +10,9 @@ range), an audit entry, and the EPCIS commissioning events of the codes, capture
 recorder (``zhuisu.capture.service.capture_document``).
 """
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -90,10 +92,15 @@ def issue_codes(
     lot: str | None = None,
     count: int,
     limits: Limits | None = None,
+    production_date: date | None = None,
+    expiry: date | None = None,
 ) -> IssuedBatch:
-    """Issue ``count`` item codes of ``party``'s product (``gtin`` xor ``product_code``), optionally of a lot.
+    """Issue ``count`` item codes of ``party``'s product (``gtin`` xor ``product_code``), optionally of a lot, with
+    the production and expiry dates the commissioning records (the catalog's rules may ask for them).
 
-    Locks the counter row until the transaction ends. Raises InvalidIssueField naming the field at fault.
+    Locks the counter row until the transaction ends. Raises InvalidIssueField naming the field at fault — also
+    when the commissioning lacks a data element the product's class requires (``production_date``, ``expiry``,
+    ``lot``), and then nothing is issued.
     """
     actor, limits = actor or party, limits or Limits()
     _check_request(gtin=gtin, product_code=product_code, product_name=product_name, lot=lot, count=count, limits=limits)
@@ -108,7 +115,8 @@ def issue_codes(
     session.add(batch)
     session.flush()
     codes = codespace.codes_of(batch.counter, batch.first_serial, batch.count)
-    _record_commissioning(session, party, batch, codes, limits.event_epc_limit)
+    dates = {"production_date": production_date, "expiry": expiry}
+    _record_commissioning(session, party, batch, codes, limits.event_epc_limit, **dates)
     session.add(
         AuditEntry(
             actor_id=actor.id,
@@ -262,11 +270,46 @@ def _region_of(party: Party) -> str:
     return region
 
 
-def _record_commissioning(session: Session, party: Party, batch: CodeBatch, codes: list[str], epc_limit: int) -> None:
+def _rule(message: str) -> str:
+    """The rule a missing-element message cites: ``规则 food.production：…`` / ``rule food.production: …``."""
+    found = re.search(r"[（(]((?:规则|rule) .+)[）)]$", message)
+    return found.group(1) if found else ""
+
+
+#: The issue fields that carry the data elements a catalog rule may ask of a commissioning.
+_ELEMENT_FIELDS = {"production_date": "production_date", "expiry": "expiry", "batch": "lot"}
+
+
+def _record_commissioning(
+    session: Session,
+    party: Party,
+    batch: CodeBatch,
+    codes: list[str],
+    epc_limit: int,
+    *,
+    production_date: date | None,
+    expiry: date | None,
+) -> None:
     document = commissioning_document(
-        [epc_of(c) for c in codes], event_time=format_iso(utc_now()), lot=batch.lot, epc_limit=epc_limit
+        [epc_of(c) for c in codes],
+        event_time=format_iso(utc_now()),
+        lot=batch.lot,
+        epc_limit=epc_limit,
+        production_date=production_date,
+        expiry=expiry,
     )
     result = capture_service.capture_document(session, document, actor=party, source=f"issuance:{batch.id}")
+    missing = [e for e in result.job.errors if e.get("code") == "missing_data_element"]
+    if missing:
+        elements = list(dict.fromkeys(str(e.get("expected", "")).split(":", 1)[0] for e in missing))
+        names_zh = list(dict.fromkeys(m for e in missing for m in re.findall(r"「(.+?)」", str(e["message_zh"]))))
+        names_en = list(dict.fromkeys(m for e in missing for m in re.findall(r"'(.+?)'", str(e["message_en"]))))
+        raise InvalidIssueField(
+            _ELEMENT_FIELDS.get(elements[0], elements[0]),
+            f"该产品类别的规则要求赋码时记录：{'、'.join(names_zh)}（{_rule(str(missing[0]['message_zh']))}）",
+            message_en=f"the product's class requires the commissioning to record: {', '.join(names_en)} "
+            f"({_rule(str(missing[0]['message_en']))})",
+        )
     if not result.job.success:
         raise ZhuisuError(
             f"赋码批次 {batch.id} 的启用事件未能记录：{result.job.errors[:3]}",
