@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhuisu.auth.roles import is_admin
+from zhuisu.auth.roles import covers, is_admin
 from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.identifiers import cbv_short, named_codes
 from zhuisu.epcis.reports import EventError
@@ -117,7 +117,7 @@ def _outside(
     for index, found in named.items():
         for gtin in sorted(found):
             class_id = class_of.get(gtin)
-            if class_id is not None and not any(class_id == c or class_id.startswith(c + ".") for c in classes):
+            if class_id is not None and not covers(classes, class_id):
                 refused.setdefault(index, []).append(_outside_delegation(index, gtin, class_id, classes))
     return refused
 

@@ -15,10 +15,10 @@ Applied in SQL with the query's own filters, so pages, counts and ``nextPageToke
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from zhuisu.auth.roles import is_admin
+from zhuisu.auth.roles import is_admin, supervised
 from zhuisu.codes.canonical import canonical_code, canonical_id
 from zhuisu.models import CaptureJob, Event, Location, Party, TraceCustody
 
@@ -69,24 +69,12 @@ def party_identifiers(session: Session, party: Party) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def in_class(
-    column: ColumnElement[str | None] | InstrumentedAttribute[str | None], class_id: str
-) -> ColumnElement[bool]:
-    """``column`` is the catalog class ``class_id`` or one under it (``food`` covers ``food.meat``)."""
-    return or_(column == class_id, column.startswith(class_id + ".", autoescape=True))
-
-
 def scope_filter(scope: EventScope) -> list[ColumnElement[bool]]:
     """The caller's lane (``permissions.EventScope``) as a WHERE condition: none for everything."""
     if scope.everything:
         return []
     if scope.regulated:
-        recorders = select(Party.id)
-        if scope.region_prefix is not None:
-            recorders = recorders.where(Party.region.startswith(scope.region_prefix, autoescape=True))
-        if scope.classes is not None:
-            recorders = recorders.where(or_(false(), *(in_class(Party.product_class, c) for c in scope.classes)))
-        return [Event.recorder_id.in_(recorders)]
+        return [Event.recorder_id.in_(select(Party.id).where(*supervised(scope.region_prefix, scope.classes)))]
     names: list[ColumnElement[bool]] = []
     for identifier in scope.identifiers:
         for column in (Event.biz_location, Event.read_point):

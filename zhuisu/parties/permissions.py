@@ -8,9 +8,9 @@ admin sees every delegation, an enterprise or a platform those it is party to (o
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
-from zhuisu.auth.roles import check_admin, is_admin
+from zhuisu.auth.roles import check_admin, covers, is_admin, supervised
 from zhuisu.errors import PermissionDenied
 from zhuisu.models import Delegation, Party, Product
 from zhuisu.parties.vocabulary import RESERVED_PARTY_TYPES, RESERVED_ROLES
@@ -36,12 +36,13 @@ class ReservedProfile(PermissionDenied):
 
 def may_read(actor: Party | None, party: Party) -> bool:
     """Whether ``actor`` may read ``party``'s master data (profile, licences, locations): itself; a regulator, the
-    parties registered in its jurisdiction; the admin and the local operator, every party. (Direct trading
-    partners' public data is to come with the rest of the lanes.)"""
+    parties it supervises (registered in its jurisdiction, under a class of its mandate); the admin and the local
+    operator, every party. (Direct trading partners' public data is to come with the rest of the lanes.)"""
     if actor is None or is_admin(actor) or actor.id == party.id:
         return True
     if actor.actor == "regulator":
-        return (party.region or "").startswith(actor.jurisdiction or "")
+        in_region = (party.region or "").startswith(actor.jurisdiction or "")
+        return in_region and covers(actor.mandate, party.product_class)
     return False
 
 
@@ -50,7 +51,7 @@ def readable(actor: Party | None) -> list[ColumnElement[bool]]:
     if actor is None or is_admin(actor):
         return []
     if actor.actor == "regulator":
-        return [or_(Party.id == actor.id, Party.region.startswith(actor.jurisdiction or "", autoescape=True))]
+        return [or_(Party.id == actor.id, and_(true(), *supervised(actor.jurisdiction, actor.mandate)))]
     return [Party.id == actor.id]
 
 
