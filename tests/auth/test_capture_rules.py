@@ -1,5 +1,6 @@
 """What a party may record: events at its own sites (or unregistered ones), never at a site another party registered;
-recalls of its own products (a regulator or the admin may recall anyone's). A refused event is stored nowhere."""
+recalls and inspection results of its own products (a regulator supervising the producer, or the admin, anyone's;
+an inspection body, results); the destruction of what it holds. A refused event is stored nowhere."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,16 +14,27 @@ from zhuisu.models import Event, Party
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 
-A_SITE, B_SITE = "6901234000115", "6901234000122"
+A_SITE, B_SITE, B_PGLN = "6901234000115", "6901234000122", "6901234000054"
 A_GTIN = "06901234567892"
 
 
-def _party(maker: sessionmaker[Session], name: str, site: str, role: str = "enterprise") -> Credentials:
+def _party(
+    maker: sessionmaker[Session],
+    name: str,
+    site: str,
+    role: str = "enterprise",
+    *,
+    jurisdiction: str | None = "3706",
+    mandate: list[str] | None = None,
+    gln: str | None = None,
+) -> Credentials:
     with unit_of_work(maker) as s:
-        party = parties_service.create_party(s, name=name)
+        party = parties_service.create_party(s, name=name, region="370602", gln=gln)
         masterdata.add_location(s, party, name=f"{name}场所", gln=site)
-        if role != "enterprise":
-            parties_service.grant(s, party, actor_role=role, jurisdiction="3706")
+        if role == "regulator":
+            parties_service.grant(s, party, actor_role=role, jurisdiction=jurisdiction, mandate=mandate)
+        elif role != "enterprise":
+            parties_service.grant(s, party, actor_role=role)
         return Credentials(party.id, parties_service.issue_token(s, party=party).secret)
 
 
@@ -37,7 +49,7 @@ def a(maker: sessionmaker[Session]) -> Credentials:
 
 @pytest.fixture
 def b(maker: sessionmaker[Session]) -> Credentials:
-    return _party(maker, "示范市乙食品有限公司", B_SITE)
+    return _party(maker, "示范市乙食品有限公司", B_SITE, gln=B_PGLN)
 
 
 def _stored(session: Session) -> int:
@@ -83,3 +95,68 @@ def test_only_the_brand_owner_or_an_authority_recalls(
     for who, n in ((a, 2), (regulator, 3)):
         assert client.post("/capture", json=document(_recall(n)), headers=who.headers).status_code == 202
     assert _stored(session) == 2
+
+
+def test_a_regulator_recalls_only_what_it_supervises(
+    client: TestClient, maker: sessionmaker[Session], session: Session, a: Credentials
+) -> None:
+    elsewhere = _party(maker, "北京市市场监督管理局", "6901234000153", role="regulator", jurisdiction="11")
+    drugs_only = _party(maker, "示范市药品监督管理局", "6901234000160", role="regulator", mandate=["drug"])
+    food = _party(maker, "示范市食品监管", "6901234000177", role="regulator", mandate=["food"])
+    outcomes = [
+        client.post("/capture", json=document(_recall(n)), headers=who.headers)
+        for n, who in ((1, elsewhere), (2, drugs_only), (3, food))
+    ]
+    assert [r.status_code for r in outcomes] == [400, 400, 202]
+    assert [e["code"] for r in outcomes[:2] for e in r.json()["errors"]] == ["not_your_product", "not_your_product"]
+    assert _stored(session) == 1
+
+
+def _result(n: int, disposition: str) -> dict[str, object]:
+    return object_event(
+        n, epcList=[f"https://id.gs1.org/01/{A_GTIN}/21/{n}"], bizStep="inspecting", disposition=disposition
+    )
+
+
+def test_inspection_results_by_the_producer_an_inspection_body_or_an_authority(
+    client: TestClient, maker: sessionmaker[Session], session: Session, a: Credentials, b: Credentials
+) -> None:
+    refused = client.post("/capture", json=document(_result(1, "non_conformant")), headers=b.headers)
+    assert [(e["code"], e["pointer"]) for e in refused.json()["errors"]] == [
+        ("not_your_inspection", "/epcisBody/eventList/0/disposition")
+    ]
+    assert _stored(session) == 0
+    inspector = _party(maker, "示范市食品检验检测中心", "6901234000184", role="inspector")
+    for n, who in ((2, inspector), (3, a)):
+        sent = client.post("/capture", json=document(_result(n, "conformant")), headers=who.headers)
+        assert sent.status_code == 202, sent.json()
+    assert _stored(session) == 2
+
+
+def test_only_the_holder_destroys_its_goods(
+    client: TestClient, maker: sessionmaker[Session], session: Session, a: Credentials, b: Credentials
+) -> None:
+    # given an item A shipped to B: B holds it
+    item = f"https://id.gs1.org/01/{A_GTIN}/21/77"
+    to_b = object_event(
+        1,
+        epcList=[item],
+        destinationList=[{"type": "owning_party", "destination": f"https://id.gs1.org/417/{B_PGLN}"}],
+        **{"https://zhuisu.cn/ns/epcis/batch": "L1"},  # the batch the food class's shipping records carry
+    )
+    shipped = client.post("/capture", json=document(to_b), headers=a.headers)
+    assert shipped.status_code == 202, shipped.json()
+    c = _party(maker, "示范市丙回收站", "6901234000191")
+
+    def destroy(n: int) -> dict[str, object]:
+        return object_event(n, epcList=[item], action="DELETE", bizStep="destroying", disposition="destroyed")
+
+    # when a third party destroys it, it is refused; the holder and the producer may
+    refused = client.post("/capture", json=document(destroy(2)), headers=c.headers)
+    assert [(e["code"], e["pointer"]) for e in refused.json()["errors"]] == [
+        ("not_your_goods", "/epcisBody/eventList/0")
+    ]
+    assert _stored(session) == 1
+    for n, who in ((3, b), (4, a)):
+        assert client.post("/capture", json=document(destroy(n)), headers=who.headers).status_code == 202
+    assert _stored(session) == 3

@@ -5,14 +5,20 @@
 - An event's business location and read point may be a location the recorder registered, or one nobody registered;
   a location registered to another party is refused (``not_your_location``): a party records what happens at its
   own sites. Its sources and destinations may name anyone (its trading partners).
-- A ``recalled`` disposition on things of a product registered to another producer is refused
-  (``not_your_product``): only the brand owner, a regulator or the admin recalls.
+- Dispositions with public consequences (the portal shows them to consumers): a ``recalled`` disposition on things
+  of a product registered to another producer is refused (``not_your_product``), and so is an inspection result
+  (``conformant``, ``non_conformant``; ``not_your_inspection``) — only the producer, a regulator whose jurisdiction
+  and mandate cover the producer and the product's class, or the admin recall; inspection bodies also record
+  results. Destroying (``destroyed``, or the ``destroying`` step) things another party holds — their last custody
+  event gave them to another party — is refused (``not_your_goods``) but to the product's producer and its
+  supervising regulators.
 - A platform records for an enterprise only under a delegation in force (``parties.delegations``; the job's
   ``agent_id``): the events are the enterprise's and meet the enterprise's rules above; without the delegation every
   event is refused (``not_delegated``), and a delegation limited to classes refuses events naming a registered
   product of another class (``outside_delegation``). The platform and the enterprise both see the job.
 
-The checks read the registered locations and products of the whole batch in two statements.
+The checks read the registered locations of the whole batch in one statement; the products (and for destruction the
+holders) only for the rare events with public consequences.
 """
 
 import re
@@ -27,7 +33,8 @@ from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.identifiers import cbv_short, named_codes
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import PermissionDenied
-from zhuisu.models import CaptureJob, Location, Party, Product
+from zhuisu.events.permissions import party_identifiers
+from zhuisu.models import CaptureJob, Location, Party, Product, TraceHolding
 
 _SITE = re.compile(r"^https://id\.gs1\.org/414/(\d{13})(?:/|$)")
 _GTIN = re.compile(r"^https://id\.gs1\.org/01/(\d{14})(?:/|$)")
@@ -58,40 +65,122 @@ def check_events(
     refused = _outside(session, events, delegated) if delegated is not None else {}
     if is_admin(actor):
         return refused
+    for index, field, gln in _foreign_sites(session, actor, events):
+        refused.setdefault(index, []).append(_not_yours(index, field, gln))
+    consequential = {index: event for index, event in events if _consequence(event)}
+    if consequential:
+        for index, error in _consequences(session, actor, consequential):
+            refused.setdefault(index, []).append(error)
+    return refused
+
+
+def _foreign_sites(
+    session: Session, actor: Party, events: Sequence[tuple[int, dict[str, Any]]]
+) -> list[tuple[int, str, str]]:
+    """(index, field, GLN) of the business locations and read points another party registered."""
     sites = {index: _sites(event) for index, event in events}
     glns = {gln for found in sites.values() for _, gln in found}
-    owners: dict[str | None, str] = (
-        {
-            gln: party
-            for gln, party in session.execute(select(Location.gln, Location.party_id).where(Location.gln.in_(glns)))
+    if not glns:
+        return []
+    owners = {g: p for g, p in session.execute(select(Location.gln, Location.party_id).where(Location.gln.in_(glns)))}
+    return [
+        (index, field, gln)
+        for index, found in sites.items()
+        for field, gln in found
+        if owners.get(gln, actor.id) != actor.id
+    ]
+
+
+#: Dispositions with public consequences (the portal shows them to consumers) and who may set them.
+_RECALL = "recalled"
+_RESULTS = ("conformant", "non_conformant")
+_DESTROYED = "destroyed"
+
+
+def _consequence(event: dict[str, Any]) -> str | None:
+    disposition = cbv_short(event.get("disposition"))
+    if disposition in (_RECALL, _DESTROYED, *_RESULTS):
+        return disposition
+    return "destroyed" if cbv_short(event.get("bizStep")) == "destroying" else None
+
+
+def _consequences(session: Session, actor: Party, events: dict[int, dict[str, Any]]) -> list[tuple[int, EventError]]:
+    """Recalls and inspection results of another producer's products, and destruction of goods another party
+    holds: refused unless ``actor`` is the producer, an authority supervising it (a regulator whose jurisdiction
+    and mandate cover the producer and the product's class; for inspection results also an inspection body), or
+    the holder."""
+    named = {index: _gtins(event) for index, event in events.items()}
+    gtins = {g for found in named.values() for g in found}
+    products: dict[str, tuple[str | None, str | None, str | None]] = {}
+    if gtins:
+        statement = (
+            select(Product.gtin, Product.producer_id, Product.class_id, Party.region)
+            .outerjoin(Party, Party.id == Product.producer_id)
+            .where(Product.gtin.in_(gtins))
+        )
+        products = {
+            str(g): (producer, class_id, region) for g, producer, class_id, region in session.execute(statement)
         }
-        if glns
-        else {}
+    found: list[tuple[int, EventError]] = []
+    destroyed: dict[int, dict[str, Any]] = {}
+    for index, event in events.items():
+        kind = _consequence(event)
+        if kind == _DESTROYED:
+            destroyed[index] = event
+            continue
+        for gtin in sorted(named[index]):
+            if gtin not in products:
+                continue
+            producer, class_id, region = products[gtin]
+            if producer is None or producer == actor.id or _supervises(actor, region, class_id):
+                continue
+            if kind == _RECALL:
+                found.append((index, _not_your_product(index, gtin)))
+            elif actor.actor != "inspector":
+                found.append((index, _not_your_result(index, gtin, str(kind))))
+    if destroyed:
+        found += _others_goods(session, actor, destroyed, products)
+    return found
+
+
+def _supervises(actor: Party, region: str | None, class_id: str | None) -> bool:
+    """A regulator whose jurisdiction covers ``region`` and whose mandate covers ``class_id``."""
+    in_region = actor.jurisdiction is None or (region or "").startswith(actor.jurisdiction)
+    return actor.actor == "regulator" and in_region and covers(actor.mandate, class_id)
+
+
+def _others_goods(
+    session: Session,
+    actor: Party,
+    events: dict[int, dict[str, Any]],
+    products: dict[str, tuple[str | None, str | None, str | None]],
+) -> list[tuple[int, EventError]]:
+    """Destruction of things whose last holder (``trace_holdings``: the party the last custody event gave them to)
+    is another party; the producer of a registered product and its supervising regulators may destroy them."""
+    things = {index: [canonical_id(c) for c in named_codes(event)] for index, event in events.items()}
+    values = sorted({t for found in things.values() for t in found})
+    if not values:
+        return []
+    latest = (
+        select(TraceHolding.thing, TraceHolding.party, TraceHolding.event_time)
+        .where(TraceHolding.thing.in_(values))
+        .order_by(TraceHolding.thing, TraceHolding.event_time)
     )
-    recalls = {index: _gtins(event) for index, event in events if cbv_short(event.get("disposition")) == "recalled"}
-    gtins = {g for found in recalls.values() for g in found}
-    producers: dict[str | None, str | None] = (
-        {
-            gtin: producer
-            for gtin, producer in session.execute(
-                select(Product.gtin, Product.producer_id).where(Product.gtin.in_(gtins))
-            )
-        }
-        if gtins
-        else {}
-    )
-    authority = actor.actor == "regulator"
-    for index, found in sites.items():
-        for field, gln in found:
-            owner = owners.get(gln)
-            if owner is not None and owner != actor.id:
-                refused.setdefault(index, []).append(_not_yours(index, field, gln))
-    for index, named in recalls.items():
-        for gtin in sorted(named):
-            producer = producers.get(gtin)
-            if producer is not None and producer != actor.id and not authority:
-                refused.setdefault(index, []).append(_not_your_product(index, gtin))
-    return refused
+    holder = {thing: party for thing, party, _ in session.execute(latest)}  # the last row of each thing wins
+    mine = {actor.id, *party_identifiers(session, actor)}
+    found: list[tuple[int, EventError]] = []
+    for index, names in things.items():
+        for thing in names:
+            held_by = holder.get(thing)
+            if held_by is None or held_by in mine:
+                continue
+            match = _GTIN.match(thing)
+            producer, class_id, region = products.get(match.group(1), (None, None, None)) if match else (None,) * 3
+            if producer == actor.id or _supervises(actor, region, class_id):
+                continue
+            found.append((index, _not_your_goods(index, thing)))
+            break
+    return found
 
 
 def not_delegated(index: int) -> EventError:
@@ -160,11 +249,33 @@ def _not_yours(index: int, field: str, gln: str) -> EventError:
     )
 
 
+def _not_your_result(index: int, gtin: str, disposition: str) -> EventError:
+    return EventError(
+        pointer=f"/epcisBody/eventList/{index}/disposition",
+        code="not_your_inspection",
+        expected="an inspection result by the product's producer, an inspection body or a supervising regulator",
+        message_zh=f"第 {index} 个事件给其他生产者登记的产品（GTIN {gtin}）记录了检验结果 {disposition}："
+        "只有生产者、检验检测机构或有管辖权的监管部门可以记录",
+        message_en=f"event {index} records the inspection result {disposition} for a product another producer "
+        f"registered (GTIN {gtin}); only the producer, an inspection body or a supervising regulator may",
+    )
+
+
+def _not_your_goods(index: int, thing: str) -> EventError:
+    return EventError(
+        pointer=f"/epcisBody/eventList/{index}",
+        code="not_your_goods",
+        expected="the destruction of things the recorder holds (its producer's, or a supervising regulator's)",
+        message_zh=f"第 {index} 个事件销毁了其他主体持有的物品（{thing}）：只能销毁本主体持有的物品",
+        message_en=f"event {index} destroys {thing}, which another party holds; a party destroys what it holds",
+    )
+
+
 def _not_your_product(index: int, gtin: str) -> EventError:
     return EventError(
         pointer=f"/epcisBody/eventList/{index}/disposition",
         code="not_your_product",
-        expected="a recall by the product's producer, a regulator or the admin",
+        expected="a recall by the product's producer, a supervising regulator or the admin",
         message_zh=f"第 {index} 个事件召回了其他生产者登记的产品（GTIN {gtin}）：只有品牌所有者或监管部门可以召回",
         message_en=f"event {index} recalls a product another producer registered (GTIN {gtin}); only the brand owner "
         "or a regulator may recall it",
