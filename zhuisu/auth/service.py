@@ -93,13 +93,14 @@ def start_session(session: Session, token_secret: str, *, lifetime: timedelta) -
     if token is None:
         raise InvalidToken("访问令牌无效或已吊销", message_en="the access token is invalid or revoked")
     _check_token(token.revoked_at, token.expires_at)
-    secret = secrets.token_urlsafe(32)
+    secret, now = secrets.token_urlsafe(32), utc_now()
     web_session = WebSession(
         secret_hash=token_digest(secret),
         party_id=token.party_id,
         token_id=token.id,
         csrf_secret=secrets.token_urlsafe(32),
-        expires_at=utc_now() + lifetime,
+        created_at=now,
+        expires_at=now + lifetime,
     )
     session.add(web_session)
     session.flush()
