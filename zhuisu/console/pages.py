@@ -52,18 +52,18 @@ def issue(
     if caller is None:
         return to_signin(request)
     try:
-        service.issue(
-            session,
-            party=caller.party,
-            settings=settings,
-            gtin=gtin.strip(),
-            product_code=product_code.strip(),
-            product_name=product_name.strip(),
-            lot=lot.strip(),
-            count=count,
-        )
+        with session.begin_nested():  # a refused issue leaves nothing behind, and the page is still read
+            service.issue(
+                session,
+                party=caller.party,
+                settings=settings,
+                gtin=gtin.strip(),
+                product_code=product_code.strip(),
+                product_name=product_name.strip(),
+                lot=lot.strip(),
+                count=count,
+            )
     except ZhuisuError as exc:
-        session.rollback()
         return _page(request, session, caller, error=exc.localized(page_language(request)))
     return RedirectResponse("/console#batches", status_code=303)
 
