@@ -12,7 +12,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,9 +38,10 @@ def regulator(maker: sessionmaker[Session]) -> Credentials:
         return Credentials(party.id, parties_service.issue_token(s, party=party, label="desk").secret)
 
 
-def _set_cookie(response: Response) -> SimpleCookie:
+def _set_cookie(header: str) -> SimpleCookie:
+    """The cookie a ``Set-Cookie`` header sets, with its attributes."""
     cookie: SimpleCookie = SimpleCookie()
-    cookie.load(response.headers["set-cookie"])
+    cookie.load(header)
     return cookie
 
 
@@ -71,7 +71,7 @@ class TestSignIn:
     ) -> None:
         response = client.post("/signin", data={"token": regulator.token, "next": "/dashboard"}, follow_redirects=False)
         assert (response.status_code, response.headers["location"]) == (303, "/dashboard")
-        morsel = _set_cookie(response)[SESSION_COOKIE]
+        morsel = _set_cookie(response.headers["set-cookie"])[SESSION_COOKIE]
         assert morsel.value != regulator.token
         assert len(morsel.value) == 43  # secrets.token_urlsafe(32)
         assert (morsel["httponly"], morsel["samesite"], morsel["secure"], morsel["path"], morsel["max-age"]) == (
@@ -110,7 +110,7 @@ class TestSignIn:
         with TestClient(app, base_url="https://testserver") as client:
             response = client.post("/signin", data={"token": regulator.token}, follow_redirects=False)
             assert (response.status_code, response.headers["location"]) == (303, "/dashboard")
-            morsel = _set_cookie(response)[SESSION_COOKIE]
+            morsel = _set_cookie(response.headers["set-cookie"])[SESSION_COOKIE]
             assert (morsel["secure"], morsel["httponly"], morsel["samesite"]) == (True, True, "lax")
             assert client.get("/dashboard").status_code == 200
 
@@ -180,7 +180,7 @@ class TestTheSessionEnds:
         secret = client.cookies[SESSION_COOKIE]
         response = client.post("/signout", data={"csrf_token": csrf_token}, follow_redirects=False)
         assert (response.status_code, response.headers["location"]) == (303, "/signin")
-        deleted = _set_cookie(response)[SESSION_COOKIE]
+        deleted = _set_cookie(response.headers["set-cookie"])[SESSION_COOKIE]
         assert (deleted.value, deleted["max-age"], deleted["path"]) == ("", "0", "/")
         assert SESSION_COOKIE not in client.cookies
         row = session.execute(select(WebSession.id, WebSession.ended_at)).one()
