@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Party ids allowed into the regulator desk besides parties with the `regulator` role.",
     )
+    signin_session_hours: int = Field(
+        default=8,
+        ge=1,
+        description="How long a sign-in session of the regulator desk and the enterprise console lasts, in hours "
+        "from signing in; signing out, or revoking or expiry of the token signed in with, ends it sooner.",
+    )
 
     @field_validator("portal_timezone")
     @classmethod

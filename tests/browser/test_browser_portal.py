@@ -1,5 +1,5 @@
 """End to end in Debian's chromium: scan-to-story per product class, the 404 page, the regulator desk drawing
-its charts, and a complaint filed on a product page and seen by the regulator."""
+its charts, a complaint filed on a product page, seen and handled by the regulator, and signing out."""
 
 from pathlib import Path
 
@@ -94,6 +94,25 @@ def test_complaint_reaches_the_regulator(live_server: LiveServer, page: object) 
     row = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
     assert row.count() == 1
     assert "冷链温度异常，肉色发暗" in row.inner_text()
+
+
+def test_the_regulator_handles_a_complaint_and_signs_out(live_server: LiveServer, page: object) -> None:
+    code = sorted(live_server.samples.values())[0]
+    page.goto(live_server.url + story_path(code))  # type: ignore[attr-defined]
+    page.fill("#complaint-form textarea[name=message]", "标签与实物不符")  # type: ignore[attr-defined]
+    page.click("#complaint-form button[type=submit]")  # type: ignore[attr-defined]
+    reference = page.locator("#reference").inner_text()  # type: ignore[attr-defined]
+    _sign_in(page, live_server, live_server.regulator_token, "/dashboard")
+    row = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
+    row.locator("select[name=status]").select_option("closed")
+    row.locator("button[type=submit]").click()  # the form carries the session's CSRF token
+    page.wait_for_url(f"{live_server.url}/dashboard#complaints")  # type: ignore[attr-defined]
+    handled = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
+    assert handled.locator("td").nth(6).inner_text() == "closed"
+    page.click("#signout-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{live_server.url}/signin")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/dashboard")  # type: ignore[attr-defined]
+    assert page.url == f"{live_server.url}/signin?next=/dashboard"  # type: ignore[attr-defined]
 
 
 def test_spreadsheet_upload_lists_rejected_rows(live_server: LiveServer, page: object, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Credentials
+from tests.support.signin import sign_in
 from zhuisu.console import spreadsheet
 from zhuisu.models import CaptureJob, Event, EventEpc
 
@@ -202,8 +203,10 @@ class TestUpload:
         assert response.status_code == 401
 
     def test_page_lists_rejected_rows(self, client: TestClient, creds: Credentials) -> None:
-        client.cookies.set("zhuisu_session", creds.token)
-        response = client.post("/console/uploads", files={"file": ("e.csv", _csv([GOOD, BAD_GLN]))})
+        csrf_token = sign_in(client, creds.token)
+        response = client.post(
+            "/console/uploads", files={"file": ("e.csv", _csv([GOOD, BAD_GLN]))}, data={"csrf_token": csrf_token}
+        )
         html = response.text
         assert response.status_code == 200
         assert '<strong id="accepted">1</strong>' in html

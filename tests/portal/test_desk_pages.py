@@ -2,11 +2,13 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Credentials
+from tests.support.signin import sign_in
 from zhuisu.errors import Conflict
-from zhuisu.models import Complaint, Party
+from zhuisu.models import CodeBatch, Complaint, Party
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintCreate
 
@@ -76,6 +78,13 @@ class TestHandleComplaint:
 class TestConsole:
     def test_signed_out_goes_to_signin(self, client: TestClient) -> None:
         assert client.get("/console", follow_redirects=False).headers["location"] == "/signin?next=/console"
+
+    def test_a_refused_issue_shows_why(self, client: TestClient, session: Session, creds: Credentials) -> None:
+        csrf_token = sign_in(client, creds.token)
+        refused = client.post("/console/batches", data={"csrf_token": csrf_token, "gtin": "123", "count": "1"})
+        assert refused.status_code == 400
+        assert '<p class="notice" id="console-error">' in refused.text
+        assert session.scalar(select(func.count()).select_from(CodeBatch)) == 0
 
     def test_overview_twin(self, client: TestClient, creds: Credentials) -> None:
         body = client.get("/api/v1/console/overview", headers=creds.headers).json()

@@ -17,3 +17,10 @@ class MissingScope(PermissionDenied):
     """The token is not for this kind of request (``read``, ``capture``, ``admin``)."""
 
     code = "missing_scope"
+
+
+class CsrfFailed(PermissionDenied):
+    """A write with the sign-in cookie did not carry the session's CSRF token (form field ``csrf_token`` or header
+    ``X-CSRF-Token``): it may come from another site's page."""
+
+    code = "csrf_failed"

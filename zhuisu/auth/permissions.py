@@ -1,16 +1,18 @@
-"""Who is calling, for every route: the party of a bearer token (the API), or of the session cookie set by signing
-in (the regulator desk and the enterprise console, whose JSON twins accept either).
+"""Who is calling, for every route: the party of a bearer token (the API), or of the sign-in session whose cookie
+the regulator desk and the enterprise console carry (their JSON twins accept either).
 
-The cookie holds the token itself (HttpOnly, SameSite=Lax), so revoking the token signs the browser out. What a party
-is (enterprise, regulator, admin …) is ``parties.actor`` (``auth.roles``). The dependencies declare the bearer scheme,
-so the OpenAPI document says which operations need a token.
+The cookie holds a sign-in session's secret, not the token (``auth.service``: the session ends at sign-out, after
+``signin_session_hours``, or when its token is revoked or expires). A write with the cookie (any method but GET,
+HEAD and OPTIONS) must carry the session's CSRF token, as form field ``csrf_token`` or header ``X-CSRF-Token``, else
+403 ``csrf_failed`` before the route runs; a bearer token needs none. What a party is (enterprise, regulator, admin
+…) is ``parties.actor`` (``auth.roles``). The dependencies declare the bearer scheme, so the OpenAPI document says
+which operations need a token.
 """
 
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -66,25 +68,60 @@ def check_scope(caller: auth_service.Caller, scope: str) -> None:
 CurrentActor = Annotated[Party, Depends(current_actor)]
 
 
-def _token(request: Request) -> str | None:
+def _bearer_secret(request: Request) -> str | None:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
         return secret.strip()
-    return request.cookies.get(SESSION_COOKIE) or None
+    return None
 
 
-def signed_in(request: Request, session: Session) -> Party | None:
-    """The party of the bearer header or the session cookie, or None. Raises MissingScope when its token is not for
-    this kind of request (a read-only token posting a form)."""
-    token = _token(request)
-    if token is None:
-        return None
+_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+async def presented_csrf_token(request: Request) -> str:
+    """The CSRF token a write with the sign-in cookie presents: header ``X-CSRF-Token``, else form field
+    ``csrf_token`` (urlencoded or multipart); "" when none. Reads and requests without the cookie present none.
+
+    Starlette keeps the parsed form on the request, and FastAPI parses a route's ``Form()`` and ``UploadFile``
+    parameters before its dependencies run, so this read reuses that parse and the route still gets its fields."""
+    if request.method in _READS or SESSION_COOKIE not in request.cookies:
+        return ""
+    header = request.headers.get("x-csrf-token", "").strip()
+    if header:
+        return header
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type not in _FORMS:
+        return ""
+    value = (await request.form()).get("csrf_token")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def signed_in(
+    request: Request, session: DbSession, csrf_token: Annotated[str, Depends(presented_csrf_token)]
+) -> auth_service.Caller | None:
+    """The caller of the bearer header, else of the sign-in cookie; None when neither is valid (a page then sends
+    the browser to sign in, a JSON twin answers 401). Raises CsrfFailed for a write with the cookie without the
+    session's CSRF token, and MissingScope when the token is not for this kind of request (a read-only token posting
+    a form)."""
+    bearer_secret = _bearer_secret(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
     try:
-        caller = auth_service.resolve(session, token)
+        if bearer_secret is not None:
+            caller = auth_service.resolve(session, bearer_secret)
+        elif cookie:
+            caller = auth_service.resolve_session(session, cookie)
+        else:
+            return None
     except ZhuisuError:
         return None
+    if request.method not in _READS:
+        auth_service.check_csrf(caller, csrf_token)
     check_scope(caller, "read" if request.method in _READS else "capture")
-    return caller.party
+    return caller
+
+
+#: The caller of a page (bearer header or sign-in cookie), or None; resolved once per request.
+SignedIn = Annotated[auth_service.Caller | None, Depends(signed_in)]
 
 
 def admin_actor(caller: CurrentCaller) -> Party:
@@ -97,37 +134,34 @@ def admin_actor(caller: CurrentCaller) -> Party:
 AdminActor = Annotated[Party, Depends(admin_actor)]
 
 
-def require_party(request: Request, session: Session) -> Party:
+def require_party(caller: auth_service.Caller | None) -> Party:
     """For JSON twins: the signed-in party, else 401."""
-    party = signed_in(request, session)
-    if party is None:
+    if caller is None:
         raise NotAuthenticated("请先登录", message_en="sign in first (session cookie or bearer token)")
-    return party
+    return caller.party
 
 
-def require_regulator(request: Request, session: Session) -> Party:
+def require_regulator(request: Request, caller: auth_service.Caller | None) -> Party:
     """For JSON twins: the signed-in regulator, else 401 or 403."""
-    party = require_party(request, session)
+    party = require_party(caller)
     if not is_regulator(party, request.app.state.settings):
         raise PermissionDenied("仅监管部门可以访问", message_en="only regulators may use the regulator desk")
     return party
 
 
-def signed_in_party(
-    request: Request, session: DbSession, _: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> Party:
-    return require_party(request, session)
+def signed_in_party(caller: SignedIn, _: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Party:
+    return require_party(caller)
 
 
-#: The party of the bearer header or the session cookie (the console and the desk's JSON twins), else 401.
+#: The party of the bearer header or the sign-in cookie (the console and the desk's JSON twins), else 401.
 SignedInParty = Annotated[Party, Depends(signed_in_party)]
 
 
 def oversight_party(
-    request: Request, session: DbSession, _: HTTPAuthorizationCredentials | None = Depends(bearer)
+    request: Request, caller: SignedIn, _: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Party:
-    """A regulator or the admin, by bearer header or session cookie: 401 signed out, 403 otherwise."""
-    party = require_party(request, session)
+    """A regulator or the admin, by bearer header or sign-in cookie: 401 signed out, 403 otherwise."""
+    party = require_party(caller)
     if not (is_admin(party) or is_regulator(party, request.app.state.settings)):
         raise PermissionDenied("仅监管部门可以访问", message_en="only regulators may see this")
     return party
@@ -138,12 +172,12 @@ OversightParty = Annotated[Party, Depends(oversight_party)]
 
 
 def regulator_party(
-    request: Request, session: DbSession, _: HTTPAuthorizationCredentials | None = Depends(bearer)
+    request: Request, caller: SignedIn, _: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Party:
-    return require_regulator(request, session)
+    return require_regulator(request, caller)
 
 
-#: A regulator, by bearer header or session cookie (the desk's JSON twins): 401 signed out, 403 otherwise.
+#: A regulator, by bearer header or sign-in cookie (the desk's JSON twins): 401 signed out, 403 otherwise.
 RegulatorParty = Annotated[Party, Depends(regulator_party)]
 
 

@@ -7,19 +7,21 @@ from fastapi import APIRouter, Form, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from zhuisu.auth.permissions import signed_in, to_signin
+from zhuisu.auth.permissions import SignedIn, to_signin
+from zhuisu.auth.service import Caller
 from zhuisu.console import service, spreadsheet
 from zhuisu.errors import NotFound, ZhuisuError
-from zhuisu.models import Party
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
 
-def _page(request: Request, session: DbSession, party: Party, **extra: object) -> Response:
+def _page(request: Request, session: DbSession, caller: Caller, **extra: object) -> Response:
+    party = caller.party
     context = {
         "party": party,
+        "csrf_token": caller.csrf_token,
         "products": service.my_products(session, party=party),
         "batches": service.my_batches(session, party=party),
         "error": None,
@@ -30,9 +32,8 @@ def _page(request: Request, session: DbSession, party: Party, **extra: object) -
 
 
 @router.get("", response_class=HTMLResponse, name="console")
-def index(request: Request, session: DbSession) -> Response:
-    party = signed_in(request, session)
-    return to_signin(request) if party is None else _page(request, session, party)
+def index(request: Request, session: DbSession, caller: SignedIn) -> Response:
+    return to_signin(request) if caller is None else _page(request, session, caller)
 
 
 @router.post("/batches", name="console_issue")
@@ -40,6 +41,7 @@ def issue(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
+    caller: SignedIn,
     count: Annotated[int, Form(ge=1)],
     gtin: Annotated[str, Form()] = "",
     product_code: Annotated[str, Form()] = "",
@@ -47,32 +49,30 @@ def issue(
     lot: Annotated[str, Form()] = "",
 ) -> Response:
     """Issue codes; back to the console, or the console with the reason it failed."""
-    party = signed_in(request, session)
-    if party is None:
+    if caller is None:
         return to_signin(request)
     try:
-        service.issue(
-            session,
-            party=party,
-            settings=settings,
-            gtin=gtin.strip(),
-            product_code=product_code.strip(),
-            product_name=product_name.strip(),
-            lot=lot.strip(),
-            count=count,
-        )
+        with session.begin_nested():  # a refused issue leaves nothing behind, and the page is still read
+            service.issue(
+                session,
+                party=caller.party,
+                settings=settings,
+                gtin=gtin.strip(),
+                product_code=product_code.strip(),
+                product_name=product_name.strip(),
+                lot=lot.strip(),
+                count=count,
+            )
     except ZhuisuError as exc:
-        session.rollback()
-        return _page(request, session, party, error=exc.localized(page_language(request)))
+        return _page(request, session, caller, error=exc.localized(page_language(request)))
     return RedirectResponse("/console#batches", status_code=303)
 
 
 @router.get("/batches/{batch_id}/labels.pdf", name="console_labels")
-def labels(request: Request, session: DbSession, settings: SettingsDep, batch_id: str) -> Response:
-    party = signed_in(request, session)
-    if party is None:
+def labels(request: Request, session: DbSession, settings: SettingsDep, caller: SignedIn, batch_id: str) -> Response:
+    if caller is None:
         return to_signin(request)
-    pdf = service.label_sheet(session, batch_id, party=party, settings=settings)
+    pdf = service.label_sheet(session, batch_id, party=caller.party, settings=settings)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -81,17 +81,16 @@ def labels(request: Request, session: DbSession, settings: SettingsDep, batch_id
 
 
 @router.post("/uploads", name="console_upload")
-async def upload(request: Request, session: DbSession, file: UploadFile) -> Response:
+async def upload(request: Request, session: DbSession, caller: SignedIn, file: UploadFile) -> Response:
     """Upload an events spreadsheet; the page lists rejected rows with the column and what was expected."""
-    party = signed_in(request, session)
-    if party is None:
+    if caller is None:
         return to_signin(request)
     lang = page_language(request)
     try:
-        result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
+        result = service.upload_events(session, await file.read(), filename=file.filename or "", party=caller.party)
     except ZhuisuError as exc:
-        return _page(request, session, party, error=exc.localized(lang))
-    return _page(request, session, party, upload=result.to_json(lang))
+        return _page(request, session, caller, error=exc.localized(lang))
+    return _page(request, session, caller, upload=result.to_json(lang))
 
 
 @router.get("/template.{fmt}", name="console_template")

@@ -18,6 +18,7 @@ from zhuisu.models.masterdata import Licence, Location, Product
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
+from zhuisu.models.session import WebSession
 from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNotification, Subscription
 from zhuisu.models.trace import TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 
@@ -60,5 +61,6 @@ __all__ = [
     "TraceLink",
     "TraceTransformMember",
     "VocabularyElement",
+    "WebSession",
     "WitnessedLog",
 ]

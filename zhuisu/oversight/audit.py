@@ -20,6 +20,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "role_granted": ("授予角色", "role granted"),
     "token_issued": ("签发令牌", "token issued"),
     "token_revoked": ("吊销令牌", "token revoked"),
+    "signed_in": ("登录", "signed in"),
+    "signed_out": ("退出登录", "signed out"),
     "catalog_release_loaded": ("加载目录版本", "catalog release loaded"),
     "codes_issued": ("赋码", "codes issued"),
     "complaint_filed": ("受理投诉举报", "complaint filed"),

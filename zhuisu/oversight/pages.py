@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from zhuisu.auth import roles
-from zhuisu.auth.permissions import signed_in, to_signin
+from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.roles import is_regulator
+from zhuisu.auth.service import Caller
 from zhuisu.errors import ZhuisuError
-from zhuisu.models import Party
 from zhuisu.oversight import audit, service
 from zhuisu.portal import complaints
 from zhuisu.recall import export
@@ -24,22 +24,26 @@ router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=Fa
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _regulator(request: Request, session: DbSession) -> Party | Response:
-    """The signed-in regulator, else the response to give instead (sign-in, or 403)."""
-    party = signed_in(request, session)
-    if party is None:
+def _regulator(request: Request, caller: Caller | None) -> Caller | Response:
+    """The signed-in regulator, else the response to give instead (sign-in, or 403). Its pages' forms carry
+    ``caller.csrf_token``."""
+    if caller is None:
         return to_signin(request)
-    if not is_regulator(party, request.app.state.settings):
-        return render(request, "dashboard/forbidden.html", {"party": party}, status=403)
-    return party
+    if not is_regulator(caller.party, request.app.state.settings):
+        context = {"party": caller.party, "csrf_token": caller.csrf_token}
+        return render(request, "dashboard/forbidden.html", context, status=403)
+    return caller
 
 
 @router.get("", response_class=HTMLResponse, name="dashboard")
-def overview(request: Request, session: DbSession, settings: SettingsDep, region: str = "") -> Response:
+def overview(
+    request: Request, session: DbSession, settings: SettingsDep, caller: SignedIn, region: str = ""
+) -> Response:
     """Coverage against targets, event volume, risk flags and complaints, within the regulator's region."""
-    party = _regulator(request, session)
-    if isinstance(party, Response):
-        return party
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
     view = service.overview(
         session,
         window_days=settings.coverage_window_days,
@@ -47,15 +51,17 @@ def overview(request: Request, session: DbSession, settings: SettingsDep, region
         scope_prefix=roles.region_scope(party),
         zone=ZoneInfo(settings.portal_timezone),
     )
-    return render(request, "dashboard/index.html", {"view": view, "data": view.model_dump(mode="json")})
+    context = {"view": view, "data": view.model_dump(mode="json"), "csrf_token": regulator.csrf_token}
+    return render(request, "dashboard/index.html", context)
 
 
 @router.get("/trace", response_class=HTMLResponse, name="dashboard_trace")
-def trace(request: Request, session: DbSession, code: str = "") -> Response:
+def trace(request: Request, session: DbSession, caller: SignedIn, code: str = "") -> Response:
     """The trace explorer: a code's graph back and forward, its responsibility chain and findings."""
-    party = _regulator(request, session)
-    if isinstance(party, Response):
-        return party
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
     view, error = None, None
     if code.strip():
         try:
@@ -65,31 +71,40 @@ def trace(request: Request, session: DbSession, code: str = "") -> Response:
     return render(
         request,
         "dashboard/trace.html",
-        {"code": code, "view": view, "error": error, "data": view.model_dump(mode="json") if view else None},
+        {
+            "code": code,
+            "view": view,
+            "error": error,
+            "data": view.model_dump(mode="json") if view else None,
+            "csrf_token": regulator.csrf_token,
+        },
     )
 
 
 @router.get("/impact", response_class=HTMLResponse, name="dashboard_impact")
-def impact(request: Request, session: DbSession, code: str = "") -> Response:
+def impact(request: Request, session: DbSession, caller: SignedIn, code: str = "") -> Response:
     """Recall impact of a code: everything downstream, its holders and regions, and the spreadsheet."""
-    party = _regulator(request, session)
-    if isinstance(party, Response):
-        return party
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
     view, error = None, None
     if code.strip():
         try:
             view = service.impact_view(session, code, viewer=party)
         except ZhuisuError as exc:
             error = exc.localized(page_language(request))
-    return render(request, "dashboard/impact.html", {"code": code, "view": view, "error": error})
+    context = {"code": code, "view": view, "error": error, "csrf_token": regulator.csrf_token}
+    return render(request, "dashboard/impact.html", context)
 
 
 @router.get("/impact.xlsx", name="dashboard_impact_xlsx")
-def impact_xlsx(request: Request, session: DbSession, code: str) -> Response:
+def impact_xlsx(request: Request, session: DbSession, caller: SignedIn, code: str) -> Response:
     """The recall-impact spreadsheet (the trace domain's FSMA-204-style export)."""
-    party = _regulator(request, session)
-    if isinstance(party, Response):
-        return party
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
     impact = recall_service.recall_impact(session, code, viewer=party)
     body = export.render(session, impact, fmt="xlsx", where=export.Filter(), viewer=party)
     return Response(body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="recall-impact.xlsx"'})
@@ -99,14 +114,16 @@ def impact_xlsx(request: Request, session: DbSession, code: str) -> Response:
 def handle_complaint(
     request: Request,
     session: DbSession,
+    caller: SignedIn,
     reference: str,
     status: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Move a complaint on (in progress, closed) with a note (only a complaint of the regulator's region)."""
-    party = _regulator(request, session)
-    if isinstance(party, Response):
-        return party
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
     complaints.handle_complaint(
         session, reference, actor=party, status=status, note=note, region_prefix=roles.region_scope(party)
     )
@@ -115,12 +132,18 @@ def handle_complaint(
 
 @router.get("/audit", response_class=HTMLResponse, name="dashboard_audit")
 def audit_trail(
-    request: Request, session: DbSession, settings: SettingsDep, action: str = "", before: int | None = None
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    caller: SignedIn,
+    action: str = "",
+    before: int | None = None,
 ) -> Response:
     """The audit trail of the regulator's jurisdiction, newest first, 100 a page (the JSON twin: ``GET /audit``)."""
-    party = _regulator(request, session)
-    if isinstance(party, Response):
-        return party
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
     entries = audit.list_entries(session, reader=party, action=action or None, before=before, limit=100)
     zone = ZoneInfo(settings.portal_timezone)
     rows = [
@@ -133,5 +156,11 @@ def audit_trail(
         for e in entries
     ]
     older = entries[-1].id if len(entries) == 100 else None
-    context = {"rows": rows, "actions": audit.ACTIONS, "action": action, "older": older}
+    context = {
+        "rows": rows,
+        "actions": audit.ACTIONS,
+        "action": action,
+        "older": older,
+        "csrf_token": regulator.csrf_token,
+    }
     return render(request, "dashboard/audit.html", context)
