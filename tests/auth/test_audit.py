@@ -1,10 +1,16 @@
-"""The audit trail's reader: the admin reads every entry, a regulator its jurisdiction's, an enterprise nothing."""
+"""The audit trail: every write leaves an entry (who, which token, what, the outcome), the database refuses to
+rewrite it, and its reader shows the admin every entry, a regulator its jurisdiction's, an enterprise nothing."""
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Credentials
+from tests.support.epcis import document, object_event
 from zhuisu.db.session import unit_of_work
+from zhuisu.models import AuditEntry
 from zhuisu.parties import service as parties_service
 
 
@@ -47,3 +53,48 @@ def test_pages_by_entry_id(client: TestClient, admin: Credentials, session: Sess
     first = client.get("/audit", params={"limit": 1}, headers=admin.headers).json()
     rest = client.get("/audit", params={"before": first[0]["id"]}, headers=admin.headers).json()
     assert [e["action"] for e in first + rest] == ["token_issued", "role_granted", "party_created"]
+
+
+def _writes(session: Session) -> list[tuple[str | None, str, dict[str, object]]]:
+    rows = session.execute(
+        select(AuditEntry.actor_id, AuditEntry.subject, AuditEntry.payload)
+        .where(AuditEntry.action == "write")
+        .order_by(AuditEntry.id)
+    )
+    return [(actor, subject, dict(payload)) for actor, subject, payload in rows]
+
+
+def test_every_write_leaves_its_trace_refused_ones_too(
+    client: TestClient, maker: sessionmaker[Session], session: Session
+) -> None:
+    with unit_of_work(maker) as s:
+        a = parties_service.create_party(s, name="示范市甲食品有限公司", region="370602")
+        b = parties_service.create_party(s, name="示范市乙食品有限公司", region="370602")
+        issued = {p.id: parties_service.issue_token(s, party=p) for p in (a, b)}
+    a_token, b_token = (issued[p.id] for p in (a, b))
+    # when A captures, B tries to change A's profile, and a revoked token tries to write
+    captured = client.post("/capture", json=document(object_event(1)), headers=_bearer(a_token.secret))
+    refused = client.patch(f"/api/v1/parties/{a.id}", json={"address": "乙的地址"}, headers=_bearer(b_token.secret))
+    with unit_of_work(maker) as s:
+        parties_service.revoke_token(s, token_id=b_token.token.id)
+    gone = client.post("/queries", json={"name": "q", "query": {}}, headers=_bearer(b_token.secret))
+    # then two entries: who, which token, what, the outcome (and the capture job); none for the revoked token
+    assert (captured.status_code, refused.status_code, gone.status_code) == (202, 403, 401)
+    job = captured.headers["Location"].rsplit("/", 1)[1]
+    assert _writes(session) == [
+        (a.id, "POST /capture", {"status": 202, "outcome": "done", "token": a_token.token.id, "capture": job}),
+        (b.id, f"PATCH /api/v1/parties/{a.id}", {"status": 403, "outcome": "refused", "token": b_token.token.id}),
+    ]
+
+
+def test_the_trail_cannot_be_rewritten(session: Session) -> None:
+    session.add(AuditEntry(actor_id=None, action="write", subject="POST /x", payload={}))
+    session.flush()
+    for statement in (update(AuditEntry).values(subject="forged"), delete(AuditEntry)):
+        with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+            session.execute(statement)
+    assert session.scalars(select(AuditEntry.subject).where(AuditEntry.action == "write")).all() == ["POST /x"]
+
+
+def _bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from zhuisu import __version__
 from zhuisu.app import wiring
+from zhuisu.app.audit import AuditMiddleware
 from zhuisu.auth import pages as auth_pages
 from zhuisu.browse import routes as browse_routes
 from zhuisu.capture import routes as capture_routes
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")
 
     app.add_middleware(NulGuardMiddleware)
+    app.add_middleware(AuditMiddleware, state=app.state)
     app.add_middleware(
         HeadersMiddleware,
         always=list(EPCIS_HEADERS.items()),

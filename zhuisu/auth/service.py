@@ -37,6 +37,8 @@ class Caller:
 
     party: Party
     scopes: frozenset[str]
+    #: The API token it presented (a sign-in session's: the token it signed in with).
+    token_id: str | None = None
     #: The sign-in session of the desk's or the console's cookie; None for a bearer token.
     web_session: WebSession | None = None
 
@@ -67,7 +69,7 @@ def resolve(session: Session, secret: str) -> Caller:
     """The party and scopes of a bearer token, read afresh on every call (a revocation or expiry applies to the
     next request). Raises InvalidToken for an unknown, revoked or expired token."""
     row = session.execute(
-        select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.scopes, Party)
+        select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.scopes, Party)
         .join(Party, Party.id == ApiToken.party_id)
         .where(ApiToken.token_hash == token_digest(secret))
     ).one_or_none()
@@ -75,7 +77,7 @@ def resolve(session: Session, secret: str) -> Caller:
         raise InvalidToken("访问令牌无效或已吊销", message_en="the access token is invalid or revoked")
     _check_token(row.revoked_at, row.expires_at)
     party: Party = row.Party
-    return Caller(party, _scopes(row.scopes))
+    return Caller(party, _scopes(row.scopes), token_id=row.id)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def resolve_session(session: Session, secret: str) -> Caller:
         raise NotAuthenticated("登录已失效，请重新登录", message_en="the sign-in session has ended: sign in again")
     _check_token(row.revoked_at, row.expires_at)
     party: Party = row.Party
-    return Caller(party, _scopes(row.scopes), web_session=row.WebSession)
+    return Caller(party, _scopes(row.scopes), token_id=row.WebSession.token_id, web_session=row.WebSession)
 
 
 def end_session(session: Session, web_session: WebSession) -> None:

@@ -26,6 +26,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "codes_issued": ("赋码", "codes issued"),
     "complaint_filed": ("受理投诉举报", "complaint filed"),
     "complaint_handled": ("处理投诉举报", "complaint handled"),
+    "delegation_granted": ("委托代录", "delegation granted"),
+    "delegation_revoked": ("撤销委托", "delegation revoked"),
+    "write": ("写操作", "write request"),
 }
 
 
