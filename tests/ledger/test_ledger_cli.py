@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,10 +15,12 @@ from tests.support.bigdoc import write_events
 from zhuisu.app.cli import app
 from zhuisu.db.engine import make_engine
 from zhuisu.events import service as events_service
-from zhuisu.ledger import merkle
+from zhuisu.ledger import merkle, verify
 from zhuisu.ledger import service as ledger_service
+from zhuisu.ledger.leaf import leaf_for_event
 from zhuisu.ledger.tiles import decode_entry_bundle
 from zhuisu.models import Event, EventEpc, LedgerCheckpoint, LedgerLeaf
+from zhuisu.parties import service as parties_service
 
 runner = CliRunner()
 EVENTS = 300
@@ -94,6 +97,39 @@ class TestVerify:
         assert f"changed\t{ids[17]}\t" in text
         assert f"deleted\t{ids[250]}\t" in text
         assert f"inserted\t{forged}\t" in text
+
+    def test_a_changed_recorder_is_found_through_its_commitment(self, store: Engine) -> None:
+        assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0
+        ids = event_ids(store)
+        with Session(store) as s, s.begin():
+            other = parties_service.create_party(s, name="冒名企业")
+            s.flush()
+            s.execute(update(Event).where(Event.event_id == ids[5]).values(recorder_id=other.id))
+        code, report = verify_json()
+        assert code == 1
+        assert [(f["kind"], f["eventID"], f["detail"].rsplit(": ", 1)[-1]) for f in report["findings"]] == [
+            ("changed", ids[5], "recorder changed")
+        ]
+
+    def test_a_version_1_leaf_still_verifies(self) -> None:
+        event = {"type": "ObjectEvent", "eventTime": "2026-03-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+                 "action": "OBSERVE", "epcList": ["urn:epc:id:sgtin:6901234.012345.1"]}  # fmt: skip
+        v1 = leaf_for_event(event, None, record_time="2026-03-02T00:00:00.000Z", recorder="p1")
+        row = SimpleNamespace(idx=0, event_pk=1, event_id="urn:uuid:v1", leaf=v1.data(), salt=None)
+        stored = SimpleNamespace(
+            event_id="urn:uuid:v1",
+            event_hash=v1.event_hash,
+            body=event,
+            record_time="2026-03-02T00:00:00.000Z",
+            recorder_id="p1",
+            context_id=None,
+        )
+        assert v1.data().startswith(b"zhuisu-leaf/v1\n")
+        assert verify.check_event(row, stored, {}) is None  # type: ignore[arg-type]
+        forged = SimpleNamespace(**{**vars(stored), "recorder_id": "p2"})
+        found = verify.check_event(row, forged, {})  # type: ignore[arg-type]
+        assert found is not None
+        assert found.detail == "leaf 0: recorder changed"
 
     def test_reports_a_rewritten_log_against_the_signed_checkpoint(self, store: Engine) -> None:
         assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0

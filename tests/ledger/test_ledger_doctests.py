@@ -16,7 +16,7 @@ EXAMPLES = {
     "zhuisu.ledger.proof_file": 5,
     "zhuisu.ledger.tiles": 3,
     "zhuisu.ledger.witness": 4,
-    "zhuisu.ledger.leaf": 3,
+    "zhuisu.ledger.leaf": 6,
 }
 
 

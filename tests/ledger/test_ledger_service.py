@@ -69,11 +69,21 @@ class TestAppendEvents:
         assert service.current_root(session) == (8, merkle.root(leaf_hashes(session)))
 
     def test_leaf_commits_to_hash_body_record_time_and_recorder(self, session: Session, party: Party) -> None:
-        capture(session, party, object_event(1, eventID="urn:uuid:one"))
-        event = session.scalars(select(Event)).one()
-        leaf = parse_leaf(bytes(leaf_rows(session)[0].leaf))
-        assert leaf == leaf_for_event(event.body, None, record_time=event.record_time, recorder=party.id)
-        assert leaf.event_hash == event.event_hash
+        capture(session, party, object_event(1, eventID="urn:uuid:one"), object_event(2, eventID="urn:uuid:two"))
+        events = list(session.scalars(select(Event).order_by(Event.id)))
+        rows = leaf_rows(session)
+        leaves = [parse_leaf(bytes(row.leaf)) for row in rows]
+        salts = [bytes(row.salt or b"") for row in rows]
+        assert leaves == [
+            leaf_for_event(e.body, None, record_time=e.record_time, recorder=party.id, salt=salt)
+            for e, salt in zip(events, salts, strict=True)
+        ]
+        assert [leaf.event_hash for leaf in leaves] == [e.event_hash for e in events]
+        # the public bytes do not name the recorder, and one party's leaves do not share a commitment
+        assert [leaf.version for leaf in leaves] == [2, 2]
+        assert all(party.id.encode() not in bytes(row.leaf) for row in rows)
+        assert len({leaf.recorder for leaf in leaves}) == 2
+        assert [len(salt) for salt in salts] == [16, 16]
 
     def test_every_complete_subtree_is_stored(self, session: Session, party: Party) -> None:
         capture(session, party, *(object_event(i) for i in range(7)))

@@ -2,13 +2,13 @@
 
 The event is read as ``GET /events/{eventID}`` serves it (an EPCISQueryDocument holding one event; an
 EPCISDocument with one event, or a bare event, work too). Its CBV 2.0 event hash and body digest are recomputed
-here and its ``recordTime`` taken from it; only the recorder comes from the proof file's ``extra`` line (the leaf
-bytes), which is safe because the rebuilt leaf must then be in the log-signed tree. So one changed byte of the
-event's data fails the check.
+here and its ``recordTime`` taken from it; only the recorder line comes from the proof file's ``extra`` line (the
+leaf bytes) — a v2 leaf's recorder commitment as it is, opened only by the node — which is safe because the rebuilt
+leaf must then be in the log-signed tree. So one changed byte of the event's data fails the check.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zhuisu.ledger.errors import InvalidProof, LedgerError
@@ -69,7 +69,8 @@ def check_event_proof(
     event, context = single_event(document)
     record_time = event.get("recordTime", logged.record_time)
     try:
-        leaf = leaf_for_event(event, context, record_time=str(record_time), recorder=logged.recorder)
+        rebuilt = leaf_for_event(event, context, record_time=str(record_time), recorder=logged.recorder)
+        leaf = replace(rebuilt, version=logged.version)  # the logged recorder line, in clear (v1) or committed (v2)
     except (ValueError, TypeError, KeyError) as exc:
         raise UnusableEvent(f"the event cannot be hashed: {exc}") from exc
     verified = verify_proof(proof_text, leaf.hash(), log_keys, cosigners=cosigners, quorum=quorum)

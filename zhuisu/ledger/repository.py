@@ -62,11 +62,10 @@ def save_head(session: Session, size: int, compact: Sequence[bytes]) -> None:
     )
 
 
-def insert_leaves(session: Session, rows: Sequence[tuple[int, int, str, bytes]]) -> None:
-    """Insert ``(idx, event_pk, event_id, leaf)`` rows."""
-    _bulk_insert(
-        session, "ledger_leaves", ("idx", "event_pk", "event_id", "leaf"), ("bigint", "bigint", "text", "bytea"), rows
-    )
+def insert_leaves(session: Session, rows: Sequence[tuple[int, int, str, bytes, bytes]]) -> None:
+    """Insert ``(idx, event_pk, event_id, leaf, salt)`` rows."""
+    columns, types = ("idx", "event_pk", "event_id", "leaf", "salt"), ("bigint", "bigint", "text", "bytea", "bytea")
+    _bulk_insert(session, "ledger_leaves", columns, types, rows)
 
 
 def insert_nodes(session: Session, nodes: Sequence[tuple[NodeKey, bytes]]) -> None:
@@ -144,9 +143,9 @@ def find_leaf(session: Session, event_id: str) -> Row[int, bytes, int | None, st
 
 
 def iter_leaves(session: Session, chunk: int) -> Iterator[list[Row[Any]]]:
-    """Every leaf row (idx, event_pk, event_id, leaf) in index order, ``chunk`` at a time (keyset paging)."""
+    """Every leaf row (idx, event_pk, event_id, leaf, salt) in index order, ``chunk`` at a time (keyset paging)."""
     after = -1
-    columns = (LedgerLeaf.idx, LedgerLeaf.event_pk, LedgerLeaf.event_id, LedgerLeaf.leaf)
+    columns = (LedgerLeaf.idx, LedgerLeaf.event_pk, LedgerLeaf.event_id, LedgerLeaf.leaf, LedgerLeaf.salt)
     while True:
         rows: list[Row[Any]] = list(
             session.execute(select(*columns).where(LedgerLeaf.idx > after).order_by(LedgerLeaf.idx).limit(chunk))

@@ -10,6 +10,7 @@ a tree shown consistent with the latest signed one; proofs read ``O(log n)`` nod
 """
 
 import hmac
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from zhuisu.events.stored import StoredEvent
 from zhuisu.ledger import keystore, repository
 from zhuisu.ledger.checkpoint import Checkpoint, sign_checkpoint
 from zhuisu.ledger.errors import InconsistentTree, InvalidProof, NotYetSigned, OutOfRange
-from zhuisu.ledger.leaf import Leaf, body_digest, record_time_text
+from zhuisu.ledger.leaf import SALT_BYTES, Leaf, body_digest, commit_recorder, record_time_text
 from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency
 from zhuisu.ledger.proof_file import build_proof
 from zhuisu.ledger.repository import NodeReader
@@ -48,15 +49,16 @@ def append_events(session: Session, stored: Sequence[StoredEvent]) -> None:
         return
     head = repository.lock_head(session)
     tree = CompactRange(head.size, list(head.compact))
-    leaves: list[tuple[int, int, str, bytes]] = []
+    leaves: list[tuple[int, int, str, bytes, bytes]] = []
     nodes = []
     times: dict[datetime, str] = {}  # a batch shares one record time: format it once
     for event in sorted(stored, key=lambda e: e.pk):
         when = times.get(event.record_time)
         if when is None:
             when = times[event.record_time] = record_time_text(event.record_time)
-        data = Leaf(event.hash, body_digest(event.event), when, event.recorder_id).data()
-        leaves.append((tree.size, event.pk, event.event_id, data))
+        salt = secrets.token_bytes(SALT_BYTES)
+        data = Leaf(event.hash, body_digest(event.event), when, commit_recorder(event.recorder_id, salt)).data()
+        leaves.append((tree.size, event.pk, event.event_id, data, salt))
         nodes.extend(tree.append(leaf_hash(data)))
     repository.insert_leaves(session, leaves)
     repository.insert_nodes(session, nodes)

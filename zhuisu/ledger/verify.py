@@ -99,7 +99,10 @@ def check_event(leaf: Row[Any], event: Row[Any] | None, contexts: dict[int, Any]
         return Finding("tree", leaf.event_id, f"leaf {leaf.idx} is malformed: {exc}")
     context = contexts.get(event.context_id) if event.context_id else None
     try:
-        rebuilt = leaf_for_event(event.body, context, record_time=event.record_time, recorder=event.recorder_id)
+        salt = bytes(leaf.salt) if leaf.salt is not None else None
+        rebuilt = leaf_for_event(
+            event.body, context, record_time=event.record_time, recorder=event.recorder_id, salt=salt
+        )
     except (ValueError, TypeError, KeyError, LedgerError) as exc:
         return Finding("changed", leaf.event_id, f"leaf {leaf.idx}: the stored event cannot be hashed: {exc}")
     differences = _differences(leaf, event, logged, rebuilt)
@@ -115,7 +118,7 @@ def _differences(leaf: Row[Any], event: Row[Any], logged: Leaf, rebuilt: Leaf) -
         ("content (CBV event hash)", rebuilt.event_hash == logged.event_hash),
         ("body", rebuilt.body == logged.body),
         ("recordTime", rebuilt.record_time == logged.record_time),
-        ("recorder", rebuilt.recorder == logged.recorder),
+        ("recorder", rebuilt.recorder == logged.recorder and rebuilt.version == logged.version),
     )
     return [name for name, same in checks if not same]
 

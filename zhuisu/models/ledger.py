@@ -48,6 +48,8 @@ class LedgerLeaf(Base):
     event_pk: Mapped[int] = mapped_column(BigInteger, unique=True)
     event_id: Mapped[str] = mapped_column(String(500), unique=True)
     leaf: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The salt of a v2 leaf's recorder commitment (None for a v1 leaf, whose recorder is in the clear).
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class LedgerNode(Base):
