@@ -101,10 +101,10 @@ class TestSignIn:
 
     def test_the_cookie_reads_the_desk_and_the_console(self, client: TestClient, regulator: Credentials) -> None:
         sign_in(client, regulator.token)
-        assert client.get("/dashboard").status_code == 200
-        assert client.get("/api/v1/dashboard/overview").status_code == 200
-        assert client.get("/console").status_code == 200
+        pages = [client.get(path) for path in ("/dashboard", "/api/v1/dashboard/overview", "/console")]
+        assert [(r.status_code, r.headers["cache-control"]) for r in pages] == [(200, "no-store")] * 3
         assert client.get("/api/v1/console/overview").json()["party"]["id"] == regulator.party_id
+        assert "cache-control" not in client.get("/portal").headers
 
     def test_over_https_the_cookie_is_secure(self, app: FastAPI, regulator: Credentials) -> None:
         with TestClient(app, base_url="https://testserver") as client:

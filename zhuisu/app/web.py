@@ -47,6 +47,10 @@ EPCIS_HEADERS = {
 }
 
 
+#: The pages of a signed-in party (and their JSON twins, and the sign-in page).
+_SIGNED_IN_PAGES = ("/dashboard", "/console", "/api/v1/dashboard", "/api/v1/console", "/signin")
+
+
 def create_app(settings: Settings) -> FastAPI:
     """A zhuisu node serving ``settings``' database. The schema must be migrated (``zhuisu db upgrade``)."""
     wiring.connect()
@@ -114,7 +118,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         HeadersMiddleware,
         always=list(EPCIS_HEADERS.items()),
-        by_prefix=lambda: [("/capture", list(epcis_http.limit_headers(app.state.settings).items()))],
+        by_prefix=lambda: [
+            ("/capture", list(epcis_http.limit_headers(app.state.settings).items())),
+            # the signed-in pages carry a party's data and its session's CSRF token: no cache keeps them
+            *((prefix, [("Cache-Control", "no-store")]) for prefix in _SIGNED_IN_PAGES),
+        ],
     )
 
     @app.get("/", tags=["node"])
