@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Credentials
 from tests.support.epcis import document, object_event
 from zhuisu.db.session import unit_of_work
+from zhuisu.issuance import service as issuance_service
 from zhuisu.models import Event, Party
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
@@ -160,3 +161,26 @@ def test_only_the_holder_destroys_its_goods(
     for n, who in ((3, b), (4, a)):
         assert client.post("/capture", json=document(destroy(n)), headers=who.headers).status_code == 202
     assert _stored(session) == 3
+
+
+@pytest.mark.parametrize("claim", ["commissioned", "prefix"])
+def test_an_unregistered_product_belongs_to_its_prefix_holder_or_first_commissioner(
+    client: TestClient, maker: sessionmaker[Session], session: Session, b: Credentials, claim: str
+) -> None:
+    # given C's product, never registered: C holds the GS1 prefix, or C commissioned its items first
+    c = _party(maker, "示范市丙食品有限公司", "6901234000191")
+    gtin = "06902222000018"
+    if claim == "prefix":
+        with unit_of_work(maker) as s:
+            issuance_service.set_gs1_prefix(s, party=s.get_one(Party, c.party_id), prefix="6902222")
+    else:
+        made = object_event(1, epcList=[f"https://id.gs1.org/01/{gtin}/21/1"], action="ADD", bizStep="commissioning")
+        assert client.post("/capture", json=document(made), headers=c.headers).status_code == 202
+    before = _stored(session)
+    recall = object_event(2, epcList=["urn:epc:id:sgtin:6902222.000001.1"], bizStep="holding", disposition="recalled")
+    # when B recalls it (as an EPC URN: the rule reads the canonical code)
+    refused = client.post("/capture", json=document(recall), headers=b.headers)
+    # then it is refused, and C may
+    assert [e["code"] for e in refused.json()["errors"]] == ["not_your_product"]
+    assert _stored(session) == before
+    assert client.post("/capture", json=document(recall), headers=c.headers).status_code == 202

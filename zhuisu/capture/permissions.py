@@ -6,7 +6,8 @@
   a location registered to another party is refused (``not_your_location``): a party records what happens at its
   own sites. Its sources and destinations may name anyone (its trading partners).
 - Dispositions with public consequences (the portal shows them to consumers): a ``recalled`` disposition on things
-  of a product registered to another producer is refused (``not_your_product``), and so is an inspection result
+  of another owner's product — its registered producer, else the holder of the GS1 company prefix it is under, else
+  whoever first commissioned it here (``owners``) — is refused (``not_your_product``), and so is an inspection result
   (``conformant``, ``non_conformant``; ``not_your_inspection``) — only the producer, a regulator whose jurisdiction
   and mandate cover the producer and the product's class, or the admin recall; inspection bodies also record
   results. Destroying (``destroyed``, or the ``destroying`` step) things another party holds — their last custody
@@ -25,7 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import covers, is_admin
@@ -34,9 +35,10 @@ from zhuisu.epcis.identifiers import cbv_short, named_codes
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import PermissionDenied
 from zhuisu.events.permissions import party_identifiers
-from zhuisu.models import CaptureJob, Location, Party, Product, TraceHolding
+from zhuisu.models import CaptureJob, CodeIssuer, Event, EventEpc, Location, Party, Product, TraceHolding
 
 _SITE = re.compile(r"^https://id\.gs1\.org/414/(\d{13})(?:/|$)")
+_GTIN_DL = "https://id.gs1.org/01/"
 _GTIN = re.compile(r"^https://id\.gs1\.org/01/(\d{14})(?:/|$)")
 
 
@@ -111,16 +113,7 @@ def _consequences(session: Session, actor: Party, events: dict[int, dict[str, An
     the holder."""
     named = {index: _gtins(event) for index, event in events.items()}
     gtins = {g for found in named.values() for g in found}
-    products: dict[str, tuple[str | None, str | None, str | None]] = {}
-    if gtins:
-        statement = (
-            select(Product.gtin, Product.producer_id, Product.class_id, Party.region)
-            .outerjoin(Party, Party.id == Product.producer_id)
-            .where(Product.gtin.in_(gtins))
-        )
-        products = {
-            str(g): (producer, class_id, region) for g, producer, class_id, region in session.execute(statement)
-        }
+    products = owners(session, gtins)
     found: list[tuple[int, EventError]] = []
     destroyed: dict[int, dict[str, Any]] = {}
     for index, event in events.items():
@@ -143,6 +136,54 @@ def _consequences(session: Session, actor: Party, events: dict[int, dict[str, An
     return found
 
 
+Owner = tuple[str | None, str | None, str | None]  #: (owner party id, product class, owner's region)
+
+
+def owners(session: Session, gtins: set[str]) -> dict[str, Owner]:
+    """Who owns each GTIN (the brand owner): the producer of the registered product; else the party whose GS1
+    company prefix the GTIN is under (``zhuisu codes issuer``); else the party that first commissioned things of
+    it on this node. A GTIN none of these names is absent (nobody claims it here)."""
+    found: dict[str, Owner] = {}
+    if not gtins:
+        return found
+    registered = (
+        select(Product.gtin, Product.producer_id, Product.class_id, Party.region)
+        .outerjoin(Party, Party.id == Product.producer_id)
+        .where(Product.gtin.in_(gtins))
+    )
+    found.update(
+        {str(g): (producer, class_id, region) for g, producer, class_id, region in session.execute(registered)}
+    )
+    rest = gtins - found.keys()
+    prefixes = {gtin[1 : 1 + n]: gtin for gtin in rest for n in range(6, 13)}
+    if prefixes:
+        held = select(CodeIssuer.gs1_company_prefix, CodeIssuer.party_id, Party.region).join(
+            Party, Party.id == CodeIssuer.party_id
+        )
+        for prefix, party_id, region in session.execute(held.where(CodeIssuer.gs1_company_prefix.in_(prefixes))):
+            for gtin in rest:
+                if prefix and gtin[1:].startswith(prefix):
+                    found.setdefault(gtin, (party_id, None, region))
+    for gtin in sorted(gtins - found.keys()):
+        first = session.execute(
+            select(Event.recorder_id, Party.region)
+            .join(EventEpc, EventEpc.event_pk == Event.id)
+            .join(Party, Party.id == Event.recorder_id)
+            .where(
+                or_(
+                    EventEpc.value == f"{_GTIN_DL}{gtin}",
+                    EventEpc.value.startswith(f"{_GTIN_DL}{gtin}/", autoescape=True),
+                ),
+                Event.biz_step == "commissioning",
+            )
+            .order_by(Event.event_time, Event.id)
+            .limit(1)
+        ).first()
+        if first is not None:
+            found[gtin] = (first.recorder_id, None, first.region)
+    return found
+
+
 def _supervises(actor: Party, region: str | None, class_id: str | None) -> bool:
     """A regulator whose jurisdiction covers ``region`` and whose mandate covers ``class_id``."""
     in_region = actor.jurisdiction is None or (region or "").startswith(actor.jurisdiction)
@@ -157,7 +198,7 @@ def _others_goods(
 ) -> list[tuple[int, EventError]]:
     """Destruction of things whose last holder (``trace_holdings``: the party the last custody event gave them to)
     is another party; the producer of a registered product and its supervising regulators may destroy them."""
-    things = {index: [canonical_id(c) for c in named_codes(event)] for index, event in events.items()}
+    things = {index: named_codes(event) for index, event in events.items()}
     values = sorted({t for found in things.values() for t in found})
     if not values:
         return []
