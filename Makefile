@@ -33,7 +33,7 @@ run: install
 	@echo "  zhuisu is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs (OpenAPI):  http://$(HOST):$(PORT)/docs"
 	@echo "  demo events:         curl -H \"Authorization: Bearer $$(cat var/demo-token)\" http://$(HOST):$(PORT)/events"
-	@echo "  demo token:          $$(cat var/demo-token)   (regulator: var/demo-regulator-token, admin: var/demo-admin-token)"
+	@echo "  demo token:          $$(cat var/demo-token)   (the other roles' in var/demo-*-token: see the README)"
 	@echo ""
 	$(BIN)/zhuisu serve --host $(HOST) --port $(PORT)
 
