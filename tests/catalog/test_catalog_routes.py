@@ -75,9 +75,16 @@ def test_flags(client: TestClient, creds: Credentials, maker: sessionmaker[Sessi
         parties_service.grant(s, here, actor_role="regulator", jurisdiction="370602")
         away = parties_service.create_party(s, name="北京市市场监督管理局")
         parties_service.grant(s, away, actor_role="regulator", jurisdiction="11")
-        tokens = {p.name: parties_service.issue_token(s, party=p).secret for p in (other, here, away)}
+        food = parties_service.create_party(s, name="芝罘区食品监管")
+        parties_service.grant(s, food, actor_role="regulator", jurisdiction="370602", mandate=["food"])
+        tokens = {p.name: parties_service.issue_token(s, party=p).secret for p in (other, here, away, food)}
     seen = {
         name: len(client.get("/api/v1/catalog/flags", headers={"Authorization": f"Bearer {token}"}).json())
         for name, token in tokens.items()
     }
-    assert seen == {"示范市乙食品有限公司": 0, "芝罘区市场监督管理局": 1, "北京市市场监督管理局": 0}
+    assert seen == {
+        "示范市乙食品有限公司": 0,
+        "芝罘区市场监督管理局": 1,
+        "北京市市场监督管理局": 0,
+        "芝罘区食品监管": 0,
+    }

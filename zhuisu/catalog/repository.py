@@ -3,9 +3,10 @@
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
+from zhuisu.auth.roles import in_class
 from zhuisu.catalog.permissions import FlagScope
 from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, Location, Party, Product
 
@@ -111,6 +112,8 @@ def list_flags(
         stmt = stmt.where(EventFlag.recorder_id == scope.recorder_id)
     if scope.region_prefix:
         stmt = stmt.join(Party, Party.id == EventFlag.recorder_id).where(Party.region.startswith(scope.region_prefix))
+    if scope.classes is not None:
+        stmt = stmt.where(or_(false(), *(in_class(EventFlag.class_id, c) for c in scope.classes)))
     if class_prefix:
         stmt = stmt.where((EventFlag.class_id == class_prefix) | EventFlag.class_id.startswith(class_prefix + "."))
     stmt = stmt.order_by(EventFlag.id).limit(limit).offset(offset)
