@@ -279,9 +279,7 @@ def capture_batch(
     prepared = _apply_store_checks(session, prepared, outcomes, context)
     if behaviour == "rollback" and (outcomes or document_errors):
         return _reject_all(events, outcomes, prepared)
-    fresh = _drop_duplicates(session, prepared, outcomes)
-    if fresh:
-        _insert(session, job, fresh, context)
+    fresh = _store_fresh(session, job, prepared, outcomes, context)
     for p in fresh:
         outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "captured")
     return [outcomes[i] for i, _ in events]
@@ -387,9 +385,40 @@ def _existing(session: Session, column: Any, values: list[str]) -> set[str]:
     return found
 
 
-def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: Any) -> None:
-    record_time = utc_now()
+#: How often a batch re-checks for duplicates after a concurrent capture stored some of its events first.
+_RACE_ATTEMPTS = 5
+
+
+def _store_fresh(
+    session: Session, job: CaptureJob, prepared: list[_Prepared], outcomes: dict[int, EventOutcome], context: Any
+) -> list[_Prepared]:
+    """Store the events not stored yet (the others are marked duplicates) and run the write path; the stored ones.
+
+    Another transaction may store some of the same events between the check and the insert (on PostgreSQL the
+    insert then waits for it and meets a unique violation): the insert runs under a savepoint, and on a conflict
+    the check runs again and sees them — a duplicate is a duplicate however it races, never an error."""
     context_id = _context_id(session, context)
+    for attempt in range(_RACE_ATTEMPTS):
+        fresh = _drop_duplicates(session, prepared, outcomes)
+        if not fresh:
+            return []
+        try:
+            with session.begin_nested():
+                record_time, ids = _insert(session, job, fresh, context_id)
+        except IntegrityError:
+            if attempt == _RACE_ATTEMPTS - 1:
+                raise
+            continue
+        _write_path(session, job, fresh, context, record_time, ids)
+        return fresh
+    return []  # not reached: the last attempt returns or raises
+
+
+def _insert(
+    session: Session, job: CaptureJob, fresh: list[_Prepared], context_id: int | None
+) -> tuple[datetime, list[int]]:
+    """Insert the events and their index rows; (record time, primary keys)."""
+    record_time = utc_now()
     rows = [_event_row(p, job=job, record_time=record_time, context_id=context_id) for p in fresh]
     # Core inserts on the tables, not ORM bulk persistence: same SQL, a fraction of the Python per row.
     events_table, epcs_table = Event.metadata.tables["events"], Event.metadata.tables["event_epcs"]
@@ -406,6 +435,17 @@ def _insert(session: Session, job: CaptureJob, fresh: list[_Prepared], context: 
     index_rows = [row for pk, p in zip(ids, fresh, strict=True) for row in _index_rows(pk, p.event)]
     if index_rows:
         session.execute(insert(epcs_table), index_rows)
+    return record_time, ids
+
+
+def _write_path(
+    session: Session,
+    job: CaptureJob,
+    fresh: list[_Prepared],
+    context: Any,
+    record_time: datetime,
+    ids: list[int],
+) -> None:
     stored = [
         StoredEvent(
             pk=pk,
