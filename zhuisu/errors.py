@@ -97,3 +97,9 @@ class EmptyDocument(InvalidInput):
 
 class InvalidJson(InvalidInput):
     code = "invalid_json"
+
+
+class NestedTooDeep(InvalidInput):
+    """A document nested deeper than ``epcis.limits.MAX_DEPTH``; ``pointer`` names where."""
+
+    code = "nested_too_deep"

@@ -42,6 +42,7 @@ def import_files(
     writer = _JsonWriter(lang) if as_json else None
     totals = {"captured": 0, "duplicates": 0, "rejected": 0}
     broken_files = 0
+    document_errors: list[dict[str, str]] = []
     started = time.perf_counter()
     for path in files:
         report = _import_one(maker, path, actor_id, mode, batch_size or settings().import_batch_size, writer)
@@ -50,6 +51,7 @@ def import_files(
         broken_files += bool(report.document_errors)
         for error in report.document_errors:
             err_console.print(f"[red]{path}[/red]: {error.message(lang)}", highlight=False)
+            document_errors.append({"file": str(path), "code": error.code, "message": error.message(lang)})
     elapsed = time.perf_counter() - started
     handled = sum(totals.values())
     err_console.print(
@@ -58,7 +60,7 @@ def import_files(
         highlight=False,
     )
     if writer:
-        writer.close(totals)
+        writer.close(totals, document_errors)
     if totals["rejected"] or broken_files:
         raise typer.Exit(1)
 
@@ -101,8 +103,9 @@ def _import_one(
 
 
 class _JsonWriter:
-    """Streams ``{"events": [...], "captured": n, "duplicates": n, "rejected": n}`` so a million outcomes are
-    never held in memory at once."""
+    """Streams ``{"events": [...], "captured": n, "duplicates": n, "rejected": n, "document_errors": [...]}`` so
+    a million outcomes are never held in memory at once (``document_errors``: what made a whole file unreadable or
+    invalid, ``{"file", "code", "message"}``)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -115,6 +118,7 @@ class _JsonWriter:
         )
         self.first = False
 
-    def close(self, totals: dict[str, int]) -> None:
-        sys.stdout.write("], " + json.dumps(totals)[1:] + "\n")
+    def close(self, totals: dict[str, int], document_errors: list[dict[str, str]]) -> None:
+        tail = {**totals, "document_errors": document_errors}
+        sys.stdout.write("], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
         sys.stdout.flush()

@@ -22,7 +22,7 @@ from zhuisu.capture import service
 from zhuisu.capture.schemas import EventOutcome
 from zhuisu.capture.service import Behaviour
 from zhuisu.db.session import unit_of_work
-from zhuisu.epcis import validation
+from zhuisu.epcis import limits, validation
 from zhuisu.epcis.reports import EventError
 from zhuisu.epcis.stream import StreamError, iter_document, iter_events
 from zhuisu.models import Party
@@ -79,6 +79,15 @@ def _problems(index: int, event: Any, context: Any) -> list[EventError]:
 
 
 def _json_error(exc: StreamError) -> EventError:
+    if "nested" in str(exc):
+        return EventError(
+            pointer="",
+            code="nested_too_deep",
+            expected=f"JSON nested at most {limits.MAX_DEPTH} levels deep",
+            message_zh=f"文件嵌套超过 {limits.MAX_DEPTH} 层（约第 {exc.position} 字节），未读取其中的事件",
+            message_en=f"the file is nested more than {limits.MAX_DEPTH} levels deep (near byte {exc.position}); "
+            "none of its events was read",
+        )
     return EventError(
         pointer="",
         code="invalid_json",
@@ -193,8 +202,11 @@ def _reject_file(
     )
     for_job: list[EventOutcome] = []
     context = header.get("@context")
+    unreadable = any(e.code in ("invalid_json", "nested_too_deep") for e in report.document_errors)
     try:
-        for batch, _ in _batches(path, batch_size):
+        # A file that is not well-formed (or nested too deep) is not read again: its events cannot be told apart,
+        # and reading them could cost what the first pass refused to spend.
+        for batch, _ in [] if unreadable else _batches(path, batch_size):
             for index, event in batch:
                 given = event.get("eventID") if isinstance(event, dict) else None
                 own = _problems(index, event, context)

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from zhuisu.config import Settings
-from zhuisu.epcis import formats
+from zhuisu.epcis import formats, limits
 from zhuisu.epcis.query.params import positive_int
 from zhuisu.epcis.xml import writer, writer12
-from zhuisu.errors import EmptyDocument, InvalidJson, TooLarge, UnsupportedMediaType
+from zhuisu.errors import EmptyDocument, InvalidJson, NestedTooDeep, TooLarge, UnsupportedMediaType
 from zhuisu.kit.time import format_iso
 from zhuisu.web.deps import SettingsDep
 
@@ -66,10 +66,20 @@ def _too_large(size: int, limit: int) -> TooLarge:
 
 
 def parse_json(raw: bytes) -> Any:
+    """The body as JSON: well-formed (invalid Unicode such as a lone surrogate refused, never replaced) and nested
+    at most ``limits.MAX_DEPTH`` deep. Raises InvalidJson or NestedTooDeep (400, naming the pointer)."""
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidJson(f"请求体不是有效的 JSON：{exc}", message_en=f"the body is not valid JSON: {exc}") from None
+    pointer = limits.deeper_than(value)
+    if pointer is not None:
+        raise NestedTooDeep(
+            f"请求体嵌套超过 {limits.MAX_DEPTH} 层（{pointer}）",
+            message_en=f"the body is nested more than {limits.MAX_DEPTH} levels deep (at {pointer})",
+            pointer=pointer,
+        )
+    return value
 
 
 async def read_json_body(request: Request, settings: SettingsDep) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from zhuisu.epcis import limits
 from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.schema import loader
 from zhuisu.epcis.xml import names
@@ -51,7 +52,22 @@ def parse(data: bytes) -> Any:
     if root.getroottree().docinfo.doctype:
         # As defusedxml: a DTD has no place in an EPCIS document and is how entity attacks arrive.
         raise InvalidXml("XML 文档不得含 DOCTYPE 声明", message_en="the XML document must not declare a DOCTYPE")
+    _check_depth(root)
     return root
+
+
+def _check_depth(root: Any) -> None:
+    """Raises InvalidXml for elements nested deeper than ``limits.MAX_DEPTH`` (the reader recurses over them)."""
+    depth = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > limits.MAX_DEPTH:
+            path = root.getroottree().getpath(element)
+            raise InvalidXml(
+                f"XML 文档嵌套超过 {limits.MAX_DEPTH} 层（{path}）",
+                message_en=f"the XML document is nested more than {limits.MAX_DEPTH} levels deep (at {path})",
+                pointer=path,
+            )
 
 
 def read_document(data: bytes | Any) -> dict[str, Any]:
