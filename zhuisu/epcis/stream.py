@@ -31,41 +31,39 @@ def iter_document(fp: IO[bytes]) -> Iterator[tuple[str, Any, Any]]:
     the parse events come without ijson's prefixes (which cost the square of the depth: a 200 KB file nested
     100,000 deep took tens of gigabytes) and the path is kept here, for the few levels above the events only."""
     builder: Any = None
-    depth = 0
-    nesting = 0  # of the whole document
+    depth = 0  # within the value being built
+    room = 0  # how many levels that value may still open: the limit less the levels above it
     path: list[str | None] = []  # ijson's prefix, kept only outside the values being built
     target: tuple[str, Any] = ("", None)
     index = 0
     try:
         for event, value in ijson.basic_parse(fp, use_float=True):
-            opens, closes = event in _OPENS, event in _CLOSES
-            if opens:
-                nesting += 1
-                if nesting > limits.MAX_DEPTH:
-                    where = ".".join(p or "" for p in path) or "its root"
-                    message = f"the document is nested more than {limits.MAX_DEPTH} levels deep (below {where})"
-                    raise StreamError(message, _position(fp))
-            elif closes:
-                nesting -= 1
-            if builder is not None:
+            if builder is not None:  # the hot path: every parse event of every event object
                 builder.event(event, value)
-                depth += 1 if opens else -1 if closes else 0
-                if depth == 0:
-                    yield target[0], target[1], builder.value
-                    builder = None
+                if event in _OPENS:
+                    depth += 1
+                    if depth > room:
+                        raise _too_deep(path, fp)
+                elif event in _CLOSES:
+                    depth -= 1
+                    if depth == 0:
+                        yield target[0], target[1], builder.value
+                        builder = None
                 continue
             if event == "map_key":
                 path[-1] = value
                 continue
-            if closes:
+            if event in _CLOSES:
                 path.pop()
                 continue
-            prefix = ".".join(p or "" for p in path)
-            found = _target(prefix, event, index)
+            opens = event in _OPENS
+            if opens and len(path) >= limits.MAX_DEPTH:
+                raise _too_deep(path, fp)
+            found = _target(".".join(p or "" for p in path), event, index)
             if found is not None and found[0] == "event":
                 index += 1
             if found is not None and opens:
-                builder, depth, target = ijson.ObjectBuilder(), 1, found
+                builder, depth, room, target = ijson.ObjectBuilder(), 1, limits.MAX_DEPTH - len(path), found
                 builder.event(event, value)
             elif found is not None:
                 yield found[0], found[1], value
@@ -77,6 +75,13 @@ def iter_document(fp: IO[bytes]) -> Iterator[tuple[str, Any, Any]]:
 
 _OPENS = frozenset({"start_map", "start_array"})
 _CLOSES = frozenset({"end_map", "end_array"})
+
+
+def _too_deep(path: list[str | None], fp: IO[bytes]) -> StreamError:
+    where = ".".join(p or "" for p in path) or "its root"
+    return StreamError(
+        f"the document is nested more than {limits.MAX_DEPTH} levels deep (below {where})", _position(fp)
+    )
 
 
 def iter_events(fp: IO[bytes]) -> Iterator[tuple[int, Any]]:
