@@ -42,6 +42,18 @@ class Settings(BaseSettings):
         description="Documents with at least this many events are captured in the background: `POST /capture` "
         "answers 202 at once and `GET /capture/{id}` reports the job.",
     )
+    capture_jobs_in_background: bool = Field(
+        default=True,
+        description="Capture a queued job right after answering 202, in the web server's process. False: leave it "
+        "to the workers (`zhuisu worker`, or the worker thread of `zhuisu serve`), which also resume any job a "
+        "stopped server left queued.",
+    )
+    capture_job_lease_seconds: int = Field(
+        default=900,
+        ge=10,
+        description="A running capture job whose worker has not finished it after this long is taken by another "
+        "worker (the first one's transaction rolled back when it died).",
+    )
     capture_xml_strict: bool = Field(
         default=False,
         description="Refuse EPCIS 2.0 XML that is not valid against the GS1 XSD (default: read leniently, as real "

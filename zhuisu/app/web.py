@@ -13,6 +13,7 @@ from zhuisu.app import wiring
 from zhuisu.app.audit import AuditMiddleware
 from zhuisu.auth import pages as auth_pages
 from zhuisu.browse import routes as browse_routes
+from zhuisu.capture import jobs as capture_jobs
 from zhuisu.capture import routes as capture_routes
 from zhuisu.catalog import routes as catalog_routes
 from zhuisu.config import Settings
@@ -66,7 +67,14 @@ def create_app(settings: Settings) -> FastAPI:
         worker = subscriptions_worker.Worker(
             app.state.sessionmaker,
             app.state.settings,
-            also=[partial(ledger_upkeep.round_, app.state.sessionmaker, app.state.settings)],
+            also=[
+                partial(ledger_upkeep.round_, app.state.sessionmaker, app.state.settings),
+                partial(
+                    capture_jobs.resume,
+                    app.state.sessionmaker,
+                    lease_seconds=app.state.settings.capture_job_lease_seconds,
+                ),
+            ],
         )
         if app.state.settings.subscriptions_worker:
             worker.start()

@@ -68,6 +68,7 @@ def job_document(job: CaptureJob, lang: str) -> dict[str, Any]:
         **finished,
         "running": job.running,
         "success": job.success,
+        "state": job.state,
         "captureErrorBehaviour": job.behaviour,
         "eventCount": job.event_count,
         "captured": job.captured,
@@ -120,7 +121,9 @@ def capture(
         job = capture_jobs.queue_job(
             session, document, actor=recorder, agent=agent, behaviour=mode, source="POST /capture"
         )
-        background.add_task(capture_jobs.run_job, request.app.state.sessionmaker, job.id, document, mode)
+        if settings.capture_jobs_in_background:
+            lease = settings.capture_job_lease_seconds
+            background.add_task(capture_jobs.run_job, request.app.state.sessionmaker, job.id, lease_seconds=lease)
         headers = {"Location": f"/capture/{job.id}", **epcis_http.limit_headers(settings)}
         return JSONResponse(job_document(job, lang), status_code=202, headers=headers)
     result = service.capture_document(

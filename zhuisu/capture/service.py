@@ -119,6 +119,7 @@ def record_outcomes(
 
 def close_job(job: CaptureJob) -> None:
     job.running = False
+    job.state = "done" if job.success else "failed"
     job.finished_at = utc_now()
 
 

@@ -3,7 +3,7 @@
 from zhuisu.db.base import Base
 from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
-from zhuisu.models.event import CaptureJob, Event, EventContext, EventEpc
+from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
     LedgerCheckpoint,
@@ -26,6 +26,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CaptureDocument",
     "CaptureJob",
     "CatalogRelease",
     "CodeBatch",

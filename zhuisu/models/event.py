@@ -21,6 +21,12 @@ class CaptureJob(IdMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     running: Mapped[bool] = mapped_column(Boolean, default=True)
     success: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: queued (its document kept in ``capture_documents``, waiting for a worker), running, done (every event
+    #: captured or a duplicate), failed (rejected events, a rejected document, or a capture that crashed).
+    state: Mapped[str] = mapped_column(String(16), default="running", server_default="done", index=True)
+    #: When a worker took a queued job; a running job whose claim is older than ``capture_job_lease_seconds`` is
+    #: taken again (its worker died: its transaction rolled back, nothing was stored).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     behaviour: Mapped[str] = mapped_column(String(16), default="rollback")
     source: Mapped[str] = mapped_column(String(500), default="")
     recorder_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
@@ -31,6 +37,16 @@ class CaptureJob(IdMixin, Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)
+
+
+class CaptureDocument(Base):
+    """The document of a queued capture job, kept in the transaction that answered 202 until the job has captured
+    it (then deleted; kept when the job failed), so an accepted document is never lost."""
+
+    __tablename__ = "capture_documents"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("capture_jobs.id"), primary_key=True)
+    body: Mapped[Any] = mapped_column(JsonDocument)
 
 
 class EventContext(Base):

@@ -3,10 +3,12 @@ loop ``zhuisu serve`` also runs in-process; both may run at once)."""
 
 import os
 import time
+from collections.abc import Callable
 from functools import partial
 
 import typer
 
+from zhuisu.capture import jobs as capture_jobs
 from zhuisu.cli.runtime import session_maker, settings
 from zhuisu.config import get_settings
 from zhuisu.exchange.subscriptions.worker import Worker
@@ -16,7 +18,12 @@ from zhuisu.ledger import upkeep as ledger_upkeep
 def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
     """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
     logged); runs until interrupted."""
-    loop = Worker(session_maker(), settings(), also=[partial(ledger_upkeep.round_, session_maker(), settings())])
+    maker, config = session_maker(), settings()
+    rounds: list[Callable[[], object]] = [
+        partial(ledger_upkeep.round_, maker, config),
+        partial(capture_jobs.resume, maker, lease_seconds=config.capture_job_lease_seconds),
+    ]
+    loop = Worker(maker, config, also=rounds)
     while True:
         done = loop.run_once()
         typer.echo(f"delivered {done.delivered}, failed {done.failed}")

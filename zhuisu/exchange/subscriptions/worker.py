@@ -30,7 +30,7 @@ class Worker:
         maker: sessionmaker[Session],
         settings: Settings,
         send: delivery.Sender | None = None,
-        also: Sequence[Callable[[], None]] = (),
+        also: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.maker = maker
         self.also = tuple(also)
