@@ -124,3 +124,27 @@ def test_import_of_a_file_nested_100000_deep_is_refused_in_bounded_memory(cli_db
     assert [(e["file"], e["code"]) for e in report["document_errors"]] == [(str(deep), "nested_too_deep")]
     assert (report["events"], report["captured"], report["rejected"]) == ([], 0, 0)
     assert peak_mb < 200, peak_mb
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [("x\\ud800y", True), ("x\\udc00y", True), ("\\ud83d\\ude00", False), ("\\\\ud800", False)],
+    ids=["lone high", "lone low", "a pair", "an escaped backslash"],
+)
+def test_import_refuses_a_lone_surrogate(cli_db: str, tmp_path: Path, text: str, refused: bool) -> None:
+    file = tmp_path / "surrogate.json"
+    event = object_event(1, eventID="urn:uuid:surrogate", **{"https://example.com/note": "PLACEHOLDER"})
+    file.write_text(json.dumps(document(event)).replace("PLACEHOLDER", text))
+    env = {**os.environ, "ZHUISU_DATABASE_URL": cli_db}
+    done = subprocess.run(
+        [sys.executable, "-m", "zhuisu", "import", str(file), "--json"], env=env, capture_output=True, text=True
+    )
+    report = json.loads(done.stdout)
+    if refused:
+        assert (done.returncode, [e["code"] for e in report["document_errors"]], report["captured"]) == (
+            1,
+            ["invalid_json"],
+            0,
+        )
+    else:
+        assert (done.returncode, report["captured"]) == (0, 1), done.stderr

@@ -148,11 +148,21 @@ def test_master_data_document_becomes_header_master_data() -> None:
     }
 
 
+def test_a_bare_doctype_is_read() -> None:
+    head = b'<?xml version="1.0"?>\n<!DOCTYPE epcis:EPCISDocument>\n'
+    root = b'<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" '
+    rest = b'creationDate="2026-01-01T00:00:00Z"><EPCISBody><EventList/></EPCISBody></epcis:EPCISDocument>'
+    assert reader.read_document(head + root + rest)["epcisBody"] == {"eventList": []}
+
+
 @pytest.mark.parametrize(
     ("_case", "body", "code"),
     [
         ("not xml", b"{not xml", "invalid_xml"),
-        ("doctype refused", b'<!DOCTYPE d [<!ENTITY x "y">]><EPCISDocument>&x;</EPCISDocument>', "invalid_xml"),
+        ("entity refused", b'<!DOCTYPE d [<!ENTITY x "y">]><EPCISDocument>&x;</EPCISDocument>', "invalid_xml"),
+        ("declarations refused", b"<!DOCTYPE d [<!ELEMENT d ANY>]><EPCISDocument/>", "invalid_xml"),
+        ("external dtd refused", b'<!DOCTYPE d SYSTEM "http://evil.example/x.dtd"><EPCISDocument/>', "invalid_xml"),
+        ("public dtd refused", b'<!DOCTYPE d PUBLIC "-//x//y" "x.dtd"><EPCISDocument/>', "invalid_xml"),
         ("other root", b"<html/>", "invalid_xml"),
     ],
 )

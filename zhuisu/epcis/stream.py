@@ -5,6 +5,7 @@ object is built at a time. ``iter_events`` reads only the events, built entirely
 ``iter_document``), for a second pass over a file whose header is already known.
 """
 
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -37,7 +38,7 @@ def iter_document(fp: IO[bytes]) -> Iterator[tuple[str, Any, Any]]:
     target: tuple[str, Any] = ("", None)
     index = 0
     try:
-        for event, value in ijson.basic_parse(fp, use_float=True):
+        for event, value in ijson.basic_parse(_Unicode(fp), use_float=True):
             if builder is not None:  # the hot path: every parse event of every event object
                 builder.event(event, value)
                 if event in _OPENS:
@@ -69,12 +70,52 @@ def iter_document(fp: IO[bytes]) -> Iterator[tuple[str, Any, Any]]:
                 yield found[0], found[1], value
             elif opens:
                 path.append(None if event == "start_map" else "item")
-    except ijson.JSONError as exc:
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
         raise StreamError(str(exc), _position(fp)) from None
 
 
 _OPENS = frozenset({"start_map", "start_array"})
 _CLOSES = frozenset({"end_map", "end_array"})
+
+
+#: A UTF-16 surrogate pair written as JSON escapes, or one surrogate escape alone; the run of backslashes before it
+#: tells an escape (odd) from text (an escaped backslash followed by "ud800").
+_SURROGATES = re.compile(
+    rb"(\\+)u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\+)u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
+_HELD = 13  # bytes a chunk keeps back for the next, so an escape or a pair is never cut in two
+_BACKSLASH = 0x5C
+
+
+class _Unicode:
+    """The file as the C parser reads it, refusing lone UTF-16 surrogate escapes (``"\\ud800"``), which the parser
+    would turn into ``?`` without a word — a changed value, never stored. Pairs (``"\\ud83d\\ude00"``) are text."""
+
+    def __init__(self, fp: IO[bytes]) -> None:
+        self.fp = fp
+        self.held = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.fp.read(size)
+        data = self.held + chunk
+        cut = len(data)
+        if chunk:  # more may follow: keep the tail back, and the whole run of backslashes it starts in
+            cut = max(0, cut - _HELD)
+            while cut > 0 and data[cut - 1] == _BACKSLASH:
+                cut -= 1
+        judged = 0
+        for match in _SURROGATES.finditer(data):
+            if match.start() >= cut:
+                break
+            lone = match.group(2)
+            if lone is not None and len(lone) % 2 == 1:
+                raise StreamError("a lone UTF-16 surrogate escape (\\ud800 to \\udfff without its pair)", self.tell())
+            judged = match.end()
+        self.held = data[max(cut, judged) :]
+        return chunk
+
+    def tell(self) -> int:
+        return self.fp.tell()
 
 
 def _too_deep(path: list[str | None], fp: IO[bytes]) -> StreamError:
