@@ -178,3 +178,22 @@ def test_db_upgrade_is_idempotent(cli_db: str) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0
     assert "database at revision heads" in result.stdout
+
+
+def test_a_context_after_the_events_is_read(cli_db: str, tmp_path: Path) -> None:
+    # JSON-LD members come in any order: a document whose @context follows epcisBody (as some GS1 examples do)
+    doc = document(object_event(1), object_event(2, readPoint={"id": "urn:epc:id:sgln:6901234.00002.0"}))
+    late = {k: v for k, v in doc.items() if k != "@context"} | {"@context": doc["@context"]}
+    path = tmp_path / "late-context.jsonld"
+    path.write_text(json.dumps(late), encoding="utf-8")
+    assert list(json.loads(path.read_text()))[-1] == "@context"
+    code, out = run_json("import", "--json", str(path))
+    assert (code, out["captured"], out["rejected"], out["document_errors"]) == (0, 2, 0, [])
+    # and a late context does not hide an event's own error behind document_rejected
+    bad = {**late, "epcisBody": {"eventList": [object_event(3, action="SIDEWAYS")]}}
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    code, out = run_json("import", "--json", str(path))
+    assert code == 1
+    errors = [(e["code"], e["pointer"]) for e in out["events"][0]["errors"]]
+    assert errors == [("unknown_action", "/epcisBody/eventList/0/action")]
+    assert stored(cli_db) == 2

@@ -56,6 +56,7 @@ def _validate_file(path: Path) -> tuple[dict[str, Any], list[int], list[EventErr
     invalid: list[int] = []
     count = 0
     first: Any = None
+    late_context = False  # events came before the document's @context (JSON-LD allows any member order)
     try:
         with path.open("rb") as fp:
             for kind, key, value in iter_document(fp):
@@ -64,8 +65,13 @@ def _validate_file(path: Path) -> tuple[dict[str, Any], list[int], list[EventErr
                 elif kind == "event":
                     first = value if count == 0 else first
                     count += 1
-                    if _problems(key, value, header.get("@context")):
+                    if "@context" not in header:
+                        late_context = True
+                    elif _problems(key, value, header["@context"]):
                         invalid.append(key)
+        if late_context:  # validated now that the whole header is known: one more read, for such files only
+            with path.open("rb") as fp:
+                invalid = [i for i, event in iter_events(fp) if _problems(i, event, header.get("@context"))]
     except StreamError as exc:
         return header, invalid, [_json_error(exc)], count
     doc = _header_document(header, first) if count else {**header, "epcisBody": {"eventList": []}}
