@@ -274,6 +274,16 @@ class TestDeviationsFromTheSchema:
         document["epcisBody"]["eventList"][0]["sensorElementList"][0]["sensorReport"][0]["type"] = value
         assert summary(validate_document(document)) == expected
 
+    def test_a_sensor_report_without_a_type(self) -> None:
+        # optional in the XSD (an exception or a component report carries none); the JSON Schema requires it
+        document = load("WithSensorData/SensorDataExample1.jsonld")
+        report = document["epcisBody"]["eventList"][0]["sensorElementList"][0]["sensorReport"][0]
+        del report["type"]
+        report["exception"] = "ALARM_CONDITION"
+        assert validate_document(document) == []
+        report["type"] = "Temperature"
+        assert validate_document(document) == []
+
     def test_read_point_takes_namespaced_extensions(self) -> None:
         event = object_event()
         event["readPoint"]["example:dock"] = "A1"

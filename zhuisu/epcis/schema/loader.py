@@ -12,7 +12,10 @@ memory when the validators are first needed (never at import time):
 3. ``readPoint``, ``bizLocation`` and ``epcisBody`` accept only their standard properties plus extensions
    named by a URI or compact IRI (``example:myField``), as events do; the schema lets any property through
    there.
-4. Formats are checked (``validate_formats=True``; jsonschema-rs leaves them off for draft-07 by default). The
+4. A sensor report's ``type`` is optional, as the EPCIS 2.0 XSD (``SensorReportType``: ``type`` use="optional")
+   has it; the JSON Schema requires it, so the same report would be accepted in XML and refused in JSON-LD, and
+   GS1's own examples carry reports without it (a report of an ``exception``, or of a ``component``).
+5. Formats are checked (``validate_formats=True``; jsonschema-rs leaves them off for draft-07 by default). The
    schema uses two: ``uri`` (jsonschema-rs's RFC 3986 check) and ``date-time``, for which a stricter checker
    replaces the built-in RFC 3339 one: the ``xsd:dateTimeStamp`` form the JSON-LD context declares (upper-case
    ``T`` and ``Z``, an offset within ±14:00, no leap second), and only values Python's ``datetime`` can
@@ -81,6 +84,7 @@ def patched_schema() -> dict[str, Any]:
         body["properties"]["persistentDisposition"] = {"$ref": "#/definitions/persistentDisposition"}
         body["propertyNames"]["anyOf"][1]["enum"].append("persistentDisposition")
     defs["measurementType"]["anyOf"][0] = {"$ref": "#/definitions/uri"}
+    defs["sensorReport"].pop("required", None)
     defs["readPoint"]["propertyNames"] = _extension_names("id")
     defs["bizLocation"]["propertyNames"] = _extension_names("id")
     defs["epcisDocument"]["properties"]["epcisBody"]["propertyNames"] = _extension_names("eventList")
