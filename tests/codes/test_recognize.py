@@ -461,6 +461,20 @@ INVALID = [
         ["uscc", "sscc", "special-equipment-code"],
         id="eighteen-digits-nothing-valid",
     ),
+    pytest.param(
+        "8385793000087976666",
+        "drug-trace-code",
+        "length should be 20, got 19",
+        ["drug-trace-code"],
+        id="drug-code-a-digit-short",
+    ),
+    pytest.param(
+        "838579300008797666601",
+        "drug-trace-code",
+        "length should be 20, got 21",
+        ["drug-trace-code"],
+        id="drug-code-a-digit-long",
+    ),
 ]
 
 UNKNOWN = [

@@ -71,7 +71,8 @@ PLAIN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gtin", re.compile(r"[0-9]{8}|[0-9]{12,14}")),
     ("sscc", re.compile(r"[0-9]{18}")),
     ("gln", re.compile(r"[0-9]{13}")),
-    ("drug-trace-code", re.compile(r"8[0-9]{19}")),
+    # 19 to 21 digits starting with 8: a drug trace code (20 digits) mistyped by one is reported as one, wrong length
+    ("drug-trace-code", re.compile(r"8[0-9]{18,20}")),
     ("vet-drug-code", re.compile(r"[0-9]{24}")),
     ("pesticide-label-code", re.compile(r"[0-9]{32}")),
     ("special-equipment-code", re.compile(r"[0-9A-Z]{4}[0-9]{9}[0-9A-Z][0-9]{4}", re.IGNORECASE)),
