@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -97,6 +98,39 @@ class TestVerify:
         assert f"changed\t{ids[17]}\t" in text
         assert f"deleted\t{ids[250]}\t" in text
         assert f"inserted\t{forged}\t" in text
+
+    def test_finds_what_users_read_beside_the_body(self, store: Engine) -> None:
+        # given a signed store, when the columns and index rows that queries and trace read are changed in SQL
+        assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0
+        ids = event_ids(store)
+        with Session(store) as s, s.begin():
+            pk = {i: s.scalar(select(Event.id).where(Event.event_id == ids[i])) for i in (10, 11, 12, 13, 14, 15, 16)}
+            s.execute(update(Event).where(Event.id == pk[10]).values(biz_step="destroying"))
+            s.execute(update(Event).where(Event.id == pk[11]).values(event_time=datetime(2020, 1, 1, tzinfo=UTC)))
+            s.execute(update(Event).where(Event.id == pk[12]).values(read_point="https://id.gs1.org/414/6901234999999"))
+            s.execute(update(Event).where(Event.id == pk[13]).values(disposition="recalled"))
+            first = s.scalar(select(EventEpc.id).where(EventEpc.event_pk == pk[14]).limit(1))
+            s.execute(
+                update(EventEpc).where(EventEpc.id == first).values(value="https://id.gs1.org/01/06901234999990/21/1")
+            )
+            s.execute(delete(EventEpc).where(EventEpc.event_pk == pk[15]))
+            s.execute(
+                insert(EventEpc).values(event_pk=pk[16], role="epc", value="https://id.gs1.org/00/069012340000000012")
+            )
+        code, report = verify_json()
+        # then each is named, with what changed
+        assert code == 1
+        assert sorted((f["eventID"], f["detail"].split(": ", 1)[1]) for f in report["findings"]) == sorted(
+            [
+                (ids[10], "biz_step changed"),
+                (ids[11], "event_time changed"),
+                (ids[12], "read_point changed"),
+                (ids[13], "disposition changed"),
+                (ids[14], "event_epcs changed"),
+                (ids[15], "event_epcs changed"),
+                (ids[16], "event_epcs changed"),
+            ]
+        )
 
     def test_a_changed_recorder_is_found_through_its_commitment(self, store: Engine) -> None:
         assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0

@@ -24,13 +24,12 @@ from zhuisu.auth.roles import is_admin
 from zhuisu.capture import permissions, signals
 from zhuisu.capture.schemas import CaptureResult, EventOutcome
 from zhuisu.catalog import enforcement as catalog_enforcement
-from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis import hashing, validation
-from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, cbv_short
+from zhuisu.epcis.indexed import indexed_codes, indexed_fields
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import NotFound
 from zhuisu.events.stored import StoredEvent
-from zhuisu.kit.time import parse_iso, utc_now
+from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
 from zhuisu.parties import delegations
@@ -503,46 +502,18 @@ def _context_id(session: Session, context: Any) -> int | None:
 
 
 def _event_row(p: _Prepared, *, job: CaptureJob, record_time: datetime, context_id: int | None) -> dict[str, Any]:
-    e = p.event
     return {
         "event_id": p.event_id,
         "event_hash": p.hash,
-        "type": e["type"],
-        "event_time": parse_iso(e["eventTime"]),
-        "event_time_zone_offset": e.get("eventTimeZoneOffset", "+00:00"),
+        **indexed_fields(p.event),
         "record_time": record_time,
-        "action": e.get("action"),
-        "biz_step": cbv_short(e.get("bizStep")),
-        "disposition": cbv_short(e.get("disposition")),
-        "read_point": _location_id(e.get("readPoint")),
-        "biz_location": _location_id(e.get("bizLocation")),
-        "has_error_declaration": "errorDeclaration" in e,
         "recorder_id": job.recorder_id,
         "capture_id": job.id,
         "context_id": context_id,
-        "body": e,
+        "body": p.event,
     }
 
 
-def _location_id(value: Any) -> str | None:
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return canonical_id(value["id"])
-    return None
-
-
 def _index_rows(pk: int, event: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    for key, role in EPC_LISTS.items():
-        for epc in event.get(key) or ():
-            yield {"event_pk": pk, "role": role, "value": canonical_id(epc), "quantity": None, "uom": None}
-    parent = event.get("parentID")
-    if isinstance(parent, str):
-        yield {"event_pk": pk, "role": "parent", "value": canonical_id(parent), "quantity": None, "uom": None}
-    for key, role in QUANTITY_LISTS.items():
-        for element in event.get(key) or ():
-            yield {
-                "event_pk": pk,
-                "role": role,
-                "value": canonical_id(element["epcClass"]),
-                "quantity": element.get("quantity"),
-                "uom": element.get("uom"),
-            }
+    for role, value, quantity, uom in indexed_codes(event):
+        yield {"event_pk": pk, "role": role, "value": value, "quantity": quantity, "uom": uom}

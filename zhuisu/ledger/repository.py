@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import Row, insert, select, true, update
 from sqlalchemy.orm import Session
 
+from zhuisu.epcis.indexed import FIELDS, Indexed
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger.merkle import HASH_SIZE
 from zhuisu.ledger.subtrees import NodeKey
 from zhuisu.models import (
     Event,
     EventContext,
+    EventEpc,
     LedgerCheckpoint,
     LedgerCosignature,
     LedgerHead,
@@ -166,12 +168,29 @@ def event_rows_by_pk(session: Session, pks: Sequence[int]) -> dict[int, Row[Any]
         Event.recorder_id,
         Event.context_id,
         Event.body,
+        *(getattr(Event, name) for name in FIELDS),
     )
     events: dict[int, Row[Any]] = {}
     for start in range(0, len(pks), _IN_CHUNK):
         for row in session.execute(select(*columns).where(Event.id.in_(pks[start : start + _IN_CHUNK]))):
             events[row.id] = row
     return events
+
+
+def event_codes_by_pk(session: Session, pks: Sequence[int]) -> dict[int, list[Indexed]]:
+    """The index rows (``event_epcs``: role, code, quantity, unit) of these events, sorted per event."""
+    found: dict[int, list[Indexed]] = {}
+    columns = (EventEpc.event_pk, EventEpc.role, EventEpc.value, EventEpc.quantity, EventEpc.uom)
+    for start in range(0, len(pks), _IN_CHUNK):
+        chunk = pks[start : start + _IN_CHUNK]
+        for pk, role, value, quantity, uom in session.execute(select(*columns).where(EventEpc.event_pk.in_(chunk))):
+            found.setdefault(pk, []).append((role, value, quantity, uom))
+    return {pk: sorted(rows, key=code_key) for pk, rows in found.items()}
+
+
+def code_key(row: Indexed) -> tuple[str, str, float, str]:
+    role, value, quantity, uom = row
+    return role, value, -1.0 if quantity is None else float(quantity), uom or ""
 
 
 def contexts(session: Session, ids: set[int]) -> dict[int, object]:

@@ -1,10 +1,13 @@
 """Replay the stored events against the log (``zhuisu ledger verify``): what changed behind the service's back.
 
 Every leaf is rebuilt from its event row (CBV hash and body digest recomputed from the stored JSON, record time,
-recorder) and compared with the logged leaf; every leaf hash is refolded into the tree, and each stored subtree
-hash, the head and every signed checkpoint (signature included) are checked against the refolded tree. Events
-are reported by eventID: ``changed`` (the row no longer matches its leaf), ``deleted`` (a leaf whose row is
-gone) and ``inserted`` (a row with no leaf). Problems of the log itself are reported as ``tree``.
+recorder) and compared with the logged leaf; what queries, trace and the product page read beside the body — the
+row's indexed columns (type, eventTime, bizStep, disposition, readPoint, bizLocation …) and its ``event_epcs``
+index rows — is derived again from the body (``epcis.indexed``) and compared too. Every leaf hash is refolded into
+the tree, and each stored subtree hash, the head and every signed checkpoint (signature included) are checked
+against the refolded tree. Events are reported by eventID: ``changed`` (the row or its index no longer matches its
+leaf), ``deleted`` (a leaf whose row is gone) and ``inserted`` (a row with no leaf). Problems of the log itself are
+reported as ``tree``.
 """
 
 import hmac
@@ -15,13 +18,14 @@ from typing import Any, Literal
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from zhuisu.epcis.indexed import FIELDS, Indexed, indexed_codes, indexed_fields
 from zhuisu.ledger import repository
 from zhuisu.ledger.checkpoint import open_checkpoint
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.keys import Verifier
 from zhuisu.ledger.leaf import Leaf, leaf_for_event, parse_leaf
 from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash
-from zhuisu.ledger.repository import NodeReader
+from zhuisu.ledger.repository import NodeReader, code_key
 from zhuisu.ledger.subtrees import CompactRange, NodeKey
 from zhuisu.models import LedgerCheckpoint
 
@@ -62,7 +66,9 @@ def verify_store(
     roots: dict[int, bytes] = {0: EMPTY_ROOT}
     tree = CompactRange()
     for leaves in repository.iter_leaves(session, chunk):
-        events = repository.event_rows_by_pk(session, [leaf.event_pk for leaf in leaves])
+        pks = [leaf.event_pk for leaf in leaves]
+        events = repository.event_rows_by_pk(session, pks)
+        codes = repository.event_codes_by_pk(session, pks)
         contexts = repository.contexts(session, {e.context_id for e in events.values() if e.context_id})
         completed: list[tuple[NodeKey, bytes]] = []
         for leaf in leaves:
@@ -72,7 +78,7 @@ def verify_store(
             completed.extend(tree.append(leaf_hash(bytes(leaf.leaf))))
             if tree.size in signed:
                 roots[tree.size] = tree.root()
-            finding = check_event(leaf, events.get(leaf.event_pk), contexts)
+            finding = check_event(leaf, events.get(leaf.event_pk), contexts, codes.get(leaf.event_pk, []))
             if finding is not None:
                 report.findings.append(finding)
         _check_nodes(session, completed, report)
@@ -89,8 +95,10 @@ def verify_store(
     return report
 
 
-def check_event(leaf: Row[Any], event: Row[Any] | None, contexts: dict[int, Any]) -> Finding | None:
-    """Whether the event row still matches its leaf (None if it does)."""
+def check_event(
+    leaf: Row[Any], event: Row[Any] | None, contexts: dict[int, Any], codes: list[Indexed] | None = None
+) -> Finding | None:
+    """Whether the event row (and, when given, its index rows ``codes``) still matches its leaf (None if it does)."""
     if event is None:
         return Finding("deleted", leaf.event_id, f"leaf {leaf.idx}: event row {leaf.event_pk} is gone")
     try:
@@ -106,6 +114,8 @@ def check_event(leaf: Row[Any], event: Row[Any] | None, contexts: dict[int, Any]
     except (ValueError, TypeError, KeyError, LedgerError) as exc:
         return Finding("changed", leaf.event_id, f"leaf {leaf.idx}: the stored event cannot be hashed: {exc}")
     differences = _differences(leaf, event, logged, rebuilt)
+    if not differences:
+        differences = _derived_differences(event, codes)
     if differences:
         return Finding("changed", leaf.event_id, f"leaf {leaf.idx}: {', '.join(differences)} changed")
     return None
@@ -121,6 +131,21 @@ def _differences(leaf: Row[Any], event: Row[Any], logged: Leaf, rebuilt: Leaf) -
         ("recorder", rebuilt.recorder == logged.recorder and rebuilt.version == logged.version),
     )
     return [name for name, same in checks if not same]
+
+
+def _derived_differences(event: Row[Any], codes: list[Indexed] | None) -> list[str]:
+    """The indexed columns and index rows that no longer say what the (verified) body says."""
+    try:
+        derived = indexed_fields(event.body)
+    except (ValueError, TypeError, KeyError) as exc:
+        return [f"indexed columns (the body cannot be read: {exc})"]
+    changed = [name for name in FIELDS if hasattr(event, name) and getattr(event, name) != derived[name]]
+    if codes is not None:
+        expected = sorted(indexed_codes(event.body), key=code_key)
+        stored = [(role, value, None if q is None else float(q), uom) for role, value, q, uom in codes]
+        if stored != [(role, value, None if q is None else float(q), uom) for role, value, q, uom in expected]:
+            changed.append("event_epcs")
+    return changed
 
 
 def _tree(report: VerifyReport, detail: str) -> None:
