@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.portal.conftest import DEMO_TOKEN, LOT, SGTIN, SSCC
@@ -19,7 +19,8 @@ from zhuisu.demo.service import DemoLoad
 from zhuisu.epcis import identifiers
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
-from zhuisu.models import PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
+from zhuisu.ledger import signals as ledger_signals
+from zhuisu.models import Event, EventEpc, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.portal import repository, stories
 from zhuisu.portal.service import LedgerKey
 
@@ -196,3 +197,31 @@ def test_named_codes_canonical() -> None:
         "inputEPCList": "not a list",
     }
     assert set(identifiers.named_codes(event)) == {SGTIN, SSCC, LOT}
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("tampered", ["column", "body"])
+def test_a_row_changed_behind_the_log_never_shows_as_verified(
+    client: TestClient, session: Session, maker: sessionmaker[Session], tampered: str
+) -> None:
+    # given the lot's page, verified
+    assert 'id="verified"' in client.get(LOT_PATH).text
+    # when one of its events is changed in SQL — a column the page reads, or the body the log commits to — and the
+    # verifier reports it
+    with unit_of_work(maker) as s:
+        row = s.scalars(
+            select(Event).join(EventEpc, EventEpc.event_pk == Event.id).where(EventEpc.value == LOT).limit(1)
+        ).one()
+        if tampered == "column":
+            s.execute(update(Event).where(Event.id == row.id).values(disposition="recalled"))
+        else:
+            s.execute(update(Event).where(Event.id == row.id).values(body={**row.body, "disposition": "recalled"}))
+        event_id = row.event_id
+        ledger_signals.records_mismatched.send(s, [event_id])
+    # then the page is built again and says the records failed verification
+    page = client.get(LOT_PATH).text
+    assert 'id="verified"' not in page
+    assert 'id="verify-failed"' in page
+    assert "记录校验失败" in page
+    story = client.get(f"/api/v1/portal/products/{LOT}").json()
+    assert (story["verification"]["verified"], story["verification"]["failures"]) == (False, [event_id])

@@ -7,6 +7,7 @@ leaving the portal's stories fresh and subscribers unnotified.
 
 from zhuisu.capture import signals as capture_signals
 from zhuisu.exchange.subscriptions import service as subscriptions_service
+from zhuisu.ledger import signals as ledger_signals
 from zhuisu.portal import stories as portal_stories
 
 
@@ -19,3 +20,5 @@ def connect() -> None:
             portal_stories.mark_stale,
         ]
     )
+    # A row changed behind the log's back: every story is built again, and re-checks its events (so it fails).
+    ledger_signals.records_mismatched.connect([portal_stories.mark_mismatched])

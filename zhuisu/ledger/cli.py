@@ -7,7 +7,7 @@ import typer
 
 from zhuisu.cli.runtime import fail, session_maker, settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.ledger import evidence, keystore, service, witness_client, witness_service
+from zhuisu.ledger import evidence, keystore, service, signals, witness_client, witness_service
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.verify import verify_store
 
@@ -22,6 +22,10 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the report 
     key = keystore.log_key(settings())
     with unit_of_work(session_maker()) as session:
         report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()))
+    mismatched = [f.event_id for f in report.findings if f.kind in ("changed", "deleted") and f.event_id]
+    if mismatched:  # what readers cached of these rows is built again, and shows the failure
+        with unit_of_work(session_maker()) as session:
+            signals.records_mismatched.send(session, mismatched)
     if as_json:
         typer.echo(
             json.dumps(

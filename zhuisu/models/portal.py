@@ -98,3 +98,6 @@ class PortalVerifiedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(500), primary_key=True)
     tree_size: Mapped[int] = mapped_column(BigInteger)
+    #: The body digest (``ledger.leaf.body_digest``) the check was made on: a row whose body is no longer that is
+    #: checked again (and fails), never shown as verified from the memo. None: checked before digests were kept.
+    digest: Mapped[str | None] = mapped_column(String(64))

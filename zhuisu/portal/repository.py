@@ -132,20 +132,26 @@ def save_story(session: Session, values: dict[str, Any], things: Sequence[str]) 
         session.execute(insert(PortalStoryThing).values(rows[start : start + _CHUNK]).on_conflict_do_nothing())
 
 
-def verified_events(session: Session, event_ids: Sequence[str]) -> dict[str, int]:
-    """eventID → checkpoint size, for those of ``event_ids`` whose proof already checked out."""
-    found: dict[str, int] = {}
+def verified_events(session: Session, event_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+    """eventID → (checkpoint size, body digest checked), for those of ``event_ids`` whose proof checked out."""
+    found: dict[str, tuple[int, str | None]] = {}
     ids = sorted(set(event_ids))
+    columns = (PortalVerifiedEvent.event_id, PortalVerifiedEvent.tree_size, PortalVerifiedEvent.digest)
     for start in range(0, len(ids), _CHUNK):
-        statement = select(PortalVerifiedEvent.event_id, PortalVerifiedEvent.tree_size).where(
-            PortalVerifiedEvent.event_id.in_(ids[start : start + _CHUNK])
-        )
-        found.update((row.event_id, int(row.tree_size)) for row in session.execute(statement))
+        statement = select(*columns).where(PortalVerifiedEvent.event_id.in_(ids[start : start + _CHUNK]))
+        found.update((row.event_id, (int(row.tree_size), row.digest)) for row in session.execute(statement))
     return found
 
 
-def add_verified(session: Session, verified: dict[str, int]) -> None:
-    rows = [{"event_id": e, "tree_size": size} for e, size in sorted(verified.items())]
+def add_verified(session: Session, verified: dict[str, tuple[int, str]]) -> None:
+    """Remember events whose proof checked out (a memo of an earlier body is replaced)."""
+    rows = [{"event_id": e, "tree_size": size, "digest": digest} for e, (size, digest) in sorted(verified.items())]
     insert = _insert(session)
     for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(PortalVerifiedEvent).values(rows[start : start + _CHUNK]).on_conflict_do_nothing())
+        statement = insert(PortalVerifiedEvent).values(rows[start : start + _CHUNK])
+        excluded = statement.excluded
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["event_id"], set_={"tree_size": excluded.tree_size, "digest": excluded.digest}
+            )
+        )

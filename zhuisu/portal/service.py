@@ -5,10 +5,12 @@ bodies from ``events.service``, parties and products from ``parties``, the ledge
 and ``ledger.evidence.check_event_proof``. What is composed is filtered for the public (see ``schemas``): no
 quantities, no purchase orders or invoices, no prices.
 
-An event's inclusion proof is checked once: events that checked out are remembered with the checkpoint size
-(``repository.verified_events``), since a proof against a signed checkpoint stays valid (every later checkpoint
-is signed only after a consistency check against it). ``build_story`` returns what is new to remember, and the
-things the trace walked (a capture naming one of them makes the story stale, see ``stories``).
+An event's inclusion proof is checked once: events that checked out are remembered with the checkpoint size and the
+digest of the body checked (``repository.verified_events``), since a proof against a signed checkpoint stays valid
+(every later checkpoint is signed only after a consistency check against it) — for that body: a row whose body is
+no longer the one checked is checked again, and one whose indexed columns (what the trace and this page read) no
+longer say what its body says fails, so a changed row never shows as verified. ``build_story`` returns what is new
+to remember, and the things the trace walked (a capture naming one of them makes the story stale, see ``stories``).
 """
 
 import re
@@ -25,11 +27,13 @@ from zhuisu.catalog import service as catalog_service
 from zhuisu.codes._regions import region_info
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.codes.recognize import recognize
+from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
 from zhuisu.ledger import evidence
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.errors import NotYetSigned
+from zhuisu.ledger.leaf import body_digest
 from zhuisu.models import Event, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
@@ -86,7 +90,7 @@ class BuiltStory:
 
     story: PublicProductRead
     things: list[str]
-    verified: dict[str, int]
+    verified: dict[str, tuple[int, str]]
 
 
 @dataclass
@@ -358,17 +362,33 @@ def _inspections(timeline: list[StepRead], events: dict[str, Event], places: _Pl
     return found
 
 
+def _columns_agree(event: Event) -> bool:
+    """Whether the row's indexed columns say what its body says (``epcis.indexed``)."""
+    try:
+        derived = indexed_fields(event.body)
+    except (ValueError, TypeError, KeyError):
+        return False
+    return all(getattr(event, name) == derived[name] for name in FIELDS)
+
+
 def _verify(
     session: Session, events: Iterable[Event], key: LedgerKey
-) -> tuple[VerificationRead, set[str], dict[str, int]]:
+) -> tuple[VerificationRead, set[str], dict[str, tuple[int, str]]]:
     """Check each event's inclusion proof against the signed checkpoint, server-side, unless it already checked
     out once. Returns the verification, the events that failed and those newly verified (with the size)."""
     events = list(events)
     known = repository.verified_events(session, [e.event_id for e in events])
     failures: set[str] = set()
-    fresh: dict[str, int] = {}
+    fresh: dict[str, tuple[int, str]] = {}
+    sizes: list[int] = []
     for event in events:
-        if event.event_id in known:
+        if not _columns_agree(event):
+            failures.add(event.event_id)
+            continue
+        digest = body_digest(event.body)
+        size, memo = known.get(event.event_id, (0, None))
+        if memo == digest:
+            sizes.append(size)
             continue
         try:
             proof = ledger_service.prove(session, event.event_id)
@@ -378,8 +398,8 @@ def _verify(
         except ZhuisuError:
             failures.add(event.event_id)
             continue
-        fresh[event.event_id] = result.proof.checkpoint.size
-    sizes = [*known.values(), *fresh.values()]
+        fresh[event.event_id] = (result.proof.checkpoint.size, digest)
+        sizes.append(result.proof.checkpoint.size)
     checked = len(sizes)
     total = checked + len(failures)
     return (

@@ -80,6 +80,13 @@ def mark_stale(session: Session, stored: Sequence[StoredEvent]) -> None:
     repository.mark_stale(session, {thing for event in stored for thing in identifiers.named_codes(event.event)})
 
 
+def mark_mismatched(session: Session, event_ids: Sequence[str]) -> None:
+    """Receiver of the ledger's ``records_mismatched``: rows changed behind the log's back, whose codes may be
+    changed too, so every story is stale; the next build re-checks each event and shows the failure."""
+    if event_ids:
+        repository.mark_all_stale(session)
+
+
 def reconcile(maker: sessionmaker[Session]) -> None:
     """Every story is stale, and the clock catches up with the ledger (after captures the hook did not see)."""
     with unit_of_work(maker) as session:
