@@ -14,13 +14,16 @@ from typer.testing import CliRunner
 
 from tests.support.bigdoc import write_events
 from zhuisu.app.cli import app
+from zhuisu.cli.runtime import settings as runtime_settings
 from zhuisu.db.engine import make_engine
 from zhuisu.events import service as events_service
-from zhuisu.ledger import merkle, verify
+from zhuisu.events.stored import StoredEvent
+from zhuisu.ledger import keystore, merkle, verify
+from zhuisu.ledger import repository as ledger_repository
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.leaf import leaf_for_event
 from zhuisu.ledger.tiles import decode_entry_bundle
-from zhuisu.models import Event, EventEpc, LedgerCheckpoint, LedgerLeaf
+from zhuisu.models import Event, EventEpc, LedgerCheckpoint, LedgerCosignature, LedgerLeaf, LedgerNode
 from zhuisu.parties import service as parties_service
 
 runner = CliRunner()
@@ -131,6 +134,39 @@ class TestVerify:
                 (ids[16], "event_epcs changed"),
             ]
         )
+
+    def test_a_log_rewritten_whole_is_caught_by_a_checkpoint_held_elsewhere(
+        self, store: Engine, tmp_path: Path
+    ) -> None:
+        # given a checkpoint someone outside the node kept (a witness, a regulator)
+        assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0
+        held = tmp_path / "held.checkpoint"
+        with Session(store) as s:
+            latest = ledger_service.latest_checkpoint(s)
+            assert latest is not None
+            held.write_text(latest.note, encoding="utf-8")
+        # when an attacker with the database and the node's key rebuilds the whole log (here: the same events in
+        # another order) and signs it afresh, deleting the old checkpoints
+        key = keystore.log_key(runtime_settings())
+        with Session(store) as s, s.begin():
+            for table in (LedgerCosignature, LedgerCheckpoint, LedgerNode, LedgerLeaf):
+                s.execute(delete(table))
+            ledger_repository.save_head(s, 0, [])
+            rows = list(s.scalars(select(Event).order_by(Event.id.desc())))
+            stored = [
+                StoredEvent(e.id, e.event_id, e.event_hash, e.record_time, e.recorder_id, e.body, None) for e in rows
+            ]
+            ledger_service.append_events(s, stored)
+            ledger_service.make_checkpoint(s, origin=keystore.log_origin(runtime_settings()), skey=key.skey)
+        # then the store checks out on its own, but not against the checkpoint held elsewhere
+        code, alone = verify_json()
+        assert (code, alone["findings"]) == (0, [])
+        result = runner.invoke(app, ["ledger", "verify", "--json", "--checkpoint", str(held)])
+        report = json.loads(result.stdout)
+        assert result.exit_code == 1
+        assert [(f["kind"], f["detail"]) for f in report["findings"]] == [
+            ("tree", f"external checkpoint {EVENTS}: the stored leaves give another root (history rewritten)")
+        ]
 
     def test_a_changed_recorder_is_found_through_its_commitment(self, store: Engine) -> None:
         assert runner.invoke(app, ["ledger", "checkpoint"]).exit_code == 0

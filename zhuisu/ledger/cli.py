@@ -17,11 +17,17 @@ app = typer.Typer(
 
 
 @app.command("verify")
-def verify(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+def verify(
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    checkpoint: list[Path] = typer.Option(
+        [], "--checkpoint", help="A checkpoint note kept outside this node (repeatable): the log must extend it."
+    ),
+) -> None:
     """Replay every stored event against the log and the signed checkpoints; exit 1 if anything differs."""
     key = keystore.log_key(settings())
+    held = [path.read_text(encoding="utf-8") for path in checkpoint]
     with unit_of_work(session_maker()) as session:
-        report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()))
+        report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()), external=held)
     mismatched = [f.event_id for f in report.findings if f.kind in ("changed", "deleted") and f.event_id]
     if mismatched:  # what readers cached of these rows is built again, and shows the failure
         with unit_of_work(session_maker()) as session:

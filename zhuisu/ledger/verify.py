@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.epcis.indexed import FIELDS, Indexed, indexed_codes, indexed_fields
 from zhuisu.ledger import repository
-from zhuisu.ledger.checkpoint import open_checkpoint
+from zhuisu.ledger.checkpoint import Checkpoint, open_checkpoint
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.keys import Verifier
 from zhuisu.ledger.leaf import Leaf, leaf_for_event, parse_leaf
@@ -58,11 +58,20 @@ class VerifyReport:
 
 
 def verify_store(
-    session: Session, *, log_keys: Sequence[str | Verifier], origin: str, chunk: int = 2000
+    session: Session,
+    *,
+    log_keys: Sequence[str | Verifier],
+    origin: str,
+    chunk: int = 2000,
+    external: Sequence[str] = (),
 ) -> VerifyReport:
-    """Replay the whole store (reads only). See the module docstring."""
+    """Replay the whole store (reads only). See the module docstring. ``external``: checkpoint notes held outside
+    the store (by a witness, a regulator, a consumer); the store must extend each, so a log rewritten whole — its
+    stored checkpoints replaced by new ones — is found by anyone holding an older checkpoint."""
     report = VerifyReport()
     signed = {cp.size: cp for cp in repository.checkpoints(session)}
+    held = [_external(note, log_keys, origin, report) for note in external]
+    wanted = set(signed) | {cp.size for cp in held if cp is not None}
     roots: dict[int, bytes] = {0: EMPTY_ROOT}
     tree = CompactRange()
     for leaves in repository.iter_leaves(session, chunk):
@@ -76,7 +85,7 @@ def verify_store(
                 _tree(report, f"leaf index {tree.size} is missing (next stored leaf is {leaf.idx})")
                 return report
             completed.extend(tree.append(leaf_hash(bytes(leaf.leaf))))
-            if tree.size in signed:
+            if tree.size in wanted:
                 roots[tree.size] = tree.root()
             finding = check_event(leaf, events.get(leaf.event_pk), contexts, codes.get(leaf.event_pk, []))
             if finding is not None:
@@ -90,6 +99,14 @@ def verify_store(
     _check_head(session, tree, report)
     for checkpoint in signed.values():
         _check_checkpoint(checkpoint, roots, log_keys, origin, report)
+    for body in held:
+        if body is None:
+            continue
+        root = roots.get(body.size)
+        if root is None:
+            _tree(report, f"external checkpoint {body.size}: the log holds only {report.leaves} leaves (truncated)")
+        elif not hmac.compare_digest(root, body.root_hash):
+            _tree(report, f"external checkpoint {body.size}: the stored leaves give another root (history rewritten)")
     report.checkpoints = len(signed)
     report.latest_checkpoint = max(signed) if signed else None
     return report
@@ -164,6 +181,15 @@ def _check_head(session: Session, tree: CompactRange, report: VerifyReport) -> N
     head = repository.read_head(session)
     if head.size != tree.size or head.compact != tree.hashes:
         _tree(report, f"the log head (size {head.size}) does not match the {tree.size} stored leaves")
+
+
+def _external(note: str, log_keys: Sequence[str | Verifier], origin: str, report: VerifyReport) -> Checkpoint | None:
+    try:
+        body, _ = open_checkpoint(note, log_keys, origin=origin)
+    except LedgerError as exc:
+        _tree(report, f"an external checkpoint does not verify with the log's key: {exc}")
+        return None
+    return body
 
 
 def _check_checkpoint(
