@@ -225,3 +225,6 @@ def test_a_row_changed_behind_the_log_never_shows_as_verified(
     assert "记录校验失败" in page
     story = client.get(f"/api/v1/portal/products/{LOT}").json()
     assert (story["verification"]["verified"], story["verification"]["failures"]) == (False, [event_id])
+    # and a recall is what the bodies say: a column changed to "recalled" raises none (a changed body shows its
+    # claim beside the failure, for the consumer to see both)
+    assert story["recalled"] is (tampered == "body")

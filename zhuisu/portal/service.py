@@ -171,8 +171,8 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         serial=_qualifier(code, "serial"),
         production_date=ilmd.get("production"),
         expiry_date=ilmd.get("expiry"),
-        recalled=any(_is_recall(step) for step in timeline),
-        recall_events=[step.event_id for step in timeline if _is_recall(step)],
+        recalled=any(_is_recall(events[step.event_id]) for step in timeline),
+        recall_events=[step.event_id for step in timeline if _is_recall(events[step.event_id])],
         journey=journey,
         regions=_regions(journey),
         certificates=_certificates(timeline, events),
@@ -291,9 +291,13 @@ def _step(step: StepRead, places: _Places, verified: bool, zone: ZoneInfo) -> Pu
     )
 
 
-def _is_recall(step: StepRead) -> bool:
+def _is_recall(event: Event) -> bool:
+    """Whether the event recalls, as its body says (the body is what the log commits to: a column changed behind
+    the log's back neither raises a recall nor hides one)."""
+    body = event.body
     return (
-        _short(step.disposition) in vocabulary.RECALL_DISPOSITIONS or _short(step.biz_step) in vocabulary.RECALL_STEPS
+        _short(body.get("disposition")) in vocabulary.RECALL_DISPOSITIONS
+        or _short(body.get("bizStep")) in vocabulary.RECALL_STEPS
     )
 
 
