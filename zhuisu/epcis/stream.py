@@ -83,6 +83,7 @@ _CLOSES = frozenset({"end_map", "end_array"})
 _SURROGATES = re.compile(
     rb"(\\+)u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\+)u[dD][89a-fA-F][0-9a-fA-F]{2}"
 )
+_SUSPECT = re.compile(rb"\\u[dD][89a-fA-F]")
 _HELD = 13  # bytes a chunk keeps back for the next, so an escape or a pair is never cut in two
 _BACKSLASH = 0x5C
 
@@ -104,7 +105,8 @@ class _Unicode:
             while cut > 0 and data[cut - 1] == _BACKSLASH:
                 cut -= 1
         judged = 0
-        for match in _SURROGATES.finditer(data):
+        suspects = _SUSPECT.search(data) is not None  # a literal-first search: the full one costs 25 times more
+        for match in _SURROGATES.finditer(data) if suspects else ():
             if match.start() >= cut:
                 break
             lone = match.group(2)
