@@ -6,6 +6,7 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhuisu.auth import service as auth_service
@@ -40,8 +41,8 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, watch)
         finally:
-            if "status" in answered:
-                self._record(scope, answered)
+            if "status" in answered:  # the database work off the event loop, as the routes' own
+                await run_in_threadpool(self._record, scope, answered)
 
     def _record(self, scope: Scope, answered: dict[str, Any]) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
