@@ -197,3 +197,20 @@ def test_a_context_after_the_events_is_read(cli_db: str, tmp_path: Path) -> None
     errors = [(e["code"], e["pointer"]) for e in out["events"][0]["errors"]]
     assert errors == [("unknown_action", "/epcisBody/eventList/0/action")]
     assert stored(cli_db) == 2
+
+
+def test_an_xml_file_is_imported_as_the_document_it_stands_for(cli_db: str, tmp_path: Path) -> None:
+    # a GS1 example in XML: its events are stored as POST /capture would store them, and importing it again finds
+    # them all stored
+    xml = DATA / "epcis/XML/Example_9.6.1-ObjectEvent-2020_06_18a.xml"
+    n = 2
+    code, out = run_json("import", "--json", str(xml))
+    assert (code, out["captured"], out["rejected"], out["document_errors"]) == (0, n, 0, [])
+    assert {e["file"] for e in out["events"]} == {str(xml)}
+    code, again = run_json("import", "--json", str(xml))
+    assert (code, again["captured"], again["duplicates"]) == (0, 0, n)
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<epcis:EPCISDocument xmlns:epcis='urn:epcglobal:epcis:xsd:2'><EPCISBody>", encoding="utf-8")
+    code, bad = run_json("import", "--json", str(broken))
+    assert (code, [e["code"] for e in bad["document_errors"]], bad["captured"]) == (1, ["invalid_xml"], 0)
+    assert stored(cli_db) == n

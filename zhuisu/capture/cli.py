@@ -1,4 +1,4 @@
-"""``zhuisu import``: capture EPCIS JSON-LD files of any size from the command line."""
+"""``zhuisu import``: capture EPCIS files — JSON-LD of any size (streamed), or XML 1.2/2.0 — from the command line."""
 
 import json
 import sys
@@ -18,7 +18,9 @@ from zhuisu.parties import service as parties_service
 
 
 def import_files(
-    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="EPCIS JSON-LD files."),
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="EPCIS files: JSON-LD, or XML 1.2/2.0."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with every event's outcome."),
     behaviour: str = typer.Option(
         "rollback", help="rollback: an invalid event rejects its file; proceed: store the valid events."
@@ -26,7 +28,8 @@ def import_files(
     party: str = typer.Option(None, "--as", help="Recorder party id or 统一社会信用代码 (default: this node)."),
     batch_size: int = typer.Option(0, help="Events per transaction (default: ZHUISU_IMPORT_BATCH_SIZE)."),
 ) -> None:
-    """Import EPCIS 2.0 JSON-LD documents: streamed, idempotent, resumable; a summary at the end."""
+    """Import EPCIS documents (JSON-LD streamed; XML 1.2/2.0 converted as POST /capture does): idempotent,
+    resumable; a summary at the end."""
     if behaviour not in ("rollback", "proceed"):
         raise fail(f"--behaviour must be rollback or proceed, got {behaviour!r}")
     mode: Behaviour = "proceed" if behaviour == "proceed" else "rollback"

@@ -7,17 +7,23 @@ missing — every event ends up stored exactly once, because capture is idempote
 Pass 1 streams the file and validates every event (nothing is written). Under ``rollback`` a single invalid event
 rejects the file: no event of it is stored, and every event's status says so. Pass 2 streams the file again and
 captures it in batches of ``batch_size`` events.
+
+An EPCIS XML file (1.2 or 2.0, told by its first character) is read whole, converted to the JSON-LD document it
+stands for (``capture.jobs.document_from_xml``, as ``POST /capture`` does) and imported as that document.
 """
 
 import gc
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhuisu.capture import jobs as capture_jobs
 from zhuisu.capture import service
 from zhuisu.capture.schemas import EventOutcome
 from zhuisu.capture.service import Behaviour
@@ -25,6 +31,7 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import limits, validation
 from zhuisu.epcis.reports import EventError
 from zhuisu.epcis.stream import StreamError, iter_document, iter_events
+from zhuisu.errors import ZhuisuError
 from zhuisu.models import Party
 
 #: Allocations between two collections of the youngest generation during an import (the default is 700).
@@ -126,8 +133,34 @@ def import_file(
     progress: Progress | None = None,
 ) -> FileReport:
     """Import one file; ``on_outcome`` receives every event's outcome in order (for ``--json`` output)."""
-    with _few_collections():
-        return _import(maker, path, actor_id, behaviour, batch_size, on_outcome, progress)
+    if not _is_xml(path):
+        with _few_collections():
+            return _import(maker, path, actor_id, behaviour, batch_size, on_outcome, progress)
+    try:
+        document = capture_jobs.document_from_xml(path.read_bytes())
+    except ZhuisuError as exc:
+        error = EventError(
+            pointer=str(exc.extra.get("pointer", "")),
+            code="invalid_xml",
+            expected="a well-formed EPCIS 1.2 or 2.0 XML document",
+            message_zh=exc.message,
+            message_en=exc.message_en,
+        )
+        return FileReport(file=str(path), document_errors=[error])
+    with tempfile.TemporaryDirectory(prefix="zhuisu-import-") as workdir:
+        converted = Path(workdir) / (path.stem + ".jsonld")
+        converted.write_bytes(orjson.dumps(document))
+        with _few_collections():
+            report = _import(maker, converted, actor_id, behaviour, batch_size, on_outcome, progress)
+    report.file = str(path)
+    return report
+
+
+def _is_xml(path: Path) -> bool:
+    """Whether the file is XML: its first character, after any byte-order mark and white space, is ``<``."""
+    with path.open("rb") as fp:
+        head = fp.read(512).lstrip(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"<")
 
 
 @contextmanager
