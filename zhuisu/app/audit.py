@@ -1,19 +1,18 @@
 """The middleware that writes the audit trail of writes (``auth.trail``): after each POST, PUT, PATCH or DELETE is
-answered, the caller of its bearer token or sign-in cookie is resolved again and the entry written in a transaction
-of its own (the request's may have been rolled back: a refused write leaves its trace all the same)."""
+answered, the caller of its bearer token or sign-in cookie is resolved again (``auth.permissions.presented_caller``)
+and the entry written in a transaction of its own (the request's may have been rolled back: a refused write leaves
+its trace all the same)."""
 
 import logging
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from zhuisu.auth import service as auth_service
 from zhuisu.auth import trail
+from zhuisu.auth.permissions import presented_caller
 from zhuisu.db.session import unit_of_work
-from zhuisu.errors import ZhuisuError
-from zhuisu.web.rendering import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -45,39 +44,21 @@ class AuditMiddleware:
                 await run_in_threadpool(self._record, scope, answered)
 
     def _record(self, scope: Scope, answered: dict[str, Any]) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
-        scheme, _, secret = headers.get("authorization", "").partition(" ")
-        cookie = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
-        if not (scheme.lower() == "bearer" and secret.strip()) and not cookie:
-            return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        request = Request(scope)
         location = str(answered.get("location") or "")
         try:
             with unit_of_work(self.state.sessionmaker) as session:
-                try:
-                    caller = (
-                        auth_service.resolve(session, secret.strip())
-                        if scheme.lower() == "bearer" and secret.strip()
-                        else auth_service.resolve_session(session, cookie)
-                    )
-                except ZhuisuError:
-                    return  # no valid caller: nothing was written on anyone's behalf (the answer was 401)
+                caller = presented_caller(request, session)
+                if caller is None:
+                    return  # anonymous, or no valid caller: nothing was written on anyone's behalf (the answer was 401)
                 trail.record_write(
                     session,
                     caller,
-                    method=scope["method"],
-                    path=scope["path"],
+                    method=request.method,
+                    path=request.url.path,
                     status=int(answered["status"]),
-                    on_behalf_of=(query.get("onBehalfOf") or [None])[0],
+                    on_behalf_of=request.query_params.get("onBehalfOf"),
                     capture_id=location.rsplit("/", 1)[1] if location.startswith("/capture/") else None,
                 )
         except Exception:  # the answer is already sent: a lost audit row is logged, never a 500
             log.exception("could not write the audit entry of %s %s", scope["method"], scope["path"])
-
-
-def _cookie(header: str, name: str) -> str:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return ""

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -96,6 +97,19 @@ async def presented_csrf_token(request: Request) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def presented_caller(request: Request, session: Session) -> auth_service.Caller | None:
+    """The caller of the request's bearer header, else of its sign-in cookie; None when neither is valid (no check
+    of CSRF or scope: ``signed_in`` adds them; the audit trail records writes with this)."""
+    bearer_secret = _bearer_secret(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    try:
+        if bearer_secret is not None:
+            return auth_service.resolve(session, bearer_secret)
+        return auth_service.resolve_session(session, cookie) if cookie else None
+    except ZhuisuError:
+        return None
+
+
 def signed_in(
     request: Request, session: DbSession, csrf_token: Annotated[str, Depends(presented_csrf_token)]
 ) -> auth_service.Caller | None:
@@ -103,16 +117,8 @@ def signed_in(
     the browser to sign in, a JSON twin answers 401). Raises CsrfFailed for a write with the cookie without the
     session's CSRF token, and MissingScope when the token is not for this kind of request (a read-only token posting
     a form)."""
-    bearer_secret = _bearer_secret(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    try:
-        if bearer_secret is not None:
-            caller = auth_service.resolve(session, bearer_secret)
-        elif cookie:
-            caller = auth_service.resolve_session(session, cookie)
-        else:
-            return None
-    except ZhuisuError:
+    caller = presented_caller(request, session)
+    if caller is None:
         return None
     if request.method not in _READS:
         auth_service.check_csrf(caller, csrf_token)

@@ -106,14 +106,7 @@ def start_session(session: Session, token_secret: str, *, lifetime: timedelta) -
     )
     session.add(web_session)
     session.flush()
-    session.add(
-        AuditEntry(
-            actor_id=token.party_id,
-            action="signed_in",
-            subject=token.id,
-            payload={"token_prefix": token.prefix, "session_id": web_session.id},
-        )
-    )
+    _audit(session, "signed_in", web_session, token)
     return StartedSession(web_session, secret)
 
 
@@ -138,15 +131,7 @@ def end_session(session: Session, web_session: WebSession) -> None:
     if web_session.ended_at is not None:
         return
     web_session.ended_at = utc_now()
-    token = session.get_one(ApiToken, web_session.token_id)
-    session.add(
-        AuditEntry(
-            actor_id=web_session.party_id,
-            action="signed_out",
-            subject=token.id,
-            payload={"token_prefix": token.prefix, "session_id": web_session.id},
-        )
-    )
+    _audit(session, "signed_out", web_session, session.get_one(ApiToken, web_session.token_id))
 
 
 def check_csrf(caller: Caller, presented: str) -> None:
@@ -160,3 +145,9 @@ def check_csrf(caller: Caller, presented: str) -> None:
             "缺少或错误的 CSRF 令牌：请刷新页面后重试",
             message_en="missing or wrong CSRF token: reload the page and try again",
         )
+
+
+def _audit(session: Session, action: str, web_session: WebSession, token: ApiToken) -> None:
+    """A sign-in's or sign-out's audit entry: the token (by id and prefix, never the secret) and the session."""
+    payload = {"token_prefix": token.prefix, "session_id": web_session.id}
+    session.add(AuditEntry(actor_id=web_session.party_id, action=action, subject=token.id, payload=payload))

@@ -397,21 +397,22 @@ def _store_fresh(
     Another transaction may store some of the same events between the check and the insert (on PostgreSQL the
     insert then waits for it and meets a unique violation): the insert runs under a savepoint, and on a conflict
     the check runs again and sees them — a duplicate is a duplicate however it races, never an error."""
-    context_id = _context_id(session, context)
-    for attempt in range(_RACE_ATTEMPTS):
+    conflicts = 0
+    while True:
         fresh = _drop_duplicates(session, prepared, outcomes)
         if not fresh:
             return []
+        context_id = _context_id(session, context)  # stored only when an event is (one indexed read after)
         try:
             with session.begin_nested():
                 record_time, ids = _insert(session, job, fresh, context_id)
         except IntegrityError:
-            if attempt == _RACE_ATTEMPTS - 1:
+            conflicts += 1
+            if conflicts == _RACE_ATTEMPTS:
                 raise
             continue
         _write_path(session, job, fresh, context, record_time, ids)
         return fresh
-    return []  # not reached: the last attempt returns or raises
 
 
 def _insert(

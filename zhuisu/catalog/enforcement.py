@@ -15,7 +15,7 @@ is missing for the regulator.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -30,11 +30,10 @@ from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.reports import EventError
 from zhuisu.events.stored import StoredEvent
-from zhuisu.kit.time import parse_iso
+from zhuisu.kit.time import BEIJING, parse_iso
 from zhuisu.models import EventFlag
 
 SESSION_KEY = "zhuisu.catalog.pending_flags"
-CHINA = timezone(timedelta(hours=8))
 _DL = "https://id.gs1.org/"
 _GTIN_RE = re.compile(r"^https://id\.gs1\.org/01/(\d{14})")
 _GLN_RE = re.compile(r"^https://id\.gs1\.org/(?:414|417)/(\d{13})")
@@ -131,7 +130,7 @@ def violations(catalog: Catalog, event: dict[str, Any], classes: list[str], boun
 
 
 def event_date(event: dict[str, Any]) -> date:
-    return parse_iso(str(event["eventTime"])).astimezone(CHINA).date()
+    return parse_iso(str(event["eventTime"])).astimezone(BEIJING).date()
 
 
 class _Catalogs:

@@ -6,14 +6,15 @@ lot master data and a zhuisu extension namespace. Everything is deterministic, s
 """
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from stdnum import ean
 
+from zhuisu.kit.time import BEIJING
+
 ZS_NS = "https://zhuisu.cn/ns/epcis/"
 CONTEXT: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"zs": ZS_NS}]
-CN = timezone(timedelta(hours=8))
 PREFIX = "6901234"
 
 
@@ -51,7 +52,7 @@ def _base(kind: str, eid: str, when: datetime, **fields: Any) -> dict[str, Any]:
 
 
 def _batch_events(batch: int) -> list[dict[str, Any]]:
-    day = datetime(2026, 10, 1 + batch * 3, 6, 0, tzinfo=CN)
+    day = datetime(2026, 10, 1 + batch * 3, 6, 0, tzinfo=BEIJING)
     pigs = [f"urn:epc:id:sgtin:{PREFIX}.012345.{batch}{n:03d}" for n in range(1, 5)]
     lot = f"L2026100{batch}"
     pork = f"urn:epc:class:lgtin:{PREFIX}.022222.{lot}"

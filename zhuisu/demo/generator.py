@@ -18,7 +18,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ import orjson
 from stdnum import ean
 from stdnum.cn import uscc as stdnum_uscc
 
+from zhuisu.kit.time import BEIJING
+
 ZS_NS = "https://zhuisu.cn/ns/epcis/"
 CONTEXT: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"zs": ZS_NS}]
-CN = timezone(timedelta(hours=8))
-START = datetime(2026, 1, 1, 6, 0, tzinfo=CN)
+START = datetime(2026, 1, 1, 6, 0, tzinfo=BEIJING)
 CLASSES = ("edible_agri", "food", "drug", "agri_input", "special_equipment", "hazardous", "rare_earth", "imported")
 DISTRICTS = ("370102", "370103", "370104", "370105", "370112", "370113", "370114", "370115", "370116", "370117")
 #: (class, producer roles, processor, products are a class-level lot, end roles, end step)
