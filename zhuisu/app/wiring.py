@@ -8,7 +8,9 @@ leaving the portal's stories fresh and subscribers unnotified.
 from zhuisu.capture import signals as capture_signals
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.ledger import signals as ledger_signals
+from zhuisu.portal import integrity as portal_integrity
 from zhuisu.portal import stories as portal_stories
+from zhuisu.trace import integrity as trace_integrity
 
 
 def connect() -> None:
@@ -22,3 +24,7 @@ def connect() -> None:
     )
     # A row changed behind the log's back: every story is built again, and re-checks its events (so it fails).
     ledger_signals.records_mismatched.connect([portal_stories.mark_mismatched])
+    # A replay of the log checks what readers derived from the verified events: the trace graph per batch, the
+    # holding count and the cached stories at the end.
+    ledger_signals.events_verified.connect([trace_integrity.check_events])
+    ledger_signals.replay_finished.connect([trace_integrity.finish, portal_integrity.check_stories])

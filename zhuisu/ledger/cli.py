@@ -29,7 +29,7 @@ def verify(
     with unit_of_work(session_maker()) as session:
         report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()), external=held)
     mismatched = [f.event_id for f in report.findings if f.kind in ("changed", "deleted") and f.event_id]
-    if mismatched:  # what readers cached of these rows is built again, and shows the failure
+    if mismatched or any(f.kind == "derived" for f in report.findings):  # what readers cached is built again
         with unit_of_work(session_maker()) as session:
             signals.records_mismatched.send(session, mismatched)
     if as_json:

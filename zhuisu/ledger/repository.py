@@ -200,15 +200,15 @@ def contexts(session: Session, ids: set[int]) -> dict[int, object]:
     return {context_id: body for context_id, body in rows}
 
 
-def unlogged_event_ids(session: Session) -> list[str]:
-    """eventIDs of stored events that have no leaf (inserted behind the ledger's back)."""
+def unlogged_events(session: Session) -> list[tuple[int, str]]:
+    """(pk, eventID) of stored events that have no leaf (inserted behind the ledger's back)."""
     statement = (
-        select(Event.event_id)
+        select(Event.id, Event.event_id)
         .outerjoin(LedgerLeaf, LedgerLeaf.event_pk == Event.id)
         .where(LedgerLeaf.idx.is_(None))
         .order_by(Event.id)
     )
-    return list(session.scalars(statement))
+    return [(pk, event_id) for pk, event_id in session.execute(statement)]
 
 
 def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:

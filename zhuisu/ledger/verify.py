@@ -19,7 +19,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from zhuisu.epcis.indexed import FIELDS, Indexed, indexed_codes, indexed_fields
-from zhuisu.ledger import repository
+from zhuisu.ledger import repository, signals
 from zhuisu.ledger.checkpoint import Checkpoint, open_checkpoint
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.keys import Verifier
@@ -29,7 +29,7 @@ from zhuisu.ledger.repository import NodeReader, code_key
 from zhuisu.ledger.subtrees import CompactRange, NodeKey
 from zhuisu.models import LedgerCheckpoint
 
-Kind = Literal["changed", "deleted", "inserted", "tree"]
+Kind = Literal["changed", "deleted", "inserted", "derived", "tree"]
 _MAX_TREE_FINDINGS = 20
 
 
@@ -69,6 +69,7 @@ def verify_store(
     the store (by a witness, a regulator, a consumer); the store must extend each, so a log rewritten whole — its
     stored checkpoints replaced by new ones — is found by anyone holding an older checkpoint."""
     report = VerifyReport()
+    derived = signals.DerivedCheck(origin=origin, vkey=next((k for k in log_keys if isinstance(k, str)), ""))
     signed = {cp.size: cp for cp in repository.checkpoints(session)}
     held = [_external(note, log_keys, origin, report) for note in external]
     wanted = set(signed) | {cp.size for cp in held if cp is not None}
@@ -80,6 +81,7 @@ def verify_store(
         codes = repository.event_codes_by_pk(session, pks)
         contexts = repository.contexts(session, {e.context_id for e in events.values() if e.context_id})
         completed: list[tuple[NodeKey, bytes]] = []
+        passed: dict[str, tuple[int, signals.VerifiedEvent]] = {}
         for leaf in leaves:
             if leaf.idx != tree.size:
                 _tree(report, f"leaf index {tree.size} is missing (next stored leaf is {leaf.idx})")
@@ -87,16 +89,22 @@ def verify_store(
             completed.extend(tree.append(leaf_hash(bytes(leaf.leaf))))
             if tree.size in wanted:
                 roots[tree.size] = tree.root()
-            finding = check_event(leaf, events.get(leaf.event_pk), contexts, codes.get(leaf.event_pk, []))
+            event = events.get(leaf.event_pk)
+            finding = check_event(leaf, event, contexts, codes.get(leaf.event_pk, []))
             if finding is not None:
                 report.findings.append(finding)
+                derived.failed.append(leaf.event_pk)
+            elif event is not None:
+                passed[event.event_id] = (leaf.idx, signals.VerifiedEvent(event.id, event.event_id, event.body))
         _check_nodes(session, completed, report)
+        _check_derived(session, derived, passed, report)
     report.leaves = tree.size
-    report.findings.extend(
-        Finding("inserted", event_id, "stored event has no leaf in the ledger")
-        for event_id in repository.unlogged_event_ids(session)
-    )
+    for pk, event_id in repository.unlogged_events(session):
+        report.findings.append(Finding("inserted", event_id, "stored event has no leaf in the ledger"))
+        derived.failed.append(pk)
     _check_head(session, tree, report)
+    signals.replay_finished.send(session, derived)
+    _collect(derived, {}, report)
     for checkpoint in signed.values():
         _check_checkpoint(checkpoint, roots, log_keys, origin, report)
     for body in held:
@@ -163,6 +171,34 @@ def _derived_differences(event: Row[Any], codes: list[Indexed] | None) -> list[s
         if stored != [(role, value, None if q is None else float(q), uom) for role, value, q, uom in expected]:
             changed.append("event_epcs")
     return changed
+
+
+def _check_derived(
+    session: Session,
+    derived: signals.DerivedCheck,
+    passed: dict[str, tuple[int, signals.VerifiedEvent]],
+    report: VerifyReport,
+) -> None:
+    """The rows other domains derive from a batch of events whose rows match their leaves."""
+    if passed:
+        derived.events = [event for _, event in passed.values()]
+        signals.events_verified.send(session, derived)
+        derived.events = ()
+    _collect(derived, {event_id: idx for event_id, (idx, _) in passed.items()}, report)
+
+
+def _collect(derived: signals.DerivedCheck, leaves: dict[str, int], report: VerifyReport) -> None:
+    """The readers' findings as the report's: per event (merged, with the event's leaf), else ``derived``."""
+    details: dict[str, list[str]] = {}
+    for event_id, detail in derived.found:
+        if event_id is None:
+            report.findings.append(Finding("derived", None, detail))
+        else:
+            details.setdefault(event_id, []).append(detail)
+    derived.found.clear()
+    for event_id, found in details.items():
+        where = f"leaf {leaves[event_id]}" if event_id in leaves else "event"
+        report.findings.append(Finding("changed", event_id, f"{where}: {', '.join(found)} changed"))
 
 
 def _tree(report: VerifyReport, detail: str) -> None:

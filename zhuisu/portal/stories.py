@@ -81,10 +81,10 @@ def mark_stale(session: Session, stored: Sequence[StoredEvent]) -> None:
 
 
 def mark_mismatched(session: Session, event_ids: Sequence[str]) -> None:
-    """Receiver of the ledger's ``records_mismatched``: rows changed behind the log's back, whose codes may be
-    changed too, so every story is stale; the next build re-checks each event and shows the failure."""
-    if event_ids:
-        repository.mark_all_stale(session)
+    """Receiver of the ledger's ``records_mismatched``: rows changed behind the log's back (``event_ids``, maybe
+    none when only a derived row was wrong), whose codes may be changed too, so every story is stale; the next
+    build re-checks each event and shows the failure."""
+    repository.mark_all_stale(session)
 
 
 def reconcile(maker: sessionmaker[Session]) -> None:
@@ -142,7 +142,7 @@ def build(maker: sessionmaker[Session], text: str, *, key: portal_service.Ledger
     with unit_of_work(maker, write=False) as session:
         version, _ = repository.read_clock(session)
         built = portal_service.build_story(session, text, key=key)
-    pages = _pages(built.story)
+    pages = render_pages(built.story)
     _store(maker, built, pages, version)
     return pages
 
@@ -157,7 +157,7 @@ def _prepare(maker: sessionmaker[Session]) -> None:
         reconcile(maker)
 
 
-def _pages(story: PublicProductRead) -> dict[str, StoredPage]:
+def render_pages(story: PublicProductRead) -> dict[str, StoredPage]:
     data = story.model_dump(mode="json")
     body = orjson.dumps(data)
     etag = f"{FORMAT}-{hashlib.sha256(body).hexdigest()[:24]}"
