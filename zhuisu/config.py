@@ -140,6 +140,23 @@ class Settings(BaseSettings):
     ledger_witness_timeout_seconds: float = Field(
         default=10.0, description="How long to wait for a witness to answer an add-checkpoint request."
     )
+    ledger_verify_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description=(
+            "The worker verifies a sample of the store against the log this often (0: never); what it finds is "
+            "listed on the regulator desk (记录校验)."
+        ),
+    )
+    ledger_verify_sample_rate: float = Field(
+        default=0.01,
+        gt=0,
+        le=1,
+        description=(
+            "Share of the events (and fresh public stories) each background verification checks, at least one; "
+            "1 checks them all."
+        ),
+    )
 
     portal_rate_per_second: float = Field(
         default=20.0, description="Public portal: requests per second allowed per client address (0: no limit)."

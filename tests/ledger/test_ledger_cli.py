@@ -53,6 +53,7 @@ def served_event(engine: Engine, event_id: str) -> dict[str, Any]:
 
 def verify_json() -> tuple[int, dict[str, Any]]:
     result = runner.invoke(app, ["ledger", "verify", "--json"])
+    assert result.stdout.startswith("{"), (result.output, result.exception)
     return result.exit_code, json.loads(result.stdout)
 
 

@@ -22,9 +22,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.trace import chains
 from tests.trace.chains import C1, I1, I3, eid
-from tests.trace.test_trace_service import capture
-from zhuisu.config import Settings
-from zhuisu.ledger import keystore
 from zhuisu.ledger.verify import VerifyReport, verify_store
 from zhuisu.models import (
     Event,
@@ -268,13 +265,6 @@ CASES: dict[str, Case] = {
         story=True,
     ),
 }
-
-
-@pytest.fixture
-def chain(maker: sessionmaker[Session], settings: Settings) -> LedgerKey:
-    with maker() as s, s.begin():
-        capture(s, chains.pork_chain())
-    return LedgerKey(keystore.log_origin(settings), keystore.log_key(settings).vkey)
 
 
 def replay(maker: sessionmaker[Session], key: LedgerKey) -> VerifyReport:

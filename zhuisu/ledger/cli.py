@@ -7,9 +7,8 @@ import typer
 
 from zhuisu.cli.runtime import fail, session_maker, settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.ledger import evidence, keystore, service, signals, witness_client, witness_service
+from zhuisu.ledger import evidence, keystore, service, verifications, witness_client, witness_service
 from zhuisu.ledger.errors import LedgerError
-from zhuisu.ledger.verify import verify_store
 
 app = typer.Typer(
     help="The tamper-evident ledger (RFC 9162 log, C2SP checkpoints and witnesses).", no_args_is_help=True
@@ -22,24 +21,40 @@ def verify(
     checkpoint: list[Path] = typer.Option(
         [], "--checkpoint", help="A checkpoint note kept outside this node (repeatable): the log must extend it."
     ),
+    witness: bool = typer.Option(
+        False, "--witness", help="Also check against the latest checkpoint each configured witness cosigned."
+    ),
+    sample: float | None = typer.Option(
+        None, "--sample", min=1e-6, max=1.0, help="Check this share of the events only (as the background verifier)."
+    ),
 ) -> None:
-    """Replay every stored event against the log and the signed checkpoints; exit 1 if anything differs."""
-    key = keystore.log_key(settings())
+    """Replay every stored event (or a sample) against the log and the signed checkpoints, with the rows derived
+    from them; the run and its findings are kept (the desk lists them). Exit 1 if anything differs."""
+    node = settings()
     held = [path.read_text(encoding="utf-8") for path in checkpoint]
-    with unit_of_work(session_maker()) as session:
-        report = verify_store(session, log_keys=[key.vkey], origin=keystore.log_origin(settings()), external=held)
-    mismatched = [f.event_id for f in report.findings if f.kind in ("changed", "deleted") and f.event_id]
-    if mismatched or any(f.kind == "derived" for f in report.findings):  # what readers cached is built again
-        with unit_of_work(session_maker()) as session:
-            signals.records_mismatched.send(session, mismatched)
+    if witness:
+        witnesses = witness_service.parse_witnesses(node.ledger_witnesses)
+        if not witnesses:
+            raise fail("no witnesses configured (ZHUISU_LEDGER_WITNESSES)")
+        get = witness_client.httpx_get(node.ledger_witness_timeout_seconds)
+        for answer in witness_client.held_checkpoints(witnesses, keystore.log_origin(node), get):
+            typer.echo(f"witness {answer.witness}: {answer.detail}", err=True)
+            if answer.note is not None:
+                held.append(answer.note)
+    done = verifications.run(session_maker(), node, trigger="cli", sample_rate=sample, external=held)
+    report = done.report
     if as_json:
         typer.echo(
             json.dumps(
                 {
                     "ok": report.ok,
+                    "verification": done.id,
+                    "mode": "full" if not sample else "sample",
                     "leaves": report.leaves,
+                    "checked": report.checked,
                     "checkpoints": report.checkpoints,
                     "latestCheckpoint": report.latest_checkpoint,
+                    "external": report.external,
                     "findings": [{"kind": f.kind, "eventID": f.event_id, "detail": f.detail} for f in report.findings],
                 },
                 ensure_ascii=False,
@@ -50,7 +65,8 @@ def verify(
             typer.echo(f"{f.kind}\t{f.event_id or '-'}\t{f.detail}")
         state = "一致 / consistent" if report.ok else f"发现 {len(report.findings)} 处不一致 / findings"
         typer.echo(
-            f"{report.leaves} leaves, {report.checkpoints} checkpoints (latest {report.latest_checkpoint}): {state}"
+            f"{report.leaves} leaves, {report.checked} events checked, {report.checkpoints} checkpoints "
+            f"(latest {report.latest_checkpoint}), {report.external} external: {state}"
         )
     if not report.ok:
         raise typer.Exit(1)

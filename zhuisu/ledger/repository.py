@@ -158,6 +158,15 @@ def iter_leaves(session: Session, chunk: int) -> Iterator[list[Row[Any]]]:
         after = rows[-1].idx
 
 
+def leaves_at(session: Session, indexes: Sequence[int]) -> list[Row[Any]]:
+    """The leaf rows (idx, event_pk, event_id, leaf, salt) at these indexes."""
+    columns = (LedgerLeaf.idx, LedgerLeaf.event_pk, LedgerLeaf.event_id, LedgerLeaf.leaf, LedgerLeaf.salt)
+    rows: list[Row[Any]] = []
+    for start in range(0, len(indexes), _IN_CHUNK):
+        rows += session.execute(select(*columns).where(LedgerLeaf.idx.in_(indexes[start : start + _IN_CHUNK])))
+    return rows
+
+
 def event_rows_by_pk(session: Session, pks: Sequence[int]) -> dict[int, Row[Any]]:
     """The event rows with these keys, as plain rows (no ORM identity map, so a replay stays small)."""
     columns = (
@@ -235,6 +244,10 @@ def witness_state(session: Session, witness: str) -> LedgerWitnessState:
         session.add(state)
         session.flush()
     return state
+
+
+def witnessed(session: Session, origin: str) -> WitnessedLog | None:
+    return session.get(WitnessedLog, origin)
 
 
 def lock_witnessed(session: Session, origin: str) -> WitnessedLog | None:

@@ -14,11 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from zhuisu.auth.permissions import OversightParty
 from zhuisu.config import Settings
 from zhuisu.errors import NotFound
 from zhuisu.kit.time import utc_now
-from zhuisu.ledger import keystore, service, witness_service
+from zhuisu.ledger import keystore, service, verifications, witness_service
 from zhuisu.ledger.errors import WitnessConflict
+from zhuisu.ledger.schemas import FindingRead, VerificationRead, VerificationsRead
 from zhuisu.ledger.tiles import TILE_WIDTH, parse_tile_path
 from zhuisu.ledger.witness import SIZE_CONTENT_TYPE, size_conflict_body
 from zhuisu.web.deps import DbSession, SettingsDep
@@ -97,6 +99,40 @@ async def add_checkpoint(request: Request, session: DbSession, settings: Setting
     except WitnessConflict as exc:
         return PlainTextResponse(size_conflict_body(exc.known_size), status_code=409, media_type=SIZE_CONTENT_TYPE)
     return PlainTextResponse(lines, media_type=_TEXT)
+
+
+@router.get("/witness/checkpoint", response_class=PlainTextResponse, responses={404: {}})
+def get_witnessed_checkpoint(
+    session: DbSession, settings: SettingsDep, origin: str = Query(..., description="The child log's origin.")
+) -> Response:
+    """This node as a witness: the latest checkpoint of a child log it cosigned, with its cosignature now (a
+    signed note). The log's readers verify the log still extends it (``zhuisu ledger verify --witness``)."""
+    note = witness_service.held_checkpoint(
+        session, origin, witness_skey=keystore.witness_key(settings).skey, timestamp=int(utc_now().timestamp())
+    )
+    return PlainTextResponse(note, media_type=_TEXT)
+
+
+@router.get("/verifications", response_model=VerificationsRead, responses={401: {}, 403: {}, 404: {}})
+def get_verifications(
+    party: OversightParty,
+    session: DbSession,
+    run: int | None = Query(None, description="Whose findings to list (default: the latest run)."),
+    limit: int = Query(20, ge=1, le=200, description="How many runs to list, newest first."),
+) -> VerificationsRead:
+    """The latest verifications of the store against the log (``zhuisu ledger verify`` and the background
+    verifier), and what one of them found, in the reader's lane: the admin all, a regulator the findings about
+    parties it supervises and those of no party. The desk's 记录校验 page shows the same."""
+    runs = verifications.list_runs(session, limit=limit)
+    chosen = run if run is not None else (runs[0].id if runs else None)
+    if run is not None and verifications.get_run(session, run) is None:
+        raise NotFound(f"没有编号为 {run} 的校验", message_en=f"no verification {run}")
+    found = verifications.list_findings(session, reader=party, verification_id=chosen) if chosen else []
+    return VerificationsRead(
+        runs=[VerificationRead.model_validate(r) for r in runs],
+        run=chosen,
+        findings=[FindingRead.model_validate(f) for f in found],
+    )
 
 
 def _cosign(session: Session, settings: Settings, body: str) -> str:

@@ -29,6 +29,8 @@ class DerivedCheck:
 
     origin: str
     vkey: str
+    #: None for a full replay (every event); else the share of events sampled.
+    sample_rate: float | None = None
     events: Sequence[VerifiedEvent] = ()
     failed: list[int] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)

@@ -1,5 +1,6 @@
-"""The ledger's share of the node's background rounds: sign the log where a writer did not, and ask the configured
-witnesses to cosign the latest checkpoint (c2sp.org/tlog-witness).
+"""The ledger's share of the node's background rounds: sign the log where a writer did not, ask the configured
+witnesses to cosign the latest checkpoint (c2sp.org/tlog-witness), and verify a sample of the store against the log
+on a schedule (``ledger_verify_interval_seconds``; the findings go to the desk).
 
 Every capture through the app or the command line signs its own checkpoint (``service.append_events``); this
 round covers entries written by paths that do not sign (bulk loads, restores, sessions without the node's
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.ledger import keystore, service, witness_client, witness_service
+from zhuisu.ledger import keystore, service, verifications, witness_client, witness_service
 
 
 def sign_if_grown(maker: sessionmaker[Session], settings: Settings) -> bool:
@@ -27,8 +28,30 @@ def sign_if_grown(maker: sessionmaker[Session], settings: Settings) -> bool:
 
 
 def round_(maker: sessionmaker[Session], settings: Settings) -> None:
-    """One round: sign if the log grew unsigned, then push to the witnesses (each is told only what it lacks)."""
+    """One round: sign if the log grew unsigned, push to the witnesses (each is told only what it lacks), then
+    verify a sample if one is due."""
     sign_if_grown(maker, settings)
     witnesses = witness_service.parse_witnesses(settings.ledger_witnesses)
     if witnesses:
         witness_client.push(maker, witnesses, witness_client.httpx_post(settings.ledger_witness_timeout_seconds))
+    verify_if_due(maker, settings)
+
+
+def verify_if_due(maker: sessionmaker[Session], settings: Settings) -> verifications.Run | None:
+    """Verify a ``ledger_verify_sample_rate`` share of the store, against the witnesses' checkpoints too, when no
+    background verification ran within ``ledger_verify_interval_seconds``."""
+    with unit_of_work(maker, write=False) as session:
+        if not verifications.due(session, interval_seconds=settings.ledger_verify_interval_seconds):
+            return None
+    held = witness_client.held_checkpoints(
+        witness_service.parse_witnesses(settings.ledger_witnesses),
+        keystore.log_origin(settings),
+        witness_client.httpx_get(settings.ledger_witness_timeout_seconds),
+    )
+    return verifications.run(
+        maker,
+        settings,
+        trigger="background",
+        sample_rate=settings.ledger_verify_sample_rate,
+        external=[h.note for h in held if h.note is not None],
+    )

@@ -11,6 +11,7 @@ reported as ``tree``.
 """
 
 import hmac
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,9 +25,9 @@ from zhuisu.ledger.checkpoint import Checkpoint, open_checkpoint
 from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.keys import Verifier
 from zhuisu.ledger.leaf import Leaf, leaf_for_event, parse_leaf
-from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash
+from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
 from zhuisu.ledger.repository import NodeReader, code_key
-from zhuisu.ledger.subtrees import CompactRange, NodeKey
+from zhuisu.ledger.subtrees import CompactRange, NodeKey, consistency_proof_at, inclusion_proof_at, root_at
 from zhuisu.models import LedgerCheckpoint
 
 Kind = Literal["changed", "deleted", "inserted", "derived", "tree"]
@@ -47,6 +48,10 @@ class VerifyReport:
     leaves: int = 0
     checkpoints: int = 0
     latest_checkpoint: int | None = None
+    #: Events whose rows (and derived rows) were checked: every leaf's in a full replay, the sample's else.
+    checked: int = 0
+    #: Checkpoints held elsewhere that the log was shown to extend (or not: then a ``tree`` finding).
+    external: int = 0
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -98,7 +103,8 @@ def verify_store(
                 passed[event.event_id] = (leaf.idx, signals.VerifiedEvent(event.id, event.event_id, event.body))
         _check_nodes(session, completed, report)
         _check_derived(session, derived, passed, report)
-    report.leaves = tree.size
+    report.leaves = report.checked = tree.size
+    report.external = len(external)
     for pk, event_id in repository.unlogged_events(session):
         report.findings.append(Finding("inserted", event_id, "stored event has no leaf in the ledger"))
         derived.failed.append(pk)
@@ -118,6 +124,119 @@ def verify_store(
     report.checkpoints = len(signed)
     report.latest_checkpoint = max(signed) if signed else None
     return report
+
+
+def verify_sample(
+    session: Session,
+    *,
+    log_keys: Sequence[str | Verifier],
+    origin: str,
+    rate: float,
+    external: Sequence[str] = (),
+    rng: random.Random | None = None,
+) -> VerifyReport:
+    """A sampled replay, cheap enough to run on a schedule (reads only): the latest signed checkpoint's signature;
+    a random ``rate`` of its leaves (at least one), each proved into it from the stored subtree hashes and its event
+    row, index rows and derived rows checked as in ``verify_store``; the log head proved to extend the checkpoint,
+    and each ``external`` checkpoint proved to be extended by it (consistency proofs from the stored hashes); rows
+    inserted without a leaf. A change the sample misses is found by a later round or a full ``verify_store``."""
+    report = VerifyReport()
+    derived = signals.DerivedCheck(
+        origin=origin, vkey=next((k for k in log_keys if isinstance(k, str)), ""), sample_rate=rate
+    )
+    latest = repository.latest_checkpoint(session)
+    if latest is None:
+        return report
+    report.checkpoints = 1
+    report.latest_checkpoint = report.leaves = latest.size
+    try:
+        signed, _ = open_checkpoint(latest.note, log_keys, origin=origin)
+    except LedgerError as exc:
+        _tree(report, f"checkpoint {latest.size}: signature does not verify: {exc}")
+        return report
+    if signed.size != latest.size or signed.root_hash != bytes(latest.root_hash):
+        _tree(report, f"checkpoint {latest.size}: its row does not match its signed note")
+        return report
+    reader = NodeReader(session)
+    wanted = max(1, min(signed.size, round(signed.size * rate)))
+    picked = sorted((rng or random.SystemRandom()).sample(range(signed.size), wanted)) if signed.size else []
+    for start in range(0, len(picked), 500):
+        _check_sampled(session, picked[start : start + 500], signed, reader, derived, report)
+    report.checked = len(picked)
+    _check_extends_head(session, signed, reader, report)
+    for note in external:
+        body = _external(note, log_keys, origin, report)
+        if body is not None:
+            _check_extends(body, signed, reader, report)
+    report.external = len(external)
+    for pk, event_id in repository.unlogged_events(session):
+        report.findings.append(Finding("inserted", event_id, "stored event has no leaf in the ledger"))
+        derived.failed.append(pk)
+    signals.replay_finished.send(session, derived)
+    _collect(derived, {}, report)
+    return report
+
+
+def _check_sampled(
+    session: Session,
+    indexes: Sequence[int],
+    signed: Checkpoint,
+    reader: NodeReader,
+    derived: signals.DerivedCheck,
+    report: VerifyReport,
+) -> None:
+    leaves = {row.idx: row for row in repository.leaves_at(session, indexes)}
+    pks = [row.event_pk for row in leaves.values()]
+    events = repository.event_rows_by_pk(session, pks)
+    codes = repository.event_codes_by_pk(session, pks)
+    contexts = repository.contexts(session, {e.context_id for e in events.values() if e.context_id})
+    passed: dict[str, tuple[int, signals.VerifiedEvent]] = {}
+    for idx in indexes:
+        leaf = leaves.get(idx)
+        if leaf is None:
+            _tree(report, f"leaf index {idx} is missing")
+            continue
+        try:
+            proof = inclusion_proof_at(idx, signed.size, reader)
+            verify_inclusion(idx, signed.size, leaf_hash(bytes(leaf.leaf)), proof, signed.root_hash)
+        except LedgerError as exc:
+            _tree(report, f"leaf {idx} is not in signed checkpoint {signed.size}: {exc}")
+        event = events.get(leaf.event_pk)
+        finding = check_event(leaf, event, contexts, codes.get(leaf.event_pk, []))
+        if finding is not None:
+            report.findings.append(finding)
+            derived.failed.append(leaf.event_pk)
+        elif event is not None:
+            passed[event.event_id] = (idx, signals.VerifiedEvent(event.id, event.event_id, event.body))
+    _check_derived(session, derived, passed, report)
+
+
+def _check_extends_head(session: Session, signed: Checkpoint, reader: NodeReader, report: VerifyReport) -> None:
+    """The log head (the tree new captures append to) extends the signed checkpoint."""
+    head = repository.read_head(session)
+    if head.size < signed.size:
+        _tree(report, f"the log head (size {head.size}) is smaller than signed checkpoint {signed.size}")
+        return
+    try:
+        root = root_at(head.size, reader)
+        verify_consistency(
+            signed.size, head.size, signed.root_hash, root, consistency_proof_at(signed.size, head.size, reader)
+        )
+    except LedgerError as exc:
+        _tree(report, f"the log head (size {head.size}) does not extend signed checkpoint {signed.size}: {exc}")
+
+
+def _check_extends(held: Checkpoint, signed: Checkpoint, reader: NodeReader, report: VerifyReport) -> None:
+    """The signed checkpoint extends a checkpoint held elsewhere (from the stored hashes)."""
+    if held.size > signed.size:
+        _tree(report, f"external checkpoint {held.size}: the log's latest checkpoint is {signed.size} (truncated)")
+        return
+    try:
+        proof = consistency_proof_at(held.size, signed.size, reader) if held.size else []
+        if held.size:
+            verify_consistency(held.size, signed.size, held.root_hash, signed.root_hash, proof)
+    except LedgerError as exc:
+        _tree(report, f"external checkpoint {held.size}: the log does not extend it (history rewritten): {exc}")
 
 
 def check_event(

@@ -1,4 +1,5 @@
-"""Push this node's latest checkpoint to its configured witnesses (the log side of c2sp.org/tlog-witness).
+"""Push this node's latest checkpoint to its configured witnesses (the log side of c2sp.org/tlog-witness), and
+fetch back what each holds of it, to verify the store against (``held_checkpoints``).
 
 Each witness is handled in short transactions around the HTTP call, never holding a database transaction open while
 waiting on the network. A witness that is down is recorded (``ledger_witness_states.last_error``) and tried again at the
@@ -7,16 +8,31 @@ size the witness really has, and the push is retried once from there.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.db.session import unit_of_work
 from zhuisu.ledger import witness_service
+from zhuisu.ledger.cosignature import verify_cosignatures
+from zhuisu.ledger.errors import LedgerError
 from zhuisu.ledger.witness_service import PushResult, Witness
 
 #: ``(url, body) -> (HTTP status, response text)``; raises ``httpx.HTTPError`` when the witness is unreachable.
 Post = Callable[[str, str], tuple[int, str]]
+#: ``url -> (HTTP status, response text)``; raises ``httpx.HTTPError`` when the witness is unreachable.
+Get = Callable[[str], tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a witness answered for this log: the checkpoint note it cosigned (None if it has none, is down, or its
+    answer does not carry its valid cosignature) and why."""
+
+    witness: str
+    note: str | None
+    detail: str
 
 
 def httpx_post(timeout: float) -> Post:
@@ -29,6 +45,40 @@ def httpx_post(timeout: float) -> Post:
         return response.status_code, response.text
 
     return post
+
+
+def httpx_get(timeout: float) -> Get:
+    """A ``Get`` over HTTP with ``timeout`` seconds per request."""
+
+    def get(url: str) -> tuple[int, str]:
+        response = httpx.get(url, timeout=timeout)
+        return response.status_code, response.text
+
+    return get
+
+
+def held_checkpoints(witnesses: Sequence[Witness], origin: str, get: Get) -> list[Held]:
+    """The latest checkpoint of log ``origin`` each witness cosigned, checked to carry the witness's cosignature
+    (the log's own signature is checked by whoever uses it: ``ledger.verify``)."""
+    found = []
+    for witness in witnesses:
+        try:
+            status, text = get(witness.checkpoint_url(origin))
+        except httpx.HTTPError as exc:
+            found.append(Held(witness.name, None, f"unreachable: {exc}"))
+            continue
+        if status != 200:
+            found.append(Held(witness.name, None, f"{status}: {text.strip()[:200]}"))
+            continue
+        try:
+            cosigned = verify_cosignatures(text, [witness.vkey])
+        except LedgerError as exc:
+            cosigned, text = [], f"invalid cosignature: {exc}"
+        if cosigned:
+            found.append(Held(witness.name, text, "cosigned"))
+        else:
+            found.append(Held(witness.name, None, "the answer carries no valid cosignature by the witness"))
+    return found
 
 
 def push(maker: sessionmaker[Session], witnesses: Sequence[Witness], post: Post) -> list[PushResult]:

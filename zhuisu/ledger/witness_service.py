@@ -10,6 +10,7 @@ the checkpoint's note (so later proofs carry them) and recorded; a 409 teaches t
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,10 @@ class Witness:
     @property
     def endpoint(self) -> str:
         return self.url.rstrip("/") + "/add-checkpoint"
+
+    def checkpoint_url(self, origin: str) -> str:
+        """Where the witness serves the latest checkpoint it cosigned of log ``origin`` (a zhuisu witness does)."""
+        return self.url.rstrip("/") + "/checkpoint?" + urlencode({"origin": origin})
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,21 @@ def add_checkpoint(
         )
     session.flush()
     return cosignature_response(checkpoint, [witness_skey], timestamp)
+
+
+def held_checkpoint(session: Session, origin: str, *, witness_skey: str, timestamp: int) -> str:
+    """The latest checkpoint this witness cosigned for the child log ``origin``, with its cosignature as of
+    ``timestamp`` (it still vouches for it: every later one it was shown extended it). Anyone holding it can check
+    that the log still extends it (``zhuisu ledger verify`` against a configured witness). ``NotFound`` if none."""
+    row = repository.witnessed(session, origin)
+    if row is None:
+        raise NotFound(
+            f"本见证方没有日志 {origin} 的检查点", message_en=f"this witness holds no checkpoint of log {origin}"
+        )
+    checkpoint = Checkpoint(row.origin, row.size, bytes(row.root_hash))
+    line = cosignature_response(checkpoint, [witness_skey], timestamp)
+    mine = parse(row.note + line).signatures[-1:]
+    return append_signatures(row.note, mine)
 
 
 def _origin_of(note: str) -> str:

@@ -8,9 +8,11 @@ from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
     LedgerCheckpoint,
     LedgerCosignature,
+    LedgerFinding,
     LedgerHead,
     LedgerLeaf,
     LedgerNode,
+    LedgerVerification,
     LedgerWitnessState,
     WitnessedLog,
 )
@@ -41,9 +43,11 @@ __all__ = [
     "EventFlag",
     "LedgerCheckpoint",
     "LedgerCosignature",
+    "LedgerFinding",
     "LedgerHead",
     "LedgerLeaf",
     "LedgerNode",
+    "LedgerVerification",
     "LedgerWitnessState",
     "Licence",
     "Location",

@@ -8,7 +8,7 @@ to ``events``: the log must outlive a row deleted behind its back, which is how 
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuisu.db.base import Base
@@ -108,3 +108,43 @@ class WitnessedLog(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary)
     note: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class LedgerVerification(Base):
+    """One replay of the store against the log: by ``zhuisu ledger verify`` (``full``, every event) or by the
+    background verifier (``sample``: a random share of the events, each leaf proved into the latest signed
+    checkpoint). What it found is in ``ledger_findings``; the desk lists them as alerts."""
+
+    __tablename__ = "ledger_verifications"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    #: ``full`` or ``sample``.
+    mode: Mapped[str] = mapped_column(String(8))
+    #: ``cli`` (a person ran it) or ``background`` (the worker's schedule).
+    trigger: Mapped[str] = mapped_column(String(16))
+    sample_rate: Mapped[float | None] = mapped_column(Float)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Leaves in the log (full) or in the signed checkpoint sampled from (sample).
+    leaves: Mapped[int] = mapped_column(BigInteger)
+    #: Events whose rows and derived rows were checked.
+    checked: Mapped[int] = mapped_column(BigInteger)
+    #: Checkpoints held elsewhere (a file, a witness) the log was proved to extend.
+    external: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerFinding(Base):
+    """One thing a verification found: a changed, deleted or inserted event, a derived row of no one event, or a
+    problem of the log itself (``ledger.verify.Finding``)."""
+
+    __tablename__ = "ledger_findings"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    verification_id: Mapped[int] = mapped_column(ForeignKey("ledger_verifications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str | None] = mapped_column(String(500))
+    #: The recorder of the event when its row is there (a regulator sees the findings of the parties it
+    #: supervises, and those of no party: the log's own).
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    detail: Mapped[str] = mapped_column(Text)

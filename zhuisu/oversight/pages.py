@@ -13,6 +13,7 @@ from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.roles import is_regulator
 from zhuisu.auth.service import Caller
 from zhuisu.errors import ZhuisuError
+from zhuisu.ledger import verifications
 from zhuisu.oversight import audit, service
 from zhuisu.portal import complaints
 from zhuisu.recall import export
@@ -164,3 +165,54 @@ def audit_trail(
         "csrf_token": regulator.csrf_token,
     }
     return render(request, "dashboard/audit.html", context)
+
+
+#: How each kind of verification finding reads on the desk.
+FINDING_KINDS = {
+    "changed": ("记录被改动", "record changed"),
+    "deleted": ("记录被删除", "record deleted"),
+    "inserted": ("记录未入账", "record not in the log"),
+    "derived": ("派生数据不符", "derived data differs"),
+    "tree": ("日志本身异常", "the log itself"),
+}
+
+
+@router.get("/integrity", response_class=HTMLResponse, name="dashboard_integrity")
+def integrity(
+    request: Request, session: DbSession, settings: SettingsDep, caller: SignedIn, run: int | None = None
+) -> Response:
+    """记录校验: the latest verifications of the store against the log, and what one found, as alerts in the
+    regulator's lane (the JSON twin: ``GET /ledger/verifications``)."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    zone = ZoneInfo(settings.portal_timezone)
+    runs = verifications.list_runs(session, limit=20)
+    chosen = run if run is not None else (runs[0].id if runs else None)
+    found = verifications.list_findings(session, reader=regulator.party, verification_id=chosen) if chosen else []
+    context = {
+        "runs": [
+            {
+                "id": r.id,
+                "time": complaints.local_time(r.started_at, zone),
+                "mode": ("全量", "full")
+                if r.mode == "full"
+                else (f"抽样 {r.sample_rate:.2%}", f"sample {r.sample_rate:.2%}"),
+                "trigger": ("命令行", "command line") if r.trigger == "cli" else ("后台定时", "scheduled"),
+                "checked": r.checked,
+                "leaves": r.leaves,
+                "external": r.external,
+                "findings": r.findings,
+            }
+            for r in runs
+        ],
+        "chosen": chosen,
+        "findings": [
+            {"kind": FINDING_KINDS.get(f.kind, (f.kind, f.kind)), "event_id": f.event_id, "detail": f.detail}
+            for f in found
+        ],
+        "interval_hours": settings.ledger_verify_interval_seconds / 3600,
+        "sample_rate": settings.ledger_verify_sample_rate,
+        "csrf_token": regulator.csrf_token,
+    }
+    return render(request, "dashboard/integrity.html", context)

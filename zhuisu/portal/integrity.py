@@ -5,10 +5,12 @@ say now. At the end of a replay (``ledger.signals.replay_finished``) each fresh 
 store — the trace walk, the events and their inclusion proofs checked anew — and compared with the stored JSON;
 its entity tag must be the digest of that JSON and each language's page the rendering of it. A story that differs
 is reported (``derived``) and the replay's caller marks every story stale (``records_mismatched``), so the next
-scan builds it afresh from the true rows. Reads only.
+scan builds it afresh from the true rows. A sampled replay checks the same share of the fresh stories (at least
+one). Reads only.
 """
 
 import gzip
+import random
 from typing import Any
 
 import orjson
@@ -34,6 +36,10 @@ def check_stories(session: Session, check: DerivedCheck) -> None:
     zone = settings.portal_timezone if settings is not None else "Asia/Shanghai"
     key = service.LedgerKey(check.origin, check.vkey, zone)
     codes = list(session.scalars(select(PortalStory.code).where(PortalStory.stale.is_(False)).order_by("code")))
+    if check.sample_rate is not None and codes:
+        codes = sorted(
+            random.SystemRandom().sample(codes, max(1, min(len(codes), round(len(codes) * check.sample_rate))))
+        )
     for code in codes:
         row = session.get(PortalStory, code)
         if row is None:
