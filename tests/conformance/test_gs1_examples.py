@@ -217,3 +217,20 @@ def test_event_hash_vectors_are_the_shared_ones() -> None:
     copied = EPCIS.parent / "event-hash"
     for original in shared.iterdir():
         assert (copied / original.name).read_bytes() == original.read_bytes(), original.name
+
+
+@pytest.mark.parametrize(("json_name", "xml_name", "pairs"), SAME)
+def test_the_json_ld_of_a_captured_xml_pair_is_a_duplicate(
+    json_name: str, xml_name: str, pairs: dict[int, int], client: TestClient, creds: Credentials, session: Session
+) -> None:
+    # given
+    first = _capture(client, creds, EPCIS / xml_name)
+    stored = _count(session)
+    # when
+    second = _capture(client, creds, EPCIS / json_name)
+    # then
+    assert (first.status_code, second.status_code) == (202, 202)
+    xml_outcomes, json_outcomes = first.json()["events"], second.json()["events"]
+    assert [json_outcomes[j]["status"] for j in pairs] == ["duplicate"] * len(pairs)
+    assert [json_outcomes[j]["hash"] for j in pairs] == [xml_outcomes[x]["hash"] for x in pairs.values()]
+    assert _count(session) == stored + len(json_outcomes) - len(pairs)
