@@ -23,6 +23,8 @@ XML_WITH_EVENTS = [
 ]
 HASH_XML = sorted((DATA / "event-hash").glob("*.xml"))
 V12 = Path(__file__).parent.parent / "xml" / "data" / "epcis12-mixed.xml"
+ATTRIBUTES_XML = Path(__file__).parent.parent / "xml" / "data" / "extension-attributes.xml"
+EX, EX2 = "https://ns.example.com/epcis/", "https://ns.example.com/other/"
 
 
 def count(session: Session, model: Any = Event) -> int:
@@ -156,3 +158,65 @@ def test_background_capture_records_rejections(
     pointers = [(e["eventIndex"], e["pointer"]) for e in status["errors"]][:2]
     assert pointers == [(0, ""), (1, "/epcisBody/eventList/1/action")]
     assert count(session) == 0
+
+
+def test_extension_attributes_are_kept_in_json_ld_and_in_xml(
+    client: TestClient, creds: Credentials, session: Session
+) -> None:
+    # given
+    captured = client.post("/capture", content=ATTRIBUTES_XML.read_bytes(), headers=_xml_headers(creds))
+    [outcome] = captured.json()["events"]
+    url = f"/events/{quote(outcome['hash'], safe='')}"
+    # when
+    as_json = client.get(url, headers=creds.headers)
+    as_xml = client.get(url, headers={**creds.headers, "Accept": "application/xml"})
+    # then
+    assert (captured.status_code, outcome["status"], count(session)) == (202, "captured", 1)
+    back = as_json.json()
+    [event] = back["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert event["example:weight"] == {
+        "example:unit": "KGM", "scale": "2", "#attributes": ["example:unit", "scale"], "#text": "12.5",
+    }  # fmt: skip
+    assert event["example:box"] == {
+        "ex2:id": "BOX-1",
+        "#attributes": ["ex2:id"],
+        "example:label": {"lang": "zh", "#attributes": ["lang"], "#text": "箱"},
+        "example:seal": {"ex2:kind": "lead", "#attributes": ["ex2:kind"]},
+    }
+    assert event["ilmd"]["example:lot"]["#attributes"] == ["example:grade", "batch"]
+    assert event_hash(event, back["@context"]) == outcome["hash"]
+    root = reader.parse(as_xml.content)
+    found = {
+        (str(e.tag), tuple(e.attrib.items()), (e.text or "").strip())
+        for e in root.iter()
+        if isinstance(e.tag, str) and str(e.tag).startswith("{https://ns.example.com/")
+    }
+    assert found == {
+        (f"{{{EX}}}lot", ((f"{{{EX}}}grade", "A"), ("batch", "B-2")), "LOT-9"),
+        (f"{{{EX}}}weight", ((f"{{{EX}}}unit", "KGM"), ("scale", "2")), "12.5"),
+        (f"{{{EX}}}box", ((f"{{{EX2}}}id", "BOX-1"),), ""),
+        (f"{{{EX}}}label", (("lang", "zh"),), "箱"),
+        (f"{{{EX}}}seal", ((f"{{{EX2}}}kind", "lead"),), ""),
+        (f"{{{EX}}}flag", ((f"{{{EX}}}flag", "outer"),), ""),
+        (f"{{{EX}}}flag", (), "inner"),
+        (f"{{{EX}}}origin", (), "line-3"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("_case", "params", "found"),
+    [
+        ("element text, attributes aside", {"EQ_example:weight": "12.5"}, 1),
+        ("attribute as an inner field", {"EQ_INNER_example:unit": "KGM"}, 1),
+        ("attribute of a nested element", {"EQ_INNER_ex2:kind": "lead"}, 1),
+        ("wrong attribute value", {"EQ_INNER_example:unit": "GRM"}, 0),
+        ("ilmd element with attributes", {"EQ_ILMD_example:lot": "LOT-9"}, 1),
+    ],
+)
+def test_extension_attributes_are_queried(
+    _case: str, params: dict[str, str], found: int, client: TestClient, creds: Credentials
+) -> None:
+    client.post("/capture", content=ATTRIBUTES_XML.read_bytes(), headers=_xml_headers(creds))
+    response = client.get("/events", params=params, headers=creds.headers)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == found

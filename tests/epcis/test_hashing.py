@@ -511,6 +511,15 @@ class TestExtensions:
             "{https://ns.example.com/epcis/}mySubField3=3"
         )
 
+    def test_xml_attributes_are_children_and_text_is_the_elements_value(self) -> None:
+        # As the XML reader keeps them (#attributes, #text), and as the reference reads the XML they come from.
+        weight = {"example:unit": "KGM", "scale": "2", "#attributes": ["example:unit", "scale"], "#text": "12.50"}
+        seal = {"example:kind": "lead", "#attributes": ["example:kind"]}
+        assert _one(**{"example:weight": weight, "example:seal": seal}) == (
+            "eventType=ObjectEvent{https://ns.example.com/epcis/}seal{https://ns.example.com/epcis/}kind=lead"
+            "{https://ns.example.com/epcis/}weight=12.5scale=2{https://ns.example.com/epcis/}unit=KGM"
+        )
+
     def test_inside_standard_elements(self) -> None:
         assert _one(
             readPoint={"example:door": "3", "id": "urn:epc:id:sgln:0614141.00777.0"},

@@ -5,8 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from epcis_event_hash_generator import xml_to_py
+from epcis_event_hash_generator.hash_generator import derive_prehashes_from_events
+from lxml import etree
 
-from zhuisu.epcis.hashing import event_hash
+from zhuisu.epcis.hashing import event_hash, prehash
 from zhuisu.epcis.validation import validate_document, validate_query_document
 from zhuisu.epcis.xml import reader, schema, writer
 from zhuisu.epcis.xml.errors import InvalidXml
@@ -16,6 +19,11 @@ HERE = Path(__file__).parent / "data"
 HASH_XML = sorted((DATA / "event-hash").glob("*.xml"))
 EXAMPLE_XML = sorted((DATA / "epcis" / "XML").rglob("*.xml"))
 JSON_DOCS = sorted((DATA / "epcis" / "JSON").rglob("*.jsonld")) + sorted((DATA / "event-hash").glob("*.jsonld"))
+
+
+ATTRIBUTES_XML = HERE / "extension-attributes.xml"
+EX = "https://ns.example.com/epcis/"
+EX2 = "https://ns.example.com/other/"
 
 
 def _hashes(doc: dict[str, Any]) -> list[str]:
@@ -170,3 +178,88 @@ def test_bad_xml_is_refused(_case: str, body: bytes, code: str) -> None:
     with pytest.raises(InvalidXml) as caught:
         reader.read_document(body)
     assert caught.value.code == code
+
+
+class TestExtensionAttributes:
+    """XML attributes of user extension elements: read, hashed and written as ``zhuisu.epcis.xml.reader`` says."""
+
+    def test_read_as_keys_of_their_element(self) -> None:
+        doc = reader.read_document(ATTRIBUTES_XML.read_bytes())
+        [event] = doc["epcisBody"]["eventList"]
+        assert doc["@context"][1] == {"example": EX, "ex2": EX2}
+        assert event["ilmd"] == {
+            "example:lot": {
+                "example:grade": "A", "batch": "B-2", "#attributes": ["example:grade", "batch"], "#text": "LOT-9",
+            },
+        }  # fmt: skip
+        assert event["example:weight"] == {
+            "example:unit": "KGM", "scale": "2", "#attributes": ["example:unit", "scale"], "#text": "12.5",
+        }  # fmt: skip
+        assert event["example:box"] == {
+            "ex2:id": "BOX-1",
+            "#attributes": ["ex2:id"],
+            "example:label": {"lang": "zh", "#attributes": ["lang"], "#text": "箱"},
+            "example:seal": {"ex2:kind": "lead", "#attributes": ["ex2:kind"]},
+        }
+        assert event["example:flag"] == {"example:flag": ["outer", "inner"], "#attributes": ["example:flag"]}
+        assert event["example:origin"] == "line-3"  # on the event, a standard element: a key like an element
+        assert validate_document(doc) == []
+
+    def test_hash_is_the_reference_implementations_reading_of_the_xml(self) -> None:
+        body = ATTRIBUTES_XML.read_bytes()
+        doc = reader.read_document(body)
+        reference = list(derive_prehashes_from_events(xml_to_py.event_list_from_epcis_document_str(body.decode())))
+        assert [prehash(e, doc["@context"]) for e in doc["epcisBody"]["eventList"]] == reference
+        assert _hashes(doc) == [
+            "ni:///sha-256;20376ce9ad81beacf7c983e19b7c8b7b2734304a75a3d9ce21d3f50e0ae8ad8e?ver=CBV2.0"
+        ]
+
+    def test_gs1_example_with_attributes_hashes_them(self) -> None:
+        doc = reader.read_document((DATA / "epcis" / "XML" / "WithExtension" / "TransformationEvent.xml").read_bytes())
+        [event] = doc["epcisBody"]["eventList"]
+        assert event["example2:furtherData"] == {
+            "example2:assemblyLine": "2", "example2:workingShift": "1",
+            "#attributes": ["example2:assemblyLine", "example2:workingShift"],
+        }  # fmt: skip
+        assert event["errorDeclaration"]["example:field"] == {
+            "example:furtherData": "abcd1234", "#attributes": ["example:furtherData"],
+        }  # fmt: skip
+        assert (
+            "{http://ns.example.com/epcis-2}furtherData{http://ns.example.com/epcis-2}assemblyLine=2"
+            "{http://ns.example.com/epcis-2}workingShift=1"
+        ) in prehash(event, doc["@context"])
+
+    def test_xml_to_json_ld_to_xml_gives_back_every_attribute(self) -> None:
+        # given
+        original = reader.parse(ATTRIBUTES_XML.read_bytes())
+        # when
+        written = reader.parse(writer.write_document(reader.read_document(original)))
+        # then
+        assert schema.xsd_errors(written) == []
+        assert _attributes_of(written) == [a for a in _attributes_of(original) if a[0] != "ObjectEvent"]
+        assert _attributes_of(written) == [
+            (f"{{{EX}}}lot", [(f"{{{EX}}}grade", "A"), ("batch", "B-2")], "LOT-9"),
+            (f"{{{EX}}}weight", [(f"{{{EX}}}unit", "KGM"), ("scale", "2")], "12.5"),
+            (f"{{{EX}}}box", [(f"{{{EX2}}}id", "BOX-1")], ""),
+            (f"{{{EX}}}label", [("lang", "zh")], "箱"),
+            (f"{{{EX}}}seal", [(f"{{{EX2}}}kind", "lead")], ""),
+            (f"{{{EX}}}flag", [(f"{{{EX}}}flag", "outer")], ""),
+        ]
+        [origin] = written.iter(f"{{{EX}}}origin")
+        assert (origin.text, dict(origin.attrib)) == ("line-3", {})
+        assert reader.read_document(written)["epcisBody"] == reader.read_document(original)["epcisBody"]
+
+    def test_master_data_attribute_id_is_not_an_extension_attribute(self) -> None:
+        doc = reader.read_document((DATA / "epcis" / "XML" / "CBV" / "CBV-11.4-2020-06-16a.xml").read_bytes())
+        for vocabulary in doc["epcisHeader"]["epcisMasterData"]["vocabularyList"]:
+            for element in vocabulary["vocabularyElementList"]:
+                assert all(isinstance(a["attribute"], str) for a in element.get("attributes", []))
+
+
+def _attributes_of(root: Any) -> list[tuple[str, list[tuple[str, str]], str]]:
+    """(tag, attributes in order, stripped text) of every element under the event list that has attributes."""
+    return [
+        (str(e.tag), list(e.attrib.items()), (e.text or "").strip())
+        for e in root.iter()
+        if isinstance(e.tag, str) and e.attrib and etree.QName(e).localname not in ("EPCISDocument", "bizTransaction")
+    ]

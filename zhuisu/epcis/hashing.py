@@ -14,6 +14,9 @@ reference implementation (github.com/RalphTro/epcis-event-hash-generator, commit
 * a user extension is ``{namespace}localName`` (prefixes and terms expanded with the document's and the
   event's ``@context``), then ``=value`` or its sorted children; keys that a standard element (readPoint,
   sensorReport, …) does not define are appended, sorted, after the element's standard fields;
+* an XML attribute is one of its element's children (the reference reads XML so); of the keys the XML reader
+  adds to keep attributes (``zhuisu.epcis.xml.reader``), ``#text`` is the element's own ``=value`` (the reference's
+  JSON reader has it so) and ``#attributes`` is left out;
 * values are trimmed; timestamps are in UTC with ``Z`` and milliseconds (the 4th decimal rounds half up);
   numbers have no trailing zeros and no exponent; bare CBV words and ``urn:epcglobal:cbv:…`` values become
   ``https://ref.gs1.org/cbv/…`` URIs (sensor measurement types ``https://gs1.org/voc/…``); CURIEs are
@@ -37,6 +40,7 @@ from urllib.parse import unquote
 import orjson
 
 from zhuisu.codes import epc_urn
+from zhuisu.epcis.xml.names import ATTRIBUTES, TEXT
 
 Context = str | Mapping[str, Any] | Sequence[str | Mapping[str, Any]] | None
 _Ns = Mapping[str, str]
@@ -60,6 +64,7 @@ _STANDARD_PREFIXES: dict[str, str] = {
 }
 _CBV_URN_VOCABULARIES = {"bizstep": "BizStep-", "disp": "Disp-", "btt": "BTT-", "sdt": "SDT-", "er": "ER-"}
 _IGNORED = frozenset({"rdfs:comment", "comment"})
+_NOT_CHILDREN = _IGNORED | {TEXT, ATTRIBUTES}
 _EVENT_IGNORED = _IGNORED | {"type", "eventID", "recordTime", "errorDeclaration", "@context"}
 _HALF_MILLISECOND = timedelta(microseconds=500)
 #: The JSON of the last document ``@context`` expanded, and its prefixes (never changed once stored: callers get
@@ -217,9 +222,10 @@ def _extension(key: str, value: Any, ns: _Ns) -> list[str]:
         return [text for item in value for text in _extension(key, item, ns)]
     name = _expand_key(key, ns)
     if _is_mapping(value):
-        children = [text for k, v in value.items() if k not in _IGNORED for text in _extension(k, v, ns)]
+        children = [text for k, v in value.items() if k not in _NOT_CHILDREN for text in _extension(k, v, ns)]
         children.sort()
-        return [name + "".join(children)]
+        own = _value(value[TEXT], ns) if TEXT in value else ""
+        return [(f"{name}={own}" if own else name) + "".join(children)]
     text = _value(value, ns)
     return [f"{name}={text}" if text else name]
 

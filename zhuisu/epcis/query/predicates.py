@@ -16,6 +16,7 @@ from typing import Any
 
 from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.identifiers import cbv_short
+from zhuisu.epcis.xml.names import TEXT
 from zhuisu.kit.time import parse_iso
 
 Event = Mapping[str, Any]
@@ -115,8 +116,15 @@ def comparable(value: Any, against: str) -> tuple[Any, Any] | None:
 
 
 def compare(op: str, value: Any, wanted: tuple[str, ...]) -> bool:
-    """Whether ``value`` (or any item of a list) stands in relation ``op`` to any of ``wanted``."""
-    items = value if isinstance(value, list) else [value]
+    """Whether ``value`` (or any item of a list) stands in relation ``op`` to any of ``wanted``.
+
+    An extension element read from XML with attributes is an object whose own text is its ``#text``: that text is
+    its value (its attributes are inner fields).
+    """
+    items = [
+        item[TEXT] if isinstance(item, Mapping) and TEXT in item else item
+        for item in (value if isinstance(value, list) else [value])
+    ]
     for item in items:
         for w in wanted:
             pair = comparable(item, w)

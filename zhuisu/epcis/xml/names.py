@@ -2,9 +2,10 @@
 
 An XML extension element ``{https://ns.example.com/epcis/}myField`` becomes the JSON-LD key ``example:myField``
 with ``{"example": "https://ns.example.com/epcis/"}`` in the document's ``@context`` (EPCIS 2.0 §9.3 / §9.4
-mapping). The prefix of the XML document is kept when it is usable, so round trips keep the names people chose;
-prefixes that would read as IRI schemes (``https:``) or that the standard context gives another meaning are
-replaced by ``ns1``, ``ns2`` …
+mapping). Its XML attributes become keys of its JSON object the same way, and ``ATTRIBUTES`` / ``TEXT`` keep what
+JSON cannot say by itself (see ``zhuisu.epcis.xml.reader``). The prefix of the XML document is kept when it is
+usable, so round trips keep the names people chose; prefixes that would read as IRI schemes (``https:``) or that
+the standard context gives another meaning are replaced by ``ns1``, ``ns2`` …
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ MASTERDATA_1 = "urn:epcglobal:epcis-masterdata:xsd:1"
 MASTERDATA_2 = "urn:epcglobal:epcis-masterdata:xsd:2"
 SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+#: Key of a user extension element's JSON object listing which of its keys were XML attributes, in document order.
+ATTRIBUTES = "#attributes"
+#: Key of a user extension element's JSON object holding its text when it also has attributes or child elements.
+TEXT = "#text"
 #: Namespaces whose elements are EPCIS's own (unqualified elements are EPCIS's own too).
 EPCIS_NAMESPACES = frozenset({EPCIS_1, EPCIS_2, QUERY_1, QUERY_2, MASTERDATA_1, MASTERDATA_2})
 

@@ -7,6 +7,28 @@ past; its EPCIS master data becomes ``epcisHeader.epcisMasterData``). EPCIS 1.2 
 ``extension`` / ``baseExtension`` wrappers disappear, a ``QuantityEvent`` becomes an ``ObjectEvent`` with a
 ``quantityList`` (as EPCIS 2.0 §7.4.8 recommends). Reading is lenient where real documents are: element order,
 namespace prefixes, the namespace of the root, surrounding whitespace. Entities and DTDs are never resolved.
+
+XML attributes are data too (the XSD's ``anyAttribute`` on events, ilmd, readPoint, errorDeclaration, sensor
+elements; anything on a user extension element), and are kept:
+
+* An attribute becomes a key of its element's JSON object, ``prefix:localName`` (bare when unqualified), its value
+  a string. This is the mapping of GS1's own examples: ``<sensorReport … example:cv="123"/>`` of
+  ``XML/WithExtension/TransformationEvent.xml`` is ``"example:cv": "123"`` in ``JSON/WithSensorData/
+  SensorDataExample6.jsonld`` (github.com/gs1/EPCIS). It is also how the reference event hash implementation
+  reads XML (github.com/RalphTro/epcis-event-hash-generator, ``xml_to_py``: every attribute is a child
+  ``(name, value)`` of its element), so an attribute counts in the CBV 2.0 event hash as ``{namespace}name=value``
+  among its element's children, the same whichever binding carried the event.
+* JSON cannot tell an attribute from a child element, and neither the standard nor GS1's converters
+  (openepcis-document-converter reads extension elements' children and text only) say how to keep the difference.
+  So the object of a *user extension element* that has attributes lists their keys under ``"#attributes"`` (in
+  document order); its text, when it also has attributes or child elements, is under ``"#text"`` — the key the
+  reference hash implementation's JSON reader takes as an element's text (``json_to_py``). Both are ignored by
+  JSON-LD processing (they are not IRIs) and by the event hash (``#text`` is the element's ``=value``, as the
+  reference has it), and the XML writer turns them back into attributes and text: XML → JSON-LD → XML keeps every
+  attribute's namespace, local name and value.
+* On an EPCIS standard element (an event, readPoint, ilmd …) the JSON Schema admits only URI keys, so there is no
+  ``#attributes`` list: an attribute there is a ``prefix:localName`` key like an extension element (what GS1 does
+  for sensorReport), kept and hashed, and written back to XML as an element.
 """
 
 import re
@@ -179,6 +201,7 @@ def read_event(element: Any, prefixes: names.Prefixes) -> dict[str, Any]:
     if quantity_event:
         event.setdefault("action", "OBSERVE")
         event["quantityList"] = [quantity_event]
+    _put_attributes(event, element, prefixes)
     return event
 
 
@@ -252,6 +275,7 @@ def _location(element: Any, prefixes: names.Prefixes) -> dict[str, Any]:
             out["id"] = _text(child)
         else:
             _put(out, extension_key(child, prefixes), extension_value(child, prefixes))
+    _put_attributes(out, element, prefixes)
     return out
 
 
@@ -281,6 +305,7 @@ def _error_declaration(element: Any, prefixes: names.Prefixes) -> dict[str, Any]
             out[name] = [_text(c) for c in _elements(child) if local(c) == "correctiveEventID"]
         else:
             out[name] = _cbv(_text(child)) if name == "reason" else _text(child)
+    _put_attributes(out, element, prefixes)
     return out
 
 
@@ -294,6 +319,7 @@ def _sensor_element(element: Any, prefixes: names.Prefixes) -> dict[str, Any]:
             out[name] = _sensor_attributes(child, prefixes)
         elif name == "sensorReport":
             out.setdefault(name, []).append(_sensor_attributes(child, prefixes))
+    _put_attributes(out, element, prefixes)
     return out
 
 
@@ -355,19 +381,54 @@ def extension_key(element: Any, prefixes: names.Prefixes) -> str:
     return f"{prefixes.prefix(namespace, element.prefix)}:{local(element)}"
 
 
-def extension_value(element: Any, prefixes: names.Prefixes) -> Any:
-    """An extension element's value: its text, or an object of its children (repeated names become lists)."""
+def extension_value(element: Any, prefixes: names.Prefixes, *, standard: tuple[str, ...] = ()) -> Any:
+    """An extension element's value: its text, or an object of its attributes, text and children.
+
+    Repeated names become lists; an attribute comes before a child element of the same name. ``standard`` names
+    the element's own unqualified attributes, which are not data of the value (``id`` of a master data attribute).
+    """
+    attributes = [(key, value) for key, value in _attributes(element, prefixes) if key not in standard]
     children = [c for c in element if isinstance(c.tag, str)]
-    if not children:
+    if not attributes and not children:
         return _text(element)
-    return _extension_children(element, prefixes)
+    out: dict[str, Any] = {}
+    for key, value in attributes:
+        _put(out, key, value)
+    if attributes:
+        out[names.ATTRIBUTES] = [key for key, _ in attributes]
+    if _text(element):
+        out[names.TEXT] = _text(element)
+    for child in _elements(element):
+        _put(out, extension_key(child, prefixes), extension_value(child, prefixes))
+    return out
 
 
 def _extension_children(element: Any, prefixes: names.Prefixes) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for child in _elements(element):
         _put(out, extension_key(child, prefixes), extension_value(child, prefixes))
+    _put_attributes(out, element, prefixes)
     return out
+
+
+def _attributes(element: Any, prefixes: names.Prefixes) -> list[tuple[str, str]]:
+    """The XML attributes of an element as (JSON-LD key, value), in document order."""
+    return [(_attribute_key(element, name, prefixes), value) for name, value in element.attrib.items()]
+
+
+def _attribute_key(element: Any, raw_name: str, prefixes: names.Prefixes) -> str:
+    """``prefix:localName`` of a qualified attribute (the prefix as for elements), the bare name of another."""
+    qname = etree.QName(raw_name)
+    if not qname.namespace:
+        return str(qname.localname)
+    return f"{prefixes.prefix(qname.namespace, _prefix_of(element, qname.namespace))}:{qname.localname}"
+
+
+def _put_attributes(target: dict[str, Any], element: Any, prefixes: names.Prefixes) -> None:
+    """The attributes of an EPCIS standard element as keys of its object (``xsi:`` ones are XML plumbing)."""
+    for name, value in element.attrib.items():
+        if etree.QName(name).namespace != names.XSI:
+            _put(target, _attribute_key(element, name, prefixes), value)
 
 
 def _header(root: Any, prefixes: names.Prefixes) -> dict[str, Any]:
@@ -394,7 +455,8 @@ def _vocabulary_element(element: Any, prefixes: names.Prefixes) -> dict[str, Any
     attributes: list[dict[str, Any]] = []
     for child in _elements(element):
         if local(child) == "attribute":
-            attributes.append({"id": (child.get("id") or "").strip(), "attribute": extension_value(child, prefixes)})
+            value = extension_value(child, prefixes, standard=("id",))
+            attributes.append({"id": (child.get("id") or "").strip(), "attribute": value})
         elif local(child) == "children":
             out["children"] = [_text(c) for c in _elements(child) if local(c) == "id"]
     if attributes:

@@ -2,8 +2,9 @@
 
 The inverse of ``reader``: elements in the order of ``EPCglobal-epcis-2_0.xsd``, CBV bare words written as their
 URNs (``shipping`` → ``urn:epcglobal:cbv:bizstep:shipping``), extensions (``prefix:name`` keys, prefixes taken
-from the document's ``@context``) as namespaced elements after the standard ones. Reading the output back gives
-the same event dicts, and so the same event hashes.
+from the document's ``@context``) as namespaced elements after the standard ones; the keys a user extension
+element's object lists under ``#attributes`` as its XML attributes and its ``#text`` as its text (the mapping is
+described in ``reader``). Reading the output back gives the same event dicts, and so the same event hashes.
 """
 
 from collections.abc import Mapping, Sequence
@@ -100,13 +101,38 @@ def write_extension(parent: Any, key: str, value: Any, ns: Namespaces) -> None:
         return
     element = etree.SubElement(parent, ns.qname(key))
     if isinstance(value, Mapping):
-        if "@value" in value:
-            element.text = _text(value["@value"])
-            return
-        for child_key, child_value in value.items():
-            write_extension(element, child_key, child_value, ns)
+        _fill(element, value, ns)
     elif value is not None:
         element.text = _text(value)
+
+
+def _fill(element: Any, value: Mapping[str, Any], ns: Namespaces) -> None:
+    """An extension object as the attributes, text and child elements of ``element``."""
+    if "@value" in value:
+        element.text = _text(value["@value"])
+    else:
+        attributes = _write_attributes(element, value, ns)
+        if names.TEXT in value:
+            element.text = _text(value[names.TEXT])
+        for child_key, child_value in value.items():
+            if child_key in attributes:
+                # An attribute and child elements of the same name: the attribute is the list's first item.
+                for item in child_value[1:] if isinstance(child_value, list) else ():
+                    write_extension(element, child_key, item, ns)
+            elif child_key not in (names.TEXT, names.ATTRIBUTES):
+                write_extension(element, child_key, child_value, ns)
+
+
+def _write_attributes(element: Any, value: Mapping[str, Any], ns: Namespaces) -> list[str]:
+    """Set the XML attributes a user extension object lists under ``#attributes``, in order; returns their keys."""
+    listed = value.get(names.ATTRIBUTES)
+    keys = [k for k in listed if isinstance(k, str) and k in value] if isinstance(listed, list) else []
+    for key in keys:
+        item = value[key]
+        item = item[0] if isinstance(item, list) and item else item
+        if item is not None and not isinstance(item, Mapping | list):
+            element.set(ns.qname(key), _text(item))
+    return keys
 
 
 def write_event(parent: Any, event: Mapping[str, Any], ns: Namespaces) -> Any:
@@ -227,8 +253,7 @@ def _vocabularies(parent: Any, vocabularies: Sequence[Mapping[str, Any]], ns: Na
                 a = etree.SubElement(e, "attribute", id=str(attribute.get("id", "")))
                 value = attribute.get("attribute")
                 if isinstance(value, Mapping):
-                    for key, child in value.items():
-                        write_extension(a, key, child, ns)
+                    _fill(a, value, ns)
                 elif value is not None:
                     a.text = _text(value)
             if item.get("children"):
