@@ -148,3 +148,24 @@ def test_import_refuses_a_lone_surrogate(cli_db: str, tmp_path: Path, text: str,
         )
     else:
         assert (done.returncode, report["captured"]) == (0, 1), done.stderr
+
+
+def test_a_property_name_xml_cannot_carry_is_refused(client: TestClient, creds: Credentials, session: Session) -> None:
+    # a name the XML binding could not write (the node serves every event as XML too) is refused where it is …
+    bad = document(object_event(1, **{"https://example.com/x": {"1st place": "金奖", "名次": 1}}))
+    before = _written(session)
+    refused = client.post("/capture", json=bad, headers=creds.headers)
+    assert refused.status_code == 400
+    assert [(e["pointer"], e["code"]) for e in refused.json()["errors"]] == [
+        ("/epcisBody/eventList/0/https:~1~1example.com~1x/1st place", "invalid_name")
+    ]
+    job = session.get(CaptureJob, refused.json()["captureID"])
+    assert job is not None
+    assert (job.success, job.captured, job.rejected) == (False, 0, 1)  # the refusal is on record, no event stored
+    assert _written(session) == (before[0], before[1] + 1, before[2])
+    # … and a name in any script XML allows is kept, and served as XML
+    good = document(object_event(2, eventID="urn:uuid:named", **{"https://example.com/x": {"名次": 1}}))
+    assert client.post("/capture", json=good, headers=creds.headers).status_code == 202
+    served = client.get("/events/urn:uuid:named", headers=creds.headers | {"Accept": "application/xml"})
+    assert served.status_code == 200
+    assert "<名次>1</名次>" in served.text

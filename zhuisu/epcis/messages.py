@@ -19,6 +19,7 @@ WHAT: dict[str, tuple[str, str]] = {
     "required": ("缺少必填字段", "required field is missing"),
     "invalid_type": ("JSON 类型错误", "wrong JSON type"),
     "nul_character": ("含有 NUL（U+0000）字符", "contains a NUL (U+0000) character"),
+    "invalid_name": ("字段名无法作为 XML 元素名", "the property name cannot be an XML element name"),
     "unknown_property": (
         "不是标准字段，也不是带命名空间前缀的扩展字段",
         "neither a standard property nor a namespaced extension",

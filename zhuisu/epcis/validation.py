@@ -14,6 +14,7 @@ zhuisu could neither store nor trace); extension names using a prefix the ``@con
 never fetched).
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -215,6 +216,7 @@ def _event(event: Any, index: int | None, pointer: str, inherited: Context | Non
             raws += translate(validator, event, pointer)
         raws += _undeclared(context, event, pointer)
     raws += [Raw(at, "nul_character", _NUL_EXPECTED) for at in _nuls(event, pointer)]
+    raws += [Raw(at, "invalid_name", _NAME_EXPECTED) for at in _unnamable(event, pointer)]
     return _one_per_pointer([_problem(index, raw) for raw in raws])
 
 
@@ -226,6 +228,45 @@ def _nuls(event: dict[str, Any], pointer: str) -> list[str]:
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: look the slow way
         pass
     return _nul_pointers(event, pointer)
+
+
+#: The local part of a property name as the XML binding writes it (an XML NCName: a letter or "_" first); the
+#: prefix or IRI before it is checked by the context (``undeclared_prefix``).
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*")
+_NAME_EXPECTED = (
+    "a property name the XML binding can carry: prefix:name or a full IRI ending in a name "
+    '(a letter or "_" first, then letters, digits, "_", "-" or ".")'
+)
+#: Keys that are no element names: JSON-LD keywords are skipped by their "@", and these hold the XML attributes
+#: and text of a user extension element (``epcis.xml.names``).
+_NOT_ELEMENTS = frozenset({"#attributes", "#text"})
+
+
+def _unnamable(event: dict[str, Any], pointer: str) -> list[str]:
+    """The JSON pointers of property names the XML binding could not write as element names (the two bindings
+    must say the same: a document the node accepts it can also serve as XML)."""
+    found: list[str] = []
+    stack: list[tuple[Any, str]] = [(event, pointer)]
+    while stack:
+        current, at = stack.pop()
+        if type(current) is dict:
+            for key, value in current.items():
+                if key[:1] == "@" or key in _NOT_ELEMENTS:
+                    continue
+                here = f"{at}/{key.replace('~', '~0').replace('/', '~1')}"
+                if _NCNAME.fullmatch(_local_name(key)) is None:
+                    found.append(here)
+                elif type(value) in (dict, list):
+                    stack.append((value, here))
+        elif type(current) is list:
+            stack.extend((value, f"{at}/{n}") for n, value in enumerate(current) if type(value) in (dict, list))
+    return sorted(found)
+
+
+def _local_name(key: str) -> str:
+    if key.startswith(("http://", "https://", "urn:")):
+        return key[max(key.rfind("/"), key.rfind("#"), key.rfind(":")) + 1 :]
+    return key.partition(":")[2] if ":" in key else key
 
 
 _NUL = b"\\u0000"
