@@ -115,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth_pages.router)
     app.include_router(dashboard_routes.router)
     app.include_router(dashboard_routes.audit_router)
+    app.include_router(dashboard_routes.evaluation_router)
     app.include_router(dashboard_pages.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)

@@ -14,7 +14,7 @@ from zhuisu.auth.roles import is_regulator
 from zhuisu.auth.service import Caller
 from zhuisu.errors import ZhuisuError
 from zhuisu.ledger import verifications
-from zhuisu.oversight import audit, service
+from zhuisu.oversight import audit, evaluation, permissions, service
 from zhuisu.portal import complaints
 from zhuisu.recall import export
 from zhuisu.recall import service as recall_service
@@ -216,3 +216,23 @@ def integrity(
         "csrf_token": regulator.csrf_token,
     }
     return render(request, "dashboard/integrity.html", context)
+
+
+@router.get("/evaluation", response_class=HTMLResponse, name="dashboard_evaluation")
+def evaluation_ranking(
+    request: Request, session: DbSession, settings: SettingsDep, caller: SignedIn, region: str = ""
+) -> Response:
+    """追溯评价: the ranking of the regulator's enterprises and regions with each score's inputs (the JSON twin:
+    ``GET /evaluation``; the workbook: ``GET /evaluation.xlsx``)."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    party = regulator.party
+    view = evaluation.evaluate(
+        session,
+        parties=permissions.evaluated(party, settings),
+        window_days=settings.coverage_window_days,
+        region_prefix=roles.within(permissions.region_scope(party, settings), region),
+    )
+    context = {"view": view, "region": view.region, "csrf_token": regulator.csrf_token}
+    return render(request, "dashboard/evaluation.html", context)

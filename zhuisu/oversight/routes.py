@@ -4,17 +4,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from zhuisu.auth import roles
-from zhuisu.auth.permissions import OversightParty, RegulatorParty
-from zhuisu.oversight import audit, service
-from zhuisu.oversight.schemas import ImpactView, OverviewRead, TraceView
+from zhuisu.auth.permissions import OversightParty, RegulatorParty, SignedInParty
+from zhuisu.oversight import audit, evaluation, permissions, service
+from zhuisu.oversight.schemas import EvaluationRead, ImpactView, OverviewRead, TraceView
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintRead
 from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 audit_router = APIRouter(tags=["audit"])
+evaluation_router = APIRouter(tags=["evaluation"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _AUTH: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
 
 
@@ -65,3 +68,46 @@ def list_audit(
 ) -> list[audit.AuditRead]:
     """The audit trail, newest first: every entry for the admin, a regulator's jurisdiction for a regulator."""
     return audit.list_entries(session, reader=party, action=action, actor_id=actor, before=before, limit=limit)
+
+
+def _evaluation(
+    party: SignedInParty, session: DbSession, settings: SettingsDep, region: str, window_days: int | None
+) -> EvaluationRead:
+    return evaluation.evaluate(
+        session,
+        parties=permissions.evaluated(party, settings),
+        window_days=window_days or settings.coverage_window_days,
+        region_prefix=roles.within(permissions.region_scope(party, settings), region),
+    )
+
+
+@evaluation_router.get("/evaluation", response_model=EvaluationRead, responses={401: {}})
+def get_evaluation(
+    party: SignedInParty,
+    session: DbSession,
+    settings: SettingsDep,
+    region: str = Query(
+        "", description="Only enterprises of this GB/T 2260 prefix (narrowed into the reader's scope)."
+    ),
+    window_days: int | None = Query(
+        None, ge=1, le=366, description="Days of record times (default: coverage_window_days)."
+    ),
+) -> EvaluationRead:
+    """追溯体系建设评价: per enterprise and per region, scores with their inputs (coverage, timeliness, completeness,
+    linkage, flags per 10,000 events), ranked. The admin reads every enterprise, a regulator those it supervises,
+    an enterprise its own row."""
+    return _evaluation(party, session, settings, region, window_days)
+
+
+@evaluation_router.get("/evaluation.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}, 401: {}})
+def get_evaluation_xlsx(
+    party: SignedInParty,
+    session: DbSession,
+    settings: SettingsDep,
+    region: str = Query("", description="As GET /evaluation."),
+    window_days: int | None = Query(None, ge=1, le=366, description="As GET /evaluation."),
+) -> Response:
+    """The same as a workbook (sheets 企业 Enterprises and 地区 Regions)."""
+    view = _evaluation(party, session, settings, region, window_days)
+    headers = {"Content-Disposition": 'attachment; filename="evaluation.xlsx"'}
+    return Response(evaluation.to_xlsx(view), media_type=XLSX, headers=headers)

@@ -1,5 +1,6 @@
 """What the regulator desk shows: its overview, a trace drawn as a graph, a recall impact."""
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -54,3 +55,38 @@ class TraceView(BaseModel):
 class ImpactView(BaseModel):
     impact: ImpactRead
     party_names: dict[str, str]
+
+
+class EvaluationRow(BaseModel):
+    """One enterprise's (``party_id`` set) or one region's evaluation: the score and what it is computed from
+    (``oversight.evaluation``). Shares are 0–1; None when there is nothing to divide by."""
+
+    rank: int = 0
+    party_id: str | None
+    name: str | None
+    region: str
+    enterprises: int = Field(description="Enterprises counted (1 for an enterprise's row).")
+    events: int = Field(description="Events recorded in the window.")
+    products: int = Field(description="Registered products.")
+    products_traced: int = Field(description="Registered products named by an event recorded in the window.")
+    coverage: float | None = Field(description="products_traced / products (覆盖率).")
+    median_delay_hours: float | None = Field(description="Median hours from event time to record time.")
+    p90_delay_hours: float | None = Field(description="90th percentile of the same (nearest rank).")
+    within_24h: float | None = Field(description="Share of events recorded within 24 hours (及时性).")
+    completeness: float | None = Field(description="Share of events with every required data element (完整性).")
+    shipments: int = Field(description="Shipments naming a destination party.")
+    shipments_received: int = Field(description="Of which some code was received at or after the shipment.")
+    linkage: float | None = Field(description="shipments_received / shipments (链接率).")
+    flags_per_10k: float = Field(description="Catalog flags per 10,000 events.")
+    score: float | None = Field(description="0–100: 100 × mean of the shares, less flags per 10,000 (at most 20).")
+
+
+class EvaluationRead(BaseModel):
+    """The evaluation of the enterprises in the reader's lane over a window of record times, ranked."""
+
+    since: datetime
+    until: datetime
+    window_days: int
+    region: str = Field(description="The region filter applied (inside the reader's scope).")
+    enterprises: list[EvaluationRow]
+    regions: list[EvaluationRow]

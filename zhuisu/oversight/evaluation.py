@@ -1,0 +1,254 @@
+"""追溯体系建设评价: how well each enterprise, and each region, traces — scores with the inputs they come from.
+
+Over a window of record times (``coverage_window_days`` by default) ending now, per enterprise (a party that
+recorded events in the window, or has registered products):
+
+- **coverage** 覆盖率: the share of its registered products (``products.producer_id``) named by a GTIN in an event
+  recorded in the window (as ``catalog.coverage`` counts products);
+- **timeliness** 及时性: the delay from each event's time to its record time — median and 90th percentile in hours,
+  and the share recorded within 24 hours (what the score takes);
+- **completeness** 完整性: the share of its events recorded with every data element its class's catalog rules
+  require (``event_flags`` holds those accepted with elements missing);
+- **linkage** 链接率: the share of its shipments (bizStep ``shipping`` naming a destination party) of which some code
+  was received (bizStep ``receiving``) by anyone at or after the shipment;
+- **flags per 10,000 events** 风险率: catalog flags per 10,000 of its events.
+
+The score is 100 × the mean of the shares it has (a share with no denominator — no products, no shipments — is left
+out, not counted as zero), less one point per flag per 10,000 events, at most 20; rounded to one decimal. A region's
+row aggregates its enterprises' inputs (its shares are of the region's totals, its delays over all its events).
+Everything is computed on read; nothing is stored.
+"""
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
+
+from openpyxl import Workbook
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from zhuisu.kit.time import utc_now
+from zhuisu.models import Event, EventEpc, EventFlag, Party, Product, TraceCustody
+from zhuisu.oversight.schemas import EvaluationRead, EvaluationRow
+
+_DL_GTIN = "https://id.gs1.org/01/"
+_DAY_HOURS = 24.0
+_MAX_PENALTY = 20.0
+
+
+@dataclass
+class _Inputs:
+    """What one enterprise's (or region's) scores are computed from."""
+
+    events: int = 0
+    products: int = 0
+    products_traced: int = 0
+    delays: list[float] = field(default_factory=list)
+    flagged: int = 0
+    shipments: int = 0
+    shipments_received: int = 0
+
+    def add(self, other: "_Inputs") -> None:
+        self.events += other.events
+        self.products += other.products
+        self.products_traced += other.products_traced
+        self.delays += other.delays
+        self.flagged += other.flagged
+        self.shipments += other.shipments
+        self.shipments_received += other.shipments_received
+
+
+def evaluate(
+    session: Session,
+    *,
+    parties: ColumnElement[bool] = true(),
+    window_days: int,
+    region_prefix: str = "",
+    at: datetime | None = None,
+) -> EvaluationRead:
+    """The evaluation of the enterprises ``parties`` selects (the reader's lane: ``oversight.permissions``) in
+    regions under ``region_prefix``, ranked by score (best first), and of their regions."""
+    until = at or utc_now()
+    since = until - timedelta(days=window_days)
+    scope = and_(parties, Party.actor == "enterprise", Party.region.startswith(region_prefix, autoescape=True))
+    known = {p.id: p for p in session.scalars(select(Party).where(scope))}
+    inputs: dict[str, _Inputs] = defaultdict(_Inputs)
+    in_window = and_(Event.record_time >= since, Event.record_time < until)
+    for recorder, event_time, record_time in session.execute(
+        select(Event.recorder_id, Event.event_time, Event.record_time).where(in_window)
+    ):
+        if recorder in known:
+            inputs[recorder].events += 1
+            inputs[recorder].delays.append(max(0.0, (record_time - event_time).total_seconds() / 3600))
+    for recorder, n in session.execute(
+        select(Event.recorder_id, func.count()).join(EventFlag, EventFlag.event_pk == Event.id).where(in_window)
+        .group_by(Event.recorder_id)
+    ):  # fmt: skip
+        if recorder in known:
+            inputs[recorder].flagged = int(n)
+    _products(session, known, inputs, in_window)
+    _shipments(session, known, inputs, in_window)
+    rows = [_row(known[pid], known[pid].region or "", facts) for pid, facts in inputs.items() if pid in known]
+    regions: dict[str, _Inputs] = defaultdict(_Inputs)
+    members: dict[str, int] = defaultdict(int)
+    for pid, facts in inputs.items():
+        region = known[pid].region or ""
+        regions[region].add(facts)
+        members[region] += 1
+    region_rows = [_row(None, region, facts, enterprises=members[region]) for region, facts in regions.items()]
+    return EvaluationRead(
+        since=since,
+        until=until,
+        window_days=window_days,
+        region=region_prefix,
+        enterprises=_ranked(rows),
+        regions=_ranked(region_rows),
+    )
+
+
+def _products(
+    session: Session, known: dict[str, Party], inputs: dict[str, _Inputs], in_window: ColumnElement[bool]
+) -> None:
+    gtins: dict[str, str] = {}
+    products = select(Product.producer_id, Product.gtin).where(Product.producer_id.in_(list(known)))
+    for producer, gtin in session.execute(products):
+        if producer is None:
+            continue
+        inputs[producer].products += 1
+        if gtin:
+            gtins[gtin.zfill(14)] = producer
+    if not gtins:
+        return
+    traced = set(
+        session.scalars(
+            select(func.substr(EventEpc.value, len(_DL_GTIN) + 1, 14))
+            .distinct()
+            .join(Event, Event.id == EventEpc.event_pk)
+            .where(in_window, EventEpc.value.startswith(_DL_GTIN))
+        )
+    )
+    for gtin, producer in gtins.items():
+        inputs[producer].products_traced += gtin in traced
+
+
+def _shipments(
+    session: Session, known: dict[str, Party], inputs: dict[str, _Inputs], in_window: ColumnElement[bool]
+) -> None:
+    """Shipments naming a destination party, and whether some code of each was received at or after it."""
+    shipped = aliased(EventEpc)
+    received = aliased(EventEpc)
+    receipt = aliased(Event)
+    matched = exists(
+        select(received.id)
+        .join(receipt, receipt.id == received.event_pk)
+        .where(received.value == shipped.value, receipt.biz_step == "receiving", receipt.event_time >= Event.event_time)
+    )
+    ships = (
+        select(Event.recorder_id, Event.id)
+        .join(TraceCustody, TraceCustody.event_pk == Event.id)
+        .where(in_window, Event.biz_step == "shipping", TraceCustody.destination.is_not(None))
+    )
+    shipments = [(recorder, pk) for recorder, pk in session.execute(ships) if recorder in known]
+    if not shipments:
+        return
+    pks = [pk for _, pk in shipments]
+    received_pks: set[int] = set()
+    for start in range(0, len(pks), 500):
+        chunk = pks[start : start + 500]
+        received_pks |= set(
+            session.scalars(
+                select(shipped.event_pk)
+                .distinct()
+                .join(Event, Event.id == shipped.event_pk)
+                .where(shipped.event_pk.in_(chunk), matched)
+            )
+        )
+    for recorder, pk in shipments:
+        inputs[recorder].shipments += 1
+        inputs[recorder].shipments_received += pk in received_pks
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _row(party: Party | None, region: str, facts: _Inputs, *, enterprises: int = 1) -> EvaluationRow:
+    delays = sorted(facts.delays)
+    timely = _share(sum(1 for d in delays if d <= _DAY_HOURS), len(delays))
+    coverage = _share(facts.products_traced, facts.products)
+    completeness = _share(facts.events - facts.flagged, facts.events)
+    linkage = _share(facts.shipments_received, facts.shipments)
+    flags_rate = round(facts.flagged * 10_000 / facts.events, 1) if facts.events else 0.0
+    shares = [s for s in (coverage, timely, completeness, linkage) if s is not None]
+    score = round(max(0.0, 100 * sum(shares) / len(shares) - min(_MAX_PENALTY, flags_rate)), 1) if shares else None
+    return EvaluationRow(
+        party_id=party.id if party else None,
+        name=party.name if party else None,
+        region=region,
+        enterprises=enterprises,
+        events=facts.events,
+        products=facts.products,
+        products_traced=facts.products_traced,
+        coverage=coverage,
+        median_delay_hours=round(median(delays), 2) if delays else None,
+        p90_delay_hours=round(_quantile(delays, 0.9), 2) if delays else None,
+        within_24h=timely,
+        completeness=completeness,
+        shipments=facts.shipments,
+        shipments_received=facts.shipments_received,
+        linkage=linkage,
+        flags_per_10k=flags_rate,
+        score=score,
+    )
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    """The ``q`` quantile of sorted values (nearest rank: the smallest value with at least ``q`` of them at or
+    below it)."""
+    rank = max(1, -(-len(ordered) * q // 1))
+    return ordered[int(rank) - 1]
+
+
+def _ranked(rows: Iterable[EvaluationRow]) -> list[EvaluationRow]:
+    ranked = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0.0), r.region, r.name or ""))
+    return [r.model_copy(update={"rank": n}) for n, r in enumerate(ranked, 1)]
+
+
+#: The spreadsheet's columns: (header, row field).
+XLSX_COLUMNS = (
+    ("排名 Rank", "rank"),
+    ("企业 Enterprise", "name"),
+    ("地区 Region", "region"),
+    ("企业数 Enterprises", "enterprises"),
+    ("得分 Score", "score"),
+    ("事件数 Events", "events"),
+    ("备案产品 Products", "products"),
+    ("已追溯产品 Products traced", "products_traced"),
+    ("覆盖率 Coverage", "coverage"),
+    ("时延中位数(小时) Median delay (h)", "median_delay_hours"),
+    ("时延P90(小时) P90 delay (h)", "p90_delay_hours"),
+    ("24小时内 Within 24 h", "within_24h"),
+    ("完整性 Completeness", "completeness"),
+    ("发货 Shipments", "shipments"),
+    ("已收货 Received", "shipments_received"),
+    ("链接率 Linkage", "linkage"),
+    ("每万条标记 Flags per 10,000", "flags_per_10k"),
+)
+
+
+def to_xlsx(view: EvaluationRead) -> bytes:
+    """The evaluation as a workbook: 企业 Enterprises and 地区 Regions, one row each, ranked."""
+    book = Workbook()
+    for sheet, rows in ((book.active, view.enterprises), (book.create_sheet(), view.regions)):
+        assert sheet is not None
+        sheet.title = "企业 Enterprises" if rows is view.enterprises else "地区 Regions"
+        sheet.append([header for header, _ in XLSX_COLUMNS])
+        for row in rows:
+            sheet.append([getattr(row, name) for _, name in XLSX_COLUMNS])
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
