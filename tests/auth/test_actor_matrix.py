@@ -192,6 +192,7 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
             }
         },
         ("POST", "/api/v1/delegations"): {"json": {"enterprise": A_USCC, "platform": P_USCC}},
+        ("POST", "/api/v1/dashboard/complaints/{reference}"): {"json": {"note": "已核查"}},
     }
 
 

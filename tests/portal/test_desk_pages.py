@@ -10,7 +10,7 @@ from tests.support.signin import sign_in
 from zhuisu.errors import Conflict
 from zhuisu.models import CodeBatch, Complaint, Party
 from zhuisu.portal import complaints
-from zhuisu.portal.schemas import ComplaintCreate
+from zhuisu.portal.schemas import ComplaintCreate, ComplaintHandle
 
 
 class TestSignIn:
@@ -57,10 +57,12 @@ class TestHandleComplaint:
     def test_received_to_closed(self, session: Session, creds: Credentials) -> None:
         filed = complaints.file_complaint(session, ComplaintCreate(message="x", kind="report"), language="en")
         actor = session.get_one(Party, creds.party_id)
-        handled = complaints.handle_complaint(session, filed.reference, actor=actor, status="closed", note=" done ")
-        assert (handled.status, handled.note, handled.handled_by, handled.language) == (
+        step = ComplaintHandle(status="closed", note=" done ", answer=" 已查处 ")
+        handled = complaints.handle_complaint(session, filed.reference, actor=actor, step=step)
+        assert (handled.status, handled.note, handled.answer, handled.handled_by, handled.language) == (
             "closed",
             "done",
+            "已查处",
             creds.party_id,
             "en",
         )
@@ -68,9 +70,11 @@ class TestHandleComplaint:
     def test_closed_cannot_reopen(self, session: Session, creds: Credentials) -> None:
         filed = complaints.file_complaint(session, ComplaintCreate(message="x"), language="zh")
         actor = session.get_one(Party, creds.party_id)
-        complaints.handle_complaint(session, filed.reference, actor=actor, status="closed", note="done")
+        step = ComplaintHandle(status="closed", note="done", answer="已答复")
+        complaints.handle_complaint(session, filed.reference, actor=actor, step=step)
+        again = ComplaintHandle(status="in_progress", note="again")
         with pytest.raises(Conflict):
-            complaints.handle_complaint(session, filed.reference, actor=actor, status="in_progress", note="again")
+            complaints.handle_complaint(session, filed.reference, actor=actor, step=again)
         stored = session.get_one(Complaint, filed.id)
         assert (stored.status, stored.note) == ("closed", "done")
 

@@ -48,8 +48,19 @@ EPCIS_HEADERS = {
 }
 
 
-#: The pages of a signed-in party (and their JSON twins, and the sign-in page).
-_SIGNED_IN_PAGES = ("/dashboard", "/console", "/api/v1/dashboard", "/api/v1/console", "/signin")
+#: The pages of a signed-in party (and their JSON twins, and the sign-in page), and what a complaint's reference
+#: number shows: no cache keeps them.
+_SIGNED_IN_PAGES = (
+    "/dashboard",
+    "/console",
+    "/api/v1/dashboard",
+    "/api/v1/console",
+    "/signin",
+    "/evaluation",
+    "/ledger/verifications",
+    "/complaint",
+    "/api/v1/portal/complaints",
+)
 
 
 def create_app(settings: Settings) -> FastAPI:

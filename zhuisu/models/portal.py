@@ -9,7 +9,7 @@ until a capture naming one of the things its trace walked marks it stale (see ``
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuisu.db.base import Base
@@ -41,7 +41,17 @@ class Complaint(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     handled_by: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The regulators' internal handling note (not shown to the person who filed).
     note: Mapped[str] = mapped_column(Text, default="")
+    #: The answer to the person who filed, shown with the reference number (答复).
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The regulator the complaint is assigned to (承办), one whose region the complaint is routed to.
+    assigned_to: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: Filed anonymously (匿名): no contact is kept; the reference number is the only way back.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: A report (举报) whose filer asks to be considered for a reward (举报奖励), claimed with the reference.
+    reward: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PortalStory(Base):

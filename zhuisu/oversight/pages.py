@@ -16,6 +16,7 @@ from zhuisu.errors import ZhuisuError
 from zhuisu.ledger import verifications
 from zhuisu.oversight import audit, evaluation, permissions, service
 from zhuisu.portal import complaints
+from zhuisu.portal.schemas import ComplaintHandle
 from zhuisu.recall import export
 from zhuisu.recall import service as recall_service
 from zhuisu.web.deps import DbSession, SettingsDep
@@ -52,7 +53,14 @@ def overview(
         scope_prefix=roles.region_scope(party),
         zone=ZoneInfo(settings.portal_timezone),
     )
-    context = {"view": view, "data": view.model_dump(mode="json"), "csrf_token": regulator.csrf_token}
+    assignees = complaints.assignees(session, roles.region_scope(party))
+    context = {
+        "view": view,
+        "data": view.model_dump(mode="json"),
+        "csrf_token": regulator.csrf_token,
+        "assignees": assignees,
+        "assignee_names": {p.id: p.name for p in assignees},
+    }
     return render(request, "dashboard/index.html", context)
 
 
@@ -117,17 +125,24 @@ def handle_complaint(
     session: DbSession,
     caller: SignedIn,
     reference: str,
-    status: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    answer: Annotated[str, Form(max_length=4000)] = "",
+    assign_to: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
-    """Move a complaint on (in progress, closed) with a note (only a complaint of the regulator's region)."""
+    """A step on a complaint of the regulator's region: move it on (in progress, closed), note, answer the person
+    who filed, assign it to a regulator (an empty field changes nothing)."""
     regulator = _regulator(request, caller)
     if isinstance(regulator, Response):
         return regulator
     party = regulator.party
-    complaints.handle_complaint(
-        session, reference, actor=party, status=status, note=note, region_prefix=roles.region_scope(party)
+    step = ComplaintHandle(
+        status="closed" if status == "closed" else "in_progress" if status == "in_progress" else None,
+        note=note or None,
+        answer=answer or None,
+        assign_to=assign_to or None,
     )
+    complaints.handle_complaint(session, reference, actor=party, step=step, region_prefix=roles.region_scope(party))
     return RedirectResponse("/dashboard#complaints", status_code=303)
 
 

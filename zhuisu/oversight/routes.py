@@ -11,7 +11,7 @@ from zhuisu.auth.permissions import OversightParty, RegulatorParty, SignedInPart
 from zhuisu.oversight import audit, evaluation, permissions, service
 from zhuisu.oversight.schemas import EvaluationRead, ImpactView, OverviewRead, TraceView
 from zhuisu.portal import complaints
-from zhuisu.portal.schemas import ComplaintRead
+from zhuisu.portal.schemas import ComplaintHandle, ComplaintRead
 from zhuisu.web.deps import DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
@@ -55,6 +55,20 @@ def list_complaints(
     zone = ZoneInfo(settings.portal_timezone)
     found = complaints.list_complaints(session, status=status, region_prefix=roles.region_scope(party))
     return [complaints.complaint_read(c, zone) for c in found]
+
+
+@router.post("/complaints/{reference}", response_model=ComplaintRead, responses={**_AUTH, 400: {}, 404: {}, 409: {}})
+def handle_complaint(
+    party: RegulatorParty, session: DbSession, settings: SettingsDep, reference: str, step: ComplaintHandle
+) -> ComplaintRead:
+    """A step on a complaint of the regulator's region: a new status (``in_progress``, ``closed`` — closing needs
+    an answer), an internal note, the answer to the person who filed (shown with the reference number), the
+    regulator it is assigned to (one whose jurisdiction it is routed to). 404 outside the region; 409 backwards or
+    closed; nothing changes on an error."""
+    handled = complaints.handle_complaint(
+        session, reference, actor=party, step=step, region_prefix=roles.region_scope(party)
+    )
+    return complaints.complaint_read(handled, ZoneInfo(settings.portal_timezone))
 
 
 @audit_router.get("/audit", response_model=list[audit.AuditRead], responses=_AUTH)

@@ -143,10 +143,17 @@ def file_complaint(
     code: Annotated[str, Form(max_length=500)] = "",
     kind: Annotated[str, Form()] = "complaint",
     contact: Annotated[str, Form(max_length=200)] = "",
+    anonymous: Annotated[str, Form()] = "",
+    reward: Annotated[str, Form()] = "",
 ) -> Response:
     """File a complaint or report from a product page; answers with the acknowledgement and its reference."""
     data = ComplaintCreate(
-        kind="report" if kind == "report" else "complaint", code=code, message=message or " ", contact=contact
+        kind="report" if kind == "report" else "complaint",
+        code=code,
+        message=message or " ",
+        contact=contact,
+        anonymous=bool(anonymous),
+        reward=bool(reward),
     )
     complaint = complaints.file_complaint(session, data, language=page_language(request))
     back = story_path(complaint.code) if complaint.code else None
@@ -156,3 +163,19 @@ def file_complaint(
         {"ack": complaints.acknowledgement(complaint), "back": back, "query": quote(code)},
         status=201,
     )
+
+
+@router.get("/complaint", response_class=HTMLResponse, name="portal_complaint_lookup", responses={404: {}})
+def complaint_lookup(request: Request, session: DbSession, reference: str = "") -> Response:
+    """Follow up a complaint or report by its reference number: where it stands and the regulator's answer (what
+    the person who filed may see; nothing else of it). The JSON twin: ``GET /api/v1/portal/complaints/{ref}``."""
+    if not reference.strip():
+        return render(request, "portal/complaint_lookup.html", {"reference": "", "message": None})
+    try:
+        complaint = complaints.get_complaint(session, reference)
+    except ZhuisuError as exc:
+        missing = {"reference": reference, "message": exc.localized(page_language(request))}
+        return render(request, "portal/complaint_lookup.html", missing, status=404)
+    back = story_path(complaint.code) if complaint.code else None
+    found: dict[str, object] = {"ack": complaints.acknowledgement(complaint), "back": back, "lookup": True}
+    return render(request, "portal/complaint_ack.html", found)

@@ -7,7 +7,15 @@ from sqlalchemy import Connection, Row, Select, and_, bindparam, delete, join, o
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from zhuisu.models import Complaint, LedgerHead, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
+from zhuisu.models import (
+    Complaint,
+    LedgerHead,
+    Party,
+    PortalStory,
+    PortalStoryClock,
+    PortalStoryThing,
+    PortalVerifiedEvent,
+)
 
 CLOCK_ID = 1
 HEAD_ID = 1
@@ -31,6 +39,13 @@ def list_complaints(session: Session, *, status: str | None, region_prefix: str,
                 and_(Complaint.region.is_(None), Complaint.place_region.is_(None)),
             )
         )
+    return list(session.scalars(stmt))
+
+
+def regulators_within(session: Session, region_prefix: str) -> list[Party]:
+    stmt = select(Party).where(Party.actor == "regulator").order_by(Party.name, Party.id)
+    if region_prefix:
+        stmt = stmt.where(Party.jurisdiction.startswith(region_prefix, autoescape=True))
     return list(session.scalars(stmt))
 
 

@@ -120,6 +120,18 @@ class ComplaintCreate(BaseModel):
     code: str = Field(default="", max_length=500)
     message: str = Field(min_length=1, max_length=4000)
     contact: str = Field(default="", max_length=200)
+    anonymous: bool = Field(default=False, description="File anonymously (匿名): no contact is kept.")
+    reward: bool = Field(default=False, description="A report (举报) asking to be considered for a reward.")
+
+
+class ComplaintHandle(BaseModel):
+    """A regulator's step on a complaint: any of a new status, an internal note, the answer to the person who
+    filed, the regulator it is assigned to (its party id)."""
+
+    status: Literal["in_progress", "closed"] | None = None
+    note: str | None = Field(default=None, max_length=4000)
+    answer: str | None = Field(default=None, max_length=4000)
+    assign_to: str | None = Field(default=None, max_length=32)
 
 
 class ComplaintAck(Schema):
@@ -129,6 +141,11 @@ class ComplaintAck(Schema):
     kind: str
     status: str
     created_at: str
+    code: str = Field(default="", description="The code it is about (canonical), if any.")
+    answer: str = Field(default="", description="The regulator's answer (答复), once given.")
+    answered_at: str | None = None
+    anonymous: bool = False
+    reward: bool = False
 
 
 class ComplaintRead(Schema):
@@ -145,6 +162,11 @@ class ComplaintRead(Schema):
     place_region: str | None = Field(description="GB/T 2260 region of the last place the product was recorded at.")
     status: str
     note: str
+    answer: str
+    answered_at: str | None
+    assigned_to: str | None = Field(description="The regulator it is assigned to (party id).")
+    anonymous: bool
+    reward: bool
     created_at: str
     handled_at: str | None
     created_local: str = Field(description="created_at in the node's time zone, with the UTC offset.")
