@@ -146,6 +146,8 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         "path": "0/000",
         "token": "matrix",
         "reference": "ZS-MATRIX",
+        "entry_id": "no-such-entry",
+        "appeal_id": "no-such-appeal",
     }
     return headers, ids
 
@@ -193,6 +195,17 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/api/v1/delegations"): {"json": {"enterprise": A_USCC, "platform": P_USCC}},
         ("POST", "/api/v1/dashboard/complaints/{reference}"): {"json": {"note": "已核查"}},
+        ("POST", "/api/v1/credit/blacklist"): {
+            "json": {
+                "party": A_USCC,
+                "reason": "销售过期食品",
+                "legal_basis": "《食品安全法》",
+                "starts_on": "2026-12-01",
+            }
+        },
+        ("POST", "/api/v1/credit/blacklist/{entry_id}/revoke"): {"json": {"reason": "整改完成"}},
+        ("POST", "/api/v1/credit/appeals"): {"json": {"note": "记录有误"}},
+        ("POST", "/api/v1/credit/appeals/{appeal_id}/answer"): {"json": {"answer": "已复核"}},
     }
 
 

@@ -3,6 +3,7 @@
 from zhuisu.db.base import Base
 from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
+from zhuisu.models.credit import BlacklistEntry, CreditAppeal
 from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
@@ -28,6 +29,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BlacklistEntry",
     "CaptureDocument",
     "CaptureJob",
     "CatalogRelease",
@@ -35,6 +37,7 @@ __all__ = [
     "CodeCounter",
     "CodeIssuer",
     "Complaint",
+    "CreditAppeal",
     "Delegation",
     "DeliveryAttempt",
     "Event",

@@ -28,6 +28,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "complaint_handled": ("处理投诉举报", "complaint handled"),
     "delegation_granted": ("委托代录", "delegation granted"),
     "delegation_revoked": ("撤销委托", "delegation revoked"),
+    "blacklist_added": ("列入失信名单", "blacklisted"),
+    "blacklist_removed": ("移出失信名单", "removed from the blacklist"),
+    "credit_appeal_filed": ("提出信用异议", "credit appeal filed"),
+    "credit_appeal_answered": ("答复信用异议", "credit appeal answered"),
     "write": ("写操作", "write request"),
 }
 

@@ -1,6 +1,7 @@
 """The regulator desk (signed in): overview with charts, trace explorer, recall impact with its spreadsheet,
 complaints, the audit trail. Each page has a JSON twin in ``routes.py`` calling the same service."""
 
+from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -13,8 +14,9 @@ from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.roles import is_regulator
 from zhuisu.auth.service import Caller
 from zhuisu.errors import ZhuisuError
+from zhuisu.kit.time import utc_now
 from zhuisu.ledger import verifications
-from zhuisu.oversight import audit, evaluation, permissions, service
+from zhuisu.oversight import audit, credit, evaluation, permissions, service
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle
 from zhuisu.recall import export
@@ -23,6 +25,8 @@ from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
+#: The public 失信名单 page (its JSON twin: ``GET /api/v1/portal/blacklist``).
+public_router = APIRouter(tags=["credit"], include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -251,3 +255,82 @@ def evaluation_ranking(
     )
     context = {"view": view, "region": view.region, "csrf_token": regulator.csrf_token}
     return render(request, "dashboard/evaluation.html", context)
+
+
+@public_router.get("/blacklist", response_class=HTMLResponse, name="blacklist")
+def blacklist_page(request: Request, session: DbSession) -> Response:
+    """失信名单: the parties on the blacklist now, with the reason, the legal basis and the term (public)."""
+    return render(request, "portal/blacklist.html", {"rows": credit.public_list(session)})
+
+
+@router.get("/credit", response_class=HTMLResponse, name="dashboard_credit")
+def credit_desk(request: Request, session: DbSession, caller: SignedIn) -> Response:
+    """信用监管: the blacklist entries about the parties the regulator supervises, a form to list one, and the
+    appeals waiting for its answer (the JSON twins: ``/api/v1/credit/…``)."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    today = utc_now().date()
+    context = {
+        "entries": [
+            (e, p, credit.in_force(e, today)) for e, p in credit.entries_in_lane(session, reader=regulator.party)
+        ],
+        "appeals": credit.open_appeals(session, reader=regulator.party),
+        "today": today.isoformat(),
+        "csrf_token": regulator.csrf_token,
+    }
+    return render(request, "dashboard/credit.html", context)
+
+
+@router.post("/credit/blacklist", name="dashboard_blacklist_add")
+def credit_add(
+    request: Request,
+    session: DbSession,
+    caller: SignedIn,
+    party: Annotated[str, Form(max_length=32)],
+    reason: Annotated[str, Form(max_length=2000)],
+    legal_basis: Annotated[str, Form(max_length=500)],
+    starts_on: Annotated[date, Form()],
+    ends_on: Annotated[str, Form()] = "",
+) -> Response:
+    """List a party from the desk (see ``POST /api/v1/credit/blacklist``)."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    until = date.fromisoformat(ends_on) if ends_on else None
+    credit.add_entry(
+        session,
+        actor=regulator.party,
+        party=party,
+        reason=reason,
+        legal_basis=legal_basis,
+        starts_on=starts_on,
+        ends_on=until,
+    )
+    return RedirectResponse("/dashboard/credit", status_code=303)
+
+
+@router.post("/credit/blacklist/{entry_id}/revoke", name="dashboard_blacklist_revoke")
+def credit_revoke(
+    request: Request, session: DbSession, caller: SignedIn, entry_id: str, reason: Annotated[str, Form(max_length=2000)]
+) -> Response:
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    credit.revoke_entry(session, entry_id, actor=regulator.party, reason=reason)
+    return RedirectResponse("/dashboard/credit", status_code=303)
+
+
+@router.post("/credit/appeals/{appeal_id}", name="dashboard_appeal_answer")
+def credit_answer(
+    request: Request,
+    session: DbSession,
+    caller: SignedIn,
+    appeal_id: str,
+    answer: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    credit.answer_appeal(session, appeal_id, actor=regulator.party, answer=answer)
+    return RedirectResponse("/dashboard/credit", status_code=303)

@@ -8,8 +8,22 @@ from starlette.responses import Response
 
 from zhuisu.auth import roles
 from zhuisu.auth.permissions import OversightParty, RegulatorParty, SignedInParty
-from zhuisu.oversight import audit, evaluation, permissions, service
-from zhuisu.oversight.schemas import EvaluationRead, ImpactView, OverviewRead, TraceView
+from zhuisu.kit.time import utc_now
+from zhuisu.oversight import audit, credit, evaluation, permissions, service
+from zhuisu.oversight.schemas import (
+    AppealAnswer,
+    AppealCreate,
+    AppealRead,
+    BlacklistCreate,
+    BlacklistEntryRead,
+    CreditRecordRead,
+    EvaluationRead,
+    ImpactView,
+    OverviewRead,
+    PublicBlacklistRead,
+    ReasonBody,
+    TraceView,
+)
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle, ComplaintRead
 from zhuisu.web.deps import DbSession, SettingsDep
@@ -17,6 +31,8 @@ from zhuisu.web.deps import DbSession, SettingsDep
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 audit_router = APIRouter(tags=["audit"])
 evaluation_router = APIRouter(tags=["evaluation"])
+credit_router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
+public_router = APIRouter(tags=["credit"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _AUTH: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
 
@@ -125,3 +141,90 @@ def get_evaluation_xlsx(
     view = _evaluation(party, session, settings, region, window_days)
     headers = {"Content-Disposition": 'attachment; filename="evaluation.xlsx"'}
     return Response(evaluation.to_xlsx(view), media_type=XLSX, headers=headers)
+
+
+def _entry(entry: object) -> BlacklistEntryRead:
+    read = BlacklistEntryRead.model_validate(entry)
+    return read.model_copy(update={"in_force": credit.in_force(entry, utc_now().date())})  # type: ignore[arg-type]
+
+
+@public_router.get("/api/v1/portal/blacklist", response_model=list[PublicBlacklistRead])
+def public_blacklist(session: DbSession) -> list[PublicBlacklistRead]:
+    """失信名单: the parties on the blacklist now — name, 统一社会信用代码, region, reason, legal basis, term."""
+    return [
+        PublicBlacklistRead(
+            name=party.name,
+            uscc=party.uscc,
+            region=party.region,
+            reason=entry.reason,
+            legal_basis=entry.legal_basis,
+            starts_on=entry.starts_on,
+            ends_on=entry.ends_on,
+        )
+        for entry, party in credit.public_list(session)
+    ]
+
+
+@credit_router.post(
+    "/blacklist", response_model=BlacklistEntryRead, status_code=201, responses={**_AUTH, 400: {}, 404: {}}
+)
+def add_to_blacklist(party: SignedInParty, session: DbSession, body: BlacklistCreate) -> BlacklistEntryRead:
+    """List a party (reason, legal basis, term): a regulator supervising it, or the admin (403 otherwise)."""
+    entry = credit.add_entry(
+        session,
+        actor=party,
+        party=body.party,
+        reason=body.reason,
+        legal_basis=body.legal_basis,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+    )
+    return _entry(entry)
+
+
+@credit_router.post(
+    "/blacklist/{entry_id}/revoke", response_model=BlacklistEntryRead, responses={**_AUTH, 400: {}, 404: {}, 409: {}}
+)
+def revoke_blacklist_entry(
+    party: SignedInParty, session: DbSession, entry_id: str, body: ReasonBody
+) -> BlacklistEntryRead:
+    """Remove an entry before its term ends (移出), with the reason: a regulator supervising the party, the admin."""
+    return _entry(credit.revoke_entry(session, entry_id, actor=party, reason=body.reason))
+
+
+@credit_router.post("/appeals", response_model=AppealRead, status_code=201, responses={**_AUTH, 400: {}, 404: {}})
+def file_appeal(party: SignedInParty, session: DbSession, body: AppealCreate) -> AppealRead:
+    """The caller's own appeal (异议申诉) against its record or one of its blacklist entries."""
+    return AppealRead.model_validate(credit.file_appeal(session, actor=party, note=body.note, entry_id=body.entry_id))
+
+
+@credit_router.post(
+    "/appeals/{appeal_id}/answer", response_model=AppealRead, responses={**_AUTH, 400: {}, 404: {}, 409: {}}
+)
+def answer_appeal(party: SignedInParty, session: DbSession, appeal_id: str, body: AppealAnswer) -> AppealRead:
+    """Answer an appeal: a regulator supervising the party, or the admin."""
+    return AppealRead.model_validate(credit.answer_appeal(session, appeal_id, actor=party, answer=body.answer))
+
+
+@credit_router.get("/{party_id}", response_model=CreditRecordRead, responses={**_AUTH, 404: {}})
+def credit_record(party: SignedInParty, session: DbSession, party_id: str) -> CreditRecordRead:
+    """A party's credit record (grade A–D with its reasons and inputs): the party itself, a regulator supervising
+    it, the admin; 404 for others."""
+    record = credit.credit_record(session, party_id, reader=party)
+    zh, en = credit.GRADES[record.grade]
+    return CreditRecordRead(
+        party_id=record.party.id,
+        name=record.party.name,
+        grade=record.grade,
+        grade_zh=zh,
+        grade_en=en,
+        reasons=record.reasons,
+        blacklist=[_entry(e) for e in record.entries],
+        licences_valid=record.licences_valid,
+        licences_expired=record.licences_expired,
+        complaints=record.complaints,
+        complaints_open=record.complaints_open,
+        events=record.events,
+        flagged=record.flagged,
+        appeals=[AppealRead.model_validate(a) for a in record.appeals],
+    )

@@ -1,9 +1,9 @@
 """What the regulator desk shows: its overview, a trace drawn as a graph, a recall impact."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from zhuisu.portal.schemas import ComplaintRead
 from zhuisu.trace.schemas import FindingRead, ImpactRead, TraceRead
@@ -90,3 +90,83 @@ class EvaluationRead(BaseModel):
     region: str = Field(description="The region filter applied (inside the reader's scope).")
     enterprises: list[EvaluationRow]
     regions: list[EvaluationRow]
+
+
+class BlacklistCreate(BaseModel):
+    party: str = Field(max_length=32, description="The party's id or 统一社会信用代码.")
+    reason: str = Field(max_length=2000)
+    legal_basis: str = Field(max_length=500, description="The provision it rests on.")
+    starts_on: date
+    ends_on: date | None = Field(default=None, description="The last day of the term; none: until removed.")
+
+
+class ReasonBody(BaseModel):
+    reason: str = Field(max_length=2000)
+
+
+class BlacklistEntryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    party_id: str
+    reason: str
+    legal_basis: str
+    starts_on: date
+    ends_on: date | None
+    added_by: str
+    revoked_at: datetime | None
+    revoke_reason: str
+    in_force: bool = False
+
+
+class PublicBlacklistRead(BaseModel):
+    """An entry of the public 失信名单: who, why, on what basis, for how long (nothing else of the party)."""
+
+    name: str
+    uscc: str | None
+    region: str | None
+    reason: str
+    legal_basis: str
+    starts_on: date
+    ends_on: date | None
+
+
+class AppealCreate(BaseModel):
+    note: str = Field(max_length=4000)
+    entry_id: str | None = Field(default=None, max_length=32, description="The blacklist entry appealed, if one.")
+
+
+class AppealAnswer(BaseModel):
+    answer: str = Field(max_length=4000)
+
+
+class AppealRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    party_id: str
+    entry_id: str | None
+    note: str
+    filed_at: datetime
+    status: str
+    answer: str
+    answered_at: datetime | None
+
+
+class CreditRecordRead(BaseModel):
+    """A party's credit record: its grade (A 守信 … D 严重失信) with the reasons, and every input."""
+
+    party_id: str
+    name: str
+    grade: str
+    grade_zh: str
+    grade_en: str
+    reasons: list[tuple[str, str]] = Field(description="(中文, English) of each reason for the grade.")
+    blacklist: list[BlacklistEntryRead]
+    licences_valid: int
+    licences_expired: int
+    complaints: int = Field(description="Complaints and reports about its products.")
+    complaints_open: int
+    events: int = Field(description="Events it recorded in the last year.")
+    flagged: int = Field(description="Of which flagged (catalog rules, the blacklist).")
+    appeals: list[AppealRead]

@@ -64,8 +64,11 @@ def upgrade() -> None:
         sa.Column("timestamp", sa.BigInteger(), nullable=False),
         sa.Column("line", sa.Text(), nullable=False),
         sa.Column("received_at", zhuisu.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["checkpoint_id"], ["ledger_checkpoints.id"],
-                                name=op.f("fk_ledger_cosignatures_checkpoint_id_ledger_checkpoints")),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["ledger_checkpoints.id"],
+            name=op.f("fk_ledger_cosignatures_checkpoint_id_ledger_checkpoints"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_cosignatures")),
     )
     op.create_index(op.f("ix_ledger_cosignatures_checkpoint_id"), "ledger_cosignatures", ["checkpoint_id"])

@@ -46,12 +46,12 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Float(), nullable=True),
         sa.Column("uom", sa.String(length=16), nullable=True),
         sa.Column("event_pk", _ID, nullable=False),
-        sa.ForeignKeyConstraint(["event_pk"], ["events.id"],
-                                name=op.f("fk_trace_transform_members_event_pk_events")),
+        sa.ForeignKeyConstraint(["event_pk"], ["events.id"], name=op.f("fk_trace_transform_members_event_pk_events")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_transform_members")),
     )
-    op.create_index(op.f("ix_trace_transform_members_transformation_id"), "trace_transform_members",
-                    ["transformation_id"])
+    op.create_index(
+        op.f("ix_trace_transform_members_transformation_id"), "trace_transform_members", ["transformation_id"]
+    )
     op.create_table(
         "trace_custody",
         sa.Column("event_pk", _ID, nullable=False),

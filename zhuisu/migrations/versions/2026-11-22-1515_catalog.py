@@ -24,8 +24,10 @@ _BIGID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _id_and_created() -> list[sa.Column]:
-    return [sa.Column("id", sa.String(length=32), nullable=False),
-            sa.Column("created_at", zhuisu.db.types.UTCDateTime(timezone=True), nullable=False)]
+    return [
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", zhuisu.db.types.UTCDateTime(timezone=True), nullable=False),
+    ]
 
 
 def upgrade() -> None:

@@ -63,7 +63,9 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", _TIME, nullable=False),
         sa.ForeignKeyConstraint(
-            ["query_name"], ["named_queries.name"], name=op.f("fk_subscriptions_query_name_named_queries"),
+            ["query_name"],
+            ["named_queries.name"],
+            name=op.f("fk_subscriptions_query_name_named_queries"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["owner_id"], ["parties.id"], name=op.f("fk_subscriptions_owner_id_parties")),
@@ -83,7 +85,9 @@ def upgrade() -> None:
         sa.Column("delivered_at", _TIME, nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subscription_id"], ["subscriptions.id"], name=op.f("fk_subscription_outbox_subscription_id_subscriptions"),
+            ["subscription_id"],
+            ["subscriptions.id"],
+            name=op.f("fk_subscription_outbox_subscription_id_subscriptions"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscription_outbox")),
@@ -99,8 +103,10 @@ def upgrade() -> None:
         sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["message_id"], ["subscription_outbox.id"],
-            name=op.f("fk_subscription_deliveries_message_id_subscription_outbox"), ondelete="CASCADE",
+            ["message_id"],
+            ["subscription_outbox.id"],
+            name=op.f("fk_subscription_deliveries_message_id_subscription_outbox"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscription_deliveries")),
     )

@@ -30,7 +30,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("claimed_at", UTCDateTime(), nullable=True))
         batch.create_index("ix_capture_jobs_state", ["state"])
     jobs = sa.table(
-        "capture_jobs", sa.column("state", sa.String), sa.column("running", sa.Boolean), sa.column("success", sa.Boolean)
+        "capture_jobs",
+        sa.column("state", sa.String),
+        sa.column("running", sa.Boolean),
+        sa.column("success", sa.Boolean),
     )
     op.execute(jobs.update().where(jobs.c.running.is_(True)).values(state="failed", running=False, success=False))
     op.execute(jobs.update().where(jobs.c.success.is_(False)).values(state="failed"))

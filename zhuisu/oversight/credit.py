@@ -1,0 +1,341 @@
+"""Credit (信用): the blacklist of seriously untrustworthy parties (严重失信主体名单), each party's credit record, and
+its appeals.
+
+- **Blacklist entries** are recorded by a regulator supervising the party (jurisdiction ∩ mandate) or the admin,
+  with the reason, the legal basis and a term (from, until — open-ended allowed); removed early (移出) with a reason.
+  An entry in force is public (the 失信名单 page and ``GET /blacklist``: name, 统一社会信用代码, region, reason,
+  basis, term) and flags the party's captures: each event it records while listed gets a catalog flag
+  (``event_flags``, rule ``credit.blacklist``), so the desk sees it (``flag_blacklisted``, a receiver of capture's
+  ``events_recorded``).
+- **The credit record** of a party derives a grade from what the node holds about it: A (守信) nothing against it;
+  B (基本守信) complaints about its products or catalog flags on its events in the last year; C (失信风险) a licence
+  expired or catalog flags on more than 1 % of its events in the last year; D (严重失信) on the blacklist now. Each
+  input is listed with the grade, so the grade can be checked. (Alerts, recall confirmation timeliness and
+  inspection results join the inputs as those rooms record them.)
+- **Appeals** (异议申诉): the party files a note (optionally about one entry); a regulator supervising it or the
+  admin answers.
+
+Who reads a record: the party itself, the regulators supervising it, the admin (``permissions``). Services never
+commit; every write is audited.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from zhuisu.auth.roles import covers, is_admin
+from zhuisu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from zhuisu.events.stored import StoredEvent
+from zhuisu.kit.time import utc_now
+from zhuisu.models import AuditEntry, BlacklistEntry, Complaint, CreditAppeal, Event, EventFlag, Licence, Party, Product
+
+BLACKLIST_RULE = "credit.blacklist"
+GRADES = {
+    "A": ("守信", "trustworthy"),
+    "B": ("基本守信", "mostly trustworthy"),
+    "C": ("失信风险", "at risk"),
+    "D": ("严重失信", "seriously untrustworthy"),
+}
+_FLAG_SHARE = 0.01
+_YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class CreditRecord:
+    party: Party
+    grade: str
+    reasons: list[tuple[str, str]]
+    entries: list[BlacklistEntry]
+    licences_valid: int
+    licences_expired: int
+    complaints: int
+    complaints_open: int
+    events: int
+    flagged: int
+    appeals: list[CreditAppeal]
+
+
+def supervises(actor: Party, party: Party) -> bool:
+    """Whether ``actor`` (the admin, or a regulator by jurisdiction ∩ mandate) may act on ``party``'s credit."""
+    if is_admin(actor):
+        return True
+    if actor.actor != "regulator":
+        return False
+    in_region = actor.jurisdiction is None or (party.region or "").startswith(actor.jurisdiction)
+    return in_region and covers(actor.mandate, party.product_class)
+
+
+def _party(session: Session, reference: str) -> Party:
+    reference = reference.strip()
+    party = session.scalar(select(Party).where(or_(Party.id == reference, Party.uscc == reference)))
+    if party is None:
+        raise NotFound(f"没有编号为 {reference} 的主体", message_en=f"no party {reference}")
+    return party
+
+
+def _authority(actor: Party, party: Party) -> None:
+    if not supervises(actor, party):
+        raise PermissionDenied(
+            "只有监管该主体的监管部门可以处理其信用记录",
+            message_en="only a regulator supervising the party (or the admin) acts on its credit",
+        )
+
+
+def add_entry(
+    session: Session,
+    *,
+    actor: Party,
+    party: str,
+    reason: str,
+    legal_basis: str,
+    starts_on: date,
+    ends_on: date | None,
+) -> BlacklistEntry:
+    """List a party (its id or 统一社会信用代码). PermissionDenied unless ``actor`` supervises it; InvalidInput for
+    an empty reason or basis, a term ending before it starts, or a party that is not an enterprise."""
+    target = _party(session, party)
+    _authority(actor, target)
+    if target.actor != "enterprise":
+        raise InvalidInput("只有企业可以列入失信名单", message_en="only an enterprise can be listed", field="party")
+    if not reason.strip():
+        raise InvalidInput("请填写列入理由", message_en="give the reason", field="reason")
+    if not legal_basis.strip():
+        raise InvalidInput("请填写法律依据", message_en="give the legal basis", field="legal_basis")
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput("期限的结束日期早于开始日期", message_en="the term ends before it starts", field="ends_on")
+    entry = BlacklistEntry(
+        party_id=target.id,
+        reason=reason.strip(),
+        legal_basis=legal_basis.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        added_by=actor.id,
+        revoke_reason="",
+    )
+    session.add(entry)
+    session.flush()
+    _audit(session, actor, "blacklist_added", entry.id, {"party": target.id, "reason": entry.reason})
+    return entry
+
+
+def revoke_entry(session: Session, entry_id: str, *, actor: Party, reason: str) -> BlacklistEntry:
+    """Remove an entry before its term ends (移出). NotFound (also outside the actor's supervision), InvalidInput
+    without a reason, Conflict when already removed."""
+    entry = session.get(BlacklistEntry, entry_id)
+    party = session.get(Party, entry.party_id) if entry is not None else None
+    if entry is None or party is None or not supervises(actor, party):
+        raise NotFound(f"没有编号为 {entry_id} 的失信记录", message_en=f"no blacklist entry {entry_id}")
+    if not reason.strip():
+        raise InvalidInput("请填写移出理由", message_en="give the reason for the removal", field="reason")
+    if entry.revoked_at is not None:
+        raise Conflict("该记录已移出", message_en="this entry was removed already")
+    entry.revoked_at, entry.revoked_by, entry.revoke_reason = utc_now(), actor.id, reason.strip()
+    session.flush()
+    _audit(session, actor, "blacklist_removed", entry.id, {"party": party.id, "reason": entry.revoke_reason})
+    return entry
+
+
+def _in_force(today: date) -> ColumnElement[bool]:
+    return and_(
+        BlacklistEntry.revoked_at.is_(None),
+        BlacklistEntry.starts_on <= today,
+        or_(BlacklistEntry.ends_on.is_(None), BlacklistEntry.ends_on >= today),
+    )
+
+
+def in_force(entry: BlacklistEntry, today: date) -> bool:
+    return entry.revoked_at is None and entry.starts_on <= today and (entry.ends_on is None or entry.ends_on >= today)
+
+
+def public_list(session: Session, *, today: date | None = None) -> list[tuple[BlacklistEntry, Party]]:
+    """The entries in force with their parties, newest first (what the public 失信名单 shows)."""
+    today = today or utc_now().date()
+    statement = (
+        select(BlacklistEntry, Party)
+        .join(Party, Party.id == BlacklistEntry.party_id)
+        .where(_in_force(today))
+        .order_by(BlacklistEntry.starts_on.desc(), BlacklistEntry.id)
+    )
+    return [(entry, party) for entry, party in session.execute(statement)]
+
+
+def flag_blacklisted(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """Receiver of capture's ``events_recorded``: flag each event recorded by a party listed now (one query)."""
+    recorders = sorted({item.recorder_id for item in stored})
+    if not recorders:
+        return
+    listed = set(
+        session.scalars(
+            select(BlacklistEntry.party_id).where(BlacklistEntry.party_id.in_(recorders), _in_force(utc_now().date()))
+        )
+    )
+    if not listed:
+        return
+    session.add_all(
+        EventFlag(
+            event_pk=item.pk,
+            recorder_id=item.recorder_id,
+            class_id="",
+            rule_id=BLACKLIST_RULE,
+            release="credit",
+            elements=[],
+        )
+        for item in stored
+        if item.recorder_id in listed
+    )
+
+
+def credit_record(session: Session, party_ref: str, *, reader: Party, today: date | None = None) -> CreditRecord:
+    """A party's record and grade (see the module docstring). NotFound for a party ``reader`` may not read (the
+    party itself, a regulator supervising it, the admin)."""
+    party = _party(session, party_ref)
+    if reader.id != party.id and not supervises(reader, party):
+        raise NotFound(f"没有编号为 {party_ref} 的主体", message_en=f"no party {party_ref}")
+    today = today or utc_now().date()
+    entries = list(
+        session.scalars(
+            select(BlacklistEntry).where(BlacklistEntry.party_id == party.id).order_by(BlacklistEntry.starts_on.desc())
+        )
+    )
+    licences = list(session.scalars(select(Licence).where(Licence.party_id == party.id)))
+    expired = sum(1 for lic in licences if lic.valid_to is not None and lic.valid_to < today)
+    product_codes = select(Product.gtin).where(Product.producer_id == party.id, Product.gtin.is_not(None))
+    gtins = [g for g in session.scalars(product_codes) if g]
+    complaints_rows = (
+        list(
+            session.execute(
+                select(Complaint.status).where(
+                    or_(*(Complaint.code.startswith(f"https://id.gs1.org/01/{g.zfill(14)}") for g in gtins))
+                )
+            )
+        )
+        if gtins
+        else []
+    )
+    since = utc_now() - _YEAR
+    events = (
+        session.scalar(
+            select(func.count()).select_from(Event).where(Event.recorder_id == party.id, Event.record_time >= since)
+        )
+        or 0
+    )
+    flagged = (
+        session.scalar(
+            select(func.count(func.distinct(EventFlag.event_pk))).where(
+                EventFlag.recorder_id == party.id, EventFlag.created_at >= since
+            )
+        )
+        or 0
+    )
+    appeals = list(
+        session.scalars(select(CreditAppeal).where(CreditAppeal.party_id == party.id).order_by(CreditAppeal.filed_at))
+    )
+    grade, reasons = _grade(
+        listed=any(in_force(e, today) for e in entries),
+        expired=expired,
+        complaints=len(complaints_rows),
+        events=events,
+        flagged=flagged,
+    )
+    return CreditRecord(
+        party=party,
+        grade=grade,
+        reasons=reasons,
+        entries=entries,
+        licences_valid=len(licences) - expired,
+        licences_expired=expired,
+        complaints=len(complaints_rows),
+        complaints_open=sum(1 for (status,) in complaints_rows if status != "closed"),
+        events=events,
+        flagged=flagged,
+        appeals=appeals,
+    )
+
+
+def _grade(
+    *, listed: bool, expired: int, complaints: int, events: int, flagged: int
+) -> tuple[str, list[tuple[str, str]]]:
+    if listed:
+        return "D", [("列入失信名单", "on the blacklist")]
+    risk = []
+    if expired:
+        risk.append((f"{expired} 张许可证已过期", f"{expired} licence(s) expired"))
+    if events and flagged / events > _FLAG_SHARE:
+        risk.append((f"近一年 {flagged}/{events} 条记录被标记", f"{flagged} of {events} records flagged in a year"))
+    if risk:
+        return "C", risk
+    minor = []
+    if complaints:
+        minor.append((f"产品被投诉举报 {complaints} 次", f"{complaints} complaint(s) about its products"))
+    if flagged:
+        minor.append((f"近一年 {flagged} 条记录被标记", f"{flagged} record(s) flagged in a year"))
+    if minor:
+        return "B", minor
+    return "A", []
+
+
+def file_appeal(session: Session, *, actor: Party, note: str, entry_id: str | None = None) -> CreditAppeal:
+    """The party's own appeal (异议申诉). InvalidInput without a note; NotFound for an entry not about it."""
+    if not note.strip():
+        raise InvalidInput("请填写申诉内容", message_en="write the appeal", field="note")
+    if entry_id is not None:
+        entry = session.get(BlacklistEntry, entry_id)
+        if entry is None or entry.party_id != actor.id:
+            raise NotFound(f"没有编号为 {entry_id} 的失信记录", message_en=f"no blacklist entry {entry_id}")
+    appeal = CreditAppeal(party_id=actor.id, entry_id=entry_id, note=note.strip(), status="open", answer="")
+    session.add(appeal)
+    session.flush()
+    _audit(session, actor, "credit_appeal_filed", appeal.id, {"entry": entry_id})
+    return appeal
+
+
+def answer_appeal(session: Session, appeal_id: str, *, actor: Party, answer: str) -> CreditAppeal:
+    """A supervising regulator's (or the admin's) answer. NotFound outside its supervision; InvalidInput without
+    an answer; Conflict when answered already."""
+    appeal = session.get(CreditAppeal, appeal_id)
+    party = session.get(Party, appeal.party_id) if appeal is not None else None
+    if appeal is None or party is None or not supervises(actor, party):
+        raise NotFound(f"没有编号为 {appeal_id} 的申诉", message_en=f"no appeal {appeal_id}")
+    if not answer.strip():
+        raise InvalidInput("请填写答复", message_en="write the answer", field="answer")
+    if appeal.status == "answered":
+        raise Conflict("该申诉已答复", message_en="this appeal was answered already")
+    appeal.status, appeal.answer, appeal.answered_by, appeal.answered_at = (
+        "answered",
+        answer.strip(),
+        actor.id,
+        utc_now(),
+    )
+    session.flush()
+    _audit(session, actor, "credit_appeal_answered", appeal.id, {"party": party.id})
+    return appeal
+
+
+def _audit(session: Session, actor: Party, action: str, subject: str, payload: dict[str, object]) -> None:
+    session.add(AuditEntry(actor_id=actor.id, action=action, subject=subject, payload=payload))
+
+
+def entries_in_lane(
+    session: Session, *, reader: Party, today: date | None = None
+) -> list[tuple[BlacklistEntry, Party]]:
+    """Every entry (in force or not) about the parties ``reader`` supervises, newest first; the admin's: all."""
+    rows = session.execute(
+        select(BlacklistEntry, Party)
+        .join(Party, Party.id == BlacklistEntry.party_id)
+        .order_by(BlacklistEntry.added_at.desc())
+    )
+    return [(entry, party) for entry, party in rows if supervises(reader, party)]
+
+
+def open_appeals(session: Session, *, reader: Party) -> list[tuple[CreditAppeal, Party]]:
+    """Appeals waiting for an answer from ``reader`` (parties it supervises), oldest first."""
+    rows = session.execute(
+        select(CreditAppeal, Party)
+        .join(Party, Party.id == CreditAppeal.party_id)
+        .where(CreditAppeal.status == "open")
+        .order_by(CreditAppeal.filed_at)
+    )
+    return [(appeal, party) for appeal, party in rows if supervises(reader, party)]
