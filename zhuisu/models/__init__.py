@@ -4,6 +4,7 @@ from zhuisu.db.base import Base
 from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
 from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
+from zhuisu.models.inspection import Certificate, Inspection
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
     LedgerCheckpoint,
@@ -31,6 +32,7 @@ __all__ = [
     "CaptureDocument",
     "CaptureJob",
     "CatalogRelease",
+    "Certificate",
     "CodeBatch",
     "CodeCounter",
     "CodeIssuer",
@@ -41,6 +43,7 @@ __all__ = [
     "EventContext",
     "EventEpc",
     "EventFlag",
+    "Inspection",
     "LedgerCheckpoint",
     "LedgerCosignature",
     "LedgerFinding",
