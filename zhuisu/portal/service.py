@@ -375,16 +375,22 @@ _LOT_KEYS = frozenset({"lotnumber", "batch", "batchnumber"})
 
 
 def _own_lot(code: str, timeline: list[StepRead], events: dict[str, Event]) -> str | None:
-    """The lot of ``code``: its AI 10, else the lot master data (ILMD) of an event naming the code itself (an
-    SGTIN's commissioning), so a report on the lot reaches each item of it."""
+    """The lot of ``code``: its AI 10, else the lot master data (ILMD) or batch of an event naming the code itself
+    (an SGTIN's commissioning), so a report on the lot reaches each item of it."""
     lot = _qualifier(code, "lot")
     if lot is not None or _qualifier(code, "serial") is None:
         return lot
     for step in timeline:
-        ilmd = events[step.event_id].body.get("ilmd") if code in step.things else None
-        for key, value in (ilmd if isinstance(ilmd, dict) else {}).items():
-            if key.rsplit(":", 1)[-1].lower() in _LOT_KEYS and isinstance(value, str | int):
-                return str(value)
+        if code not in step.things:
+            continue
+        body = events[step.event_id].body
+        ilmd = body.get("ilmd")
+        # the lot master data, else a namespaced top-level batch (``zs:batch``: the catalog's batch element)
+        for fields in (ilmd if isinstance(ilmd, dict) else {}, body):
+            for key, value in fields.items():
+                named = ":" in key and re.split(r"[:/#]", key)[-1].lower() in _LOT_KEYS
+                if named and isinstance(value, str | int):
+                    return str(value)
     return None
 
 

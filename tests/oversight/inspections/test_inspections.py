@@ -207,3 +207,19 @@ class TestLicenceConfirmation:
         licence = session.get_one(Licence, licence_id)
         session.refresh(licence)
         assert (licence.classes, licence.confirmed_by_id, licence.confirmed_at) == (None, None, None)
+
+
+class TestDeskPage:
+    def test_regulator_sees_failed_reports_red(self, client: TestClient, world: World) -> None:
+        client.post("/inspections", json=report(), headers=world.headers("inspector"))
+        page = client.get("/dashboard/inspections", params={"result": "fail"}, headers=world.headers("regulator"))
+        assert page.status_code == 200
+        assert '<strong class="bad">✘ 不合格</strong>' in page.text
+        assert '<span class="bad">菌落总数 2.0×10⁵CFU/g（限量 ≤1.0×10⁵）</span>' in page.text
+        assert "纯牛奶样品" in page.text
+        empty = client.get("/dashboard/inspections", params={"result": "pass"}, headers=world.headers("regulator"))
+        assert "没有检验报告" in empty.text
+
+    def test_enterprise_gets_the_forbidden_page(self, client: TestClient, world: World) -> None:
+        assert client.get("/dashboard/inspections", headers=world.headers("A")).status_code == 403
+        assert client.get("/dashboard/inspections", follow_redirects=False).status_code == 303

@@ -132,3 +132,20 @@ def test_certificates_of_the_product(client: TestClient, world: World) -> None:
     ]
     html = client.get(f"/01/{GTIN}/21/1").text
     assert '有机产品认证 <span class="code">OR-1</span>' in html
+
+
+def test_lot_from_the_batch_of_the_items_commissioning(
+    client: TestClient, world: World, maker: sessionmaker[Session]
+) -> None:
+    # given: items whose commissioning carries the batch as the catalog's zs:batch (no ILMD lot)
+    licence(maker, world)
+    event = commissioning(5)
+    event["ilmd"] = {k: v for k, v in event["ilmd"].items() if k != "cbvmda:lotNumber"}
+    event["zs:batch"] = "L1"
+    context = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"zs": "https://zhuisu.cn/ns/epcis/"}]
+    captured = client.post("/capture", json=document(event, context=context), headers=world.headers("A"))
+    assert captured.status_code == 202, captured.json()
+    # when
+    client.post("/inspections", json=report(), headers=world.headers("inspector"))
+    # then
+    assert story(client, f"https://id.gs1.org/01/{GTIN}/21/5")["latest_inspection"]["report_number"] == "JC-1"
