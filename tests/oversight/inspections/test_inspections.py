@@ -179,6 +179,10 @@ class TestLicenceConfirmation:
         body = response.json()
         assert (body["classes"], body["confirmed_by_id"]) == (["food.dairy"], world.ids["regulator"])
         assert body["confirmed_at"] is not None
+        held = client.get(f"/api/v1/parties/{world.ids['A']}/licences", headers=world.headers("A")).json()
+        assert [(x["number"], x["classes"], x["confirmed_by_id"]) for x in held] == [
+            ("SC10537060200011", ["food.dairy"], world.ids["regulator"])
+        ]
 
     @pytest.mark.parametrize(
         ("_case", "who", "classes", "status", "code"),
