@@ -42,6 +42,8 @@ class RecorderLicences:
         self.session = session
         self.recorder_id = recorder_id
         self.read: dict[str, list[Licence]] | None = None
+        #: What ``lacking`` found per (classes, event type, bizStep, day): a batch's events share them.
+        self.found: dict[tuple[tuple[str, ...], str, str | None, date], list[Lacking]] = {}
 
     def of(self, types: tuple[str, ...], catalog: Catalog) -> list[Licence]:
         if self.read is None:
@@ -56,7 +58,17 @@ class RecorderLicences:
 def lacking(
     catalog: Catalog, classes: list[str], event_type: str, biz_step: str | None, day: date, held: RecorderLicences
 ) -> list[Lacking]:
-    """The licence rules an event of ``classes`` on ``day`` breaks, with why."""
+    """The licence rules an event of ``classes`` on ``day`` breaks, with why (worked out once per batch for each
+    kind of event)."""
+    key = (tuple(classes), event_type, biz_step, day)
+    if key not in held.found:
+        held.found[key] = _lacking(catalog, classes, event_type, biz_step, day, held)
+    return held.found[key]
+
+
+def _lacking(
+    catalog: Catalog, classes: list[str], event_type: str, biz_step: str | None, day: date, held: RecorderLicences
+) -> list[Lacking]:
     out: list[Lacking] = []
     for class_id in classes:
         for rule in catalog.rules_for(class_id, event_type, biz_step):
