@@ -21,6 +21,7 @@ import csv
 import io
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service as issuance_service
 from zhuisu.models import Party
+from zhuisu.oversight.inspections import service as inspections_service
+from zhuisu.oversight.inspections.schemas import InspectionCreate
 from zhuisu.parties import delegations, masterdata
 from zhuisu.parties import service as parties_service
 
@@ -132,6 +135,19 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         maker
     ) as s:  # registered (备案) under dairy once its event is in: its rules would ask for a batch
         s.get_one(Party, ids["party_id"]).product_class = "food"
+    with unit_of_work(maker) as s:  # an inspection report of A's lot by the inspection body, and A's licence
+        ids |= {
+            "inspection_id": inspections_service.record_inspection(
+                s, InspectionCreate.model_validate(_report("M-0")), actor=s.get_one(Party, inspector.id)
+            ).id,
+            "licence_id": masterdata.add_licence(
+                s,
+                s.get_one(Party, ids["party_id"]),
+                licence_type="food_business",
+                number="JY1",
+                valid_from=date(2025, 1, 1),
+            ).id,
+        }
     ids |= {
         "capture_id": captured.headers["Location"].rsplit("/", 1)[1],
         "event_id": EVENT_ID,
@@ -206,6 +222,39 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/api/v1/credit/blacklist/{entry_id}/revoke"): {"json": {"reason": "整改完成"}},
         ("POST", "/api/v1/credit/appeals"): {"json": {"note": "记录有误"}},
         ("POST", "/api/v1/credit/appeals/{appeal_id}/answer"): {"json": {"answer": "已复核"}},
+        ("POST", "/inspections"): {"json": _report("M-1")},
+        ("POST", "/inspections/import"): {
+            "files": {
+                "file": (
+                    "reports.csv",
+                    "检验机构,报告编号,批次码或追溯码,检验日期,检验项目,检测值,单项结论,综合结论\n"
+                    f"示范市检验检测中心,M-2,(01){GTIN}(10)M1,2026-12-01,蛋白质,3.1,合格,合格\n".encode(),
+                )
+            }
+        },
+        ("POST", "/certificates"): {
+            "json": {
+                "kind": "organic",
+                "number": "OR-M",
+                "issuer": "认证中心",
+                "code": GTIN,
+                "valid_from": "2026-01-01",
+            }
+        },
+        ("POST", "/licences/{licence_id}/confirm"): {"json": {"classes": ["food"]}},
+    }
+
+
+def _report(number: str) -> dict[str, Any]:
+    """An inspection report of A's lot M1."""
+    item = {"name": "蛋白质", "value": "3.1", "unit": "g/100g", "limit": "≥2.9", "result": "pass"}
+    return {
+        "lab": "示范市检验检测中心",
+        "report_number": number,
+        "code": f"(01){GTIN}(10)M1",
+        "items": [item],
+        "result": "pass",
+        "inspected_on": "2026-12-01",
     }
 
 

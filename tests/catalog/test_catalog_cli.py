@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from zhuisu.app.cli import app
 from zhuisu.demo import city, generator
 from zhuisu.demo import service as demo_service
-from zhuisu.models import Event, EventFlag
+from zhuisu.models import Certificate, Event, EventFlag, Inspection, Licence
 
 runner = CliRunner()
 TOPS = ["edible_agri", "food", "drug", "agri_input", "special_equipment", "hazardous", "rare_earth", "imported"]
@@ -85,8 +85,17 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     assert [(d["classes"], d["revoked_at"]) for d in delegated] == [(None, None)]
     engine = create_engine(cli_db)
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events
-        assert conn.execute(select(EventFlag.class_id, EventFlag.elements)).all() == [("rare_earth.smelted", ["batch"])]
+        # the generator's events, the pork chain and the planted unlicensed commissioning (flagged: the food
+        # wholesaler holds no food production licence; every other licence was confirmed by the city's regulator)
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events + 1
+        assert conn.execute(select(EventFlag.class_id, EventFlag.elements).order_by(EventFlag.id)).all() == [
+            ("rare_earth.smelted", ["batch"]),
+            ("food.dairy", ["licence:sc_food_production"]),
+        ]
+        assert conn.scalar(select(func.count()).select_from(Licence).where(Licence.confirmed_at.is_(None))) == 0
+        reports = conn.execute(select(Inspection.report_number, Inspection.result, Inspection.lot.is_not(None)))
+        assert sorted(reports.all()) == [("JC2026-0101", "pass", True), ("JC2026-0102", "fail", True)]
+        assert conn.execute(select(Certificate.kind, Certificate.number)).all() == [("gap", "GAP-2026-0001")]
     engine.dispose()
     # coverage, counted by hand from the generator: registered = parties per (class, district), the idle ones
     # included; active = those

@@ -19,7 +19,7 @@ def test_classes_and_rules(client: TestClient) -> None:
     assert [c["id"] for c in classes[:3]] == ["edible_agri", "edible_agri.meat", "edible_agri.vegetable"]
     drug = client.get("/api/v1/catalog/classes/drug.api").json()
     assert (drug["name"], drug["parent"], drug["coverage_target"]) == ("原料药", "drug", 0.98)
-    assert [r["id"] for r in drug["rules"]] == ["drug.circulation"]
+    assert [r["id"] for r in drug["rules"]] == ["drug.circulation", "drug.circulation.licence"]
     assert client.get("/api/v1/catalog/classes/toys").status_code == 400
     elements = client.get("/api/v1/catalog/elements").json()
     assert elements["e_waybill"]["name"] == "电子运单号"

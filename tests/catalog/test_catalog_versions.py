@@ -91,6 +91,7 @@ class TestLocalCatalog:
         assert len(national) == 46
         assert [r.id for r in service.list_rules(session, class_id="food.pastry")] == [
             "food.production",
+            "food.production.licence",
             "food.circulation",
             "food.pastry.additives",
         ]
@@ -150,8 +151,8 @@ class TestNewVersion:
         service.load_release(session, national_release("2027.1", "2027-01-01"))
         before = [r.id for r in service.list_rules(session, on=date(2026, 12, 31), class_id="food")]
         after = [r.id for r in service.list_rules(session, on=date(2027, 1, 1), class_id="food")]
-        assert before == ["food.production", "food.circulation"]
-        assert after == ["food.production", "food.circulation", "food.trade_document"]
+        assert before == ["food.production", "food.production.licence", "food.circulation"]
+        assert after == ["food.production", "food.production.licence", "food.circulation", "food.trade_document"]
         assert {r.label for r in service.list_releases(session)} == {"national::2026.1", "national::2027.1"}
 
     def test_capture_uses_the_version_in_effect_and_old_records_stay(

@@ -31,6 +31,8 @@ from zhuisu.ledger import routes as ledger_routes
 from zhuisu.ledger import upkeep as ledger_upkeep
 from zhuisu.oversight import pages as dashboard_pages
 from zhuisu.oversight import routes as dashboard_routes
+from zhuisu.oversight.inspections import pages as inspections_pages
+from zhuisu.oversight.inspections import routes as inspections_routes
 from zhuisu.parties import routes as parties_routes
 from zhuisu.portal import pages as portal_pages
 from zhuisu.portal import routes as portal_routes
@@ -131,6 +133,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dashboard_routes.public_router)
     app.include_router(dashboard_pages.router)
     app.include_router(dashboard_pages.public_router)
+    app.include_router(inspections_routes.router)
+    app.include_router(inspections_pages.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)

@@ -9,6 +9,7 @@ from zhuisu.capture import signals as capture_signals
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.ledger import signals as ledger_signals
 from zhuisu.oversight import credit
+from zhuisu.oversight.inspections import signals as inspections_signals
 from zhuisu.portal import integrity as portal_integrity
 from zhuisu.portal import stories as portal_stories
 from zhuisu.trace import integrity as trace_integrity
@@ -31,3 +32,5 @@ def connect() -> None:
     # holding count and the cached stories at the end.
     ledger_signals.events_verified.connect([trace_integrity.check_events])
     ledger_signals.replay_finished.connect([trace_integrity.finish, portal_integrity.check_stories])
+    # An inspection report or a certificate recorded: the product pages of its code, lot and items are stale.
+    inspections_signals.findings_recorded.connect([portal_stories.mark_findings_stale])

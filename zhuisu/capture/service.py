@@ -40,11 +40,12 @@ Behaviour = Literal["rollback", "proceed"]
 _IN_CHUNK = 500
 
 
-#: Checks that need the database (e.g. the catalog's per-class data-element rules), run on events that passed
-#: schema validation, before anything is stored: each returns the errors of the events it refuses, by index.
+#: Checks that need the database (e.g. the catalog's per-class data-element and licence rules), run on events that
+#: passed schema validation, before anything is stored, with the recorder's id (the party the events are credited
+#: to): each returns the errors of the events it refuses, by index.
 #: Refused events are rejected exactly like schema-invalid ones (so under rollback the document stores nothing).
 BEFORE_STORE: tuple[
-    Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any], dict[int, list[EventError]]], ...
+    Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any, str], dict[int, list[EventError]]], ...
 ] = (catalog_enforcement.check_events,)
 
 #: The write path after the insert, in order, in the capture transaction, with each batch of newly stored events
@@ -276,7 +277,7 @@ def capture_batch(
             event = {k: v for k, v in event.items() if k != "recordTime"}
         prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
     prepared = _apply_permission_checks(session, job, prepared, outcomes)
-    prepared = _apply_store_checks(session, prepared, outcomes, context)
+    prepared = _apply_store_checks(session, prepared, outcomes, context, job.recorder_id)
     if behaviour == "rollback" and (outcomes or document_errors):
         return _reject_all(events, outcomes, prepared)
     fresh = _store_fresh(session, job, prepared, outcomes, context)
@@ -286,13 +287,13 @@ def capture_batch(
 
 
 def _apply_store_checks(
-    session: Session, prepared: list[_Prepared], outcomes: dict[int, EventOutcome], context: Any
+    session: Session, prepared: list[_Prepared], outcomes: dict[int, EventOutcome], context: Any, recorder_id: str
 ) -> list[_Prepared]:
     if not BEFORE_STORE or not prepared:
         return prepared
     refused: dict[int, list[EventError]] = {}
     for check in BEFORE_STORE:
-        for index, errors in check(session, [(p.index, p.event) for p in prepared], context).items():
+        for index, errors in check(session, [(p.index, p.event) for p in prepared], context, recorder_id).items():
             refused.setdefault(index, []).extend(errors)
     for p in prepared:
         if p.index in refused:

@@ -8,6 +8,9 @@ effect on the event's date (Beijing time) then apply: a missing element refuses 
 it, or, where the class or rule is configured to flag, the event is stored and an ``EventFlag`` records what
 is missing for the regulator.
 
+A rule may also name licence types (``catalog.licensing``): the recorder must hold one, valid, confirmed and
+covering the class, else ``licence_missing`` (refused) or a flag, per the rule's mode.
+
 ``check_events`` is registered in ``zhuisu.capture.service.BEFORE_STORE`` and ``record_flags`` in
 ``WRITE_PATH``; the first hands the second its findings through ``session.info`` (same transaction).
 """
@@ -22,7 +25,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from zhuisu.catalog import repository
+from zhuisu.catalog import licensing, repository
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.elements import carries, identifiers, prefixes, scheme_of
 from zhuisu.catalog.rules import Catalog, Element, Mode, Release, Rule, effective_releases
@@ -45,6 +48,8 @@ class Violation:
     class_id: str
     missing: tuple[Element, ...]
     mode: Mode
+    #: The licence types of a licence rule the recorder lacks.
+    licences: tuple[str, ...] = ()
 
 
 @dataclass
@@ -147,9 +152,10 @@ class _Catalogs:
 
 
 def check_events(
-    session: Session, events: Sequence[tuple[int, dict[str, Any]]], context: Any
+    session: Session, events: Sequence[tuple[int, dict[str, Any]]], context: Any, recorder_id: str | None = None
 ) -> dict[int, list[EventError]]:
-    """Capture's BEFORE_STORE check: the errors of the events a refusing rule rejects, by index."""
+    """Capture's BEFORE_STORE check: the errors of the events a refusing rule rejects, by index (``recorder_id``:
+    the party the events are credited to, whose licences the licence rules look at)."""
     session.info[SESSION_KEY] = {}
     if not events:
         return {}
@@ -159,6 +165,7 @@ def check_events(
     found = _lookup(session, facts)
     refused: dict[int, list[EventError]] = {}
     pending: dict[int, tuple[dict[str, Any], list[Violation]]] = {}
+    held = licensing.RecorderLicences(session, recorder_id)
     days: dict[str, date] = {}  # events of a batch share their times: convert each once
     for (index, event), event_facts in zip(events, facts, strict=True):
         when = str(event["eventTime"])
@@ -168,13 +175,30 @@ def check_events(
         catalog = catalogs.on(day)
         classes = event_classes(catalog, event_facts, found)
         broken = violations(catalog, event, classes, bound) if classes else []
+        unlicensed = _unlicensed(catalog, event, classes, day, held) if classes else []
         refusing = [v for v in broken if v.mode == "refuse"]
-        if refusing:
+        refusing_licence = [(v, found) for v, found in unlicensed if v.mode == "refuse"]
+        if refusing or refusing_licence:
             refused[index] = [_error(index, catalog, v, element) for v in refusing for element in v.missing]
-        elif broken:
+            refused[index] += [_licence_error(index, catalog, found) for _, found in refusing_licence]
+            continue
+        broken += [v for v, _ in unlicensed]
+        if broken:
             pending[id(event)] = (event, broken)
     session.info[SESSION_KEY] = pending
     return refused
+
+
+def _unlicensed(
+    catalog: Catalog, event: dict[str, Any], classes: list[str], day: date, held: licensing.RecorderLicences
+) -> list[tuple[Violation, licensing.Lacking]]:
+    found = licensing.lacking(catalog, classes, str(event.get("type")), cbv_short(event.get("bizStep")), day, held)
+    return [(Violation(f.rule, f.class_id, (), catalog.mode_of(f.rule, f.class_id), f.rule.licences), f) for f in found]
+
+
+def _licence_error(index: int, catalog: Catalog, found: licensing.Lacking) -> EventError:
+    cls = catalog.classes[found.class_id]
+    return licensing.error(index, cls.name, cls.name_en, found)
 
 
 def _error(index: int, catalog: Catalog, v: Violation, element: Element) -> EventError:
@@ -205,7 +229,7 @@ def record_flags(session: Session, stored: Sequence[StoredEvent]) -> None:
                 "class_id": v.class_id,
                 "rule_id": v.rule.id,
                 "release": v.rule.release,
-                "elements": [e.key for e in v.missing],
+                "elements": [e.key for e in v.missing] + [f"licence:{t}" for t in v.licences],
             }
             for v in entry[1]
         ]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
 from zhuisu.catalog.permissions import FlagScope
-from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, Location, Party, Product
+from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, Licence, Location, Party, Product
 
 _CHUNK = 500
 
@@ -122,3 +122,14 @@ def list_flags(
 
 def count_flags(session: Session) -> int:
     return int(session.scalar(select(func.count(EventFlag.id))) or 0)
+
+
+def licences_of(session: Session, party_id: str, types: Sequence[str]) -> list[Licence]:
+    """The licences of ``party_id`` of any of ``types`` (one indexed read: ``licences.party_id``)."""
+    return list(
+        session.scalars(
+            select(Licence)
+            .where(Licence.party_id == party_id, Licence.licence_type.in_(sorted(set(types))))
+            .order_by(Licence.valid_from, Licence.id)
+        )
+    )

@@ -101,6 +101,9 @@ class Rule:
     name: str
     name_en: str
     release: str
+    #: Licence types (``parties.vocabulary.LICENCE_TYPES``) of which the recorder must hold one, valid on the
+    #: event's date, confirmed by its issuing authority and covering the class; empty: no licence rule.
+    licences: tuple[str, ...] = ()
 
     def applies_to(self, event_type: str, biz_step: str | None) -> bool:
         return (not self.biz_steps or biz_step in self.biz_steps) and (
@@ -118,7 +121,7 @@ class Rule:
             "name": self.name,
             "name_en": self.name_en,
             "release": self.release,
-        }
+        } | ({"licences": list(self.licences)} if self.licences else {})
 
 
 @dataclass
@@ -309,7 +312,13 @@ def _add_rules(catalog: Catalog, release: Release) -> None:
                 "classes their catalog adds)",
             )
         missing = [e for e in raw.get("elements", []) if e not in catalog.elements]
-        if missing or not raw.get("elements"):
+        licences = raw.get("licences") or []
+        if not isinstance(licences, list) or not all(isinstance(x, str) and x for x in licences):
+            raise InvalidRelease(
+                f"规则 {rule_id} 的 licences 应为许可证类型列表",
+                message_en=f"rule {rule_id}: licences must list licence types",
+            )
+        if missing or not (raw.get("elements") or licences):
             raise InvalidRelease(
                 f"规则 {rule_id} 引用了未定义的数据元素 {missing}",
                 message_en=f"rule {rule_id} names undefined data elements {missing}",
@@ -325,10 +334,11 @@ def _add_rules(catalog: Catalog, release: Release) -> None:
                 class_id=class_id,
                 biz_steps=frozenset(raw.get("biz_steps") or ()),
                 event_types=frozenset(raw.get("event_types") or ()),
-                elements=tuple(raw["elements"]),
+                elements=tuple(raw.get("elements") or ()),
                 mode=mode,
                 name=str(raw.get("name") or rule_id),
                 name_en=str(raw.get("name_en") or rule_id),
                 release=release.label,
+                licences=tuple(licences),
             )
         )

@@ -155,6 +155,12 @@ def _sc_number(region: str, n: int) -> str:
     return sc_licence.validate(f"SC105{region}{n:04d}0")
 
 
+def product_gtin(cls: str, *, tier: int, slot: int) -> str:
+    """The GTIN-14 ``register_products`` gives a class's product of ``tier`` (1 raw, 2 product) and ``slot``."""
+    body = f"690{generator.CLASSES.index(cls):04d}{tier}{slot:05d}"[:13]
+    return (body + ean.calc_check_digit(body)).zfill(14)
+
+
 def register_products(session: Session, parties: dict[str, Party]) -> int:
     """Every GTIN the generator can use (per class: tier 1 raw, tier 2 product; 97 chain slots), under the class of
     its chain, made by the chain's producer or processor. Returns how many were added."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhuisu.cli.runtime import session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import city, generator, service
+from zhuisu.models import Party
 
 app = typer.Typer(help="Demo content.", no_args_is_help=True)
 #: Events per unit of work when loading the demo city (each round grouped by recorder).
@@ -61,6 +62,7 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
     )
     if done:
         typer.echo(f"示范市: its {total} events are already stored")
+        _findings(maker, parties, total, seed)
         return
     captured = duplicates = rejected = 0
     for round_ in city.batches(total, seed=seed, catalog=catalog, size=_ROUND):
@@ -75,6 +77,16 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
     typer.echo(
         f"示范市: {captured} events captured, {duplicates} already present, {rejected} refused by the "
         "catalog rules (planted)"
+    )
+    _findings(maker, parties, total, seed)
+
+
+def _findings(maker: sessionmaker[Session], parties: dict[str, Party], total: int, seed: int) -> None:
+    with unit_of_work(maker) as session:
+        outcome, recorded = service.city_findings(session, parties, seed=seed, total=total)
+    typer.echo(
+        f"示范市: an unlicensed commissioning (planted, flagged licence:sc_food_production): {outcome}; "
+        f"{recorded} inspection reports and certificates recorded"
     )
 
 

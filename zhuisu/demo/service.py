@@ -7,6 +7,7 @@ Services never commit: the CLI commits each round in its own unit of work.
 """
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from zhuisu.auth.errors import InvalidToken
 from zhuisu.capture import service as capture_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.rules import Catalog
-from zhuisu.demo import city, generator
+from zhuisu.demo import city, findings, generator
 from zhuisu.demo.content import demo_document
 from zhuisu.models import Event, Party
 from zhuisu.parties import delegations
@@ -95,7 +96,26 @@ def prepare_city(session: Session, *, seed: int) -> tuple[dict[str, Party], int,
     """The demo city's local catalog and master data: (parties by generator key, products added, catalog loaded)."""
     loaded = city.load_local_catalog(session)
     parties = city.register_parties(session, seed=seed)
+    # Licences count at capture once the issuing authority confirmed them (the city's regulator, when the demo
+    # actors are there).
+    regulator = parties_service.find_party_by_name(session, DEMO_ACTORS["regulator"][0])
+    if regulator is not None:
+        findings.confirm_licences(session, parties.values(), regulator)
     return parties, city.register_products(session, parties), loaded
+
+
+def city_findings(session: Session, parties: dict[str, Party], *, seed: int, total: int) -> tuple[str, int]:
+    """The planted unlicensed commissioning (its outcome) and the inspection reports and certificate recorded now
+    (``findings``); the reports need the inspector of ``demo_actors``."""
+    gtin = city.product_gtin("food", tier=2, slot=0)
+    outcome = findings.capture_unlicensed(session, parties["food-wholesaler"], gtin)
+    inspector = parties_service.find_party_by_name(session, DEMO_ACTORS["inspector"][0])
+    if inspector is None:
+        return outcome, 0
+    head = list(islice(generator.generate(total, seed), 400))
+    failed_after = city.planted(head).failed_inspection_after
+    meat = parties["edible_agri-processor"]
+    return outcome, findings.record_findings(session, inspector, meat_processor=meat, failed_after=failed_after)
 
 
 def city_catalog(session: Session) -> Catalog:

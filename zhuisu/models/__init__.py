@@ -5,6 +5,7 @@ from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
 from zhuisu.models.credit import BlacklistEntry, CreditAppeal
 from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
+from zhuisu.models.inspection import Certificate, Inspection
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
     LedgerCheckpoint,
@@ -33,6 +34,7 @@ __all__ = [
     "CaptureDocument",
     "CaptureJob",
     "CatalogRelease",
+    "Certificate",
     "CodeBatch",
     "CodeCounter",
     "CodeIssuer",
@@ -44,6 +46,7 @@ __all__ = [
     "EventContext",
     "EventEpc",
     "EventFlag",
+    "Inspection",
     "LedgerCheckpoint",
     "LedgerCosignature",
     "LedgerFinding",

@@ -4,12 +4,13 @@ A product carries its catalog class (``edible_agri.meat``, ``drug.preparation`` 
 which data-element rules an event about it must satisfy (see ``zhuisu.catalog``).
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuisu.db.base import Base
+from zhuisu.db.types import JsonDocument, UTCDateTime
 from zhuisu.models.base import IdMixin, TimestampMixin
 
 
@@ -27,6 +28,12 @@ class Licence(IdMixin, TimestampMixin, Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(500), default="")
+    #: The catalog classes the licence covers (prefixes: ``food`` covers ``food.dairy``); None: not stated (the
+    #: licence type's whole field). Capture's licence rules look at it (``catalog.enforcement``).
+    classes: Mapped[list[str] | None] = mapped_column(JsonDocument)
+    #: Confirmed by the issuing authority (a regulator): who and when. An unconfirmed licence is only claimed.
+    confirmed_by_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Location(IdMixin, TimestampMixin, Base):

@@ -54,6 +54,9 @@ class LicenceCreate(Schema):
 class LicenceRead(LicenceCreate):
     id: str
     party_id: str
+    classes: list[str] | None = Field(default=None, description="Its scope as catalog classes (null: not stated).")
+    confirmed_by_id: str | None = Field(default=None, description="The issuing authority that confirmed it.")
+    confirmed_at: datetime | None = Field(default=None, description="When; null: claimed, not confirmed.")
 
 
 class LocationCreate(Schema):

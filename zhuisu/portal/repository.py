@@ -8,7 +8,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from zhuisu.models import (
+    Certificate,
     Complaint,
+    Inspection,
     LedgerHead,
     Party,
     PortalStory,
@@ -170,3 +172,39 @@ def add_verified(session: Session, verified: dict[str, tuple[int, str]]) -> None
                 index_elements=["event_id"], set_={"tree_size": excluded.tree_size, "digest": excluded.digest}
             )
         )
+
+
+def mark_product_stale(session: Session, codes: Iterable[str], gtins: Iterable[str]) -> None:
+    """Every story of ``codes`` or walking one, and every story of a code of one of ``gtins`` (its items, lots and
+    the product: a finding on a lot concerns each item of it), is stale."""
+    mark_stale(session, codes)
+    for gtin in sorted(set(gtins)):
+        session.execute(
+            update(PortalStory)
+            .where(PortalStory.code.startswith(f"https://id.gs1.org/01/{gtin}", autoescape=True))
+            .where(PortalStory.stale.is_(False))
+            .values(stale=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _concerning(table: type[Inspection] | type[Certificate], code: str, gtin: str | None, lot: str | None) -> Any:
+    """What concerns a story's code: recorded on the code itself, on its lot, or (a GTIN alone) on its product."""
+    found = [table.code == code]
+    if gtin is not None:
+        found.append(table.code == f"https://id.gs1.org/01/{gtin}")
+        if lot is not None:
+            found.append(and_(table.gtin == gtin, table.lot == lot))
+    return or_(*found)
+
+
+def registered_inspections(session: Session, code: str, gtin: str | None, lot: str | None) -> list[Inspection]:
+    """The inspection reports that concern a code (``oversight.inspections``), newest first."""
+    stmt = select(Inspection).where(_concerning(Inspection, code, gtin, lot))
+    order = (Inspection.inspected_on.desc(), Inspection.recorded_at.desc(), Inspection.id)
+    return list(session.scalars(stmt.order_by(*order)))
+
+
+def registered_certificates(session: Session, code: str, gtin: str | None, lot: str | None) -> list[Certificate]:
+    stmt = select(Certificate).where(_concerning(Certificate, code, gtin, lot))
+    return list(session.scalars(stmt.order_by(Certificate.valid_from.desc(), Certificate.id)))

@@ -67,6 +67,40 @@ class PublicInspectionRead(Schema):
     inspector: str | None
 
 
+class PublicTestItemRead(Schema):
+    name: str
+    value: str
+    unit: str
+    limit: str
+    result: str = Field(description="pass or fail.")
+
+
+class PublicReportRead(Schema):
+    """An inspection or test report registered for the code, its lot or its product (``oversight.inspections``)."""
+
+    lab: str
+    report_number: str
+    sample: str
+    inspected_on: str = Field(description="YYYY-MM-DD.")
+    result: str = Field(description="pass (合格) or fail (不合格).")
+    scope: str = Field(description="What it was recorded on: lot (every item of it), product, or code (that one).")
+    failed_items: list[PublicTestItemRead] = Field(description="The items that failed: name, value, limit.")
+    items: list[PublicTestItemRead]
+
+
+class PublicRegisteredCertificateRead(Schema):
+    """A certificate registered for the code, its lot or its product, with its validity."""
+
+    kind: str
+    kind_zh: str
+    kind_en: str
+    number: str
+    issuer: str
+    valid_from: str
+    valid_to: str | None
+    valid: bool = Field(description="Valid on the day the story was built.")
+
+
 class VerificationRead(Schema):
     """The ledger check behind the "verified" badge: inclusion proofs checked server-side, per event."""
 
@@ -97,6 +131,11 @@ class PublicProductRead(Schema):
     regions: list[RegionRead] = Field(description="Regions the journey passed through, in order of first visit.")
     certificates: list[PublicCertificateRead]
     inspections: list[PublicInspectionRead]
+    latest_inspection: PublicReportRead | None = Field(
+        default=None, description="The newest registered inspection report; a failed one is shown in red."
+    )
+    inspection_reports: list[PublicReportRead] = Field(default_factory=list, description="Newest first.")
+    registered_certificates: list[PublicRegisteredCertificateRead] = Field(default_factory=list)
     verification: VerificationRead
     timezone: str = Field(description="IANA time zone of the local times (``portal_timezone``).")
 

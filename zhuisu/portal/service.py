@@ -30,11 +30,12 @@ from zhuisu.codes.recognize import recognize
 from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
+from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.ledger import evidence
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.errors import NotYetSigned
 from zhuisu.ledger.leaf import body_digest
-from zhuisu.models import Event, Party, Product
+from zhuisu.models import Event, Inspection, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import repository, vocabulary
@@ -45,7 +46,10 @@ from zhuisu.portal.schemas import (
     PublicPartyRead,
     PublicProductInfo,
     PublicProductRead,
+    PublicRegisteredCertificateRead,
+    PublicReportRead,
     PublicStepRead,
+    PublicTestItemRead,
     RegionRead,
     SearchRead,
     VerificationRead,
@@ -177,6 +181,7 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         regions=_regions(journey),
         certificates=_certificates(timeline, events),
         inspections=_inspections(timeline, events, places),
+        **_registered(session, code, timeline, events),
         verification=verification,
         timezone=key.timezone,
     )
@@ -364,6 +369,80 @@ def _inspections(timeline: list[StepRead], events: dict[str, Event], places: _Pl
             )
         )
     return found
+
+
+_LOT_KEYS = frozenset({"lotnumber", "batch", "batchnumber"})
+
+
+def _own_lot(code: str, timeline: list[StepRead], events: dict[str, Event]) -> str | None:
+    """The lot of ``code``: its AI 10, else the lot master data (ILMD) or batch of an event naming the code itself
+    (an SGTIN's commissioning), so a report on the lot reaches each item of it."""
+    lot = _qualifier(code, "lot")
+    if lot is not None or _qualifier(code, "serial") is None:
+        return lot
+    for step in timeline:
+        if code not in step.things:
+            continue
+        body = events[step.event_id].body
+        ilmd = body.get("ilmd")
+        # the lot master data, else a namespaced top-level batch (``zs:batch``: the catalog's batch element)
+        for fields in (ilmd if isinstance(ilmd, dict) else {}, body):
+            for key, value in fields.items():
+                named = ":" in key and re.split(r"[:/#]", key)[-1].lower() in _LOT_KEYS
+                if named and isinstance(value, str | int):
+                    return str(value)
+    return None
+
+
+def _registered(session: Session, code: str, timeline: list[StepRead], events: dict[str, Event]) -> dict[str, Any]:
+    """The inspection reports and certificates registered for the code, its lot or its product
+    (``oversight.inspections``): the newest report first, a failed one with its failed items."""
+    match = _GTIN.search(code)
+    gtin = match.group(1) if match else None
+    lot = _own_lot(code, timeline, events) if gtin else None
+    reports = [_report(r) for r in repository.registered_inspections(session, code, gtin, lot)]
+    on = utc_now().astimezone(BEIJING).date()
+    certificates = [
+        PublicRegisteredCertificateRead(
+            kind=c.kind,
+            kind_zh=vocabulary.REGISTERED_CERTIFICATES.get(c.kind, (c.kind, c.kind))[0],
+            kind_en=vocabulary.REGISTERED_CERTIFICATES.get(c.kind, (c.kind, c.kind))[1],
+            number=c.number,
+            issuer=c.issuer,
+            valid_from=c.valid_from.isoformat(),
+            valid_to=c.valid_to.isoformat() if c.valid_to else None,
+            valid=c.valid_from <= on and (c.valid_to is None or on <= c.valid_to),
+        )
+        for c in repository.registered_certificates(session, code, gtin, lot)
+    ]
+    return {
+        "latest_inspection": reports[0] if reports else None,
+        "inspection_reports": reports,
+        "registered_certificates": certificates,
+    }
+
+
+def _report(report: Inspection) -> PublicReportRead:
+    items = [
+        PublicTestItemRead(
+            name=str(i.get("name", "")),
+            value=str(i.get("value", "")),
+            unit=str(i.get("unit", "")),
+            limit=str(i.get("limit", "")),
+            result=str(i.get("result", "")),
+        )
+        for i in report.items
+    ]
+    return PublicReportRead(
+        lab=report.lab,
+        report_number=report.report_number,
+        sample=report.sample,
+        inspected_on=report.inspected_on.isoformat(),
+        result=report.result,
+        scope="lot" if report.lot else "product" if report.code == f"https://id.gs1.org/01/{report.gtin}" else "code",
+        failed_items=[i for i in items if i.result == "fail"],
+        items=items,
+    )
 
 
 def _columns_agree(event: Event) -> bool:

@@ -43,7 +43,7 @@ from zhuisu.web.rendering import render_text
 log = logging.getLogger(__name__)
 
 #: Bumped when the story or its page changes shape: rows built by another format are rebuilt.
-FORMAT = "s1"
+FORMAT = "s2"
 LANGUAGES = ("zh", "en")
 
 
@@ -78,6 +78,13 @@ def mark_stale(session: Session, stored: Sequence[StoredEvent]) -> None:
         repository.mark_all_stale(session)
     repository.set_clock_size(session, size)
     repository.mark_stale(session, {thing for event in stored for thing in identifiers.named_codes(event.event)})
+
+
+def mark_findings_stale(session: Session, codes: Sequence[str], gtins: Sequence[str]) -> None:
+    """Receiver of ``oversight.inspections.signals.findings_recorded``: the stories of the codes and of every code of
+    the GTINs (a report on a lot concerns its items) are stale; the clock moves on, so a racing build stores stale."""
+    repository.bump_clock(session)
+    repository.mark_product_stale(session, codes, gtins)
 
 
 def mark_mismatched(session: Session, event_ids: Sequence[str]) -> None:

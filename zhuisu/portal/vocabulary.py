@@ -64,3 +64,16 @@ def certificate_kind(kind: str) -> tuple[str, str] | None:
         if needle in lowered:
             return (zh, en)
     return None
+
+
+#: Kinds of certificate a certification or inspection body registers for a product or a lot
+#: (``oversight.inspections``), as the product page names them.
+REGISTERED_CERTIFICATES: dict[str, tuple[str, str]] = {
+    "organic": ("有机产品认证", "organic certification"),
+    "green_food": ("绿色食品标志", "green food label"),
+    "gap": ("良好农业规范（GAP）认证", "good agricultural practice (GAP)"),
+    "haccp": ("HACCP 体系认证", "HACCP certification"),
+    "compliance": ("承诺达标合格证", "compliance certificate (合格证)"),
+    "geographical_indication": ("地理标志产品", "geographical indication"),
+    "other": ("其他证书", "other certificate"),
+}
