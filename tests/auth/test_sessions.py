@@ -226,7 +226,12 @@ Write = tuple[str, dict[str, str], dict[str, tuple[str, bytes]] | None, int]
 
 def _writes(reference: str) -> dict[str, Write]:
     return {
-        "complaint": (f"/dashboard/complaints/{reference}", {"status": "closed", "note": "已核查"}, None, 303),
+        "complaint": (
+            f"/dashboard/complaints/{reference}",
+            {"status": "closed", "note": "已核查", "answer": "已责令整改"},
+            None,
+            303,
+        ),
         "issue": ("/console/batches", {"product_code": "RICE-5KG", "count": "2"}, None, 303),
         "upload page": ("/console/uploads", {}, {"file": ("e.csv", SHEET.encode())}, 200),
         "upload twin": ("/api/v1/console/uploads", {}, {"file": ("e.csv", SHEET.encode())}, 201),

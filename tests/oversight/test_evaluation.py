@@ -2,7 +2,7 @@
 regions, who reads which rows, the workbook and the desk page."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +14,8 @@ from tests.support.epcis import document, object_event
 from tests.support.signin import sign_in
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work
-from zhuisu.models import Event, EventFlag, Product
+from zhuisu.kit.time import utc_now
+from zhuisu.models import Event, EventFlag, Licence, Product
 from zhuisu.parties import service as parties_service
 
 GTIN1, GTIN2 = "06901234567892", "06901234567908"
@@ -64,6 +65,19 @@ def world(maker: sessionmaker[Session]) -> dict[str, str]:
                 Product(name="酸奶", gtin=GTIN1, producer_id=a.id, class_id="food"),
                 Product(name="牛奶", gtin=GTIN2, producer_id=a.id, class_id="food"),
             ]
+        )
+        # A holds a confirmed food production licence (the national catalog flags production without one)
+        s.add(
+            Licence(
+                party_id=a.id,
+                licence_type="sc_food_production",
+                number="SC10637060200011",
+                issuer="本市监管",
+                valid_from=date(2024, 1, 1),
+                classes=["food"],
+                confirmed_by_id=city.id,
+                confirmed_at=utc_now(),
+            )
         )
         for party in (a, b, c, city, far, admin):
             tokens[party.name] = parties_service.issue_token(s, party=party, label="t").secret
