@@ -38,7 +38,7 @@ def list_parties(actor: CurrentActor, session: DbSession) -> list[Party]:
     return parties_service.list_parties(session, reader=actor)
 
 
-@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}, 403: {}})
+@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}, 403: {}, 409: {}})
 def create_party(body: PartyCreate, actor: AdminActor, session: DbSession) -> Party:
     """Register a party with its profile (type, roles, catalog class, region). The node's admin only."""
     return parties_service.create_party(
