@@ -84,6 +84,12 @@ def problem_response(
 
 async def _zhuisu_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZhuisuError)
+    return error_response(request, exc)
+
+
+def error_response(request: Request, exc: ZhuisuError) -> JSONResponse:
+    """The problem document for ``exc``, as the exception handler renders it (for middleware, which runs outside
+    the handlers)."""
     lang = request_language(request)
     if exc.status_code >= 500:
         logger.error("internal error", exc_info=exc)
