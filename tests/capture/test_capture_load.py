@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.epcis import document, object_event
-from tests.support.node import free_port, serve
+from tests.support.node import ROOT, free_port, serve
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis import hashing
@@ -165,7 +165,11 @@ def test_32_concurrent_writers_store_each_event_once(
     engine.dispose()
     assert sorted(stored) == sorted((h, event_id or h) for h, event_id in expected.items())
     verified = subprocess.run(
-        [sys.executable, "-m", "zhuisu", "ledger", "verify", "--json"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "zhuisu", "ledger", "verify", "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     report = json.loads(verified.stdout)
     assert (verified.returncode, report["ok"], report["leaves"], report["findings"]) == (0, True, len(expected), [])

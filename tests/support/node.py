@@ -9,6 +9,9 @@ from pathlib import Path
 
 import httpx
 
+#: The checkout the tests run from: ``python -m zhuisu`` there runs its code, whichever one is installed.
+ROOT = Path(__file__).resolve().parent.parent.parent
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -22,10 +25,10 @@ def serve(env: dict[str, str], port: int, *, workers: int = 1, log: Path | None 
     command = [sys.executable, "-m", "zhuisu", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)]
     if log is None:
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         with log.open("ab") as out:  # the server writes to its own copy of the descriptor
-            server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+            server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out)
     deadline = time.monotonic() + 60
     while True:
         try:
