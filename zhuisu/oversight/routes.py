@@ -31,13 +31,13 @@ def overview(party: RegulatorParty, session: DbSession, settings: SettingsDep, r
     )
 
 
-@router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}})
+@router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}, 404: {}})
 def trace(party: RegulatorParty, session: DbSession, code: str) -> TraceView:
     """A code's trace back and forward as graph nodes and edges, with responsibility and findings."""
     return service.trace_view(session, code, viewer=party)
 
 
-@router.get("/impact/{code:path}", response_model=ImpactView, responses={**_AUTH, 400: {}})
+@router.get("/impact/{code:path}", response_model=ImpactView, responses={**_AUTH, 400: {}, 404: {}})
 def impact(party: RegulatorParty, session: DbSession, code: str) -> ImpactView:
     """Recall impact of a code with the holders' names."""
     return service.impact_view(session, code, viewer=party)

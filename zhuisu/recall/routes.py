@@ -20,7 +20,11 @@ _MEDIA = {
 }
 
 
-@router.get("/trace/{code:path}/impact.{fmt}", responses={401: {}, 422: {}})
+@router.get(
+    "/trace/{code:path}/impact.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {media.split(";")[0]: {} for media in _MEDIA.values()}}, 401: {}, 422: {}},
+)
 def export_impact(
     code: str,
     fmt: Literal["xlsx", "csv", "jsonld"],
