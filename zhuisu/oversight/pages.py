@@ -4,7 +4,7 @@ complaints, the audit trail. Each page has a JSON twin in ``routes.py`` calling 
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -17,7 +17,7 @@ from zhuisu.oversight import audit, service
 from zhuisu.portal import complaints
 from zhuisu.recall import export
 from zhuisu.recall import service as recall_service
-from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.deps import MAX_INT64, DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
@@ -137,7 +137,7 @@ def audit_trail(
     settings: SettingsDep,
     caller: SignedIn,
     action: str = "",
-    before: int | None = None,
+    before: Annotated[int | None, Query(le=MAX_INT64)] = None,
 ) -> Response:
     """The audit trail of the regulator's jurisdiction, newest first, 100 a page (the JSON twin: ``GET /audit``)."""
     regulator = _regulator(request, caller)

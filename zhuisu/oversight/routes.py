@@ -11,7 +11,7 @@ from zhuisu.oversight import audit, service
 from zhuisu.oversight.schemas import ImpactView, OverviewRead, TraceView
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintRead
-from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.deps import MAX_INT64, DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 audit_router = APIRouter(tags=["audit"])
@@ -60,7 +60,7 @@ def list_audit(
     session: DbSession,
     action: str | None = Query(None, description="Only this action (party_created, role_granted, codes_issued …)."),
     actor: str | None = Query(None, description="Only what this party did (its id)."),
-    before: int | None = Query(None, description="Entries older than this entry id (the next page)."),
+    before: int | None = Query(None, le=MAX_INT64, description="Entries older than this entry id (the next page)."),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[audit.AuditRead]:
     """The audit trail, newest first: every entry for the admin, a regulator's jurisdiction for a regulator."""
