@@ -65,6 +65,10 @@ def test_openapi_documents_the_400_an_invalid_request_gets(client: TestClient, c
     takes_input = [op for op in operations if op.get("parameters") or op.get("requestBody")]
     assert (len(takes_input), [op["operationId"] for op in takes_input if "400" not in op["responses"]]) == (84, [])
     assert "HTTPValidationError" not in str(spec)
+    # a path parameter holding what no route's path can (a newline) matches no route: 404, documented too
+    assert client.get("/trace/a%0Ab", headers=creds.headers).status_code == 404
+    with_path_parameters = [op for op in takes_input if any(p["in"] == "path" for p in op.get("parameters", ()))]
+    assert [op["operationId"] for op in with_path_parameters if "404" not in op["responses"]] == []
 
 
 def test_an_integer_past_64_bits_is_an_invalid_request(client: TestClient, admin: Credentials) -> None:

@@ -152,17 +152,23 @@ _INVALID_REQUEST = {
     "description": "Invalid request: a problem document (`code` invalid_request, or what the route names) "
     "listing each invalid parameter in `errors`."
 }
+#: What it says of a path whose parameter names nothing, or holds what no route's path can (a newline, say).
+_NOT_FOUND = {"description": "Not found: a problem document (`code` not_found, or http_404 when no route matches)."}
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` (an OpenAPI document FastAPI made) saying what the handlers answer: a request FastAPI cannot
-    validate is a 400 problem document, where FastAPI documents a 422 ``HTTPValidationError`` nobody is sent.
+    validate is a 400 problem document, where FastAPI documents a 422 ``HTTPValidationError`` nobody is sent; a
+    path with parameters may be a 404.
 
-    >>> op = {"parameters": [{"name": "q"}], "responses": {"200": {}, "422": {"content": {"application/json": {
-    ...     "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}, "description": "Validation Error"}}}
+    >>> op = {"parameters": [{"name": "q", "in": "query"}], "responses": {"200": {}, "422": {"content": {
+    ...     "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}}
     >>> doc = document_errors({"paths": {"/x": {"get": op}}, "components": {"schemas": {"HTTPValidationError": {}}}})
     >>> sorted(doc["paths"]["/x"]["get"]["responses"]), doc["components"]["schemas"]
     (['200', '400'], {})
+    >>> op = {"parameters": [{"name": "id", "in": "path"}], "responses": {"200": {}}}
+    >>> sorted(document_errors({"paths": {"/x/{id}": {"get": op}}})["paths"]["/x/{id}"]["get"]["responses"])
+    ['200', '400', '404']
     """
     for item in schema.get("paths", {}).values():
         for operation in item.values():
@@ -173,6 +179,8 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 del responses["422"]
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault("400", dict(_INVALID_REQUEST))
+            if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+                responses.setdefault("404", dict(_NOT_FOUND))
     components = schema.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
