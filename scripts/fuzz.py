@@ -129,6 +129,10 @@ def _schemathesis(run: Run, base: str, work: Path, args: argparse.Namespace) -> 
         str(args.seed),
         "--workers",
         args.workers,
+        # SQLite has one writer: a write waits while another worker's request issues a batch of up to 100,000 codes
+        # (seconds on a busy machine; schemathesis' default of 10 s timed out a complaint once, seed 2)
+        "--request-timeout",
+        "60",
         "--generation-database",
         "none",
         "--report",
