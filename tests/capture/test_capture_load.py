@@ -115,6 +115,7 @@ def node(cli_db: str, backend: str, tmp_path: Path) -> Iterator[tuple[str, dict[
         assert not errors, log.read_text(errors="replace")[-5000:]
 
 
+@pytest.mark.slow  # about 20 s a database
 def test_32_concurrent_writers_store_each_event_once(
     node: tuple[str, dict[str, str], str], cli_db: str, backend: str
 ) -> None:
