@@ -8,8 +8,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 EVENTS ?= 1000000
 PYTEST_ARGS ?=
+FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check postgres browser bench clean
+.PHONY: install run test test-fast check postgres browser bench fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +64,12 @@ check: install
 # More options (e.g. BENCH_ARGS="--db sqlite --fanout 10000"): python -m bench --help.
 bench: install postgres
 	$(BIN)/python -m bench --events $(EVENTS) $(BENCH_ARGS)
+
+# schemathesis over the OpenAPI of a node started on a fresh SQLite database with the demo content (in a temporary
+# directory), as an enterprise, a regulator and the admin: no 5xx, and the statuses, content types and bodies the schema
+# documents. Not part of `make test` (minutes; its examples vary with the seed). FUZZ_ARGS: python scripts/fuzz.py --help.
+fuzz: install
+	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

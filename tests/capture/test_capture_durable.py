@@ -4,9 +4,6 @@ real processes, on both databases. Also the claim: two workers never run one job
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.epcis import document, object_event
+from tests.support.node import free_port, serve
 from zhuisu.capture import jobs as capture_jobs
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
@@ -23,32 +21,6 @@ from zhuisu.models import CaptureDocument, CaptureJob, Event, Party
 from zhuisu.parties import service as parties_service
 
 EVENTS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "zhuisu", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise RuntimeError("the node did not start")
-        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -71,9 +43,9 @@ def test_a_document_accepted_then_killed_is_captured_once_after_restart(node_env
     body = document(*(object_event(n) for n in range(1, EVENTS + 1)))
     headers = {"Authorization": f"Bearer {secret}"}
     # given a node that leaves queued jobs to its workers, and runs none
-    port = _free_port()
+    port = free_port()
     quiet = {**node_env, "ZHUISU_CAPTURE_JOBS_IN_BACKGROUND": "false", "ZHUISU_SUBSCRIPTIONS_WORKER": "false"}
-    first = _serve(quiet, port)
+    first = serve(quiet, port)
     try:
         accepted = httpx.post(f"http://127.0.0.1:{port}/capture", json=body, headers=headers, timeout=30)
         assert accepted.status_code == 202, accepted.text
@@ -87,7 +59,7 @@ def test_a_document_accepted_then_killed_is_captured_once_after_restart(node_env
         assert (s.get_one(CaptureJob, job_id).state, _count(s, Event)) == ("queued", 0)
         assert s.get(CaptureDocument, job_id) is not None
     # then the next node's worker resumes the job and captures each event once
-    second = _serve(node_env, port)
+    second = serve(node_env, port)
     try:
         deadline = time.monotonic() + 60
         while True:

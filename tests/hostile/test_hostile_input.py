@@ -58,11 +58,30 @@ def test_json_at_the_limit_is_read(client: TestClient, creds: Credentials, sessi
     assert _written(session)[0] == 1
 
 
-def test_other_json_bodies_nested_thousands_deep(client: TestClient, creds: Credentials, session: Session) -> None:
-    body = '{"name": "deep", "query": {"EQ_bizStep": ' + "[" * 5000 + "]" * 5000 + "}}"
+@pytest.mark.parametrize("levels", [100, 5000], ids=["parsed", "deeper than the parser goes"])
+@pytest.mark.parametrize("media", ["application/json", None])
+def test_other_json_bodies_nested_too_deep(
+    client: TestClient, creds: Credentials, session: Session, levels: int, media: str | None
+) -> None:
+    # a body FastAPI parses (named queries, master data …) is refused as POST /capture refuses one, naming where
+    body = '{"name": "deep", "query": {"EQ_bizStep": ' + "[" * levels + "]" * levels + "}}"
     before = _written(session)
-    refused = client.post("/queries", content=body, headers=creds.headers | {"Content-Type": "application/json"})
-    assert (refused.status_code, refused.json()["code"]) == (400, "http_400")
+    headers = creds.headers | ({"Content-Type": media} if media else {})
+    refused = client.post("/queries", content=body, headers=headers)
+    pointer = "/query/EQ_bizStep" + "/0" * 62
+    assert (refused.status_code, refused.json()["code"], refused.json()["pointer"]) == (400, "nested_too_deep", pointer)
+    assert refused.json()["detail"] == f"请求体嵌套超过 64 层（{pointer}）"
+    assert _written(session) == before
+
+
+def test_capture_nested_deeper_than_the_parser_goes(client: TestClient, creds: Credentials, session: Session) -> None:
+    body = json.dumps(document(object_event(1))).replace(
+        '"action"', '"deep": ' + "[" * 5000 + "]" * 5000 + ', "action"'
+    )
+    before = _written(session)
+    refused = client.post("/capture", content=body, headers=creds.headers | {"Content-Type": "application/json"})
+    pointer = "/epcisBody/eventList/0/deep" + "/0" * 60
+    assert (refused.status_code, refused.json()["code"], refused.json()["pointer"]) == (400, "nested_too_deep", pointer)
     assert _written(session) == before
 
 

@@ -154,6 +154,27 @@ class TestRoutes:
             x["number"] for x in client.get(f"/api/v1/parties/{party_id}/licences", headers=creds.headers).json()
         ] == ["鲁AA5350001"]
 
+    def test_a_registered_code_or_gln_is_a_conflict(self, client: TestClient, admin: Credentials) -> None:
+        # found by `make fuzz`: a GLN (or 统一社会信用代码) another party has was a 500 (unique violation)
+        first = {"name": "示范市养殖场", "uscc": USCC, "gln": "6900000000014"}
+        again = [{**first, "uscc": None}, {**first, "gln": None}]
+        answers = [client.post("/api/v1/parties", headers=admin.headers, json=body) for body in (first, *again)]
+        assert [(r.status_code, r.json().get("code"), r.json().get("detail")) for r in answers] == [
+            (201, None, None),
+            (409, "already_exists", "GLN 6900000000014 已登记为其他主体"),
+            (409, "already_exists", f"统一社会信用代码 {USCC} 已登记"),
+        ]
+
+    def test_a_registered_location_code_is_a_conflict(self, client: TestClient, creds: Credentials) -> None:
+        # found by `make fuzz`: a zhuisu location code another location has was a 500 (unique violation)
+        body = {"name": "一号仓", "code": "ZS11100000000010000000001D"}
+        path = f"/api/v1/parties/{creds.party_id}/locations"
+        answers = [client.post(path, headers=creds.headers, json=body) for _ in range(2)]
+        assert [(r.status_code, r.json().get("code"), r.json().get("detail")) for r in answers] == [
+            (201, "ZS11100000000010000000001D", None),
+            (409, "already_exists", "位置编码 ZS11100000000010000000001D 已登记为其他位置"),
+        ]
+
     def test_errors(self, client: TestClient, creds: Credentials) -> None:
         assert (
             client.post("/api/v1/products", json={"name": "x", "class_id": "drug", "gtin": "6901234567892"}).status_code

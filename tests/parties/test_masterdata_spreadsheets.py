@@ -123,3 +123,21 @@ def test_missing_required_column(client: TestClient, creds: Credentials, session
     assert response.status_code == 400
     assert response.json()["errors"] == [{"row": 1, "column": "目录类别", "message": "missing column"}]
     assert count(session, Product) == 0
+
+
+def test_csv_with_carriage_returns_only(client: TestClient, admin: Credentials, session: Session) -> None:
+    # lines ended by a lone \r (old Mac spreadsheets): a 500 before (csv.Error), as `make fuzz` found on the console
+    response = upload(client, admin, "products", "p.csv", "产品名称*,GTIN\r牛奶,6901234567892\r".encode())
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"row": 1, "column": "目录类别", "message": "missing column"}]
+
+
+def test_unreadable_csv_is_refused(client: TestClient, admin: Credentials, session: Session) -> None:
+    before = count(session, Product)
+    not_utf8 = upload(client, admin, "products", "p.csv", b"\x80\x81,GTIN\n")
+    too_long = upload(client, admin, "products", "p.csv", b'"' + b"x" * 200_000 + b'"\n')
+    assert [(r.status_code, r.json()["code"], r.json()["detail"]) for r in (not_utf8, too_long)] == [
+        (400, "invalid_input", "CSV 文件应为 UTF-8 或 UTF-16 编码"),
+        (400, "invalid_input", "无法读取 CSV 文件：field larger than field limit (131072)"),
+    ]
+    assert count(session, Product) == before

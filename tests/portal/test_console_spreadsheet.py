@@ -198,6 +198,24 @@ class TestUpload:
         assert session.scalar(select(func.count()).select_from(Event)) == 0
         assert session.scalar(select(func.count()).select_from(CaptureJob)) == 0
 
+    def test_csv_with_carriage_returns_only(self, client: TestClient, session: Session, creds: Credentials) -> None:
+        # lines ended by a lone \r (old Mac spreadsheets): found by `make fuzz`, a 500 before (csv.Error)
+        body = _csv([GOOD]).replace(b"\r\n", b"\r")
+        response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", body)}, headers=creds.headers)
+        assert (response.status_code, response.json()["rows"], response.json()["accepted"]) == (201, 1, 1)
+        assert _epc_count(session, "5001") == 1
+
+    def test_unreadable_csv_is_refused(self, client: TestClient, session: Session, creds: Credentials) -> None:
+        # a field past the csv module's field size limit (131,072 characters)
+        body = b'"' + b"x" * 200_000 + b'"\n'
+        response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", body)}, headers=creds.headers)
+        assert (response.status_code, response.json()["code"], response.json()["detail"]) == (
+            400,
+            "invalid_input",
+            "无法读取 CSV 文件：field larger than field limit (131072)",
+        )
+        assert session.scalar(select(func.count()).select_from(Event)) == 0
+
     def test_needs_sign_in(self, client: TestClient) -> None:
         response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", _csv([GOOD]))})
         assert response.status_code == 401

@@ -10,7 +10,7 @@ from zhuisu.auth.permissions import AdminActor, CurrentActor, OversightParty
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import permissions, service
 from zhuisu.catalog.schemas import FlagRead, ReleaseRead
-from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.deps import MAX_INT64, DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 OnDate = Annotated[date | None, Query(description="Catalog in effect on this date (default today).")]
@@ -95,7 +95,7 @@ def list_flags(
     session: DbSession,
     class_id: Annotated[str | None, Query(alias="class")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[FlagRead]:
     """Events accepted with missing data elements (classes configured to flag): the caller's own; a regulator's,
     those recorded by parties of its jurisdiction; the admin's, all."""

@@ -168,9 +168,14 @@ def _xlsx_table(data: bytes) -> list[list[Any]]:
 def _csv_table(data: bytes) -> list[list[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return [row for row in csv.reader(io.StringIO(data.decode(encoding)))]
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        try:
+            # newline="": the csv module sees every line ending as sent (a lone \r too), as its documentation asks
+            return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as exc:  # e.g. a field past csv.field_size_limit()
+            raise InvalidInput(f"无法读取 CSV 文件：{exc}", message_en=f"the CSV file cannot be read: {exc}") from exc
     raise InvalidInput("CSV 文件应为 UTF-8 或 GB18030 编码", message_en="the CSV file must be UTF-8 or GB18030")
 
 

@@ -10,6 +10,8 @@ True
 '/0/0'
 """
 
+import json
+import re
 from typing import Any
 
 #: The deepest nesting of objects and arrays a document may have (the document itself is level 1).
@@ -45,3 +47,51 @@ def _pointer(value: Any, limit: int) -> str:
                     return here
                 stack.append((child, depth + 1, here))
     return "/"
+
+
+#: A JSON string (escapes included) or one of the structural characters; numbers, true, false and null fall between.
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.DOTALL)
+
+
+def deeper_than_text(text: bytes, limit: int = MAX_DEPTH) -> str | None:
+    """``deeper_than`` for JSON text too deep for a parser (orjson stops at 1,024 levels, the stdlib's at the
+    recursion limit): the JSON pointer of the first object or array nested deeper than ``limit``, in document
+    order, or None. Reads no further than that point and does not check the text is well-formed.
+
+    >>> deeper_than_text(b'{"a": [1, {"b": []}]}', 3)
+    '/a/1/b'
+    >>> deeper_than_text(b'{"a": "[[[", "c~": {"d/e": [[]]}}', 3)
+    '/c~0/d~1e/0'
+    >>> deeper_than_text(b"[" * 100_000 + b"]" * 100_000) == "/0" * MAX_DEPTH
+    True
+    >>> deeper_than_text(b'{"a": [1, {"b": []}]}', 4) is None
+    True
+    """
+    keys: list[str | int | None] = []  # per open container: the key (object) or index (array) now being read
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in (b"[", b"{"):
+            if len(keys) + 1 > limit:
+                return "".join(f"/{_escaped(key)}" for key in keys)
+            keys.append(0 if token == b"[" else None)
+        elif token in (b"]", b"}"):
+            if keys:
+                keys.pop()
+        elif token == b",":
+            if keys:
+                top = keys[-1]
+                keys[-1] = top + 1 if isinstance(top, int) else None
+        elif keys and keys[-1] is None:  # a string where an object's key is expected
+            keys[-1] = _decoded(token)
+    return None
+
+
+def _decoded(token: bytes) -> str:
+    try:
+        return str(json.loads(token))
+    except ValueError:  # a malformed escape or invalid UTF-8: the parser refuses it anyway
+        return token[1:-1].decode("utf-8", "replace")
+
+
+def _escaped(key: str | int | None) -> str:
+    return "" if key is None else str(key).replace("~", "~0").replace("/", "~1")

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -21,7 +21,7 @@ from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle
 from zhuisu.recall import export
 from zhuisu.recall import service as recall_service
-from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.deps import MAX_INT64, DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
@@ -157,7 +157,7 @@ def audit_trail(
     settings: SettingsDep,
     caller: SignedIn,
     action: str = "",
-    before: int | None = None,
+    before: Annotated[int | None, Query(le=MAX_INT64)] = None,
 ) -> Response:
     """The audit trail of the regulator's jurisdiction, newest first, 100 a page (the JSON twin: ``GET /audit``)."""
     regulator = _regulator(request, caller)

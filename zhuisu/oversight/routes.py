@@ -26,7 +26,7 @@ from zhuisu.oversight.schemas import (
 )
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle, ComplaintRead
-from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.deps import MAX_INT64, DbSession, SettingsDep
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 audit_router = APIRouter(tags=["audit"])
@@ -50,13 +50,13 @@ def overview(party: RegulatorParty, session: DbSession, settings: SettingsDep, r
     )
 
 
-@router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}})
+@router.get("/trace/{code:path}", response_model=TraceView, responses={**_AUTH, 400: {}, 404: {}})
 def trace(party: RegulatorParty, session: DbSession, code: str) -> TraceView:
     """A code's trace back and forward as graph nodes and edges, with responsibility and findings."""
     return service.trace_view(session, code, viewer=party)
 
 
-@router.get("/impact/{code:path}", response_model=ImpactView, responses={**_AUTH, 400: {}})
+@router.get("/impact/{code:path}", response_model=ImpactView, responses={**_AUTH, 400: {}, 404: {}})
 def impact(party: RegulatorParty, session: DbSession, code: str) -> ImpactView:
     """Recall impact of a code with the holders' names."""
     return service.impact_view(session, code, viewer=party)
@@ -93,7 +93,7 @@ def list_audit(
     session: DbSession,
     action: str | None = Query(None, description="Only this action (party_created, role_granted, codes_issued …)."),
     actor: str | None = Query(None, description="Only what this party did (its id)."),
-    before: int | None = Query(None, description="Entries older than this entry id (the next page)."),
+    before: int | None = Query(None, le=MAX_INT64, description="Entries older than this entry id (the next page)."),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[audit.AuditRead]:
     """The audit trail, newest first: every entry for the admin, a regulator's jurisdiction for a regulator."""

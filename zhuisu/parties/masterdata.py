@@ -164,6 +164,10 @@ def add_location(
         raise InvalidInput("位置须有 GLN 或 zhuisu 编码", message_en="a location needs a GLN or a zhuisu code")
     if gln and session.scalar(select(Location.id).where(Location.gln == gln)):
         raise AlreadyExists(f"GLN {gln} 已登记为其他位置", message_en=f"GLN {gln} is already registered")
+    if code and session.scalar(select(Location.id).where(Location.code == code)):
+        raise AlreadyExists(
+            f"位置编码 {code} 已登记为其他位置", message_en=f"location code {code} is already registered"
+        )
     location = Location(party_id=party.id, name=name, gln=gln, code=code, address=address, region=region)
     session.add(location)
     session.flush()

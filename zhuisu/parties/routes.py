@@ -38,7 +38,7 @@ def list_parties(actor: CurrentActor, session: DbSession) -> list[Party]:
     return parties_service.list_parties(session, reader=actor)
 
 
-@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}, 403: {}})
+@router.post("/parties", response_model=PartyRead, status_code=201, responses={400: {}, 401: {}, 403: {}, 409: {}})
 def create_party(body: PartyCreate, actor: AdminActor, session: DbSession) -> Party:
     """Register a party with its profile (type, roles, catalog class, region). The node's admin only."""
     return parties_service.create_party(
@@ -106,7 +106,7 @@ def list_products(
     return masterdata.list_products(session, class_prefix=class_id, actor=actor)
 
 
-@router.post("/products", response_model=ProductRead, status_code=201, responses={400: {}, 401: {}, 409: {}})
+@router.post("/products", response_model=ProductRead, status_code=201, responses={400: {}, 401: {}, 404: {}, 409: {}})
 def register_product(body: ProductCreate, actor: CurrentActor, session: DbSession) -> Product:
     """Register a product with its catalog class (GTIN and/or a product code in a scheme)."""
     producer = parties_service.get_party(session, body.producer) if body.producer else None
@@ -162,7 +162,9 @@ def list_delegations(actor: CurrentActor, session: DbSession) -> list[Delegation
     return delegations.list_delegations(session, viewer=actor)
 
 
-@router.post("/delegations", response_model=DelegationRead, status_code=201, responses={400: {}, 401: {}, 403: {}})
+@router.post(
+    "/delegations", response_model=DelegationRead, status_code=201, responses={400: {}, 401: {}, 403: {}, 404: {}}
+)
 def create_delegation(body: DelegationCreate, actor: AdminActor, session: DbSession) -> Delegation:
     """Let a platform record on an enterprise's behalf (the node's admin only)."""
     enterprise = _named_party(session, body.enterprise, "enterprise")

@@ -18,7 +18,7 @@ from stdnum.exceptions import ValidationError
 from zhuisu.auth import service as auth_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.codes import epc_urn
-from zhuisu.errors import InvalidInput, NotFound
+from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.kit.time import utc_now
 from zhuisu.models import ApiToken, AuditEntry, Party
 from zhuisu.parties import permissions, vocabulary
@@ -51,8 +51,8 @@ def create_party(
     """Register a party; a 统一社会信用代码 is validated (check character included) and stored compact.
 
     Raises InvalidUscc for a malformed code, InvalidInput for a malformed GLN or region code, an unknown party
-    type or role, UnknownClass for a product class the catalog in effect does not know; AdminOnly unless ``actor`` is
-    the admin (None: the local operator).
+    type or role, UnknownClass for a product class the catalog in effect does not know, AlreadyExists for a code or
+    GLN another party has; AdminOnly unless ``actor`` is the admin (None: the local operator).
     """
     permissions.check_register(actor)
     check_profile(session, party_type=party_type, roles=roles, product_class=product_class)
@@ -75,6 +75,12 @@ def create_party(
             f"行政区划代码 {region!r} 无效：应为 6 位数字（GB/T 2260）",
             message_en=f"invalid region code {region!r}: 6 digits (GB/T 2260)",
         )
+    if code is not None and session.scalar(select(Party.id).where(Party.uscc == code)) is not None:
+        raise AlreadyExists(
+            f"统一社会信用代码 {code} 已登记", message_en=f"unified social credit code {code} is registered"
+        )
+    if gln is not None and session.scalar(select(Party.id).where(Party.gln == gln)) is not None:
+        raise AlreadyExists(f"GLN {gln} 已登记为其他主体", message_en=f"GLN {gln} is registered to another party")
     party = Party(
         name=name,
         uscc=code,

@@ -115,8 +115,16 @@ def template(kind: str, fmt: str) -> bytes:
 def read_rows(data: bytes, filename: str) -> list[list[Any]]:
     """The rows of an uploaded XLSX (first sheet) or CSV file, header row included."""
     if filename.lower().endswith(".csv"):
-        text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
-        return [list(r) for r in csv.reader(io.StringIO(text))]
+        try:
+            text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
+            # newline="": the csv module sees every line ending as sent (a lone \r too), as its documentation asks
+            return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                "CSV 文件应为 UTF-8 或 UTF-16 编码", message_en=f"the CSV file must be UTF-8 or UTF-16: {exc}"
+            ) from exc
+        except csv.Error as exc:  # e.g. a field past csv.field_size_limit()
+            raise InvalidInput(f"无法读取 CSV 文件：{exc}", message_en=f"cannot read the CSV file: {exc}") from exc
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

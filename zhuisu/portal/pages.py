@@ -62,7 +62,7 @@ def home(request: Request) -> Response:
     return render(request, "portal/home.html", {"query": "", "message": None})
 
 
-@router.get("/search", response_class=HTMLResponse, name="portal_search")
+@router.get("/search", response_class=HTMLResponse, name="portal_search", responses={404: {}})
 def search(request: Request, q: str = "") -> Response:
     """A typed or scanned code: to its product page when it is a code, else back to the search box."""
     found = portal_service.search(q)
@@ -135,7 +135,7 @@ for _primary in portal_service.PRIMARY_KEYS:
     )
 
 
-@router.post("/complaints", response_class=HTMLResponse, name="portal_complaint", responses={400: {}})
+@router.post("/complaints", response_class=HTMLResponse, name="portal_complaint", status_code=201, responses={400: {}})
 def file_complaint(
     request: Request,
     session: DbSession,

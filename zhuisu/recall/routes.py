@@ -20,7 +20,11 @@ _MEDIA = {
 }
 
 
-@router.get("/trace/{code:path}/impact.{fmt}", responses={401: {}, 422: {}})
+@router.get(
+    "/trace/{code:path}/impact.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {media.split(";")[0]: {} for media in _MEDIA.values()}}, 401: {}, 404: {}, 422: {}},
+)
 def export_impact(
     code: str,
     fmt: Literal["xlsx", "csv", "jsonld"],
@@ -42,7 +46,7 @@ def export_impact(
     )
 
 
-@router.get("/trace/{code:path}/impact", response_model=ImpactRead, responses={401: {}, 422: {}})
+@router.get("/trace/{code:path}/impact", response_model=ImpactRead, responses={401: {}, 404: {}, 422: {}})
 def impact(code: str, actor: CurrentActor, session: DbSession) -> ImpactRead:
     """Recall impact: every thing downstream of the code, quantities of its lots, current holders, regions."""
     return service.recall_impact(session, code, viewer=actor)

@@ -15,6 +15,9 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.web.i18n import request_language
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The largest integer SQLite and PostgreSQL's bigint hold: the most an id or offset query parameter may be (a larger
+#: one reached the database and was a 500, OverflowError on SQLite).
+MAX_INT64 = 2**63 - 1
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -65,21 +65,56 @@ def _too_large(size: int, limit: int) -> TooLarge:
     )
 
 
+#: A body deeper than the parser's own limit (orjson's 1,024 levels) is read token by token for the pointer, at about
+#: 2 MB/s: past this many characters it is refused without one.
+_POINTER_SCAN_LIMIT = 1 << 20
+
+
 def parse_json(raw: bytes) -> Any:
     """The body as JSON: well-formed (invalid Unicode such as a lone surrogate refused, never replaced) and nested
     at most ``limits.MAX_DEPTH`` deep. Raises InvalidJson or NestedTooDeep (400, naming the pointer)."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if _too_deep_to_parse(exc):
+            raise nested_too_deep(limits.deeper_than_text(raw) if exc.pos <= _POINTER_SCAN_LIMIT else None) from None
         raise InvalidJson(f"请求体不是有效的 JSON：{exc}", message_en=f"the body is not valid JSON: {exc}") from None
     pointer = limits.deeper_than(value)
     if pointer is not None:
-        raise NestedTooDeep(
-            f"请求体嵌套超过 {limits.MAX_DEPTH} 层（{pointer}）",
-            message_en=f"the body is nested more than {limits.MAX_DEPTH} levels deep (at {pointer})",
-            pointer=pointer,
-        )
+        raise nested_too_deep(pointer)
     return value
+
+
+def too_deep_pointer(raw: bytes) -> str | None:
+    """Where JSON text nests deeper than ``limits.MAX_DEPTH`` (its pointer; ``""`` when too deep to tell), or None:
+    nested within the limit, or not JSON at all (which the route refuses)."""
+    if raw.count(b"[") + raw.count(b"{") <= limits.MAX_DEPTH:  # too few containers to nest that deep
+        return None
+    try:
+        return limits.deeper_than(orjson.loads(raw))
+    except orjson.JSONDecodeError as exc:
+        if not _too_deep_to_parse(exc):
+            return None
+        return (limits.deeper_than_text(raw) if exc.pos <= _POINTER_SCAN_LIMIT else None) or ""
+
+
+def nested_too_deep(pointer: str | None) -> NestedTooDeep:
+    """The error for a body nested deeper than ``limits.MAX_DEPTH``, at ``pointer`` (None or empty: not known)."""
+    if not pointer:
+        return NestedTooDeep(
+            f"请求体嵌套超过 {limits.MAX_DEPTH} 层",
+            message_en=f"the body is nested more than {limits.MAX_DEPTH} levels deep",
+            pointer="",
+        )
+    return NestedTooDeep(
+        f"请求体嵌套超过 {limits.MAX_DEPTH} 层（{pointer}）",
+        message_en=f"the body is nested more than {limits.MAX_DEPTH} levels deep (at {pointer})",
+        pointer=pointer,
+    )
+
+
+def _too_deep_to_parse(exc: orjson.JSONDecodeError) -> bool:
+    return "depth limit" in str(exc) or "recursion" in str(exc).lower()
 
 
 async def read_json_body(request: Request, settings: SettingsDep) -> Any:

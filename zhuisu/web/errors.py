@@ -84,6 +84,12 @@ def problem_response(
 
 async def _zhuisu_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZhuisuError)
+    return error_response(request, exc)
+
+
+def error_response(request: Request, exc: ZhuisuError) -> JSONResponse:
+    """The problem document for ``exc``, as the exception handler renders it (for middleware, which runs outside
+    the handlers)."""
     lang = request_language(request)
     if exc.status_code >= 500:
         logger.error("internal error", exc_info=exc)
@@ -141,8 +147,54 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(request, status=500, code="internal_error", detail=detail)
 
 
+#: What the OpenAPI schema says of a request whose parameters or body FastAPI cannot read (``_validation_error``).
+_INVALID_REQUEST = {
+    "description": "Invalid request: a problem document (`code` invalid_request, or what the route names) "
+    "listing each invalid parameter in `errors`."
+}
+#: What it says of a path whose parameter names nothing, or holds what no route's path can (a newline, say).
+_NOT_FOUND = {"description": "Not found: a problem document (`code` not_found, or http_404 when no route matches)."}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` (an OpenAPI document FastAPI made) saying what the handlers answer: a request FastAPI cannot
+    validate is a 400 problem document, where FastAPI documents a 422 ``HTTPValidationError`` nobody is sent; a
+    path with parameters may be a 404.
+
+    >>> op = {"parameters": [{"name": "q", "in": "query"}], "responses": {"200": {}, "422": {"content": {
+    ...     "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}}
+    >>> doc = document_errors({"paths": {"/x": {"get": op}}, "components": {"schemas": {"HTTPValidationError": {}}}})
+    >>> sorted(doc["paths"]["/x"]["get"]["responses"]), doc["components"]["schemas"]
+    (['200', '400'], {})
+    >>> op = {"parameters": [{"name": "id", "in": "path"}], "responses": {"200": {}}}
+    >>> sorted(document_errors({"paths": {"/x/{id}": {"get": op}}})["paths"]["/x/{id}"]["get"]["responses"])
+    ['200', '400', '404']
+    """
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "HTTPValidationError" in str(responses.get("422", "")):
+                del responses["422"]
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault("400", dict(_INVALID_REQUEST))
+            if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+                responses.setdefault("404", dict(_NOT_FOUND))
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    return schema
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ZhuisuError, _zhuisu_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
+    made = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_errors(made())  # made once and kept by FastAPI; the second pass changes nothing
+
+    app.openapi = openapi  # type: ignore[method-assign]

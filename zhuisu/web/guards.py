@@ -1,4 +1,5 @@
-"""Refuse requests whose path, query string or JSON body holds a NUL character, before any route runs.
+"""Refuse requests whose path, query string or JSON body holds a NUL character, or whose JSON body nests deeper
+than ``epcis.limits.MAX_DEPTH``, before any route runs.
 
 No identifier, CBV value, name or query value can contain one, and PostgreSQL can neither store nor compare text
 with it (psycopg raises a DataError), so without this ``/events?EQ_bizStep=a%00b`` or a named query called
@@ -7,7 +8,9 @@ with it (psycopg raises a DataError), so without this ``/events?EQ_bizStep=a%00b
 
 Capture documents are not buffered here: ``POST /capture`` and ``POST /events`` are streamed and refuse such an
 event themselves, naming its index and JSON pointer (``epcis.validation``). Other JSON bodies are small
-(named queries, subscriptions, master data); one above ``MAX_CHECKED_BODY`` is passed on unchecked.
+(named queries, subscriptions, master data); one above ``MAX_CHECKED_BODY`` is passed on unchecked. A body nested
+too deep is the 400 ``nested_too_deep`` problem naming its pointer, as ``POST /capture`` answers (FastAPI's own parser
+would fail with a RecursionError past about 1,000 levels, and the route's models would see the rest).
 """
 
 from typing import Any
@@ -17,7 +20,8 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from zhuisu.web.errors import problem_response
+from zhuisu.web import epcis_http
+from zhuisu.web.errors import error_response, problem_response
 
 _NUL = "\x00"
 #: JSON bodies up to this size are checked for an escaped NUL (``\\u0000``); larger ones are passed on.
@@ -46,7 +50,8 @@ def nul_parameter(path: str, query_string: str) -> str | None:
 
 
 class NulGuardMiddleware:
-    """A pure ASGI middleware: NUL in the path, query string or a JSON body → 400 problem, the route never runs."""
+    """A pure ASGI middleware: NUL in the path, query string or a JSON body, or a JSON body nested too deep → 400
+    problem, the route never runs."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -60,8 +65,12 @@ class NulGuardMiddleware:
             await send({"type": "websocket.close", "code": 1008})  # refuses the handshake
             return
         if name is None and _json_body(scope):
-            receive, holds_nul = await _buffered(receive)
-            name = "body" if holds_nul else None
+            receive, body = await _buffered(receive)
+            name = "body" if _holds_nul(body) else None
+            pointer = epcis_http.too_deep_pointer(body) if name is None else None
+            if pointer is not None:
+                await error_response(Request(scope), epcis_http.nested_too_deep(pointer))(scope, receive, send)
+                return
         if name is None:
             await self.app(scope, receive, send)
             return
@@ -83,21 +92,22 @@ def _json_body(scope: Scope) -> bool:
         return False
     headers = dict(scope["headers"])
     length = headers.get(b"content-length", b"")
-    return b"json" in headers.get(b"content-type", b"") and length.isdigit() and int(length) <= MAX_CHECKED_BODY
+    media = headers.get(b"content-type")  # FastAPI reads a body without a Content-Type as JSON too
+    return (media is None or b"json" in media) and length.isdigit() and int(length) <= MAX_CHECKED_BODY
 
 
-async def _buffered(receive: Receive) -> tuple[Receive, bool]:
-    """The request body read whole, a ``receive`` replaying it, and whether it holds an escaped NUL."""
+async def _buffered(receive: Receive) -> tuple[Receive, bytes]:
+    """The request body read whole, and a ``receive`` replaying it."""
     chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":  # the client went away: pass that on
-            return _replay([message]), False
+            return _replay([message]), b""
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    return _replay([{"type": "http.request", "body": body, "more_body": False}], receive), _holds_nul(body)
+    return _replay([{"type": "http.request", "body": body, "more_body": False}], receive), body
 
 
 def _holds_nul(body: bytes) -> bool:
