@@ -21,6 +21,7 @@ import csv
 import io
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,12 @@ from tests.support.epcis import document, object_event
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service as issuance_service
+from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Party
 from zhuisu.parties import delegations, masterdata
 from zhuisu.parties import service as parties_service
+from zhuisu.recall import orders
+from zhuisu.recall.schemas import RecallCreate
 
 ACTORS = (
     "anonymous",
@@ -132,6 +136,9 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         maker
     ) as s:  # registered (备案) under dairy once its event is in: its rules would ask for a batch
         s.get_one(Party, ids["party_id"]).product_class = "food"
+    with unit_of_work(maker) as s:  # A's voluntary recall of the thing its event names (the recall routes' record)
+        recall = orders.issue_recall(s, issuer=s.get_one(Party, ids["party_id"]), order=RecallCreate(**_recall()))
+        ids |= {"recall_id": recall.id, "report_format": "xlsx"}
     ids |= {
         "capture_id": captured.headers["Location"].rsplit("/", 1)[1],
         "event_id": EVENT_ID,
@@ -192,7 +199,14 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
             }
         },
         ("POST", "/api/v1/delegations"): {"json": {"enterprise": A_USCC, "platform": P_USCC}},
+        ("POST", "/recalls"): {"json": _recall()},
+        ("POST", "/recalls/{recall_id}/close"): {"json": {"note": "已全部召回"}},
     }
+
+
+def _recall() -> dict[str, Any]:
+    deadline = format_iso(utc_now() + timedelta(days=7))
+    return {"code": EPC, "reason": "菌落总数超标", "level": 2, "deadline": deadline}
 
 
 #: The browse resources' ``{value}``: one A's event has, per resource.

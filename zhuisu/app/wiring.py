@@ -10,6 +10,7 @@ from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.ledger import signals as ledger_signals
 from zhuisu.portal import integrity as portal_integrity
 from zhuisu.portal import stories as portal_stories
+from zhuisu.recall import signals as recall_signals
 from zhuisu.trace import integrity as trace_integrity
 
 
@@ -28,3 +29,5 @@ def connect() -> None:
     # holding count and the cached stories at the end.
     ledger_signals.events_verified.connect([trace_integrity.check_events])
     ledger_signals.replay_finished.connect([trace_integrity.finish, portal_integrity.check_stories])
+    # A recall notice was published or closed: the product pages of the things it reached are built again.
+    recall_signals.notices_changed.connect([portal_stories.mark_notices])

@@ -43,7 +43,7 @@ from zhuisu.web.rendering import render_text
 log = logging.getLogger(__name__)
 
 #: Bumped when the story or its page changes shape: rows built by another format are rebuilt.
-FORMAT = "s1"
+FORMAT = "s2"
 LANGUAGES = ("zh", "en")
 
 
@@ -78,6 +78,15 @@ def mark_stale(session: Session, stored: Sequence[StoredEvent]) -> None:
         repository.mark_all_stale(session)
     repository.set_clock_size(session, size)
     repository.mark_stale(session, {thing for event in stored for thing in identifiers.named_codes(event.event)})
+
+
+def mark_notices(session: Session, things: Sequence[str]) -> None:
+    """Receiver of recall's ``notices_changed`` signal: a recall notice was published or closed on the product
+    pages of ``things``; their stories are stale and the clock moves on (a build racing it stores stale)."""
+    if not things:
+        return
+    repository.bump_clock(session)
+    repository.mark_stale(session, things)
 
 
 def mark_mismatched(session: Session, event_ids: Sequence[str]) -> None:
