@@ -17,7 +17,7 @@ lot made into items is counted as the items).
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -79,7 +79,7 @@ def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Rec
         code=code,
         reason=order.reason.strip(),
         advice=order.advice.strip() or ADVICE[order.level],
-        deadline=order.deadline,
+        deadline=order.deadline.astimezone(UTC),
         issuer_id=issuer.id,
         owner_id=owner[0] if owner else None,
         owner_region=owner[2] if owner else None,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 RecallKind = Literal["voluntary", "ordered"]
 HolderStatus = Literal["pending", "partial", "confirmed", "overdue"]
@@ -22,7 +22,7 @@ class RecallCreate(BaseModel):
     code: str = Field(min_length=1, max_length=500, description="The recalled code: an item or a lot, any form.")
     reason: str = Field(min_length=1, max_length=2000, description="Why (shown on the product page).")
     level: Literal[1, 2, 3] = Field(description="1, 2 or 3 (一级/二级/三级召回): 1 is the most serious.")
-    deadline: datetime = Field(description="By when holders must confirm (a time with its offset).")
+    deadline: AwareDatetime = Field(description="By when holders must confirm (a time with its UTC offset).")
     kind: RecallKind | None = Field(None, description="voluntary (主动召回) or ordered (责令召回).")
     advice: str = Field("", max_length=2000, description="What consumers should do; a default per level if empty.")
 
