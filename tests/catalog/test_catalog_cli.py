@@ -85,7 +85,8 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     assert [(d["classes"], d["revoked_at"]) for d in delegated] == [(None, None)]
     engine = create_engine(cli_db)
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events
+        # the pork chain, the recalls' (two lots made and shipped, four confirmations), the city
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + 10 + events
         assert conn.execute(select(EventFlag.class_id, EventFlag.elements)).all() == [("rare_earth.smelted", ["batch"])]
     engine.dispose()
     # coverage, counted by hand from the generator: registered = parties per (class, district), the idle ones
@@ -96,6 +97,8 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     registered = Counter((p.product_class, p.region) for p in parties)
     registered.update((class_id.split(".")[0], region) for _, class_id, region, _ in city.IDLE_PARTIES)
     active = Counter((p.product_class, p.region) for p in parties if p.key in recorders)
+    registered[("food", "370102")] += 1  # the dairy of the demo's recalls (zhuisu.demo.recall), which records
+    active[("food", "370102")] += 1
     rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
     assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
         cell: (n, active[cell]) for cell, n in registered.items()
