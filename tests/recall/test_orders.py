@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.recall import world
 from tests.recall.world import B_SITE, C_SITE, ITEMS, LOT, PGLN
+from tests.support.epcis import document
 
 
 def _holders(body: dict[str, Any]) -> list[tuple[object, ...]]:
@@ -77,3 +78,27 @@ def test_completion_moves_as_holders_confirm(client: TestClient, maker: sessionm
     assert (closed.json()["status"], closed.json()["completion"]["percent"]) == ("closed", 100.0)
     again = client.post(f"{url}/close", json={}, headers=cast.a.headers)
     assert (again.status_code, again.json()["code"]) == (409, "recall_closed")
+
+
+def test_a_holder_quarantines_what_it_was_told_to_recall_as_recalled(
+    client: TestClient, maker: sessionmaker[Session]
+) -> None:
+    cast = world.build(client, maker)
+    # before any recall order, B may not mark A's product recalled
+    early = client.post(
+        "/capture",
+        json=document(world.event(ITEMS[:1], B_SITE, 1, disposition="recalled")),
+        headers=cast.b.headers,
+    )
+    assert [e["code"] for e in early.json()["errors"]] == ["not_your_product"]
+    recall_id = client.post("/recalls", json=world.order(), headers=cast.a.headers).json()["id"]
+    # once the order names it as their holder, it may; not C's items, which B does not hold
+    world.capture(client, cast.b, world.event(ITEMS[:2], B_SITE, 2, disposition="recalled"))
+    others = client.post(
+        "/capture",
+        json=document(world.event(ITEMS[1:3], B_SITE, 3, disposition="recalled")),
+        headers=cast.b.headers,
+    )
+    assert [e["code"] for e in others.json()["errors"]] == ["not_your_product"]
+    body = client.get(f"/recalls/{recall_id}", headers=cast.a.headers).json()
+    assert _holders(body)[0][3:] == (2.0, "confirmed")
