@@ -3,11 +3,13 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.recall import world
 from tests.recall.world import B_SITE, C_SITE, ITEMS, LOT, PGLN
 from tests.support.epcis import document
+from zhuisu.models import Recall
 
 
 def _holders(body: dict[str, Any]) -> list[tuple[object, ...]]:
@@ -102,3 +104,33 @@ def test_a_holder_quarantines_what_it_was_told_to_recall_as_recalled(
     assert [e["code"] for e in others.json()["errors"]] == ["not_your_product"]
     body = client.get(f"/recalls/{recall_id}", headers=cast.a.headers).json()
     assert _holders(body)[0][3:] == (2.0, "confirmed")
+
+
+def test_a_product_made_in_a_date_range(client: TestClient, maker: sessionmaker[Session], session: Session) -> None:
+    cast = world.build(client, maker)
+    # items 1–4 were made on 2026-11-01 08:00 Beijing time; the lot itself was not made here (only used)
+    scope = {"product": world.GTIN, "since": "2026-11-01T00:00:00+08:00", "until": "2026-11-02T00:00:00+08:00"}
+    issued = client.post("/recalls", json=world.order(code=None, **scope), headers=cast.regulator.headers)
+    assert issued.status_code == 201, issued.json()
+    body = issued.json()
+    assert (body["kind"], body["code"], body["since"], body["until"]) == (
+        "ordered",
+        f"https://id.gs1.org/01/{world.GTIN}",
+        "2026-10-31T16:00:00Z",
+        "2026-11-01T16:00:00Z",
+    )
+    assert (body["impact"]["things"], body["impact"]["quantity_out"]) == (4, 4.0)
+    assert [(h["party"], h["quantity_out"]) for h in body["holders"]] == [
+        (PGLN + world.B_PGLN, 2.0),
+        (PGLN + world.C_PGLN, 2.0),
+    ]
+    # nothing made the day after; a code and a product at once; a GTIN with a wrong check digit
+    for fields, code in (
+        ({"code": None, "product": world.GTIN, "since": "2026-11-02T00:00:00+08:00"}, "unknown_code"),
+        ({"product": world.GTIN}, "invalid_request"),
+        ({"code": None, "product": "06901234567893"}, "invalid_input"),
+    ):
+        refused = client.post("/recalls", json=world.order(**fields), headers=cast.regulator.headers)
+        assert refused.status_code == 400, refused.json()
+        assert refused.json()["code"] == code
+    assert session.scalar(select(func.count()).select_from(Recall)) == 1

@@ -28,8 +28,11 @@ class Recall(IdMixin, TimestampMixin, Base):
     level: Mapped[int] = mapped_column(Integer)
     #: ``open`` or ``closed``.
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
-    #: The recalled code (an item, a lot), canonical.
+    #: The recalled code (an item, a lot), canonical; or a product (its GTIN's Digital Link) with the range of
+    #: times its items and lots were made in (``scope_since``, ``scope_until``; None: unbounded).
     code: Mapped[str] = mapped_column(String(500), index=True)
+    scope_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
     #: What the consumer should do (the notice's advice).
     advice: Mapped[str] = mapped_column(Text)

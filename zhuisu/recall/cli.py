@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -55,6 +56,17 @@ def _deadline(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
 
 
+def _moment(text: str | None) -> datetime | None:
+    """An ISO date (its start) or time; without an offset, Beijing time."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise fail(f"not a date or time: {text}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
 def _print(read: RecallRead | RecallSummary, as_json: bool) -> None:
     if as_json:
         typer.echo(read.model_dump_json())
@@ -73,7 +85,7 @@ def _print(read: RecallRead | RecallSummary, as_json: bool) -> None:
 
 @app.command("create")
 def create(
-    code: str = typer.Argument(..., help="The recalled code (an item or a lot)."),
+    code: str = typer.Argument(None, help="The recalled code (an item or a lot); or --product."),
     issuer: str = typer.Option(
         ..., help="The issuing party (id, 统一社会信用代码 or GLN): the brand owner, or a regulator."
     ),
@@ -82,11 +94,18 @@ def create(
     deadline: str = typer.Option(..., help="By when holders confirm: 2026-12-31 or 2026-12-31T18:00+08:00."),
     kind: str = typer.Option(None, help="voluntary or ordered (follows from the issuer)."),
     advice: str = typer.Option("", help="What consumers should do (a default per level)."),
+    product: str = typer.Option(None, help="Instead of a code: a product's GTIN (every item and lot of it made …)."),
+    since: str = typer.Option(None, help="… at or after this date or time (with --product)."),
+    until: str = typer.Option(None, help="… before this date or time (with --product)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Issue a recall: snapshot the impact, tell the holders, publish the notice."""
     fields: dict[str, Any] = {"code": code, "reason": reason, "level": level, "deadline": _deadline(deadline)}
-    order = RecallCreate.model_validate(fields | {"kind": kind, "advice": advice})
+    fields |= {"product": product, "since": _moment(since), "until": _moment(until)}
+    try:
+        order = RecallCreate.model_validate(fields | {"kind": kind, "advice": advice})
+    except ValidationError as exc:
+        raise fail("; ".join(str(e["msg"]) for e in exc.errors())) from exc
     with unit_of_work(session_maker()) as session:
         party = parties_service.find_party_by_identifier(session, issuer)
         if party is None:

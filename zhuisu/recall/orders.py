@@ -19,19 +19,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.capture import permissions as capture_permissions
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.errors import InvalidInput
 from zhuisu.kit.time import utc_now
-from zhuisu.models import AuditEntry, EventEpc, Party, Recall, RecallHolder, RecallThing
+from zhuisu.models import AuditEntry, Event, EventEpc, Party, Recall, RecallHolder, RecallThing
 from zhuisu.parties import service as parties_service
 from zhuisu.recall import completion, permissions, service, signals
 from zhuisu.recall.errors import RecallClosed, RecallNotFound, UnknownCode
 from zhuisu.recall.schemas import ImpactSummary, PartyRef, RecallCreate, RecallRead, RecallSummary
-from zhuisu.trace.schemas import QuantityRead
+from zhuisu.trace.schemas import ImpactRead, QuantityRead
 
 #: What the notice tells consumers to do when the issuer says nothing more, by level.
 ADVICE = {
@@ -50,13 +50,7 @@ def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Rec
 
     Raises UnknownCode (nothing recorded about the code), NotYourProduct, InvalidInput (a deadline past, a kind
     that is not the issuer's)."""
-    code = canonical_code(order.code)
-    if session.scalar(select(EventEpc.id).where(EventEpc.value == code).limit(1)) is None:
-        raise UnknownCode(
-            f"没有关于追溯码 {order.code.strip()} 的记录，无法召回",
-            message_en=f"nothing is recorded about {order.code.strip()}: there is nothing to recall",
-            field="code",
-        )
+    code, starts = _scope(session, order)
     owner = _owner(session, code)
     class_id = _class_of(session, owner)
     kind = permissions.issuing_kind(issuer, owner, class_id)
@@ -71,12 +65,14 @@ def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Rec
     now = utc_now()
     if order.deadline <= now:
         raise InvalidInput("完成期限应晚于现在", message_en="the deadline must be in the future", field="deadline")
-    impact = service.recall_impact(session, code)
+    impact = _impact(session, code, starts)
     recall = Recall(
         kind=kind,
         level=order.level,
         status="open",
         code=code,
+        scope_since=order.since.astimezone(UTC) if order.since else None,
+        scope_until=order.until.astimezone(UTC) if order.until else None,
         reason=order.reason.strip(),
         advice=order.advice.strip() or ADVICE[order.level],
         deadline=order.deadline.astimezone(UTC),
@@ -123,6 +119,75 @@ def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Rec
     session.flush()
     signals.notices_changed.send(session, impact.things)
     return recall
+
+
+def _scope(session: Session, order: RecallCreate) -> tuple[str, list[str]]:
+    """(the recall's code, the codes its impact starts from). A code: itself, when something is recorded about it.
+    A product: its GTIN's Digital Link, and every item and lot of it made in [since, until) — the outputs of
+    transformations and what commissioning added."""
+    if order.code is not None:
+        code = canonical_code(order.code)
+        if session.scalar(select(EventEpc.id).where(EventEpc.value == code).limit(1)) is None:
+            raise UnknownCode(
+                f"没有关于追溯码 {order.code.strip()} 的记录，无法召回",
+                message_en=f"nothing is recorded about {order.code.strip()}: there is nothing to recall",
+                field="code",
+            )
+        return code, [code]
+    product = (order.product or "").strip()
+    code = canonical_code(product.zfill(14)) if product.isdigit() else ""
+    if not _GTIN.match(code):
+        raise InvalidInput(
+            f"产品 {product} 不是有效的 GTIN", message_en=f"product {product} is not a valid GTIN", field="product"
+        )
+    made = (
+        select(EventEpc.value)
+        .join(Event, Event.id == EventEpc.event_pk)
+        .where(
+            or_(EventEpc.value == code, EventEpc.value.startswith(code + "/", autoescape=True)),
+            or_(
+                EventEpc.role.in_(("output", "output_qty")),
+                and_(Event.biz_step == "commissioning", Event.action == "ADD"),
+            ),
+        )
+        .distinct()
+    )
+    if order.since:
+        made = made.where(Event.event_time >= order.since)
+    if order.until:
+        made = made.where(Event.event_time < order.until)
+    starts = sorted(session.scalars(made))
+    if not starts:
+        raise UnknownCode(
+            f"没有记录产品 {product} 在此期间生产的批次或单品，无法召回",
+            message_en=f"no item or lot of product {product} is recorded as made in that range: nothing to recall",
+            field="product",
+        )
+    return code, starts
+
+
+def _impact(session: Session, code: str, starts: list[str]) -> ImpactRead:
+    """The impact of each start, merged (one walk each)."""
+    if starts == [code]:
+        return service.recall_impact(session, code)
+    things: set[str] = set()
+    quantities: dict[str, QuantityRead] = {}
+    holder_of: dict[str, str] = {}
+    regions: set[str] = set()
+    for start in starts:
+        found = service.recall_impact(session, start)
+        things.update(found.things)
+        quantities.update(found.quantities)
+        holder_of.update(found.holder_of)
+        regions.update(found.regions)
+    return ImpactRead(
+        code=code,
+        things=sorted(things),
+        quantities=dict(sorted(quantities.items())),
+        holders=sorted(set(holder_of.values())),
+        regions=sorted(regions),
+        holder_of=dict(sorted(holder_of.items())),
+    )
 
 
 def _owner(session: Session, code: str) -> capture_permissions.Owner | None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 RecallKind = Literal["voluntary", "ordered"]
 HolderStatus = Literal["pending", "partial", "confirmed", "overdue"]
@@ -19,12 +19,30 @@ class RecallCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=500, description="The recalled code: an item or a lot, any form.")
+    code: str | None = Field(
+        None, min_length=1, max_length=500, description="The recalled code: an item or a lot, any form."
+    )
+    product: str | None = Field(
+        None,
+        min_length=8,
+        max_length=14,
+        description="Instead of a code: a product (its GTIN), every item and lot of it made in [since, until).",
+    )
+    since: AwareDatetime | None = Field(None, description="With product: made at or after this time.")
+    until: AwareDatetime | None = Field(None, description="With product: made before this time.")
     reason: str = Field(min_length=1, max_length=2000, description="Why (shown on the product page).")
     level: Literal[1, 2, 3] = Field(description="1, 2 or 3 (一级/二级/三级召回): 1 is the most serious.")
     deadline: AwareDatetime = Field(description="By when holders must confirm (a time with its UTC offset).")
     kind: RecallKind | None = Field(None, description="voluntary (主动召回) or ordered (责令召回).")
     advice: str = Field("", max_length=2000, description="What consumers should do; a default per level if empty.")
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> "RecallCreate":
+        if (self.code is None) == (self.product is None):
+            raise ValueError("give either code (an item or a lot) or product (a GTIN, with since/until)")
+        if self.code is not None and (self.since or self.until):
+            raise ValueError("since and until go with product, not with code")
+        return self
 
 
 class RecallClose(BaseModel):
@@ -114,6 +132,8 @@ class RecallRead(RecallSummary):
     admin) or holder (a holder sees its own lines; the impact and completion are of those lines)."""
 
     view: Literal["all", "holder"]
+    since: datetime | None = Field(description="A product's recall: its items and lots made at or after this time.")
+    until: datetime | None = Field(description="A product's recall: made before this time.")
     advice: str
     owner: PartyRef | None
     class_id: str | None

@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("code", sa.String(500), nullable=False),
+        sa.Column("scope_since", UTCDateTime(), nullable=True),
+        sa.Column("scope_until", UTCDateTime(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("advice", sa.Text(), nullable=False),
         sa.Column("deadline", UTCDateTime(), nullable=False),
