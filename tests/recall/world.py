@@ -117,7 +117,7 @@ def capture(client: TestClient, who: Credentials, *events: dict[str, Any]) -> No
     assert response.status_code == 202, response.json()
 
 
-def order(code: str = LOT, **fields: Any) -> dict[str, Any]:
+def order(code: str | None = LOT, **fields: Any) -> dict[str, Any]:
     return {
         "code": code,
         "reason": "菌落总数超标",
