@@ -69,14 +69,15 @@ def test_the_notice_shows_on_every_product_page_it_reached(
     assert "召回公告 · 主动召回 · 二级" in text
     assert "原因：菌落总数超标" in text
     assert "消费者须知：请停止食用并联系购买处退货" in text
+    assert "Recall notice · voluntary recall · level 2" in client.get(f"/01/{GTIN}/21/4", params={"lang": "en"}).text
     # a closed recall's notice says so, and the product is no longer shown as under recall
     assert client.post(f"/recalls/{recall['id']}/close", headers=cast.a.headers).status_code == 200
     story = client.get(f"/api/v1/portal/products{item}").json()
     assert (story["recalled"], [n["status"] for n in story["recall_notices"]]) == (False, ["closed"])
-    assert "召回已结束" in client.get(f"/01/{GTIN}/21/4").text
+    assert "召回已结束" in client.get(f"/01/{GTIN}/21/4", params={"lang": "zh"}).text
 
 
-def test_lanes(client: TestClient, maker: sessionmaker[Session]) -> None:
+def test_lanes(client: TestClient, maker: sessionmaker[Session], session: Session) -> None:
     cast = world.build(client, maker)
     voluntary = _issue(client, cast.a)["id"]
     ordered = _issue(client, cast.regulator, code=ITEMS[0], level=1)["id"]
@@ -124,6 +125,13 @@ def test_lanes(client: TestClient, maker: sessionmaker[Session]) -> None:
     for url in (f"/recalls/{voluntary}/close", f"/recalls/{voluntary}/report.xlsx"):
         response = client.request("POST" if url.endswith("close") else "GET", url, headers=cast.b.headers)
         assert (response.status_code, response.json()["code"]) == (403, "not_your_recall")
+    for who in (cast.d, cast.regulator_elsewhere):  # nor do others (404), and nothing of the recall changed
+        response = client.post(f"/recalls/{voluntary}/close", headers=who.headers)
+        assert (response.status_code, response.json()["code"]) == (404, "recall_not_found")
+    session.expire_all()
+    closed = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "recall_closed")
+    recall = session.get_one(Recall, voluntary)
+    assert (recall.status, recall.closed_at, recall.final, session.scalar(closed)) == ("open", None, None, 0)
 
 
 @pytest.mark.parametrize(
