@@ -171,7 +171,7 @@ def _confirm(things: list[str], shop: Party, how: str, n: int) -> dict[str, Any]
         "destroy": {"bizStep": "destroying", "disposition": "destroyed"},
     }
     fields = kinds[how]
-    when = utc_now().astimezone(BEIJING) - timedelta(minutes=10 - n)
+    when = utc_now().astimezone(BEIJING)  # after the order: what the holders did about it
     return _event("ObjectEvent", f"confirm/{n}", when, action="OBSERVE", epcList=things, bizLocation=site, **fields)
 
 
