@@ -21,7 +21,7 @@ import csv
 import io
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,14 @@ from tests.support.epcis import document, object_event
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service as issuance_service
+from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Party
 from zhuisu.oversight.inspections import service as inspections_service
 from zhuisu.oversight.inspections.schemas import InspectionCreate
 from zhuisu.parties import delegations, masterdata
 from zhuisu.parties import service as parties_service
+from zhuisu.recall import orders
+from zhuisu.recall.schemas import RecallCreate
 
 ACTORS = (
     "anonymous",
@@ -148,6 +151,9 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
                 valid_from=date(2025, 1, 1),
             ).id,
         }
+    with unit_of_work(maker) as s:  # A's voluntary recall of the thing its event names (the recall routes' record)
+        recall = orders.issue_recall(s, issuer=s.get_one(Party, ids["party_id"]), order=RecallCreate(**_recall()))
+        ids |= {"recall_id": recall.id, "report_format": "xlsx"}
     ids |= {
         "capture_id": captured.headers["Location"].rsplit("/", 1)[1],
         "event_id": EVENT_ID,
@@ -242,6 +248,8 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
             }
         },
         ("POST", "/licences/{licence_id}/confirm"): {"json": {"classes": ["food"]}},
+        ("POST", "/recalls"): {"json": _recall()},
+        ("POST", "/recalls/{recall_id}/close"): {"json": {"note": "已全部召回"}},
     }
 
 
@@ -256,6 +264,11 @@ def _report(number: str) -> dict[str, Any]:
         "result": "pass",
         "inspected_on": "2026-12-01",
     }
+
+
+def _recall() -> dict[str, Any]:
+    deadline = format_iso(utc_now() + timedelta(days=7))
+    return {"code": EPC, "reason": "菌落总数超标", "level": 2, "deadline": deadline}
 
 
 #: The browse resources' ``{value}``: one A's event has, per resource.

@@ -85,9 +85,10 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     assert [(d["classes"], d["revoked_at"]) for d in delegated] == [(None, None)]
     engine = create_engine(cli_db)
     with engine.connect() as conn:
-        # the generator's events, the pork chain and the planted unlicensed commissioning (flagged: the food
-        # wholesaler holds no food production licence; every other licence was confirmed by the city's regulator)
-        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events + 1
+        # the generator's events, the pork chain, the recalls' (two lots made and shipped, four confirmations) and
+        # the planted unlicensed commissioning (flagged: the food wholesaler holds no food production licence;
+        # every other licence was confirmed by the city's regulator)
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + 10 + events + 1
         assert conn.execute(select(EventFlag.class_id, EventFlag.elements).order_by(EventFlag.id)).all() == [
             ("rare_earth.smelted", ["batch"]),
             ("food.dairy", ["licence:sc_food_production"]),
@@ -105,6 +106,8 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     registered = Counter((p.product_class, p.region) for p in parties)
     registered.update((class_id.split(".")[0], region) for _, class_id, region, _ in city.IDLE_PARTIES)
     active = Counter((p.product_class, p.region) for p in parties if p.key in recorders)
+    registered[("food", "370102")] += 1  # the dairy of the demo's recalls (zhuisu.demo.recall), which records
+    active[("food", "370102")] += 1
     rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
     assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
         cell: (n, active[cell]) for cell, n in registered.items()

@@ -92,7 +92,12 @@ class TestConsole:
 
     def test_overview_twin(self, client: TestClient, creds: Credentials) -> None:
         body = client.get("/api/v1/console/overview", headers=creds.headers).json()
-        assert body == {"party": {"id": creds.party_id, "name": "测试食品有限公司"}, "products": [], "batches": []}
+        assert body == {
+            "party": {"id": creds.party_id, "name": "测试食品有限公司"},
+            "products": [],
+            "batches": [],
+            "recalls": [],
+        }
         assert client.get("/console", headers=creds.headers).status_code == 200
 
 

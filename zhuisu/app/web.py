@@ -36,6 +36,7 @@ from zhuisu.oversight.inspections import routes as inspections_routes
 from zhuisu.parties import routes as parties_routes
 from zhuisu.portal import pages as portal_pages
 from zhuisu.portal import routes as portal_routes
+from zhuisu.recall import pages as recall_pages
 from zhuisu.recall import routes as recall_routes
 from zhuisu.trace import routes as trace_routes
 from zhuisu.web import epcis_http, errors, options
@@ -135,6 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dashboard_pages.public_router)
     app.include_router(inspections_routes.router)
     app.include_router(inspections_pages.router)
+    app.include_router(recall_pages.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)

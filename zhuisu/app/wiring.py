@@ -12,6 +12,7 @@ from zhuisu.oversight import credit
 from zhuisu.oversight.inspections import signals as inspections_signals
 from zhuisu.portal import integrity as portal_integrity
 from zhuisu.portal import stories as portal_stories
+from zhuisu.recall import signals as recall_signals
 from zhuisu.trace import integrity as trace_integrity
 
 
@@ -34,3 +35,5 @@ def connect() -> None:
     ledger_signals.replay_finished.connect([trace_integrity.finish, portal_integrity.check_stories])
     # An inspection report or a certificate recorded: the product pages of its code, lot and items are stale.
     inspections_signals.findings_recorded.connect([portal_stories.mark_findings_stale])
+    # A recall notice was published or closed: the product pages of the things it reached are built again.
+    recall_signals.notices_changed.connect([portal_stories.mark_notices])

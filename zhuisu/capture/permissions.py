@@ -7,12 +7,13 @@
   own sites. Its sources and destinations may name anyone (its trading partners).
 - Dispositions with public consequences (the portal shows them to consumers): a ``recalled`` disposition on things
   of another owner's product — its registered producer, else the holder of the GS1 company prefix it is under, else
-  whoever first commissioned it here (``owners``) — is refused (``not_your_product``), and so is an inspection result
-  (``conformant``, ``non_conformant``; ``not_your_inspection``) — only the producer, a regulator whose jurisdiction
-  and mandate cover the producer and the product's class, or the admin recall; inspection bodies also record
-  results. Destroying (``destroyed``, or the ``destroying`` step) things another party holds — their last custody
-  event gave them to another party — is refused (``not_your_goods``) but to the product's producer and its
-  supervising regulators.
+  whoever first commissioned it here (``owners``) — is refused (``not_your_product``), and so is an inspection
+  result (``conformant``, ``non_conformant``; ``not_your_inspection``) — only the producer, a regulator whose
+  jurisdiction and mandate cover the producer and the product's class, or the admin recall; inspection bodies also
+  record results; and a holder that an open recall order names as the holder of every thing the event names
+  quarantines them as ``recalled`` (it does what it was told to). Destroying (``destroyed``, or the ``destroying``
+  step) things another party holds — their last custody event gave them to another party — is refused
+  (``not_your_goods``) but to the product's producer and its supervising regulators.
 - A platform records for an enterprise only under a delegation in force (``parties.delegations``; the job's
   ``agent_id``): the events are the enterprise's and meet the enterprise's rules above; without the delegation every
   event is refused (``not_delegated``), and a delegation limited to classes refuses events naming a registered
@@ -35,7 +36,19 @@ from zhuisu.epcis.identifiers import cbv_short, named_codes
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import PermissionDenied
 from zhuisu.events.permissions import party_identifiers
-from zhuisu.models import CaptureJob, CodeIssuer, Event, EventEpc, Location, Party, Product, TraceHolding
+from zhuisu.models import (
+    CaptureJob,
+    CodeIssuer,
+    Event,
+    EventEpc,
+    Location,
+    Party,
+    Product,
+    Recall,
+    RecallHolder,
+    RecallThing,
+    TraceHolding,
+)
 
 _SITE = re.compile(r"^https://id\.gs1\.org/414/(\d{13})(?:/|$)")
 _GTIN_DL = "https://id.gs1.org/01/"
@@ -116,10 +129,14 @@ def _consequences(session: Session, actor: Party, events: dict[int, dict[str, An
     products = owners(session, gtins)
     found: list[tuple[int, EventError]] = []
     destroyed: dict[int, dict[str, Any]] = {}
+    recalled = {index: event for index, event in events.items() if _consequence(event) == _RECALL}
+    answering = _answering_recalls(session, actor, recalled) if recalled else set()
     for index, event in events.items():
         kind = _consequence(event)
         if kind == _DESTROYED:
             destroyed[index] = event
+            continue
+        if index in answering:
             continue
         for gtin in sorted(named[index]):
             if gtin not in products:
@@ -134,6 +151,24 @@ def _consequences(session: Session, actor: Party, events: dict[int, dict[str, An
     if destroyed:
         found += _others_goods(session, actor, destroyed, products)
     return found
+
+
+def _answering_recalls(session: Session, actor: Party, events: dict[int, dict[str, Any]]) -> set[int]:
+    """The ``recalled`` events of things every one of which an open recall order names ``actor`` as the holder of
+    (``recall.orders``): a holder quarantines what it was told to recall."""
+    things = {index: named_codes(event) for index, event in events.items()}
+    values = sorted({t for found in things.values() for t in found})
+    if not values:
+        return set()
+    held = set(
+        session.scalars(
+            select(RecallThing.thing)
+            .join(Recall, Recall.id == RecallThing.recall_id)
+            .join(RecallHolder, RecallHolder.id == RecallThing.holder_id)
+            .where(RecallThing.thing.in_(values), Recall.status == "open", RecallHolder.party_id == actor.id)
+        )
+    )
+    return {index for index, found in things.items() if found and set(found) <= held}
 
 
 Owner = tuple[str | None, str | None, str | None]  #: (owner party id, product class, owner's region)

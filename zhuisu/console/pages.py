@@ -11,6 +11,7 @@ from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.service import Caller
 from zhuisu.console import service, spreadsheet
 from zhuisu.errors import NotFound, ZhuisuError
+from zhuisu.kit.time import BEIJING
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
@@ -26,6 +27,8 @@ def _page(request: Request, session: DbSession, caller: Caller, **extra: object)
         "batches": service.my_batches(session, party=party),
         "error": None,
         "upload": None,
+        "recalls": service.recall_inbox(session, party=party),
+        "beijing": BEIJING,
         **extra,
     }
     return render(request, "console/index.html", context, status=400 if extra.get("error") else 200)

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/console", tags=["console"])
 
 @router.get("/overview", responses={401: {}})
 def overview(party: SignedInParty, session: DbSession) -> dict[str, Any]:
-    """My products and my code batches."""
+    """My products, my code batches, and the recalls naming me as a holder (召回通知, with my lines)."""
     return {
         "party": {"id": party.id, "name": party.name},
         "products": [
@@ -33,6 +33,7 @@ def overview(party: SignedInParty, session: DbSession) -> dict[str, Any]:
             }
             for b in service.my_batches(session, party=party)
         ],
+        "recalls": [r.model_dump(mode="json") for r in service.recall_inbox(session, party=party)],
     }
 
 

@@ -1,5 +1,6 @@
 """The enterprise console, composed from the domains: my products (master data), my code batches and label
-sheets (issuance), events spreadsheet upload (``spreadsheet``: rows → EPCIS events → capture)."""
+sheets (issuance), events spreadsheet upload (``spreadsheet``: rows → EPCIS events → capture), and the recall inbox
+(recall: the recalls naming the party as a holder, with its own line's completion)."""
 
 from sqlalchemy.orm import Session
 
@@ -8,6 +9,8 @@ from zhuisu.console import spreadsheet
 from zhuisu.issuance import service as issuance_service
 from zhuisu.models import CodeBatch, Party, Product
 from zhuisu.parties import masterdata
+from zhuisu.recall import orders as recall_orders
+from zhuisu.recall.schemas import RecallRead
 
 
 def my_products(session: Session, *, party: Party) -> list[Product]:
@@ -51,3 +54,11 @@ def upload_events(session: Session, data: bytes, *, filename: str, party: Party)
     """Capture the rows of an events spreadsheet (XLSX or CSV) as ``party``; rejected rows come back with their
     reasons and nothing of them is stored. Raises ``InvalidInput`` for a file that is not a usable sheet."""
     return spreadsheet.import_spreadsheet(session, data, filename=filename, actor=party)
+
+
+def recall_inbox(session: Session, *, party: Party) -> list[RecallRead]:
+    """召回通知: the recalls that name ``party`` as a holder, newest first, as it may read them (its own lines)."""
+    return [
+        recall_orders.get_recall(session, recall.id, reader=party)
+        for recall, _ in recall_orders.recalls_held_by(session, party)
+    ]

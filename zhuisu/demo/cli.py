@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhuisu.cli.runtime import session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import city, generator, service
+from zhuisu.demo import recall as demo_recall
 from zhuisu.models import Party
 
 app = typer.Typer(help="Demo content.", no_args_is_help=True)
@@ -33,11 +34,15 @@ def load(
     maker = session_maker()
     with unit_of_work(maker) as session:
         loaded = service.load_demo(session, token_secret=secret)
-        service.demo_actors(session, token_secrets=actor_secrets, enterprise=loaded.party)
+        actors = service.demo_actors(session, token_secrets=actor_secrets, enterprise=loaded.party)
     typer.echo(
         f"demo: {loaded.captured} events captured, {loaded.duplicates} already present; "
         f"party {service.DEMO_PARTY}; token in {path}"
     )
+    with unit_of_work(maker) as session:  # the recalls: one closed at 100 % with its report, one open, partial
+        recalls = demo_recall.load(session, regulator=actors["regulator"])
+    if recalls.closed and recalls.open:
+        typer.echo(f"召回: {recalls.closed.id} closed at 100 %, {recalls.open.id} open (/dashboard/recalls)")
     _load_city(maker, events if events is not None else settings().demo_events, seed)
     typer.echo(f"demo loaded in {time.monotonic() - started:.1f} s; token {secret}")
 

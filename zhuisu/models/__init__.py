@@ -22,6 +22,7 @@ from zhuisu.models.masterdata import Licence, Location, Product
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
+from zhuisu.models.recall import Recall, RecallHolder, RecallThing
 from zhuisu.models.session import WebSession
 from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNotification, Subscription
 from zhuisu.models.trace import TraceCustody, TraceHolding, TraceLink, TraceTransformMember
@@ -66,6 +67,9 @@ __all__ = [
     "PortalStoryThing",
     "PortalVerifiedEvent",
     "Product",
+    "Recall",
+    "RecallHolder",
+    "RecallThing",
     "Subscription",
     "TraceCustody",
     "TraceHolding",

@@ -101,6 +101,20 @@ class PublicRegisteredCertificateRead(Schema):
     valid: bool = Field(description="Valid on the day the story was built.")
 
 
+class PublicRecallNotice(Schema):
+    """召回公告: a recall order that reached this code — what, why, what the consumer should do."""
+
+    id: str
+    kind: str = Field(description="voluntary (主动召回) or ordered (责令召回).")
+    level: int = Field(description="1, 2 or 3 (一级/二级/三级召回).")
+    status: str = Field(description="open, or closed (the recall is over).")
+    code: str = Field(description="The code recalled (this one, or one upstream of it).")
+    reason: str
+    advice: str = Field(description="What the consumer should do.")
+    issuer: str
+    issued: str = Field(description="When it was issued, local time with the UTC offset.")
+
+
 class VerificationRead(Schema):
     """The ledger check behind the "verified" badge: inclusion proofs checked server-side, per event."""
 
@@ -127,6 +141,9 @@ class PublicProductRead(Schema):
     expiry_date: str | None
     recalled: bool
     recall_events: list[str] = Field(default_factory=list)
+    recall_notices: list[PublicRecallNotice] = Field(
+        default_factory=list, description="The recall orders that reached this code (召回公告), oldest first."
+    )
     journey: list[PublicStepRead]
     regions: list[RegionRead] = Field(description="Regions the journey passed through, in order of first visit.")
     certificates: list[PublicCertificateRead]

@@ -30,7 +30,7 @@ from zhuisu.codes.recognize import recognize
 from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
-from zhuisu.kit.time import BEIJING, utc_now
+from zhuisu.kit.time import BEIJING, format_iso, utc_now
 from zhuisu.ledger import evidence
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.errors import NotYetSigned
@@ -46,6 +46,7 @@ from zhuisu.portal.schemas import (
     PublicPartyRead,
     PublicProductInfo,
     PublicProductRead,
+    PublicRecallNotice,
     PublicRegisteredCertificateRead,
     PublicReportRead,
     PublicStepRead,
@@ -54,6 +55,7 @@ from zhuisu.portal.schemas import (
     SearchRead,
     VerificationRead,
 )
+from zhuisu.recall import orders as recall_orders
 from zhuisu.trace import service as trace_service
 from zhuisu.trace.schemas import StepRead
 
@@ -164,6 +166,7 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     journey = [_step(step, places, step.event_id not in failures, zone) for step in timeline]
     ilmd = _ilmd(events.values())
     producer = _producer(session, product, timeline, places)
+    notices = recall_notices(session, code, zone)
     story = PublicProductRead(
         code=code,
         input=text,
@@ -175,8 +178,10 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         serial=_qualifier(code, "serial"),
         production_date=ilmd.get("production"),
         expiry_date=ilmd.get("expiry"),
-        recalled=any(_is_recall(events[step.event_id]) for step in timeline),
+        recalled=any(_is_recall(events[step.event_id]) for step in timeline)
+        or any(n.status == "open" for n in notices),
         recall_events=[step.event_id for step in timeline if _is_recall(events[step.event_id])],
+        recall_notices=notices,
         journey=journey,
         regions=_regions(journey),
         certificates=_certificates(timeline, events),
@@ -186,6 +191,24 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         timezone=key.timezone,
     )
     return BuiltStory(story, sorted({code, *traced.things}), verified)
+
+
+def recall_notices(session: Session, code: str, zone: ZoneInfo) -> list[PublicRecallNotice]:
+    """The notices of the recall orders that reached ``code`` (``recall.orders``)."""
+    return [
+        PublicRecallNotice(
+            id=r.id,
+            kind=r.kind,
+            level=r.level,
+            status=r.status,
+            code=r.code,
+            reason=r.reason,
+            advice=r.advice,
+            issuer=parties_service.get_party(session, r.issuer_id).name,
+            issued=local_time(format_iso(r.created_at), zone),
+        )
+        for r in recall_orders.notices_for(session, code)
+    ]
 
 
 def find_product(session: Session, code: str) -> Product | None:

@@ -87,6 +87,15 @@ def mark_findings_stale(session: Session, codes: Sequence[str], gtins: Sequence[
     repository.mark_product_stale(session, codes, gtins)
 
 
+def mark_notices(session: Session, things: Sequence[str]) -> None:
+    """Receiver of recall's ``notices_changed`` signal: a recall notice was published or closed on the product
+    pages of ``things``; their stories are stale and the clock moves on (a build racing it stores stale)."""
+    if not things:
+        return
+    repository.bump_clock(session)
+    repository.mark_stale(session, things)
+
+
 def mark_mismatched(session: Session, event_ids: Sequence[str]) -> None:
     """Receiver of the ledger's ``records_mismatched``: rows changed behind the log's back (``event_ids``, maybe
     none when only a derived row was wrong), whose codes may be changed too, so every story is stale; the next

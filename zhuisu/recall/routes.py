@@ -7,8 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from zhuisu.auth.permissions import CurrentActor
-from zhuisu.recall import export, service
+from zhuisu.auth.permissions import CurrentActor, SignedInParty
+from zhuisu.recall import export, orders, report, service
+from zhuisu.recall.schemas import RecallClose, RecallCreate, RecallRead, RecallSummary
 from zhuisu.trace.schemas import ImpactRead
 from zhuisu.web.deps import DbSession
 
@@ -50,3 +51,53 @@ def export_impact(
 def impact(code: str, actor: CurrentActor, session: DbSession) -> ImpactRead:
     """Recall impact: every thing downstream of the code, quantities of its lots, current holders, regions."""
     return service.recall_impact(session, code, viewer=actor)
+
+
+_MEDIA_REPORT = {"xlsx": _MEDIA["xlsx"], "pdf": "application/pdf"}
+
+
+@router.post("/recalls", status_code=201, response_model=RecallRead, responses={400: {}, 401: {}, 403: {}, 422: {}})
+def issue_recall(order: RecallCreate, party: SignedInParty, session: DbSession) -> RecallRead:
+    """Issue a recall: voluntary (主动召回) by the brand owner, ordered (责令召回) by a regulator whose jurisdiction
+    and mandate cover it. Snapshots the impact, tells each holder (its console), publishes the notice on the
+    product page of every thing reached."""
+    recall = orders.issue_recall(session, issuer=party, order=order)
+    return orders.get_recall(session, recall.id, reader=party)
+
+
+@router.get("/recalls", response_model=list[RecallSummary], responses={401: {}})
+def list_recalls(
+    party: SignedInParty,
+    session: DbSession,
+    status: Literal["open", "closed"] | None = Query(None, description="Only open or closed recalls."),
+) -> list[RecallSummary]:
+    """The recalls in the caller's lane (issued, owned, supervised, or naming it as a holder), newest first."""
+    return orders.list_recalls(session, reader=party, status=status)
+
+
+@router.get("/recalls/{recall_id}", response_model=RecallRead, responses={401: {}, 404: {}})
+def read_recall(recall_id: str, party: SignedInParty, session: DbSession) -> RecallRead:
+    """A recall with its impact, holders (quantity out and confirmed, status), completion and timeline; a holder
+    sees its own lines."""
+    return orders.get_recall(session, recall_id, reader=party)
+
+
+@router.post("/recalls/{recall_id}/close", response_model=RecallRead, responses={401: {}, 403: {}, 404: {}, 409: {}})
+def close_recall(
+    recall_id: str, party: SignedInParty, session: DbSession, body: RecallClose | None = None
+) -> RecallRead:
+    """Close a recall: the completion it closes at is kept, with what remains unconfirmed (the report)."""
+    return orders.close_recall(session, recall_id, actor=party, note=body.note if body else "")
+
+
+@router.get("/recalls/{recall_id}/report.{report_format}", responses={401: {}, 403: {}, 404: {}, 422: {}})
+def recall_report(
+    recall_id: str, report_format: Literal["xlsx", "pdf"], party: SignedInParty, session: DbSession
+) -> Response:
+    """The recall's report (XLSX or PDF): the order, the holders' lines, the timeline, the unconfirmed remainder."""
+    recall = orders.find_for_report(session, recall_id, reader=party)
+    body = report.render(session, recall, fmt=report_format)
+    name = f"recall-{recall.id}.{report_format}"
+    return Response(
+        body, media_type=_MEDIA_REPORT[report_format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -1,0 +1,11 @@
+"""What recall announces. Readers connect to these in ``zhuisu.app.wiring``; recall imports none of them."""
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from zhuisu.kit.signals import Signal
+
+#: Sent in the transaction that issued or closed a recall, with the things it reached: their product pages show a
+#: notice that changed (the portal's stories of them are stale).
+notices_changed: Signal[[Session, Sequence[str]]] = Signal("recall notices changed")
