@@ -102,6 +102,9 @@ _KEY_NAMES = {
     "00": "SSCC", "01": "GTIN", "253": "GDTI", "255": "GCN", "401": "GINC", "402": "GSIN", "414": "GLN",
     "417": "PGLN", "8003": "GRAI", "8004": "GIAI", "8006": "ITIP", "8010": "CPID", "8017": "GSRNP", "8018": "GSRN",
 }  # fmt: skip
+#: Key AI → how many leading digits of the key end with its check digit (``biip`` checks GTIN, SSCC and GLN only).
+_CHECKED = {"00": 18, "01": 14, "414": 13, "417": 13, "253": 13, "255": 13, "402": 17, "8003": 14, "8006": 14,
+            "8017": 18, "8018": 18}  # fmt: skip
 _BIIP_MISMATCH = re.compile(r"Failed to match '(.*)' with GS1 AI \((\d+)\) pattern")
 _BIIP_CHECK = re.compile(r"Expected (\w+), got (\w+)")
 
@@ -218,6 +221,13 @@ def _digital_link(value: str, match: re.Match[str]) -> _Claim | Refusal:
                 f"a GS1 Digital Link with valid check digits (the check digit of {name} {es.value} {shown})",
             )
     ai, key = match.group(3), unquote(match.group(4).split("/", 1)[0])
+    checked = key[: _CHECKED.get(ai, 0)]
+    if checked.isdigit() and len(checked) == _CHECKED[ai] and epc_urn.check_digit(checked[:-1]) != checked[-1]:
+        shown = f"should be {epc_urn.check_digit(checked[:-1])}, got {checked[-1]}"
+        return Refusal(
+            "invalid_digital_link",
+            f"a GS1 Digital Link with valid check digits (the check digit of {_KEY_NAMES[ai]} {key} {shown})",
+        )
     segments = match.group(4).rstrip("/").split("/")
     return _Claim(False, "dl", ai, frozenset(segments[1::2]), key)
 
