@@ -22,7 +22,7 @@ GS1 grammar, and leaves every other URI alone (``urn:example:…``, ``http://exa
   a pattern URN is refused there (a class URN is not: GS1's own hash vector ``epclist_normalisation`` names one
   in an ``epcList``).
 
-``check`` is cached: a document names the same locations and parties again and again, and the common shapes
+``check`` remembers its answers: a document names the same locations and parties again and again; the common shapes
 (SGTIN, LGTIN, SSCC, SGLN and PGLN URNs; Digital Links of a GTIN with a lot or serial, an SSCC, a GLN, a PGLN on
 their resolver's root) are accepted by one regular expression before any full parse.
 
@@ -37,13 +37,13 @@ indicator/item reference must have 13 digits, got 12)')
 'the pure identity urn:epc:id:sgtin:0614141.812345.6789, not an RFID tag URN'
 >>> check("urn:epc:id:sgtin:0614141.107346.2017", LOCATION).code
 'wrong_identifier_kind'
->>> check("urn:example:anything", CLASS), check("https://example.com/products/42", INSTANCE)
+>>> check("urn:example:anything", CLASS), check("https://example.com/2024/01/15/news", INSTANCE)
 (None, None)
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote
 
@@ -91,12 +91,24 @@ _DL = re.compile(
 )
 #: After a path prefix, a primary key's value starts with the digits of a company prefix (``/2024/01/15/`` is a date).
 _KEY_START = re.compile(r"\d{6}")
-_DL_TEXT = r"[A-Za-z0-9\-._]{1,20}"
-#: Digital Links on a resolver's root with plain values, accepted once the key's check digit is right.
-_FAST_DL = re.compile(
-    rf"^https?://[^/?#]+/(?:(01)/(\d{{14}})(?:/(10)/{_DL_TEXT})?(?:/(21)/{_DL_TEXT})?"
-    r"|(00)/(\d{18})|(414)/(\d{13})(?:/(254)/" + _DL_TEXT + r")?|(417)/(\d{13}))$"
-)
+#: Digital Links on a resolver's root with plain values (GTIN with a lot and/or serial, SSCC, GLN with an
+#: extension, PGLN), accepted without ``biip`` once the shape and the key's check digit are right.
+_FAST_DL = re.compile(r"^https?://[^/?#]+/(01|00|414|417)/(\d+)((?:/(?:10|21|254)/[A-Za-z0-9\-._]{1,20})*)$")
+_FAST_KEYS = {"01": 14, "00": 18, "414": 13, "417": 13}
+_FAST_QUALIFIERS: dict[str, set[tuple[str, ...]]] = {
+    "01": {(), ("10",), ("21",), ("10", "21")},
+    "00": {()},
+    "414": {(), ("254",)},
+    "417": {()},
+}
+#: Role → whether a fast Digital Link (key AI, qualifier AIs) fits it.
+_FAST_FITS: dict[str, Callable[[str, tuple[str, ...]], bool]] = {
+    "instance": lambda ai, qualifiers: True,
+    "class": lambda ai, qualifiers: ai == "01" and "21" not in qualifiers,
+    "location": lambda ai, qualifiers: ai == "414",
+    "party": lambda ai, qualifiers: ai in ("414", "417"),
+    "any": lambda ai, qualifiers: True,
+}
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _KEY_NAMES = {
     "00": "SSCC", "01": "GTIN", "253": "GDTI", "255": "GCN", "401": "GINC", "402": "GSIN", "414": "GLN",
@@ -121,7 +133,7 @@ _EXPECTED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Claim:
     """What a GS1 identifier is: a URN (its kind and scheme) or a Digital Link (its key AI and path AIs)."""
 
@@ -132,9 +144,38 @@ class _Claim:
     key: str = ""
 
 
-@lru_cache(maxsize=65536)
+#: What ``check`` answered, by role and identifier: a document names the same locations, parties and classes again
+#: and again. Plain dicts of strings, not ``lru_cache``, whose keys and links are lists the garbage collector walks at
+#: every full pass; each is emptied when it holds ``_CACHE_SIZE`` answers.
+_CACHES: dict[str, dict[str, Refusal | None]] = {role: {} for role in ("instance", "class", "location", "party", "any")}
+_CACHE_SIZE = 65536
+_UNKNOWN = Refusal("", "")
+
+
 def check(value: str, role: Role) -> Refusal | None:
     """None when ``value`` is fit for ``role``, or claims no GS1 grammar; else why it is refused."""
+    cache = _CACHES[role]
+    found = cache.get(value, _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found
+    found = _check(value, role)
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[value] = found
+    return found
+
+
+def _check(value: str, role: Role) -> Refusal | None:
+    fast = _FAST_DL.match(value)
+    if fast is not None:
+        ai, key, tail = fast.groups()
+        qualifiers = tuple(tail.split("/")[1::2])
+        if (
+            len(key) == _FAST_KEYS[ai]
+            and qualifiers in _FAST_QUALIFIERS[ai]
+            and epc_urn.check_digit(key[:-1]) == key[-1]
+        ):
+            return None if _FAST_FITS[role](ai, qualifiers) else Refusal("wrong_identifier_kind", _EXPECTED[role])
     found = _claim(value)
     if found is None or isinstance(found, Refusal):
         return found
@@ -198,11 +239,6 @@ def _tag(value: str, kind: str, scheme: str, body: str) -> Refusal:
 
 
 def _digital_link(value: str, match: re.Match[str]) -> _Claim | Refusal:
-    fast = _FAST_DL.match(value)
-    if fast is not None:
-        ai, key, *qualifiers = (g for g in fast.groups() if g is not None)
-        if epc_urn.check_digit(key[:-1]) == key[-1]:
-            return _Claim(False, "dl", ai, frozenset(qualifiers), key)
     path = match.group(0)
     if _BAD_ESCAPE.search(path):
         return Refusal("invalid_digital_link", "a GS1 Digital Link whose % is followed by two hex digits")
