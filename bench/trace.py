@@ -56,7 +56,7 @@ from zhuisu.trace import graph, service
 RESULTS = Path(__file__).parent / "results"
 
 CN = timezone(timedelta(hours=8))
-LOT = "https://id.gs1.org/01/06999990000014/10/RECALL-1"
+LOT = "https://id.gs1.org/01/06999990000012/10/RECALL-1"
 
 
 def analyze(maker: sessionmaker[Session]) -> None:

@@ -199,7 +199,7 @@ class TestMessage:
 
     def test_every_code_has_both_languages(self) -> None:
         assert all(zh and en and zh != en for zh, en in messages.WHAT.values())
-        assert len(messages.WHAT) == 21
+        assert len(messages.WHAT) == 25
 
 
 class TestValidateEvent:

@@ -146,7 +146,7 @@ def _capture_response(request: Request, result: CaptureResult, lang: str, settin
     if job.behaviour == "rollback" and not job.success:
         errors = [{"eventIndex": None, **e.to_json(lang)} for e in result.document_errors]
         errors += [
-            {"eventIndex": o.index, **e.to_json(lang)}
+            {"eventIndex": o.index, **_event_id(o.event_id), **e.to_json(lang)}
             for o in result.outcomes
             for e in o.errors
             if e.code != "document_rejected"
@@ -169,6 +169,11 @@ def _capture_response(request: Request, result: CaptureResult, lang: str, settin
     return JSONResponse({**job_document(job, lang), "events": outcomes}, status_code=202, headers=headers)
 
 
+def _event_id(event_id: str | None) -> dict[str, str]:
+    """An error's ``eventID`` member: the refused event's own, when it has one."""
+    return {"eventID": event_id} if event_id else {}
+
+
 @router.post("/events", status_code=201, responses={400: {}, 401: {}, 409: {}, 413: {}})
 def capture_event(
     request: Request,
@@ -184,7 +189,7 @@ def capture_event(
     result = service.capture_single_event(session, event, actor=recorder, agent=agent, source="POST /events")
     outcome = result.outcomes[0]
     if outcome.status == "rejected":
-        errors = [{"eventIndex": 0, **e.to_json(lang)} for e in outcome.errors]
+        errors = [{"eventIndex": 0, **_event_id(outcome.event_id), **e.to_json(lang)} for e in outcome.errors]
         return problem_response(request, status=400, code="event_rejected", detail=errors[0]["message"], errors=errors)
     if outcome.status == "duplicate":
         raise AlreadyExists(

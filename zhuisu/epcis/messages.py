@@ -39,6 +39,16 @@ WHAT: dict[str, tuple[str, str]] = {
         "a CBV value must be written as its bare word in JSON",
     ),
     "invalid_value": ("取值无效", "invalid value"),
+    "invalid_epc_urn": (
+        "不符合 EPC 标签数据标准（TDS）的 EPC URN 语法",
+        "not a well-formed EPC URN (GS1 EPC Tag Data Standard)",
+    ),
+    "invalid_digital_link": ("不是有效的 GS1 数字链接", "not a valid GS1 Digital Link URI"),
+    "epc_tag_urn": (
+        "RFID 标签 URN 不是 EPCIS 标识符，应使用纯标识 URN",
+        "an RFID tag URN is not an EPCIS identifier; use the pure identity",
+    ),
+    "wrong_identifier_kind": ("标识符的种类与该字段不符", "this kind of identifier does not belong in this field"),
     "missing_what": (
         "事件没有指明涉及的对象（“什么”维度）",
         "the event names no objects (its 'what' dimension)",

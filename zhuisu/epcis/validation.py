@@ -11,7 +11,9 @@ Beyond the JSON Schema, zhuisu refuses: a document with no events (``empty_docum
 the five standard ones (``unknown_event_type``; the schema lets any URI through as an "extended event", which
 zhuisu could neither store nor trace); extension names using a prefix the ``@context`` does not declare
 (``undeclared_prefix``; only checked when every context is inline or a known EPCIS context, since contexts are
-never fetched).
+never fetched); identifiers that claim an EPC URN or GS1 Digital Link grammar and break it, or whose kind does not
+fit their field (``invalid_epc_urn``, ``invalid_digital_link``, ``epc_tag_urn``, ``wrong_identifier_kind``: see
+``zhuisu.codes.epc_check``; any other URI is left alone, as the standard allows).
 """
 
 import re
@@ -22,6 +24,7 @@ from typing import Any
 import orjson
 
 from zhuisu.epcis import messages
+from zhuisu.epcis.identifiers import refused_identifiers
 from zhuisu.epcis.schema import loader
 from zhuisu.epcis.schema.context import Context
 from zhuisu.epcis.schema.translation import Raw, translate
@@ -215,6 +218,7 @@ def _event(event: Any, index: int | None, pointer: str, inherited: Context | Non
         if not validator.is_valid(event):
             raws += translate(validator, event, pointer)
         raws += _undeclared(context, event, pointer)
+        raws += [Raw(at, refusal.code, refusal.expected) for at, refusal in refused_identifiers(event, pointer)]
     raws += [Raw(at, "nul_character", _NUL_EXPECTED) for at in _nuls(event, pointer)]
     raws += [Raw(at, "invalid_name", _NAME_EXPECTED) for at in _unnamable(event, pointer)]
     return _one_per_pointer([_problem(index, raw) for raw in raws])
