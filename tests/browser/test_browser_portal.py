@@ -105,14 +105,19 @@ def test_the_regulator_handles_a_complaint_and_signs_out(live_server: LiveServer
     _sign_in(page, live_server, live_server.regulator_token, "/dashboard")
     row = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
     row.locator("select[name=status]").select_option("closed")
+    row.locator("textarea[name=answer]").fill("已责令商家更换标签")  # closing needs an answer to the filer
     row.locator("button[type=submit]").click()  # the form carries the session's CSRF token
     page.wait_for_url(f"{live_server.url}/dashboard#complaints")  # type: ignore[attr-defined]
     handled = page.locator("#complaints tr.complaint", has_text=reference)  # type: ignore[attr-defined]
-    assert handled.locator("td").nth(6).inner_text() == "closed"
+    assert handled.locator("td").nth(6).inner_text() == "已办结"
+    assert "答复：已责令商家更换标签" in handled.locator("td").nth(7).inner_text()
     page.click("#signout-form button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{live_server.url}/signin")  # type: ignore[attr-defined]
     page.goto(f"{live_server.url}/dashboard")  # type: ignore[attr-defined]
     assert page.url == f"{live_server.url}/signin?next=/dashboard"  # type: ignore[attr-defined]
+    # the person who filed follows it up by its reference number
+    page.goto(f"{live_server.url}/complaint?reference={reference}")  # type: ignore[attr-defined]
+    assert page.locator("#complaint-answer").inner_text() == "已责令商家更换标签"  # type: ignore[attr-defined]
 
 
 def test_spreadsheet_upload_lists_rejected_rows(live_server: LiveServer, page: object, tmp_path: Path) -> None:

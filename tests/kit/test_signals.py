@@ -12,6 +12,7 @@ from zhuisu.events.stored import StoredEvent
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.kit.signals import Signal, SignalNotConnected
 from zhuisu.models import Event, Party
+from zhuisu.oversight import credit
 from zhuisu.portal import stories
 
 
@@ -41,6 +42,7 @@ class TestWiring:
         assert capture_signals.events_recorded.receivers == (
             subscriptions_service.record_stream_events,
             stories.mark_stale,
+            credit.flag_blacklisted,
         )
 
     def test_a_receiver_that_fails_rolls_the_capture_back(self, session: Session, creds: Credentials) -> None:
