@@ -73,7 +73,8 @@ def evaluate(
     regions under ``region_prefix``, ranked by score (best first), and of their regions."""
     until = at or utc_now()
     since = until - timedelta(days=window_days)
-    scope = and_(parties, Party.actor == "enterprise", Party.region.startswith(region_prefix, autoescape=True))
+    in_region = [Party.region.startswith(region_prefix, autoescape=True)] if region_prefix else []
+    scope = and_(parties, Party.actor == "enterprise", *in_region)
     known = {p.id: p for p in session.scalars(select(Party).where(scope))}
     inputs: dict[str, _Inputs] = defaultdict(_Inputs)
     in_window = and_(Event.record_time >= since, Event.record_time < until)
