@@ -36,7 +36,7 @@ from tests.support.epcis import document, object_event
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service as issuance_service
-from zhuisu.models import Party
+from zhuisu.models import Alert, Party
 from zhuisu.parties import delegations, masterdata
 from zhuisu.parties import service as parties_service
 
@@ -132,6 +132,12 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         maker
     ) as s:  # registered (备案) under dairy once its event is in: its rules would ask for a batch
         s.get_one(Party, ids["party_id"]).product_class = "food"
+        # a risk alert about A (its own record; in the lane of A's city's food regulator)
+        alert = Alert(rule="duplicate_sale", dedup_key="matrix", severity="high", party_id=ids["party_id"])
+        alert.region, alert.class_id, alert.evidence, alert.codes = "370602", "food", [EVENT_ID], [EPC]
+        s.add(alert)
+        s.flush()
+        ids["alert_id"] = str(alert.id)
     ids |= {
         "capture_id": captured.headers["Location"].rsplit("/", 1)[1],
         "event_id": EVENT_ID,
@@ -192,6 +198,7 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
             }
         },
         ("POST", "/api/v1/delegations"): {"json": {"enterprise": A_USCC, "platform": P_USCC}},
+        ("POST", "/alerts/{alert_id}/close"): {"json": {"note": "已约谈企业，核实为系统重复上传"}},
     }
 
 

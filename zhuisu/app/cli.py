@@ -21,6 +21,7 @@ from zhuisu.events import cli as events_cli
 from zhuisu.exchange.subscriptions import cli as subscriptions_cli
 from zhuisu.issuance import codes_cli
 from zhuisu.ledger import cli as ledger_cli
+from zhuisu.oversight import cli as oversight_cli
 from zhuisu.parties import cli as parties_cli
 from zhuisu.recall import cli as recall_cli
 from zhuisu.trace import cli as trace_cli
@@ -61,6 +62,7 @@ app.command("coverage")(catalog_cli.coverage)
 app.add_typer(parties_cli.masterdata_app, name="masterdata")
 app.command("convert")(convert_cli.convert)
 app.command("worker")(subscriptions_cli.worker)
+app.add_typer(oversight_cli.app, name="risk")
 
 
 @app.callback()

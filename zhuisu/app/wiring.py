@@ -8,6 +8,7 @@ leaving the portal's stories fresh and subscribers unnotified.
 from zhuisu.capture import signals as capture_signals
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.ledger import signals as ledger_signals
+from zhuisu.oversight import alerts as oversight_alerts
 from zhuisu.portal import integrity as portal_integrity
 from zhuisu.portal import stories as portal_stories
 from zhuisu.trace import integrity as trace_integrity
@@ -20,6 +21,8 @@ def connect() -> None:
             subscriptions_service.record_stream_events,
             # The stories the new events touch are stale; needs the ledger's locked head (the write path's first step).
             portal_stories.mark_stale,
+            # Risk rules that need no clock, over the codes the new events name (alerts at once).
+            oversight_alerts.record_new_events,
         ]
     )
     # A row changed behind the log's back: every story is built again, and re-checks its events (so it fails).

@@ -17,6 +17,7 @@ from zhuisu.models.ledger import (
     WitnessedLog,
 )
 from zhuisu.models.masterdata import Licence, Location, Product
+from zhuisu.models.oversight import Alert, RiskScan
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
@@ -25,6 +26,7 @@ from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNo
 from zhuisu.models.trace import TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -60,6 +62,7 @@ __all__ = [
     "PortalStoryThing",
     "PortalVerifiedEvent",
     "Product",
+    "RiskScan",
     "Subscription",
     "TraceCustody",
     "TraceHolding",

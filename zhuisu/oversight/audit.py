@@ -28,6 +28,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "complaint_handled": ("处理投诉举报", "complaint handled"),
     "delegation_granted": ("委托代录", "delegation granted"),
     "delegation_revoked": ("撤销委托", "delegation revoked"),
+    "alert_acknowledged": ("确认风险预警", "risk alert acknowledged"),
+    "alert_closed": ("关闭风险预警", "risk alert closed"),
     "write": ("写操作", "write request"),
 }
 
