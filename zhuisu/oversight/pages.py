@@ -327,4 +327,4 @@ def close_alert(
 def _party_names(session: Session, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Party.id, Party.name).where(Party.id.in_(sorted(ids)))).tuples().all())
+    return {pid: name for pid, name in session.execute(select(Party.id, Party.name).where(Party.id.in_(sorted(ids))))}
