@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from zhuisu.app.cli import app
@@ -84,18 +85,23 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     delegated = json.loads(runner.invoke(app, ["admin", "delegations", "--json"]).output)
     assert [(d["classes"], d["revoked_at"]) for d in delegated] == [(None, None)]
     engine = create_engine(cli_db)
+    with Session(engine) as s:  # the planted risk anomalies (oversight), captured after the city's events
+        planted = city.risk_events(seed=1, catalog=demo_service.city_catalog(s))
+    assert f"示范市: {len(planted)} risk anomalies planted (0 already present)" in first.output
+    assert f"示范市: 0 risk anomalies planted ({len(planted)} already present)" in second.output
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + events + len(planted)
         assert conn.execute(select(EventFlag.class_id, EventFlag.elements)).all() == [("rare_earth.smelted", ["batch"])]
     engine.dispose()
     # coverage, counted by hand from the generator: registered = parties per (class, district), the idle ones
     # included; active = those
     # that recorded one of the first events (the refused drug shipment's recorder records others too)
     parties = generator.demo_parties()
-    recorders = {key for key, _ in generator.generate(events)}
+    recorders = {key for key, _ in generator.generate(events)} | {key for key, _ in planted}
     registered = Counter((p.product_class, p.region) for p in parties)
     registered.update((class_id.split(".")[0], region) for _, class_id, region, _ in city.IDLE_PARTIES)
     active = Counter((p.product_class, p.region) for p in parties if p.key in recorders)
+    active[(city.GAP_PARTY.product_class, city.GAP_PARTY.region)] += 1  # the idle pharmacy's planted recording gap
     rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
     assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
         cell: (n, active[cell]) for cell, n in registered.items()

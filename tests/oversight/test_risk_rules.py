@@ -300,6 +300,10 @@ class TestRecordingGap:
         capture(session, parties, *daily("d", 6, FARM))  # days 0..5, last at 5 × 24 + 1 h
         capture(session, parties, *daily("x", 2, DC))  # not daily
         last = 5 * 24 + 1
+        assert scan(session, last + 10 * 24).hits["recording_gap"] == 0  # nobody recorded since: the node is quiet
+        capture(
+            session, parties, observe("later", last + 5 * 24, MARKET, [sgtin("012345", 99)], "storing", "in_progress")
+        )
         assert scan(session, last + 3 * 24 - 1).hits["recording_gap"] == 0
         scan(session, last + 3 * 24 + 1)
         assert found(session) == [("recording_gap", "养殖场", ids("d5"), [])]

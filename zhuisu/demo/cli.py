@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhuisu.catalog.rules import Catalog
 from zhuisu.cli.runtime import session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import city, generator, service
+from zhuisu.models import Party
 
 app = typer.Typer(help="Demo content.", no_args_is_help=True)
 #: Events per unit of work when loading the demo city (each round grouped by recorder).
@@ -61,7 +63,16 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
     )
     if done:
         typer.echo(f"示范市: its {total} events are already stored")
-        return
+    else:
+        _capture_city(maker, parties, total, seed, catalog)
+    with unit_of_work(maker) as session:
+        planted = service.plant_risks(session, parties, seed=seed, catalog=catalog)
+    typer.echo(f"示范市: {planted.captured} risk anomalies planted ({planted.duplicates} already present)")
+
+
+def _capture_city(
+    maker: sessionmaker[Session], parties: dict[str, Party], total: int, seed: int, catalog: Catalog
+) -> None:
     captured = duplicates = rejected = 0
     for round_ in city.batches(total, seed=seed, catalog=catalog, size=_ROUND):
         with unit_of_work(maker) as session:

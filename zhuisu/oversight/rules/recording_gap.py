@@ -1,7 +1,8 @@
 """``recording_gap``: an enterprise that recorded daily stopped. A party recorded daily when it has events on at
 least ``risk_gap_daily_days`` of the 7 days before its last event (days of event time, UTC); it is alerted when
-its last event is more than ``risk_gap_days`` days before now. Time-based: the scans run it. One alert per party
-and last day; the evidence is its last event.
+its last event is more than ``risk_gap_days`` days before now — or before the latest event anyone recorded, when
+that is earlier: an enterprise stopped while others went on (a node fed late, or a historical load, is no gap).
+Time-based: the scans run it. One alert per party and last day; the evidence is its last event.
 """
 
 from datetime import timedelta
@@ -14,7 +15,11 @@ from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, day_count
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
-    cutoff = scope.now - timedelta(days=scope.config.gap_days)
+    latest = session.scalar(select(func.max(Event.event_time)))
+    if latest is None:
+        return []
+    reference = min(scope.now, latest)
+    cutoff = reference - timedelta(days=scope.config.gap_days)
     last = (
         select(Event.recorder_id.label("party"), func.max(Event.event_time).label("last"))
         .join(Party, Party.id == Event.recorder_id)
@@ -41,7 +46,7 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         )
         if pk is None:
             continue
-        idle = (scope.now - at).days
+        idle = (reference - at).days
         hits.append(
             Hit(
                 key=f"{party}\n{at.date().isoformat()}",
