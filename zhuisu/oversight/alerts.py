@@ -31,7 +31,16 @@ from zhuisu.kit.time import utc_now
 from zhuisu.models import Alert, AuditEntry, Event, Party, RiskScan
 from zhuisu.oversight.permissions import alerts_lane, check_handler
 from zhuisu.oversight.rules import BY_ID, RULES
-from zhuisu.oversight.rules.base import CHUNK, SEVERITIES, Hit, RiskConfig, RiskRule, Scope, classes_of_codes
+from zhuisu.oversight.rules.base import (
+    CHUNK,
+    SEVERITIES,
+    Hit,
+    NewEvent,
+    RiskConfig,
+    RiskRule,
+    Scope,
+    classes_of_codes,
+)
 
 STATUSES = ("new", "acknowledged", "closed")
 #: Evidence kept per alert (the latest); an anomaly found again and again names its newest events.
@@ -209,7 +218,8 @@ def record_new_events(session: Session, stored: Sequence[StoredEvent]) -> None:
     if not stored or (settings is not None and not settings.risk_rules_at_capture):
         return
     now = utc_now()
-    scope = Scope.of_events((s.pk for s in stored), now, RiskConfig.of(settings))
+    new = (NewEvent(s.pk, s.recorder_id, s.event) for s in stored)
+    scope = Scope.of_events(new, now, RiskConfig.of(settings))
     for rule in RULES:
         if not rule.timed:
             record_hits(session, rule, rule.find(session, scope), now=now)

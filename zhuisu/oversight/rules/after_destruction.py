@@ -26,12 +26,21 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         Event.disposition.in_(END_DISPOSITIONS),
         and_(Event.type == "ObjectEvent", Event.action == "DELETE"),
     )
-    ends = session.execute(
+    statement = (
         select(EventEpc.value, Event.id, Event.event_time)
         .join(Event, Event.id == EventEpc.event_pk)
-        .where(EventEpc.role == "epc", ended, scope.codes(EventEpc.value))
+        .where(EventEpc.role == "epc", ended)
         .order_by(EventEpc.value, Event.event_time, Event.id)
-    ).all()
+    )
+    if scope.full:
+        ends = session.execute(statement).all()
+    else:  # the ends of the items the new events name (an end, or an event after one)
+        items = [c for c in scope.new_codes() if not is_class(c)]
+        ends = [
+            row
+            for start in range(0, len(items), CHUNK)
+            for row in session.execute(statement.where(EventEpc.value.in_(items[start : start + CHUNK])))
+        ]
     first: dict[str, tuple[int, datetime]] = {}
     for code, pk, t in ends:
         if not is_class(code) and code not in first:

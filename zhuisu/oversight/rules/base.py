@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from zhuisu.config import Settings
+from zhuisu.epcis.identifiers import cbv_short, named_codes
 from zhuisu.models import Event, EventEpc, Party, Product
 
 T = TypeVar("T")
@@ -70,23 +71,51 @@ def for_class(table: Mapping[str, T], class_id: str | None) -> T | None:
 
 
 @dataclass(frozen=True)
+class NewEvent:
+    """An event a capture just stored, as the incremental rules see it (no query needed to read it)."""
+
+    pk: int
+    recorder_id: str
+    body: dict[str, Any]
+
+    @property
+    def codes(self) -> list[str]:
+        """The canonical codes it names."""
+        return named_codes(self.body)
+
+    @property
+    def step(self) -> str | None:
+        return cbv_short(self.body.get("bizStep"))
+
+    @property
+    def disposition(self) -> str | None:
+        return cbv_short(self.body.get("disposition"))
+
+
+@dataclass(frozen=True)
 class Scope:
-    """What a rule looks at: every event (``first_pk`` None), or the events with pk in [first_pk, last_pk] and the
-    codes they name; ``now`` is the clock of the time-based rules."""
+    """What a rule looks at: every event (``first_pk`` None), or the events with pk in [first_pk, last_pk] (``new``:
+    the events themselves) and the codes they name; ``now`` is the clock of the time-based rules. A rule may decide
+    from ``new`` alone that the batch cannot concern it (no sale, no transformation, no sensor report)."""
 
     now: datetime
     config: RiskConfig
     first_pk: int | None = None
     last_pk: int | None = None
+    new: tuple[NewEvent, ...] = ()
 
     @classmethod
     def everything(cls, now: datetime, config: RiskConfig) -> "Scope":
         return cls(now, config)
 
     @classmethod
-    def of_events(cls, pks: Iterable[int], now: datetime, config: RiskConfig) -> "Scope":
-        found = list(pks)
-        return cls(now, config, min(found), max(found))
+    def of_events(cls, events: Iterable[NewEvent], now: datetime, config: RiskConfig) -> "Scope":
+        found = tuple(events)
+        return cls(now, config, min(e.pk for e in found), max(e.pk for e in found), found)
+
+    def new_codes(self, where: Callable[[NewEvent], bool] = lambda _: True) -> list[str]:
+        """The codes the new events that meet ``where`` name, sorted."""
+        return sorted({code for event in self.new if where(event) for code in event.codes})
 
     @property
     def full(self) -> bool:

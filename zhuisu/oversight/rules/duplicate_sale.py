@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.models import Event, EventEpc, Location, Party
-from zhuisu.oversight.rules.base import Hit, RiskRule, Scope
+from zhuisu.oversight.rules.base import Hit, NewEvent, RiskRule, Scope
 from zhuisu.trace.walk import is_class
 
 SALE_STEPS = ("retail_selling", "dispensing")
@@ -24,10 +24,15 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     twice = (
         select(EventEpc.value)
         .join(Event, Event.id == EventEpc.event_pk)
-        .where(EventEpc.role == "epc", sale, scope.codes(EventEpc.value))
+        .where(EventEpc.role == "epc", sale)
         .group_by(EventEpc.value)
         .having(func.count(func.distinct(EventEpc.event_pk)) > 1)
     )
+    if not scope.full:  # a second sale is a new sale: of the items the new sales name
+        sold = [c for c in scope.new_codes(_is_sale) if not is_class(c)]
+        if not sold:
+            return []
+        twice = twice.where(EventEpc.value.in_(sold))
     rows = session.execute(
         select(EventEpc.value, Event.id, Event.event_time, Event.recorder_id, Party.region, Location.region)
         .join(Event, Event.id == EventEpc.event_pk)
@@ -57,6 +62,10 @@ def find(session: Session, scope: Scope) -> list[Hit]:
             )
         )
     return hits
+
+
+def _is_sale(event: NewEvent) -> bool:
+    return event.step in SALE_STEPS or event.disposition in SALE_DISPOSITIONS
 
 
 RULE = RiskRule(

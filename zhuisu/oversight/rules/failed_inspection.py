@@ -35,6 +35,11 @@ def failed(disposition: str | None, body: dict[str, Any]) -> bool:
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
+    if not scope.full:
+        if not any(e.step in TEST_STEPS or e.step in MOVES or e.disposition in SOLD for e in scope.new):
+            return []
+        if session.scalar(select(Event.id).where(Event.biz_step.in_(TEST_STEPS)).limit(1)) is None:
+            return []  # no test recorded at all: one index probe
     tests = _failed_tests(session, scope)
     if not tests:
         return []

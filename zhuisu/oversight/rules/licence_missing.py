@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
 from zhuisu.models import Event, EventEpc, Licence, Party, Product
-from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class
+from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class, gtin_of
 from zhuisu.parties.vocabulary import LICENCE_TYPES
 
 EVIDENCE = 20
@@ -22,6 +22,8 @@ EVIDENCE = 20
 def find(session: Session, scope: Scope) -> list[Hit]:
     rules = scope.config.licence_rules
     if not rules:
+        return []
+    if not scope.full and not _concerned(session, scope):
         return []
     gtin = func.substr(EventEpc.value, len(GTIN_PREFIX) + 1, 14)
     rows = session.execute(
@@ -68,6 +70,17 @@ def find(session: Session, scope: Scope) -> list[Hit]:
             )
         )
     return hits
+
+
+def _concerned(session: Session, scope: Scope) -> bool:
+    """Whether a new event names a registered product of a class with a licence rule (one query, by GTIN)."""
+    gtins = sorted({g for code in scope.new_codes() if (g := gtin_of(code))})
+    rules = scope.config.licence_rules
+    for start in range(0, len(gtins), CHUNK):
+        for class_id in session.scalars(select(Product.class_id).where(Product.gtin.in_(gtins[start : start + CHUNK]))):
+            if for_class(rules, class_id):
+                return True
+    return False
 
 
 def _licences(session: Session, parties: list[str]) -> dict[str, list[tuple[str, date, date | None]]]:

@@ -20,6 +20,8 @@ Row = tuple[str, str, float, str | None, int, str, str]
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
+    if not scope.full and not any(e.body.get("type") == "TransformationEvent" for e in scope.new):
+        return []
     rows: list[Row] = []
     touched = select(TraceTransformMember.transformation_id).where(scope.new_events(TraceTransformMember.event_pk))
     for tid, role, qty, uom, pk, recorder, code in session.execute(

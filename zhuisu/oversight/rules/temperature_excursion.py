@@ -48,17 +48,16 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     ranges = scope.config.temperature_ranges
     if not ranges:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        has_sensors = Event.body.op("?")("sensorElementList")
-    else:
-        has_sensors = func.json_type(Event.body, "$.sensorElementList").is_not(None)
-    rows = [
-        (pk, recorder, body, readings)
-        for pk, recorder, body in session.execute(
-            select(Event.id, Event.recorder_id, Event.body).where(has_sensors, scope.new_events()).order_by(Event.id)
-        )
-        if (readings := temperatures(body))
-    ]
+    if scope.full:
+        if session.get_bind().dialect.name == "postgresql":
+            has_sensors = Event.body.op("?")("sensorElementList")
+        else:
+            has_sensors = func.json_type(Event.body, "$.sensorElementList").is_not(None)
+        stored = session.execute(select(Event.id, Event.recorder_id, Event.body).where(has_sensors).order_by(Event.id))
+        found = [(pk, recorder, body) for pk, recorder, body in stored]
+    else:  # the new events are in hand
+        found = [(e.pk, e.recorder_id, e.body) for e in scope.new if "sensorElementList" in e.body]
+    rows = [(pk, recorder, body, readings) for pk, recorder, body in found if (readings := temperatures(body))]
     if not rows:
         return []
     classes = classes_of_codes(session, {c for _, _, body, _ in rows for c in named_codes(body)})
