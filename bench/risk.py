@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def rounds(maker: sessionmaker[Session], events: int, skip: int, size: int) -> I
         yield list(current.items())
 
 
-def capture(maker: sessionmaker[Session], batches: list[Round]) -> tuple[int, float]:
+def capture(maker: sessionmaker[Session], batches: Iterable[Round]) -> tuple[int, float]:
     """Capture prepared rounds; (events captured, seconds)."""
     with unit_of_work(maker) as session:
         parties, _, _ = demo_service.prepare_city(session, seed=1)
@@ -112,9 +112,8 @@ def run_database(kind: str, tmp: Path, args: argparse.Namespace, server: pgserve
         f"(ratio {s_off / s_on:.3f}); alerts at capture: {at_capture}",
         flush=True,
     )
-    loaded = 0
     if args.events > n_on:
-        loaded, _ = capture(on, list(rounds(on, args.events, n_on, 20_000)))
+        capture(on, rounds(on, args.events, n_on, 20_000))
     with on() as session:
         stored = int(session.scalar(select(func.count(Event.id))) or 0)
         parties = int(session.scalar(select(func.count(Party.id))) or 0)
