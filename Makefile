@@ -9,7 +9,7 @@ PORT   ?= 8000
 EVENTS ?= 1000000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast check postgres browser bench clean
+.PHONY: install run test test-fast check postgres browser bench bench-risk clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ check: install
 # More options (e.g. BENCH_ARGS="--db sqlite --fanout 10000"): python -m bench --help.
 bench: install postgres
 	$(BIN)/python -m bench --events $(EVENTS) $(BENCH_ARGS)
+
+# Risk rules: capture with the rules off and on, and a full scan of a clean chain (docs/oversight.md).
+bench-risk: install postgres
+	$(BIN)/python -m bench.risk --events $(or $(RISK_EVENTS),100000) --capture-events 20000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
