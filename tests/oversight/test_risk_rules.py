@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tests.oversight.chains import (
@@ -39,7 +39,7 @@ from tests.trace.chains import (
     transform,
 )
 from zhuisu.db.engine import SETTINGS_KEY, node_settings
-from zhuisu.models import Alert, Party, RiskScan
+from zhuisu.models import Alert, EndedThing, Party, RiskScan
 from zhuisu.oversight import alerts
 from zhuisu.oversight.rules.base import RiskConfig
 
@@ -129,6 +129,28 @@ class TestAfterDestruction:
         assert found(session) == []
         capture(session, parties, ship("s", 3, DC, MARKET, [item]))
         assert found(session) == [("after_destruction", "配送中心", ids("d", "s"), [code(item)])]
+
+    def test_ends_are_kept_with_the_rules_off_and_a_scan_completes_them(
+        self, session: Session, parties: dict[str, Party]
+    ) -> None:
+        one, two = sgtin("012345", 41), sgtin("012345", 42)
+        configure(session, risk_rules_at_capture=False)
+        capture(
+            session,
+            parties,
+            observe("d1", 2, PLANT, [one], "destroying", "destroyed"),
+            event("ObjectEvent", "d2", 2, PLANT, action="DELETE", epcList=[two], bizStep="decommissioning"),
+        )
+        ended = select(EndedThing.thing, EndedThing.event_pk).order_by(EndedThing.thing)
+        kept = session.execute(ended).all()
+        assert [thing for thing, _ in kept] == sorted([code(one), code(two)])
+        session.execute(delete(EndedThing).where(EndedThing.thing == code(two)))  # as before the table
+        configure(session, risk_rules_at_capture=True)
+        capture(session, parties, ship("s1", 3, PLANT, DC, [one]), ship("s2", 3, PLANT, DC, [two]))
+        assert found(session) == [("after_destruction", "加工厂", ids("d1", "s1"), [code(one)])]
+        scan(session, 4)
+        assert [a[2] for a in found(session, "after_destruction")] == [ids("d1", "s1"), ids("d2", "s2")]
+        assert session.execute(ended).all() == kept
 
     def test_a_late_recorded_event_dated_before_the_end_is_none(
         self, session: Session, parties: dict[str, Party]

@@ -17,7 +17,7 @@ from zhuisu.models.ledger import (
     WitnessedLog,
 )
 from zhuisu.models.masterdata import Licence, Location, Product
-from zhuisu.models.oversight import Alert, RiskScan
+from zhuisu.models.oversight import Alert, EndedThing, RiskScan
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
@@ -39,6 +39,7 @@ __all__ = [
     "Complaint",
     "Delegation",
     "DeliveryAttempt",
+    "EndedThing",
     "Event",
     "EventContext",
     "EventEpc",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from zhuisu.db.base import Base
 from zhuisu.db.types import BigIntId, JsonDocument, UTCDateTime
 from zhuisu.kit.time import utc_now
+from zhuisu.models.trace import Code
 
 
 class Alert(Base):
@@ -47,6 +48,21 @@ class Alert(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     #: What the rule measured (quantities, temperatures, windows), for the desk and the JSON.
     facts: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+
+class EndedThing(Base):
+    """An item an event destroyed or decommissioned (``oversight.rules.after_destruction``): the small index the
+    rule probes at every capture by the items the new events name, instead of reading each item's events. Written
+    by the capture's risk receiver from the events in hand (with the rules off too), filled by the migration from
+    the events already stored, and completed by every full scan."""
+
+    __tablename__ = "oversight_ended_things"
+    __table_args__ = (Index("ix_oversight_ended_things_thing", "thing", "event_time"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    thing: Mapped[str] = mapped_column(Code)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RiskScan(Base):

@@ -30,7 +30,7 @@ from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import utc_now
 from zhuisu.models import Alert, AuditEntry, Event, Party, RiskScan
 from zhuisu.oversight.permissions import alerts_lane, check_handler
-from zhuisu.oversight.rules import BY_ID, RULES
+from zhuisu.oversight.rules import BY_ID, RULES, after_destruction
 from zhuisu.oversight.rules.base import (
     CHUNK,
     SEVERITIES,
@@ -212,13 +212,16 @@ def scan(
 
 
 def record_new_events(session: Session, stored: Sequence[StoredEvent]) -> None:
-    """Receiver of ``events_recorded``: the rules that need no clock, over what the new events name (off with
-    ``risk_rules_at_capture``)."""
+    """Receiver of ``events_recorded``: keeps the items the new events end (``after_destruction.record_ends``), then
+    runs the rules that need no clock over what the new events name (off with ``risk_rules_at_capture``)."""
+    if not stored:
+        return
+    new = [NewEvent(s.pk, s.recorder_id, s.event) for s in stored]
+    after_destruction.record_ends(session, new)  # kept with the rules off too: the rule relies on it
     settings = node_settings(session)
-    if not stored or (settings is not None and not settings.risk_rules_at_capture):
+    if settings is not None and not settings.risk_rules_at_capture:
         return
     now = utc_now()
-    new = (NewEvent(s.pk, s.recorder_id, s.event) for s in stored)
     scope = Scope.of_events(new, now, RiskConfig.of(settings))
     for rule in RULES:
         if not rule.timed:

@@ -1,5 +1,6 @@
 """Risk alerts (``oversight_alerts``: one per anomaly a risk rule found, unique by its dedup key, with its handling)
-and the full scans that looked for them (``oversight_risk_scans``).
+the full scans that looked for them (``oversight_risk_scans``), and the items events destroyed or decommissioned
+(``oversight_ended_things``, filled from the events already stored), which the capture's rule probes.
 
 Revision ID: 0025_oversight_alerts
 Revises: 0022_durable_capture
@@ -21,6 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+_CODE = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
@@ -72,6 +74,26 @@ def upgrade() -> None:
     op.create_index(op.f("ix_oversight_risk_scans_started_at"), "oversight_risk_scans", ["started_at"])
 
 
+    op.create_table(
+        "oversight_ended_things",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("thing", _CODE, nullable=False),
+        sa.Column("event_pk", _ID, nullable=False),
+        sa.Column("event_time", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["event_pk"], ["events.id"], name=op.f("fk_oversight_ended_things_event_pk_events")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oversight_ended_things")),
+    )
+    op.create_index("ix_oversight_ended_things_thing", "oversight_ended_things", ["thing", "event_time"])
+    # the items the events already stored destroyed or decommissioned (oversight.rules.after_destruction.ENDED)
+    op.execute(
+        "INSERT INTO oversight_ended_things (thing, event_pk, event_time) "
+        "SELECT ee.value, e.id, e.event_time FROM event_epcs ee JOIN events e ON e.id = ee.event_pk "
+        "WHERE ee.role = 'epc' AND (e.biz_step IN ('destroying', 'decommissioning') "
+        "OR e.disposition IN ('destroyed', 'inactive') OR (e.type = 'ObjectEvent' AND e.action = 'DELETE'))"
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("oversight_ended_things")
     op.drop_table("oversight_risk_scans")
     op.drop_table("oversight_alerts")

@@ -4,20 +4,61 @@
 
 Items only. One alert per item and end event, with the end and every later event as evidence; the answerable party
 is the recorder of the latest event.
+
+At capture the rule probes ``oversight_ended_things`` (the items ends named, kept by ``record_ends`` from the new
+events in hand) by the items the new events name — an index probe that mostly misses — and reads the events of
+the few that ended; a full scan reads the events and adds to that table what it lacks.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from zhuisu.models import Event, EventEpc
-from zhuisu.oversight.rules.base import CHUNK, Hit, RiskRule, Scope
+from zhuisu.codes.canonical import canonical_id
+from zhuisu.kit.time import parse_iso
+from zhuisu.models import EndedThing, Event, EventEpc
+from zhuisu.oversight.rules.base import CHUNK, Hit, NewEvent, RiskRule, Scope
 from zhuisu.trace.walk import is_class
 
 END_STEPS = ("destroying", "decommissioning")
 END_DISPOSITIONS = ("destroyed", "inactive")
+
+
+def is_end(event: NewEvent) -> bool:
+    """Whether an event destroys or decommissions what its epcList names."""
+    return (
+        event.step in END_STEPS
+        or event.disposition in END_DISPOSITIONS
+        or (event.body.get("type") == "ObjectEvent" and event.body.get("action") == "DELETE")
+    )
+
+
+def record_ends(session: Session, events: Sequence[NewEvent]) -> None:
+    """Keep the items the new end events name (``oversight_ended_things``), from the events in hand."""
+    rows = [
+        {"thing": code, "event_pk": e.pk, "event_time": parse_iso(e.body["eventTime"])}
+        for e in events
+        if is_end(e)
+        for code in dict.fromkeys(canonical_id(epc) for epc in e.body.get("epcList") or ())
+    ]
+    if rows:
+        session.execute(insert(EndedThing), rows)
+
+
+def _sync_ends(session: Session, ended: ColumnElement[bool]) -> None:
+    """Add to ``oversight_ended_things`` the ends stored without it (before the table, or with the receiver off)."""
+    kept = exists().where(EndedThing.event_pk == Event.id, EndedThing.thing == EventEpc.value)
+    session.execute(
+        insert(EndedThing).from_select(
+            ["thing", "event_pk", "event_time"],
+            select(EventEpc.value, Event.id, Event.event_time)
+            .join(Event, Event.id == EventEpc.event_pk)
+            .where(EventEpc.role == "epc", ended, ~kept),
+        )
+    )
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
@@ -33,9 +74,19 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         .order_by(EventEpc.value, Event.event_time, Event.id)
     )
     if scope.full:
+        _sync_ends(session, ended)
         ends = session.execute(statement).all()
-    else:  # the ends of the items the new events name (an end, or an event after one)
-        items = [c for c in scope.new_codes() if not is_class(c)]
+    else:  # the ends of the items the new events name (an end, or an event after one), by the small table
+        named = [c for c in scope.new_codes() if not is_class(c)]
+        items = sorted(
+            {
+                thing
+                for start in range(0, len(named), CHUNK)
+                for thing in session.scalars(
+                    select(EndedThing.thing).where(EndedThing.thing.in_(named[start : start + CHUNK]))
+                )
+            }
+        )
         ends = [
             row
             for start in range(0, len(items), CHUNK)

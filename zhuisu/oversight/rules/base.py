@@ -11,6 +11,7 @@ transformation, a party and a class), so finding it again adds to the same alert
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
@@ -78,7 +79,7 @@ class NewEvent:
     recorder_id: str
     body: dict[str, Any]
 
-    @property
+    @cached_property
     def codes(self) -> list[str]:
         """The canonical codes it names."""
         return named_codes(self.body)

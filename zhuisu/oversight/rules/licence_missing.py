@@ -1,44 +1,36 @@
 """``licence_missing``: a party records events about products of a class whose licence rule
 (``risk_licence_rules``: for a catalog class, licence types one of which the party must hold — the catalog carries
 no licence rules yet) it does not meet on the event's date: no licence of those types, or none valid then
-(``valid_from`` ≤ date ≤ ``valid_to``). The class is the product's (registered GTIN). Enterprises and platforms
-only. One alert per party, class and rule; the evidence is the latest events not covered (at most 20).
+(``valid_from`` ≤ the event's UTC date ≤ ``valid_to``). The class is the product's (registered GTIN). Enterprises
+and platforms only. One alert per party, class and rule; the evidence is the latest events not covered (at most
+20).
 """
 
 from collections import defaultdict
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
+from zhuisu.kit.time import parse_iso
 from zhuisu.models import Event, EventEpc, Licence, Party, Product
-from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class, gtin_of
+from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, classes_of_codes, for_class
 from zhuisu.parties.vocabulary import LICENCE_TYPES
 
 EVIDENCE = 20
+
+
+#: (recorder, class, event pk, event time, code)
+Row = tuple[str, str, int, datetime, str]
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
     rules = scope.config.licence_rules
     if not rules:
         return []
-    if not scope.full and not _concerned(session, scope):
-        return []
-    gtin = func.substr(EventEpc.value, len(GTIN_PREFIX) + 1, 14)
-    rows = session.execute(
-        select(Event.recorder_id, Product.class_id, Event.id, Event.event_time, EventEpc.value)
-        .join(Event, Event.id == EventEpc.event_pk)
-        .join(Product, Product.gtin == gtin)
-        .join(Party, Party.id == Event.recorder_id)
-        .where(
-            EventEpc.value.startswith(GTIN_PREFIX),
-            Party.actor.in_(("enterprise", "platform")),
-            or_(*(in_class(Product.class_id, c) for c in rules if c != "*")),
-            scope.new_events(),
-        )
-        .distinct()
-    ).all()
+    rows = _all_rows(session, rules) if scope.full else _new_rows(session, scope)
     if not rows:
         return []
     held = _licences(session, sorted({r[0] for r in rows}))
@@ -72,15 +64,40 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     return hits
 
 
-def _concerned(session: Session, scope: Scope) -> bool:
-    """Whether a new event names a registered product of a class with a licence rule (one query, by GTIN)."""
-    gtins = sorted({g for code in scope.new_codes() if (g := gtin_of(code))})
+def _all_rows(session: Session, rules: Mapping[str, list[str]]) -> list[Row]:
+    """Every event naming a registered product of a class with a rule, by an enterprise or platform."""
+    gtin = func.substr(EventEpc.value, len(GTIN_PREFIX) + 1, 14)
+    rows = session.execute(
+        select(Event.recorder_id, Product.class_id, Event.id, Event.event_time, EventEpc.value)
+        .join(Event, Event.id == EventEpc.event_pk)
+        .join(Product, Product.gtin == gtin)
+        .join(Party, Party.id == Event.recorder_id)
+        .where(
+            EventEpc.value.startswith(GTIN_PREFIX),
+            Party.actor.in_(("enterprise", "platform")),
+            or_(*(in_class(Product.class_id, c) for c in rules if c != "*")),
+        )
+        .distinct()
+    )
+    return [(r, c, pk, t, code) for r, c, pk, t, code in rows]
+
+
+def _new_rows(session: Session, scope: Scope) -> list[Row]:
+    """The same rows of the new events, from the events in hand: one query for the products' classes, one for the
+    recorders' kinds (none when no new event names a product of a class with a rule)."""
     rules = scope.config.licence_rules
-    for start in range(0, len(gtins), CHUNK):
-        for class_id in session.scalars(select(Product.class_id).where(Product.gtin.in_(gtins[start : start + CHUNK]))):
-            if for_class(rules, class_id):
-                return True
-    return False
+    classes = {c: k for c, k in classes_of_codes(session, scope.new_codes()).items() if for_class(rules, k)}
+    if not classes:
+        return []
+    recorders = sorted({e.recorder_id for e in scope.new})
+    kinds = {pid: actor for pid, actor in session.execute(select(Party.id, Party.actor).where(Party.id.in_(recorders)))}
+    return [
+        (e.recorder_id, classes[code], e.pk, parse_iso(e.body["eventTime"]).astimezone(UTC), code)
+        for e in scope.new
+        if kinds.get(e.recorder_id) in ("enterprise", "platform")
+        for code in dict.fromkeys(e.codes)
+        if code in classes
+    ]
 
 
 def _licences(session: Session, parties: list[str]) -> dict[str, list[tuple[str, date, date | None]]]:
