@@ -77,16 +77,8 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         _sync_ends(session, ended)
         ends = session.execute(statement).all()
     else:  # the ends of the items the new events name (an end, or an event after one), by the small table
-        named = [c for c in scope.new_codes() if not is_class(c)]
-        items = sorted(
-            {
-                thing
-                for start in range(0, len(named), CHUNK)
-                for thing in session.scalars(
-                    select(EndedThing.thing).where(EndedThing.thing.in_(named[start : start + CHUNK]))
-                )
-            }
-        )
+        probe = select(EndedThing.thing).where(EndedThing.thing.in_(scope.named_codes())).distinct()
+        items = sorted(thing for thing in session.scalars(probe) if not is_class(thing))
         ends = [
             row
             for start in range(0, len(items), CHUNK)

@@ -29,10 +29,23 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         .having(func.count(func.distinct(EventEpc.event_pk)) > 1)
     )
     if not scope.full:  # a second sale is a new sale: of the items the new sales name
-        sold = [c for c in scope.new_codes(_is_sale) if not is_class(c)]
-        if not sold:
+        if not any(_is_sale(e) for e in scope.new):
             return []
-        twice = twice.where(EventEpc.value.in_(sold))
+        sold = (
+            select(EventEpc.value)
+            .join(Event, Event.id == EventEpc.event_pk)
+            .where(scope.new_events(EventEpc.event_pk), EventEpc.role == "epc", sale)
+        )
+        named_twice = (  # first from the code index alone: items named twice at all
+            select(EventEpc.value)
+            .where(EventEpc.role == "epc", EventEpc.value.in_(sold))
+            .group_by(EventEpc.value)
+            .having(func.count(func.distinct(EventEpc.event_pk)) > 1)
+        )
+        candidates = [c for c in session.scalars(named_twice) if not is_class(c)]
+        if not candidates:
+            return []
+        twice = twice.where(EventEpc.value.in_(candidates))
     rows = session.execute(
         select(EventEpc.value, Event.id, Event.event_time, Event.recorder_id, Party.region, Location.region)
         .join(Event, Event.id == EventEpc.event_pk)

@@ -8,15 +8,14 @@ and platforms only. One alert per party, class and rule; the evidence is the lat
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
-from zhuisu.kit.time import parse_iso
 from zhuisu.models import Event, EventEpc, Licence, Party, Product
-from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, classes_of_codes, for_class
+from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class
 from zhuisu.parties.vocabulary import LICENCE_TYPES
 
 EVIDENCE = 20
@@ -64,8 +63,9 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     return hits
 
 
-def _all_rows(session: Session, rules: Mapping[str, list[str]]) -> list[Row]:
-    """Every event naming a registered product of a class with a rule, by an enterprise or platform."""
+def _all_rows(session: Session, rules: Mapping[str, list[str]], scope: Scope | None = None) -> list[Row]:
+    """Every event naming a registered product of a class with a rule, by an enterprise or platform (of the
+    scope's new events only, with a scope)."""
     gtin = func.substr(EventEpc.value, len(GTIN_PREFIX) + 1, 14)
     rows = session.execute(
         select(Event.recorder_id, Product.class_id, Event.id, Event.event_time, EventEpc.value)
@@ -76,6 +76,7 @@ def _all_rows(session: Session, rules: Mapping[str, list[str]]) -> list[Row]:
             EventEpc.value.startswith(GTIN_PREFIX),
             Party.actor.in_(("enterprise", "platform")),
             or_(*(in_class(Product.class_id, c) for c in rules if c != "*")),
+            scope.new_events() if scope is not None else true(),
         )
         .distinct()
     )
@@ -83,21 +84,19 @@ def _all_rows(session: Session, rules: Mapping[str, list[str]]) -> list[Row]:
 
 
 def _new_rows(session: Session, scope: Scope) -> list[Row]:
-    """The same rows of the new events, from the events in hand: one query for the products' classes, one for the
-    recorders' kinds (none when no new event names a product of a class with a rule)."""
+    """The same rows of the new events; first, whether they name a registered product of a class with a rule at
+    all (one query over the new events' codes)."""
     rules = scope.config.licence_rules
-    classes = {c: k for c, k in classes_of_codes(session, scope.new_codes()).items() if for_class(rules, k)}
-    if not classes:
+    gtin = func.substr(EventEpc.value, len(GTIN_PREFIX) + 1, 14)
+    present = session.scalars(
+        select(Product.class_id)
+        .join(EventEpc, Product.gtin == gtin)
+        .where(scope.new_events(EventEpc.event_pk), EventEpc.value.startswith(GTIN_PREFIX))
+        .distinct()
+    )
+    if not any(for_class(rules, class_id) for class_id in present):
         return []
-    recorders = sorted({e.recorder_id for e in scope.new})
-    kinds = {pid: actor for pid, actor in session.execute(select(Party.id, Party.actor).where(Party.id.in_(recorders)))}
-    return [
-        (e.recorder_id, classes[code], e.pk, parse_iso(e.body["eventTime"]).astimezone(UTC), code)
-        for e in scope.new
-        if kinds.get(e.recorder_id) in ("enterprise", "platform")
-        for code in dict.fromkeys(e.codes)
-        if code in classes
-    ]
+    return _all_rows(session, rules, scope)
 
 
 def _licences(session: Session, parties: list[str]) -> dict[str, list[tuple[str, date, date | None]]]:
