@@ -188,12 +188,14 @@ def scan(
     trigger: str = "cli",
     rules: Sequence[RiskRule] = RULES,
 ) -> ScanReport:
-    """Every rule over the whole store; the scan is remembered (``oversight_risk_scans``)."""
+    """Every rule over the whole store; the scan is remembered (``oversight_risk_scans``). The rules read first and
+    the alerts are written after, so a scan holds SQLite's write lock only for the writing."""
     started = utc_now()
     report = ScanReport(started_at=started, now=now or started)
     scope = Scope.everything(report.now, config)
-    for rule in rules:
-        hits = rule.find(session, scope)
+    found = [(rule, rule.find(session, scope)) for rule in rules]
+    after_destruction.sync_ends(session)
+    for rule, hits in found:
         report.hits[rule.id] = len(hits)
         created, updated = record_hits(session, rule, hits, now=started)
         report.created += created

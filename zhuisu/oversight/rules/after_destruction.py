@@ -7,14 +7,14 @@ is the recorder of the latest event.
 
 At capture the rule probes ``oversight_ended_things`` (the items ends named, kept by ``record_ends`` from the new
 events in hand) by the items the new events name — an index probe that mostly misses — and reads the events of
-the few that ended; a full scan reads the events and adds to that table what it lacks.
+the few that ended; a full scan reads the events, and adds to that table what it lacks (``sync_ends``).
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
+from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from zhuisu.codes.canonical import canonical_id
@@ -25,6 +25,12 @@ from zhuisu.trace.walk import is_class
 
 END_STEPS = ("destroying", "decommissioning")
 END_DISPOSITIONS = ("destroyed", "inactive")
+#: An event that ends what its epcList names.
+ENDED = or_(
+    Event.biz_step.in_(END_STEPS),
+    Event.disposition.in_(END_DISPOSITIONS),
+    and_(Event.type == "ObjectEvent", Event.action == "DELETE"),
+)
 
 
 def is_end(event: NewEvent) -> bool:
@@ -48,33 +54,28 @@ def record_ends(session: Session, events: Sequence[NewEvent]) -> None:
         session.execute(insert(EndedThing), rows)
 
 
-def _sync_ends(session: Session, ended: ColumnElement[bool]) -> None:
-    """Add to ``oversight_ended_things`` the ends stored without it (before the table, or with the receiver off)."""
+def sync_ends(session: Session) -> None:
+    """Add to ``oversight_ended_things`` the ends stored without it (before the table, or with the receiver off);
+    each full scan does."""
     kept = exists().where(EndedThing.event_pk == Event.id, EndedThing.thing == EventEpc.value)
     session.execute(
         insert(EndedThing).from_select(
             ["thing", "event_pk", "event_time"],
             select(EventEpc.value, Event.id, Event.event_time)
             .join(Event, Event.id == EventEpc.event_pk)
-            .where(EventEpc.role == "epc", ended, ~kept),
+            .where(EventEpc.role == "epc", ENDED, ~kept),
         )
     )
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
-    ended = or_(
-        Event.biz_step.in_(END_STEPS),
-        Event.disposition.in_(END_DISPOSITIONS),
-        and_(Event.type == "ObjectEvent", Event.action == "DELETE"),
-    )
     statement = (
         select(EventEpc.value, Event.id, Event.event_time)
         .join(Event, Event.id == EventEpc.event_pk)
-        .where(EventEpc.role == "epc", ended)
+        .where(EventEpc.role == "epc", ENDED)
         .order_by(EventEpc.value, Event.event_time, Event.id)
     )
     if scope.full:
-        _sync_ends(session, ended)
         ends = session.execute(statement).all()
     else:  # the ends of the items the new events name (an end, or an event after one), by the small table
         probe = select(EndedThing.thing).where(EndedThing.thing.in_(scope.named_codes())).distinct()
