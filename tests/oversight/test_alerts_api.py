@@ -12,7 +12,7 @@ from tests.oversight.chains import capture, observe, world
 from tests.support.signin import sign_in
 from tests.trace.chains import DC, HOSPITAL, MARKET, PLANT, eid, sgtin, ship
 from zhuisu.db.session import unit_of_work
-from zhuisu.models import Alert, AuditEntry, Party
+from zhuisu.models import Alert, AuditEntry, Party, RiskScan
 from zhuisu.parties import service as parties_service
 
 
@@ -157,7 +157,9 @@ class TestHandling:
 
 
 class TestScan:
-    def test_the_admin_scans_and_finds_nothing_new(self, client: TestClient, w: World) -> None:
+    def test_the_admin_scans_and_finds_nothing_new(
+        self, client: TestClient, w: World, maker: sessionmaker[Session]
+    ) -> None:
         response = client.post("/alerts/scan", headers=w.headers("admin"))
         body = response.json()
         assert (response.status_code, body["created"], body["hits"]["duplicate_sale"]) == (200, 1, 2)
@@ -166,6 +168,8 @@ class TestScan:
         assert client.post("/alerts/scan", headers=w.headers("admin")).json()["created"] == 0
         refused = client.post("/alerts/scan", headers=w.headers("city"))
         assert (refused.status_code, refused.json()["code"]) == (403, "admin_only")
+        with maker() as s:
+            assert (s.scalar(select(func.count(RiskScan.id))), s.scalar(select(func.count(Alert.id)))) == (2, 4)
 
 
 class TestDesk:
