@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check postgres browser bench fuzz clean
+.PHONY: install run test test-fast check postgres browser bench bench-risk fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: install postgres
 # documents. Not part of `make test` (minutes; its examples vary with the seed). FUZZ_ARGS: python scripts/fuzz.py --help.
 fuzz: install
 	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
+
+# Risk rules: capture with the rules off and on, and a full scan of a clean chain (docs/oversight.md).
+bench-risk: install postgres
+	$(BIN)/python -m bench.risk --events $(or $(RISK_EVENTS),100000) --capture-events 20000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

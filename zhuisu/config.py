@@ -158,6 +158,59 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- risk rules (oversight/rules): thresholds per catalog class; the longest class prefix wins, "*" is the rest.
+    risk_rules_at_capture: bool = Field(
+        default=True,
+        description="Run the risk rules that need no clock on every capture, in its transaction (alerts at once); "
+        "off: only `zhuisu risk scan`, `POST /alerts/scan` and the worker find them.",
+    )
+    risk_scan_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="The worker runs a full risk scan (the time-based rules among them) this often (0: never).",
+    )
+    risk_receipt_window_hours: dict[str, float] = Field(
+        default={"*": 72.0, "edible_agri": 48.0, "drug": 120.0},
+        description="shipped_not_received / received_not_shipped: hours after a shipment (a receipt) without its "
+        "receipt (shipment) before an alert, per catalog class (a JSON object: class → value; a class without an "
+        "entry takes its nearest ancestor's, else `*`'s; the same for the other risk_* maps).",
+    )
+    risk_mass_balance_tolerance: dict[str, float] = Field(
+        default={"*": 0.0, "edible_agri": 0.02},
+        description="mass_balance: share by which a transformation's outputs may exceed its inputs (one unit of "
+        "measure), per catalog class.",
+    )
+    risk_temperature_ranges: dict[str, tuple[float, float]] = Field(
+        default={
+            "edible_agri.meat": (-25.0, 4.0),
+            "food.dairy": (0.0, 6.0),
+            "food.infant_formula": (-5.0, 30.0),
+            "drug": (2.0, 25.0),
+            "imported.milk_powder": (-5.0, 30.0),
+        },
+        description="temperature_excursion: allowed range in °C (min, max) of sensorReport temperatures, per "
+        "catalog class; a class without a range is not checked.",
+    )
+    risk_licence_rules: dict[str, list[str]] = Field(
+        default={
+            "drug": ["drug_manufacturing", "drug_distribution", "medical_institution"],
+            "agri_input.pesticide": ["pesticide_production", "pesticide_registration", "pesticide_business"],
+        },
+        description="licence_missing: licence types (one of them, valid on the event's date) a party recording "
+        "events of a catalog class must hold.",
+    )
+    risk_gap_days: int = Field(
+        default=3, ge=1, description="recording_gap: days without any event after which a daily recorder is alerted."
+    )
+    risk_gap_daily_days: int = Field(
+        default=5,
+        ge=1,
+        le=7,
+        description="recording_gap: a party recorded daily when it recorded on at least this many of the 7 days "
+        "before its last event.",
+    )
+    # --- end of risk rules
+
     portal_rate_per_second: float = Field(
         default=20.0, description="Public portal: requests per second allowed per client address (0: no limit)."
     )

@@ -38,7 +38,7 @@ from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service as issuance_service
 from zhuisu.kit.time import format_iso, utc_now
-from zhuisu.models import Party
+from zhuisu.models import Alert, Party
 from zhuisu.oversight.inspections import service as inspections_service
 from zhuisu.oversight.inspections.schemas import InspectionCreate
 from zhuisu.parties import delegations, masterdata
@@ -154,6 +154,12 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
     with unit_of_work(maker) as s:  # A's voluntary recall of the thing its event names (the recall routes' record)
         recall = orders.issue_recall(s, issuer=s.get_one(Party, ids["party_id"]), order=RecallCreate(**_recall()))
         ids |= {"recall_id": recall.id, "report_format": "xlsx"}
+        # a risk alert about A (its own record; in the lane of A's city's food regulator)
+        alert = Alert(rule="duplicate_sale", dedup_key="matrix", severity="high", party_id=ids["party_id"])
+        alert.region, alert.class_id, alert.evidence, alert.codes = "370602", "food", [EVENT_ID], [EPC]
+        s.add(alert)
+        s.flush()
+        ids["alert_id"] = str(alert.id)
     ids |= {
         "capture_id": captured.headers["Location"].rsplit("/", 1)[1],
         "event_id": EVENT_ID,
@@ -250,6 +256,7 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/licences/{licence_id}/confirm"): {"json": {"classes": ["food"]}},
         ("POST", "/recalls"): {"json": _recall()},
         ("POST", "/recalls/{recall_id}/close"): {"json": {"note": "已全部召回"}},
+        ("POST", "/alerts/{alert_id}/close"): {"json": {"note": "已约谈企业，核实为系统重复上传"}},
     }
 
 

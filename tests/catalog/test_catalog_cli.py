@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from zhuisu.app.cli import app
@@ -84,11 +85,15 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     delegated = json.loads(runner.invoke(app, ["admin", "delegations", "--json"]).output)
     assert [(d["classes"], d["revoked_at"]) for d in delegated] == [(None, None)]
     engine = create_engine(cli_db)
+    with Session(engine) as s:  # the planted risk anomalies (oversight), captured after the city's events
+        planted = city.risk_events(seed=1, catalog=demo_service.city_catalog(s))
+    assert f"示范市: {len(planted)} risk anomalies planted (0 already present)" in first.output
+    assert f"示范市: 0 risk anomalies planted ({len(planted)} already present)" in second.output
     with engine.connect() as conn:
         # the generator's events, the pork chain, the recalls' (two lots made and shipped, four confirmations) and
         # the planted unlicensed commissioning (flagged: the food wholesaler holds no food production licence;
         # every other licence was confirmed by the city's regulator)
-        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + 10 + events + 1
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + 10 + events + 1 + len(planted)
         assert conn.execute(select(EventFlag.class_id, EventFlag.elements).order_by(EventFlag.id)).all() == [
             ("rare_earth.smelted", ["batch"]),
             ("food.dairy", ["licence:sc_food_production"]),
@@ -102,12 +107,13 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     # included; active = those
     # that recorded one of the first events (the refused drug shipment's recorder records others too)
     parties = generator.demo_parties()
-    recorders = {key for key, _ in generator.generate(events)}
+    recorders = {key for key, _ in generator.generate(events)} | {key for key, _ in planted}
     registered = Counter((p.product_class, p.region) for p in parties)
     registered.update((class_id.split(".")[0], region) for _, class_id, region, _ in city.IDLE_PARTIES)
     active = Counter((p.product_class, p.region) for p in parties if p.key in recorders)
     registered[("food", "370102")] += 1  # the dairy of the demo's recalls (zhuisu.demo.recall), which records
     active[("food", "370102")] += 1
+    active[(city.GAP_PARTY.product_class, city.GAP_PARTY.region)] += 1  # the idle pharmacy's planted recording gap
     rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
     assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
         cell: (n, active[cell]) for cell, n in registered.items()

@@ -12,6 +12,7 @@ from zhuisu.events.stored import StoredEvent
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.kit.signals import Signal, SignalNotConnected
 from zhuisu.models import Event, Party
+from zhuisu.oversight import alerts as oversight_alerts
 from zhuisu.oversight import credit
 from zhuisu.portal import stories
 
@@ -37,12 +38,13 @@ class TestSignal:
 
 
 class TestWiring:
-    def test_capture_announces_to_the_portal_and_subscriptions(self) -> None:
+    def test_capture_announces_to_the_portal_subscriptions_and_risk_rules(self) -> None:
         wiring.connect()
         assert capture_signals.events_recorded.receivers == (
             subscriptions_service.record_stream_events,
             stories.mark_stale,
             credit.flag_blacklisted,
+            oversight_alerts.record_new_events,
         )
 
     def test_a_receiver_that_fails_rolls_the_capture_back(self, session: Session, creds: Credentials) -> None:

@@ -21,6 +21,8 @@ from zhuisu.events import cli as events_cli
 from zhuisu.exchange.subscriptions import cli as subscriptions_cli
 from zhuisu.issuance import codes_cli
 from zhuisu.ledger import cli as ledger_cli
+from zhuisu.oversight import alerts as oversight_alerts
+from zhuisu.oversight import cli as oversight_cli
 from zhuisu.parties import cli as parties_cli
 from zhuisu.recall import cli as recall_cli
 from zhuisu.trace import cli as trace_cli
@@ -61,7 +63,14 @@ app.add_typer(recall_cli.app, name="recall")
 app.command("coverage")(catalog_cli.coverage)
 app.add_typer(parties_cli.masterdata_app, name="masterdata")
 app.command("convert")(convert_cli.convert)
-app.command("worker")(subscriptions_cli.worker)
+app.add_typer(oversight_cli.app, name="risk")
+
+
+@app.command("worker")
+def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
+    """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
+    logged), with the ledger's upkeep, queued capture jobs and the risk scan when due; runs until interrupted."""
+    subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due])
 
 
 @app.callback()

@@ -29,6 +29,8 @@ from zhuisu.issuance import codes_routes
 from zhuisu.issuance import routes as issuance_routes
 from zhuisu.ledger import routes as ledger_routes
 from zhuisu.ledger import upkeep as ledger_upkeep
+from zhuisu.oversight import alerts as oversight_alerts
+from zhuisu.oversight import alerts_routes
 from zhuisu.oversight import pages as dashboard_pages
 from zhuisu.oversight import routes as dashboard_routes
 from zhuisu.oversight.inspections import pages as inspections_pages
@@ -88,6 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
                     app.state.sessionmaker,
                     lease_seconds=app.state.settings.capture_job_lease_seconds,
                 ),
+                # The risk rules' full scan (receipt windows, recording gaps), when one is due.
+                partial(oversight_alerts.scan_if_due, app.state.sessionmaker, app.state.settings),
             ],
         )
         if app.state.settings.subscriptions_worker:
@@ -137,6 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(inspections_routes.router)
     app.include_router(inspections_pages.router)
     app.include_router(recall_pages.router)
+    app.include_router(alerts_routes.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)

@@ -8,6 +8,7 @@ leaving the portal's stories fresh and subscribers unnotified.
 from zhuisu.capture import signals as capture_signals
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.ledger import signals as ledger_signals
+from zhuisu.oversight import alerts as oversight_alerts
 from zhuisu.oversight import credit
 from zhuisu.oversight.inspections import signals as inspections_signals
 from zhuisu.portal import integrity as portal_integrity
@@ -25,6 +26,8 @@ def connect() -> None:
             portal_stories.mark_stale,
             # Events recorded by a party on the blacklist now are flagged for the desk.
             credit.flag_blacklisted,
+            # Risk rules that need no clock, over the codes the new events name (alerts at once).
+            oversight_alerts.record_new_events,
         ]
     )
     # A row changed behind the log's back: every story is built again, and re-checks its events (so it fails).

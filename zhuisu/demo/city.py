@@ -18,7 +18,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -57,6 +57,7 @@ _LICENCES = {
     ("hazardous", "wholesaler"): "explosive_sale", ("hazardous", "retailer"): "fireworks_business",
     ("rare_earth", "producer"): "mining", ("imported", "importer"): "customs_registration",
     ("drug", "wholesaler"): "drug_distribution", ("drug", "retailer"): "drug_distribution",
+    ("agri_input", "wholesaler"): "pesticide_business",
 }  # fmt: skip
 _ZS = generator.ZS_NS
 _VOC = "https://zhuisu.cn/voc/BTT-"
@@ -292,3 +293,88 @@ def batches(total: int, *, seed: int, catalog: Catalog, size: int) -> Iterator[l
             round_, count = {}, 0
     if round_:
         yield list(round_.items())
+
+
+# --- planted risk anomalies (oversight/rules): one of each rule the generator does not plant itself --------------
+# The generator plants a case shipped and never received (shipped_not_received) and an item sold after it was
+# destroyed (after_destruction) — its transformation putting out more than it took in (chain 41) is of a class
+# without lots, so weighs nothing — and ``city_events`` a failed inspection of a lot shipped afterwards
+# (failed_inspection_in_circulation). These add the rest.
+
+
+def _gap_gln() -> str:
+    return "6909999000" + "01" + ean.calc_check_digit("690999900001")
+
+
+#: The idle pharmacy as a recorder of the planted recording gap (its site a GLN nobody registered).
+GAP_PARTY = generator.DemoParty(
+    "idle-pharmacy", IDLE_PARTIES[0][0], _uscc("370102", 901), _gap_gln(), "370102", ("pharmacy",), "drug"
+)
+
+
+def _risk_gtin(cls: str, tier: int = 2) -> str:
+    body = f"690{generator.CLASSES.index(cls):04d}{tier}{0:05d}"[:13]
+    return body + ean.calc_check_digit(body)
+
+
+def _risk_event(
+    party: generator.DemoParty, name: str, when: datetime, kind: str = "ObjectEvent", **fields: Any
+) -> tuple[str, dict[str, Any]]:
+    site = {"id": f"https://id.gs1.org/414/{party.gln}"}
+    return party.key, {
+        "type": kind,
+        "eventID": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{generator.ZS_NS}risk/{name}')}",
+        "eventTime": when.isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": "+08:00",
+        **({"action": "OBSERVE"} if kind == "ObjectEvent" else {}),
+        **fields,
+        "readPoint": site,
+        "bizLocation": site,
+    }
+
+
+def risk_events(*, seed: int, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
+    """The planted anomalies (recorder key, completed event), by rule:
+
+    - ``duplicate_sale``: one drug box dispensed by a hospital, then by a pharmacy;
+    - ``mass_balance``: the slaughterhouse turns 100 kg of pigs into 130 kg of meat (tolerance 2 %);
+    - ``licence_missing``: the dairy wholesaler, without a drug licence, records a drug box in store;
+    - ``temperature_excursion``: the dairy wholesaler's store at 15 °C (dairy: 0 to 6 °C);
+    - ``received_not_shipped``: a supermarket receives a pallet nobody shipped;
+    - ``recording_gap``: the pharmacy registered as idle (``IDLE_PARTIES``, key ``GAP_PARTY.key``) recorded daily
+      for six days, ten days before the chain, then stopped.
+    """
+    parties = {p.key: p for p in generator.demo_parties(seed)} | {GAP_PARTY.key: GAP_PARTY}
+    start = generator.START
+    drug_box = f"https://id.gs1.org/01/{_risk_gtin('drug')}/21/RISK-DUP-1"
+    stored_box = f"https://id.gs1.org/01/{_risk_gtin('drug')}/21/RISK-LIC-1"
+    milk = f"https://id.gs1.org/01/{_risk_gtin('food')}/21/RISK-TEMP-1"
+    pallet = "https://id.gs1.org/00/069099999999000017"
+    pigs = f"https://id.gs1.org/01/{_risk_gtin('edible_agri', 1)}/10/RISK-MB-IN"
+    meat = f"https://id.gs1.org/01/{_risk_gtin('edible_agri')}/10/RISK-MB-OUT"
+    wholesaler = parties["food-wholesaler"]
+    events = [
+        _risk_event(parties["drug-hospital-0"], "dup-1", start + timedelta(hours=2), epcList=[drug_box],
+                    bizStep="dispensing", disposition="dispensed"),
+        _risk_event(parties["drug-retailer-1"], "dup-2", start + timedelta(hours=30), epcList=[drug_box],
+                    bizStep="dispensing", disposition="dispensed"),
+        _risk_event(parties["edible_agri-processor"], "mass-balance", start + timedelta(hours=6),
+                    "TransformationEvent", inputQuantityList=[{"epcClass": pigs, "quantity": 100.0, "uom": "KGM"}],
+                    outputQuantityList=[{"epcClass": meat, "quantity": 130.0, "uom": "KGM"}],
+                    bizStep="commissioning", disposition="active"),
+        _risk_event(parties["food-wholesaler"], "licence", start + timedelta(hours=3), epcList=[stored_box],
+                    bizStep="storing", disposition="in_progress"),
+        _risk_event(wholesaler, "temperature", start + timedelta(hours=4), epcList=[milk], bizStep="storing",
+                    disposition="in_progress",
+                    sensorElementList=[{"sensorReport": [{"type": "gs1:Temperature", "value": 15.0, "uom": "CEL"}]}]),
+        _risk_event(parties["food-retailer-0"], "unshipped", start + timedelta(hours=5), epcList=[pallet],
+                    bizStep="receiving", disposition="in_progress",
+                    sourceList=[{"type": "owning_party", "source": f"https://id.gs1.org/417/{wholesaler.gln}"}],
+                    destinationList=[{"type": "owning_party",
+                                      "destination": f"https://id.gs1.org/417/{parties['food-retailer-0'].gln}"}]),
+    ] + [
+        _risk_event(GAP_PARTY, f"daily-{d}", start - timedelta(days=10 - d), epcList=[pallet],
+                    bizStep="storing", disposition="in_progress")
+        for d in range(6)
+    ]  # fmt: skip
+    return [(key, complete(event, catalog, _role_class(parties[key]), parties[key])) for key, event in events]

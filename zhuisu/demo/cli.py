@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhuisu.catalog.rules import Catalog
 from zhuisu.cli.runtime import session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import city, generator, service
@@ -67,8 +68,17 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
     )
     if done:
         typer.echo(f"示范市: its {total} events are already stored")
-        _findings(maker, parties, total, seed)
-        return
+    else:
+        _capture_city(maker, parties, total, seed, catalog)
+    _findings(maker, parties, total, seed)
+    with unit_of_work(maker) as session:
+        planted = service.plant_risks(session, parties, seed=seed, catalog=catalog)
+    typer.echo(f"示范市: {planted.captured} risk anomalies planted ({planted.duplicates} already present)")
+
+
+def _capture_city(
+    maker: sessionmaker[Session], parties: dict[str, Party], total: int, seed: int, catalog: Catalog
+) -> None:
     captured = duplicates = rejected = 0
     for round_ in city.batches(total, seed=seed, catalog=catalog, size=_ROUND):
         with unit_of_work(maker) as session:
@@ -83,7 +93,6 @@ def _load_city(maker: sessionmaker[Session], total: int, seed: int) -> None:
         f"示范市: {captured} events captured, {duplicates} already present, {rejected} refused by the "
         "catalog rules (planted)"
     )
-    _findings(maker, parties, total, seed)
 
 
 def _findings(maker: sessionmaker[Session], parties: dict[str, Party], total: int, seed: int) -> None:

@@ -107,16 +107,17 @@ def _short(cls: str) -> str:
     }[cls]
 
 
-def generate(events: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``events`` EPCIS 2.0 events of whole chain instances (the last one cut short), in time order per chain."""
+def generate(events: int, seed: int = 1, *, clean: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``events`` EPCIS 2.0 events of whole chain instances (the last one cut short), in time order per chain.
+    ``clean``: no planted anomalies, and the last chain instance finished (at least ``events`` events)."""
     parties = {p.key: p for p in demo_parties(seed)}
     produced = 0
     chain = 0
     while produced < events:
-        for recorder, event in _Chain(parties, seed, chain).events():
+        for recorder, event in _Chain(parties, seed, chain, clean=clean).events():
             yield recorder, event
             produced += 1
-            if produced >= events:
+            if produced >= events and not clean:
                 return
         chain += 1
 
@@ -124,14 +125,14 @@ def generate(events: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]]
 class _Chain:
     """One instance of a class's lifecycle; ``k`` numbers it (codes and times derive from it)."""
 
-    def __init__(self, parties: dict[str, DemoParty], seed: int, k: int) -> None:
+    def __init__(self, parties: dict[str, DemoParty], seed: int, k: int, *, clean: bool = False) -> None:
         self.rng = random.Random(seed * 1_000_003 + k)
         self.cls = CLASSES[k % len(CLASSES)]
         self.p = parties
         self.seed, self.k = seed, k
         self.t = START + timedelta(minutes=7 * k)
         self.n = 0
-        self.anomaly = k % 97
+        self.anomaly = -1 if clean else k % 97
 
     def events(self) -> Iterator[tuple[str, dict[str, Any]]]:
         _producer, _processor, is_lot, ends, end_step = _PROFILES[self.cls]

@@ -129,6 +129,17 @@ def city_already_loaded(session: Session, parties: dict[str, Party], total: int)
     return int(session.scalar(select(func.count(Event.id)).where(Event.recorder_id.in_(ids))) or 0) >= total
 
 
+def plant_risks(session: Session, parties: dict[str, Party], *, seed: int, catalog: Catalog) -> CityOutcome:
+    """Capture the planted risk anomalies (``city.risk_events``), each by its recorder; idempotent."""
+    idle = parties_service.find_party_by_identifier(session, city.GAP_PARTY.uscc)
+    if idle is not None:
+        parties = parties | {city.GAP_PARTY.key: idle}
+    round_: dict[str, list[dict[str, Any]]] = {}
+    for key, event in city.risk_events(seed=seed, catalog=catalog):
+        round_.setdefault(key, []).append(event)
+    return capture_round(session, parties, list(round_.items()))
+
+
 def capture_round(
     session: Session, parties: dict[str, Party], round_: list[tuple[str, list[dict[str, Any]]]]
 ) -> CityOutcome:

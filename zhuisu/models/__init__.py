@@ -19,6 +19,7 @@ from zhuisu.models.ledger import (
     WitnessedLog,
 )
 from zhuisu.models.masterdata import Licence, Location, Product
+from zhuisu.models.oversight import Alert, EndedThing, RiskScan
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
@@ -28,6 +29,7 @@ from zhuisu.models.subscription import DeliveryAttempt, OutboxMessage, PendingNo
 from zhuisu.models.trace import TraceCustody, TraceHolding, TraceLink, TraceTransformMember
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -43,6 +45,7 @@ __all__ = [
     "CreditAppeal",
     "Delegation",
     "DeliveryAttempt",
+    "EndedThing",
     "Event",
     "EventContext",
     "EventEpc",
@@ -70,6 +73,7 @@ __all__ = [
     "Recall",
     "RecallHolder",
     "RecallThing",
+    "RiskScan",
     "Subscription",
     "TraceCustody",
     "TraceHolding",

@@ -32,6 +32,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "blacklist_removed": ("移出失信名单", "removed from the blacklist"),
     "credit_appeal_filed": ("提出信用异议", "credit appeal filed"),
     "credit_appeal_answered": ("答复信用异议", "credit appeal answered"),
+    "alert_acknowledged": ("确认风险预警", "risk alert acknowledged"),
+    "alert_closed": ("关闭风险预警", "risk alert closed"),
     "write": ("写操作", "write request"),
 }
 

@@ -6,6 +6,8 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -16,7 +18,10 @@ from zhuisu.auth.service import Caller
 from zhuisu.errors import ZhuisuError
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import verifications
-from zhuisu.oversight import audit, credit, evaluation, permissions, service
+from zhuisu.models import Party
+from zhuisu.oversight import alerts, audit, credit, evaluation, permissions, service
+from zhuisu.oversight.rules import BY_ID as RULES_BY_ID
+from zhuisu.oversight.rules import RULES
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle
 from zhuisu.recall import export
@@ -334,3 +339,110 @@ def credit_answer(
         return regulator
     credit.answer_appeal(session, appeal_id, actor=regulator.party, answer=answer)
     return RedirectResponse("/dashboard/credit", status_code=303)
+
+
+# --- 风险预警: the alert queue (the JSON twin: GET /alerts) ------------------------------------------------------
+
+#: How each alert status reads on the desk.
+ALERT_STATUSES = {"new": ("新预警", "new"), "acknowledged": ("已确认", "acknowledged"), "closed": ("已关闭", "closed")}
+SEVERITY_NAMES = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
+
+
+@router.get("/alerts", response_class=HTMLResponse, name="dashboard_alerts")
+def alert_queue(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    caller: SignedIn,
+    rule: str = "",
+    status: str = "",
+    severity: str = "",
+    region: str = "",
+) -> Response:
+    """The alert queue of the regulator's lane (jurisdiction ∩ mandate), filtered by rule, status, severity and
+    region, with the acknowledge and close forms; evidence events link to the desk's trace of their codes."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    zone = ZoneInfo(settings.portal_timezone)
+    error = None
+    try:
+        found = alerts.list_alerts(
+            session,
+            reader=regulator.party,
+            settings=settings,
+            rule=rule or None,
+            status=status or None,
+            severity=severity or None,
+            region=region or None,
+        )
+    except ZhuisuError as exc:
+        found, error = [], exc.localized(page_language(request))
+    names = _party_names(session, {a.party_id for a in found if a.party_id})
+    context = {
+        "alerts": [
+            {
+                "id": a.id,
+                "rule": a.rule,
+                "rule_name": (RULES_BY_ID[a.rule].name_zh, RULES_BY_ID[a.rule].name_en)
+                if a.rule in RULES_BY_ID
+                else (a.rule, a.rule),
+                "severity": a.severity,
+                "severity_name": SEVERITY_NAMES.get(a.severity, (a.severity, a.severity)),
+                "status": a.status,
+                "status_name": ALERT_STATUSES.get(a.status, (a.status, a.status)),
+                "party": names.get(a.party_id or "", "—"),
+                "region": a.region or "—",
+                "class_id": a.class_id or "—",
+                "detail": (a.detail_zh, a.detail_en),
+                "evidence": a.evidence,
+                "codes": a.codes,
+                "first_seen": complaints.local_time(a.first_seen, zone),
+                "last_seen": complaints.local_time(a.last_seen, zone),
+                "note": a.note,
+            }
+            for a in found
+        ],
+        "rules": [(r.id, r.name_zh, r.name_en) for r in RULES],
+        "statuses": ALERT_STATUSES,
+        "severities": SEVERITY_NAMES,
+        "filters": {"rule": rule, "status": status, "severity": severity, "region": region},
+        "error": error,
+        "csrf_token": regulator.csrf_token,
+    }
+    return render(request, "dashboard/alerts.html", context)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", name="dashboard_alert_acknowledge")
+def acknowledge_alert(
+    request: Request, session: DbSession, settings: SettingsDep, caller: SignedIn, alert_id: int
+) -> Response:
+    """确认: the regulator has seen the alert and works on it."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    alerts.acknowledge(session, alert_id, actor=regulator.party, settings=settings)
+    return RedirectResponse(f"/dashboard/alerts#alert-{alert_id}", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/close", name="dashboard_alert_close")
+def close_alert(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    caller: SignedIn,
+    alert_id: int,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """关闭: the alert is handled, with a note of how."""
+    regulator = _regulator(request, caller)
+    if isinstance(regulator, Response):
+        return regulator
+    alerts.close(session, alert_id, actor=regulator.party, settings=settings, note=note)
+    return RedirectResponse(f"/dashboard/alerts?status=closed#alert-{alert_id}", status_code=303)
+
+
+def _party_names(session: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return {pid: name for pid, name in session.execute(select(Party.id, Party.name).where(Party.id.in_(sorted(ids))))}

@@ -1,16 +1,40 @@
-"""Who may read what of the oversight domain's own reads (the evaluation; the desk's other reads use the lanes of
-the domains they come from: trace, recall, catalog, portal complaints, the audit trail).
+"""Who may read and do what of the oversight domain's own records and reads (the desk's other reads use the lanes
+of the domains they come from: trace, recall, catalog, portal complaints, the audit trail, inspections).
 
-The evaluation names enterprises with their figures: the admin reads every enterprise, a regulator those it
-supervises (jurisdiction ∩ mandate, ``auth.roles.supervised``), an enterprise its own row only (and the regions it
-is counted in: its own region's row aggregates only what it may see, itself). The public reads none.
+- **Risk alerts.** An alert is about a party (the one answerable for it). The admin sees and handles every alert;
+  a regulator the alerts about parties it supervises (registered in its jurisdiction under a class of its mandate:
+  ``auth.roles.supervised``), and handles those; any other party reads the alerts about itself — its own record —
+  and handles none. An alert outside the reader's lane does not exist for it (404).
+- **The evaluation** names enterprises with their figures: the admin reads every enterprise, a regulator those it
+  supervises, an enterprise its own row only (and the regions it is counted in: its own region's row aggregates
+  only what it may see, itself). The public reads none.
+- **Credit** (``credit.supervises``): a regulator supervising the party, or the admin, lists, removes and answers;
+  the party reads its own record and appeals.
 """
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_, select, true
 
 from zhuisu.auth.roles import is_admin, is_regulator, supervised
 from zhuisu.config import Settings
-from zhuisu.models import Party
+from zhuisu.errors import PermissionDenied
+from zhuisu.models import Alert, Party
+
+
+def alerts_lane(reader: Party, settings: Settings) -> ColumnElement[bool]:
+    """The alerts ``reader`` may read, as a condition on ``oversight_alerts``."""
+    if is_admin(reader):
+        return true()
+    if is_regulator(reader, settings):
+        return Alert.party_id.in_(select(Party.id).where(*supervised(reader.jurisdiction, reader.mandate)))
+    return Alert.party_id == reader.id
+
+
+def check_handler(actor: Party, settings: Settings) -> None:
+    """Only the admin and regulators handle alerts (those in their lane: the caller looks it up in the lane)."""
+    if not (is_admin(actor) or is_regulator(actor, settings)):
+        raise PermissionDenied(
+            "仅监管部门可以处理风险预警", message_en="only regulators (and the admin) may handle risk alerts"
+        )
 
 
 def evaluated(reader: Party, settings: Settings) -> ColumnElement[bool]:

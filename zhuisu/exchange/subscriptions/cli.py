@@ -3,14 +3,15 @@ loop ``zhuisu serve`` also runs in-process; both may run at once)."""
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import jobs as capture_jobs
 from zhuisu.cli.runtime import session_maker, settings
-from zhuisu.config import get_settings
+from zhuisu.config import Settings, get_settings
 from zhuisu.exchange.subscriptions.worker import Worker
 from zhuisu.ledger import upkeep as ledger_upkeep
 
@@ -18,10 +19,17 @@ from zhuisu.ledger import upkeep as ledger_upkeep
 def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
     """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
     logged); runs until interrupted."""
+    run_worker(once)
+
+
+def run_worker(once: bool, also: Sequence[Callable[[sessionmaker[Session], Settings], object]] = ()) -> None:
+    """The worker loop, with the rounds of the rooms this one cannot know (``also``: called with the sessionmaker
+    and the settings each round; ``zhuisu.app.cli`` adds the risk scan)."""
     maker, config = session_maker(), settings()
     rounds: list[Callable[[], object]] = [
         partial(ledger_upkeep.round_, maker, config),
         partial(capture_jobs.resume, maker, lease_seconds=config.capture_job_lease_seconds),
+        *(partial(task, maker, config) for task in also),
     ]
     loop = Worker(maker, config, also=rounds)
     while True:

@@ -1,0 +1,46 @@
+"""What the custody rules share: shipments and receipts of a code (``event_epcs`` roles ``epc`` and ``quantity``),
+the receipt window of a code's class, and the hits grouped by the decisive event."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from zhuisu.oversight.rules.base import Hit, Scope, classes_of_codes, for_class, party_classes
+
+ROLES = ("epc", "quantity")
+#: A row: (code, event pk, event time, recorder).
+Row = tuple[str, int, datetime, str]
+
+
+def overdue(session: Session, scope: Scope, rows: list[Row]) -> dict[int, list[Row]]:
+    """The rows whose event is older than its class's receipt window, grouped by event."""
+    classes = classes_of_codes(session, {r[0] for r in rows})
+    recorders = party_classes(session, {r[3] for r in rows})
+    by_event: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        class_id = classes.get(row[0]) or recorders.get(row[3])
+        hours = for_class(scope.config.receipt_window_hours, class_id)
+        if hours is not None and row[2] <= scope.now - timedelta(hours=hours):
+            by_event[row[1]].append(row)
+    return by_event
+
+
+def hits(by_event: dict[int, list[Row]], zh: str, en: str) -> list[Hit]:
+    """One hit per event, keyed by the event and naming its codes; ``zh``/``en`` take ``{codes}``."""
+    found = []
+    for pk, rows in sorted(by_event.items()):
+        codes = tuple(sorted({r[0] for r in rows}))
+        shown = "、".join(codes[:3]) + ("…" if len(codes) > 3 else "")
+        found.append(
+            Hit(
+                key=str(pk),
+                events=(pk,),
+                codes=codes,
+                party_id=rows[0][3],
+                detail_zh=zh.format(codes=shown),
+                detail_en=en.format(codes=shown.replace("、", ", ")),
+                facts={"codes": len(codes)},
+            )
+        )
+    return found
