@@ -349,7 +349,7 @@ def risk_events(*, seed: int, catalog: Catalog) -> list[tuple[str, dict[str, Any
     drug_box = f"https://id.gs1.org/01/{_risk_gtin('drug')}/21/RISK-DUP-1"
     stored_box = f"https://id.gs1.org/01/{_risk_gtin('drug')}/21/RISK-LIC-1"
     milk = f"https://id.gs1.org/01/{_risk_gtin('food')}/21/RISK-TEMP-1"
-    pallet = "https://id.gs1.org/00/069099999999000017"
+    pallet = "https://id.gs1.org/00/069099999999000010"
     pigs = f"https://id.gs1.org/01/{_risk_gtin('edible_agri', 1)}/10/RISK-MB-IN"
     meat = f"https://id.gs1.org/01/{_risk_gtin('edible_agri')}/10/RISK-MB-OUT"
     wholesaler = parties["food-wholesaler"]
