@@ -12,7 +12,20 @@ from tests.support.epcis import document, object_event
 from tests.support.signin import sign_in
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work
-from zhuisu.models import BlacklistEntry, Complaint, CreditAppeal, Event, EventFlag, Licence, Party, Product
+from zhuisu.kit.time import utc_now
+from zhuisu.models import (
+    Alert,
+    BlacklistEntry,
+    Complaint,
+    CreditAppeal,
+    Event,
+    EventFlag,
+    Inspection,
+    Licence,
+    Party,
+    Product,
+    Recall,
+)
 from zhuisu.parties import service as parties_service
 
 A_USCC, B_USCC = "91110000600037341L", "91350100M000100Y43"
@@ -212,3 +225,56 @@ def test_the_desk(client: TestClient, session: Session, world: dict[str, str]) -
     assert "拒不召回" in page.text
     assert '<span class="badge bad">公示中</span>' in page.text
     assert [e.reason for e in session.scalars(select(BlacklistEntry))] == ["拒不召回"]
+
+
+def test_alerts_inspections_and_ordered_recalls_weigh(
+    client: TestClient, maker: sessionmaker[Session], world: dict[str, str]
+) -> None:
+    def record() -> dict[str, object]:
+        found: dict[str, object] = client.get(f"/api/v1/credit/{world['B']}", headers=_as(world, "乙食品")).json()
+        return found
+
+    with unit_of_work(maker) as s:  # an open alert of medium severity: B
+        s.add(Alert(rule="shipped_not_received", dedup_key="c-1", severity="medium", party_id=world["B"], evidence=[]))
+    b = record()
+    assert (b["grade"], b["alerts_open"], b["alerts_high"]) == ("B", 1, 0)
+    assert b["reasons"] == [["1 条风险预警未关闭", "1 open risk alert(s)"]]
+    with unit_of_work(maker) as s:  # a high one, a failed inspection of its product, an ordered recall of it: C
+        s.add(Alert(rule="duplicate_sale", dedup_key="c-2", severity="high", party_id=world["B"], evidence=[]))
+        s.add(
+            Inspection(
+                lab="示范市检验检测中心",
+                report_number="C-1",
+                code="https://id.gs1.org/01/06901234567892",
+                items=[],
+                result="fail",
+                inspected_on=TODAY,
+                producer_id=world["B"],
+                recorded_by_id=world["B"],
+            )
+        )
+        s.add(
+            Recall(
+                kind="ordered",
+                level=1,
+                code="https://id.gs1.org/01/06901234567892",
+                reason="x",
+                advice="y",
+                deadline=utc_now(),
+                issuer_id=world["A"],
+                owner_id=world["B"],
+            )
+        )
+    b = record()
+    assert (b["grade"], b["alerts_open"], b["alerts_high"], b["inspections_failed"], b["recalls_ordered"]) == (
+        "C",
+        2,
+        1,
+        1,
+        1,
+    )
+    assert b["reasons"] == [
+        ["1 条高风险预警未关闭", "1 open high-severity risk alert(s)"],
+        ["近一年产品检验不合格 1 次", "1 failed inspection(s) in a year"],
+        ["近一年被责令召回 1 次", "ordered to recall 1 time(s) in a year"],
+    ]

@@ -15,7 +15,7 @@ from tests.support.signin import sign_in
 from zhuisu.capture import service as capture_service
 from zhuisu.db.session import unit_of_work
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Event, EventFlag, Licence, Product
+from zhuisu.models import Alert, Event, EventFlag, Licence, Product
 from zhuisu.parties import service as parties_service
 
 GTIN1, GTIN2 = "06901234567892", "06901234567908"
@@ -40,9 +40,15 @@ def _event(n: int, hours_ago: float, step: str, codes: list[str], to: str | None
     if to is not None:
         extra["destinationList"] = [{"type": "owning_party", "destination": f"https://id.gs1.org/417/{to}"}]
     return object_event(
-        n, eventID=f"urn:uuid:eval-{n}", eventTime=_at(hours_ago), eventTimeZoneOffset="+00:00", bizStep=step,
-        epcList=codes, disposition="active" if step == "commissioning" else "in_progress", **extra,
-    )  # fmt: skip
+        n,
+        eventID=f"urn:uuid:eval-{n}",
+        eventTime=_at(hours_ago),
+        eventTimeZoneOffset="+00:00",
+        bizStep=step,
+        epcList=codes,
+        disposition="active" if step == "commissioning" else "in_progress",
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -96,6 +102,18 @@ def world(maker: sessionmaker[Session]) -> dict[str, str]:
         s.flush()
         flagged = s.scalar(select(Event.id).where(Event.event_id == "urn:uuid:eval-1"))
         assert flagged is not None
+        # a risk alert about A (a shipment never received), first seen now
+        s.add(
+            Alert(
+                rule="shipped_not_received",
+                dedup_key="eval-a",
+                severity="medium",
+                party_id=tokens["A"],
+                region="370602",
+                evidence=["urn:uuid:eval-3"],
+                codes=[_sgtin(2)],
+            )
+        )
         s.add(
             EventFlag(
                 event_pk=flagged, recorder_id=a.id, class_id="food.dairy", rule_id="r", release="x", elements=["lot"]
@@ -105,21 +123,65 @@ def world(maker: sessionmaker[Session]) -> dict[str, str]:
 
 
 A_ROW: dict[str, object] = {
-    "name": "甲企业", "region": "370602", "enterprises": 1, "events": 3, "products": 2, "products_traced": 1,
-    "coverage": 0.5, "median_delay_hours": 3.0, "p90_delay_hours": 50.0, "within_24h": 0.6667,
-    "completeness": 0.6667, "shipments": 2, "shipments_received": 1, "linkage": 0.5, "flags_per_10k": 3333.3,
+    "name": "甲企业",
+    "region": "370602",
+    "enterprises": 1,
+    "events": 3,
+    "products": 2,
+    "products_traced": 1,
+    "coverage": 0.5,
+    "median_delay_hours": 3.0,
+    "p90_delay_hours": 50.0,
+    "within_24h": 0.6667,
+    "completeness": 0.6667,
+    "shipments": 2,
+    "shipments_received": 1,
+    "linkage": 0.5,
+    "flags_per_10k": 3333.3,
+    "alerts": 1,
+    "alerts_per_10k": 3333.3,
     "score": 38.3,
-}  # fmt: skip
+}
 B_ROW: dict[str, object] = {
-    "name": "乙企业", "region": "370602", "enterprises": 1, "events": 1, "products": 0, "products_traced": 0,
-    "coverage": None, "median_delay_hours": 1.0, "p90_delay_hours": 1.0, "within_24h": 1.0, "completeness": 1.0,
-    "shipments": 0, "shipments_received": 0, "linkage": None, "flags_per_10k": 0.0, "score": 100.0,
-}  # fmt: skip
+    "name": "乙企业",
+    "region": "370602",
+    "enterprises": 1,
+    "events": 1,
+    "products": 0,
+    "products_traced": 0,
+    "coverage": None,
+    "median_delay_hours": 1.0,
+    "p90_delay_hours": 1.0,
+    "within_24h": 1.0,
+    "completeness": 1.0,
+    "shipments": 0,
+    "shipments_received": 0,
+    "linkage": None,
+    "flags_per_10k": 0.0,
+    "alerts": 0,
+    "alerts_per_10k": 0.0,
+    "score": 100.0,
+}
 CITY_ROW: dict[str, object] = {
-    "name": None, "region": "370602", "enterprises": 2, "events": 4, "products": 2, "products_traced": 1,
-    "coverage": 0.5, "median_delay_hours": 2.5, "p90_delay_hours": 50.0, "within_24h": 0.75, "completeness": 0.75,
-    "shipments": 2, "shipments_received": 1, "linkage": 0.5, "flags_per_10k": 2500.0, "score": 42.5,
-}  # fmt: skip
+    "name": None,
+    "region": "370602",
+    "enterprises": 2,
+    "events": 4,
+    "products": 2,
+    "products_traced": 1,
+    "coverage": 0.5,
+    "median_delay_hours": 2.5,
+    "p90_delay_hours": 50.0,
+    "within_24h": 0.75,
+    "completeness": 0.75,
+    "shipments": 2,
+    "shipments_received": 1,
+    "linkage": 0.5,
+    "flags_per_10k": 2500.0,
+    "alerts": 1,
+    "alerts_per_10k": 2500.0,
+    "score": 42.5,
+}
 
 
 def _rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -8,10 +8,11 @@ its appeals.
   (``event_flags``, rule ``credit.blacklist``), so the desk sees it (``flag_blacklisted``, a receiver of capture's
   ``events_recorded``).
 - **The credit record** of a party derives a grade from what the node holds about it: A (守信) nothing against it;
-  B (基本守信) complaints about its products or catalog flags on its events in the last year; C (失信风险) a licence
-  expired or catalog flags on more than 1 % of its events in the last year; D (严重失信) on the blacklist now. Each
-  input is listed with the grade, so the grade can be checked. (Alerts, recall confirmation timeliness and
-  inspection results join the inputs as those rooms record them.)
+  B (基本守信) complaints about its products, catalog flags on its events in the last year, or open risk alerts of
+  low or medium severity; C (失信风险) a licence expired, catalog flags on more than 1 % of its events in the last
+  year, an open high-severity risk alert, a failed inspection of its products in the last year, a recall a
+  regulator ordered of its products in the last year, or a recall it holds goods of whose deadline passed before it
+  confirmed; D (严重失信) on the blacklist now. Each input is listed with the grade, so the grade can be checked.
 - **Appeals** (异议申诉): the party files a note (optionally about one entry); a regulator supervising it or the
   admin answers.
 
@@ -30,7 +31,22 @@ from zhuisu.auth.roles import covers, is_admin
 from zhuisu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import utc_now
-from zhuisu.models import AuditEntry, BlacklistEntry, Complaint, CreditAppeal, Event, EventFlag, Licence, Party, Product
+from zhuisu.models import (
+    Alert,
+    AuditEntry,
+    BlacklistEntry,
+    Complaint,
+    CreditAppeal,
+    Event,
+    EventFlag,
+    Inspection,
+    Licence,
+    Party,
+    Product,
+    Recall,
+)
+from zhuisu.recall import completion as recall_completion
+from zhuisu.recall import orders as recall_orders
 
 BLACKLIST_RULE = "credit.blacklist"
 GRADES = {
@@ -56,6 +72,11 @@ class CreditRecord:
     events: int
     flagged: int
     appeals: list[CreditAppeal]
+    alerts_open: int = 0
+    alerts_high: int = 0
+    inspections_failed: int = 0
+    recalls_ordered: int = 0
+    recall_lines_overdue: int = 0
 
 
 def supervises(actor: Party, party: Party) -> bool:
@@ -233,13 +254,43 @@ def credit_record(session: Session, party_ref: str, *, reader: Party, today: dat
     appeals = list(
         session.scalars(select(CreditAppeal).where(CreditAppeal.party_id == party.id).order_by(CreditAppeal.filed_at))
     )
-    grade, reasons = _grade(
+    open_alerts = list(
+        session.scalars(select(Alert.severity).where(Alert.party_id == party.id, Alert.status != "closed"))
+    )
+    failed = (
+        session.scalar(
+            select(func.count())
+            .select_from(Inspection)
+            .where(
+                Inspection.producer_id == party.id,
+                Inspection.result == "fail",
+                Inspection.inspected_on >= today - _YEAR,
+            )
+        )
+        or 0
+    )
+    ordered = (
+        session.scalar(
+            select(func.count())
+            .select_from(Recall)
+            .where(Recall.owner_id == party.id, Recall.kind == "ordered", Recall.created_at >= since)
+        )
+        or 0
+    )
+    overdue = _overdue_lines(session, party)
+    facts = _Facts(
         listed=any(in_force(e, today) for e in entries),
         expired=expired,
         complaints=len(complaints_rows),
         events=events,
         flagged=flagged,
+        alerts_open=len(open_alerts),
+        alerts_high=sum(1 for severity in open_alerts if severity == "high"),
+        inspections_failed=failed,
+        recalls_ordered=ordered,
+        recall_lines_overdue=overdue,
     )
+    grade, reasons = _grade(facts)
     return CreditRecord(
         party=party,
         grade=grade,
@@ -252,26 +303,85 @@ def credit_record(session: Session, party_ref: str, *, reader: Party, today: dat
         events=events,
         flagged=flagged,
         appeals=appeals,
+        alerts_open=facts.alerts_open,
+        alerts_high=facts.alerts_high,
+        inspections_failed=failed,
+        recalls_ordered=ordered,
+        recall_lines_overdue=overdue,
     )
 
 
-def _grade(
-    *, listed: bool, expired: int, complaints: int, events: int, flagged: int
-) -> tuple[str, list[tuple[str, str]]]:
-    if listed:
+@dataclass(frozen=True)
+class _Facts:
+    listed: bool
+    expired: int
+    complaints: int
+    events: int
+    flagged: int
+    alerts_open: int
+    alerts_high: int
+    inspections_failed: int
+    recalls_ordered: int
+    recall_lines_overdue: int
+
+
+def _overdue_lines(session: Session, party: Party) -> int:
+    """The recalls ``party`` holds goods of whose deadline passed before it confirmed them all."""
+    now = utc_now()
+    overdue = 0
+    for recall, _ in recall_orders.recalls_held_by(session, party):
+        read = recall_completion.read(session, recall, view="holder", reader=party, now=now)
+        overdue += sum(1 for line in read.holders if line.party_id == party.id and line.status == "overdue")
+    return overdue
+
+
+def _grade(facts: _Facts) -> tuple[str, list[tuple[str, str]]]:
+    if facts.listed:
         return "D", [("列入失信名单", "on the blacklist")]
     risk = []
-    if expired:
-        risk.append((f"{expired} 张许可证已过期", f"{expired} licence(s) expired"))
-    if events and flagged / events > _FLAG_SHARE:
-        risk.append((f"近一年 {flagged}/{events} 条记录被标记", f"{flagged} of {events} records flagged in a year"))
+    if facts.expired:
+        risk.append((f"{facts.expired} 张许可证已过期", f"{facts.expired} licence(s) expired"))
+    if facts.events and facts.flagged / facts.events > _FLAG_SHARE:
+        risk.append(
+            (
+                f"近一年 {facts.flagged}/{facts.events} 条记录被标记",
+                f"{facts.flagged} of {facts.events} records flagged in a year",
+            )
+        )
+    if facts.alerts_high:
+        risk.append(
+            (f"{facts.alerts_high} 条高风险预警未关闭", f"{facts.alerts_high} open high-severity risk alert(s)")
+        )
+    if facts.inspections_failed:
+        risk.append(
+            (
+                f"近一年产品检验不合格 {facts.inspections_failed} 次",
+                f"{facts.inspections_failed} failed inspection(s) in a year",
+            )
+        )
+    if facts.recalls_ordered:
+        risk.append(
+            (
+                f"近一年被责令召回 {facts.recalls_ordered} 次",
+                f"ordered to recall {facts.recalls_ordered} time(s) in a year",
+            )
+        )
+    if facts.recall_lines_overdue:
+        risk.append(
+            (
+                f"{facts.recall_lines_overdue} 次召回逾期未确认",
+                f"{facts.recall_lines_overdue} recall(s) not confirmed by the deadline",
+            )
+        )
     if risk:
         return "C", risk
     minor = []
-    if complaints:
-        minor.append((f"产品被投诉举报 {complaints} 次", f"{complaints} complaint(s) about its products"))
-    if flagged:
-        minor.append((f"近一年 {flagged} 条记录被标记", f"{flagged} record(s) flagged in a year"))
+    if facts.complaints:
+        minor.append((f"产品被投诉举报 {facts.complaints} 次", f"{facts.complaints} complaint(s) about its products"))
+    if facts.flagged:
+        minor.append((f"近一年 {facts.flagged} 条记录被标记", f"{facts.flagged} record(s) flagged in a year"))
+    if facts.alerts_open:
+        minor.append((f"{facts.alerts_open} 条风险预警未关闭", f"{facts.alerts_open} open risk alert(s)"))
     if minor:
         return "B", minor
     return "A", []

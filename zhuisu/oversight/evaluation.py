@@ -11,12 +11,13 @@ recorded events in the window, or has registered products):
   require (``event_flags`` holds those accepted with elements missing);
 - **linkage** 链接率: the share of its shipments (bizStep ``shipping`` naming a destination party) of which some code
   was received (bizStep ``receiving``) by anyone at or after the shipment;
-- **flags per 10,000 events** 风险率: catalog flags per 10,000 of its events.
+- **flags and alerts per 10,000 events** 风险率: catalog flags on its events, and risk alerts about it first seen
+  in the window (``oversight.rules``), each per 10,000 of its events.
 
 The score is 100 × the mean of the shares it has (a share with no denominator — no products, no shipments — is left
-out, not counted as zero), less one point per flag per 10,000 events, at most 20; rounded to one decimal. A region's
-row aggregates its enterprises' inputs (its shares are of the region's totals, its delays over all its events).
-Everything is computed on read; nothing is stored.
+out, not counted as zero), less one point per flag or alert per 10,000 events, at most 20; rounded to one decimal.
+A region's row aggregates its enterprises' inputs (its shares are of the region's totals, its delays over all its
+events). Everything is computed on read; nothing is stored.
 """
 
 import io
@@ -31,7 +32,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Event, EventEpc, EventFlag, Party, Product, TraceCustody
+from zhuisu.models import Alert, Event, EventEpc, EventFlag, Party, Product, TraceCustody
 from zhuisu.oversight.schemas import EvaluationRead, EvaluationRow
 
 _DL_GTIN = "https://id.gs1.org/01/"
@@ -50,6 +51,7 @@ class _Inputs:
     flagged: int = 0
     shipments: int = 0
     shipments_received: int = 0
+    alerts: int = 0
 
     def add(self, other: "_Inputs") -> None:
         self.events += other.events
@@ -59,6 +61,7 @@ class _Inputs:
         self.flagged += other.flagged
         self.shipments += other.shipments
         self.shipments_received += other.shipments_received
+        self.alerts += other.alerts
 
 
 def evaluate(
@@ -90,6 +93,13 @@ def evaluate(
     ):  # fmt: skip
         if recorder in known:
             inputs[recorder].flagged = int(n)
+    for party_id, n in session.execute(
+        select(Alert.party_id, func.count())
+        .where(Alert.first_seen >= since, Alert.first_seen < until, Alert.party_id.is_not(None))
+        .group_by(Alert.party_id)
+    ):
+        if party_id in known:
+            inputs[party_id].alerts = int(n)
     _products(session, known, inputs, in_window)
     _shipments(session, known, inputs, in_window)
     rows = [_row(known[pid], known[pid].region or "", facts) for pid, facts in inputs.items() if pid in known]
@@ -183,8 +193,10 @@ def _row(party: Party | None, region: str, facts: _Inputs, *, enterprises: int =
     completeness = _share(facts.events - facts.flagged, facts.events)
     linkage = _share(facts.shipments_received, facts.shipments)
     flags_rate = round(facts.flagged * 10_000 / facts.events, 1) if facts.events else 0.0
+    alerts_rate = round(facts.alerts * 10_000 / facts.events, 1) if facts.events else 0.0
+    penalty = min(_MAX_PENALTY, flags_rate + alerts_rate)
     shares = [s for s in (coverage, timely, completeness, linkage) if s is not None]
-    score = round(max(0.0, 100 * sum(shares) / len(shares) - min(_MAX_PENALTY, flags_rate)), 1) if shares else None
+    score = round(max(0.0, 100 * sum(shares) / len(shares) - penalty), 1) if shares else None
     return EvaluationRow(
         party_id=party.id if party else None,
         name=party.name if party else None,
@@ -202,6 +214,8 @@ def _row(party: Party | None, region: str, facts: _Inputs, *, enterprises: int =
         shipments_received=facts.shipments_received,
         linkage=linkage,
         flags_per_10k=flags_rate,
+        alerts=facts.alerts,
+        alerts_per_10k=alerts_rate,
         score=score,
     )
 
@@ -237,6 +251,8 @@ XLSX_COLUMNS = (
     ("已收货 Received", "shipments_received"),
     ("链接率 Linkage", "linkage"),
     ("每万条标记 Flags per 10,000", "flags_per_10k"),
+    ("风险预警 Alerts", "alerts"),
+    ("每万条预警 Alerts per 10,000", "alerts_per_10k"),
 )
 
 

@@ -226,5 +226,10 @@ def credit_record(party: SignedInParty, session: DbSession, party_id: str) -> Cr
         complaints_open=record.complaints_open,
         events=record.events,
         flagged=record.flagged,
+        alerts_open=record.alerts_open,
+        alerts_high=record.alerts_high,
+        inspections_failed=record.inspections_failed,
+        recalls_ordered=record.recalls_ordered,
+        recall_lines_overdue=record.recall_lines_overdue,
         appeals=[AppealRead.model_validate(a) for a in record.appeals],
     )

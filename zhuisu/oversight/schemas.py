@@ -78,7 +78,11 @@ class EvaluationRow(BaseModel):
     shipments_received: int = Field(description="Of which some code was received at or after the shipment.")
     linkage: float | None = Field(description="shipments_received / shipments (链接率).")
     flags_per_10k: float = Field(description="Catalog flags per 10,000 events.")
-    score: float | None = Field(description="0–100: 100 × mean of the shares, less flags per 10,000 (at most 20).")
+    alerts: int = Field(default=0, description="Risk alerts about it first seen in the window.")
+    alerts_per_10k: float = Field(default=0.0, description="Risk alerts per 10,000 events.")
+    score: float | None = Field(
+        description="0–100: 100 × mean of the shares, less flags and alerts per 10,000 (at most 20)."
+    )
 
 
 class EvaluationRead(BaseModel):
@@ -169,4 +173,9 @@ class CreditRecordRead(BaseModel):
     complaints_open: int
     events: int = Field(description="Events it recorded in the last year.")
     flagged: int = Field(description="Of which flagged (catalog rules, the blacklist).")
+    alerts_open: int = Field(description="Risk alerts about it not closed.")
+    alerts_high: int = Field(description="Of which high severity.")
+    inspections_failed: int = Field(description="Failed inspections of its products in the last year.")
+    recalls_ordered: int = Field(description="Recalls a regulator ordered of its products in the last year.")
+    recall_lines_overdue: int = Field(description="Recalls it holds goods of, not confirmed by the deadline.")
     appeals: list[AppealRead]
