@@ -94,20 +94,12 @@ def verify_store(
             completed.extend(tree.append(leaf_hash(bytes(leaf.leaf))))
             if tree.size in wanted:
                 roots[tree.size] = tree.root()
-            event = events.get(leaf.event_pk)
-            finding = check_event(leaf, event, contexts, codes.get(leaf.event_pk, []))
-            if finding is not None:
-                report.findings.append(finding)
-                derived.failed.append(leaf.event_pk)
-            elif event is not None:
-                passed[event.event_id] = (leaf.idx, signals.VerifiedEvent(event.id, event.event_id, event.body))
+            _check_row(leaf, events.get(leaf.event_pk), contexts, codes, derived, passed, report)
         _check_nodes(session, completed, report)
         _check_derived(session, derived, passed, report)
     report.leaves = report.checked = tree.size
     report.external = len(external)
-    for pk, event_id in repository.unlogged_events(session):
-        report.findings.append(Finding("inserted", event_id, "stored event has no leaf in the ledger"))
-        derived.failed.append(pk)
+    _check_unlogged(session, derived, report)
     _check_head(session, tree, report)
     signals.replay_finished.send(session, derived)
     _collect(derived, {}, report)
@@ -169,9 +161,7 @@ def verify_sample(
         if body is not None:
             _check_extends(body, signed, reader, report)
     report.external = len(external)
-    for pk, event_id in repository.unlogged_events(session):
-        report.findings.append(Finding("inserted", event_id, "stored event has no leaf in the ledger"))
-        derived.failed.append(pk)
+    _check_unlogged(session, derived, report)
     signals.replay_finished.send(session, derived)
     _collect(derived, {}, report)
     return report
@@ -201,13 +191,7 @@ def _check_sampled(
             verify_inclusion(idx, signed.size, leaf_hash(bytes(leaf.leaf)), proof, signed.root_hash)
         except LedgerError as exc:
             _tree(report, f"leaf {idx} is not in signed checkpoint {signed.size}: {exc}")
-        event = events.get(leaf.event_pk)
-        finding = check_event(leaf, event, contexts, codes.get(leaf.event_pk, []))
-        if finding is not None:
-            report.findings.append(finding)
-            derived.failed.append(leaf.event_pk)
-        elif event is not None:
-            passed[event.event_id] = (idx, signals.VerifiedEvent(event.id, event.event_id, event.body))
+        _check_row(leaf, events.get(leaf.event_pk), contexts, codes, derived, passed, report)
     _check_derived(session, derived, passed, report)
 
 
@@ -290,6 +274,30 @@ def _derived_differences(event: Row[Any], codes: list[Indexed] | None) -> list[s
         if stored != [(role, value, None if q is None else float(q), uom) for role, value, q, uom in expected]:
             changed.append("event_epcs")
     return changed
+
+
+def _check_unlogged(session: Session, derived: signals.DerivedCheck, report: VerifyReport) -> None:
+    for pk, event_id in repository.unlogged_events(session):
+        report.findings.append(Finding("inserted", event_id, "stored event has no leaf in the ledger"))
+        derived.failed.append(pk)
+
+
+def _check_row(
+    leaf: Row[Any],
+    event: Row[Any] | None,
+    contexts: dict[int, Any],
+    codes: dict[int, list[Indexed]],
+    derived: signals.DerivedCheck,
+    passed: dict[str, tuple[int, signals.VerifiedEvent]],
+    report: VerifyReport,
+) -> None:
+    """One leaf's event row against it: a finding, or the event handed on for its derived rows."""
+    finding = check_event(leaf, event, contexts, codes.get(leaf.event_pk, []))
+    if finding is not None:
+        report.findings.append(finding)
+        derived.failed.append(leaf.event_pk)
+    elif event is not None:
+        passed[event.event_id] = (leaf.idx, signals.VerifiedEvent(event.id, event.event_id, event.body))
 
 
 def _check_derived(
