@@ -4,9 +4,11 @@ the receipt window of a code's class, and the hits grouped by the decisive event
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhuisu.oversight.rules.base import Hit, Scope, classes_of_codes, for_class, party_classes
+from zhuisu.models import Event, EventEpc
+from zhuisu.oversight.rules.base import CHUNK, Hit, Scope, classes_of_codes, for_class, party_classes
 
 ROLES = ("epc", "quantity")
 #: A row: (code, event pk, event time, recorder).
@@ -43,4 +45,21 @@ def hits(by_event: dict[int, list[Row]], zh: str, en: str) -> list[Hit]:
                 facts={"codes": len(codes)},
             )
         )
+    return found
+
+
+def latest(session: Session, codes: list[str], biz_step: str) -> dict[str, datetime]:
+    """The time of the latest event of ``biz_step`` naming each of ``codes`` (those that have one), by index probes
+    of ``event_epcs.value`` a chunk at a time."""
+    found: dict[str, datetime] = {}
+    for start in range(0, len(codes), CHUNK):
+        for code, last in session.execute(
+            select(EventEpc.value, func.max(Event.event_time))
+            .join(Event, Event.id == EventEpc.event_pk)
+            .where(
+                EventEpc.value.in_(codes[start : start + CHUNK]), EventEpc.role.in_(ROLES), Event.biz_step == biz_step
+            )
+            .group_by(EventEpc.value)
+        ):
+            found[code] = last
     return found
