@@ -48,6 +48,14 @@ def hits(by_event: dict[int, list[Row]], zh: str, en: str) -> list[Hit]:
     return found
 
 
+def probes_in_sql(session: Session) -> bool:
+    """Whether the custody rules find a code's counterpart (the shipment of a receipt, the receipt of a shipment)
+    with a correlated ``NOT EXISTS`` in SQL — SQLite, which runs it as one index probe per row — or by index
+    probes of the codes a chunk at a time (``latest``) — PostgreSQL, whose planner, on a freshly loaded table never
+    analysed, chose a nested loop over both sides and ran for minutes."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def latest(session: Session, codes: list[str], biz_step: str) -> dict[str, datetime]:
     """The time of the latest event of ``biz_step`` naming each of ``codes`` (those that have one), by index probes
     of ``event_epcs.value`` a chunk at a time."""
