@@ -51,6 +51,13 @@ def in_class(
     return or_(column == class_id, column.startswith(class_id + ".", autoescape=True))
 
 
+def supervises(actor: Party, region: str | None, class_id: str | None) -> bool:
+    """Whether ``actor`` is a regulator whose jurisdiction covers ``region`` (a GB/T 2260 code; None: national)
+    and whose mandate covers ``class_id`` — ``supervised`` for one party in Python."""
+    in_region = actor.jurisdiction is None or (region or "").startswith(actor.jurisdiction)
+    return actor.actor == "regulator" and in_region and covers(actor.mandate, class_id)
+
+
 def supervised(jurisdiction: str | None, mandate: Sequence[str] | None) -> list[ColumnElement[bool]]:
     """The parties a regulator supervises, as conditions on ``parties``: registered in its ``jurisdiction`` (a GB/T
     2260 prefix; None: every region) and under a class of its ``mandate`` (``Party.product_class``, the class the

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from zhuisu.auth.roles import covers, is_admin
+from zhuisu.auth.roles import covers, is_admin, supervises
 from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.identifiers import cbv_short, named_codes
 from zhuisu.epcis.reports import EventError
@@ -142,7 +142,7 @@ def _consequences(session: Session, actor: Party, events: dict[int, dict[str, An
             if gtin not in products:
                 continue
             producer, class_id, region = products[gtin]
-            if producer is None or producer == actor.id or _supervises(actor, region, class_id):
+            if producer is None or producer == actor.id or supervises(actor, region, class_id):
                 continue
             if kind == _RECALL:
                 found.append((index, _not_your_product(index, gtin)))
@@ -219,12 +219,6 @@ def owners(session: Session, gtins: set[str]) -> dict[str, Owner]:
     return found
 
 
-def _supervises(actor: Party, region: str | None, class_id: str | None) -> bool:
-    """A regulator whose jurisdiction covers ``region`` and whose mandate covers ``class_id``."""
-    in_region = actor.jurisdiction is None or (region or "").startswith(actor.jurisdiction)
-    return actor.actor == "regulator" and in_region and covers(actor.mandate, class_id)
-
-
 def _others_goods(
     session: Session,
     actor: Party,
@@ -252,7 +246,7 @@ def _others_goods(
                 continue
             match = _GTIN.match(thing)
             producer, class_id, region = products.get(match.group(1), (None, None, None)) if match else (None,) * 3
-            if producer == actor.id or _supervises(actor, region, class_id):
+            if producer == actor.id or supervises(actor, region, class_id):
                 continue
             found.append((index, _not_your_goods(index, thing)))
             break

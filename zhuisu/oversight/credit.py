@@ -27,7 +27,8 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from zhuisu.auth.roles import covers, is_admin
+from zhuisu.auth import roles
+from zhuisu.auth.roles import is_admin
 from zhuisu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import utc_now
@@ -45,6 +46,7 @@ from zhuisu.models import (
     Product,
     Recall,
 )
+from zhuisu.parties import service as parties_service
 from zhuisu.recall import completion as recall_completion
 from zhuisu.recall import orders as recall_orders
 
@@ -81,20 +83,11 @@ class CreditRecord:
 
 def supervises(actor: Party, party: Party) -> bool:
     """Whether ``actor`` (the admin, or a regulator by jurisdiction ∩ mandate) may act on ``party``'s credit."""
-    if is_admin(actor):
-        return True
-    if actor.actor != "regulator":
-        return False
-    in_region = actor.jurisdiction is None or (party.region or "").startswith(actor.jurisdiction)
-    return in_region and covers(actor.mandate, party.product_class)
+    return is_admin(actor) or roles.supervises(actor, party.region, party.product_class)
 
 
 def _party(session: Session, reference: str) -> Party:
-    reference = reference.strip()
-    party = session.scalar(select(Party).where(or_(Party.id == reference, Party.uscc == reference)))
-    if party is None:
-        raise NotFound(f"没有编号为 {reference} 的主体", message_en=f"no party {reference}")
-    return party
+    return parties_service.get_party(session, reference.strip())
 
 
 def _authority(actor: Party, party: Party) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
-from zhuisu.auth.roles import check_admin, covers, is_admin, supervised
+from zhuisu.auth.roles import check_admin, is_admin, supervised, supervises
 from zhuisu.errors import PermissionDenied
 from zhuisu.models import Delegation, Party, Product
 from zhuisu.parties.vocabulary import RESERVED_PARTY_TYPES, RESERVED_ROLES
@@ -40,10 +40,7 @@ def may_read(actor: Party | None, party: Party) -> bool:
     operator, every party. (Direct trading partners' public data is to come with the rest of the lanes.)"""
     if actor is None or is_admin(actor) or actor.id == party.id:
         return True
-    if actor.actor == "regulator":
-        in_region = (party.region or "").startswith(actor.jurisdiction or "")
-        return in_region and covers(actor.mandate, party.product_class)
-    return False
+    return supervises(actor, party.region, party.product_class)
 
 
 def readable(actor: Party | None) -> list[ColumnElement[bool]]:

@@ -18,7 +18,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from zhuisu.auth.roles import covers, in_class, is_admin
+from zhuisu.auth.roles import in_class, is_admin, supervises
 from zhuisu.capture.permissions import Owner
 from zhuisu.models import Party, Recall, RecallHolder
 from zhuisu.recall.errors import NotYourProduct, NotYourRecall, RecallNotFound
@@ -37,12 +37,6 @@ def narrow_impact(session: Session, viewer: Party | None, impact: ImpactRead) ->
     return impact.model_copy(
         update={"holder_of": holder_of, "holders": sorted(set(holder_of.values())), "view": "lane"}
     )
-
-
-def supervises(actor: Party, region: str | None, class_id: str | None) -> bool:
-    """A regulator whose jurisdiction covers ``region`` and whose mandate covers ``class_id``."""
-    in_region = actor.jurisdiction is None or (region or "").startswith(actor.jurisdiction)
-    return actor.actor == "regulator" and in_region and covers(actor.mandate, class_id)
 
 
 def issuing_kind(actor: Party | None, owner: Owner | None, class_id: str | None) -> Literal["voluntary", "ordered"]:

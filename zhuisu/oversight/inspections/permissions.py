@@ -14,7 +14,7 @@
 
 from sqlalchemy import ColumnElement, or_, select, true
 
-from zhuisu.auth.roles import covers, is_admin, supervised
+from zhuisu.auth.roles import covers, is_admin, supervised, supervises
 from zhuisu.errors import PermissionDenied
 from zhuisu.models import Certificate, Inspection, Party
 
@@ -31,13 +31,6 @@ class NotIssuingAuthority(PermissionDenied):
     code = "not_issuing_authority"
 
 
-def supervises(regulator: Party, party: Party, class_id: str | None) -> bool:
-    """Whether ``regulator``'s jurisdiction covers ``party``'s region and its mandate ``class_id``."""
-    if regulator.jurisdiction is not None and not (party.region or "").startswith(regulator.jurisdiction):
-        return False
-    return covers(regulator.mandate, class_id)
-
-
 def check_record(actor: Party, producer: Party | None, class_id: str | None) -> None:
     """Raises NotAnInspector or NotSupervised unless ``actor`` may record a report or certificate of a product of
     ``producer`` (None: not registered here) in ``class_id``."""
@@ -49,7 +42,7 @@ def check_record(actor: Party, producer: Party | None, class_id: str | None) -> 
             message_en="only an inspection body, a regulator or the admin may record inspection reports and "
             "certificates",
         )
-    if producer is not None and not supervises(actor, producer, class_id or producer.product_class):
+    if producer is not None and not supervises(actor, producer.region, class_id or producer.product_class):
         raise NotSupervised(
             f"该产品的生产者 {producer.name} 不在本部门的辖区或职责范围内",
             message_en=f"the product's producer {producer.name} is outside this regulator's jurisdiction or mandate",
@@ -60,7 +53,7 @@ def check_confirm(actor: Party, party: Party, classes: list[str] | None) -> None
     """Raises NotIssuingAuthority unless ``actor`` may confirm a licence of ``party`` covering ``classes``."""
     if is_admin(actor):
         return
-    if actor.actor == "regulator" and supervises(actor, party, party.product_class):
+    if supervises(actor, party.region, party.product_class):
         if all(covers(actor.mandate, c) for c in classes or ()):
             return
     raise NotIssuingAuthority(
