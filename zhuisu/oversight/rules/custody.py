@@ -4,8 +4,8 @@ the receipt window of a code's class, and the hits grouped by the decisive event
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from zhuisu.models import Event, EventEpc
 from zhuisu.oversight.rules.base import CHUNK, Hit, Scope, classes_of_codes, for_class, party_classes
@@ -48,12 +48,40 @@ def hits(by_event: dict[int, list[Row]], zh: str, en: str) -> list[Hit]:
     return found
 
 
-def probes_in_sql(session: Session) -> bool:
-    """Whether the custody rules find a code's counterpart (the shipment of a receipt, the receipt of a shipment)
-    with a correlated ``NOT EXISTS`` in SQL — SQLite, which runs it as one index probe per row — or by index
-    probes of the codes a chunk at a time (``latest``) — PostgreSQL, whose planner, on a freshly loaded table never
-    analysed, chose a nested loop over both sides and ran for minutes."""
-    return session.get_bind().dialect.name == "sqlite"
+def unmatched(session: Session, scope: Scope, step: str, counterpart: str, *, at_or_after: bool) -> list[Row]:
+    """The (code, event) rows of ``step`` events older than the shortest receipt window whose code no
+    ``counterpart`` event names (``at_or_after``: none dated at or after the row's event).
+
+    On SQLite a correlated ``NOT EXISTS``, one index probe per row; on PostgreSQL index probes of the codes a chunk
+    at a time (``latest``): its planner, on a freshly loaded table never analysed, ran the ``NOT EXISTS`` as a
+    nested loop over both sides for minutes."""
+    shortest = min(scope.config.receipt_window_hours.values(), default=0.0)
+    in_sql = session.get_bind().dialect.name == "sqlite"
+    c_epc, c_event = aliased(EventEpc), aliased(Event)
+    matched = exists().where(
+        c_epc.value == EventEpc.value,
+        c_epc.role.in_(ROLES),
+        c_event.id == c_epc.event_pk,
+        c_event.biz_step == counterpart,
+        c_event.event_time >= Event.event_time if at_or_after else true(),
+    )
+    rows: list[Row] = [
+        (code, pk, t, recorder)
+        for code, pk, t, recorder in session.execute(
+            select(EventEpc.value, Event.id, Event.event_time, Event.recorder_id)
+            .join(Event, Event.id == EventEpc.event_pk)
+            .where(
+                Event.biz_step == step,
+                EventEpc.role.in_(ROLES),
+                Event.event_time <= scope.now - timedelta(hours=shortest),
+                ~matched if in_sql else true(),
+            )
+        )
+    ]
+    if in_sql:
+        return rows
+    last = latest(session, sorted({r[0] for r in rows}), counterpart)
+    return [r for r in rows if not (r[0] in last and (not at_or_after or last[r[0]] >= r[2]))]
 
 
 def latest(session: Session, codes: list[str], biz_step: str) -> dict[str, datetime]:

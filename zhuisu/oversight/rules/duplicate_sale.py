@@ -7,12 +7,13 @@ evidence grows with every further sale; the answerable party is the recorder of 
 """
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.models import Event, EventEpc, Location, Party
-from zhuisu.oversight.rules.base import Hit, NewEvent, RiskRule, Scope
+from zhuisu.oversight.rules.base import CHUNK, Hit, NewEvent, RiskRule, Scope
 from zhuisu.trace.walk import is_class
 
 SALE_STEPS = ("retail_selling", "dispensing")
@@ -46,14 +47,21 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         if not candidates:
             return []
         twice = twice.where(EventEpc.value.in_(candidates))
-    rows = session.execute(
-        select(EventEpc.value, Event.id, Event.event_time, Event.recorder_id, Party.region, Location.region)
-        .join(Event, Event.id == EventEpc.event_pk)
-        .join(Party, Party.id == Event.recorder_id)
-        .outerjoin(Location, Location.gln == func.substr(Event.biz_location, 24, 13))
-        .where(EventEpc.role == "epc", sale, EventEpc.value.in_(twice))
-        .order_by(EventEpc.value, Event.event_time, Event.id)
-    ).all()
+    # The items sold twice first, then their sales by index probes a chunk at a time: one statement with the
+    # grouping as an IN subquery was planned as nested loops over both sides on PostgreSQL tables whose statistics
+    # said empty, and ran for minutes.
+    items = sorted(c for c in session.scalars(twice) if not is_class(c))
+    rows: list[tuple[str, int, datetime, str, str | None, str | None]] = []
+    for start in range(0, len(items), CHUNK):
+        found = session.execute(
+            select(EventEpc.value, Event.id, Event.event_time, Event.recorder_id, Party.region, Location.region)
+            .join(Event, Event.id == EventEpc.event_pk)
+            .join(Party, Party.id == Event.recorder_id)
+            .outerjoin(Location, Location.gln == func.substr(Event.biz_location, 24, 13))
+            .where(EventEpc.role == "epc", sale, EventEpc.value.in_(items[start : start + CHUNK]))
+            .order_by(EventEpc.value, Event.event_time, Event.id)
+        )
+        rows.extend((code, pk, t, recorder, region, site) for code, pk, t, recorder, region, site in found)
     sales: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
     for code, pk, _t, recorder, party_region, site_region in rows:
         if not is_class(code):

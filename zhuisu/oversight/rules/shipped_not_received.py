@@ -6,10 +6,10 @@ scans run it. One alert per shipment event, naming the codes not received; the s
 """
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
 from zhuisu.models import Event, EventEpc
 from zhuisu.oversight.rules import custody
@@ -17,34 +17,7 @@ from zhuisu.oversight.rules.base import CHUNK, Hit, RiskRule, Scope
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
-    shortest = min(scope.config.receipt_window_hours.values(), default=0.0)
-    probe = custody.probes_in_sql(session)
-    r_epc, r_event = aliased(EventEpc), aliased(Event)
-    received_sql = exists().where(
-        r_epc.value == EventEpc.value,
-        r_epc.role.in_(custody.ROLES),
-        r_event.id == r_epc.event_pk,
-        r_event.biz_step == "receiving",
-        r_event.event_time >= Event.event_time,
-    )
-    shipments: list[custody.Row] = [
-        (code, pk, t, recorder)
-        for code, pk, t, recorder in session.execute(
-            select(EventEpc.value, Event.id, Event.event_time, Event.recorder_id)
-            .join(Event, Event.id == EventEpc.event_pk)
-            .where(
-                Event.biz_step == "shipping",
-                EventEpc.role.in_(custody.ROLES),
-                Event.event_time <= scope.now - timedelta(hours=shortest),
-                ~received_sql if probe else true(),
-            )
-        )
-    ]
-    if probe:
-        rows = shipments
-    else:  # received at or after the shipment: the latest receipt of each code (see ``custody.probes_in_sql``)
-        last_receipt = custody.latest(session, sorted({r[0] for r in shipments}), "receiving")
-        rows = [r for r in shipments if not (r[0] in last_receipt and last_receipt[r[0]] >= r[2])]
+    rows = custody.unmatched(session, scope, "shipping", "receiving", at_or_after=True)
     early = _received_before_every_shipment(session, sorted({r[0] for r in rows}))
     rows = [r for r in rows if r[0] not in early]
     return custody.hits(
