@@ -28,11 +28,15 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from openpyxl import Workbook
-from sqlalchemy import ColumnElement, and_, exists, func, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.orm import Session
 
+from zhuisu.auth import roles
+from zhuisu.config import Settings
 from zhuisu.kit.time import utc_now
 from zhuisu.models import Alert, Event, EventEpc, EventFlag, Party, Product, TraceCustody
+from zhuisu.oversight import permissions
+from zhuisu.oversight.rules import custody
 from zhuisu.oversight.schemas import EvaluationRead, EvaluationRow
 
 _DL_GTIN = "https://id.gs1.org/01/"
@@ -120,6 +124,19 @@ def evaluate(
     )
 
 
+def evaluate_for(
+    session: Session, reader: Party, settings: Settings, *, region: str = "", window_days: int | None = None
+) -> EvaluationRead:
+    """``evaluate`` in ``reader``'s lane (``permissions.evaluated``), a ``region`` outside its scope narrowed back,
+    over ``window_days`` (default: ``coverage_window_days``): what the route, the workbook and the desk page show."""
+    return evaluate(
+        session,
+        parties=permissions.evaluated(reader, settings),
+        window_days=window_days or settings.coverage_window_days,
+        region_prefix=roles.within(permissions.region_scope(reader, settings), region),
+    )
+
+
 def _products(
     session: Session, known: dict[str, Party], inputs: dict[str, _Inputs], in_window: ColumnElement[bool]
 ) -> None:
@@ -148,38 +165,29 @@ def _products(
 def _shipments(
     session: Session, known: dict[str, Party], inputs: dict[str, _Inputs], in_window: ColumnElement[bool]
 ) -> None:
-    """Shipments naming a destination party, and whether some code of each was received at or after it."""
-    shipped = aliased(EventEpc)
-    received = aliased(EventEpc)
-    receipt = aliased(Event)
-    matched = exists(
-        select(received.id)
-        .join(receipt, receipt.id == received.event_pk)
-        .where(received.value == shipped.value, receipt.biz_step == "receiving", receipt.event_time >= Event.event_time)
-    )
+    """Shipments naming a destination party, and whether some code of each was received at or after it (the
+    latest receipt of each code: ``rules.custody.latest``, as ``shipped_not_received`` decides)."""
     ships = (
-        select(Event.recorder_id, Event.id)
+        select(Event.recorder_id, Event.id, Event.event_time, EventEpc.value)
         .join(TraceCustody, TraceCustody.event_pk == Event.id)
-        .where(in_window, Event.biz_step == "shipping", TraceCustody.destination.is_not(None))
-    )
-    shipments = [(recorder, pk) for recorder, pk in session.execute(ships) if recorder in known]
-    if not shipments:
-        return
-    pks = [pk for _, pk in shipments]
-    received_pks: set[int] = set()
-    for start in range(0, len(pks), 500):
-        chunk = pks[start : start + 500]
-        received_pks |= set(
-            session.scalars(
-                select(shipped.event_pk)
-                .distinct()
-                .join(Event, Event.id == shipped.event_pk)
-                .where(shipped.event_pk.in_(chunk), matched)
-            )
+        .join(EventEpc, EventEpc.event_pk == Event.id)
+        .where(
+            in_window,
+            Event.biz_step == "shipping",
+            TraceCustody.destination.is_not(None),
+            EventEpc.role.in_(custody.ROLES),
         )
-    for recorder, pk in shipments:
+    )
+    codes: dict[int, list[str]] = defaultdict(list)
+    shipments: dict[int, tuple[str, datetime]] = {}
+    for recorder, pk, when, code in session.execute(ships):
+        if recorder in known:
+            shipments[pk] = (recorder, when)
+            codes[pk].append(code)
+    last = custody.latest(session, sorted({c for found in codes.values() for c in found}), "receiving")
+    for pk, (recorder, when) in shipments.items():
         inputs[recorder].shipments += 1
-        inputs[recorder].shipments_received += pk in received_pks
+        inputs[recorder].shipments_received += any(c in last and last[c] >= when for c in codes[pk])
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -19,7 +19,7 @@ from zhuisu.errors import ZhuisuError
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import verifications
 from zhuisu.models import Party
-from zhuisu.oversight import alerts, audit, credit, evaluation, permissions, service
+from zhuisu.oversight import alerts, audit, credit, evaluation, service
 from zhuisu.oversight.rules import BY_ID as RULES_BY_ID
 from zhuisu.oversight.rules import RULES
 from zhuisu.portal import complaints
@@ -251,13 +251,7 @@ def evaluation_ranking(
     regulator = _regulator(request, caller)
     if isinstance(regulator, Response):
         return regulator
-    party = regulator.party
-    view = evaluation.evaluate(
-        session,
-        parties=permissions.evaluated(party, settings),
-        window_days=settings.coverage_window_days,
-        region_prefix=roles.within(permissions.region_scope(party, settings), region),
-    )
+    view = evaluation.evaluate_for(session, regulator.party, settings, region=region)
     context = {"view": view, "region": view.region, "csrf_token": regulator.csrf_token}
     return render(request, "dashboard/evaluation.html", context)
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from zhuisu.auth import roles
 from zhuisu.auth.permissions import OversightParty, RegulatorParty, SignedInParty
 from zhuisu.kit.time import utc_now
-from zhuisu.oversight import audit, credit, evaluation, permissions, service
+from zhuisu.oversight import audit, credit, evaluation, service
 from zhuisu.oversight.schemas import (
     AppealAnswer,
     AppealCreate,
@@ -100,17 +100,6 @@ def list_audit(
     return audit.list_entries(session, reader=party, action=action, actor_id=actor, before=before, limit=limit)
 
 
-def _evaluation(
-    party: SignedInParty, session: DbSession, settings: SettingsDep, region: str, window_days: int | None
-) -> EvaluationRead:
-    return evaluation.evaluate(
-        session,
-        parties=permissions.evaluated(party, settings),
-        window_days=window_days or settings.coverage_window_days,
-        region_prefix=roles.within(permissions.region_scope(party, settings), region),
-    )
-
-
 @evaluation_router.get("/evaluation", response_model=EvaluationRead, responses={401: {}})
 def get_evaluation(
     party: SignedInParty,
@@ -126,7 +115,7 @@ def get_evaluation(
     """追溯体系建设评价: per enterprise and per region, scores with their inputs (coverage, timeliness, completeness,
     linkage, flags per 10,000 events), ranked. The admin reads every enterprise, a regulator those it supervises,
     an enterprise its own row."""
-    return _evaluation(party, session, settings, region, window_days)
+    return evaluation.evaluate_for(session, party, settings, region=region, window_days=window_days)
 
 
 @evaluation_router.get("/evaluation.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}, 401: {}})
@@ -138,7 +127,7 @@ def get_evaluation_xlsx(
     window_days: int | None = Query(None, ge=1, le=366, description="As GET /evaluation."),
 ) -> Response:
     """The same as a workbook (sheets 企业 Enterprises and 地区 Regions)."""
-    view = _evaluation(party, session, settings, region, window_days)
+    view = evaluation.evaluate_for(session, party, settings, region=region, window_days=window_days)
     headers = {"Content-Disposition": 'attachment; filename="evaluation.xlsx"'}
     return Response(evaluation.to_xlsx(view), media_type=XLSX, headers=headers)
 

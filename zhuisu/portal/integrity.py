@@ -55,7 +55,7 @@ def _problem(session: Session, row: PortalStory, key: service.LedgerKey) -> str 
         stored = orjson.loads(bytes(row.story))
     except orjson.JSONDecodeError:
         return "its JSON cannot be read"
-    pages = render_pages_of(stored)
+    pages = _rendered(stored)
     if pages is None:
         return "its JSON is not a story"
     if row.etag != pages["json"].etag:
@@ -76,7 +76,7 @@ def _problem(session: Session, row: PortalStory, key: service.LedgerKey) -> str 
     return None
 
 
-def render_pages_of(stored: dict[str, Any]) -> dict[str, StoredPage] | None:
+def _rendered(stored: dict[str, Any]) -> dict[str, StoredPage] | None:
     try:
         return render_pages(PublicProductRead.model_validate(stored))
     except ValueError:

@@ -85,7 +85,8 @@ def _link(
     return {"kind": kind, "src": src, "dst": dst, "event_pk": pk, "event_time": when, "quantity": qty, "uom": uom}
 
 
-def _members(event: dict[str, Any], side: str) -> list[Member]:
+def members(event: dict[str, Any], side: str) -> list[Member]:
+    """The (canonical code, quantity, unit) of a transformation's ``input`` or ``output`` side."""
     found: list[Member] = [(canonical_id(epc), None, None) for epc in event.get(f"{side}EPCList") or ()]
     found += [
         (canonical_id(q["epcClass"]), q.get("quantity"), q.get("uom")) for q in event.get(f"{side}QuantityList") or ()
@@ -114,9 +115,9 @@ def _transformation_links(session: Session, items: list[tuple[StoredEvent, datet
         for tid, role, thing, qty, uom, pk, when in rows:
             known.setdefault(tid, {"input": [], "output": []})[role].append(((thing, qty, uom), pk, when))
     links: list[dict[str, Any]] = []
-    members: list[dict[str, Any]] = []
+    new_members: list[dict[str, Any]] = []
     for item, when in items:
-        inputs, outputs = _members(item.event, "input"), _members(item.event, "output")
+        inputs, outputs = members(item.event, "input"), members(item.event, "output")
         links += [_link("transform", i, o, item.pk, when, q, u) for i, _, _ in inputs for o, q, u in outputs]
         tid = item.event.get("transformationID")
         if not isinstance(tid, str):
@@ -135,13 +136,13 @@ def _transformation_links(session: Session, items: list[tuple[StoredEvent, datet
         ]
         group["input"] += [(m, item.pk, when) for m in inputs]
         group["output"] += [(m, item.pk, when) for m in outputs]
-        members += [
+        new_members += [
             {"transformation_id": tid, "role": role, "thing": t, "quantity": q, "uom": u, "event_pk": item.pk}
             for role, side in (("input", inputs), ("output", outputs))
             for t, q, u in side
         ]
-    if members:
-        session.execute(insert(TraceTransformMember), members)
+    if new_members:
+        session.execute(insert(TraceTransformMember), new_members)
     return links
 
 
@@ -191,8 +192,8 @@ def plain_rows(pk: int, event: dict[str, Any]) -> tuple[Rows, Rows, Rows]:
     elif event.get("type") == "TransformationEvent":
         links += [
             _link("transform", i, o, pk, when, q, u)
-            for i, _, _ in _members(event, "input")
-            for o, q, u in _members(event, "output")
+            for i, _, _ in members(event, "input")
+            for o, q, u in members(event, "output")
         ]
     row = _custody_row(pk, when, event)
     return links, [row] if row else [], _holding_rows(row, event) if row else []
@@ -207,5 +208,5 @@ def member_rows(pk: int, event: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"transformation_id": tid, "role": role, "thing": t, "quantity": q, "uom": u, "event_pk": pk}
         for role in ("input", "output")
-        for t, q, u in _members(event, role)
+        for t, q, u in members(event, role)
     ]

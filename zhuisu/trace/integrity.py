@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from zhuisu.kit.time import parse_iso
 from zhuisu.ledger.signals import DerivedCheck, VerifiedEvent
 from zhuisu.models import Event, TraceCustody, TraceHolding, TraceLink, TraceTransformMember
-from zhuisu.trace.graph import member_rows, plain_rows
+from zhuisu.trace.graph import member_rows, members, plain_rows
 
 _IN_CHUNK = 500
 _HOLDINGS = "trace.holdings"
@@ -144,8 +144,7 @@ def _check_transformations(session: Session, check: DerivedCheck, events: Sequen
 
 
 def _side(body: dict[str, Any], side: str) -> list[tuple[str, float | None, str | None]]:
-    rows = member_rows(0, {**body, "transformationID": "-"})
-    return [(r["thing"], _number(r["quantity"]), r["uom"]) for r in rows if r["role"] == side]
+    return [(thing, _number(quantity), uom) for thing, quantity, uom in members(body, side)]
 
 
 def _transformation_id(body: dict[str, Any]) -> str | None:
