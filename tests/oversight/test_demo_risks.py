@@ -30,7 +30,7 @@ def load_city(session: Session, events: list[tuple[str, dict[str, Any]]]) -> dic
 def test_every_planted_anomaly_is_found(session: Session) -> None:
     catalog = demo_service.city_catalog(session)
     parties = load_city(session, list(city.city_events(2000, seed=1, catalog=catalog)))
-    assert demo_service.plant_risks(session, parties, seed=1, catalog=catalog).captured == 12
+    assert demo_service.plant_risks(session, parties, seed=1, catalog=catalog).captured == 17
     report = alerts.scan(session, config=RiskConfig.of(None), trigger="test")
     assert {rule.id for rule in RULES} <= {rule for rule, n in report.hits.items() if n}
     idle = session.scalars(select(Party).where(Party.uscc == city.GAP_PARTY.uscc)).one()
@@ -48,12 +48,14 @@ def test_every_planted_anomaly_is_found(session: Session) -> None:
         ("received_not_shipped", ["unshipped"], "food-retailer-0"),
         ("recording_gap", ["daily-5"], city.GAP_PARTY.key),
         ("mass_balance", ["mass-balance"], "edible_agri-processor"),
+        ("mass_balance", ["lot-in", "lot-out"], "edible_agri-wholesaler"),
     ):
         evidence = tuple(sorted(eid(n) for n in names))
         assert rows.get((rule, evidence)) == party, (rule, names)
     counted = Counter(a.rule for a in session.scalars(select(Alert)))
     assert counted["after_destruction"] == 3  # chain 29: the first item sold of each of its three cases
     assert counted["failed_inspection_in_circulation"] == 1
+    assert counted["mass_balance"] == 2  # the two planted: no lot of the generated chains is out of balance
     assert alerts.scan(session, config=RiskConfig.of(None)).created == 0
 
 

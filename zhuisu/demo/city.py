@@ -337,7 +337,9 @@ def risk_events(*, seed: int, catalog: Catalog) -> list[tuple[str, dict[str, Any
     """The planted anomalies (recorder key, completed event), by rule:
 
     - ``duplicate_sale``: one drug box dispensed by a hospital, then by a pharmacy;
-    - ``mass_balance``: the slaughterhouse turns 100 kg of pigs into 130 kg of meat (tolerance 2 %);
+    - ``mass_balance``: the slaughterhouse turns 100 kg of pigs into 130 kg of meat (tolerance 2 %); and the
+      edible-agri wholesaler, having received 50 kg of a meat lot from the slaughterhouse, ships 80 kg of it
+      (``lot-in``, ``lot-out``: the lot's balance at the wholesaler);
     - ``licence_missing``: the dairy wholesaler, without a drug licence, records a drug box in store;
     - ``temperature_excursion``: the dairy wholesaler's store at 15 °C (dairy: 0 to 6 °C);
     - ``received_not_shipped``: a supermarket receives a pallet nobody shipped;
@@ -352,7 +354,18 @@ def risk_events(*, seed: int, catalog: Catalog) -> list[tuple[str, dict[str, Any
     pallet = "https://id.gs1.org/00/069099999999000010"
     pigs = f"https://id.gs1.org/01/{_risk_gtin('edible_agri', 1)}/10/RISK-MB-IN"
     meat = f"https://id.gs1.org/01/{_risk_gtin('edible_agri')}/10/RISK-MB-OUT"
+    lot_in = f"https://id.gs1.org/01/{_risk_gtin('edible_agri', 1)}/10/RISK-LOT-IN"
+    lot = f"https://id.gs1.org/01/{_risk_gtin('edible_agri')}/10/RISK-LOT"
     wholesaler = parties["food-wholesaler"]
+    plant, meat_trader = parties["edible_agri-processor"], parties["edible_agri-wholesaler"]
+    butcher = parties["edible_agri-market-0"]
+
+    def custody(frm: generator.DemoParty, to: generator.DemoParty) -> dict[str, Any]:
+        return {
+            "sourceList": [{"type": "owning_party", "source": f"https://id.gs1.org/417/{frm.gln}"}],
+            "destinationList": [{"type": "owning_party", "destination": f"https://id.gs1.org/417/{to.gln}"}],
+        }
+
     events = [
         _risk_event(parties["drug-hospital-0"], "dup-1", start + timedelta(hours=2), epcList=[drug_box],
                     bizStep="dispensing", disposition="dispensed"),
@@ -372,6 +385,22 @@ def risk_events(*, seed: int, catalog: Catalog) -> list[tuple[str, dict[str, Any
                     sourceList=[{"type": "owning_party", "source": f"https://id.gs1.org/417/{wholesaler.gln}"}],
                     destinationList=[{"type": "owning_party",
                                       "destination": f"https://id.gs1.org/417/{parties['food-retailer-0'].gln}"}]),
+        _risk_event(plant, "lot-made", start + timedelta(hours=7), "TransformationEvent",
+                    inputQuantityList=[{"epcClass": lot_in, "quantity": 60.0, "uom": "KGM"}],
+                    outputQuantityList=[{"epcClass": lot, "quantity": 50.0, "uom": "KGM"}],
+                    bizStep="commissioning", disposition="active"),
+        _risk_event(plant, "lot-shipped", start + timedelta(hours=8), quantityList=[{"epcClass": lot,
+                    "quantity": 50.0, "uom": "KGM"}], bizStep="shipping", disposition="in_transit",
+                    **custody(plant, meat_trader)),
+        _risk_event(meat_trader, "lot-in", start + timedelta(hours=10), quantityList=[{"epcClass": lot,
+                    "quantity": 50.0, "uom": "KGM"}], bizStep="receiving", disposition="in_progress",
+                    **custody(plant, meat_trader)),
+        _risk_event(meat_trader, "lot-out", start + timedelta(hours=12), quantityList=[{"epcClass": lot,
+                    "quantity": 80.0, "uom": "KGM"}], bizStep="shipping", disposition="in_transit",
+                    **custody(meat_trader, butcher)),
+        _risk_event(butcher, "lot-received", start + timedelta(hours=14), quantityList=[{"epcClass": lot,
+                    "quantity": 80.0, "uom": "KGM"}], bizStep="receiving", disposition="in_progress",
+                    **custody(meat_trader, butcher)),
     ] + [
         _risk_event(GAP_PARTY, f"daily-{d}", start - timedelta(days=10 - d), epcList=[pallet],
                     bizStep="storing", disposition="in_progress")

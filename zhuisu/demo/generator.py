@@ -14,6 +14,7 @@ before its shipment. ``generate`` yields (recorder party key, event); ``write_do
 EPCISDocument to disk.
 """
 
+import math
 import random
 import uuid
 from collections.abc import Iterator
@@ -164,7 +165,8 @@ class _Chain:
                 disposition="active",
                 transformationID=f"urn:zhuisu:tf:{self.seed}:{self.k}",
             )
-            share = round(made / len(cases), 1)
+            # rounded down, so the cases hold no more than was made (the lot's balance at the processor)
+            share = math.floor(made * 10 / len(cases)) / 10
             for case in cases:
                 yield from self._at(
                     proc,

@@ -1,4 +1,7 @@
-"""``mass_balance``: a transformation puts out more than it took in, beyond its class's tolerance — the semantics of
+"""``mass_balance``: a transformation, or a party's flows of a lot (``lot_balance``), put out more than they took in,
+beyond the class's tolerance.
+
+A transformation: the semantics of
 ``trace.findings``' ``mass_balance`` with a tolerance: the events sharing a transformationID are one transformation
 (else the event alone), its class-level inputs and outputs in one unit of measure, and it is an anomaly when
 outputs > inputs × (1 + tolerance) (``risk_mass_balance_tolerance``, by the class of its first output's product,
@@ -13,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from zhuisu.models import Event, EventEpc, TraceTransformMember
+from zhuisu.oversight.rules import lot_balance
 from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, classes_of_codes, for_class, party_classes
 
 #: One row: (group, role, quantity, uom, event pk, recorder, code).
@@ -20,6 +24,11 @@ Row = tuple[str, str, float, str | None, int, str, str]
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
+    return transformations(session, scope) + lot_balance.find(session, scope)
+
+
+def transformations(session: Session, scope: Scope) -> list[Hit]:
+    """The transformations whose outputs exceed their inputs."""
     if not scope.full and not any(e.body.get("type") == "TransformationEvent" for e in scope.new):
         return []
     rows: list[Row] = []
@@ -106,9 +115,11 @@ RULE = RiskRule(
     severity="medium",
     name_zh="投入产出不平衡",
     name_en="mass balance",
-    explanation_zh="一次加工转化的产出数量超过投入数量（超出该类产品的容差），可能掺入了来路不明的原料。",
-    explanation_en="A transformation put out more than it took in, beyond its class's tolerance: material of "
-    "unknown origin may have been added.",
+    explanation_zh="一次加工转化的产出数量超过投入数量，或一家企业某批次的流出（发货、销售、投料）超过流入（生产、收货），"
+    "超出该类产品的容差：可能掺入或冒用了来路不明的货品。",
+    explanation_en="A transformation put out more than it took in, or a party sent out (shipped, sold, used) more of "
+    "a lot than came to it (made, received), beyond its class's tolerance: goods of unknown origin may have been "
+    "added or sold under the lot's code.",
     timed=False,
     find=find,
 )
