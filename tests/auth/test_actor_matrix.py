@@ -134,6 +134,8 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         "/queries/a-query/subscriptions", headers=a_headers, json={"dest": "https://a.example/h", "stream": True}
     )
     assert hook.status_code == 201, hook.json()
+    notice_hook = client.post("/notices/hooks", headers=a_headers, json={"dest": "https://a.example/notices"})
+    assert notice_hook.status_code == 201, notice_hook.json()
     with unit_of_work(
         maker
     ) as s:  # registered (备案) under dairy once its event is in: its rules would ask for a batch
@@ -165,6 +167,7 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         "event_id": EVENT_ID,
         "name": "a-query",
         "subscription_id": hook.json()["subscriptionID"],
+        "hook_id": notice_hook.json()["id"],
         "code": EPC,
         "value": EPC,
         "rest": f"{TRADED}/21/900",
@@ -187,6 +190,7 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/events"): {"json": {"@context": CONTEXT} | _event(3, "urn:uuid:matrix-3")},
         ("POST", "/queries"): {"json": {"name": "m-query", "query": {}}},
         ("POST", "/queries/{name}/subscriptions"): {"json": {"dest": "https://a.example/m", "stream": True}},
+        ("POST", "/notices/hooks"): {"json": {"dest": "https://a.example/n"}},
         ("POST", "/codes/scan"): {"json": {"text": EPC}},
         ("POST", "/codes/issue"): {
             "json": {"gtin": GTIN, "lot": "M2", "count": 1, "production_date": "2026-12-01", "expiry": "2027-06-01"}

@@ -23,6 +23,8 @@ class Receiver:
         self.port = port
         self.delay = delay
         self.bodies: list[tuple[bytes, str]] = []
+        #: The Zhuisu-Signature of each body (notice hooks), in order.
+        self.signatures: list[str] = []
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -30,13 +32,14 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hook"
 
     def start(self) -> None:
-        bodies, delay = self.bodies, self.delay
+        bodies, signatures, delay = self.bodies, self.signatures, self.delay
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 time.sleep(delay)
                 bodies.append((body, self.headers.get("GS1-Signature", "")))
+                signatures.append(self.headers.get("Zhuisu-Signature", ""))
                 self.send_response(204)
                 self.end_headers()
 

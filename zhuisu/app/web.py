@@ -23,6 +23,7 @@ from zhuisu.convert import routes as convert_routes
 from zhuisu.db.engine import engine_from_settings, make_sessionmaker
 from zhuisu.errors import TooManyRequests
 from zhuisu.events import routes as events_routes
+from zhuisu.exchange.notices import routes as notices_routes
 from zhuisu.exchange.subscriptions import routes as subscriptions_routes
 from zhuisu.exchange.subscriptions import worker as subscriptions_worker
 from zhuisu.issuance import codes_routes
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(events_routes.router)
     app.include_router(convert_routes.router)
     app.include_router(subscriptions_routes.router)
+    app.include_router(notices_routes.router)
     app.include_router(browse_routes.router)
     app.include_router(codes_routes.router)  # before issuance: its GET /codes/{code:path} takes any path
     app.include_router(issuance_routes.router)

@@ -6,6 +6,7 @@ leaving the portal's stories fresh and subscribers unnotified.
 """
 
 from zhuisu.capture import signals as capture_signals
+from zhuisu.exchange.notices import service as notices_service
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.ledger import signals as ledger_signals
 from zhuisu.oversight import alerts as oversight_alerts
@@ -40,3 +41,5 @@ def connect() -> None:
     inspections_signals.findings_recorded.connect([portal_stories.mark_findings_stale])
     # A recall notice was published or closed: the product pages of the things it reached are built again.
     recall_signals.notices_changed.connect([portal_stories.mark_notices])
+    # A recall named its holders (or was closed): their notice hooks are sent the notice (the outbox).
+    recall_signals.holders_notified.connect([notices_service.queue_recall_notices])

@@ -19,6 +19,7 @@ from zhuisu.models.ledger import (
     WitnessedLog,
 )
 from zhuisu.models.masterdata import Licence, Location, Product
+from zhuisu.models.notice import NoticeHook, NoticeMessage
 from zhuisu.models.oversight import Alert, EndedThing, RiskScan
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
@@ -62,6 +63,8 @@ __all__ = [
     "Licence",
     "Location",
     "NamedQuery",
+    "NoticeHook",
+    "NoticeMessage",
     "OutboxMessage",
     "Party",
     "PendingNotification",

@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from zhuisu.capture import permissions as capture_permissions
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.errors import InvalidInput
-from zhuisu.kit.time import utc_now
+from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import AuditEntry, Event, EventEpc, Party, Recall, RecallHolder, RecallThing
 from zhuisu.parties import service as parties_service
 from zhuisu.recall import completion, permissions, service, signals
@@ -118,7 +119,67 @@ def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Rec
     )
     session.flush()
     signals.notices_changed.send(session, impact.things)
+    signals.holders_notified.send(session, _holder_notices(session, recall, list(lines.values()), "issued"))
     return recall
+
+
+#: What a holder is asked to do, in the notice its hook is sent.
+HOLDER_STEPS_ZH = (
+    "请在期限前停止销售并隔离（处置状态 recalled 或 non_sellable_other）、退回（发货，处置状态 returned）或销毁"
+    "（业务步骤 destroying），并以 EPCIS 事件记录；完成进度由这些事件计算。"
+)
+HOLDER_STEPS_EN = (
+    "Before the deadline, stop selling and quarantine (disposition recalled or non_sellable_other), return "
+    "(shipping, disposition returned) or destroy (bizStep destroying), recorded as EPCIS events; completion is "
+    "computed from those events."
+)
+
+
+def _holder_notices(
+    session: Session, recall: Recall, lines: Sequence[RecallHolder], event: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """One notice body per holder line that is a registered party (``signals.holders_notified``)."""
+    issuer = session.get(Party, recall.issuer_id)
+    about: dict[str, Any] = {
+        "id": recall.id,
+        "kind": recall.kind,
+        "level": recall.level,
+        "status": recall.status,
+        "code": recall.code,
+        "reason": recall.reason,
+        "advice": recall.advice,
+        "deadline": format_iso(recall.deadline),
+        "issued_at": format_iso(recall.created_at),
+        "issuer": issuer.name if issuer else recall.issuer_id,
+        "link": f"/recalls/{recall.id}",
+    }
+    if event == "closed" and recall.closed_at is not None:
+        about |= {
+            "closed_at": format_iso(recall.closed_at),
+            "close_note": recall.close_note,
+            "completion_percent": (recall.final or {}).get("completion", {}).get("percent"),
+        }
+    return [
+        (
+            line.party_id,
+            {
+                "type": "RecallNotice",
+                "event": event,
+                "recall": about,
+                "holder": {
+                    "party": line.party,
+                    "name": line.name,
+                    "quantity_out": line.quantity_out,
+                    "uom": line.uom,
+                    "things": line.things,
+                },
+                "what_to_do_zh": HOLDER_STEPS_ZH if event == "issued" else "召回已结束。",
+                "what_to_do_en": HOLDER_STEPS_EN if event == "issued" else "The recall is closed.",
+            },
+        )
+        for line in lines
+        if line.party_id is not None
+    ]
 
 
 def _scope(session: Session, order: RecallCreate) -> tuple[str, list[str]]:
@@ -322,6 +383,8 @@ def close_recall(session: Session, recall_id: str, *, actor: Party | None, note:
     signals.notices_changed.send(
         session, list(session.scalars(select(RecallThing.thing).where(RecallThing.recall_id == recall.id)))
     )
+    holders = session.scalars(select(RecallHolder).where(RecallHolder.recall_id == recall.id).order_by(RecallHolder.id))
+    signals.holders_notified.send(session, _holder_notices(session, recall, list(holders), "closed"))
     return completion.read(session, recall, view="all", reader=actor, now=now)
 
 

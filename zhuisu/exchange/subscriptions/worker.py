@@ -1,5 +1,6 @@
 """The node's worker: other rooms' rounds (the ledger's signing and witness pushes, given as ``also``), scheduled
-runs, the sweep of dead WebSocket subscriptions, then the webhook outbox, every ``subscriptions_poll_seconds`` until
+runs, the sweep of dead WebSocket subscriptions, then the webhook outbox and the notice outbox
+(``zhuisu.exchange.notices``), every ``subscriptions_poll_seconds`` until
 stopped.
 
 The same loop runs in ``zhuisu worker`` (its own process) and, with ``ZHUISU_SUBSCRIPTIONS_WORKER=true`` (the
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.notices import delivery as notices_delivery
 from zhuisu.exchange.subscriptions import delivery, scheduler
 from zhuisu.kit.time import utc_now
 
@@ -49,7 +51,9 @@ class Worker:
         with unit_of_work(self.maker) as session:
             scheduler.run_due(session, now=at)
             scheduler.sweep_sockets(session, now=at)
-        return delivery.deliver_due(self.maker, self.send, now=now, stop=self._stop)
+        events = delivery.deliver_due(self.maker, self.send, now=now, stop=self._stop)
+        notices = notices_delivery.deliver_due(self.maker, self.send, now=now, stop=self._stop)
+        return delivery.Round(events.delivered + notices.delivered, events.failed + notices.failed)
 
     def run_forever(self) -> None:
         """Rounds until ``stop()``; an error in a round is logged and the next round tries again."""
