@@ -40,11 +40,17 @@ from tests.trace.chains import (
     transform,
 )
 from zhuisu.db.engine import SETTINGS_KEY, node_settings
-from zhuisu.models import Alert, EndedThing, Party, RiskScan
+from zhuisu.models import Alert, EndedThing, EventFlag, Party, RiskScan
 from zhuisu.oversight import alerts
 from zhuisu.oversight.rules.base import RiskConfig
 
 CONFIG = RiskConfig.of(None)
+#: What the food rules ask of a dairy commissioning besides its code.
+DAIRY_DATA = {
+    "cbvmda:lotNumber": "L1",
+    "cbvmda:productionDate": "2026-05-01",
+    "cbvmda:itemExpirationDate": "2027-05-01",
+}
 
 
 @pytest.fixture
@@ -331,6 +337,19 @@ class TestLicence:
         assert found(session) == []
         capture(session, parties, {**commission("late", 48, PLANT, [self.drug(3)]), **DRUG_DATA})
         assert found(session) == [("licence_missing", "加工厂", ids("late"), [code(self.drug(3))])]
+
+    def test_an_event_the_catalog_licence_rule_flagged(self, session: Session, parties: dict[str, Party]) -> None:
+        # the national catalog's food.production.licence flags a dairy commissioning by a recorder without a valid,
+        # confirmed sc_food_production licence covering the class
+        milk = sgtin(DAIRY_ITEM, 5)
+        capture(session, parties, {**commission("c", 1, PLANT, [milk]), "ilmd": DAIRY_DATA})
+        flags = session.execute(select(EventFlag.rule_id, EventFlag.elements)).all()
+        assert [(r, e) for r, e in flags] == [("food.production.licence", ["licence:sc_food_production"])]
+        assert found(session) == [("licence_missing", "加工厂", ids("c"), [code(milk)])]
+        alert = session.scalar(select(Alert))
+        assert alert is not None
+        assert (alert.class_id, alert.facts) == ("food.dairy", {"events": 1, "required": ["sc_food_production"]})
+        assert scan(session, 2).created == 0  # the full scan finds the same alert
 
     def test_a_class_without_a_rule(self, session: Session, parties: dict[str, Party]) -> None:
         capture(session, parties, observe("c", 1, PLANT, [sgtin(DAIRY_ITEM, 1)], "storing", "in_progress"))

@@ -58,17 +58,24 @@ DEMO_ACTORS: dict[str, tuple[str, str, str | None, str | None]] = {
 _GOVERNMENT = {"regulator"}
 
 
+def demo_actor(session: Session, key: str) -> Party:
+    """The demo actor ``key`` of ``DEMO_ACTORS`` (created on first use, granted its role by the local operator)."""
+    name, role, jurisdiction, region = DEMO_ACTORS[key]
+    party = parties_service.find_party_by_name(session, name)
+    if party is None:
+        kind = "government" if role in _GOVERNMENT else "platform" if role == "platform" else None
+        party = parties_service.create_party(session, name=name, region=region, party_type=kind)
+        parties_service.grant(session, party, actor_role=role, jurisdiction=jurisdiction)
+    return party
+
+
 def demo_actors(session: Session, *, token_secrets: dict[str, str], enterprise: Party) -> dict[str, Party]:
     """The demo's admin, regulators, platform and inspector (``DEMO_ACTORS``), each with its secret as a valid bearer
     token (created on first use, granted its role by the local operator); the platform records for ``enterprise``
     (the demo enterprise) under a delegation."""
     found: dict[str, Party] = {}
-    for key, (name, role, jurisdiction, region) in DEMO_ACTORS.items():
-        party = parties_service.find_party_by_name(session, name)
-        if party is None:
-            kind = "government" if role in _GOVERNMENT else "platform" if role == "platform" else None
-            party = parties_service.create_party(session, name=name, region=region, party_type=kind)
-            parties_service.grant(session, party, actor_role=role, jurisdiction=jurisdiction)
+    for key in DEMO_ACTORS:
+        party = demo_actor(session, key)
         try:
             auth_service.authenticate(session, token_secrets[key])
         except InvalidToken:
@@ -96,11 +103,8 @@ def prepare_city(session: Session, *, seed: int) -> tuple[dict[str, Party], int,
     """The demo city's local catalog and master data: (parties by generator key, products added, catalog loaded)."""
     loaded = city.load_local_catalog(session)
     parties = city.register_parties(session, seed=seed)
-    # Licences count at capture once the issuing authority confirmed them (the city's regulator, when the demo
-    # actors are there).
-    regulator = parties_service.find_party_by_name(session, DEMO_ACTORS["regulator"][0])
-    if regulator is not None:
-        findings.confirm_licences(session, parties.values(), regulator)
+    # Licences count at capture once the issuing authority confirmed them: the city's regulator did.
+    findings.confirm_licences(session, parties.values(), demo_actor(session, "regulator"))
     return parties, city.register_products(session, parties), loaded
 
 

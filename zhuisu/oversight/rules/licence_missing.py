@@ -1,9 +1,17 @@
-"""``licence_missing``: a party records events about products of a class whose licence rule
-(``risk_licence_rules``: for a catalog class, licence types one of which the party must hold — the catalog carries
-no licence rules yet) it does not meet on the event's date: no licence of those types, or none valid then
-(``valid_from`` ≤ the event's UTC date ≤ ``valid_to``). The class is the product's (registered GTIN). Enterprises
-and platforms only. One alert per party, class and rule; the evidence is the latest events not covered (at most
-20).
+"""``licence_missing``: a party records events of a class whose licence rule it does not meet on the event's date.
+
+Two sources of rules:
+
+- the catalog's licence rules (``catalog.licensing``), checked at capture against a licence valid on the date,
+  confirmed by its issuing authority and covering the class: a rule that refuses keeps the event out; one that
+  flags stores it with an ``EventFlag`` whose elements are ``licence:<type>`` — each such flag is evidence here
+  (the class and the types the flag names);
+- ``risk_licence_rules`` (for a catalog class, licence types one of which the party must hold), for classes the
+  catalog leaves without one: no licence of those types, or none valid then (``valid_from`` ≤ the event's UTC
+  date ≤ ``valid_to``). The class is the product's (registered GTIN). Enterprises and platforms only.
+
+One alert per party, class and licence types (the two sources name the same alert when their types agree); the
+evidence is the latest events not covered (at most 20).
 """
 
 from collections import defaultdict
@@ -14,7 +22,7 @@ from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
-from zhuisu.models import Event, EventEpc, Licence, Party, Product
+from zhuisu.models import Event, EventEpc, EventFlag, Licence, Party, Product
 from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class
 from zhuisu.parties.vocabulary import LICENCE_TYPES
 
@@ -26,14 +34,58 @@ Row = tuple[str, str, int, datetime, str]
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
+    uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[datetime, str]]] = defaultdict(dict)
+    _flagged(session, scope, uncovered)
+    _by_settings(session, scope, uncovered)
+    return _hits(uncovered)
+
+
+def _flagged(
+    session: Session, scope: Scope, uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[datetime, str]]]
+) -> None:
+    """The events the catalog's licence rules flagged at capture."""
+    rows = session.execute(
+        select(EventFlag.recorder_id, EventFlag.class_id, EventFlag.elements, Event.id, Event.event_time)
+        .join(Event, Event.id == EventFlag.event_pk)
+        .where(scope.new_events(EventFlag.event_pk))
+    )
+    for recorder, class_id, elements, pk, t in rows:
+        types = tuple(sorted(e.removeprefix("licence:") for e in elements or () if e.startswith("licence:")))
+        if types:
+            uncovered[(recorder, class_id, types)].setdefault(pk, (t, ""))
+    _first_codes(session, uncovered)
+
+
+def _first_codes(
+    session: Session, uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[datetime, str]]]
+) -> None:
+    """Fill in a code for the flagged events (their first ``event_epcs`` row)."""
+    pks = sorted({pk for events in uncovered.values() for pk, (_t, code) in events.items() if not code})
+    first: dict[int, str] = {}
+    for start in range(0, len(pks), CHUNK):
+        for pk, code in session.execute(
+            select(EventEpc.event_pk, func.min(EventEpc.value))
+            .where(EventEpc.event_pk.in_(pks[start : start + CHUNK]))
+            .group_by(EventEpc.event_pk)
+        ):
+            first[pk] = code
+    for events in uncovered.values():
+        for pk, (t, code) in list(events.items()):
+            if not code:
+                events[pk] = (t, first.get(pk, ""))
+
+
+def _by_settings(
+    session: Session, scope: Scope, uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[datetime, str]]]
+) -> None:
+    """The events ``risk_licence_rules`` finds uncovered."""
     rules = scope.config.licence_rules
     if not rules:
-        return []
+        return
     rows = _all_rows(session, rules) if scope.full else _new_rows(session, scope)
     if not rows:
-        return []
+        return
     held = _licences(session, sorted({r[0] for r in rows}))
-    uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[datetime, str]]] = defaultdict(dict)
     for recorder, class_id, pk, t, code in rows:
         needed = tuple(sorted(for_class(rules, class_id) or ()))
         if not needed:
@@ -42,22 +94,24 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         if any(kind in needed and _valid(start, end, day) for kind, start, end in held.get(recorder, ())):
             continue
         uncovered[(recorder, class_id, needed)].setdefault(pk, (t, code))
+
+
+def _hits(uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[datetime, str]]]) -> list[Hit]:
     hits = []
     for (recorder, class_id, needed), events in sorted(uncovered.items()):
         latest = sorted(events.items(), key=lambda item: (item[1][0], item[0]))[-EVIDENCE:]
         names_zh = "、".join(LICENCE_TYPES.get(k, (k, k, None))[0] for k in needed)
         names_en = ", ".join(LICENCE_TYPES.get(k, (k, k, None))[1] for k in needed)
-        expired = [k for k, _s, end in held.get(recorder, ()) if k in needed and end is not None]
         hits.append(
             Hit(
                 key=f"{recorder}\n{class_id}\n{','.join(needed)}",
                 events=tuple(pk for pk, _ in latest),
-                codes=tuple(sorted({code for _, (_t, code) in latest})),
+                codes=tuple(sorted({code for _, (_t, code) in latest if code})),
                 party_id=recorder,
                 class_id=class_id,
                 detail_zh=f"记录 {class_id} 类产品的事件 {len(events)} 条，但事件日期无有效的{names_zh}",
                 detail_en=f"{len(events)} events about {class_id} products without a valid {names_en} on their date",
-                facts={"events": len(events), "required": list(needed), "held_with_end": expired},
+                facts={"events": len(events), "required": list(needed)},
             )
         )
     return hits
