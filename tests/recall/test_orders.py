@@ -134,3 +134,36 @@ def test_a_product_made_in_a_date_range(client: TestClient, maker: sessionmaker[
         assert refused.status_code == 400, refused.json()
         assert refused.json()["code"] == code
     assert session.scalar(select(func.count()).select_from(Recall)) == 1
+
+
+def _pack(parent: str, children: list[str], site: str, n: int, action: str = "ADD") -> dict[str, Any]:
+    event = world.event([], site, n, action=action, parentID=parent, bizStep="packing", disposition="in_progress")
+    event.pop("epcList")
+    return event | {"type": "AggregationEvent"} | ({"childEPCs": children} if children else {})
+
+
+def test_quarantining_a_case_confirms_what_is_in_it(client: TestClient, maker: sessionmaker[Session]) -> None:
+    # given: B packed its two items in a case; C packed its two in another and emptied it again
+    cast = world.build(client, maker)
+    case_b, case_c = "https://id.gs1.org/00/069012340000001013", "https://id.gs1.org/00/069012340000001020"
+    world.capture(client, cast.b, _pack(case_b, ITEMS[:2], B_SITE, 1))
+    world.capture(client, cast.c, _pack(case_c, ITEMS[2:], C_SITE, 2), _pack(case_c, [], C_SITE, 3, action="DELETE"))
+    recall_id = client.post("/recalls", json=world.order(), headers=cast.a.headers).json()["id"]
+    # when: each quarantines its case, naming the case alone
+    world.capture(client, cast.b, world.event([case_b], B_SITE, 4, disposition="recalled"))
+    world.capture(client, cast.c, world.event([case_c], C_SITE, 5, disposition="recalled"))
+    # then: B's two items are confirmed through its case; C's case was empty when quarantined
+    body = client.get(f"/recalls/{recall_id}", headers=cast.a.headers).json()
+    assert _holders(body) == [
+        (PGLN + world.B_PGLN, "370602", 2.0, 2.0, "confirmed"),
+        (PGLN + world.C_PGLN, "110105", 2.0, 0.0, "pending"),
+    ]
+    assert [(e["kind"], e["party"], e["things"], e["quantity"]) for e in body["timeline"][1:]] == [
+        ("quarantined", "示范市乙超市", 2, 2.0),
+    ]
+    assert body["ignored"] == []
+    # and C naming B's case is a non-holder's event: it counts nothing
+    world.capture(client, cast.c, world.event([case_b], C_SITE, 6, disposition="recalled"))
+    body = client.get(f"/recalls/{recall_id}", headers=cast.a.headers).json()
+    assert [e["event_id"] for e in body["ignored"]] == ["urn:uuid:00000000-0000-4000-8000-000000000006"]
+    assert body["completion"]["quantity_confirmed"] == 2.0

@@ -5,6 +5,9 @@ A holder confirms with standard EPCIS events naming the recalled things: a quara
 ``destroying``, or disposition ``destroyed``). Only the events the holder itself recorded count for its lines: the
 same event by a party that did not hold the things is listed as ``ignored`` (``not_a_holder``) and counts nothing.
 
+An event naming a container (a case, a pallet) confirms the recalled things in it when it happened (packed at or
+before it and not unpacked since, three levels deep).
+
 A thing is confirmed up to its quantity: an instance by any such event, a lot or class by the quantities the events
 name (summed per kind of event, the largest kind taken: quarantining 50 kg and then returning the same 50 kg is
 50 kg). A holder is ``confirmed`` when its quantity is, ``partial`` or ``pending`` before the deadline, ``overdue``
@@ -12,6 +15,7 @@ after it. A closed recall reads what it closed at (``recalls.final``).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -19,7 +23,7 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from zhuisu.models import Event, EventEpc, Party, Recall, RecallHolder, RecallThing
+from zhuisu.models import Event, EventEpc, Party, Recall, RecallHolder, RecallThing, TraceLink
 from zhuisu.recall.permissions import View
 from zhuisu.recall.schemas import (
     CompletionRead,
@@ -80,6 +84,7 @@ def progress(session: Session, recall: Recall, *, now: datetime) -> Progress:
         )
         .order_by(Event.event_time, Event.id)
     ).all()
+    rows = [*rows, *_through_containers(session, recall, rows)]
     per_kind: dict[str, dict[Kind, float]] = defaultdict(lambda: defaultdict(float))
     out: dict[str, float] = {}
     held_by: dict[str, int] = {}
@@ -88,6 +93,8 @@ def progress(session: Session, recall: Recall, *, now: datetime) -> Progress:
     ignored: dict[str, IgnoredEvent] = {}
     for thing, holder_id, quantity, named, event_id, event_time, recorder_id, disposition, biz_step in rows:
         line = by_id.get(holder_id) if holder_id is not None else None
+        if line is None and not quantity:
+            continue  # a container no line holds: counts through what is in it (``_through_containers``)
         if line is None or line.party_id != recorder_id:
             ignored.setdefault(event_id, IgnoredEvent(event_id=event_id, recorder_id=recorder_id))
             continue
@@ -112,6 +119,75 @@ def progress(session: Session, recall: Recall, *, now: datetime) -> Progress:
         for event_id, (t, k, line_id, things, quantity) in moments.items()
     ]
     return Progress(holders, timeline, list(ignored.values()), _unconfirmed(session, recall, by_id, confirmed))
+
+
+#: How deep a confirmation naming a container reaches into it (pallet → case → item).
+LEVELS = 3
+CHUNK = 500
+
+
+def _through_containers(session: Session, recall: Recall, rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows for the things packed in the containers confirmation events name (a holder quarantining a case
+    quarantines what is in it): each recalled thing in the container when the event happened — packed at or
+    before it, not unpacked since — also its containers' contents, ``LEVELS`` deep."""
+    containers = sorted({row[0] for row in rows if not row[2]})
+    if not containers:
+        return []
+    links: dict[str, list[tuple[str, str | None, datetime]]] = defaultdict(list)
+    level, seen = containers, set(containers)
+    for _ in range(LEVELS):
+        children: set[str] = set()
+        for start in range(0, len(level), CHUNK):
+            for src, dst, kind, when in session.execute(
+                select(TraceLink.src, TraceLink.dst, TraceLink.kind, TraceLink.event_time).where(
+                    TraceLink.src.in_(level[start : start + CHUNK]), TraceLink.kind.in_(("pack", "unpack"))
+                )
+            ):
+                links[src].append((kind, dst, when))
+                if kind == "pack" and dst is not None and dst not in seen:
+                    children.add(dst)
+        seen |= children
+        level = sorted(children)
+        if not level:
+            break
+    inside = sorted(seen - set(containers))
+    recalled: dict[str, tuple[int | None, float]] = {}
+    for start in range(0, len(inside), CHUNK):
+        for thing, holder_id, quantity in session.execute(
+            select(RecallThing.thing, RecallThing.holder_id, RecallThing.quantity).where(
+                RecallThing.recall_id == recall.id, RecallThing.thing.in_(inside[start : start + CHUNK])
+            )
+        ):
+            recalled[thing] = (holder_id, quantity)
+    found = []
+    for row in rows:
+        if row[2]:
+            continue
+        for child in sorted(_contents(links, row[0], row[5], LEVELS)):
+            if child in recalled:
+                holder_id, quantity = recalled[child]
+                found.append((child, holder_id, quantity, None, *row[4:]))
+    return found
+
+
+def _contents(
+    links: dict[str, list[tuple[str, str | None, datetime]]], parent: str, at: datetime, depth: int
+) -> set[str]:
+    """What was packed in ``parent`` at ``at`` (and in what was packed in it)."""
+    held: set[str] = set()
+    for kind, child, when in sorted(links.get(parent, ()), key=lambda link: (link[2], link[0] == "pack")):
+        if when > at:
+            break
+        if kind == "pack" and child is not None:
+            held.add(child)
+        elif child is None:
+            held.clear()
+        else:
+            held.discard(child)
+    if depth > 1:
+        for child in list(held):
+            held |= _contents(links, child, at, depth - 1)
+    return held
 
 
 def _unconfirmed(
