@@ -63,7 +63,7 @@ def progress(session: Session, recall: Recall, *, now: datetime) -> Progress:
         session.scalars(select(RecallHolder).where(RecallHolder.recall_id == recall.id).order_by(RecallHolder.id))
     )
     by_id = {line.id: line for line in lines}
-    rows = session.execute(
+    found = session.execute(
         select(
             RecallThing.thing,
             RecallThing.holder_id,
@@ -84,7 +84,7 @@ def progress(session: Session, recall: Recall, *, now: datetime) -> Progress:
         )
         .order_by(Event.event_time, Event.id)
     ).all()
-    rows = [*rows, *_through_containers(session, recall, rows)]
+    rows: list[tuple[Any, ...]] = [*found, *_through_containers(session, recall, found)]
     per_kind: dict[str, dict[Kind, float]] = defaultdict(lambda: defaultdict(float))
     out: dict[str, float] = {}
     held_by: dict[str, int] = {}
