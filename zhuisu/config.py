@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         default=1000, description="Most codes in one commissioning event; a larger batch is recorded as several."
     )
     labels_max_per_pdf: int = Field(default=10_000, description="Most labels one label-sheet PDF may hold.")
+    labels_gs1_resolver: bool = Field(
+        default=False,
+        description="Labels' QR Codes of GS1 codes point to id.gs1.org instead of this node's resolver (`base_url`); "
+        "other codes always point to `base_url`/c/{code}.",
+    )
     scan_max_image_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest image `POST /codes/scan` accepts, in bytes."
     )

@@ -106,6 +106,12 @@ class TestLabel:
         response = client.get(f"/codes/{DL}/label.png", headers=creds.headers)
 
         assert (response.status_code, response.headers["content-type"]) == (200, "image/png")
+        # the code's page on this node (base_url), as a label carries it
+        assert _decode(response.content) == [("QRCode", DL.replace("https://id.gs1.org", "http://127.0.0.1:8000"))]
+
+    def test_png_of_the_bare_code(self, client: TestClient, creds: Credentials) -> None:
+        response = client.get(f"/codes/{DL}/label.png?link=false", headers=creds.headers)
+
         assert _decode(response.content) == [("QRCode", DL)]
 
     def test_datamatrix_png_carries_the_element_string(self, client: TestClient, creds: Credentials) -> None:
@@ -118,7 +124,7 @@ class TestLabel:
 
         assert (response.status_code, response.headers["content-type"]) == (200, "image/svg+xml")
         png = cairosvg.svg2png(bytestring=response.content)
-        assert _decode(png) == [("QRCode", "ZS1110105A1B2C30000000001O")]
+        assert _decode(png) == [("QRCode", "http://127.0.0.1:8000/c/ZS1110105A1B2C30000000001O")]
 
     def test_invalid_code_is_refused(self, client: TestClient, creds: Credentials) -> None:
         response = client.get("/codes/6901234567893/label.png", headers=creds.headers)

@@ -109,7 +109,8 @@ def test_labels_of_a_batch(cli_db: str, tmp_path: Path) -> None:
 
     _run("codes", "labels", "--batch", batch["id"], "--out", str(out))
 
-    assert _decode(out) == ZS
+    # the node's page of each code (the default base_url), which a phone camera opens
+    assert _decode(out) == [f"http://127.0.0.1:8000/c/{code}" for code in ZS]
 
 
 def test_labels_of_given_codes_as_datamatrix(cli_db: str, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Every label of an issued batch's PDF, rendered to images, decodes (zxing-cpp) to exactly its code.
+"""Every label of an issued batch's PDF, rendered to images, decodes (zxing-cpp) to exactly its code: a QR Code
+to the code's page on the node (``base_url``), which reads back as the code; a DataMatrix to its element string.
 
 A 48-code batch runs by default; the 1,000-code sheet (42 A4 pages) is marked slow.
 """
@@ -8,12 +9,15 @@ import pytest
 import zxingcpp
 from sqlalchemy.orm import Session
 
+from zhuisu.codes.canonical import canonical_code
+from zhuisu.config import Settings
 from zhuisu.issuance import codespace, labelling, service
 from zhuisu.labels.sheet import Symbology
 from zhuisu.parties import service as parties_service
 
 PER_PAGE = 24
 DPI = 200
+NODE = "https://trace.example.cn"
 
 
 def _decoded_pages(pdf: bytes) -> list[list[str]]:
@@ -37,9 +41,24 @@ def test_issued_batch_of_48_scans_back(session: Session) -> None:
     service.set_gs1_prefix(session, party=party, prefix="6901234")
     issued = service.issue_codes(session, party=party, gtin="6901234567892", product_name="五常大米 5kg", count=48)
 
-    pdf = service.batch_labels_pdf(session, issued.batch.id, actor=party)
+    pdf = service.batch_labels_pdf(session, issued.batch.id, actor=party, settings=Settings(base_url=NODE))
 
-    assert _decoded_pages(pdf) == _per_page(issued.codes)
+    pages = _decoded_pages(pdf)
+    urls = [NODE + code.removeprefix("https://id.gs1.org") for code in issued.codes]
+    assert pages == _per_page(urls)
+    # each URL reads back as its code (what the resolver and every upload do with a scanned label)
+    assert [canonical_code(url) for page in pages for url in page] == issued.codes
+
+
+def test_labels_may_point_to_id_gs1_org(session: Session) -> None:
+    party = parties_service.create_party(session, name="示范市粮油有限公司", uscc="91110000600037341L")
+    service.set_gs1_prefix(session, party=party, prefix="6901234")
+    issued = service.issue_codes(session, party=party, gtin="6901234567892", product_name="五常大米 5kg", count=2)
+    chosen = Settings(base_url=NODE, labels_gs1_resolver=True)
+
+    pdf = service.batch_labels_pdf(session, issued.batch.id, actor=party, settings=chosen)
+
+    assert _decoded_pages(pdf) == [issued.codes]
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,7 @@ class TestBatch:
         assert response.headers["content-type"] == "application/pdf"
         page = pypdfium2.PdfDocument(response.content)[0]
         decoded = sorted(b.text for b in zxingcpp.read_barcodes(page.render(scale=200 / 72, grayscale=True).to_pil()))
-        assert decoded == ZS
+        assert decoded == [f"http://127.0.0.1:8000/c/{code}" for code in ZS]
         assert "五常大米 测试食品有限公司" in page.get_textpage().get_text_range()
 
     def test_datamatrix_labels_of_a_zhuisu_batch_are_refused(self, client: TestClient, creds: Credentials) -> None:
@@ -244,3 +244,36 @@ class TestDatesTheCatalogAsksFor:
         assert [b["ilmd"] for b in bodies] == [
             {"cbvmda:lotNumber": "M1", "cbvmda:productionDate": "2026-12-01", "cbvmda:itemExpirationDate": "2027-06-01"}
         ]
+
+
+class TestFromLabelToPage:
+    """What a phone camera does with a printed label: open the URL in its QR Code."""
+
+    def _label_urls(self, client: TestClient, creds: Credentials, body: dict[str, object]) -> list[str]:
+        issued = client.post("/codes/issue", headers=creds.headers, json=body)
+        assert issued.status_code == 201, issued.json()
+        pdf = client.get(f"/codes/batches/{issued.json()['id']}/labels.pdf", headers=creds.headers).content
+        page = pypdfium2.PdfDocument(pdf)[0]
+        return sorted(b.text for b in zxingcpp.read_barcodes(page.render(scale=200 / 72, grayscale=True).to_pil()))
+
+    def test_an_issued_zhuisu_code(self, client: TestClient, creds: Credentials) -> None:
+        [url] = self._label_urls(client, creds, {"product": "RICE", "product_name": "五常大米", "count": 1})
+        assert url == f"http://127.0.0.1:8000/c/{ZS[0]}"
+        page = client.get(url.removeprefix("http://127.0.0.1:8000"))  # a consumer: no token
+        assert page.status_code == 200, page.text[:300]
+        assert "ZS1-110000-000001-0000000001-D" in page.text  # the code as printed under the symbol
+        assert "五常大米" in page.text  # what the batch that issued it says
+        assert "追溯码未找到" not in page.text
+        trace = client.get(f"/trace/{ZS[0]}", headers=creds.headers).json()
+        assert (trace["code"], [s["biz_step"] for s in trace["timeline"]]) == (
+            f"urn:zhuisu:code:{ZS[0]}",
+            ["commissioning"],
+        )
+
+    def test_an_issued_gs1_code(self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]) -> None:
+        _register_prefix(maker, creds.party_id)
+        [url] = self._label_urls(client, creds, {"gtin": "6901234567892", "count": 1})
+        assert url == "http://127.0.0.1:8000/01/06901234567892/21/1"
+        page = client.get(url.removeprefix("http://127.0.0.1:8000"))
+        assert page.status_code == 200, page.text[:300]
+        assert "(01)06901234567892(21)1" in page.text

@@ -147,6 +147,24 @@ class TestConvertRow:
 
 
 class TestUpload:
+    def test_a_code_the_console_issued_as_printed_or_scanned(
+        self, client: TestClient, session: Session, creds: Credentials
+    ) -> None:
+        issued = client.post("/codes/issue", headers=creds.headers, json={"product": "RICE", "count": 2}).json()
+        printed = "ZS1-110000-000001-0000000001-D"  # as the label prints it; the second as its QR carries it
+        rows = [
+            ["2026-10-04 08:30", printed, "shipping", "6901234000016"],
+            ["2026-10-04 08:31", f"http://127.0.0.1:8000/c/{issued['codes'][1]}", "shipping", "6901234000016"],
+        ]
+        response = client.post("/api/v1/console/uploads", files={"file": ("e.csv", _csv(rows))}, headers=creds.headers)
+        assert response.status_code == 201, response.json()
+        assert (response.json()["accepted"], response.json()["rejected"]) == (2, [])
+        stored = session.scalars(
+            select(EventEpc.value).where(EventEpc.value.in_([f"urn:zhuisu:code:{c}" for c in issued["codes"]]))
+        ).all()
+        # each code named as the issuance's commissioning named it: one code, two events each
+        assert sorted(stored) == sorted(f"urn:zhuisu:code:{c}" for c in issued["codes"] for _ in range(2))
+
     def test_rejected_rows_with_reasons_and_nothing_stored(
         self, client: TestClient, session: Session, creds: Credentials
     ) -> None:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.portal.conftest import LOT, SGTIN, SSCC
+from tests.portal.conftest import LOT, SSCC
 from zhuisu.demo.service import DemoLoad
 from zhuisu.models import Complaint
 from zhuisu.web.ratelimit import TokenBucketLimiter
@@ -28,7 +28,7 @@ class TestProductPage:
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/html; charset=utf-8"
         html = response.text
-        assert f'<p class="code" id="code">{SGTIN}</p>' in html
+        assert '<p class="code" id="code">(01)06901234123456(21)1001</p>' in html  # as its label prints it
         assert '<span class="badge ok" id="verified"' in html
         assert '<strong id="checked">9/9</strong>' in html
         assert '<dd id="production-date">2026-10-04</dd>' in html

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from biip import ParseError
 from biip.gs1_messages import GS1Message
 
-from zhuisu.codes import epc_urn
+from zhuisu.codes import epc_urn, zhuisu_code
 from zhuisu.codes.recognize import recognize
 from zhuisu.errors import InvalidInput
 
@@ -22,6 +22,8 @@ _GS1_KEYS = {"gtin": "01", "sscc": "00", "gln": "414"}
 _DL_RE = re.compile(
     r"^https?://[^/?#]+((?:/[^/?#]+)*?/(?:00|01|253|255|401|402|414|417|8003|8004|8006|8010|8017|8018)/[^?#]*)(?:[?#].*)?$"
 )
+#: A code's page on a zhuisu node (what a label's QR carries for a code that is not GS1): ``https://node/c/{code}``.
+_NODE_PAGE = re.compile(r"^https?://[^/?#]+(?:/[^?#]*?)?/c/([^?#]+)(?:[?#].*)?$", re.IGNORECASE)
 _NEEDS_ENCODING = re.compile(r"[%!\"&()*+,:<>]")
 
 
@@ -35,10 +37,12 @@ def canonical_id(value: str) -> str:
     'https://id.gs1.org/01/09521234543213/21/abc'
     >>> canonical_id("https://example.com/01/6921168509256/21/a!b"), canonical_id("urn:epc:id:sgtin:6921168.050925.a!b")
     ('https://id.gs1.org/01/06921168509256/21/a%21b', 'https://id.gs1.org/01/06921168509256/21/a%21b')
-    >>> canonical_id("urn:example:lot:ABC-1")
-    'urn:example:lot:ABC-1'
+    >>> canonical_id("urn:example:lot:ABC-1"), canonical_id("URN:zhuisu:code:zs1-110105-a1b2c3-0000000001-o")
+    ('urn:example:lot:ABC-1', 'urn:zhuisu:code:ZS1110105A1B2C30000000001O')
     """
     value = value.strip()
+    if value[:16].lower() == zhuisu_code.URN_PREFIX:
+        return zhuisu_code.URN_PREFIX + zhuisu_code.compact(value)
     if value.startswith("urn:epc:"):
         try:
             return epc_urn.to_digital_link(value)
@@ -81,18 +85,33 @@ def canonical_code(text: str) -> str:
 
     >>> canonical_code("(01)06901234567892(21)A1"), canonical_code(" urn:epc:id:sgtin:6901234.056789.A1 ")
     ('https://id.gs1.org/01/06901234567892/21/A1', 'https://id.gs1.org/01/06901234567892/21/A1')
+    >>> canonical_code("ZS1-110105-A1B2C3-0000000001-O")
+    'urn:zhuisu:code:ZS1110105A1B2C30000000001O'
+    >>> canonical_code("http://127.0.0.1:8000/c/ZS1110105A1B2C30000000001O")
+    'urn:zhuisu:code:ZS1110105A1B2C30000000001O'
+    >>> canonical_code("https://trace.example.cn/c/urn%3Aexample%3Alot%3A7"), canonical_code("https://x.cn/about")
+    ('urn:example:lot:7', 'https://x.cn/about')
     """
     text = text.strip()
     if not text:
         raise InvalidInput("请提供追溯码", message_en="a code is required")
-    if text.lower().startswith(("urn:", "http://", "https://")):
+    if text.lower().startswith("urn:") or _DL_RE.match(text):
         return canonical_id(text)
+    node = _NODE_PAGE.match(text)
+    if node:
+        return canonical_code(unquote(node.group(1)))
     found = recognize(text)
+    if found.valid and found.parts.get("carrier") == "url":
+        return canonical_code(found.value)
+    if text.lower().startswith(("http://", "https://")):
+        return text
     if found.valid and found.scheme == "gs1-element-string":
         try:
             return canonical_id(GS1Message.parse_hri(found.value).as_gs1_digital_link_uri().as_canonical_uri())
         except (ParseError, ValueError):
             return found.value
+    if found.valid and found.scheme == "zhuisu":
+        return zhuisu_code.URN_PREFIX + found.value  # as events name it (``issuance.commissioning.epc_of``)
     if found.valid and found.scheme in _GS1_KEYS:
         value = found.value.zfill(14) if found.scheme == "gtin" else found.value
         return f"https://id.gs1.org/{_GS1_KEYS[found.scheme]}/{value}"

@@ -47,7 +47,7 @@ def issue(
 
 
 def label_sheet(session: Session, batch_id: str, *, party: Party, settings: Settings) -> bytes:
-    return issuance_service.batch_labels_pdf(session, batch_id, actor=party, max_labels=settings.labels_max_per_pdf)
+    return issuance_service.batch_labels_pdf(session, batch_id, actor=party, settings=settings)
 
 
 def upload_events(session: Session, data: bytes, *, filename: str, party: Party) -> spreadsheet.UploadResult:

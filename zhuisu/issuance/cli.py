@@ -74,12 +74,19 @@ def labels(
     if symbology not in ("qr", "datamatrix", "gs1_qr"):
         raise typer.BadParameter("qr, datamatrix or gs1_qr", param_hint="--symbology")
     chosen: Symbology = symbology  # type: ignore[assignment]
-    limit = settings().labels_max_per_pdf
+    config = settings()
     if batch is not None:
         with unit_of_work(session_maker()) as session:
-            pdf = service.batch_labels_pdf(session, batch, actor=None, symbology=chosen, max_labels=limit)
+            pdf = service.batch_labels_pdf(session, batch, actor=None, settings=config, symbology=chosen)
     else:
-        pdf = labelling.codes_pdf(codes, title=title, symbology=chosen, max_labels=limit)
+        pdf = labelling.codes_pdf(
+            codes,
+            title=title,
+            symbology=chosen,
+            max_labels=config.labels_max_per_pdf,
+            node=config.base_url,
+            gs1_domain=config.labels_gs1_resolver,
+        )
     out.write_bytes(pdf)
     typer.echo(f"wrote {out} ({len(pdf)} bytes)")
 

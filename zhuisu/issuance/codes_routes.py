@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from zhuisu.auth.permissions import CurrentActor
 from zhuisu.codes.recognize import recognize
+from zhuisu.config import Settings
 from zhuisu.errors import InvalidInput, TooLarge
 from zhuisu.labels.payload import ImageFormat, code_image
 from zhuisu.labels.scan import read_image
@@ -80,23 +81,49 @@ def _too_large(size: int, limit: int) -> TooLarge:
     )
 
 
-def _label(code: str, image_format: ImageFormat, symbology: Symbology, scale: int) -> Response:
-    return Response(
-        code_image(code, image_format=image_format, symbology=symbology, scale=scale), media_type=_MEDIA[image_format]
+def _label(
+    code: str, image_format: ImageFormat, symbology: Symbology, scale: int, settings: Settings, node: bool
+) -> Response:
+    image = code_image(
+        code,
+        image_format=image_format,
+        symbology=symbology,
+        scale=scale,
+        node=settings.base_url if node else None,
+        gs1_domain=settings.labels_gs1_resolver,
     )
+    return Response(image, media_type=_MEDIA[image_format])
 
 
 SymbologyQuery = Annotated[Symbology, Query(description="qr (default), or datamatrix / gs1_qr for GS1 codes")]
 ScaleQuery = Annotated[int, Query(ge=1, le=40, description="Pixels per module")]
+LinkQuery = Annotated[
+    bool,
+    Query(description="QR Code only: carry the code's page on this node (as labels do; default), or the bare code"),
+]
 
 
 @router.get("/codes/{code:path}/label.png", response_class=Response, responses={400: {}, 401: {}})
-def label_png(code: str, actor: CurrentActor, symbology: SymbologyQuery = "qr", scale: ScaleQuery = 10) -> Response:
+def label_png(
+    code: str,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    symbology: SymbologyQuery = "qr",
+    scale: ScaleQuery = 10,
+    link: LinkQuery = True,
+) -> Response:
     """One code's symbol as a PNG (1-bit, quiet zone included)."""
-    return _label(code, "png", symbology, scale)
+    return _label(code, "png", symbology, scale, settings, link)
 
 
 @router.get("/codes/{code:path}/label.svg", response_class=Response, responses={400: {}, 401: {}})
-def label_svg(code: str, actor: CurrentActor, symbology: SymbologyQuery = "qr", scale: ScaleQuery = 10) -> Response:
+def label_svg(
+    code: str,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    symbology: SymbologyQuery = "qr",
+    scale: ScaleQuery = 10,
+    link: LinkQuery = True,
+) -> Response:
     """One code's symbol as an SVG (vector, one path)."""
-    return _label(code, "svg", symbology, scale)
+    return _label(code, "svg", symbology, scale, settings, link)

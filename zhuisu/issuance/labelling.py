@@ -15,8 +15,17 @@ def batch_title(batch: CodeBatch, party: Party) -> str:
     return f"{product}{lot} {party.name}".strip()
 
 
-def codes_pdf(codes: Sequence[str], *, title: str = "", symbology: Symbology = "qr", max_labels: int = 10_000) -> bytes:
-    """A label sheet of ``codes``, each label carrying ``title`` under its human-readable code.
+def codes_pdf(
+    codes: Sequence[str],
+    *,
+    title: str = "",
+    symbology: Symbology = "qr",
+    max_labels: int = 10_000,
+    node: str | None = None,
+    gs1_domain: bool = False,
+) -> bytes:
+    """A label sheet of ``codes``, each label carrying ``title`` under its human-readable code; a QR Code carries
+    the code's page on ``node`` (``labels.payload.resolver_url``).
 
     Raises:
         TooLarge: more than ``max_labels`` codes.
@@ -28,5 +37,10 @@ def codes_pdf(codes: Sequence[str], *, title: str = "", symbology: Symbology = "
             message_en=f"a PDF holds at most {max_labels} labels; {len(codes)} were asked for",
             field="count",
         )
-    labels = [Label(code=symbol_payload(code, symbology), text=human_text(code), title=title) for code in codes]
+    labels = [
+        Label(
+            code=symbol_payload(code, symbology, node=node, gs1_domain=gs1_domain), text=human_text(code), title=title
+        )
+        for code in codes
+    ]
     return label_sheet_pdf(labels, symbology=symbology)

@@ -62,9 +62,7 @@ def batch_labels(
     symbology: Annotated[Symbology, Query(description="qr (default) or datamatrix/gs1_qr for GS1 codes")] = "qr",
 ) -> Response:
     """The batch's labels on A4 sheets (24 per page): symbol, code and product name, Chinese text embedded."""
-    pdf = service.batch_labels_pdf(
-        session, batch_id, actor=actor, symbology=symbology, max_labels=settings.labels_max_per_pdf
-    )
+    pdf = service.batch_labels_pdf(session, batch_id, actor=actor, settings=settings, symbology=symbology)
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="labels-{batch_id}.pdf"'}
     )

@@ -23,6 +23,7 @@ from zhuisu.codes import gtin as gtin_scheme
 from zhuisu.codes._regions import PROVINCES
 from zhuisu.codes.errors import InvalidCode
 from zhuisu.codes.recognize import Recognition, recognize
+from zhuisu.config import Settings
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.issuance import codespace, labelling, permissions, repository
 from zhuisu.issuance.commissioning import commissioning_document, epc_of
@@ -360,11 +361,23 @@ def check_code(session: Session, text: str | bytes) -> CodeCheck:
 
 
 def batch_labels_pdf(
-    session: Session, batch_id: str, *, actor: Party | None, symbology: Symbology = "qr", max_labels: int = 10_000
+    session: Session,
+    batch_id: str,
+    *,
+    actor: Party | None,
+    settings: Settings,
+    symbology: Symbology = "qr",
 ) -> bytes:
-    """The label sheet of a batch the actor may read (see ``get_batch``), one label per code in serial order."""
+    """The label sheet of a batch the actor may read (see ``get_batch``), one label per code in serial order, each
+    QR Code carrying the code's page on this node (``base_url``; GS1 codes on ``id.gs1.org`` with
+    ``labels_gs1_resolver``)."""
     batch = get_batch(session, batch_id, actor=actor)
     party = session.get_one(Party, batch.party_id)
     return labelling.codes_pdf(
-        batch_codes(batch), title=labelling.batch_title(batch, party), symbology=symbology, max_labels=max_labels
+        batch_codes(batch),
+        title=labelling.batch_title(batch, party),
+        symbology=symbology,
+        max_labels=settings.labels_max_per_pdf,
+        node=settings.base_url,
+        gs1_domain=settings.labels_gs1_resolver,
     )

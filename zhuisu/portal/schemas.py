@@ -130,6 +130,7 @@ class PublicProductRead(Schema):
     """The story of one code, for the public."""
 
     code: str = Field(description="The code, canonical (a GS1 Digital Link for GS1 keys).")
+    code_text: str = Field("", description="The code as its label prints it (GS1 HRI, hyphen-grouped zhuisu code).")
     input: str = Field(description="What was scanned or typed.")
     scheme: str
     product: PublicProductInfo | None

@@ -30,12 +30,14 @@ from zhuisu.codes.recognize import recognize
 from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
+from zhuisu.issuance import service as issuance_service
 from zhuisu.kit.time import BEIJING, format_iso, utc_now
+from zhuisu.labels.payload import human_text
 from zhuisu.ledger import evidence
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.errors import NotYetSigned
 from zhuisu.ledger.leaf import body_digest
-from zhuisu.models import Event, Inspection, Party, Product
+from zhuisu.models import CodeBatch, Event, Inspection, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import repository, vocabulary
@@ -155,6 +157,7 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     traced = trace_service.trace(session, code, direction="both")
     timeline = traced.timeline
     product = find_product(session, code)
+    batch = issuance_service.check_code(session, code).batch if product is None else None
     if not timeline and product is None:
         raise UnknownCode(
             f"没有找到追溯码 {text.strip()} 的记录", message_en=f"nothing is recorded about {text.strip()}"
@@ -166,12 +169,15 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     journey = [_step(step, places, step.event_id not in failures, zone) for step in timeline]
     ilmd = _ilmd(events.values())
     producer = _producer(session, product, timeline, places)
+    if batch is not None and producer is None:
+        producer = _public_party(parties_service.get_party(session, batch.party_id))
     notices = recall_notices(session, code, zone)
     story = PublicProductRead(
         code=code,
+        code_text=human_text(code),
         input=text,
         scheme=recognize(text).scheme,
-        product=_product_info(session, product),
+        product=_product_info(session, product) or _issued_product(batch),
         producer=producer,
         origin=_region(ilmd.get("origin")) or (producer.region if producer else None),
         lot=_qualifier(code, "lot"),
@@ -251,6 +257,15 @@ def _product_info(session: Session, product: Product | None) -> PublicProductInf
         class_name = None
     return PublicProductInfo(
         name=product.name, spec=product.spec, class_id=product.class_id, class_name=class_name, gtin=product.gtin
+    )
+
+
+def _issued_product(batch: CodeBatch | None) -> PublicProductInfo | None:
+    """What the batch that issued a code here says of its product (a code with no registered GTIN)."""
+    if batch is None or not (batch.product_name or batch.product_code):
+        return None
+    return PublicProductInfo(
+        name=batch.product_name or batch.product_code or "", spec="", class_id="", class_name=None, gtin=batch.gtin
     )
 
 
