@@ -37,6 +37,20 @@ class TestProductPage:
         assert "A2301000001" in html
         assert 'id="recall"' not in html
 
+    def test_a_page_names_its_linkset_and_answers_head(self, client: TestClient) -> None:
+        linkset = (
+            '<http://testserver/01/06901234123456/21/1001?linkType=linkset>; rel="linkset"; '
+            'type="application/linkset+json"'
+        )
+        page = client.get("/01/06901234123456/21/1001")
+        head = client.head("/01/06901234123456/21/1001")
+        assert (page.status_code, page.headers["link"]) == (200, linkset)
+        assert (head.status_code, head.headers["link"], head.content) == (200, linkset, b"")
+        assert head.headers["etag"] == page.headers["etag"]
+        by_code = client.head("/c/" + quote("(01)06901234123456(21)1001", safe=""))
+        assert (by_code.status_code, by_code.content) == (200, b"")
+        assert client.head("/01/06901234000016").status_code == 404
+
     def test_no_commercial_secrets(self, client: TestClient) -> None:
         html = client.get("/01/06901234222227/10/L20261001").text
         assert "PO-2026" not in html
@@ -79,14 +93,31 @@ class TestResolver:
 
 
 class TestUnknownCode:
-    @pytest.mark.parametrize("path", ["/c/12345", "/01/06901234000019", "/c/" + quote("ISBN 978-3-16", safe="")])
-    def test_helpful_404_page(self, client: TestClient, path: str) -> None:
+    @pytest.mark.parametrize(
+        ("path", "status", "heading"),
+        [
+            ("/c/12345", 400, "不是可识别的追溯码"),
+            ("/01/06901234000019", 400, "校验位错误"),
+            ("/c/ZS1110105A1B2C3000000001O", 400, "长度不对"),
+            ("/c/" + quote("ISBN 978-3-16", safe=""), 400, "不是可识别的追溯码"),
+            ("/01/06901234000016", 404, "未找到这个追溯码的记录"),
+            ("/c/" + quote("urn:example:lot:1", safe=""), 404, "未找到这个追溯码的记录"),
+        ],
+    )
+    def test_helpful_page(self, client: TestClient, path: str, status: int, heading: str) -> None:
         response = client.get(path)
-        assert response.status_code == 404
+        assert response.status_code == status
         assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert f"<h1>{heading}</h1>" in response.text
         assert 'id="not-found"' in response.text
         assert '<form class="search" action="/search"' in response.text
         assert 'id="complaint-form"' in response.text
+
+    def test_search_says_what_is_wrong_with_a_mistyped_code(self, client: TestClient) -> None:
+        response = client.get("/search", params={"q": "06901234123457"}, follow_redirects=False)
+        assert response.status_code == 400
+        assert "校验位错误：校验位应为 6，实际为 7：可能有一位输错了。" in response.text
+        assert 'value="06901234123457"' in response.text  # in the box, to correct it
 
     def test_linkset_of_unknown_is_problem(self, client: TestClient) -> None:
         response = client.get("/c/12345", headers={"Accept": "application/linkset+json"})

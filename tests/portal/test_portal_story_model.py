@@ -103,7 +103,7 @@ class TestStored:
         )
 
     def test_unknown_code_stores_nothing(self, client: TestClient, session: Session) -> None:
-        assert client.get("/c/12345").status_code == 404
+        assert client.get("/01/06901234000016").status_code == 404
         assert session.scalar(select(func.count()).select_from(PortalStory)) == 0
 
 

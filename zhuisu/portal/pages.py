@@ -3,8 +3,10 @@
 ``/01/{gtin}/10/{lot}/21/{serial}`` (any primary key of ``service.PRIMARY_KEYS``, any qualifiers) and
 ``/c/{code}`` (any code zhuisu recognises) show the product page to browsers. Per the GS1 Digital Link resolver
 conventions a client asking for ``application/linkset+json`` (Accept header) or ``?linkType=all`` gets the
-linkset instead, and ``?linkType=<type>`` is redirected (307) to that link. Unknown codes get a 404 page with a
-search box, never an error page. Every route is rate-limited per client address.
+linkset instead, and ``?linkType=<type>`` is redirected (307) to that link; a page names its linkset in a ``Link``
+header, and ``HEAD`` answers as ``GET`` without the body. Unknown codes get a 404 page with a search box, never an
+error page; a text that cannot be a code (a wrong check digit, a wrong length, no scheme at all) a 400 page saying
+so in plain words, with the box to type it again. Every route is rate-limited per client address.
 
 Pages come from the story read model (``stories``) with an entity tag (``If-None-Match`` → 304) and
 ``Cache-Control: no-cache``; nothing is cached in the server process.
@@ -69,13 +71,18 @@ def search(request: Request, q: str = "") -> Response:
     if found.code:
         return RedirectResponse(story_path(found.code), status_code=303)
     message = found.message_en if page_language(request) == "en" else found.message_zh
-    return render(request, "portal/home.html", {"query": q, "message": message}, status=404 if q else 200)
+    status = 200 if not q.strip() else 400 if portal_service.malformed(q) else 404
+    return render(request, "portal/home.html", {"query": q, "message": message}, status=status)
 
 
-@router.get("/c/{code:path}", response_class=HTMLResponse, name="portal_code", responses={404: {}})
+@router.get("/c/{code:path}", response_class=HTMLResponse, name="portal_code", responses={400: {}, 404: {}})
 async def by_code(request: Request, code: str, linkType: str | None = None) -> Response:
     """The product page of any code zhuisu recognises."""
     return await _answer(request, code, linkType)
+
+
+# HEAD answers as GET without the body (a resolver client checks a link; GS1 Digital Link resolver conventions).
+router.add_api_route("/c/{code:path}", by_code, methods=["HEAD"], include_in_schema=False, name="portal_code_head")
 
 
 async def _answer(request: Request, code: str, link_type: str | None) -> Response:
@@ -99,9 +106,16 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
     except UnknownCode as exc:
         return _not_found(request, code, exc)
     response = stored_response(request, page, tag=lang, media_type="text/html; charset=utf-8")
+    response.headers["Link"] = _linkset_header(request)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def _linkset_header(request: Request) -> str:
+    """The ``Link`` header of a product page: where its linkset is (GS1 Digital Link resolver conventions)."""
+    url = str(request.url.replace(query="linkType=linkset"))
+    return f'<{url}>; rel="linkset"; type="{linkset.MEDIA_TYPE}"'
 
 
 def _wants_linkset(request: Request, link_type: str | None) -> bool:
@@ -112,6 +126,16 @@ def _wants_linkset(request: Request, link_type: str | None) -> bool:
 
 
 def _not_found(request: Request, code: str, exc: ZhuisuError) -> Response:
+    """404 for a code nothing is recorded about; 400, saying what is wrong, for one that cannot be a code."""
+    wrong = portal_service.malformed(code)
+    if wrong is not None:
+        en = page_language(request) == "en"
+        context = {
+            "query": code,
+            "title": wrong.title_en if en else wrong.title_zh,
+            "message": wrong.detail_en if en else wrong.detail_zh,
+        }
+        return render(request, "portal/not_found.html", context, status=400)
     message = exc.localized(page_language(request))
     return render(request, "portal/not_found.html", {"query": code, "message": message}, status=404)
 
@@ -131,7 +155,14 @@ for _primary in portal_service.PRIMARY_KEYS:
         methods=["GET"],
         response_class=HTMLResponse,
         name=f"portal_dl_{_primary}",
-        responses={404: {}},
+        responses={400: {}, 404: {}},
+    )
+    router.add_api_route(
+        f"/{_primary}/{{rest:path}}",
+        _resolver(_primary),
+        methods=["HEAD"],
+        include_in_schema=False,
+        name=f"portal_dl_{_primary}_head",
     )
 
 

@@ -123,8 +123,57 @@ def digital_link(path: str) -> str:
     return "https://id.gs1.org/" + path.lstrip("/")
 
 
+@dataclass(frozen=True)
+class Malformed:
+    """What is wrong with a code a person typed or a camera read, in plain words."""
+
+    title_zh: str
+    title_en: str
+    detail_zh: str
+    detail_en: str
+
+
+def malformed(text: str) -> Malformed | None:
+    """Why ``text`` cannot be a code (a scheme fits its shape but it fails that scheme's check digit, length or
+    format; or plain text no scheme fits), or None: a valid code, or an identifier of a scheme zhuisu does not
+    know (a URN, a URL: never refused, 异构识别).
+
+    >>> malformed("06901234567893").title_zh, malformed("ZS1110105A1B2C3000000001O").title_zh
+    ('校验位错误', '长度不对')
+    >>> malformed("hello").title_zh, malformed("urn:example:lot:1"), malformed("06901234567892")
+    ('不是可识别的追溯码', None, None)
+    """
+    text = text.strip()
+    found = recognize(text)
+    if found.valid or not text:
+        return None
+    error, error_zh = found.error or "", found.error_zh or ""
+    if not found.candidates or found.scheme == "unknown":
+        if ":" in text or text.lower().startswith("http"):
+            return None
+        return Malformed(
+            "不是可识别的追溯码",
+            "Not a code we recognise",
+            "请核对后重新输入，或扫描包装上的二维码。",
+            "Check it and type it again, or scan the QR code on the package.",
+        )
+    if "check digit" in error:
+        return Malformed(
+            "校验位错误", "Wrong check digit", f"{error_zh}：可能有一位输错了。", f"{error}: a digit may be mistyped."
+        )
+    if "length" in error or "digits" in error:
+        return Malformed("长度不对", "Wrong length", error_zh, error)
+    return Malformed("格式不对", "Malformed code", error_zh, error)
+
+
 def search(text: str) -> SearchRead:
     """What a search box query is: its scheme and canonical code (no database; the page says if it is known)."""
+    wrong = malformed(text)
+    if wrong is not None:
+        return SearchRead(
+            query=text, scheme=recognize(text).scheme, valid=False, code=None,
+            message_zh=f"{wrong.title_zh}：{wrong.detail_zh}", message_en=f"{wrong.title_en}: {wrong.detail_en}",
+        )  # fmt: skip
     found = recognize(text)
     try:
         code: str | None = canonical_code(text)
