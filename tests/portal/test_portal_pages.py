@@ -30,6 +30,9 @@ class TestProductPage:
         html = response.text
         assert '<p class="code" id="code">(01)06901234123456(21)1001</p>' in html  # as its label prints it
         assert '<span class="badge ok" id="verified"' in html
+        assert "✔ 记录未被篡改</span>" in html  # plain words; the log's technical name only under 如何核验
+        assert "<summary>如何核验</summary>" in html
+        assert html.index("RFC 9162") > html.index('<details id="how-to-verify">')
         assert '<strong id="checked">9/9</strong>' in html
         assert '<dd id="production-date">2026-10-04</dd>' in html
         assert '<dd id="expiry-date">2026-10-09</dd>' in html
