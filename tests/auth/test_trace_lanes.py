@@ -243,7 +243,7 @@ class TestHttp:
     ) -> None:
         district, elsewhere = _regulator(maker, "370105"), _regulator(maker, "3702")
         seen = client.get(f"/api/v1/dashboard/trace/{LOT_A}", headers=_token(maker, district.id).headers).json()
-        assert seen["party_names"]["region:370114"] == "地区 370114"
+        assert seen["party_names"]["region:370114"] == "地区 山东省济南市章丘区"
         assert seen["party_names"][pgln(DC)] == "配送中心"
         far = client.get(f"/api/v1/dashboard/impact/{LOT_A}", headers=_token(maker, elsewhere.id).headers).json()
         assert (far["impact"]["things"], far["impact"]["holders"], far["party_names"]) == ([LOT_A], [], {})

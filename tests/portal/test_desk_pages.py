@@ -1,14 +1,19 @@
 """Sign-in, the regulator desk's gate and its JSON twins, complaint handling, the console's gate."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Credentials
+from tests.portal.conftest import SGTIN
 from tests.support.signin import sign_in
+from zhuisu.db.session import unit_of_work
 from zhuisu.errors import Conflict
 from zhuisu.models import CodeBatch, Complaint, Party
+from zhuisu.parties import service as parties_service
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintCreate, ComplaintHandle
 
@@ -115,3 +120,26 @@ class TestAuditPage:
 
     def test_enterprise_is_forbidden(self, client: TestClient, creds: Credentials) -> None:
         assert client.get("/dashboard/audit", headers=creds.headers).status_code == 403
+
+
+class TestDeskTracePage:
+    """The trace explorer as a regulator reads it: Chinese step and role names, Beijing time, region names."""
+
+    @pytest.mark.usefixtures("demo")
+    def test_steps_roles_and_times_in_chinese(self, client: TestClient, maker: sessionmaker[Session]) -> None:
+        with unit_of_work(maker) as s:
+            party = parties_service.create_party(s, name="国家市场监督管理总局", party_type="government")
+            parties_service.grant(s, party, actor_role="regulator")
+            token = parties_service.issue_token(s, party=party, label="desk").secret
+        page = client.get("/dashboard/trace", params={"code": SGTIN}, headers={"Authorization": f"Bearer {token}"}).text
+        timeline = page[page.index('<ol class="timeline">') : page.index("</ol>")]
+        assert '<time datetime="2026-04-06T22:00:00.000Z">2026-04-07 06:00</time><strong>赋码/生产</strong>' in timeline
+        assert "<strong>发货</strong>" in timeline
+        assert "<strong>收货</strong>" in timeline
+        assert not re.search(r"<strong>[a-z_]+</strong>", timeline)  # no CBV step left untranslated
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", re.sub(r'datetime="[^"]*"', "", timeline))  # no ISO UTC
+        chain = page[page.index('id="responsibility"') : page.index('id="findings"')]
+        assert "<td>发货方</td>" in chain
+        assert "<td>记录方</td>" in chain
+        assert "source" not in chain
+        assert "recorder" not in chain

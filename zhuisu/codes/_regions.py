@@ -50,3 +50,34 @@ def _county_name(code: str) -> str | None:
             # "[1983-]烟台市" or "[-1990]甲,[1990-]乙": keep the latest name, without its validity range.
             name = county.split(",")[-1].split("]")[-1]
     return name
+
+
+def region_label(code: str | None) -> str:
+    """How a page names a GB/T 2260 code or prefix: province, prefecture and county names without repeats, else
+    the code as it is.
+
+    >>> region_label("370102"), region_label("3701"), region_label("37"), region_label("110105")
+    ('山东省济南市历下区', '山东省济南市', '山东省', '北京市朝阳区')
+    >>> region_label("379999"), region_label(None), region_label("unknown")
+    ('山东省 379999', '', 'unknown')
+    """
+    if not code:
+        return ""
+    if not (code.isascii() and code.isdigit() and len(code) in (2, 4, 6)):
+        return code
+    province = province_name(code)
+    if province is None:
+        return code
+    parts = [province]
+    if len(code) >= 4 and code[2:4] != "00":
+        prefecture = _county_name(code[:4] + "00")
+        if prefecture and prefecture not in parts and prefecture not in ("市辖区", "县", "省直辖县级行政区划"):
+            parts.append(prefecture)
+    if len(code) == 6 and code[4:] != "00":
+        county = _county_name(code)
+        if county is None:
+            return f"{''.join(parts)} {code}"
+        parts.append(county)
+    elif len(code) == 6 and code[2:4] != "00" and _county_name(code) is None:
+        return f"{''.join(parts)} {code}"
+    return "".join(dict.fromkeys(parts))

@@ -24,6 +24,7 @@ from zhuisu.oversight.rules import BY_ID as RULES_BY_ID
 from zhuisu.oversight.rules import RULES
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle
+from zhuisu.portal.vocabulary import step_label
 from zhuisu.recall import export
 from zhuisu.recall import service as recall_service
 from zhuisu.web.deps import MAX_INT64, DbSession, SettingsDep
@@ -73,6 +74,14 @@ def overview(
     return render(request, "dashboard/index.html", context)
 
 
+#: The responsibility chain's roles, as the desk names them (zh, en).
+TRACE_ROLES = {
+    "source": ("发货方", "shipper"),
+    "destination": ("收货方", "receiver"),
+    "recorder": ("记录方", "recorder"),
+}
+
+
 @router.get("/trace", response_class=HTMLResponse, name="dashboard_trace")
 def trace(request: Request, session: DbSession, caller: SignedIn, code: str = "") -> Response:
     """The trace explorer: a code's graph back and forward, its responsibility chain and findings."""
@@ -83,7 +92,7 @@ def trace(request: Request, session: DbSession, caller: SignedIn, code: str = ""
     view, error = None, None
     if code.strip():
         try:
-            view = service.trace_view(session, code, viewer=party)
+            view = service.trace_view(session, code, viewer=party, lang=page_language(request))
         except ZhuisuError as exc:
             error = exc.localized(page_language(request))
     return render(
@@ -95,6 +104,8 @@ def trace(request: Request, session: DbSession, caller: SignedIn, code: str = ""
             "error": error,
             "data": view.model_dump(mode="json") if view else None,
             "csrf_token": regulator.csrf_token,
+            "step": step_label,
+            "roles": TRACE_ROLES,
         },
     )
 

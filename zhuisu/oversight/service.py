@@ -15,12 +15,14 @@ from zhuisu.auth import roles
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.permissions import FlagScope
+from zhuisu.codes._regions import region_label
 from zhuisu.kit.time import utc_now
 from zhuisu.models import Party
 from zhuisu.oversight import repository
 from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.parties import service as parties_service
 from zhuisu.portal import complaints
+from zhuisu.portal.vocabulary import step_label
 from zhuisu.recall import service as recall_service
 from zhuisu.trace import service as trace_service
 from zhuisu.trace.permissions import MASK_PREFIX
@@ -69,16 +71,16 @@ def _names(session: Session, identifiers: set[str]) -> dict[str, str]:
     for identifier in sorted(identifiers):
         if identifier.startswith(MASK_PREFIX):
             region = identifier.removeprefix(MASK_PREFIX)
-            names[identifier] = "地区未知" if region == "unknown" else f"地区 {region}"
+            names[identifier] = "地区未知" if region == "unknown" else f"地区 {region_label(region)}"
             continue
         party = parties_service.find_party_by_identifier(session, identifier)
         names[identifier] = party.name if party else identifier.rsplit("/", 1)[-1]
     return names
 
 
-def trace_view(session: Session, code: str, *, viewer: Party | None = None) -> TraceView:
-    """A trace back and forward as a graph: things and parties as nodes, each event linking them; parties outside
-    ``viewer``'s lane as their regions."""
+def trace_view(session: Session, code: str, *, viewer: Party | None = None, lang: str = "zh") -> TraceView:
+    """A trace back and forward as a graph: things and parties as nodes, each event linking them (by its step's
+    name in ``lang``); parties outside ``viewer``'s lane as their regions."""
     traced = trace_service.trace(session, code, direction="both", viewer=viewer)
     parties = {p for step in traced.timeline for p in (step.source, step.destination) if p}
     parties |= {r.party for r in traced.responsibility}
@@ -90,7 +92,7 @@ def trace_view(session: Session, code: str, *, viewer: Party | None = None) -> T
     nodes += [GraphNode(id=p, name=names[p], category="party") for p in sorted(parties)]
     edges: dict[tuple[str, str], str] = {}
     for step in traced.timeline:
-        label = (step.biz_step or step.type).rsplit("/", 1)[-1]
+        label = step_label(step.biz_step)[0 if lang == "zh" else 1] if step.biz_step else step.type
         for thing in step.things:
             for party in (step.source, step.destination):
                 if party:

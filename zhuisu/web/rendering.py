@@ -9,7 +9,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from zhuisu.codes._regions import region_label
 from zhuisu.errors import TooManyRequests
+from zhuisu.kit.time import BEIJING, parse_iso
 from zhuisu.web.errors import problem_response
 from zhuisu.web.i18n import negotiate
 from zhuisu.web.ratelimit import retry_after_header
@@ -31,6 +33,22 @@ def story_path(code: str) -> str:
 
 
 templates.env.globals["story_path"] = story_path
+#: ``{{ code | region }}``: a GB/T 2260 code or prefix by its names (山东省济南市历下区), else as it is.
+templates.env.filters["region"] = region_label
+
+
+def beijing(value: str | None) -> str:
+    """``{{ iso | beijing }}``: an RFC 3339 time as Beijing time, ``2026-12-04 16:30`` (what every desk and console
+    page shows; the portal shows its offset too)."""
+    if not value:
+        return ""
+    try:
+        return parse_iso(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+templates.env.filters["beijing"] = beijing
 
 
 async def too_many_requests(request: Request, exc: Exception) -> Response:

@@ -80,16 +80,17 @@
   function traceGraph(view) {
     var c = chart("trace-graph");
     var colours = { code: "#b3261e", thing: "#2f6fa3", party: "#0b6e4f" };
+    var names = en ? { code: "code traced", thing: "thing", party: "party" } : { code: "查询的追溯码", thing: "关联物品", party: "主体" };
     c.setOption({
       animation: false, tooltip: {},
-      legend: [{ data: ["code", "thing", "party"] }],
+      legend: [{ data: [names.code, names.thing, names.party] }],
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true, force: { repulsion: 220, edgeLength: 90 },
-        categories: [{ name: "code" }, { name: "thing" }, { name: "party" }],
+        categories: [{ name: names.code }, { name: names.thing }, { name: names.party }],
         label: { show: true, position: "right", fontSize: 10 },
         edgeSymbol: ["none", "arrow"], edgeLabel: { show: true, formatter: function (p) { return p.data.label; }, fontSize: 9 },
         data: view.nodes.map(function (n) {
-          return { id: n.id, name: n.name, category: n.category, symbolSize: n.category === "party" ? 22 : 14,
+          return { id: n.id, name: n.name, category: names[n.category], symbolSize: n.category === "party" ? 22 : 14,
                    itemStyle: { color: colours[n.category] } };
         }),
         links: view.edges.map(function (e) { return { source: e.source, target: e.target, label: e.label }; })
