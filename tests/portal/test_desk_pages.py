@@ -29,6 +29,14 @@ class TestSignIn:
         assert (response.status_code, response.headers["location"]) == (303, "/dashboard")
         assert client.get("/dashboard").status_code == 200
 
+    def test_an_enterprise_lands_on_its_console(self, client: TestClient, creds: Credentials) -> None:
+        response = client.post("/signin", data={"token": creds.token, "next": "/dashboard"}, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/console")
+        assert client.get("/console").status_code == 200
+        # a page it asked for is kept
+        again = client.post("/signin", data={"token": creds.token, "next": "/console/events"}, follow_redirects=False)
+        assert again.headers["location"] == "/console/events"
+
     def test_next_must_be_local(self, client: TestClient, regulator_token: str) -> None:
         response = client.post(
             "/signin", data={"token": regulator_token, "next": "//evil.example/"}, follow_redirects=False

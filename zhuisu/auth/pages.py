@@ -11,12 +11,15 @@ from starlette.responses import RedirectResponse, Response
 
 from zhuisu.auth import service as auth_service
 from zhuisu.auth.permissions import presented_csrf_token
+from zhuisu.auth.roles import is_regulator
+from zhuisu.models import Party
 from zhuisu.errors import ZhuisuError
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import SESSION_COOKIE, page_language, render
 
 router = APIRouter(tags=["sign-in"], include_in_schema=False)
 HOME = "/dashboard"
+CONSOLE = "/console"
 
 
 def local_path(target: str) -> str:
@@ -64,7 +67,11 @@ def signin(
         return render(
             request, "signin.html", {"next": next, "error": exc.localized(page_language(request))}, status=401
         )
-    response = RedirectResponse(local_path(next), status_code=303)
+    target = local_path(next)
+    party = session.get(Party, started.web_session.party_id)
+    if target.split("?")[0].rstrip("/") in (HOME, "") and party is not None and not is_regulator(party, settings):
+        target = CONSOLE  # an enterprise (or platform, inspector) signing in goes to its console, not the desk
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         started.secret,
