@@ -5,6 +5,8 @@ from typing import Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
 from typer.core import TyperGroup
 
@@ -16,7 +18,7 @@ from zhuisu.cli.runtime import err_console, fail, session_maker, settings
 from zhuisu.convert import cli as convert_cli
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import cli as demo_cli
-from zhuisu.errors import ZhuisuError
+from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import cli as events_cli
 from zhuisu.exchange.subscriptions import cli as subscriptions_cli
 from zhuisu.issuance import codes_cli
@@ -30,8 +32,9 @@ from zhuisu.trace import service as trace_service
 
 
 class _Root(TyperGroup):
-    """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1 (a traceback only with
-    --verbose), for every command, however it is invoked."""
+    """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1, and a database that cannot
+    be reached or is not migrated, or settings that do not validate, into one line with a hint and exit code 2 (a
+    traceback only with --verbose / --debug), for every command, however it is invoked."""
 
     def invoke(self, ctx: Context) -> Any:
         try:
@@ -39,8 +42,35 @@ class _Root(TyperGroup):
         except ZhuisuError as exc:
             if ctx.params.get("verbose"):
                 raise
-            err_console.print(f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}", highlight=False)
+            err_console.print(
+                f"[red]错误 / error:[/red] {exc.localized(settings().default_language)}",
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
+        except (DBAPIError, ValidationError) as exc:
+            if ctx.params.get("verbose"):
+                raise
+            err_console.print(f"[red]错误 / error:[/red] {environment_problem(exc)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
+def environment_problem(exc: DBAPIError | ValidationError) -> str:
+    """One line on what is wrong with the environment (settings, the database), and what to do about it."""
+    if isinstance(exc, ValidationError):
+        fields = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return f"配置无效 / invalid settings: {fields}（检查 ZHUISU_* 环境变量 / check the ZHUISU_* variables）"
+    first = str(exc.orig or exc).strip().splitlines()[0]
+    if "no such table" in first or ("does not exist" in first and "relation" in first):
+        hint = "数据库尚未初始化：运行 zhuisu db upgrade / the database is not migrated: run zhuisu db upgrade"
+    elif isinstance(exc, OperationalError):
+        hint = (
+            "无法连接数据库：检查 ZHUISU_DATABASE_URL 与数据库服务 / cannot reach the database: check "
+            "ZHUISU_DATABASE_URL and that its server is running"
+        )
+    else:
+        hint = "数据库错误 / database error (--verbose 显示详情 / shows the traceback)"
+    return f"{hint}: {first}"
 
 
 app = typer.Typer(
@@ -74,7 +104,9 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one round, then 
 
 
 @app.callback()
-def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors.")) -> None:
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "--debug", "-v", help="Show tracebacks on errors."),
+) -> None:
     """--verbose is read back from this command's parameters when an error is reported; every command runs with the
     domain signals connected."""
     wiring.connect()
@@ -143,4 +175,7 @@ def trace_command(
             kind: trace_service.TraceDirection = (
                 "back" if direction == "back" else "forward" if direction == "forward" else "both"
             )
-            trace_cli.print_trace(trace_service.trace(session, code, direction=kind), as_json)
+            found = trace_service.trace(session, code, direction=kind)
+            if not found.events:
+                raise NotFound(f"没有找到追溯码 {code} 的记录", message_en=f"nothing is recorded about {code}")
+            trace_cli.print_trace(found, as_json)

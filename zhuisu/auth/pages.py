@@ -12,8 +12,8 @@ from starlette.responses import RedirectResponse, Response
 from zhuisu.auth import service as auth_service
 from zhuisu.auth.permissions import presented_csrf_token
 from zhuisu.auth.roles import is_regulator
-from zhuisu.models import Party
 from zhuisu.errors import ZhuisuError
+from zhuisu.models import Party
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import SESSION_COOKIE, page_language, render
 
