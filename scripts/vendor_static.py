@@ -27,6 +27,9 @@ FILES = [
     ),
     ("@zxing/library", "umd/index.min.js", "zxing.min.js", "barcode and QR decoding from the phone camera"),
     ("@zxing/library", "LICENSE", "LICENSE-zxing.txt", "licence of ZXing for JS"),
+    ("swagger-ui-dist", "swagger-ui-bundle.js", "swagger-ui-bundle.js", "the API documentation page /docs (offline)"),
+    ("swagger-ui-dist", "swagger-ui.css", "swagger-ui.css", "styles of /docs"),
+    ("swagger-ui-dist", "LICENSE", "LICENSE-swagger-ui.txt", "licence of Swagger UI"),
 ]
 
 

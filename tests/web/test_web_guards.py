@@ -1,6 +1,7 @@
 """A NUL character in a request's path or query string is a 400 problem naming it, on both databases."""
 
 import doctest
+import re
 
 import pytest
 from fastapi import FastAPI
@@ -77,3 +78,16 @@ def test_the_text_of_an_escaped_backslash_is_no_nul(client: TestClient, creds: C
 
 def _count(session: Session, model: type[NamedQuery] | type[Party]) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_api_docs_load_nothing_from_another_host(client: TestClient) -> None:
+    """/docs works offline: Swagger UI comes from the node's own vendored files."""
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert re.findall(r'(?:src|href)="([^"]+)"', page.text) == [
+        "/static/vendor/swagger-ui.css",
+        "data:,",
+        "/static/vendor/swagger-ui-bundle.js",
+    ]
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/redoc").status_code == 404

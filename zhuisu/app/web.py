@@ -6,7 +6,9 @@ from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
 
 from zhuisu import __version__
 from zhuisu.app import wiring
@@ -110,7 +112,21 @@ def create_app(settings: Settings) -> FastAPI:
         description=(
             "重要产品追溯节点 — GS1 EPCIS 2.0 capture and query. Authenticate with `Authorization: Bearer <token>`."
         ),
+        # Served below from the node's own files: government networks are often offline, so no CDN.
+        docs_url=None,
+        redoc_url=None,
     )
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="zhuisu 追溯 — API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
     app.state.settings = settings
     app.state.default_language = settings.default_language
     errors.install(app)
