@@ -28,6 +28,7 @@ from zhuisu.trace import service as trace_service
 from zhuisu.trace.permissions import MASK_PREFIX
 
 VOLUME_DAYS = 365
+BEIJING_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def overview(
@@ -41,7 +42,9 @@ def overview(
     """The desk's overview within ``scope_prefix``, filtered to ``region_prefix`` (narrowed into the scope)."""
     region_prefix = roles.within(scope_prefix, region_prefix)
     rows = coverage_service.coverage(session, window_days=window_days, region_prefix=region_prefix)
-    volume = repository.events_per_day(session, since=utc_now() - timedelta(days=VOLUME_DAYS))
+    now = utc_now()
+    offset = (zone or BEIJING_ZONE).utcoffset(now) or timedelta(hours=8)
+    volume = repository.events_per_day(session, since=now - timedelta(days=VOLUME_DAYS), offset=offset)
     flags = catalog_service.list_flags(session, scope=FlagScope(region_prefix=region_prefix or None), limit=50)
     return OverviewRead(
         coverage=[row.to_json() for row in rows],
