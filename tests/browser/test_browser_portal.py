@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 
 from tests.browser.conftest import LiveServer, screenshot
-from zhuisu.labels.payload import code_image
+from zhuisu.labels.payload import code_image, human_text
 from zhuisu.web.rendering import story_path
 
 #: Counts the drawn (non-transparent, non-white) pixels of the first canvas under a selector; -1 if none.
@@ -39,7 +39,7 @@ def test_scan_to_story_for_each_class(live_server: LiveServer, page: object) -> 
     for product_class, code in sorted(live_server.samples.items()):
         story = httpx.get(f"{live_server.url}/api/v1/portal/products/{story_path(code).lstrip('/')}").json()
         page.goto(live_server.url + story_path(code))  # type: ignore[attr-defined]
-        assert page.locator("#code").inner_text() == story["code"]  # type: ignore[attr-defined]
+        assert page.locator("#code").inner_text() == story["code_text"]  # type: ignore[attr-defined]
         assert page.locator(".timeline li.step").count() == len(story["journey"])  # type: ignore[attr-defined]
         assert page.locator("#verified").is_visible() == story["verification"]["verified"]  # type: ignore[attr-defined]
         assert story["verification"]["verified"] is True
@@ -53,19 +53,26 @@ def test_scan_to_story_for_each_class(live_server: LiveServer, page: object) -> 
 def test_scan_a_photo_of_a_label(live_server: LiveServer, page: object, tmp_path: Path) -> None:
     code = sorted(live_server.samples.values())[0]
     photo = tmp_path / "label.png"
-    photo.write_bytes(code_image(code, image_format="png", scale=8))
+    # as a label carries it: the code's page on this node
+    photo.write_bytes(code_image(code, image_format="png", scale=8, node=live_server.url))
     page.goto(f"{live_server.url}/portal")  # type: ignore[attr-defined]
     page.set_input_files("#scan-file", str(photo))  # type: ignore[attr-defined]
     page.wait_for_url(live_server.url + story_path(code))  # type: ignore[attr-defined]
-    assert page.locator("#code").inner_text() == code  # type: ignore[attr-defined]
+    assert page.locator("#code").inner_text() == human_text(code)  # type: ignore[attr-defined]
 
 
 def test_unknown_code_gets_the_helpful_page(live_server: LiveServer, page: object) -> None:
-    response = page.goto(f"{live_server.url}/c/NOSUCHCODE123")  # type: ignore[attr-defined]
+    response = page.goto(f"{live_server.url}/01/06901234000016")  # type: ignore[attr-defined]
     assert response.status == 404
     assert page.locator("#not-found").is_visible()  # type: ignore[attr-defined]
     assert page.locator("form.search input[name=q]").is_visible()  # type: ignore[attr-defined]
     screenshot(page, "not-found")
+    # a mistyped code: what is wrong, in plain words, and the box to retype it
+    response = page.goto(f"{live_server.url}/01/06901234000019")  # type: ignore[attr-defined]
+    assert response.status == 400
+    assert page.locator("#not-found h1").inner_text() == "校验位错误"  # type: ignore[attr-defined]
+    assert page.locator("form.search input[name=q]").is_visible()  # type: ignore[attr-defined]
+    screenshot(page, "mistyped")
 
 
 def test_dashboard_draws_its_charts(live_server: LiveServer, page: object) -> None:
@@ -138,5 +145,8 @@ def test_spreadsheet_upload_lists_rejected_rows(live_server: LiveServer, page: o
     assert page.locator("#rejected-count").inner_text() == "2"  # type: ignore[attr-defined]
     rows = page.locator("#rejected tr.rejected-row")  # type: ignore[attr-defined]
     assert [rows.nth(i).locator("td").nth(0).inner_text() for i in range(rows.count())] == ["3", "4"]
-    assert [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())] == ["事件时间", "业务地点"]
+    assert [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())] == [
+        "事件时间 （A3）",
+        "业务地点 （D4）",
+    ]
     screenshot(page, "console-upload-rejected")

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
@@ -60,10 +61,25 @@ def _epc_count(session: Session, serial: str) -> int:
 class TestTemplate:
     def test_xlsx_zh_headers_and_notes(self) -> None:
         book = load_workbook(io.BytesIO(spreadsheet.template("zh")))
-        sheet, notes = book.worksheets
-        assert (sheet.title, notes.title) == ("事件", "说明")
+        sheet, notes, lists = book.worksheets
+        assert (sheet.title, notes.title, lists.title, lists.sheet_state) == ("事件", "说明", "选项", "hidden")
         assert [c.value for c in sheet[1]] == ZH_HEADERS
-        assert [c.value for c in notes[3]] == ["事件时间", "是", "日期时间，如 2026-10-04 08:30"]
+        assert [c.value for c in notes[3]] == [
+            "事件时间",
+            "是",
+            "日期时间，如 2026-10-04 08:30、2026/10/4 8:30 或 2026年10月4日（北京时间，除非填了时区）",
+        ]
+        # the example row in Chinese, and dropdowns of Chinese names on the columns that take a term
+        assert [c.value for c in sheet[2]][:6] == ["对象事件", "2026-10-04 08:30", "+08:00", "观察", "发货", "运输中"]
+        rules = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+        assert rules == {
+            "A2:A10001": "'选项'!$A$2:$A$4",
+            "D2:D10001": "'选项'!$B$2:$B$4",
+            "E2:E10001": "'选项'!$C$2:$C$42",
+            "F2:F10001": "'选项'!$D$2:$D$34",
+        }
+        steps = [row[2] for row in lists.iter_rows(min_row=2, max_row=42, values_only=True)]
+        assert {"收货", "发货", "销售", "销毁"} <= set(steps)
 
     def test_xlsx_english(self) -> None:
         sheet = load_workbook(io.BytesIO(spreadsheet.template("en"))).worksheets[0]
@@ -123,23 +139,56 @@ class TestConvertRow:
         )
 
     def test_each_bad_column_named(self) -> None:
-        row = {"event_time": "昨天", "codes": "hello", "biz_location": "123", "time_zone": "+8"}
+        row = {
+            "event_time": "昨天", "codes": "hello", "biz_location": "123", "time_zone": "+8", "action": "看看",
+            "source": "456", "biz_step": "运货", "disposition": "坏了",
+        }  # fmt: skip
         event, errors = spreadsheet.convert_row(row)
         assert event is None
-        assert [e.to_json("zh") for e in errors] == [
-            {"column": "时区", "expected": "UTC 偏移，如 +08:00（空为 +08:00）", "message": "时区「+8」不是 UTC 偏移"},
-            {
-                "column": "追溯码",
-                "expected": "一个或多个追溯码（分号分隔）",
-                "message": "追溯码「hello」不是可识别的追溯码",
-            },
-            {"column": "业务地点", "expected": "13 位 GLN 或 URI", "message": "业务地点「123」不是有效的 GLN"},
+        # every wrong column of the row, not only the first
+        assert [(e.column, e.message_zh) for e in errors] == [
+            ("time_zone", "时区「+8」不是 UTC 偏移"),
+            ("event_time", "事件时间「昨天」不是日期时间（如 2026-12-04 08:30、2026/12/4 8:30 或 2026年12月4日）"),
+            ("action", "动作「看看」不是新增、观察或删除（ADD、OBSERVE、DELETE）"),
+            ("codes", "追溯码「hello」不是可识别的追溯码"),
+            ("biz_location", "业务地点「123」不是有效的 GLN"),
+            ("source", "来源方「456」不是有效的 GLN"),
+            ("biz_step", "业务步骤「运货」不是可选的名称（见下拉列表）"),
+            ("disposition", "处置状态「坏了」不是可选的名称（见下拉列表）"),
         ]
-        assert errors[0].to_json("en") == {
+        assert errors[0].to_json("en", "C7") == {
             "column": "Time zone",
+            "cell": "C7",
             "expected": "a UTC offset such as +08:00 (blank: +08:00)",
             "message": "Time zone '+8' is not a UTC offset",
         }
+
+    @pytest.mark.parametrize(
+        ("written", "expected"),
+        [
+            ("2026-12-04", "2026-12-04T00:00:00.000+08:00"),
+            ("2026/12/4", "2026-12-04T00:00:00.000+08:00"),
+            ("2026/12/4 8:30", "2026-12-04T08:30:00.000+08:00"),
+            ("2026年12月4日", "2026-12-04T00:00:00.000+08:00"),
+            ("2026年12月4日 8时30分", "2026-12-04T08:30:00.000+08:00"),
+            ("2026.12.04 08:30:15", "2026-12-04T08:30:15.000+08:00"),
+            (datetime(2026, 12, 4, 8, 30), "2026-12-04T08:30:00.000+08:00"),  # an Excel date cell
+            (46360.25, "2026-12-04T06:00:00.000+08:00"),  # a date cell read without its format
+        ],
+    )
+    def test_dates_as_people_write_them(self, written: object, expected: str) -> None:
+        event, errors = spreadsheet.convert_row({"event_time": written, "codes": "(01)06901234123456(21)1001"})
+        assert (errors, event and event["eventTime"]) == ([], expected)
+
+    def test_chinese_names_of_steps_and_dispositions(self) -> None:
+        row = {
+            "event_time": "2026-12-04",
+            "codes": "(01)06901234123456(21)1001",
+            "biz_step": "销毁",
+            "disposition": "已销毁",
+        }
+        event, errors = spreadsheet.convert_row(row)
+        assert (errors, event and (event["bizStep"], event["disposition"])) == ([], ("destroying", "destroyed"))
 
     def test_lot_without_quantity(self) -> None:
         _, errors = spreadsheet.convert_row({"event_time": "2026-10-04", "lot": "(01)06901234222227(10)L1"})
@@ -173,14 +222,15 @@ class TestUpload:
         assert response.status_code == 201
         result = response.json()
         assert (result["rows"], result["accepted"], result["duplicates"]) == (4, 1, 0)
-        assert [(r["row"], [e["column"] for e in r["errors"]]) for r in result["rejected"]] == [
-            (3, ["事件时间"]),
-            (4, ["业务地点"]),
-            (5, ["业务步骤"]),
+        assert [(r["row"], [(e["column"], e["cell"]) for e in r["errors"]]) for r in result["rejected"]] == [
+            (3, [("事件时间", "A3")]),
+            (4, [("业务地点", "D4")]),
+            (5, [("业务步骤", "C5")]),
         ]
         assert result["rejected"][2]["errors"][0] == {
             "column": "业务步骤",
-            "expected": "CBV 业务步骤，如 shipping、receiving",
+            "cell": "C5",
+            "expected": "业务步骤，从下拉列表选择，如 发货、收货、销售、销毁（也可填 CBV 名称，如 shipping）",
             "message": "事件 1 的字段 bizStep：既不是 CBV 标准词汇，也不是 URI，"
             "应为 a CBV bizStep (did you mean shipping?) or an absolute URI。",
         }

@@ -11,17 +11,22 @@ uploading a sheet twice is harmless. Never commits.
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from zhuisu.capture import service as capture_service
 from zhuisu.codes import gln
 from zhuisu.codes.canonical import canonical_code
+from zhuisu.console import vocabulary
 from zhuisu.console.columns import BY_HEADER, BY_KEY, COLUMNS, FIELD_COLUMN
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import InvalidInput, TooLarge, ZhuisuError
@@ -55,10 +60,11 @@ class RowError:
     message_zh: str
     message_en: str
 
-    def to_json(self, lang: str) -> dict[str, Any]:
+    def to_json(self, lang: str, cell: str | None = None) -> dict[str, Any]:
         column = BY_KEY[self.column].header(lang) if self.column in BY_KEY else None
         return {
             "column": column,
+            "cell": cell,
             "expected": self.expected_en if lang == "en" else self.expected_zh,
             "message": self.message_en if lang == "en" else self.message_zh,
         }
@@ -69,8 +75,15 @@ class RejectedRow:
     row: int
     errors: list[RowError]
 
-    def to_json(self, lang: str) -> dict[str, Any]:
-        return {"row": self.row, "errors": [e.to_json(lang) for e in self.errors]}
+    def to_json(self, lang: str, letters: dict[str, str] | None = None) -> dict[str, Any]:
+        """``cell``: where the wrong value is (``E5``: the column's letter in the uploaded sheet and the row)."""
+        letters = letters or {}
+        return {
+            "row": self.row,
+            "errors": [
+                e.to_json(lang, f"{letters[e.column]}{self.row}" if e.column in letters else None) for e in self.errors
+            ],
+        }
 
 
 @dataclass
@@ -84,6 +97,8 @@ class UploadResult:
     rejected: list[RejectedRow] = field(default_factory=list)
     capture_id: str | None = None
     available: bool = True
+    #: Column key → its letter in the uploaded sheet.
+    letters: dict[str, str] = field(default_factory=dict)
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {
@@ -91,7 +106,7 @@ class UploadResult:
             "rows": self.rows,
             "accepted": self.accepted,
             "duplicates": self.duplicates,
-            "rejected": [r.to_json(lang) for r in self.rejected],
+            "rejected": [r.to_json(lang, self.letters) for r in self.rejected],
             "captureID": self.capture_id,
         }
 
@@ -104,7 +119,7 @@ def template(lang: str = "zh") -> bytes:
     assert sheet is not None
     sheet.title = "events" if lang == "en" else "事件"
     sheet.append([c.header(lang) for c in COLUMNS])
-    sheet.append([c.example for c in COLUMNS])
+    sheet.append([_example(c.key, c.example, lang) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     notes = book.create_sheet("notes" if lang == "en" else "说明")
@@ -112,9 +127,50 @@ def template(lang: str = "zh") -> bytes:
     for c in COLUMNS:
         required = ("yes" if lang == "en" else "是") if c.required else ""
         notes.append([c.header(lang), required, c.expected_en if lang == "en" else c.expected_zh])
+    _dropdowns(book, sheet, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+#: What the dropdowns offer, per column and language (the Chinese names read back as CBV terms).
+_CHOICES: dict[str, dict[str, list[str]]] = {
+    "event_type": {
+        "zh": ["对象事件", "聚合事件", "转换事件"],
+        "en": ["ObjectEvent", "AggregationEvent", "TransformationEvent"],
+    },
+    "action": {"zh": ["观察", "新增", "删除"], "en": ["OBSERVE", "ADD", "DELETE"]},
+    "biz_step": {"zh": list(vocabulary.BIZ_STEPS.values()), "en": list(vocabulary.BIZ_STEPS)},
+    "disposition": {"zh": list(vocabulary.DISPOSITIONS.values()), "en": list(vocabulary.DISPOSITIONS)},
+}
+_ZH_EXAMPLES = {"action": "观察", "biz_step": "发货", "disposition": "运输中"}
+
+
+def _example(key: str, example: str, lang: str) -> str:
+    return _ZH_EXAMPLES.get(key, example) if lang == "zh" else example
+
+
+def _dropdowns(book: Workbook, sheet: Any, lang: str) -> None:
+    """A dropdown (data validation) on the columns whose values come from a list: the lists on a hidden sheet,
+    a value outside them refused by Excel and WPS as it is typed."""
+    lists = book.create_sheet("lists" if lang == "en" else "选项")
+    for n, (key, choices) in enumerate(_CHOICES.items(), start=1):
+        letter = get_column_letter(n)
+        lists.cell(row=1, column=n, value=BY_KEY[key].header(lang))
+        for i, choice in enumerate(choices[lang], start=2):
+            lists.cell(row=i, column=n, value=choice)
+        column = get_column_letter(next(i for i, c in enumerate(COLUMNS, start=1) if c.key == key))
+        rule = DataValidation(
+            type="list",
+            formula1=f"'{lists.title}'!${letter}$2:${letter}${len(choices[lang]) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=BY_KEY[key].header(lang),
+            error=BY_KEY[key].expected_en if lang == "en" else BY_KEY[key].expected_zh,
+        )
+        rule.add(f"{column}2:{column}{MAX_ROWS + 1}")
+        sheet.add_data_validation(rule)
+    lists.sheet_state = "hidden"
 
 
 def template_csv(lang: str = "zh") -> bytes:
@@ -122,7 +178,7 @@ def template_csv(lang: str = "zh") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([c.header(lang) for c in COLUMNS])
-    writer.writerow([c.example for c in COLUMNS])
+    writer.writerow([_example(c.key, c.example, lang) for c in COLUMNS])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -131,6 +187,11 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
 
     Raises ``InvalidInput`` for an unreadable file or a missing required column, ``TooLarge`` past ``MAX_ROWS``.
     """
+    return read_sheet(data, filename)[0]
+
+
+def read_sheet(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, str]]:
+    """``read_rows``, and each known column's letter in the sheet (``{"event_time": "A", …}``)."""
     table = _xlsx_table(data) if data[:2] == b"PK" else _csv_table(data)
     if not table:
         raise InvalidInput("表格是空的", message_en="the spreadsheet is empty", filename=filename)
@@ -142,6 +203,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
             message_en="the spreadsheet lacks the column(s): " + ", ".join(c.en for c in missing),
             filename=filename,
         )
+    letters = {c.key: get_column_letter(i + 1) for i, c in enumerate(keys) if c is not None}
     rows = []
     for number, values in enumerate(table[1:], start=2):
         row = {c.key: v for c, v in zip(keys, values, strict=False) if c is not None and _text(v)}
@@ -151,7 +213,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
         raise TooLarge(
             f"表格超过 {MAX_ROWS} 行", message_en=f"the spreadsheet has more than {MAX_ROWS} rows", limit=MAX_ROWS
         )
-    return rows
+    return rows, letters
 
 
 def _xlsx_table(data: bytes) -> list[list[Any]]:
@@ -191,6 +253,30 @@ class _RowProblem(Exception):
         self.error = error
 
 
+class _RowProblems(Exception):
+    """Several columns of one row are wrong: each is reported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(e.message_en for e in errors))
+        self.errors = errors
+
+
+def _each(*checks: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run every check of independent columns; raise all their problems together."""
+    out: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for check in checks:
+        try:
+            out.update(check())
+        except _RowProblem as problem:
+            errors.append(problem.error)
+        except _RowProblems as problems:
+            errors.extend(problems.errors)
+    if errors:
+        raise _RowProblems(errors)
+    return out
+
+
 def _problem(key: str, value: Any, zh: str, en: str) -> _RowProblem:
     column = BY_KEY[key]
     shown = _text(value)
@@ -214,6 +300,8 @@ def convert_row(row: dict[str, Any]) -> tuple[dict[str, Any] | None, list[RowErr
             event.update(part(row, event["type"]))
         except _RowProblem as problem:
             errors.append(problem.error)
+        except _RowProblems as problems:
+            errors.extend(problems.errors)
     return (None, errors) if errors else (event, [])
 
 
@@ -227,28 +315,83 @@ def _event_type(row: dict[str, Any]) -> str:
 
 def _when(row: dict[str, Any], _: str) -> dict[str, Any]:
     offset = _text(row.get("time_zone")) or "+08:00"
+    errors = []
     if not _OFFSET.match(offset):
-        raise _problem("time_zone", offset, "不是 UTC 偏移", "is not a UTC offset")
+        errors.append(_problem("time_zone", offset, "不是 UTC 偏移", "is not a UTC offset").error)
+        offset = "+08:00"  # so the time is still checked
     sign = -1 if offset[0] == "-" else 1
     zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
     moment = _moment(row.get("event_time"), zone)
     if moment is None:
-        raise _problem("event_time", row.get("event_time"), "不是日期时间", "is not a date and time")
+        errors.append(
+            _problem(
+                "event_time",
+                row.get("event_time"),
+                "不是日期时间（如 2026-12-04 08:30、2026/12/4 8:30 或 2026年12月4日）",
+                "is not a date and time (e.g. 2026-12-04 08:30, 2026/12/4 8:30 or 2026年12月4日)",
+            ).error
+        )
+    if errors:
+        raise _RowProblems(errors)
+    assert moment is not None
     text = moment.astimezone(zone).isoformat(timespec="milliseconds")
     return {"eventTime": text, "eventTimeZoneOffset": offset}
 
 
+#: A date as people write it in China — ``2026-12-04``, ``2026/12/4``, ``2026.12.4``, ``2026年12月4日`` — with an
+#: optional time (``8:30``, ``08:30:15``, ``8时30分``) and offset. By hand rather than dateutil: its parser does not
+#: read 年月日, and guesses day-first or month-first where this must not guess.
+_DATE_TIME = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[T\s]\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+#: Excel's day 0 (a date cell read without its format is a serial day number).
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
 def _moment(value: Any, zone: timezone) -> datetime | None:
+    """The moment a cell names, or None.
+
+    >>> z = timezone(timedelta(hours=8))
+    >>> [_moment(v, z).isoformat() for v in ("2026-12-04", "2026/12/4 8:30", "2026年12月4日", "2026年12月4日 8时5分")]
+    ['2026-12-04T00:00:00+08:00', '2026-12-04T08:30:00+08:00', '2026-12-04T00:00:00+08:00', '2026-12-04T08:05:00+08:00']
+    >>> _moment("2026-12-04T08:30:00Z", z).isoformat(), _moment(46360.5, z).isoformat(), _moment("2026-13-01", z)
+    ('2026-12-04T08:30:00+00:00', '2026-12-04T12:00:00+08:00', None)
+    """
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, date):
         return datetime.combine(value, time(), tzinfo=zone)
-    text = _text(value).replace("/", "-")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20_000 < value < 80_000:
+        return (_EXCEL_EPOCH + timedelta(days=float(value))).replace(tzinfo=zone)
+    text = _text(value)
+    match = _DATE_TIME.match(text)
+    if match is None:
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    year, month, day, hour, minute, second, offset = match.groups()
+    seconds = float(second or 0)
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(seconds),
+            round((seconds % 1) * 1_000_000),
+        )  # fmt: skip
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    if offset:
+        parsed_zone = UTC if offset == "Z" else _zone(offset)
+        return moment.replace(tzinfo=parsed_zone)
+    return moment.replace(tzinfo=zone)
+
+
+def _zone(offset: str) -> timezone:
+    digits = offset[1:].replace(":", "")
+    sign = -1 if offset[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
 def _codes(row: dict[str, Any], key: str) -> list[str]:
@@ -267,12 +410,22 @@ def _codes(row: dict[str, Any], key: str) -> list[str]:
 
 
 def _what(row: dict[str, Any], event_type: str) -> dict[str, Any]:
+    return _each(lambda: _action(row, event_type), lambda: _things(row, event_type))
+
+
+def _action(row: dict[str, Any], event_type: str) -> dict[str, Any]:
+    if event_type == "TransformationEvent":
+        return {}
+    action = _text(row.get("action")).upper() or "OBSERVE"
+    if action not in _ACTIONS:
+        raise _problem(
+            "action", row.get("action"), "不是新增、观察或删除（ADD、OBSERVE、DELETE）", "is not ADD, OBSERVE or DELETE"
+        )
+    return {"action": _ACTIONS[action]}
+
+
+def _things(row: dict[str, Any], event_type: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if event_type != "TransformationEvent":
-        action = _text(row.get("action")).upper() or "OBSERVE"
-        if action not in _ACTIONS:
-            raise _problem("action", row.get("action"), "不是 ADD、OBSERVE 或 DELETE", "is not ADD, OBSERVE or DELETE")
-        out["action"] = _ACTIONS[action]
     codes, quantities = _codes(row, "codes"), _quantity(row)
     if event_type == "AggregationEvent":
         out.update(parentID=_one_code(row, "parent"), childEPCs=codes)
@@ -318,14 +471,22 @@ def _quantity(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _where(row: dict[str, Any], _: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    checks: list[Callable[[], dict[str, Any]]] = []
     for key, name in (("biz_location", "bizLocation"), ("read_point", "readPoint")):
         if key in row:
-            out[name] = {"id": _place(row, key)}
-    for key, name, party in (("source", "sourceList", "source"), ("destination", "destinationList", "destination")):
+            checks.append(partial(_located, row, key, name))
+    for key, name in (("source", "sourceList"), ("destination", "destinationList")):
         if key in row:
-            out[name] = [{"type": "owning_party", party: _place(row, key, ai="417")}]
-    return out
+            checks.append(partial(_party, row, key, name))
+    return _each(*checks)
+
+
+def _located(row: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    return {name: {"id": _place(row, key)}}
+
+
+def _party(row: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    return {name: [{"type": "owning_party", key: _place(row, key, ai="417")}]}
 
 
 def _place(row: dict[str, Any], key: str, *, ai: str = "414") -> str:
@@ -339,13 +500,22 @@ def _place(row: dict[str, Any], key: str, *, ai: str = "414") -> str:
 
 
 def _why(row: dict[str, Any], _: str) -> dict[str, Any]:
+    return _each(
+        lambda: _term(row, "biz_step", "bizStep", vocabulary.biz_step),
+        lambda: _term(row, "disposition", "disposition", vocabulary.disposition),
+        lambda: _documents(row),
+    )
+
+
+def _term(row: dict[str, Any], key: str, name: str, read: Callable[[str], str]) -> dict[str, Any]:
+    value = read(_text(row.get(key)))
+    if value and not (_SHORT_NAME.match(value) or value.startswith(("https://", "urn:"))):
+        raise _problem(key, value, "不是可选的名称（见下拉列表）", "is not one of the names offered (see the dropdown)")
+    return {name: value} if value else {}
+
+
+def _documents(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, name in (("biz_step", "bizStep"), ("disposition", "disposition")):
-        value = _text(row.get(key))
-        if value and not (_SHORT_NAME.match(value) or value.startswith(("https://", "urn:"))):
-            raise _problem(key, value, "不是 CBV 词汇", "is not a CBV term")
-        if value:
-            out[name] = value
     number = _text(row.get("document_number"))
     if number:
         kind = _text(row.get("document_type")) or "cert"
@@ -362,8 +532,8 @@ def _why(row: dict[str, Any], _: str) -> dict[str, Any]:
 
 def import_spreadsheet(session: Session, data: bytes, *, filename: str, actor: Party) -> UploadResult:
     """Capture the rows of an events spreadsheet; see the module docstring."""
-    rows = read_rows(data, filename)
-    result = UploadResult(filename=filename, rows=len(rows))
+    rows, letters = read_sheet(data, filename)
+    result = UploadResult(filename=filename, rows=len(rows), letters=letters)
     events: list[tuple[int, dict[str, Any]]] = []
     for number, row in rows:
         event, errors = convert_row(row)
