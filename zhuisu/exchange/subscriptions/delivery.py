@@ -17,13 +17,12 @@ prefix length is unknown) is sent as captured.
 import hashlib
 import hmac
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import orjson
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,19 +56,19 @@ def signature(token: str, body: bytes) -> str:
 
 
 def http_sender(timeout: float, allowed: Sequence[str] = ()) -> Sender:
-    """POST with ``urllib``; a destination ``outbound`` refuses (a name now pointing at a private address, say) is a
-    failed delivery, retried later, never a request."""
+    """POST with ``httpx`` (redirects not followed: a 3xx is not an acceptance, and following one would skip the
+    destination check); a destination ``outbound`` refuses (a name now pointing at a private address, say) is a
+    failed delivery, retried later, never a request. A transport error is an ``OSError`` (no answer)."""
 
     def send(url: str, body: bytes, headers: dict[str, str]) -> int:
         problem = outbound.destination_problem(url, allowed)
         if problem is not None:
             raise outbound.RefusedDestination(f"refused: {problem}")
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as exc:
-            return int(exc.code)
+            response = httpx.post(url, content=body, headers=headers, timeout=timeout, follow_redirects=False)
+        except httpx.TransportError as exc:
+            raise OSError(str(exc) or type(exc).__name__) from exc
+        return response.status_code
 
     return send
 
