@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import importer
@@ -83,6 +83,8 @@ def _import_one(
         DownloadColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
     )
     started = time.perf_counter()
     with Progress(*columns, console=err_console, transient=False) as progress:
