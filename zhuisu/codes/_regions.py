@@ -81,3 +81,40 @@ def region_label(code: str | None) -> str:
     elif len(code) == 6 and code[2:4] != "00" and _county_name(code) is None:
         return f"{''.join(parts)} {code}"
     return "".join(dict.fromkeys(parts))
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, list[str]]:
+    """Name → the GB/T 2260 prefixes of that name (a province 2 digits, a prefecture 4, a county 6)."""
+    found: dict[str, list[str]] = {}
+    for _length, low, high, props, children in numdb.get("cn/loc").prefixes:
+        if low != high:
+            continue
+        found.setdefault(props.get("province", ""), []).append(low)
+        for _l, child, child_high, child_props, _c in children:
+            name = (child_props.get("county") or "").split(",")[-1].split("]")[-1]
+            if not name or child != child_high or child == "0000" or name in ("市辖区", "县"):
+                continue
+            code = low + child
+            found.setdefault(name, []).append(code[:4] if code.endswith("00") else code)
+    return {name: sorted(set(codes)) for name, codes in found.items() if name}
+
+
+def find_regions(text: str) -> list[str]:
+    """The GB/T 2260 codes or prefixes a person means by ``text``: digits as they are, else a name — a province,
+    a prefecture or a county, alone or with the names above it (``历下区``, ``济南市历下区``, ``山东省济南市``).
+
+    >>> find_regions("370102"), find_regions("历下区"), find_regions("山东省济南市历下区"), find_regions("济南市")
+    (['370102'], ['370102'], ['370102'], ['3701'])
+    >>> find_regions("山东省"), find_regions("no such place")
+    (['37'], [])
+    """
+    text = "".join(text.split())
+    if not text or (text.isascii() and text.isdigit()):
+        return [text] if text else []
+    index = _by_name()
+    if text in index:
+        return index[text]
+    return sorted(
+        code for name, codes in index.items() if text.endswith(name) for code in codes if region_label(code) == text
+    )

@@ -15,6 +15,7 @@ from zhuisu.auth import roles
 from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.roles import is_regulator
 from zhuisu.auth.service import Caller
+from zhuisu.codes._regions import find_regions, region_label
 from zhuisu.errors import ZhuisuError
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import verifications
@@ -47,6 +48,22 @@ def _regulator(request: Request, caller: Caller | None) -> Caller | Response:
     return caller
 
 
+def region_filter(text: str, scope: str) -> tuple[str, str | None]:
+    """A region filter as typed — a GB/T 2260 code or prefix, or a name (历下区, 济南市历下区) — as the code to filter
+    by, and a notice when the name means no region or several (the ones in the regulator's ``scope`` first)."""
+    text = text.strip()
+    found = find_regions(text)
+    if not text or (text.isascii() and text.isdigit()):
+        return text, None
+    mine = [code for code in found if code.startswith(scope) or scope.startswith(code)] or found
+    if not mine:
+        return "", f"没有找到地区「{text}」：请输入地区名称（如 历下区）或行政区划代码（如 370102）"
+    if len(mine) > 1:
+        names = "、".join(f"{region_label(code)}（{code}）" for code in mine[:8])
+        return mine[0], f"「{text}」有多个地区：{names}；已按第一个筛选，可改填代码"
+    return mine[0], None
+
+
 @router.get("", response_class=HTMLResponse, name="dashboard")
 def overview(
     request: Request, session: DbSession, settings: SettingsDep, caller: SignedIn, region: str = ""
@@ -56,6 +73,7 @@ def overview(
     if isinstance(regulator, Response):
         return regulator
     party = regulator.party
+    region, _notice = region_filter(region, roles.region_scope(party))
     view = service.overview(
         session,
         window_days=settings.coverage_window_days,
@@ -262,8 +280,9 @@ def evaluation_ranking(
     regulator = _regulator(request, caller)
     if isinstance(regulator, Response):
         return regulator
-    view = evaluation.evaluate_for(session, regulator.party, settings, region=region)
-    context = {"view": view, "region": view.region, "csrf_token": regulator.csrf_token}
+    code, notice = region_filter(region, roles.region_scope(regulator.party))
+    view = evaluation.evaluate_for(session, regulator.party, settings, region=code)
+    context = {"view": view, "region": region, "notice": notice, "csrf_token": regulator.csrf_token}
     return render(request, "dashboard/evaluation.html", context)
 
 
@@ -370,7 +389,7 @@ def alert_queue(
     if isinstance(regulator, Response):
         return regulator
     zone = ZoneInfo(settings.portal_timezone)
-    error = None
+    code, error = region_filter(region, roles.region_scope(regulator.party))
     try:
         found = alerts.list_alerts(
             session,
@@ -379,7 +398,7 @@ def alert_queue(
             rule=rule or None,
             status=status or None,
             severity=severity or None,
-            region=region or None,
+            region=code or None,
         )
     except ZhuisuError as exc:
         found, error = [], exc.localized(page_language(request))
