@@ -14,6 +14,7 @@ from tests.conftest import Credentials
 from tests.support.signin import sign_in
 from zhuisu.console import spreadsheet
 from zhuisu.models import CaptureJob, Event, EventEpc
+from zhuisu.parties import service as parties_service
 
 ZH_HEADERS = [
     "事件类型",
@@ -298,6 +299,48 @@ class TestUpload:
         assert '<strong id="accepted">1</strong>' in html
         assert '<strong id="rejected-count">1</strong>' in html
         assert (
-            '<tr class="rejected-row"><td>3</td><td>业务地点</td><td>13 位 GLN 或 URI</td>'
+            '<tr class="rejected-row"><td>3</td><td>业务地点 <span class="muted">（D3）</span></td><td>13 位 GLN 或 URI</td>'
             "<td>业务地点「123」不是有效的 GLN</td></tr>"
         ) in html
+
+
+class TestMyUploads:
+    def test_kept_with_every_rejected_row_and_only_for_their_party(
+        self, client: TestClient, session: Session, creds: Credentials
+    ) -> None:
+        first = client.post(
+            "/api/v1/console/uploads", files={"file": ("一月.csv", _csv([GOOD, BAD_GLN]))}, headers=creds.headers
+        )
+        second = client.post(
+            "/api/v1/console/uploads", files={"file": ("二月.csv", _csv([BAD_TIME]))}, headers=creds.headers
+        )
+        assert (first.status_code, second.status_code) == (201, 201)
+        listed = client.get("/api/v1/console/uploads", headers=creds.headers).json()
+        assert [(u["filename"], u["rows"], u["accepted"], u["duplicates"]) for u in listed] == [
+            ("二月.csv", 1, 0, 0),
+            ("一月.csv", 2, 1, 0),
+        ]
+        assert listed[1]["rejected"] == [
+            {
+                "row": 3,
+                "errors": [
+                    {
+                        "column": "业务地点",
+                        "cell": "D3",
+                        "expected": "13 位 GLN 或 URI",
+                        "message": "业务地点「123」不是有效的 GLN",
+                    }
+                ],
+            }
+        ]
+        assert listed[1]["captureID"] == first.json()["captureID"]
+        # another party sees none of them
+        other = parties_service.create_party(session, name="乙食品有限公司")
+        token = parties_service.issue_token(session, party=other).secret
+        session.flush()
+        assert client.get("/api/v1/console/uploads", headers={"Authorization": f"Bearer {token}"}).json() == []
+        # and the console page lists them
+        sign_in(client, creds.token)
+        page = client.get("/console").text
+        assert page.count('class="my-upload"') == 2
+        assert "第3行（D3） 业务地点：业务地点「123」不是有效的 GLN" in page

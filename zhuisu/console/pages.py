@@ -28,6 +28,9 @@ def _page(request: Request, session: DbSession, caller: Caller, **extra: object)
         "error": None,
         "upload": None,
         "recalls": service.recall_inbox(session, party=party),
+        "uploads": [
+            (row, result.to_json(page_language(request))) for row, result in service.my_uploads(session, party=party)
+        ],
         "beijing": BEIJING,
         **extra,
     }

@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from zhuisu.auth.permissions import SignedInParty
 from zhuisu.console import service
+from zhuisu.kit.time import format_iso
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import page_language
 
@@ -43,3 +44,14 @@ async def upload(request: Request, party: SignedInParty, session: DbSession, fil
     (duplicates) and rejected: each rejected row with its number, the column and what was expected."""
     result = service.upload_events(session, await file.read(), filename=file.filename or "", party=party)
     return result.to_json(page_language(request))
+
+
+@router.get("/uploads", responses={401: {}})
+def uploads(request: Request, party: SignedInParty, session: DbSession) -> list[dict[str, Any]]:
+    """My events spreadsheets, newest first (at most 20): when, the file, rows captured, already stored and
+    rejected — each rejected row with its cell, the column, what was expected and why."""
+    lang = page_language(request)
+    return [
+        {"id": row.id, "created_at": format_iso(row.created_at), **result.to_json(lang)}
+        for row, result in service.my_uploads(session, party=party)
+    ]

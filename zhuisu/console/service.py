@@ -2,12 +2,13 @@
 sheets (issuance), events spreadsheet upload (``spreadsheet``: rows → EPCIS events → capture), and the recall inbox
 (recall: the recalls naming the party as a holder, with its own line's completion)."""
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuisu.config import Settings
-from zhuisu.console import spreadsheet
+from zhuisu.console import permissions, spreadsheet
 from zhuisu.issuance import service as issuance_service
-from zhuisu.models import CodeBatch, Party, Product
+from zhuisu.models import CodeBatch, ConsoleUpload, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.recall import orders as recall_orders
 from zhuisu.recall.schemas import RecallRead
@@ -53,7 +54,37 @@ def label_sheet(session: Session, batch_id: str, *, party: Party, settings: Sett
 def upload_events(session: Session, data: bytes, *, filename: str, party: Party) -> spreadsheet.UploadResult:
     """Capture the rows of an events spreadsheet (XLSX or CSV) as ``party``; rejected rows come back with their
     reasons and nothing of them is stored. Raises ``InvalidInput`` for a file that is not a usable sheet."""
-    return spreadsheet.import_spreadsheet(session, data, filename=filename, actor=party)
+    result = spreadsheet.import_spreadsheet(session, data, filename=filename, actor=party)
+    session.add(
+        ConsoleUpload(
+            party_id=party.id,
+            filename=filename[:200],
+            rows=result.rows,
+            accepted=result.accepted,
+            duplicates=result.duplicates,
+            rejected=result.stored_rejected(),
+            letters=result.letters,
+            capture_id=result.capture_id,
+        )
+    )
+    session.flush()
+    return result
+
+
+def my_uploads(
+    session: Session, *, party: Party, limit: int = 20
+) -> list[tuple[ConsoleUpload, spreadsheet.UploadResult]]:
+    """My uploads (``permissions.mine``), newest first, each with what became of its rows."""
+    statement = permissions.mine(select(ConsoleUpload), party).order_by(ConsoleUpload.created_at.desc()).limit(limit)
+    return [
+        (
+            row,
+            spreadsheet.UploadResult.from_stored(
+                row.filename, (row.rows, row.accepted, row.duplicates), row.rejected, row.letters, row.capture_id
+            ),
+        )
+        for row in session.scalars(statement)
+    ]
 
 
 def recall_inbox(session: Session, *, party: Party) -> list[RecallRead]:

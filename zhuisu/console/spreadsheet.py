@@ -100,6 +100,26 @@ class UploadResult:
     #: Column key → its letter in the uploaded sheet.
     letters: dict[str, str] = field(default_factory=dict)
 
+    def stored_rejected(self) -> list[Any]:
+        """The rejected rows as ``ConsoleUpload.rejected`` keeps them."""
+        return [
+            [r.row, [[e.column, e.expected_zh, e.expected_en, e.message_zh, e.message_en] for e in r.errors]]
+            for r in self.rejected
+        ]
+
+    @classmethod
+    def from_stored(
+        cls,
+        filename: str,
+        counts: tuple[int, int, int],
+        rejected: list[Any],
+        letters: dict[str, str],
+        capture_id: str | None,
+    ) -> "UploadResult":
+        """An upload as ``ConsoleUpload`` kept it (``counts``: rows, accepted, duplicates)."""
+        rows = [RejectedRow(int(number), [RowError(*error) for error in errors]) for number, errors in rejected]
+        return cls(filename, *counts, rejected=rows, capture_id=capture_id, letters=dict(letters))
+
     def to_json(self, lang: str) -> dict[str, Any]:
         return {
             "filename": self.filename,

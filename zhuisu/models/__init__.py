@@ -3,6 +3,7 @@
 from zhuisu.db.base import Base
 from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
+from zhuisu.models.console import ConsoleUpload
 from zhuisu.models.credit import BlacklistEntry, CreditAppeal
 from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
 from zhuisu.models.inspection import Certificate, Inspection
@@ -43,6 +44,7 @@ __all__ = [
     "CodeCounter",
     "CodeIssuer",
     "Complaint",
+    "ConsoleUpload",
     "CreditAppeal",
     "Delegation",
     "DeliveryAttempt",

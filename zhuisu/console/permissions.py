@@ -1,0 +1,13 @@
+"""Who sees what in the enterprise console: every signed-in party its own — its products, code batches, uploads
+and the recalls naming it as a holder (``auth.permissions.SignedInParty`` signs it in; nobody sees another's)."""
+
+from typing import Any
+
+from sqlalchemy import Select
+
+from zhuisu.models import ConsoleUpload, Party
+
+
+def mine(statement: Select[Any], party: Party) -> Select[Any]:
+    """``statement`` over ``console_uploads``, narrowed to ``party``'s own."""
+    return statement.where(ConsoleUpload.party_id == party.id)
