@@ -299,8 +299,8 @@ class TestUpload:
         assert '<strong id="accepted">1</strong>' in html
         assert '<strong id="rejected-count">1</strong>' in html
         assert (
-            '<tr class="rejected-row"><td>3</td><td>业务地点 <span class="muted">（D3）</span></td><td>13 位 GLN 或 URI</td>'
-            "<td>业务地点「123」不是有效的 GLN</td></tr>"
+            '<tr class="rejected-row"><td>3</td><td>业务地点 <span class="muted">（D3）</span></td>'
+            "<td>13 位 GLN 或 URI</td><td>业务地点「123」不是有效的 GLN</td></tr>"
         ) in html
 
 
