@@ -344,3 +344,49 @@ class TestMyUploads:
         page = client.get("/console").text
         assert page.count('class="my-upload"') == 2
         assert "第3行（D3） 业务地点：业务地点「123」不是有效的 GLN" in page
+
+
+class TestMyEvents:
+    def test_filtered_by_code_step_and_day_and_only_mine(
+        self, client: TestClient, session: Session, creds: Credentials
+    ) -> None:
+        rows = [
+            ["2026-10-04 08:30", "(01)06901234123456(21)7001", "发货", "6901234000016"],
+            ["2026-10-05 23:30", "(01)06901234123456(21)7002", "收货", "6901234000016"],
+            ["2026-10-06 00:30", "(01)06901234123456(21)7001", "销售", "6901234000016"],
+        ]
+        uploaded = client.post("/api/v1/console/uploads", files={"file": ("e.csv", _csv(rows))}, headers=creds.headers)
+        assert uploaded.json()["accepted"] == 3
+        other = parties_service.create_party(session, name="乙食品有限公司")
+        token = parties_service.issue_token(session, party=other).secret
+        session.flush()
+        client.post(
+            "/api/v1/console/uploads",
+            files={"file": ("o.csv", _csv([[*rows[0][:1], "(01)06901234123456(21)7009", "发货", ""]]))},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+        def found(**params: str) -> list[tuple[str, str, list[str]]]:
+            listed = client.get("/api/v1/console/events", params=params, headers=creds.headers).json()
+            return [(e["time"], e["biz_step"], [c.rsplit("/", 1)[-1] for c in e["codes"]]) for e in listed]
+
+        assert found() == [
+            ("2026-10-05T16:30:00.000Z", "retail_selling", ["7001"]),
+            ("2026-10-05T15:30:00.000Z", "receiving", ["7002"]),
+            ("2026-10-04T00:30:00.000Z", "shipping", ["7001"]),
+        ]
+        assert found(step="发货") == found(step="shipping") == [("2026-10-04T00:30:00.000Z", "shipping", ["7001"])]
+        assert [e[2] for e in found(code="(01)06901234123456(21)7001")] == [["7001"], ["7001"]]
+        # days on Beijing's calendar: 2026-10-06 00:30 Beijing is 2026-10-05 in UTC, and is the 6th's
+        assert [e[1] for e in found(since="2026-10-06", until="2026-10-06")] == ["retail_selling"]
+        assert [e[1] for e in found(since="2026-10-05", until="2026-10-05")] == ["receiving"]
+        assert found(code="(01)06901234123456(21)7009") == []  # another party's event
+        theirs = client.get("/api/v1/console/events", headers={"Authorization": f"Bearer {token}"}).json()
+        assert [e["codes"][0].rsplit("/", 1)[-1] for e in theirs] == ["7009"]
+        # the console page, in Chinese
+        sign_in(client, creds.token)
+        page = client.get("/console", params={"step": "收货"}).text
+        section = page[page.index('id="my-events"') :]
+        assert section.count('class="my-event"') == 1
+        assert "<td>收货</td><td>—</td>" in section
+        assert "(01)06901234123456(21)7002</a>" in section

@@ -1,6 +1,7 @@
 """The enterprise console (signed in): my products and code batches, issuing codes, label sheets, uploading an
 events spreadsheet. JSON twins in ``routes.py``."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, UploadFile
@@ -9,9 +10,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.service import Caller
-from zhuisu.console import service, spreadsheet
+from zhuisu.console import service, spreadsheet, vocabulary
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.kit.time import BEIJING
+from zhuisu.labels.payload import human_text
+from zhuisu.portal.vocabulary import step_label
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import page_language, render
 
@@ -32,14 +35,38 @@ def _page(request: Request, session: DbSession, caller: Caller, **extra: object)
             (row, result.to_json(page_language(request))) for row, result in service.my_uploads(session, party=party)
         ],
         "beijing": BEIJING,
+        "events": [],
+        "where": service.EventFilter(),
+        "events_error": None,
+        "step_name": step_label,
+        "steps": vocabulary.BIZ_STEPS,
+        "dispositions": vocabulary.DISPOSITIONS,
+        "code_text": human_text,
         **extra,
     }
     return render(request, "console/index.html", context, status=400 if extra.get("error") else 200)
 
 
 @router.get("", response_class=HTMLResponse, name="console")
-def index(request: Request, session: DbSession, caller: SignedIn) -> Response:
-    return to_signin(request) if caller is None else _page(request, session, caller)
+def index(
+    request: Request,
+    session: DbSession,
+    caller: SignedIn,
+    code: str = "",
+    step: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> Response:
+    """The console home; 我的事件 narrowed by a code, a business step and a day range (Beijing time)."""
+    if caller is None:
+        return to_signin(request)
+    where = service.EventFilter(code=code, step=step, since=since, until=until)
+    try:
+        events = service.my_events(session, party=caller.party, where=where)
+        problem = None
+    except ZhuisuError as exc:
+        events, problem = [], exc.localized(page_language(request))
+    return _page(request, session, caller, events=events, where=where, events_error=problem)
 
 
 @router.post("/batches", name="console_issue")

@@ -1,8 +1,9 @@
 """JSON twins of the enterprise console (``/api/v1/console``); session cookie or bearer token."""
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Query, UploadFile
 from starlette.requests import Request
 
 from zhuisu.auth.permissions import SignedInParty
@@ -54,4 +55,28 @@ def uploads(request: Request, party: SignedInParty, session: DbSession) -> list[
     return [
         {"id": row.id, "created_at": format_iso(row.created_at), **result.to_json(lang)}
         for row, result in service.my_uploads(session, party=party)
+    ]
+
+
+@router.get("/events", responses={400: {}, 401: {}})
+def events(
+    party: SignedInParty,
+    session: DbSession,
+    code: str = Query("", description="Only events naming this code (any form)."),
+    step: str = Query("", description="Only this business step (CBV, or its Chinese name: 发货)."),
+    since: date | None = Query(None, description="From this day (Beijing time)."),
+    until: date | None = Query(None, description="To this day, inclusive (Beijing time)."),
+) -> list[dict[str, Any]]:
+    """我的事件: the events I recorded, newest first (at most 50), narrowed by code, step and days."""
+    where = service.EventFilter(code=code, step=step, since=since, until=until)
+    return [
+        {
+            "event_id": e.event_id,
+            "time": format_iso(e.time),
+            "biz_step": e.biz_step,
+            "disposition": e.disposition,
+            "codes": e.codes,
+            "location": e.location,
+        }
+        for e in service.my_events(session, party=party, where=where)
     ]

@@ -2,13 +2,18 @@
 sheets (issuance), events spreadsheet upload (``spreadsheet``: rows → EPCIS events → capture), and the recall inbox
 (recall: the recalls naming the party as a holder, with its own line's completion)."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuisu.codes.canonical import canonical_code
 from zhuisu.config import Settings
-from zhuisu.console import permissions, spreadsheet
+from zhuisu.console import permissions, spreadsheet, vocabulary
 from zhuisu.issuance import service as issuance_service
-from zhuisu.models import CodeBatch, ConsoleUpload, Party, Product
+from zhuisu.kit.time import BEIJING
+from zhuisu.models import CodeBatch, ConsoleUpload, Event, EventEpc, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.recall import orders as recall_orders
 from zhuisu.recall.schemas import RecallRead
@@ -93,3 +98,54 @@ def recall_inbox(session: Session, *, party: Party) -> list[RecallRead]:
         recall_orders.get_recall(session, recall.id, reader=party)
         for recall, _ in recall_orders.recalls_held_by(session, party)
     ]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What 我的事件 is narrowed to: a code (any form), a business step (CBV or its Chinese name), a day range
+    (Beijing calendar, inclusive)."""
+
+    code: str = ""
+    step: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class MyEvent:
+    event_id: str
+    time: datetime
+    biz_step: str | None
+    disposition: str | None
+    codes: list[str]
+    location: str | None
+
+
+def my_events(session: Session, *, party: Party, where: EventFilter, limit: int = 50) -> list[MyEvent]:
+    """我的事件: the events ``party`` recorded (``permissions.my_events``), newest first, narrowed by ``where``.
+    Raises InvalidInput for a code that is not one."""
+    statement = permissions.my_events(select(Event), party).order_by(Event.event_time.desc(), Event.id.desc())
+    if where.code.strip():
+        code = canonical_code(where.code)
+        statement = statement.where(Event.id.in_(select(EventEpc.event_pk).where(EventEpc.value == code)))
+    if where.step.strip():
+        statement = statement.where(Event.biz_step == vocabulary.biz_step(where.step))
+    if where.since is not None:
+        statement = statement.where(Event.event_time >= _beijing_midnight(where.since))
+    if where.until is not None:
+        statement = statement.where(Event.event_time < _beijing_midnight(where.until + timedelta(days=1)))
+    events = list(session.scalars(statement.limit(limit)))
+    codes: dict[int, list[str]] = {}
+    if events:
+        for pk, value in session.execute(
+            select(EventEpc.event_pk, EventEpc.value).where(EventEpc.event_pk.in_([e.id for e in events]))
+        ):
+            codes.setdefault(pk, []).append(value)
+    return [
+        MyEvent(e.event_id, e.event_time, e.biz_step, e.disposition, sorted(codes.get(e.id, [])), e.biz_location)
+        for e in events
+    ]
+
+
+def _beijing_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=BEIJING)
