@@ -263,6 +263,7 @@ class TestFromLabelToPage:
         assert page.status_code == 200, page.text[:300]
         assert "ZS1-110000-000001-0000000001-D" in page.text  # the code as printed under the symbol
         assert "五常大米" in page.text  # what the batch that issued it says
+        assert 'id="product-class"' not in page.text  # no empty 品类 row: the batch names no class
         assert "追溯码未找到" not in page.text
         trace = client.get(f"/trace/{ZS[0]}", headers=creds.headers).json()
         assert (trace["code"], [s["biz_step"] for s in trace["timeline"]]) == (
