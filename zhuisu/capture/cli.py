@@ -6,13 +6,13 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture import importer
 from zhuisu.capture.schemas import EventOutcome
 from zhuisu.capture.service import Behaviour
 from zhuisu.cli.runtime import err_console, fail, language, session_maker, settings
+from zhuisu.cli.runtime import progress as runtime_progress
 from zhuisu.db.session import unit_of_work
 from zhuisu.parties import service as parties_service
 
@@ -77,22 +77,13 @@ def _import_one(
     writer: "_JsonWriter | None",
 ) -> importer.FileReport:
     size = path.stat().st_size
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
     started = time.perf_counter()
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task(path.name, total=size, rate="")
+    with runtime_progress(path.name, in_bytes=True) as bar:
+        task = bar.add_task(path.name, total=size, rate="")
 
         def on_progress(position: int, handled: int) -> None:
             rate = handled / max(time.perf_counter() - started, 1e-9)
-            progress.update(task, completed=position, rate=f"{handled:,} events  {rate:,.0f} events/s")
+            bar.update(task, completed=position, rate=f"{handled:,} events  {rate:,.0f} events/s")
 
         report = importer.import_file(
             maker,
@@ -103,7 +94,7 @@ def _import_one(
             on_outcome=(lambda o: writer.event(str(path), o)) if writer else None,
             progress=on_progress,
         )
-        progress.update(task, completed=size)
+        bar.update(task, completed=size)
     return report
 
 

@@ -4,6 +4,15 @@ from functools import lru_cache
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.config import Settings, get_settings
@@ -29,3 +38,19 @@ def language() -> str:
 def fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]错误 / error:[/red] {message}", highlight=False)
     return typer.Exit(code)
+
+
+def progress(label: str, *, in_bytes: bool = False) -> Progress:
+    """The progress bar of a long command on stderr: its label, the bar, done of total (``in_bytes``: as sizes),
+    ``{task.fields[rate]}``, time spent and the ETA."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        DownloadColumn() if in_bytes else MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )

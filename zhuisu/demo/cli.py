@@ -5,11 +5,10 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.catalog.rules import Catalog
-from zhuisu.cli.runtime import err_console, session_maker, settings
+from zhuisu.cli.runtime import progress, session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import city, generator, service
 from zhuisu.demo import recall as demo_recall
@@ -81,18 +80,9 @@ def _capture_city(
     maker: sessionmaker[Session], parties: dict[str, Party], total: int, seed: int, catalog: Catalog
 ) -> None:
     captured = duplicates = rejected = 0
-    columns = (
-        TextColumn("示范市"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
     started = time.monotonic()
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task("events", total=total, rate="")
+    with progress("示范市") as bar:
+        task = bar.add_task("events", total=total, rate="")
         for round_ in city.batches(total, seed=seed, catalog=catalog, size=_ROUND):
             with unit_of_work(maker) as session:
                 outcome = service.capture_round(session, parties, round_)
@@ -103,7 +93,7 @@ def _capture_city(
             )
             done = captured + duplicates + rejected
             rate = done / max(time.monotonic() - started, 1e-9)
-            progress.update(task, completed=min(done, total), rate=f"{rate:,.0f} events/s")
+            bar.update(task, completed=min(done, total), rate=f"{rate:,.0f} events/s")
     typer.echo(
         f"示范市: {captured} events captured, {duplicates} already present, {rejected} refused by the "
         "catalog rules (planted)"

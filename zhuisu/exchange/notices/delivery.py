@@ -12,13 +12,14 @@ receiver to drop a repeat) name it.
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import orjson
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.db.session import unit_of_work
-from zhuisu.exchange.subscriptions.delivery import Round, Sender, backoff, signature
+from zhuisu.exchange.subscriptions.delivery import Round, Sender, attempt_send, backoff, drain, signature
 from zhuisu.kit.time import utc_now
 from zhuisu.models import NoticeHook, NoticeMessage
 
@@ -43,24 +44,12 @@ def deliver_due(
 ) -> Round:
     """Try the due notices, each hook's in order (at most ``limit`` attempts); returns delivered and failed."""
     at = now or utc_now()
-    delivered = failed = 0
-    done: set[str] = set()
-    while delivered + failed < limit and not (stop is not None and stop.is_set()):
-        heads = [(hook, notice) for hook, notice in _heads(maker) if hook not in done]
-        if not heads:
-            break
-        for hook_id, notice_id in heads:
-            if delivered + failed >= limit or (stop is not None and stop.is_set()):
-                break
-            claim = _claim(maker, notice_id, at)
-            if claim is None:
-                done.add(hook_id)
-            elif _send_and_record(maker, claim, send, at):
-                delivered += 1
-            else:
-                failed += 1
-                done.add(hook_id)
-    return Round(delivered, failed)
+
+    def attempt(notice_id: int) -> bool | None:
+        claim = _claim(maker, notice_id, at)
+        return None if claim is None else _send_and_record(maker, claim, send, at)
+
+    return drain(partial(_heads, maker), attempt, limit=limit, stop=stop)
 
 
 def _heads(maker: sessionmaker[Session]) -> list[tuple[str, int]]:
@@ -117,11 +106,7 @@ def _claim(maker: sessionmaker[Session], notice_id: int, at: datetime) -> _Claim
 
 
 def _send_and_record(maker: sessionmaker[Session], claim: _Claim, send: Sender, at: datetime) -> bool:
-    try:
-        status: int | None = send(claim.url, claim.body, claim.headers)
-        error = ""
-    except OSError as exc:
-        status, error = None, str(exc)[:500]
+    status, error = attempt_send(send, claim.url, claim.body, claim.headers)
     ok = status is not None and 200 <= status < 300
     with unit_of_work(maker) as session:
         notice = session.get(NoticeMessage, claim.notice_id)

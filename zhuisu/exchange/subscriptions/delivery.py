@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -88,23 +89,43 @@ def deliver_due(
     """Try the due webhook messages, each subscription's in order (at most ``limit`` attempts, fewer once
     ``stop`` is set); returns how many were delivered and how many failed."""
     at = now or utc_now()
+
+    def attempt(message_id: int) -> bool | None:
+        claim = _claim(maker, message_id, at)
+        return None if claim is None else _send_and_record(maker, claim, send, at)
+
+    return drain(partial(_heads, maker), attempt, limit=limit, stop=stop)
+
+
+def drain(
+    heads: Callable[[], list[tuple[str, int]]],
+    attempt: Callable[[int], bool | None],
+    *,
+    limit: int,
+    stop: threading.Event | None,
+) -> Round:
+    """One delivery round over an outbox: ``heads`` gives each queue's oldest undelivered message (queue,
+    message); ``attempt`` claims and sends one (None: not claimed — not due, or another worker's; True: delivered;
+    False: failed). A queue is done for the round once a message of it fails or cannot be claimed, so its later
+    messages wait (in order); at most ``limit`` attempts, fewer once ``stop`` is set. Shared by the subscription
+    and the notice outboxes."""
     delivered = failed = 0
-    done: set[str] = set()  # subscriptions finished for this round: failed, not due, or held by another worker
+    done: set[str] = set()
     while delivered + failed < limit and not (stop is not None and stop.is_set()):
-        heads = [(sub, msg) for sub, msg in _heads(maker) if sub not in done]
-        if not heads:
+        queued = [(queue, message) for queue, message in heads() if queue not in done]
+        if not queued:
             break
-        for subscription_id, message_id in heads:
+        for queue, message_id in queued:
             if delivered + failed >= limit or (stop is not None and stop.is_set()):
                 break
-            claim = _claim(maker, message_id, at)
-            if claim is None:
-                done.add(subscription_id)
-            elif _send_and_record(maker, claim, send, at):
+            outcome = attempt(message_id)
+            if outcome is None:
+                done.add(queue)
+            elif outcome:
                 delivered += 1
             else:
                 failed += 1
-                done.add(subscription_id)
+                done.add(queue)
     return Round(delivered, failed)
 
 
@@ -176,7 +197,7 @@ def _has_older(session: Session, message: OutboxMessage) -> bool:
 
 def _send_and_record(maker: sessionmaker[Session], claim: _Claim, send: Sender, at: datetime) -> bool:
     """Send outside any transaction, then log the attempt and release the claim."""
-    status, error = _attempt(send, claim.url, claim.body, claim.headers)
+    status, error = attempt_send(send, claim.url, claim.body, claim.headers)
     ok = status is not None and 200 <= status < 300
     with unit_of_work(maker) as session:
         message = session.get(OutboxMessage, claim.message_id)
@@ -196,7 +217,7 @@ def _send_and_record(maker: sessionmaker[Session], claim: _Claim, send: Sender, 
     return ok
 
 
-def _attempt(send: Sender, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+def attempt_send(send: Sender, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
     try:
         return send(url, body, headers), ""
     except OSError as exc:
