@@ -207,7 +207,7 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     timeline = traced.timeline
     product = find_product(session, code)
     batch = issuance_service.check_code(session, code).batch if product is None else None
-    if not timeline and product is None:
+    if not timeline and product is None and batch is None:  # a lot code issued here names no event: its batch
         raise UnknownCode(
             f"没有找到追溯码 {text.strip()} 的记录", message_en=f"nothing is recorded about {text.strip()}"
         )
