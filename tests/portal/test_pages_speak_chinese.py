@@ -77,8 +77,9 @@ def test_no_cbv_term_and_no_utc_time_on_a_zh_page(client: TestClient, readers: d
         seen[name] = text
         found[name] = sorted({*CBV_WORD.findall(text), *CBV_URI.findall(text), *ISO_TIME.findall(text)})
     assert found == {name: [] for name in pages}
-    # the scan finds what it looks for, and reads what the pages say
-    assert [bool(p.search(visible_text(f"<td>{t}</td>"))) for p, t in ((CBV_WORD, "shipping"), (ISO_TIME, "2026-12-04T08:30Z"))] == [True, True]: the journey's and the desk's steps, in Chinese
+    # the scan finds what it looks for, and reads what the pages say: the journey's and the desk's steps, in Chinese
+    probes = ((CBV_WORD, "shipping"), (ISO_TIME, "2026-12-04T08:30Z"))
+    assert [bool(p.search(visible_text(f"<td>{t}</td>"))) for p, t in probes] == [True, True]
     assert "赋码/生产" in seen["product page (item)"]
     assert "发货" in seen["desk /trace?code=" + codes["item"]]
     assert "投入产出不平衡" in seen["desk /alerts"]
