@@ -4,6 +4,7 @@ product page of each code kind, every desk page, the console), on both databases
 
 import html
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,7 +37,7 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture
-def readers(maker: sessionmaker[Session]) -> dict[str, object]:
+def readers(maker: sessionmaker[Session]) -> dict[str, Any]:
     with unit_of_work(maker) as session:
         catalog = demo_service.city_catalog(session)
         parties = load_city(session, list(city.city_events(600, seed=1, catalog=catalog)))
@@ -60,9 +61,11 @@ def _token(session: Session, party: Party) -> str:
     return parties_service.issue_token(session, party=party).secret
 
 
-def test_no_cbv_term_and_no_utc_time_on_a_zh_page(client: TestClient, readers: dict[str, object]) -> None:
-    codes: dict[str, str] = readers["codes"]  # type: ignore[assignment]
-    pages = {f"product page ({kind})": (story_path(code), None) for kind, code in codes.items()}
+def test_no_cbv_term_and_no_utc_time_on_a_zh_page(client: TestClient, readers: dict[str, Any]) -> None:
+    codes: dict[str, str] = readers["codes"]
+    pages: dict[str, tuple[str, dict[str, str] | None]] = {
+        f"product page ({kind})": (story_path(code), None) for kind, code in codes.items()
+    }
     desk = readers["regulator"]
     for path in ("", "/trace?code=" + codes["item"], "/impact?code=" + codes["lot"], "/alerts", "/recalls",
                  "/inspections", "/credit", "/evaluation", "/integrity"):  # fmt: skip
@@ -71,7 +74,7 @@ def test_no_cbv_term_and_no_utc_time_on_a_zh_page(client: TestClient, readers: d
     pages["blacklist"] = ("/blacklist", None)
     found, seen = {}, {}
     for name, (path, headers) in pages.items():
-        response = client.get(path, headers={"Accept-Language": "zh-CN", **(headers or {})})  # type: ignore[dict-item]
+        response = client.get(path, headers={"Accept-Language": "zh-CN", **(headers or {})})
         assert response.status_code == 200, (name, response.status_code)
         text = visible_text(response.text)
         seen[name] = text
