@@ -170,6 +170,7 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         "hook_id": notice_hook.json()["id"],
         "code": EPC,
         "value": EPC,
+        "compressed": "AQyNozclHEIHwg",  # EPC as a compressed GS1 Digital Link
         "rest": f"{TRADED}/21/900",
         "class_id": "food",
         "kind": "locations",

@@ -54,6 +54,22 @@ class TestProductPage:
         assert (by_code.status_code, by_code.content) == (200, b"")
         assert client.head("/01/06901234000016").status_code == 404
 
+    def test_a_compressed_digital_link(self, client: TestClient) -> None:
+        # https://id.gs1.org/01/06901234123456/21/1001 compressed (GS1 Digital Link compression), on this node
+        page = client.get("/AQyNozeFgEIIH0g")
+        assert page.status_code == 200
+        assert '<p class="code" id="code">(01)06901234123456(21)1001</p>' in page.text
+        assert client.head("/AQyNozeFgEIIH0g").status_code == 200
+        assert (
+            client.get("/search", params={"q": "https://id.gs1.org/AQyNozeFgEIIH0g"}, follow_redirects=False).headers[
+                "location"
+            ]
+            == "/01/06901234123456/21/1001"
+        )
+        # any other one-segment path is not taken for one
+        assert client.get("/portal").status_code == 200
+        assert client.get("/no-such-page").status_code == 404
+
     def test_no_commercial_secrets(self, client: TestClient) -> None:
         html = client.get("/01/06901234222227/10/L20261001").text
         assert "PO-2026" not in html

@@ -162,6 +162,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(alerts_routes.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)
+    app.include_router(portal_pages.compressed_router)  # last: one path segment, any other route first
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)
     app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")
 

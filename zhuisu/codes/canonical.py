@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from biip import ParseError
 from biip.gs1_messages import GS1Message
 
-from zhuisu.codes import epc_urn, zhuisu_code
+from zhuisu.codes import epc_urn, gs1_digital_link, zhuisu_code
 from zhuisu.codes.recognize import recognize
 from zhuisu.errors import InvalidInput
 
@@ -51,6 +51,9 @@ def canonical_id(value: str) -> str:
     match = _DL_RE.match(value)
     if match:
         return "https://id.gs1.org" + _normalise_path(_strip_dl_prefix(match.group(1)))
+    expanded = gs1_digital_link.decompressed(value) if value.lower().startswith("http") else None
+    if expanded is not None:
+        return canonical_id(expanded)
     return value
 
 
@@ -87,6 +90,8 @@ def canonical_code(text: str) -> str:
     ('https://id.gs1.org/01/06901234567892/21/A1', 'https://id.gs1.org/01/06901234567892/21/A1')
     >>> canonical_code("ZS1-110105-A1B2C3-0000000001-O")
     'urn:zhuisu:code:ZS1110105A1B2C30000000001O'
+    >>> canonical_code("https://trace.example.cn/AQyNo0UVqEIC4")  # a compressed Digital Link
+    'https://id.gs1.org/01/06901234567892/21/7'
     >>> canonical_code("http://127.0.0.1:8000/c/ZS1110105A1B2C30000000001O")
     'urn:zhuisu:code:ZS1110105A1B2C30000000001O'
     >>> canonical_code("https://trace.example.cn/c/urn%3Aexample%3Alot%3A7"), canonical_code("https://x.cn/about")
@@ -95,7 +100,7 @@ def canonical_code(text: str) -> str:
     text = text.strip()
     if not text:
         raise InvalidInput("请提供追溯码", message_en="a code is required")
-    if text.lower().startswith("urn:") or _DL_RE.match(text):
+    if text.lower().startswith("urn:") or _DL_RE.match(text) or gs1_digital_link.decompressed(text):
         return canonical_id(text)
     node = _NODE_PAGE.match(text)
     if node:

@@ -5,8 +5,10 @@ The path carries a primary key and its qualifiers as numeric AIs (``/01/{gtin}/1
 possibly after a path prefix (``https://trace.example.cn/shop/01/…``); AI query parameters (``?17=270131``)
 carry data attributes. The canonical value is the canonical URI on ``https://id.gs1.org`` (§4.12): the
 resolver's domain says where to look the code up, not what it identifies, so it is kept in ``parts["domain"]``
-instead. Check digits and dates are verified as for element strings. Compressed Digital Link URIs and short
-key names (``/gtin/…``) are not supported by ``biip`` and are reported as invalid.
+instead. Check digits and dates are verified as for element strings. Short key names (``/gtin/…``) are not
+supported by ``biip`` and are reported as invalid; a compressed Digital Link (one path segment of base64url, GS1
+Digital Link compression) is expanded by ``decompressed`` (``gs1-compression``, the Python port of GS1's own
+prototype) before anything reads it.
 
 >>> validate('https://trace.example.cn/p/01/6921168509256/10/ABC123?17=270131&linkType=gs1:pip')
 'https://id.gs1.org/01/06921168509256/10/ABC123?17=270131'
@@ -19,9 +21,11 @@ zhuisu.codes.errors.InvalidChecksum: check digit should be 6, got 7
 ('trace.example.cn', '06921168509256', 'SN0001', '(01)06921168509256(21)SN0001')
 """
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import gs1 as gs1_compression
 from biip import ParseError
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 
@@ -98,3 +102,35 @@ def parts(uri: str) -> dict[str, Any]:
         "element_string": link.as_gs1_message().as_hri(),
         **element_parts(link.element_strings),
     }
+
+
+#: A compressed Digital Link: the domain, then one path segment of base64url characters (at least a GTIN's worth).
+_COMPRESSED = re.compile(r"^https?://[^/?#]+/([A-Za-z0-9_-]{8,})/?(?:[?#].*)?$")
+
+
+def decompressed(uri: str) -> str | None:
+    """The uncompressed Digital Link of a compressed one (on its own domain), or None when ``uri`` is not one.
+
+    >>> decompressed("https://id.gs1.org/AQyNo0UVqEIC4"), decompressed("https://trace.example.cn/AA9S5bitGIEA")
+    ('https://id.gs1.org/01/06901234567892/21/7', 'https://trace.example.cn/00/069012340000000016')
+    >>> decompressed("https://trace.example.cn/portal"), decompressed("https://id.gs1.org/01/06901234567892")
+    (None, None)
+    """
+    match = _COMPRESSED.match(uri.strip())
+    if match is None:
+        return None
+    try:
+        expanded = gs1_compression.decompress_gs1_digital_link(uri.strip(), False)
+    except Exception:  # the prototype raises what its parser meets; any of it means "not a compressed link"
+        return None
+    if not isinstance(expanded, str) or not _is_uncompressed(expanded):
+        return None
+    return expanded
+
+
+def _is_uncompressed(uri: str) -> bool:
+    try:
+        _parse(uri)
+    except (InvalidCode, ValueError):
+        return False
+    return True

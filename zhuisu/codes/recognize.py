@@ -49,7 +49,7 @@ from itertools import pairwise
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from zhuisu.codes import _checks, registry
+from zhuisu.codes import _checks, gs1_digital_link, registry
 from zhuisu.codes.errors import InvalidCode, InvalidFormat
 from zhuisu.codes.gs1_element_string import (
     GS1_SYMBOLOGIES,
@@ -196,6 +196,9 @@ def _plain_candidates(body: str) -> list[str]:
 
 
 def _url_attempts(url: str) -> list[_Attempt]:
+    expanded = gs1_digital_link.decompressed(url)
+    if expanded is not None:  # a compressed Digital Link reads as the link it stands for
+        return [_try("gs1-digital-link", expanded)]
     link = _try("gs1-digital-link", url)
     try:
         split = urlsplit(url)

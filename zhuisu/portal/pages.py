@@ -18,9 +18,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from zhuisu.codes import gs1_digital_link
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.config import Settings
 from zhuisu.errors import ZhuisuError
@@ -210,3 +212,28 @@ def complaint_lookup(request: Request, session: DbSession, reference: str = "") 
     back = story_path(complaint.code) if complaint.code else None
     found: dict[str, object] = {"ack": complaints.acknowledgement(complaint), "back": back, "lookup": True}
     return render(request, "portal/complaint_ack.html", found)
+
+
+#: Mounted after every other router: a compressed Digital Link is one path segment, which any other one-segment
+#: route (``/portal``, ``/docs``, ``/recalls`` …) would otherwise lose to it.
+compressed_router = APIRouter(tags=["portal"], dependencies=[Depends(rate_limit)])
+
+
+async def by_compressed_link(request: Request, compressed: str, linkType: str | None = None) -> Response:
+    """A compressed GS1 Digital Link on this node (``/AQyNo0UVqEIC4``): the product page of what it stands for."""
+    expanded = gs1_digital_link.decompressed(f"{request.url.scheme}://{request.url.netloc}/{compressed}")
+    if expanded is None:
+        raise StarletteHTTPException(status_code=404)
+    return await _answer(request, expanded, linkType)
+
+
+for _method in ("GET", "HEAD"):
+    compressed_router.add_api_route(
+        "/{compressed}",
+        by_compressed_link,
+        methods=[_method],
+        response_class=HTMLResponse,
+        name=f"portal_compressed_{_method.lower()}",
+        include_in_schema=_method == "GET",
+        responses={400: {}, 404: {}},
+    )
