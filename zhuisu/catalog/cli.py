@@ -19,6 +19,10 @@ def _on(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+#: The commands whose only output is JSON take --json too, so every command's scripts can say it.
+JSON_ALWAYS = typer.Option(True, "--json", help="JSON (their only output).")
+
+
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, default=str))
 
@@ -47,6 +51,7 @@ def list_classes(
 def show(
     class_id: str = typer.Argument(..., help="Class id, e.g. drug.preparation."),
     on: str = typer.Option(None, help="Date (YYYY-MM-DD); default today."),
+    as_json: bool = JSON_ALWAYS,
 ) -> None:
     """A class and the rules that apply to it, as JSON."""
     with unit_of_work(session_maker()) as session:
@@ -59,6 +64,7 @@ def show(
 def rules(
     class_id: str = typer.Option(None, "--class", help="Only rules applying to this class."),
     on: str = typer.Option(None, help="Date (YYYY-MM-DD); default today."),
+    as_json: bool = JSON_ALWAYS,
 ) -> None:
     """The data-element rules in effect, as JSON."""
     with unit_of_work(session_maker()) as session:
@@ -66,27 +72,41 @@ def rules(
 
 
 @app.command("elements")
-def elements(on: str = typer.Option(None, help="Date (YYYY-MM-DD); default today.")) -> None:
+def elements(
+    on: str = typer.Option(None, help="Date (YYYY-MM-DD); default today."), as_json: bool = JSON_ALWAYS
+) -> None:
     """The data elements rules can require and where an event carries them, as JSON."""
     with unit_of_work(session_maker()) as session:
         _echo_json(service.element_names(session, on=_on(on)))
 
 
 @app.command("releases")
-def releases() -> None:
-    """The catalog releases known to this node (built-in and loaded)."""
+def releases(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """The catalog releases known to this node (built-in and loaded). --json: ``[{"label", "effective_from",
+    "digest"}]``."""
     with unit_of_work(session_maker()) as session:
         rows = [(r.label, r.effective_from, r.digest[:12]) for r in service.list_releases(session)]
+    if as_json:
+        _echo_json([{"label": label, "effective_from": str(eff), "digest": digest} for label, eff, digest in rows])
+        return
     for label, effective, digest in rows:
         typer.echo(f"{label:<32} from {effective}  {digest}")
 
 
 @app.command("load")
-def load(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A release document (JSON).")) -> None:
-    """Load a catalog release (a local catalog, or a newer national version); loading it twice is harmless."""
+def load(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A release document (JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Load a catalog release (a local catalog, or a newer national version); loading it twice is harmless.
+    --json: ``{"loaded", "scope", "region", "version"}`` (``loaded`` false: it was already)."""
     document = json.loads(path.read_text(encoding="utf-8"))
     with unit_of_work(session_maker()) as session:
         _, created = service.load_release(session, document)
+    if as_json:
+        keys = ("scope", "region", "version")
+        _echo_json({"loaded": created, **{k: document.get(k) for k in keys}})
+        return
     typer.echo(
         f"{'loaded' if created else 'already loaded'}: {document.get('scope')} {document.get('region') or ''} "
         f"{document.get('version')}"

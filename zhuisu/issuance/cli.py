@@ -67,8 +67,10 @@ def labels(
     out: Path = typer.Option(..., "--out", help="PDF file to write, e.g. labels.pdf."),
     symbology: str = typer.Option("qr", "--symbology", help="qr, or datamatrix / gs1_qr for GS1 codes."),
     title: str = typer.Option("", "--title", help="Product line under each code (given codes only)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Write printable A4 label sheets (24 per page): symbol, code, product name."""
+    """Write printable A4 label sheets (24 per page): symbol, code, product name. --json: ``{"path", "bytes",
+    "symbology"}``."""
     if (batch is None) == (not codes):
         raise typer.BadParameter("give either --batch or codes, not both", param_hint="--batch / CODES")
     if symbology not in ("qr", "datamatrix", "gs1_qr"):
@@ -88,14 +90,19 @@ def labels(
             gs1_domain=config.labels_gs1_resolver,
         )
     out.write_bytes(pdf)
+    if as_json:
+        typer.echo(json.dumps({"path": str(out), "bytes": len(pdf), "symbology": symbology}))
+        return
     typer.echo(f"wrote {out} ({len(pdf)} bytes)")
 
 
 def issuer(
     party: str = typer.Argument(..., help="Party id or 统一社会信用代码."),
     gs1_prefix: str = typer.Option(..., "--gs1-prefix", help="GS1 company prefix licensed to the party (6–12 digits)."),
+    as_json: bool = typer.Option(True, "--json", help="JSON (its only output)."),
 ) -> None:
-    """Register the GS1 company prefix a party issues GTIN-based codes under."""
+    """Register the GS1 company prefix a party issues GTIN-based codes under: ``{"party_id", "gs1_company_prefix",
+    "region", "party_number"}``."""
     with unit_of_work(session_maker()) as session:
         profile = service.set_gs1_prefix(session, party=parties_service.get_party(session, party), prefix=gs1_prefix)
         out = {

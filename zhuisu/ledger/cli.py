@@ -76,16 +76,20 @@ def verify(
 def prove(
     event_id: str = typer.Argument(..., help="The event's eventID (or CBV event hash)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the proof file here instead of stdout."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Write the c2sp.org/tlog-proof@v1 file of an event (signs a checkpoint first if none covers it)."""
+    """Write the c2sp.org/tlog-proof@v1 file of an event (signs a checkpoint first if none covers it). --json:
+    ``{"event", "proof"}`` (the proof file's text), or ``{"event", "path"}`` with --out."""
     key = keystore.log_key(settings())
     with unit_of_work(session_maker()) as session:
         service.current_checkpoint(session, origin=keystore.log_origin(settings()), skey=key.skey)
         text = service.prove(session, event_id)
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
+    if out is not None:
         out.write_text(text, encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps({"event": event_id, **({"path": str(out)} if out else {"proof": text})}))
+    elif out is None:
+        typer.echo(text, nl=False)
 
 
 @app.command("check-proof")
@@ -97,8 +101,11 @@ def check_proof(
     vkey: str = typer.Option(..., "--vkey", help="The log's vkey, or a file holding it (GET /ledger/key)."),
     witness: list[str] = typer.Option([], "--witness", help="A witness cosigner vkey (repeatable)."),
     quorum: int = typer.Option(0, "--quorum", help="How many of the --witness keys must have cosigned."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Check a proof file fully offline: rebuild the event's leaf, then check inclusion and signatures."""
+    """Check a proof file fully offline: rebuild the event's leaf, then check inclusion and signatures. --json:
+    ``{"ok": true, "index", "origin", "size", "cosignatures", "event_hash"}``, or ``{"ok": false, "error"}`` and
+    exit 1."""
     try:
         document = json.loads(event.read_text(encoding="utf-8"))
     except ValueError as exc:
@@ -112,8 +119,18 @@ def check_proof(
             quorum=quorum,
         )
     except LedgerError as exc:
+        if as_json:
+            typer.echo(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+            raise typer.Exit(1) from exc
         raise fail(f"证明无效 / proof does not verify: {exc}") from exc
     cp = checked.proof.checkpoint
+    if as_json:
+        out = {
+            "ok": True, "index": checked.proof.index, "origin": cp.origin, "size": cp.size,
+            "cosignatures": len(checked.proof.cosignatures), "event_hash": checked.leaf.event_hash,
+        }  # fmt: skip
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
     typer.echo(
         f"OK: leaf {checked.proof.index} of {cp.origin} (tree size {cp.size}), "
         f"{len(checked.proof.cosignatures)} witness cosignature(s); event hash {checked.leaf.event_hash}"
@@ -126,33 +143,51 @@ def _key_text(value: str) -> str:
 
 
 @app.command("checkpoint")
-def checkpoint() -> None:
-    """Sign a checkpoint for the current tree (if it grew) and push it to the configured witnesses."""
+def checkpoint(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Sign a checkpoint for the current tree (if it grew) and push it to the configured witnesses. --json:
+    ``{"checkpoint": the signed note, "witnesses": [{"witness", "outcome", "detail"}]}``."""
     key = keystore.log_key(settings())
     with unit_of_work(session_maker()) as session:
         signed = service.make_checkpoint(session, origin=keystore.log_origin(settings()), skey=key.skey)
         note = signed.note
+    if as_json:
+        typer.echo(json.dumps({"checkpoint": note, "witnesses": _push(quiet=True)}, ensure_ascii=False))
+        return
     typer.echo(note, nl=False)
     _push()
 
 
 @app.command("push")
-def push() -> None:
-    """Ask the configured witnesses to cosign the latest checkpoint (retries those that were down)."""
-    if not _push():
+def push(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Ask the configured witnesses to cosign the latest checkpoint (retries those that were down). --json:
+    ``[{"witness", "outcome", "detail"}]`` (empty: none configured)."""
+    if as_json:
+        typer.echo(json.dumps(_push(quiet=True), ensure_ascii=False))
+    elif not _push():
         typer.echo("no witnesses configured (ZHUISU_LEDGER_WITNESSES)")
 
 
-def _push() -> bool:
+def _push(*, quiet: bool = False) -> list[dict[str, str]]:
+    """Push to the configured witnesses; each outcome (on stderr unless ``quiet``)."""
     witnesses = witness_service.parse_witnesses(settings().ledger_witnesses)
     post = witness_client.httpx_post(settings().ledger_witness_timeout_seconds)
+    results = []
     for result in witness_client.push(session_maker(), witnesses, post):
-        typer.echo(f"witness {result.witness}: {result.outcome} ({result.detail})", err=True)
-    return bool(witnesses)
+        if not quiet:
+            typer.echo(f"witness {result.witness}: {result.outcome} ({result.detail})", err=True)
+        results.append({"witness": str(result.witness), "outcome": str(result.outcome), "detail": str(result.detail)})
+    return results
 
 
 @app.command("key")
-def key(witness: bool = typer.Option(False, "--witness", help="Show the witness (cosigner) key instead.")) -> None:
-    """Print this node's log vkey (created on first use), to publish beside its checkpoints."""
+def key(
+    witness: bool = typer.Option(False, "--witness", help="Show the witness (cosigner) key instead."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Print this node's log vkey (created on first use), to publish beside its checkpoints. --json: ``{"vkey",
+    "kind": "log" | "witness"}``."""
     node_key = keystore.witness_key(settings()) if witness else keystore.log_key(settings())
+    if as_json:
+        typer.echo(json.dumps({"vkey": node_key.vkey, "kind": "witness" if witness else "log"}))
+        return
     typer.echo(node_key.vkey)

@@ -10,7 +10,7 @@ import typer
 from zhuisu.cli.runtime import err_console, fail, language, session_maker
 from zhuisu.db.session import unit_of_work
 from zhuisu.kit.time import BEIJING, format_iso, utc_now
-from zhuisu.models import Delegation, Party
+from zhuisu.models import ApiToken, Delegation, Party, Product
 from zhuisu.parties import delegations, masterdata, service, spreadsheets
 
 app = typer.Typer(help="Parties (enterprises, platforms, regulators).", no_args_is_help=True)
@@ -86,8 +86,10 @@ def issue(
     label: str = typer.Option("", help="What the token is for."),
     expires_in_days: int = typer.Option(None, "--expires-in-days", min=1, help="Refuse it after this many days."),
     scope: list[str] = typer.Option([], "--scope", help="read, capture or admin (repeatable; default: all three)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Issue a bearer token to a party; it is printed once and only its hash is stored."""
+    """Issue a bearer token to a party; it is printed once and only its hash is stored. --json: ``{"id", "party",
+    "secret", "label", "expires_at", "scopes"}``."""
     expires = utc_now() + timedelta(days=expires_in_days) if expires_in_days else None
     with unit_of_work(session_maker()) as session:
         issued = service.issue_token(
@@ -98,27 +100,51 @@ def issue(
             scopes=scope or None,
         )
         token_id, secret = issued.token.id, issued.secret
-    typer.echo(f"token id {token_id}\n{secret}")
+        out = _token_json(issued.token) | {"secret": secret}
+    typer.echo(json.dumps(out, ensure_ascii=False) if as_json else f"token id {token_id}\n{secret}")
 
 
 @tokens_app.command("revoke")
-def revoke(token_id: str = typer.Argument(..., help="Token id (from `zhuisu tokens list`).")) -> None:
-    """Revoke a token: requests bearing it get 401 from now on."""
+def revoke(
+    token_id: str = typer.Argument(..., help="Token id (from `zhuisu tokens list`)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Revoke a token: requests bearing it get 401 from now on. --json: ``{"id", "revoked": true}``."""
     with unit_of_work(session_maker()) as session:
         service.revoke_token(session, token_id=token_id)
-    typer.echo(f"revoked {token_id}")
+    typer.echo(json.dumps({"id": token_id, "revoked": True}) if as_json else f"revoked {token_id}")
 
 
 @tokens_app.command("list")
-def list_tokens(party: str = typer.Argument(..., help="Party id or 统一社会信用代码.")) -> None:
-    """List a party's tokens (prefixes only)."""
+def list_tokens(
+    party: str = typer.Argument(..., help="Party id or 统一社会信用代码."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List a party's tokens (prefixes only). --json: ``[{"id", "party", "prefix", "label", "revoked_at",
+    "expires_at", "scopes"}]``."""
     with unit_of_work(session_maker()) as session:
         tokens = service.list_tokens(session, party=service.get_party(session, party))
         rows = [(t.id, t.prefix, t.label, t.revoked_at, t.expires_at, t.scopes) for t in tokens]
+        listed = [_token_json(t) for t in tokens]
+    if as_json:
+        typer.echo(json.dumps(listed, ensure_ascii=False))
+        return
     for token_id, prefix, label, revoked, expires, scopes in rows:
         state = "revoked " + revoked.isoformat() if revoked else "active"
         limits = f"  expires {expires.isoformat()}" if expires else ""
         typer.echo(f"{token_id}  {prefix}…  {label or '-'}  {state}{limits}  scopes {','.join(scopes or ['all'])}")
+
+
+def _token_json(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "party": token.party_id,
+        "prefix": token.prefix,
+        "label": token.label,
+        "revoked_at": format_iso(token.revoked_at) if token.revoked_at else None,
+        "expires_at": format_iso(token.expires_at) if token.expires_at else None,
+        "scopes": list(token.scopes or []),
+    }
 
 
 masterdata_app = typer.Typer(
@@ -134,8 +160,9 @@ def add_licence(
     valid_from: str = typer.Option(..., help="YYYY-MM-DD."),
     valid_to: str = typer.Option(None, help="YYYY-MM-DD."),
     issuer: str = typer.Option("", help="Issuing authority."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Record a licence of a party."""
+    """Record a licence of a party. --json: ``{"id", "party", "licence_type", "number", "valid_from", "valid_to"}``."""
     with unit_of_work(session_maker()) as session:
         licence = masterdata.add_licence(
             session,
@@ -146,7 +173,12 @@ def add_licence(
             valid_from=date.fromisoformat(valid_from),
             valid_to=date.fromisoformat(valid_to) if valid_to else None,
         )
-        typer.echo(f"licence {licence.id}  {licence.number}")
+        out = {
+            "id": licence.id, "party": licence.party_id, "licence_type": licence.licence_type, "number": licence.number,
+            "valid_from": licence.valid_from.isoformat(),
+            "valid_to": licence.valid_to.isoformat() if licence.valid_to else None,
+        }  # fmt: skip
+        typer.echo(json.dumps(out, ensure_ascii=False) if as_json else f"licence {licence.id}  {licence.number}")
 
 
 @masterdata_app.command("location")
@@ -157,13 +189,18 @@ def add_location(
     code: str = typer.Option(None, help="zhuisu code of the site when it has no GLN."),
     region: str = typer.Option(None, help="GB/T 2260 region code."),
     address: str = typer.Option("", help="Address."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Register a location (site) of a party."""
+    """Register a location (site) of a party. --json: ``{"id", "party", "name", "gln", "code", "region"}``."""
     with unit_of_work(session_maker()) as session:
         location = masterdata.add_location(
             session, service.get_party(session, party), name=name, gln=gln, code=code, region=region, address=address
         )
-        typer.echo(f"location {location.id}  {name}")
+        out = {
+            "id": location.id, "party": location.party_id, "name": location.name, "gln": location.gln,
+            "code": location.code, "region": location.region,
+        }  # fmt: skip
+        typer.echo(json.dumps(out, ensure_ascii=False) if as_json else f"location {location.id}  {name}")
 
 
 @masterdata_app.command("product")
@@ -175,8 +212,9 @@ def add_product(
     code_scheme: str = typer.Option(None, help="Scheme of --code, e.g. drug-trace-code."),
     code: str = typer.Option(None, help="Product code in that scheme (e.g. a 7-digit 药品标识码)."),
     spec: str = typer.Option("", help="Specification."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Register a product with its catalog class."""
+    """Register a product with its catalog class. --json: the product as ``zhuisu masterdata products`` lists it."""
     with unit_of_work(session_maker()) as session:
         product = masterdata.register_product(
             session,
@@ -188,27 +226,30 @@ def add_product(
             spec=spec,
             producer=service.get_party(session, producer) if producer else None,
         )
-        typer.echo(f"product {product.id}  {name}")
+        out = _product_json(product)
+        typer.echo(json.dumps(out, ensure_ascii=False) if as_json else f"product {product.id}  {name}")
 
 
 @masterdata_app.command("products")
-def list_products(class_id: str = typer.Option(None, "--class", help="Only this class and its sub-classes.")) -> None:
-    """List registered products as JSON."""
+def list_products(
+    class_id: str = typer.Option(None, "--class", help="Only this class and its sub-classes."),
+    as_json: bool = typer.Option(True, "--json/--table", help="JSON (the default), or a table."),
+) -> None:
+    """List registered products: ``[{"id", "name", "gtin", "code_scheme", "code", "class", "producer"}]``."""
     with unit_of_work(session_maker()) as session:
-        products = masterdata.list_products(session, class_prefix=class_id)
-        rows = [
-            {
-                "id": p.id,
-                "name": p.name,
-                "gtin": p.gtin,
-                "code_scheme": p.code_scheme,
-                "code": p.code,
-                "class": p.class_id,
-                "producer": p.producer_id,
-            }
-            for p in products
-        ]
-    typer.echo(json.dumps(rows, ensure_ascii=False))
+        rows = [_product_json(p) for p in masterdata.list_products(session, class_prefix=class_id)]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}  {row['gtin'] or row['code'] or '-':14}  {row['class']:20}  {row['name']}")
+
+
+def _product_json(p: Product) -> dict[str, Any]:
+    return {
+        "id": p.id, "name": p.name, "gtin": p.gtin, "code_scheme": p.code_scheme, "code": p.code, "class": p.class_id,
+        "producer": p.producer_id,
+    }  # fmt: skip
 
 
 @masterdata_app.command("template")
@@ -216,29 +257,37 @@ def template(
     kind: str = typer.Argument(..., help="parties, licences, locations or products."),
     output: Path = typer.Option(None, "-o", "--output", help="File to write (default zhuisu-KIND.FORMAT)."),
     fmt: str = typer.Option("xlsx", "--format", help="xlsx or csv."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Write an empty spreadsheet template with zh-CN headers."""
+    """Write an empty spreadsheet template with zh-CN headers. --json: ``{"path", "kind", "format"}``."""
     path = output or Path(f"zhuisu-{kind}.{fmt}")
     path.write_bytes(spreadsheets.template(kind, fmt))
-    typer.echo(str(path))
+    typer.echo(json.dumps({"path": str(path), "kind": kind, "format": fmt}) if as_json else str(path))
 
 
 @masterdata_app.command("import")
 def import_file(
     kind: str = typer.Argument(..., help="parties, licences, locations or products."),
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="An XLSX or CSV file made from the template."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Import master data rows: all of them, or none (each bad row is reported)."""
+    """Import master data rows: all of them, or none (each bad row is reported; exit 1). --json: ``{"kind",
+    "imported"}``, or on refusal ``{"kind", "imported": 0, "errors": [{"row", "message", …}]}``."""
     rows = spreadsheets.read_rows(path.read_bytes(), path.name)
     try:
         with unit_of_work(session_maker()) as session:
             created = spreadsheets.import_rows(session, kind, rows, lang=language())
     except spreadsheets.SpreadsheetRejected as exc:
+        if as_json:
+            typer.echo(
+                json.dumps({"kind": kind, "imported": 0, "errors": exc.extra.get("errors", [])}, ensure_ascii=False)
+            )
+            raise typer.Exit(1) from None
         for error in exc.extra.get("errors", []):
             row = error.get("row")
             err_console.print(f"第 {row} 行 / row {row}: {error.get('message')}", highlight=False)
         raise fail(exc.localized(language())) from None
-    typer.echo(f"imported {created} {kind}")
+    typer.echo(json.dumps({"kind": kind, "imported": created}) if as_json else f"imported {created} {kind}")
 
 
 @admin_app.command("grant")

@@ -155,11 +155,17 @@ def report_(
     recall_id: str,
     fmt: str = typer.Option("xlsx", "--format", help="xlsx or pdf."),
     out: Path = typer.Option(..., help="The file to write."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Write a recall's report (the order, holders, timeline, unconfirmed remainder)."""
+    """Write a recall's report (the order, holders, timeline, unconfirmed remainder). --json: ``{"recall", "path",
+    "format", "bytes"}``."""
     if fmt not in ("xlsx", "pdf"):
         raise fail("--format xlsx|pdf")
     with unit_of_work(session_maker()) as session:
         recall = orders.find_for_report(session, recall_id, reader=None)
-        out.write_bytes(report.render(session, recall, fmt=fmt))
+        body = report.render(session, recall, fmt=fmt)
+        out.write_bytes(body)
+    if as_json:
+        typer.echo(json.dumps({"recall": recall_id, "path": str(out), "format": fmt, "bytes": len(body)}))
+        return
     typer.echo(str(out))
