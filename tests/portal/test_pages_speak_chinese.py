@@ -80,6 +80,11 @@ def test_no_cbv_term_and_no_utc_time_on_a_zh_page(client: TestClient, readers: d
         seen[name] = text
         found[name] = sorted({*CBV_WORD.findall(text), *CBV_URI.findall(text), *ISO_TIME.findall(text)})
     assert found == {name: [] for name in pages}
+    # the desk's graph: one node per registered party, however the events name it (a PGLN, the recorder)
+    graph = client.get(f"/api/v1/dashboard/trace/{codes['item']}", headers=desk).json()
+    parties = [n["name"] for n in graph["nodes"] if n["category"] == "party"]
+    assert sorted(parties) == sorted(set(parties))
+    assert len(parties) >= 2
     # the scan finds what it looks for, and reads what the pages say: the journey's and the desk's steps, in Chinese
     probes = ((CBV_WORD, "shipping"), (ISO_TIME, "2026-12-04T08:30Z"))
     assert [bool(p.search(visible_text(f"<td>{t}</td>"))) for p, t in probes] == [True, True]

@@ -68,9 +68,12 @@ def overview(
     )
 
 
-def _names(session: Session, identifiers: set[str]) -> dict[str, str]:
-    """Each party's registered name; a party shown only as its region (``trace.permissions``): 地区 370102."""
+def _names(session: Session, identifiers: set[str], same: dict[str, str] | None = None) -> dict[str, str]:
+    """Each party's registered name; a party shown only as its region (``trace.permissions``): 地区 370102.
+    ``same`` (when given) is filled with identifier → the first identifier of the same registered party (a party
+    named by its PGLN in one event and by a site's GLN in another is one party)."""
     names = {}
+    first: dict[str, str] = {}
     for identifier in sorted(identifiers):
         if identifier.startswith(MASK_PREFIX):
             region = identifier.removeprefix(MASK_PREFIX)
@@ -78,6 +81,8 @@ def _names(session: Session, identifiers: set[str]) -> dict[str, str]:
             continue
         party = parties_service.find_party_by_identifier(session, identifier)
         names[identifier] = party.name if party else identifier.rsplit("/", 1)[-1]
+        if same is not None:
+            same[identifier] = first.setdefault(party.id, identifier) if party else identifier
     return names
 
 
@@ -87,21 +92,26 @@ def trace_view(session: Session, code: str, *, viewer: Party | None = None, lang
     traced = trace_service.trace(session, code, direction="both", viewer=viewer)
     parties = {p for step in traced.timeline for p in (step.source, step.destination) if p}
     parties |= {r.party for r in traced.responsibility}
-    names = _names(session, parties)
+    same: dict[str, str] = {}
+    names = _names(session, parties, same)
+
+    def one(identifier: str) -> str:  # one node per registered party
+        return same.get(identifier, identifier)
+
     nodes = [
         GraphNode(id=t, name="/".join(t.split("/")[-4:]), category="code" if t == traced.code else "thing")
         for t in traced.things
     ]
-    nodes += [GraphNode(id=p, name=names[p], category="party") for p in sorted(parties)]
+    nodes += [GraphNode(id=p, name=names[p], category="party") for p in sorted({one(p) for p in parties})]
     edges: dict[tuple[str, str], str] = {}
     for step in traced.timeline:
         label = step_label(step.biz_step)[0 if lang == "zh" else 1] if step.biz_step else step.type
         for thing in step.things:
             for party in (step.source, step.destination):
                 if party:
-                    edges.setdefault((thing, party), label)
-        if step.source and step.destination:
-            edges.setdefault((step.source, step.destination), label)
+                    edges.setdefault((thing, one(party)), label)
+        if step.source and step.destination and one(step.source) != one(step.destination):
+            edges.setdefault((one(step.source), one(step.destination)), label)
     return TraceView(
         trace=traced,
         nodes=nodes,

@@ -86,7 +86,7 @@
       legend: [{ data: [names.code, names.thing, names.party] }],
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true, force: { repulsion: 220, edgeLength: 90 },
-        categories: [{ name: names.code }, { name: names.thing }, { name: names.party }],
+        categories: ["code", "thing", "party"].map(function (k) { return { name: names[k], itemStyle: { color: colours[k] } }; }),
         label: { show: true, position: "right", fontSize: 10 },
         edgeSymbol: ["none", "arrow"], edgeLabel: { show: true, formatter: function (p) { return p.data.label; }, fontSize: 9 },
         data: view.nodes.map(function (n) {
