@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum import ean
 from stdnum.cn import uscc as stdnum_uscc
@@ -91,8 +92,17 @@ def create_party(
         product_class=product_class,
         address=address,
     )
-    session.add(party)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent registration of the same code wins the unique index: 409
+            session.add(party)
+            session.flush()
+    except IntegrityError:
+        names = [f"统一社会信用代码 {code}" if code else "", f"GLN {gln}" if gln else ""]
+        names_en = [f"unified social credit code {code}" if code else "", f"GLN {gln}" if gln else ""]
+        raise AlreadyExists(
+            f"{' 或 '.join(n for n in names if n)} 已由同时提交的登记占用",
+            message_en=f"{' or '.join(n for n in names_en if n)} was registered by a registration made meanwhile",
+        ) from None
     session.add(
         AuditEntry(
             actor_id=actor.id if actor else None,
