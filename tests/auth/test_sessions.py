@@ -326,3 +326,28 @@ def test_the_migration_builds_the_model(connection: Connection) -> None:
     """Migration 0019 and ``WebSession`` agree (alembic's comparison of the migrated database with the models)."""
     differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert [d for d in differences if "web_sessions" in repr(d)] == []
+
+
+def test_sessions_long_ended_or_expired_are_swept(maker: sessionmaker[Session]) -> None:
+    from zhuisu.db.session import unit_of_work
+    from zhuisu.kit.time import utc_now
+    from zhuisu.models import WebSession
+    from zhuisu.parties import service as parties_service
+
+    with unit_of_work(maker) as s:
+        party = parties_service.create_party(s, name="示范市甲食品有限公司")
+        secret = parties_service.issue_token(s, party=party).secret
+        started = {
+            name: auth_service.start_session(s, secret, lifetime=timedelta(hours=8)).web_session.id
+            for name in ("active", "expired long ago", "ended long ago", "expired yesterday")
+        }
+        now = utc_now()
+        rows = {row.id: row for row in s.scalars(select(WebSession))}
+        rows[started["expired long ago"]].expires_at = now - timedelta(days=40)
+        rows[started["ended long ago"]].ended_at = now - timedelta(days=31)
+        rows[started["expired yesterday"]].expires_at = now - timedelta(days=1)
+    assert auth_service.sweep_sessions(maker) == 2
+    with unit_of_work(maker) as s:
+        kept = set(s.scalars(select(WebSession.id)))
+    assert kept == {started["active"], started["expired yesterday"]}
+    assert auth_service.sweep_sessions(maker) == 0

@@ -7,14 +7,17 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
 from typer.core import TyperGroup
 
 from zhuisu.app import wiring
+from zhuisu.auth import service as auth_service
 from zhuisu.capture import cli as capture_cli
 from zhuisu.catalog import cli as catalog_cli
 from zhuisu.cli import db as db_cli
 from zhuisu.cli.runtime import err_console, fail, session_maker, settings
+from zhuisu.config import Settings
 from zhuisu.convert import cli as convert_cli
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import cli as demo_cli
@@ -100,7 +103,11 @@ app.add_typer(oversight_cli.app, name="risk")
 def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
     """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
     logged), with the ledger's upkeep, queued capture jobs and the risk scan when due; runs until interrupted."""
-    subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due])
+    subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due, _sweep_sessions])
+
+
+def _sweep_sessions(maker: sessionmaker[Session], _settings: Settings) -> int:
+    return auth_service.sweep_sessions(maker)
 
 
 @app.callback()

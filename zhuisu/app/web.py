@@ -14,6 +14,7 @@ from zhuisu import __version__
 from zhuisu.app import wiring
 from zhuisu.app.audit import AuditMiddleware
 from zhuisu.auth import pages as auth_pages
+from zhuisu.auth import service as auth_service
 from zhuisu.browse import routes as browse_routes
 from zhuisu.capture import jobs as capture_jobs
 from zhuisu.capture import routes as capture_routes
@@ -95,6 +96,8 @@ def create_app(settings: Settings) -> FastAPI:
                 ),
                 # The risk rules' full scan (receipt windows, recording gaps), when one is due.
                 partial(oversight_alerts.scan_if_due, app.state.sessionmaker, app.state.settings),
+                # Sign-in sessions long ended or expired.
+                partial(auth_service.sweep_sessions, app.state.sessionmaker),
             ],
         )
         if app.state.settings.subscriptions_worker:

@@ -13,10 +13,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.auth.errors import CsrfFailed, InvalidToken
+from zhuisu.db.session import unit_of_work
 from zhuisu.errors import NotAuthenticated
 from zhuisu.kit.time import utc_now
 from zhuisu.models import ApiToken, AuditEntry, Party, WebSession
@@ -132,6 +133,23 @@ def end_session(session: Session, web_session: WebSession) -> None:
         return
     web_session.ended_at = utc_now()
     _audit(session, "signed_out", web_session, session.get_one(ApiToken, web_session.token_id))
+
+
+#: How long an ended or expired sign-in session's row is kept (the audit trail keeps its sign-in and sign-out).
+SESSION_KEEP = timedelta(days=30)
+
+
+def sweep_sessions(maker: sessionmaker[Session], *, now: datetime | None = None) -> int:
+    """Delete the sign-in sessions that ended or expired more than ``SESSION_KEEP`` ago (they serve no request
+    again); a round of the node's worker. Returns how many."""
+    cutoff = (now or utc_now()) - SESSION_KEEP
+    with unit_of_work(maker) as session:
+        result = session.execute(
+            delete(WebSession)
+            .where(or_(WebSession.expires_at < cutoff, WebSession.ended_at < cutoff))
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def check_csrf(caller: Caller, presented: str) -> None:
