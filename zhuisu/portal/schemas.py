@@ -19,10 +19,21 @@ class RegionRead(Schema):
     name: str | None = Field(description="Name of the prefecture or county, when known.")
 
 
+class PublicLicenceRead(Schema):
+    """A licence the producer holds, valid today and confirmed by its issuing authority."""
+
+    kind: str = Field(description="Licence type (``parties.vocabulary.LICENCE_TYPES``).")
+    kind_zh: str
+    kind_en: str
+    number: str
+    valid_to: str | None = Field(description="Last day it is valid (YYYY-MM-DD); None: open-ended.")
+
+
 class PublicPartyRead(Schema):
     name: str
     region: RegionRead | None
     roles: list[str] = Field(default_factory=list)
+    licences: list[PublicLicenceRead] = Field(default_factory=list, description="The producer's: valid, confirmed.")
 
 
 class PublicProductInfo(Schema):

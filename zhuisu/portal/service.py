@@ -40,11 +40,13 @@ from zhuisu.ledger.leaf import body_digest
 from zhuisu.models import CodeBatch, Event, Inspection, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
+from zhuisu.parties.vocabulary import LICENCE_TYPES
 from zhuisu.portal import repository, vocabulary
 from zhuisu.portal.errors import UnknownCode
 from zhuisu.portal.schemas import (
     PublicCertificateRead,
     PublicInspectionRead,
+    PublicLicenceRead,
     PublicPartyRead,
     PublicProductInfo,
     PublicProductRead,
@@ -326,7 +328,21 @@ def _producer(
         if party is not None:
             break
         party = places.party(step.location) or places.party(step.source)
-    return _public_party(party) if party else None
+    if party is None:
+        return None
+    today = utc_now().astimezone(BEIJING).date()
+    licences = [
+        PublicLicenceRead(
+            kind=lic.licence_type,
+            kind_zh=LICENCE_TYPES.get(lic.licence_type, (lic.licence_type, lic.licence_type, None))[0],
+            kind_en=LICENCE_TYPES.get(lic.licence_type, (lic.licence_type, lic.licence_type, None))[1],
+            number=lic.number,
+            valid_to=lic.valid_to.isoformat() if lic.valid_to else None,
+        )
+        for lic in masterdata.licences_valid_on(session, party, today)
+        if lic.confirmed_at is not None
+    ]
+    return _public_party(party).model_copy(update={"licences": licences})
 
 
 def _public_party(party: Party) -> PublicPartyRead:

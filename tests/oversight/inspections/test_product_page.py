@@ -149,3 +149,18 @@ def test_lot_from_the_batch_of_the_items_commissioning(
     client.post("/inspections", json=report(), headers=world.headers("inspector"))
     # then
     assert story(client, f"https://id.gs1.org/01/{GTIN}/21/5")["latest_inspection"]["report_number"] == "JC-1"
+
+
+@pytest.mark.usefixtures("items")
+def test_the_producer_with_its_confirmed_licence(
+    client: TestClient, world: World, maker: sessionmaker[Session]
+) -> None:
+    # A holds a confirmed SC licence (``items``) and an unconfirmed one, which consumers are not shown
+    licence(maker, world, confirmed=False, kind="food_business", number="JY13701020000001")
+    producer = story(client, ITEM)["producer"]
+    assert [(lic["kind"], lic["number"], lic["valid_to"]) for lic in producer["licences"]] == [
+        ("sc_food_production", "SC10537060200011", None)
+    ]
+    page = client.get(f"/01/{GTIN}/21/1").text
+    assert '<dd class="licence">SC10537060200011</dd>' in page
+    assert "JY13701020000001" not in page
