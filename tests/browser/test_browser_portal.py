@@ -2,8 +2,11 @@
 its charts, a complaint filed on a product page, seen and handled by the regulator, and signing out."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import pypdfium2
+import zxingcpp
 
 from tests.browser.conftest import LiveServer, screenshot
 from zhuisu.labels.payload import code_image, human_text
@@ -150,3 +153,70 @@ def test_spreadsheet_upload_lists_rejected_rows(live_server: LiveServer, page: o
         "业务地点 （D4）",
     ]
     screenshot(page, "console-upload-rejected")
+
+
+def test_an_enterprise_issues_codes_and_a_phone_opens_one_from_its_label(live_server: LiveServer, page: object) -> None:
+    # the enterprise signs in with its token (landing on its console), issues two codes and downloads the labels
+    page.goto(f"{live_server.url}/signin")  # type: ignore[attr-defined]
+    page.fill("#token", live_server.enterprise_token)  # type: ignore[attr-defined]
+    page.click("form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{live_server.url}/console")  # type: ignore[attr-defined]
+    page.fill("#issue-form input[name=product_code]", "RICE-5KG")  # type: ignore[attr-defined]
+    page.fill("#issue-form input[name=product_name]", "五常大米 5kg")  # type: ignore[attr-defined]
+    page.fill("#issue-form input[name=count]", "2")  # type: ignore[attr-defined]
+    page.click("#issue-form button[type=submit]")  # type: ignore[attr-defined]
+    batch = page.locator("#batches tr.batch", has_text="五常大米 5kg")  # type: ignore[attr-defined]
+    assert batch.count() == 1
+    href = batch.locator("a").get_attribute("href")
+    pdf = page.request.get(live_server.url + href).body()  # type: ignore[attr-defined]
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=200 / 72, grayscale=True).to_pil()
+    urls = sorted(b.text for b in zxingcpp.read_barcodes(image))
+    # a phone camera opens the URL in a label's QR Code (the node's base_url is http://127.0.0.1 here)
+    assert [urlsplit(u).path[:6] for u in urls] == ["/c/ZS1", "/c/ZS1"]
+    phone = page.context.new_page()  # type: ignore[attr-defined]
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(live_server.url + urlsplit(urls[0]).path)
+    assert phone.locator("#product-name").inner_text() == "五常大米 5kg"
+    assert phone.locator("#code").inner_text().startswith("ZS1-")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "issued-code-on-a-phone")
+    phone.close()
+
+
+def test_the_enterprise_fixes_its_spreadsheet(live_server: LiveServer, page: object, tmp_path: Path) -> None:
+    header = "事件时间,追溯码,业务步骤,处置状态,业务地点\n"
+    wrong, fixed = tmp_path / "一月.csv", tmp_path / "一月-改.csv"
+    wrong.write_text(header + "2026/10/4 8:30,(01)06901234123456(21)7101,发货,坏了,6901234000016\n", encoding="utf-8")
+    fixed.write_text(header + "2026/10/4 8:30,(01)06901234123456(21)7101,发货,运输中,6901234000016\n", encoding="utf-8")
+    _sign_in(page, live_server, live_server.enterprise_token, "/console")
+    for sheet in (wrong, fixed):
+        page.set_input_files("#upload-form input[type=file]", str(sheet))  # type: ignore[attr-defined]
+        page.click("#upload-form button[type=submit]")  # type: ignore[attr-defined]
+        page.wait_for_selector("#upload-summary")  # type: ignore[attr-defined]
+    assert page.locator("#accepted").inner_text() == "1"  # type: ignore[attr-defined]
+    uploads = page.locator("#my-uploads tr.my-upload")  # type: ignore[attr-defined]
+    assert [uploads.nth(i).locator("td").nth(1).inner_text() for i in range(2)] == ["一月-改.csv", "一月.csv"]
+    uploads.nth(1).locator("summary").click()  # the rejected rows, folded under their count
+    assert "第2行（D2） 处置状态：处置状态「坏了」不是可选的名称（见下拉列表）" in uploads.nth(1).inner_text()
+    # 我的事件: the shipment, in Chinese
+    page.goto(f"{live_server.url}/console?code=(01)06901234123456(21)7101")  # type: ignore[attr-defined]
+    event = page.locator("#my-events tr.my-event")  # type: ignore[attr-defined]
+    assert event.count() == 1
+    assert [event.locator("td").nth(i).inner_text() for i in (0, 1, 2)] == ["2026-10-04 08:30", "发货", "运输中"]
+
+
+def test_the_regulator_filters_alerts_by_region_name(live_server: LiveServer, page: object) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, live_server, live_server.regulator_token, "/dashboard/alerts")
+    page.fill("form input[name=region]", "济南市")  # type: ignore[attr-defined]
+    page.locator("form input[name=region]").press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url("**region=*")  # type: ignore[attr-defined]
+    assert page.locator("p.notice").count() == 0  # type: ignore[attr-defined]
+    regions = page.locator("#alerts tr.alert td:nth-child(5)").all_inner_texts()  # type: ignore[attr-defined]
+    assert regions
+    assert all(r.startswith("山东省济南市") for r in regions)
+    page.fill("form input[name=region]", "无此地")  # type: ignore[attr-defined]
+    page.locator("form input[name=region]").press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector("p.notice")  # type: ignore[attr-defined]
+    assert "没有找到地区「无此地」" in page.locator("p.notice").inner_text()  # type: ignore[attr-defined]
+    screenshot(page, "desk-alerts-by-region-name")
