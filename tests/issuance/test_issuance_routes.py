@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Credentials
+from tests.support.signin import sign_in
 from zhuisu.db.session import unit_of_work
 from zhuisu.issuance import service
 from zhuisu.models import CodeBatch, Event, Party
@@ -278,3 +279,37 @@ class TestFromLabelToPage:
         page = client.get(url.removeprefix("http://127.0.0.1:8000"))
         assert page.status_code == 200, page.text[:300]
         assert "(01)06901234567892(21)1" in page.text
+
+
+class TestConsoleIssueForm:
+    def test_the_console_form_takes_the_dates_the_class_asks_for(
+        self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]
+    ) -> None:
+        _register_prefix(maker, creds.party_id)
+        with unit_of_work(maker) as session:
+            producer = session.get_one(Party, creds.party_id)
+            masterdata.register_product(session, name="纯牛奶", class_id="food.dairy", producer=producer, gtin=GTIN14)
+        csrf_token = sign_in(client, creds.token)
+        # as a browser sends the form: the date inputs left empty
+        form = {
+            "csrf_token": csrf_token,
+            "gtin": GTIN14,
+            "lot": "M2",
+            "count": "2",
+            "production_date": "",
+            "expiry": "",
+        }
+        before = _counts(maker)
+        refused = client.post("/console/batches", data=form, follow_redirects=False)
+        assert refused.status_code == 400
+        assert "该产品类别的规则要求赋码时记录：生产日期、有效期（保质期）" in refused.text
+        assert 'name="production_date"' in refused.text
+        assert _counts(maker) == before
+        dated = form | {"production_date": "2026-12-01", "expiry": "2027-06-01"}
+        issued = client.post("/console/batches", data=dated, follow_redirects=False)
+        assert issued.status_code == 303
+        with unit_of_work(maker) as session:
+            bodies = session.scalars(select(Event.body).where(Event.recorder_id == creds.party_id)).all()
+        assert [b["ilmd"] for b in bodies] == [
+            {"cbvmda:lotNumber": "M2", "cbvmda:productionDate": "2026-12-01", "cbvmda:itemExpirationDate": "2027-06-01"}
+        ]

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.service import Caller
 from zhuisu.console import service, spreadsheet, vocabulary
-from zhuisu.errors import NotFound, ZhuisuError
+from zhuisu.errors import InvalidInput, NotFound, ZhuisuError
 from zhuisu.kit.time import BEIJING
 from zhuisu.labels.payload import human_text
 from zhuisu.portal.vocabulary import step_label
@@ -69,6 +69,18 @@ def index(
     return _page(request, session, caller, events=events, where=where, events_error=problem)
 
 
+def _day(value: str, field: str) -> date | None:
+    """A date field of a form: blank is none (a browser sends an empty date input as "")."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"日期「{value}」无效，应为 YYYY-MM-DD", message_en=f"invalid date {value!r}: YYYY-MM-DD", field=field
+        ) from None
+
+
 @router.post("/batches", name="console_issue")
 def issue(
     request: Request,
@@ -80,8 +92,11 @@ def issue(
     product_code: Annotated[str, Form()] = "",
     product_name: Annotated[str, Form()] = "",
     lot: Annotated[str, Form()] = "",
+    production_date: Annotated[str, Form()] = "",
+    expiry: Annotated[str, Form()] = "",
 ) -> Response:
-    """Issue codes; back to the console, or the console with the reason it failed."""
+    """Issue codes (with the production and expiry dates the product's class may ask for); back to the console, or
+    the console with the reason it failed."""
     if caller is None:
         return to_signin(request)
     try:
@@ -95,6 +110,8 @@ def issue(
                 product_name=product_name.strip(),
                 lot=lot.strip(),
                 count=count,
+                production_date=_day(production_date, "production_date"),
+                expiry=_day(expiry, "expiry"),
             )
     except ZhuisuError as exc:
         return _page(request, session, caller, error=exc.localized(page_language(request)))

@@ -37,6 +37,8 @@ def issue(
     product_name: str | None,
     lot: str | None,
     count: int,
+    production_date: date | None = None,
+    expiry: date | None = None,
 ) -> CodeBatch:
     limits = issuance_service.Limits(max_count=settings.issue_max_count, event_epc_limit=settings.issue_event_epc_limit)
     issued = issuance_service.issue_codes(
@@ -48,6 +50,8 @@ def issue(
         lot=lot or None,
         count=count,
         limits=limits,
+        production_date=production_date,
+        expiry=expiry,
     )
     return issued.batch
 
