@@ -30,7 +30,7 @@ def test_scan_finds_and_keeps_alerts(cli_db: str) -> None:
     engine.dispose()
     early = runner.invoke(app, ["risk", "scan", "--json", "--now", "2026-05-02T00:00:00+08:00"])
     assert early.exit_code == 0, early.output
-    report = json.loads(early.output)
+    report = json.loads(early.stdout)
     assert report["hits"] == {rule.id: int(rule.id == "duplicate_sale") for rule in RULES}
     assert (report["total"], report["created"], report["updated"]) == (1, 0, 0)  # found at capture already
     [alert] = report["alerts"]
@@ -42,10 +42,10 @@ def test_scan_finds_and_keeps_alerts(cli_db: str) -> None:
         "evidence": sorted([eid("s1"), eid("s2")]),
         "codes": ["https://id.gs1.org/01/06901234123456/21/1"],
     }
-    later = json.loads(runner.invoke(app, ["risk", "scan", "--json"]).output)
+    later = json.loads(runner.invoke(app, ["risk", "scan", "--json"]).stdout)
     assert (later["hits"]["shipped_not_received"], later["created"], len(later["alerts"])) == (1, 1, 2)
     assert [a["evidence"] for a in later["alerts"] if a["rule"] == "shipped_not_received"] == [[eid("lost")]]
-    again = json.loads(runner.invoke(app, ["risk", "scan", "--json"]).output)
+    again = json.loads(runner.invoke(app, ["risk", "scan", "--json"]).stdout)
     assert (again["created"], again["updated"], len(again["alerts"])) == (0, 0, 2)
     bad = runner.invoke(app, ["risk", "scan", "--now", "yesterday"])
     assert bad.exit_code == 1

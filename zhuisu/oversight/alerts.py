@@ -13,7 +13,7 @@ closed alert stays closed.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -187,14 +187,21 @@ def scan(
     now: datetime | None = None,
     trigger: str = "cli",
     rules: Sequence[RiskRule] = RULES,
+    on_rule: Callable[[RiskRule, int], None] | None = None,
 ) -> ScanReport:
     """Every rule over the whole store; the scan is remembered (``oversight_risk_scans``). The rules read first and
-    the alerts are written after, so a scan holds SQLite's write lock only for the writing."""
+    the alerts are written after, so a scan holds SQLite's write lock only for the writing. ``on_rule`` hears of
+    each rule done, with its hits (a progress bar)."""
     started = utc_now()
     report = ScanReport(started_at=started, now=now or started)
     scope = Scope.everything(report.now, config)
     fresh_statistics(session)
-    found = [(rule, rule.find(session, scope)) for rule in rules]
+    found = []
+    for rule in rules:
+        hits = rule.find(session, scope)
+        found.append((rule, hits))
+        if on_rule is not None:
+            on_rule(rule, len(hits))
     after_destruction.sync_ends(session)
     for rule, hits in found:
         report.hits[rule.id] = len(hits)

@@ -6,13 +6,13 @@ from datetime import datetime
 import typer
 from sqlalchemy import select
 
-from zhuisu.cli.runtime import fail, session_maker, settings
+from zhuisu.cli.runtime import fail, progress, session_maker, settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import Alert
 from zhuisu.oversight import alerts
 from zhuisu.oversight.rules import RULES
-from zhuisu.oversight.rules.base import RiskConfig
+from zhuisu.oversight.rules.base import RiskConfig, RiskRule
 
 app = typer.Typer(help="Risk rules and alerts (风险预警).", no_args_is_help=True)
 
@@ -30,8 +30,16 @@ def scan(
             when = parse_iso(now)
         except ValueError:
             raise fail(f"--now: not an RFC 3339 time: {now}") from None
-    with unit_of_work(session_maker()) as session:
-        report = alerts.scan(session, config=RiskConfig.of(settings()), now=when, trigger="cli")
+    with unit_of_work(session_maker()) as session, progress("风险扫描 / risk scan") as bar:
+        task = bar.add_task("rules", total=len(RULES), rate="")
+        hits = 0
+
+        def done(rule: RiskRule, found: int) -> None:
+            nonlocal hits
+            hits += found
+            bar.update(task, advance=1, rate=f"{rule.id}: {found}  ({hits} hits)")
+
+        report = alerts.scan(session, config=RiskConfig.of(settings()), now=when, trigger="cli", on_rule=done)
         found = list(session.scalars(select(Alert).order_by(Alert.id)))
         rows = [alert_json(a) for a in found]
     if as_json:
