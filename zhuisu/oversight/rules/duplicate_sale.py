@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.models import Event, EventEpc, Location, Party
 from zhuisu.oversight.rules.base import CHUNK, Hit, NewEvent, RiskRule, Scope
 from zhuisu.trace.walk import is_class
@@ -30,20 +31,27 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         .having(func.count(func.distinct(EventEpc.event_pk)) > 1)
     )
     if not scope.full:  # a second sale is a new sale: of the items the new sales name
-        if not any(_is_sale(e) for e in scope.new):
-            return []
-        sold = (
-            select(EventEpc.value)
-            .join(Event, Event.id == EventEpc.event_pk)
-            .where(scope.new_events(EventEpc.event_pk), EventEpc.role == "epc", sale)
+        # The items the new sales name, from the events themselves; then, by probes of the code index a chunk at a
+        # time, those named twice at all (a subquery over the new events' rows was planned as a scan of every
+        # code on PostgreSQL tables whose statistics were stale, seconds per capture).
+        sold = sorted(
+            {
+                canonical_id(c)
+                for e in scope.new
+                if _is_sale(e)
+                for c in e.body.get("epcList") or ()
+                if isinstance(c, str)
+            }
         )
-        named_twice = (  # first from the code index alone: items named twice at all
-            select(EventEpc.value)
-            .where(EventEpc.role == "epc", EventEpc.value.in_(sold))
-            .group_by(EventEpc.value)
-            .having(func.count(func.distinct(EventEpc.event_pk)) > 1)
-        )
-        candidates = [c for c in session.scalars(named_twice) if not is_class(c)]
+        candidates = []
+        for start in range(0, len(sold), CHUNK):
+            named_twice = (
+                select(EventEpc.value)
+                .where(EventEpc.role == "epc", EventEpc.value.in_(sold[start : start + CHUNK]))
+                .group_by(EventEpc.value)
+                .having(func.count(func.distinct(EventEpc.event_pk)) > 1)
+            )
+            candidates += [c for c in session.scalars(named_twice) if not is_class(c)]
         if not candidates:
             return []
         twice = twice.where(EventEpc.value.in_(candidates))
