@@ -100,8 +100,11 @@ def canonical_code(text: str) -> str:
     text = text.strip()
     if not text:
         raise InvalidInput("请提供追溯码", message_en="a code is required")
-    if text.lower().startswith("urn:") or _DL_RE.match(text) or gs1_digital_link.decompressed(text):
+    if text.lower().startswith("urn:") or _DL_RE.match(text):
         return canonical_id(text)
+    expanded = gs1_digital_link.decompressed(text)
+    if expanded is not None:
+        return canonical_id(expanded)
     node = _NODE_PAGE.match(text)
     if node:
         return canonical_code(unquote(node.group(1)))

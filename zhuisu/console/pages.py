@@ -12,7 +12,6 @@ from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.service import Caller
 from zhuisu.console import service, spreadsheet, vocabulary
 from zhuisu.errors import InvalidInput, NotFound, ZhuisuError
-from zhuisu.kit.time import BEIJING
 from zhuisu.labels.payload import human_text
 from zhuisu.portal.vocabulary import step_label
 from zhuisu.web.deps import DbSession, SettingsDep
@@ -34,7 +33,6 @@ def _page(request: Request, session: DbSession, caller: Caller, **extra: object)
         "uploads": [
             (row, result.to_json(page_language(request))) for row, result in service.my_uploads(session, party=party)
         ],
-        "beijing": BEIJING,
         "events": [],
         "where": service.EventFilter(),
         "events_error": None,

@@ -1,6 +1,7 @@
 """Pages of every domain (portal, regulator desk, enterprise console): templates, page language, the 429 handler."""
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -37,15 +38,16 @@ templates.env.globals["story_path"] = story_path
 templates.env.filters["region"] = region_label
 
 
-def beijing(value: str | None) -> str:
-    """``{{ iso | beijing }}``: an RFC 3339 time as Beijing time, ``2026-12-04 16:30`` (what every desk and console
-    page shows; the portal shows its offset too)."""
+def beijing(value: str | datetime | None) -> str:
+    """``{{ time | beijing }}``: a datetime or an RFC 3339 time as Beijing time, ``2026-12-04 16:30`` (what every desk
+    and console page shows; the portal shows its offset too)."""
     if not value:
         return ""
     try:
-        return parse_iso(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        moment = value if isinstance(value, datetime) else parse_iso(value)
     except ValueError:
-        return value
+        return str(value)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 templates.env.filters["beijing"] = beijing

@@ -32,8 +32,6 @@ QUANTITY_ROLES = ("quantity", "input_qty", "output_qty")
 INBOUND_STEPS = ("receiving",)
 OUTBOUND_STEPS = ("shipping", "retail_selling", "dispensing")
 MOVES = ("shipping", "receiving")
-#: How deep a container's contents are followed (pallet → case → inner pack).
-LEVELS = 3
 #: Quantities are decimals written as floats; sums that differ by less are equal.
 EPSILON = 1e-6
 
@@ -56,7 +54,7 @@ class _Flow:
     events: set[int] = field(default_factory=set)
 
 
-def touched_lots(session: Session, scope: Scope) -> list[str] | None:
+def touched_lots(scope: Scope) -> list[str] | None:
     """The lots to weigh (None: every lot, for the full scan). At capture: the lots the new events name (made,
     packed, sold, shipped or received by quantity) — each weighed whole, its flows through containers included. A
     shipment or receipt naming only containers is weighed by the next full scan
@@ -68,7 +66,7 @@ def touched_lots(session: Session, scope: Scope) -> list[str] | None:
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
-    lots = touched_lots(session, scope)
+    lots = touched_lots(scope)
     if lots == []:
         return []
     flows: dict[tuple[str, str, str | None], _Flow] = defaultdict(_Flow)
@@ -142,8 +140,8 @@ Contents = dict[str, dict[tuple[str, str], tuple[float, str | None]]]
 
 
 def _contents_above(session: Session, lots: list[str] | None) -> Contents:
-    """The containers the lots were packed in, and those they were packed in (``LEVELS`` deep: one statement, a
-    pack link joined to its container's and that one's), with their lot contents."""
+    """The containers the lots were packed in, and those they were packed in, three deep (pallet, case, inner
+    pack: one statement, a pack link joined to its container's and that one's), with their lot contents."""
     contents: Contents = defaultdict(dict)
     inner, middle, outer = aliased(TraceLink), aliased(TraceLink), aliased(TraceLink)
     for chunk in _chunks(lots):
