@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import orjson
 from fastapi.testclient import TestClient
@@ -54,6 +55,27 @@ class TestCli:
         }
         assert out["holders"] == sorted(pgln(g) for g in (PLANT, DC, MARKET, HOSPITAL, CANTEEN))
         assert out["regions"] == ["370104", "370105", "370112", "370113", "370114"]
+
+    def test_export_writes_the_file_with_a_progress_bar_on_stderr(self, cli_db: str, tmp_path: Path) -> None:
+        _load(session_maker())
+        out = tmp_path / "impact.csv"
+        result = CliRunner().invoke(
+            app, ["trace", "export", "(01)06901234222227(10)A1", "--format", "csv", "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stdout == f"{out}: 10 things\n"
+        for shown in ("导出 / export", "3/3", "10 things"):
+            assert shown in result.stderr
+        rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+        assert rows[0] == list(export.COLUMNS)
+        with unit_of_work(session_maker()) as session:
+            impact = recall_service.recall_impact(session, LOT_A)
+            assert len(impact.things) == 10
+            assert out.read_bytes() == export.render(session, impact, fmt="csv", where=export.Filter())
+        # no file and no bar without --out
+        bad = CliRunner().invoke(app, ["trace", "export", "(01)06901234222227(10)A1", "--format", "csv"])
+        assert bad.exit_code == 1
+        assert "export needs --format xlsx|csv|jsonld and --out FILE" in bad.stderr
 
     def test_bad_direction(self, cli_db: str) -> None:
         result = CliRunner().invoke(app, ["trace", LOT_A, "--direction", "sideways"])

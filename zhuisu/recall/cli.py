@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from zhuisu.cli.runtime import fail, session_maker
+from zhuisu.cli.runtime import fail, progress, session_maker
 from zhuisu.db.session import unit_of_work
 from zhuisu.kit.time import BEIJING
 from zhuisu.parties import service as parties_service
@@ -27,8 +27,15 @@ app = typer.Typer(help="Recall orders: issue, follow, close, report.", no_args_i
 def export_impact(session: Session, code: str, fmt: str, out: Path | None) -> None:
     if fmt not in ("xlsx", "csv", "jsonld") or out is None:
         raise fail("export needs --format xlsx|csv|jsonld and --out FILE")
-    impact = service.recall_impact(session, code)
-    out.write_bytes(export.render(session, impact, fmt=fmt, where=export.Filter()))
+    with progress("导出 / export") as bar:
+        # three stages, each as long as the impact is large: the walk, the rows, the file
+        task = bar.add_task("export", total=3, rate="walking the trace graph")
+        impact = service.recall_impact(session, code)
+        bar.update(task, advance=1, rate=f"{len(impact.things)} things; rendering {fmt}")
+        data = export.render(session, impact, fmt=fmt, where=export.Filter())
+        bar.update(task, advance=1, rate=f"writing {len(data):,} bytes")
+        out.write_bytes(data)
+        bar.update(task, advance=1, rate=f"{len(impact.things)} things")
     typer.echo(f"{out}: {len(impact.things)} things")
 
 
