@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check postgres browser bench bench-risk fuzz clean
+.PHONY: install run test test-fast check i18n postgres browser bench bench-risk fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ check: install
 	$(BIN)/mypy zhuisu tests
 	$(BIN)/pytest -q -p no:xdist tests/test_architecture.py
 	$(BIN)/python scripts/architecture_doc.py --check
+	$(BIN)/python -m scripts.i18n --check
+
+# The message catalogs (zhuisu/locale): extract the messages of the code and templates with Babel, merge them into
+# the zh_CN and en catalogs (new ones untranslated: fill them in), compile the .mo files the node reads.
+i18n: install
+	$(BIN)/python -m scripts.i18n
 
 # Capture and raw insert are measured on the first 100,000 events (--capture-events); trace and impact on all EVENTS.
 # More options (e.g. BENCH_ARGS="--db sqlite --fanout 10000"): python -m bench --help.

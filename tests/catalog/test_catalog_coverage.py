@@ -114,6 +114,7 @@ def test_route(client: TestClient, creds: Credentials, admin: Credentials, maker
             "class_name": "药品",
             "products_registered": 0,
             "products_active": 0,
+            "class_name_en": "Drugs",
         }
     ]
 

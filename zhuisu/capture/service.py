@@ -29,6 +29,7 @@ from zhuisu.epcis.indexed import indexed_codes, indexed_fields
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import NotFound
 from zhuisu.events.stored import StoredEvent
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
@@ -349,8 +350,7 @@ def _reject_all(
                 "",
                 "document_rejected",
                 "a valid document",
-                "文档无效，整个文档被拒绝，本事件未保存",
-                "the document is invalid, so none of its events was stored",
+                *pair("the document is invalid, so none of its events was stored"),
             )
         )
         outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "rejected", [why])

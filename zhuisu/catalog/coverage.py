@@ -28,6 +28,7 @@ class CoverageRow:
     target: float
     products_registered: int
     products_active: int
+    class_name_en: str = ""
 
     @property
     def rate(self) -> float:
@@ -73,7 +74,17 @@ def coverage(
             cell[3] += gtin is not None and gtin in traced
     order = {c: i for i, c in enumerate(TOP_CLASSES)}
     rows = [
-        CoverageRow(top, catalog.classes[top].name, region, r, a, catalog.classes[top].coverage_target, pr, pa)
+        CoverageRow(
+            top,
+            catalog.classes[top].name,
+            region,
+            r,
+            a,
+            catalog.classes[top].coverage_target,
+            pr,
+            pa,
+            class_name_en=catalog.classes[top].name_en,
+        )
         for (top, region), (r, a, pr, pa) in counts.items()
     ]
     return sorted(rows, key=lambda row: (order.get(row.class_id, len(order)), row.class_id, row.region))

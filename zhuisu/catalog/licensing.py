@@ -17,14 +17,15 @@ from zhuisu.auth.roles import covers
 from zhuisu.catalog import repository
 from zhuisu.catalog.rules import Catalog, Rule
 from zhuisu.epcis.reports import EventError
+from zhuisu.kit.i18n import pair
 from zhuisu.models import Licence
 
 #: Why a recorder's licences do not satisfy a rule, in both languages.
 REASONS = {
-    "none": ("未登记该类许可证", "holds no such licence"),
-    "expired": ("许可证不在有效期内", "its licence is not valid on the event's date"),
-    "unconfirmed": ("许可证未经发证机关确认", "its licence is not confirmed by the issuing authority"),
-    "scope": ("许可范围不含该类别", "its licence's scope does not cover the class"),
+    "none": pair("holds no such licence"),
+    "expired": pair("its licence is not valid on the event's date"),
+    "unconfirmed": pair("its licence is not confirmed by the issuing authority"),
+    "scope": pair("its licence's scope does not cover the class"),
 }
 
 

@@ -30,6 +30,7 @@ from zhuisu.console import vocabulary
 from zhuisu.console.columns import BY_HEADER, BY_KEY, COLUMNS, FIELD_COLUMN
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import InvalidInput, TooLarge, ZhuisuError
+from zhuisu.kit.i18n import gettext, pair, pgettext
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Party
 
@@ -137,15 +138,15 @@ def template(lang: str = "zh") -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "events" if lang == "en" else "事件"
+    sheet.title = gettext(lang, "events")
     sheet.append([c.header(lang) for c in COLUMNS])
     sheet.append([_example(c.key, c.example, lang) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    notes = book.create_sheet("notes" if lang == "en" else "说明")
-    notes.append(["Column", "Required", "Expected"] if lang == "en" else ["列", "必填", "填写要求"])
+    notes = book.create_sheet(gettext(lang, "notes"))
+    notes.append([gettext(lang, "Column"), gettext(lang, "Required"), pgettext(lang, "column", "Expected")])
     for c in COLUMNS:
-        required = ("yes" if lang == "en" else "是") if c.required else ""
+        required = gettext(lang, "yes") if c.required else ""
         notes.append([c.header(lang), required, c.expected_en if lang == "en" else c.expected_zh])
     _dropdowns(book, sheet, lang)
     out = io.BytesIO()
@@ -173,7 +174,7 @@ def _example(key: str, example: str, lang: str) -> str:
 def _dropdowns(book: Workbook, sheet: Any, lang: str) -> None:
     """A dropdown (data validation) on the columns whose values come from a list: the lists on a hidden sheet,
     a value outside them refused by Excel and WPS as it is typed."""
-    lists = book.create_sheet("lists" if lang == "en" else "选项")
+    lists = book.create_sheet(gettext(lang, "lists"))
     for n, (key, choices) in enumerate(_CHOICES.items(), start=1):
         letter = get_column_letter(n)
         lists.cell(row=1, column=n, value=BY_KEY[key].header(lang))
@@ -329,7 +330,7 @@ def _event_type(row: dict[str, Any]) -> str:
     value = _text(row["event_type"])
     found = _TYPES.get(value.lower())
     if found is None:
-        raise _problem("event_type", value, "不是支持的事件类型", "is not a supported event type")
+        raise _problem("event_type", value, *pair("is not a supported event type"))
     return found
 
 
@@ -337,7 +338,7 @@ def _when(row: dict[str, Any], _: str) -> dict[str, Any]:
     offset = _text(row.get("time_zone")) or "+08:00"
     errors = []
     if not _OFFSET.match(offset):
-        errors.append(_problem("time_zone", offset, "不是 UTC 偏移", "is not a UTC offset").error)
+        errors.append(_problem("time_zone", offset, *pair("is not a UTC offset")).error)
         offset = "+08:00"  # so the time is still checked
     sign = -1 if offset[0] == "-" else 1
     zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
@@ -424,7 +425,7 @@ def _codes(row: dict[str, Any], key: str) -> list[str]:
         except ZhuisuError:
             code = part
         if not code.startswith(("https://", "http://", "urn:")):
-            raise _problem(key, part, "不是可识别的追溯码", "is not a code zhuisu recognises")
+            raise _problem(key, part, *pair("is not a code zhuisu recognises"))
         found.append(code)
     return found
 
@@ -438,9 +439,7 @@ def _action(row: dict[str, Any], event_type: str) -> dict[str, Any]:
         return {}
     action = _text(row.get("action")).upper() or "OBSERVE"
     if action not in _ACTIONS:
-        raise _problem(
-            "action", row.get("action"), "不是新增、观察或删除（ADD、OBSERVE、DELETE）", "is not ADD, OBSERVE or DELETE"
-        )
+        raise _problem("action", row.get("action"), *pair("is not ADD, OBSERVE or DELETE"))
     return {"action": _ACTIONS[action]}
 
 
@@ -454,13 +453,13 @@ def _things(row: dict[str, Any], event_type: str) -> dict[str, Any]:
     elif event_type == "TransformationEvent":
         inputs, outputs = _codes(row, "inputs"), _codes(row, "outputs")
         if not inputs and not outputs:
-            raise _problem("inputs", None, "与产出不能都为空", "and Outputs cannot both be blank")
+            raise _problem("inputs", None, *pair("and Outputs cannot both be blank"))
         out.update(inputEPCList=inputs, outputEPCList=outputs + codes)
         if quantities:
             out["outputQuantityList"] = quantities
     else:
         if not codes and not quantities:
-            raise _problem("codes", None, "与产品批次不能都为空", "and Product lot cannot both be blank")
+            raise _problem("codes", None, *pair("and Product lot cannot both be blank"))
         out["epcList"] = codes
         if quantities:
             out["quantityList"] = quantities
@@ -470,7 +469,7 @@ def _things(row: dict[str, Any], event_type: str) -> dict[str, Any]:
 def _one_code(row: dict[str, Any], key: str) -> str:
     codes = _codes(row, key)
     if len(codes) != 1:
-        raise _problem(key, row.get(key), "应为一个追溯码", "must be exactly one code")
+        raise _problem(key, row.get(key), *pair("must be exactly one code"))
     return codes[0]
 
 
@@ -483,7 +482,7 @@ def _quantity(row: dict[str, Any]) -> list[dict[str, Any]]:
     except ValueError:
         amount = 0.0
     if not amount > 0:
-        raise _problem("quantity", row.get("quantity"), "应为大于 0 的数", "must be a number above 0")
+        raise _problem("quantity", row.get("quantity"), *pair("must be a number above 0"))
     element: dict[str, Any] = {"epcClass": lot, "quantity": int(amount) if amount.is_integer() else amount}
     if _text(row.get("uom")):
         element["uom"] = _text(row.get("uom")).upper()
@@ -516,7 +515,7 @@ def _place(row: dict[str, Any], key: str, *, ai: str = "414") -> str:
         return value
     if gln.is_valid(value):
         return f"https://id.gs1.org/{ai}/{gln.compact(value)}"
-    raise _problem(key, value, "不是有效的 GLN", "is not a valid GLN")
+    raise _problem(key, value, *pair("is not a valid GLN"))
 
 
 def _why(row: dict[str, Any], _: str) -> dict[str, Any]:
@@ -530,7 +529,7 @@ def _why(row: dict[str, Any], _: str) -> dict[str, Any]:
 def _term(row: dict[str, Any], key: str, name: str, read: Callable[[str], str]) -> dict[str, Any]:
     value = read(_text(row.get(key)))
     if value and not (_SHORT_NAME.match(value) or value.startswith(("https://", "urn:"))):
-        raise _problem(key, value, "不是可选的名称（见下拉列表）", "is not one of the names offered (see the dropdown)")
+        raise _problem(key, value, *pair("is not one of the names offered (see the dropdown)"))
     return {name: value} if value else {}
 
 
@@ -540,12 +539,12 @@ def _documents(row: dict[str, Any]) -> dict[str, Any]:
     if number:
         kind = _text(row.get("document_type")) or "cert"
         if not _SHORT_NAME.match(kind):
-            raise _problem("document_type", kind, "应为小写英文名称", "must be a lower-case name")
+            raise _problem("document_type", kind, *pair("must be a lower-case name"))
         out["bizTransactionList"] = [{"type": kind, "bizTransaction": f"urn:zhuisu:bt:{kind}:{number}"}]
     event_id = _text(row.get("event_id"))
     if event_id:
         if not event_id.startswith(("urn:", "https://", "http://", "ni:")):
-            raise _problem("event_id", event_id, "应为 URI", "must be a URI")
+            raise _problem("event_id", event_id, *pair("must be a URI"))
         out["eventID"] = event_id
     return out
 

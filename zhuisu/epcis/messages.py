@@ -8,57 +8,38 @@ translated).
 
 import re
 
+from zhuisu.kit.i18n import pair
+
 #: Problem code → (zh-CN, en) phrase saying what is wrong.
 WHAT: dict[str, tuple[str, str]] = {
-    "invalid_json": ("不是合法的 JSON", "not valid JSON"),
-    "empty_document": ("没有可采集的事件", "no events to capture"),
-    "missing_context": (
-        "缺少 EPCIS JSON-LD 上下文（@context）",
-        "the EPCIS JSON-LD context (@context) is missing",
-    ),
-    "required": ("缺少必填字段", "required field is missing"),
-    "invalid_type": ("JSON 类型错误", "wrong JSON type"),
-    "nul_character": ("含有 NUL（U+0000）字符", "contains a NUL (U+0000) character"),
-    "invalid_name": ("字段名无法作为 XML 元素名", "the property name cannot be an XML element name"),
-    "unknown_property": (
-        "不是标准字段，也不是带命名空间前缀的扩展字段",
-        "neither a standard property nor a namespaced extension",
-    ),
-    "undeclared_prefix": (
-        "扩展字段的命名空间前缀未在 @context 中声明",
-        "namespace prefix not declared in @context",
-    ),
-    "unknown_event_type": ("事件类型未知", "unknown event type"),
-    "unknown_action": ("action 取值未知", "unknown action"),
-    "invalid_datetime": ("日期时间格式错误", "not a valid date-time"),
-    "invalid_timezone_offset": ("时区偏移格式错误", "not a valid time zone offset"),
-    "invalid_uri": ("不是合法的绝对 URI", "not a valid absolute URI"),
-    "unknown_cbv_value": ("既不是 CBV 标准词汇，也不是 URI", "neither a CBV standard value nor a URI"),
-    "cbv_bare_word_required": (
-        "JSON 中的 CBV 标准值须写作简写词",
-        "a CBV value must be written as its bare word in JSON",
-    ),
-    "invalid_value": ("取值无效", "invalid value"),
-    "invalid_epc_urn": (
-        "不符合 EPC 标签数据标准（TDS）的 EPC URN 语法",
-        "not a well-formed EPC URN (GS1 EPC Tag Data Standard)",
-    ),
-    "invalid_digital_link": ("不是有效的 GS1 数字链接", "not a valid GS1 Digital Link URI"),
-    "epc_tag_urn": (
-        "RFID 标签 URN 不是 EPCIS 标识符，应使用纯标识 URN",
-        "an RFID tag URN is not an EPCIS identifier; use the pure identity",
-    ),
-    "wrong_identifier_kind": ("标识符的种类与该字段不符", "this kind of identifier does not belong in this field"),
-    "missing_what": (
-        "事件没有指明涉及的对象（“什么”维度）",
-        "the event names no objects (its 'what' dimension)",
-    ),
-    "ilmd_not_allowed": ("只有 action 为 ADD 的事件才能携带 ilmd", "ilmd is only allowed when action is ADD"),
-    "too_few_items": ("列表元素太少", "too few items"),
-    "duplicate_items": ("列表中有重复元素", "duplicate items"),
+    "invalid_json": pair("not valid JSON"),
+    "empty_document": pair("no events to capture"),
+    "missing_context": pair("the EPCIS JSON-LD context (@context) is missing"),
+    "required": pair("required field is missing"),
+    "invalid_type": pair("wrong JSON type"),
+    "nul_character": pair("contains a NUL (U+0000) character"),
+    "invalid_name": pair("the property name cannot be an XML element name"),
+    "unknown_property": pair("neither a standard property nor a namespaced extension"),
+    "undeclared_prefix": pair("namespace prefix not declared in @context"),
+    "unknown_event_type": pair("unknown event type"),
+    "unknown_action": pair("unknown action"),
+    "invalid_datetime": pair("not a valid date-time"),
+    "invalid_timezone_offset": pair("not a valid time zone offset"),
+    "invalid_uri": pair("not a valid absolute URI"),
+    "unknown_cbv_value": pair("neither a CBV standard value nor a URI"),
+    "cbv_bare_word_required": pair("a CBV value must be written as its bare word in JSON"),
+    "invalid_value": pair("invalid value"),
+    "invalid_epc_urn": pair("not a well-formed EPC URN (GS1 EPC Tag Data Standard)"),
+    "invalid_digital_link": pair("not a valid GS1 Digital Link URI"),
+    "epc_tag_urn": pair("an RFID tag URN is not an EPCIS identifier; use the pure identity"),
+    "wrong_identifier_kind": pair("this kind of identifier does not belong in this field"),
+    "missing_what": pair("the event names no objects (its 'what' dimension)"),
+    "ilmd_not_allowed": pair("ilmd is only allowed when action is ADD"),
+    "too_few_items": pair("too few items"),
+    "duplicate_items": pair("duplicate items"),
 }
 
-_GENERIC = ("不符合 EPCIS 2.0 规范", "does not conform to EPCIS 2.0")
+_GENERIC = pair("does not conform to EPCIS 2.0")
 _EVENT_RE = re.compile(r"^(?:.*/eventList/\d+)")
 
 

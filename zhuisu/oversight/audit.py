@@ -12,29 +12,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import is_admin
+from zhuisu.kit.i18n import pair
 from zhuisu.models import AuditEntry, Party
 
 #: What each audited action is called on the desk (zh-CN, English).
 ACTIONS: dict[str, tuple[str, str]] = {
-    "party_created": ("登记主体", "party registered"),
-    "role_granted": ("授予角色", "role granted"),
-    "token_issued": ("签发令牌", "token issued"),
-    "token_revoked": ("吊销令牌", "token revoked"),
-    "signed_in": ("登录", "signed in"),
-    "signed_out": ("退出登录", "signed out"),
-    "catalog_release_loaded": ("加载目录版本", "catalog release loaded"),
-    "codes_issued": ("赋码", "codes issued"),
-    "complaint_filed": ("受理投诉举报", "complaint filed"),
-    "complaint_handled": ("处理投诉举报", "complaint handled"),
-    "delegation_granted": ("委托代录", "delegation granted"),
-    "delegation_revoked": ("撤销委托", "delegation revoked"),
-    "blacklist_added": ("列入失信名单", "blacklisted"),
-    "blacklist_removed": ("移出失信名单", "removed from the blacklist"),
-    "credit_appeal_filed": ("提出信用异议", "credit appeal filed"),
-    "credit_appeal_answered": ("答复信用异议", "credit appeal answered"),
-    "alert_acknowledged": ("确认风险预警", "risk alert acknowledged"),
-    "alert_closed": ("关闭风险预警", "risk alert closed"),
-    "write": ("写操作", "write request"),
+    "party_created": pair("party registered"),
+    "role_granted": pair("role granted"),
+    "token_issued": pair("token issued"),
+    "token_revoked": pair("token revoked"),
+    "signed_in": pair("signed in"),
+    "signed_out": pair("signed out"),
+    "catalog_release_loaded": pair("catalog release loaded"),
+    "codes_issued": pair("codes issued"),
+    "complaint_filed": pair("complaint filed"),
+    "complaint_handled": pair("complaint handled"),
+    "delegation_granted": pair("delegation granted"),
+    "delegation_revoked": pair("delegation revoked"),
+    "blacklist_added": pair("blacklisted"),
+    "blacklist_removed": pair("removed from the blacklist"),
+    "credit_appeal_filed": pair("credit appeal filed"),
+    "credit_appeal_answered": pair("credit appeal answered"),
+    "alert_acknowledged": pair("risk alert acknowledged"),
+    "alert_closed": pair("risk alert closed"),
+    "write": pair("write request"),
 }
 
 

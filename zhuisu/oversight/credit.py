@@ -31,6 +31,7 @@ from zhuisu.auth import roles
 from zhuisu.auth.roles import is_admin
 from zhuisu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from zhuisu.events.stored import StoredEvent
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import utc_now
 from zhuisu.models import (
     Alert,
@@ -52,10 +53,10 @@ from zhuisu.recall import orders as recall_orders
 
 BLACKLIST_RULE = "credit.blacklist"
 GRADES = {
-    "A": ("守信", "trustworthy"),
-    "B": ("基本守信", "mostly trustworthy"),
-    "C": ("失信风险", "at risk"),
-    "D": ("严重失信", "seriously untrustworthy"),
+    "A": pair("trustworthy"),
+    "B": pair("mostly trustworthy"),
+    "C": pair("at risk"),
+    "D": pair("seriously untrustworthy"),
 }
 _FLAG_SHARE = 0.01
 _YEAR = timedelta(days=365)
@@ -330,7 +331,7 @@ def _overdue_lines(session: Session, party: Party) -> int:
 
 def _grade(facts: _Facts) -> tuple[str, list[tuple[str, str]]]:
     if facts.listed:
-        return "D", [("列入失信名单", "on the blacklist")]
+        return "D", [pair("on the blacklist")]
     risk = []
     if facts.expired:
         risk.append((f"{facts.expired} 张许可证已过期", f"{facts.expired} licence(s) expired"))

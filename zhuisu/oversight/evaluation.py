@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.auth import roles
 from zhuisu.config import Settings
+from zhuisu.kit.i18n import cpair
 from zhuisu.kit.time import utc_now
 from zhuisu.models import Alert, Event, EventEpc, EventFlag, Party, Product, TraceCustody
 from zhuisu.oversight import permissions
@@ -240,27 +241,28 @@ def _ranked(rows: Iterable[EvaluationRow]) -> list[EvaluationRow]:
     return [r.model_copy(update={"rank": n}) for n, r in enumerate(ranked, 1)]
 
 
-#: The spreadsheet's columns: (header, row field).
+#: The spreadsheet's columns: ((zh, en) header, row field). Headers and sheet names carry both languages, so that a
+#: workbook passed between departments reads in either.
 XLSX_COLUMNS = (
-    ("排名 Rank", "rank"),
-    ("企业 Enterprise", "name"),
-    ("地区 Region", "region"),
-    ("企业数 Enterprises", "enterprises"),
-    ("得分 Score", "score"),
-    ("事件数 Events", "events"),
-    ("备案产品 Products", "products"),
-    ("已追溯产品 Products traced", "products_traced"),
-    ("覆盖率 Coverage", "coverage"),
-    ("时延中位数(小时) Median delay (h)", "median_delay_hours"),
-    ("时延P90(小时) P90 delay (h)", "p90_delay_hours"),
-    ("24小时内 Within 24 h", "within_24h"),
-    ("完整性 Completeness", "completeness"),
-    ("发货 Shipments", "shipments"),
-    ("已收货 Received", "shipments_received"),
-    ("链接率 Linkage", "linkage"),
-    ("每万条标记 Flags per 10,000", "flags_per_10k"),
-    ("风险预警 Alerts", "alerts"),
-    ("每万条预警 Alerts per 10,000", "alerts_per_10k"),
+    (cpair("evaluation column", "Rank"), "rank"),
+    (cpair("evaluation column", "Enterprise"), "name"),
+    (cpair("evaluation column", "Region"), "region"),
+    (cpair("evaluation column", "Enterprises"), "enterprises"),
+    (cpair("evaluation column", "Score"), "score"),
+    (cpair("evaluation column", "Events"), "events"),
+    (cpair("evaluation column", "Products"), "products"),
+    (cpair("evaluation column", "Products traced"), "products_traced"),
+    (cpair("evaluation column", "Coverage"), "coverage"),
+    (cpair("evaluation column", "Median delay (h)"), "median_delay_hours"),
+    (cpair("evaluation column", "P90 delay (h)"), "p90_delay_hours"),
+    (cpair("evaluation column", "Within 24 h"), "within_24h"),
+    (cpair("evaluation column", "Completeness"), "completeness"),
+    (cpair("evaluation column", "Shipments"), "shipments"),
+    (cpair("evaluation column", "Received"), "shipments_received"),
+    (cpair("evaluation column", "Linkage"), "linkage"),
+    (cpair("evaluation column", "Flags per 10,000"), "flags_per_10k"),
+    (cpair("evaluation column", "Alerts"), "alerts"),
+    (cpair("evaluation column", "Alerts per 10,000"), "alerts_per_10k"),
 )
 
 
@@ -269,8 +271,13 @@ def to_xlsx(view: EvaluationRead) -> bytes:
     book = Workbook()
     for sheet, rows in ((book.active, view.enterprises), (book.create_sheet(), view.regions)):
         assert sheet is not None
-        sheet.title = "企业 Enterprises" if rows is view.enterprises else "地区 Regions"
-        sheet.append([header for header, _ in XLSX_COLUMNS])
+        names = (
+            cpair("evaluation sheet", "Enterprises")
+            if rows is view.enterprises
+            else cpair("evaluation sheet", "Regions")
+        )
+        sheet.title = " ".join(names)
+        sheet.append([" ".join(header) for header, _ in XLSX_COLUMNS])
         for row in rows:
             sheet.append([getattr(row, name) for _, name in XLSX_COLUMNS])
         sheet.freeze_panes = "A2"

@@ -17,6 +17,7 @@ from zhuisu.auth.roles import is_regulator
 from zhuisu.auth.service import Caller
 from zhuisu.codes._regions import find_regions, region_label
 from zhuisu.errors import ZhuisuError
+from zhuisu.kit.i18n import cpair, pair
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import verifications
 from zhuisu.models import Party
@@ -94,9 +95,9 @@ def overview(
 
 #: The responsibility chain's roles, as the desk names them (zh, en).
 TRACE_ROLES = {
-    "source": ("发货方", "shipper"),
-    "destination": ("收货方", "receiver"),
-    "recorder": ("记录方", "recorder"),
+    "source": pair("shipper"),
+    "destination": pair("receiver"),
+    "recorder": pair("recorder"),
 }
 
 
@@ -222,11 +223,11 @@ def audit_trail(
 
 #: How each kind of verification finding reads on the desk.
 FINDING_KINDS = {
-    "changed": ("记录被改动", "record changed"),
-    "deleted": ("记录被删除", "record deleted"),
-    "inserted": ("记录未入账", "record not in the log"),
-    "derived": ("派生数据不符", "derived data differs"),
-    "tree": ("日志本身异常", "the log itself"),
+    "changed": pair("record changed"),
+    "deleted": pair("record deleted"),
+    "inserted": pair("record not in the log"),
+    "derived": pair("derived data differs"),
+    "tree": pair("the log itself"),
 }
 
 
@@ -248,10 +249,10 @@ def integrity(
             {
                 "id": r.id,
                 "time": complaints.local_time(r.started_at, zone),
-                "mode": ("全量", "full")
+                "mode": pair("full")
                 if r.mode == "full"
                 else (f"抽样 {r.sample_rate:.2%}", f"sample {r.sample_rate:.2%}"),
-                "trigger": ("命令行", "command line") if r.trigger == "cli" else ("后台定时", "scheduled"),
+                "trigger": pair("command line") if r.trigger == "cli" else pair("scheduled"),
                 "checked": r.checked,
                 "leaves": r.leaves,
                 "external": r.external,
@@ -368,8 +369,8 @@ def credit_answer(
 # --- 风险预警: the alert queue (the JSON twin: GET /alerts) ------------------------------------------------------
 
 #: How each alert status reads on the desk.
-ALERT_STATUSES = {"new": ("新预警", "new"), "acknowledged": ("已确认", "acknowledged"), "closed": ("已关闭", "closed")}
-SEVERITY_NAMES = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
+ALERT_STATUSES = {"new": pair("new"), "acknowledged": pair("acknowledged"), "closed": cpair("alert", "closed")}
+SEVERITY_NAMES = {"high": pair("high"), "medium": pair("medium"), "low": pair("low")}
 
 
 @router.get("/alerts", response_class=HTMLResponse, name="dashboard_alerts")

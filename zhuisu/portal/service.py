@@ -31,6 +31,7 @@ from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
 from zhuisu.issuance import service as issuance_service
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import BEIJING, format_iso, utc_now
 from zhuisu.labels.payload import human_text
 from zhuisu.ledger import evidence
@@ -154,18 +155,14 @@ def malformed(text: str) -> Malformed | None:
         if ":" in text or text.lower().startswith("http"):
             return None
         return Malformed(
-            "不是可识别的追溯码",
-            "Not a code we recognise",
-            "请核对后重新输入，或扫描包装上的二维码。",
-            "Check it and type it again, or scan the QR code on the package.",
+            *pair("Not a code we recognise"), *pair("Check it and type it again, or scan the QR code on the package.")
         )
     if "check digit" in error:
-        return Malformed(
-            "校验位错误", "Wrong check digit", f"{error_zh}：可能有一位输错了。", f"{error}: a digit may be mistyped."
-        )
+        zh, en = pair("{error}: a digit may be mistyped.")
+        return Malformed(*pair("Wrong check digit"), zh.format(error=error_zh), en.format(error=error))
     if "length" in error or "digits" in error:
-        return Malformed("长度不对", "Wrong length", error_zh, error)
-    return Malformed("格式不对", "Malformed code", error_zh, error)
+        return Malformed(*pair("Wrong length"), error_zh, error)
+    return Malformed(*pair("Malformed code"), error_zh, error)
 
 
 def search(text: str) -> SearchRead:

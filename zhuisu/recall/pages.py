@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.roles import is_regulator
 from zhuisu.auth.service import Caller
+from zhuisu.kit.i18n import cpair, pair
 from zhuisu.recall import orders
 from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import render
@@ -19,22 +20,22 @@ from zhuisu.web.rendering import render
 router = APIRouter(prefix="/dashboard/recalls", tags=["dashboard"], include_in_schema=False)
 #: How the desk names a holder's status, a step of the timeline (zh, en).
 HOLDER_STATUSES = {
-    "pending": ("未确认", "pending"),
-    "partial": ("部分确认", "partial"),
-    "confirmed": ("已确认", "confirmed"),
-    "overdue": ("逾期", "overdue"),
+    "pending": pair("pending"),
+    "partial": pair("partial"),
+    "confirmed": pair("confirmed"),
+    "overdue": pair("overdue"),
 }
 MOMENTS = {
-    "issued": ("发布召回", "issued"),
-    "quarantined": ("隔离封存", "quarantined"),
-    "returned": ("退回", "returned"),
-    "destroyed": ("销毁", "destroyed"),
-    "closed": ("结束召回", "closed"),
+    "issued": pair("issued"),
+    "quarantined": pair("quarantined"),
+    "returned": pair("returned"),
+    "destroyed": pair("destroyed"),
+    "closed": cpair("recall step", "closed"),
 }
 NAMES = {
-    "kind": {"voluntary": ("主动召回", "voluntary"), "ordered": ("责令召回", "ordered")},
-    "level": {1: ("一级", "level 1"), 2: ("二级", "level 2"), 3: ("三级", "level 3")},
-    "status": {"open": ("进行中", "open"), "closed": ("已结束", "closed")},
+    "kind": {"voluntary": pair("voluntary"), "ordered": pair("ordered")},
+    "level": {1: pair("level 1"), 2: pair("level 2"), 3: pair("level 3")},
+    "status": {"open": cpair("recall", "open"), "closed": cpair("recall", "closed")},
 }
 
 

@@ -16,23 +16,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from zhuisu.errors import ZhuisuError
+from zhuisu.kit.i18n import pair
 from zhuisu.web.i18n import request_language
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 _TITLES = {
-    400: ("请求无效", "Bad request"),
-    401: ("未认证", "Not authenticated"),
-    403: ("无权访问", "Forbidden"),
-    404: ("未找到", "Not found"),
-    405: ("方法不允许", "Method not allowed"),
-    406: ("无法提供所需格式", "Not acceptable"),
-    409: ("冲突", "Conflict"),
-    413: ("请求过大", "Payload too large"),
-    415: ("不支持的媒体类型", "Unsupported media type"),
-    422: ("请求无效", "Unprocessable request"),
-    500: ("服务器内部错误", "Internal server error"),
+    400: pair("Bad request"),
+    401: pair("Not authenticated"),
+    403: pair("Forbidden"),
+    404: pair("Not found"),
+    405: pair("Method not allowed"),
+    406: pair("Not acceptable"),
+    409: pair("Conflict"),
+    413: pair("Payload too large"),
+    415: pair("Unsupported media type"),
+    422: pair("Unprocessable request"),
+    500: pair("Internal server error"),
 }
 _TYPES = {
     400: "epcisException:ValidationException",
@@ -67,7 +68,7 @@ def problem_response(
     **members: Any,
 ) -> JSONResponse:
     lang = request_language(request)
-    zh, en = _TITLES.get(status, ("错误", "Error"))
+    zh, en = _TITLES.get(status, pair("Error"))
     if status == 404:
         problem_type = NO_SUCH_NAME
     body = {
@@ -108,7 +109,7 @@ def error_response(request: Request, exc: ZhuisuError) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     lang = request_language(request)
-    zh, en = _TITLES.get(exc.status_code, ("错误", "Error"))
+    zh, en = _TITLES.get(exc.status_code, pair("Error"))
     return problem_response(
         request,
         status=exc.status_code,

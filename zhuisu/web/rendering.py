@@ -1,17 +1,18 @@
 """Pages of every domain (portal, regulator desk, enterprise console): templates, page language, the 429 handler."""
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import jinja2
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from zhuisu.codes._regions import region_label
 from zhuisu.errors import TooManyRequests
+from zhuisu.kit import i18n
 from zhuisu.kit.time import BEIJING, parse_iso
 from zhuisu.web.errors import problem_response
 from zhuisu.web.i18n import negotiate
@@ -23,7 +24,62 @@ LANG_COOKIE = "zhuisu_lang"
 SESSION_COOKIE = "zhuisu_session"
 DL_PREFIX = "https://id.gs1.org/"
 
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return i18n.gettext(context.get("lang", "zh"), message)
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return i18n.catalog(context.get("lang", "zh")).ngettext(singular, plural, n)
+
+
+@jinja2.pass_context
+def _pgettext(context: jinja2.runtime.Context, message_context: str, message: str) -> str:
+    return i18n.pgettext(context.get("lang", "zh"), message_context, message)
+
+
+@jinja2.pass_context
+def _pick(context: jinja2.runtime.Context, zh: str, en: str) -> str:
+    """``pick(zh, en)``: of a pair of texts that comes with the data (a catalog class's names, a table's pair), the
+    one in the page's language. Texts written in a template are ``_('English')``, translated by the catalogs."""
+    return en if context.get("lang") == "en" else zh
+
+
+#: The texts the pages' scripts show (``desk.js``, ``portal.js``), key → message: the page writes them translated
+#: into ``<script id="messages">`` and the scripts read them there.
+SCRIPT_MESSAGES = {
+    "coverage": i18n.N_("coverage"),
+    "target": i18n.N_("target"),
+    "events": i18n.N_("events"),
+    "code_traced": i18n.N_("code traced"),
+    "thing": i18n.N_("thing"),
+    "party": i18n.N_("party"),
+    "aim_camera": i18n.N_("Point the camera at the code…"),
+    "no_camera": i18n.N_("The camera is not available; pick a photo instead."),
+    "reading_photo": i18n.N_("Reading the photo…"),
+    "no_code_in_photo": i18n.N_("No code found in the photo."),
+}
+
+
+@jinja2.pass_context
+def _script_messages(context: jinja2.runtime.Context) -> dict[str, str]:
+    lang = context.get("lang", "zh")
+    return {key: i18n.gettext(lang, message) for key, message in SCRIPT_MESSAGES.items()}
+
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    autoescape=jinja2.select_autoescape(),
+    extensions=["jinja2.ext.i18n"],
+)
+# The page's language is the render context's ``lang``: the callables read it there (one environment for every
+# request; ``{% trans %}`` and ``_()`` alike).
+_env.install_gettext_callables(_gettext, _ngettext, newstyle=False, pgettext=_pgettext)  # type: ignore[attr-defined]
+_env.globals["pick"] = _pick
+_env.globals["script_messages"] = _script_messages
+templates = Jinja2Templates(env=_env)
 
 
 def story_path(code: str) -> str:
@@ -78,14 +134,9 @@ def page_language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), default)
 
 
-def translator(lang: str) -> Callable[[str, str], str]:
-    """``t(zh, en)`` of the templates: the text in ``lang``."""
-    return (lambda zh, en: en) if lang == "en" else (lambda zh, en: zh)
-
-
 def render_text(template: str, lang: str, context: dict[str, Any]) -> str:
     """A page in ``lang`` without a request (stored pages: nothing in them depends on the request)."""
-    return templates.env.get_template(template).render({"lang": lang, "t": translator(lang), **context})
+    return templates.env.get_template(template).render({"lang": lang, **context})
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
@@ -94,7 +145,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
     response = templates.TemplateResponse(
         request,
         template,
-        {"lang": lang, "t": translator(lang), **context},
+        {"lang": lang, **context},
         status_code=status,
     )
     if request.query_params.get("lang") in ("zh", "en"):

@@ -17,6 +17,7 @@ from zhuisu.codes.canonical import canonical_id
 from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.query import predicates as p
 from zhuisu.errors import QueryParameterInvalid
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import parse_iso
 
 _FIELD = r"([a-z][a-zA-Z0-9]*:\w+)"
@@ -70,14 +71,14 @@ def predicate(name: str, values: list[str]) -> p.Predicate | None:
 def _numbers(name: str, values: tuple[str, ...]) -> None:
     for v in values:
         if p.number(v) is None:
-            raise bad(name, v, "数字", "a number")
+            raise bad(name, v, *pair("a number"))
 
 
 def _time(name: str, values: tuple[str, ...]) -> datetime:
     try:
         return parse_iso(values[-1])
     except (ValueError, IndexError):
-        raise bad(name, values[-1] if values else "", "带时区的 ISO 8601 时间", "an ISO 8601 date-time") from None
+        raise bad(name, values[-1] if values else "", *pair("an ISO 8601 date-time")) from None
 
 
 def _fixed(name: str, values: tuple[str, ...]) -> p.Check | None:
@@ -141,7 +142,7 @@ def _comparable(name: str, values: tuple[str, ...]) -> None:
             try:
                 parse_iso(v)
             except ValueError:
-                raise bad(name, v, "数字或时间", "a number or a date-time") from None
+                raise bad(name, v, *pair("a number or a date-time")) from None
 
 
 def _corrective_ids(event: p.Event) -> list[str]:

@@ -15,6 +15,7 @@ from zhuisu.epcis.model import EVENT_TYPES
 from zhuisu.epcis.query import language
 from zhuisu.epcis.query.predicates import Predicate
 from zhuisu.errors import QueryParameterInvalid
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import parse_iso
 
 ACTIONS = ("ADD", "OBSERVE", "DELETE")
@@ -105,8 +106,7 @@ def parse_query(items: Iterable[tuple[str, str]]) -> EventQuery:
         raise _bad(
             "maxEventCount",
             grouped["maxEventCount"][0],
-            "与 eventCountLimit 二选一",
-            "not to be combined with eventCountLimit",
+            *pair("not to be combined with eventCountLimit"),
         )
     return query
 
@@ -124,12 +124,12 @@ def _apply(query: EventQuery, name: str, values: list[str]) -> None:
         try:
             query.times[name] = parse_iso(values[-1])
         except ValueError:
-            raise _bad(name, values[-1], "带时区的 ISO 8601 时间", "an ISO 8601 date-time with a time zone") from None
+            raise _bad(name, values[-1], *pair("an ISO 8601 date-time with a time zone")) from None
     elif name == "EQ_action":
         actions = _split(values)
         for a in actions:
             if a not in ACTIONS:
-                raise _bad(name, a, "ADD、OBSERVE 或 DELETE", "ADD, OBSERVE or DELETE")
+                raise _bad(name, a, *pair("ADD, OBSERVE or DELETE"))
         query.lists[name] = actions
     elif name in ("EQ_bizStep", "EQ_disposition"):
         query.lists[name] = [v for v in (cbv_short(x) for x in _split(values)) if v]
@@ -143,11 +143,11 @@ def _apply(query: EventQuery, name: str, values: list[str]) -> None:
         query.exists_error_declaration = _boolean(name, values[-1])
     elif name == "orderBy":
         if values[-1] not in ORDER_FIELDS:
-            raise _bad(name, values[-1], "eventTime 或 recordTime", "eventTime or recordTime")
+            raise _bad(name, values[-1], *pair("eventTime or recordTime"))
         query.order_by = values[-1]
     elif name == "orderDirection":
         if values[-1] not in ("ASC", "DESC"):
-            raise _bad(name, values[-1], "ASC 或 DESC", "ASC or DESC")
+            raise _bad(name, values[-1], *pair("ASC or DESC"))
         query.order_desc = values[-1] == "DESC"
     elif name == "eventCountLimit":
         query.event_count_limit = positive_int(name, values[-1])
@@ -193,7 +193,7 @@ def master_values(name: str, values: list[str]) -> list[str]:
             raise language.unknown(name)
     split = _split(values)
     if not split:
-        raise _bad(name, "", "至少一个值", "at least one value")
+        raise _bad(name, "", *pair("at least one value"))
     return [canonical_id(v) for v in split] if name.startswith("WD_") else split
 
 
@@ -202,7 +202,7 @@ def _boolean(name: str, value: str) -> bool:
         return True
     if value.lower() in ("false", "0"):
         return False
-    raise _bad(name, value, "true 或 false", "true or false")
+    raise _bad(name, value, *pair("true or false"))
 
 
 def positive_int(name: str, value: str) -> int:
@@ -211,5 +211,5 @@ def positive_int(name: str, value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise _bad(name, value, "正整数", "a positive integer")
+        raise _bad(name, value, *pair("a positive integer"))
     return number

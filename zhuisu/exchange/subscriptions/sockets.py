@@ -38,6 +38,7 @@ from zhuisu.errors import NotAuthenticated, ZhuisuError
 from zhuisu.exchange.subscriptions import delivery, scheduler, service
 from zhuisu.exchange.subscriptions.errors import SubscriptionControlsInvalid
 from zhuisu.exchange.subscriptions.schedule import FIELDS
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.models import DeliveryAttempt, OutboxMessage, Subscription
 from zhuisu.web.i18n import negotiate
@@ -47,10 +48,10 @@ router = APIRouter()
 #: Most messages sent per poll (more are sent at once on the next poll, without waiting).
 BATCH = 20
 _TITLES = {
-    400: ("订阅错误", "Subscription error"),
-    401: ("未认证", "Not authenticated"),
-    403: ("无权访问", "Forbidden"),
-    404: ("未找到", "Not found"),
+    400: pair("Subscription error"),
+    401: pair("Not authenticated"),
+    403: pair("Forbidden"),
+    404: pair("Not found"),
 }
 
 
@@ -157,7 +158,7 @@ def _flag(params: Mapping[str, str], name: str) -> bool:
 
 async def _deny(websocket: WebSocket, exc: ZhuisuError) -> None:
     lang = negotiate(websocket.headers.get("accept-language"), websocket.app.state.default_language)
-    zh, en = _TITLES.get(exc.status_code, ("错误", "Error"))
+    zh, en = _TITLES.get(exc.status_code, pair("Error"))
     body = {
         "type": exc.problem_type, "title": en if lang == "en" else zh, "status": exc.status_code,
         "detail": exc.localized(lang), "instance": websocket.url.path, "code": exc.code, **exc.problem_members(lang),

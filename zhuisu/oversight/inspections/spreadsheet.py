@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhuisu.errors import ZhuisuError
+from zhuisu.kit.i18n import pair
 from zhuisu.models import Inspection, Party
 from zhuisu.oversight.inspections import permissions, service
 from zhuisu.oversight.inspections.schemas import InspectionCreate, ReportItem
@@ -20,17 +21,17 @@ from zhuisu.parties.spreadsheets import SpreadsheetRejected, read_rows
 
 #: key → (zh-CN header, English header, required).
 COLUMNS: dict[str, tuple[str, str, bool]] = {
-    "lab": ("检验机构", "Lab", True),
-    "report_number": ("报告编号", "Report number", True),
-    "sample": ("样品", "Sample", False),
-    "code": ("批次码或追溯码", "Lot or code", True),
-    "inspected_on": ("检验日期", "Inspected on", True),
-    "item": ("检验项目", "Test item", True),
-    "value": ("检测值", "Value", True),
-    "unit": ("单位", "Unit", False),
-    "limit": ("限量", "Limit", False),
-    "item_result": ("单项结论", "Item result", True),
-    "result": ("综合结论", "Overall result", True),
+    "lab": (*pair("Lab"), True),
+    "report_number": (*pair("Report number"), True),
+    "sample": (*pair("Sample"), False),
+    "code": (*pair("Lot or code"), True),
+    "inspected_on": (*pair("Inspected on"), True),
+    "item": (*pair("Test item"), True),
+    "value": (*pair("Value"), True),
+    "unit": (*pair("Unit"), False),
+    "limit": (*pair("Limit"), False),
+    "item_result": (*pair("Item result"), True),
+    "result": (*pair("Overall result"), True),
 }
 _RESULTS = {"合格": "pass", "pass": "pass", "不合格": "fail", "fail": "fail"}
 

@@ -6,6 +6,7 @@ scans run it. One alert per receipt event; the receiver answers for it.
 
 from sqlalchemy.orm import Session
 
+from zhuisu.kit.i18n import pair
 from zhuisu.oversight.rules import custody
 from zhuisu.oversight.rules.base import Hit, RiskRule, Scope
 
@@ -14,8 +15,7 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     rows = custody.unmatched(session, scope, "receiving", "shipping", at_or_after=False)
     return custody.hits(
         custody.overdue(session, scope, rows),
-        "收货但没有对应的发货记录：{codes}",
-        "received without any shipment: {codes}",
+        *pair("received without any shipment: {codes}"),
     )
 
 

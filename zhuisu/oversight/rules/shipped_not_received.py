@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from zhuisu.kit.i18n import pair
 from zhuisu.models import Event, EventEpc
 from zhuisu.oversight.rules import custody
 from zhuisu.oversight.rules.base import CHUNK, Hit, RiskRule, Scope
@@ -22,8 +23,7 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     rows = [r for r in rows if r[0] not in early]
     return custody.hits(
         custody.overdue(session, scope, rows),
-        "已发货但超过时限仍无收货记录：{codes}",
-        "shipped and not received within the window: {codes}",
+        *pair("shipped and not received within the window: {codes}"),
     )
 
 

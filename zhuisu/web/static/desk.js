@@ -2,8 +2,8 @@
    trace graph. Data comes from the page (JSON in a script tag), the same the JSON twin returns. */
 (function () {
   "use strict";
-  var en = document.documentElement.lang === "en";
   function json(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
+  var m = json("messages") || {};  // the page's texts, translated by the node's catalogs
   function chart(id) {
     var el = document.getElementById(id);
     if (!el) { return null; }
@@ -22,14 +22,14 @@
     var names = Object.keys(byClass);
     var c = chart("coverage-chart");
     c.setOption({
-      animation: false, tooltip: { trigger: "axis" }, legend: { data: [en ? "coverage" : "覆盖率", en ? "target" : "目标"] },
+      animation: false, tooltip: { trigger: "axis" }, legend: { data: [m.coverage, m.target] },
       grid: { left: 40, right: 10, bottom: 70 },
       xAxis: { type: "category", data: names.map(function (k) { return byClass[k].name; }), axisLabel: { rotate: 30 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
-        { name: en ? "coverage" : "覆盖率", type: "bar", itemStyle: { color: "#0b6e4f" },
+        { name: m.coverage, type: "bar", itemStyle: { color: "#0b6e4f" },
           data: names.map(function (k) { var x = byClass[k]; return x.registered ? Math.round(100 * x.active / x.registered) : 0; }) },
-        { name: en ? "target" : "目标", type: "bar", itemStyle: { color: "#c9d4dd" },
+        { name: m.target, type: "bar", itemStyle: { color: "#c9d4dd" },
           data: names.map(function (k) { return Math.round(100 * byClass[k].target); }) }
       ]
     });
@@ -72,7 +72,7 @@
       animation: false, tooltip: { trigger: "axis" }, grid: { left: 50, right: 10, bottom: 30 },
       xAxis: { type: "category", data: data.volume.map(function (v) { return v.day; }) },
       yAxis: { type: "value" },
-      series: [{ type: "bar", name: en ? "events" : "事件", itemStyle: { color: "#2f6fa3" },
+      series: [{ type: "bar", name: m.events, itemStyle: { color: "#2f6fa3" },
                  data: data.volume.map(function (v) { return v.events; }) }]
     });
   }
@@ -80,7 +80,7 @@
   function traceGraph(view) {
     var c = chart("trace-graph");
     var colours = { code: "#b3261e", thing: "#2f6fa3", party: "#0b6e4f" };
-    var names = en ? { code: "code traced", thing: "thing", party: "party" } : { code: "查询的追溯码", thing: "关联物品", party: "主体" };
+    var names = { code: m.code_traced, thing: m.thing, party: m.party };
     c.setOption({
       animation: false, tooltip: {},
       legend: [{ data: [names.code, names.thing, names.party] }],

@@ -1,7 +1,8 @@
 /* Public portal: the region map of a product's journey, and scanning a code with the camera or a photo. */
 (function () {
   "use strict";
-  var en = document.documentElement.lang === "en";
+  var el = document.getElementById("messages");
+  var m = el ? JSON.parse(el.textContent) : {};  // the page's texts, translated by the node's catalogs
 
   function goTo(text) {
     window.location.href = "/search?q=" + encodeURIComponent(text);
@@ -16,19 +17,19 @@
     start.addEventListener("click", function () {
       var video = document.getElementById("scan-video");
       video.hidden = false;
-      status.textContent = en ? "Point the camera at the code…" : "请将摄像头对准追溯码…";
+      status.textContent = m.aim_camera;
       reader.decodeFromVideoDevice(undefined, "scan-video", function (result) {
         if (result) { reader.reset(); goTo(result.getText()); }
       }).catch(function () {
-        status.textContent = en ? "The camera is not available; pick a photo instead." : "无法使用摄像头，请选择照片。";
+        status.textContent = m.no_camera;
       });
     });
     file.addEventListener("change", function () {
       if (!file.files.length) { return; }
       var url = URL.createObjectURL(file.files[0]);
-      status.textContent = en ? "Reading the photo…" : "正在识别照片…";
+      status.textContent = m.reading_photo;
       reader.decodeFromImageUrl(url).then(function (result) { goTo(result.getText()); }).catch(function () {
-        status.textContent = en ? "No code found in the photo." : "照片中没有找到追溯码。";
+        status.textContent = m.no_code_in_photo;
       });
     });
   }
