@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.oversight.test_demo_risks import load_city
+from zhuisu.catalog import service as catalog_service
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import city
 from zhuisu.demo import service as demo_service
 from zhuisu.epcis import cbv
-from zhuisu.models import EventEpc, Party
+from zhuisu.models import EventEpc, EventFlag, Party
 from zhuisu.oversight import alerts
+from zhuisu.oversight import service as oversight_service
 from zhuisu.oversight.rules.base import RiskConfig
 from zhuisu.parties import service as parties_service
 from zhuisu.web.rendering import story_path
@@ -91,3 +93,18 @@ def test_no_cbv_term_and_no_utc_time_on_a_zh_page(client: TestClient, readers: d
     assert "赋码/生产" in seen["product page (item)"]
     assert "发货" in seen["desk /trace?code=" + codes["item"]]
     assert "投入产出不平衡" in seen["desk /alerts"]
+    # flagged records: their class and missing data elements by name (the keys are rare_earth.smelted and batch)
+    assert "稀土冶炼分离产品  批号" in seen["desk /"]
+    assert "rare_earth" not in seen["desk /"]
+
+
+def test_a_flag_is_named_as_the_catalog_names_it_and_a_licence_by_its_type(maker: sessionmaker[Session]) -> None:
+    with unit_of_work(maker) as session:
+        catalog = catalog_service.catalog_on(session)
+    flag = EventFlag(class_id="food.dairy", rule_id="r", elements=["batch", "licence:sc_food_production", "gone"])
+    flag.recorder_id = "p1"
+    read = oversight_service._flag(catalog, flag, "urn:uuid:1")
+    assert (read.class_name, read.class_name_en) == ("乳制品", "Dairy products")
+    assert read.element_names == ["批号", "食品生产许可证（SC）", "gone"]
+    assert read.element_names_en == ["batch/lot number", "food production licence (SC)", "gone"]
+    assert read.elements == ["batch", "licence:sc_food_production", "gone"]

@@ -20,6 +20,11 @@ class FlagSummary(BaseModel):
     rule_id: str
     elements: list[str]
     recorder_id: str
+    #: The class and the missing elements by their catalog names (a licence by its type's name), zh-CN and English.
+    class_name: str = ""
+    class_name_en: str = ""
+    element_names: list[str] = Field(default_factory=list)
+    element_names_en: list[str] = Field(default_factory=list)
 
 
 class OverviewRead(BaseModel):

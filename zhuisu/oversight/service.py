@@ -15,12 +15,14 @@ from zhuisu.auth import roles
 from zhuisu.catalog import coverage as coverage_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.permissions import FlagScope
+from zhuisu.catalog.rules import Catalog
 from zhuisu.codes._regions import region_label
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Party
+from zhuisu.models import EventFlag, Party
 from zhuisu.oversight import repository
 from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.parties import service as parties_service
+from zhuisu.parties.vocabulary import LICENCE_TYPES
 from zhuisu.portal import complaints
 from zhuisu.portal.vocabulary import step_label
 from zhuisu.recall import service as recall_service
@@ -46,19 +48,11 @@ def overview(
     offset = (zone or BEIJING_ZONE).utcoffset(now) or timedelta(hours=8)
     volume = repository.events_per_day(session, since=now - timedelta(days=VOLUME_DAYS), offset=offset)
     flags = catalog_service.list_flags(session, scope=FlagScope(region_prefix=region_prefix or None), limit=50)
+    catalog = catalog_service.catalog_on(session)
     return OverviewRead(
         coverage=[row.to_json() for row in rows],
         volume=[VolumeRead(day=d, events=n) for d, n in volume],
-        flags=[
-            FlagSummary(
-                event_id=event_id,
-                class_id=f.class_id,
-                rule_id=f.rule_id,
-                elements=list(f.elements),
-                recorder_id=f.recorder_id,
-            )
-            for f, event_id in flags
-        ],
+        flags=[_flag(catalog, f, event_id) for f, event_id in flags],
         complaints=[
             complaints.complaint_read(c, zone) for c in complaints.list_complaints(session, region_prefix=region_prefix)
         ],
@@ -66,6 +60,32 @@ def overview(
         region=region_prefix,
         timezone=str(zone or complaints.DEFAULT_TIMEZONE),
     )
+
+
+def _flag(catalog: Catalog, flag: EventFlag, event_id: str) -> FlagSummary:
+    """A flag with its class and missing elements named as the catalog names them (a ``licence:<type>`` element
+    by its licence type); what the catalog no longer has keeps its key."""
+    cls = catalog.classes.get(flag.class_id)
+    names = [_element_name(catalog, key) for key in flag.elements]
+    return FlagSummary(
+        event_id=event_id,
+        class_id=flag.class_id,
+        rule_id=flag.rule_id,
+        elements=list(flag.elements),
+        recorder_id=flag.recorder_id,
+        class_name=cls.name if cls else flag.class_id,
+        class_name_en=cls.name_en if cls else flag.class_id,
+        element_names=[zh for zh, _ in names],
+        element_names_en=[en for _, en in names],
+    )
+
+
+def _element_name(catalog: Catalog, key: str) -> tuple[str, str]:
+    if key.startswith("licence:"):
+        kind = LICENCE_TYPES.get(key.removeprefix("licence:"))
+        return (kind[0], kind[1]) if kind else (key, key)
+    element = catalog.elements.get(key)
+    return (element.name, element.name_en) if element else (key, key)
 
 
 def _names(session: Session, identifiers: set[str], same: dict[str, str] | None = None) -> dict[str, str]:
