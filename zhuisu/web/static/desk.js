@@ -4,6 +4,7 @@
   "use strict";
   function json(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   var m = json("messages") || {};  // the page's texts, translated by the node's catalogs
+  var en = document.documentElement.lang === "en";  // which of two names that come with the data to show
   function chart(id) {
     var el = document.getElementById(id);
     if (!el) { return null; }
@@ -16,13 +17,13 @@
   function coverage(data) {
     var byClass = {};
     data.coverage.forEach(function (row) {
-      var c = byClass[row["class"]] || (byClass[row["class"]] = { name: row.class_name, registered: 0, active: 0, target: row.target });
+      var c = byClass[row["class"]] || (byClass[row["class"]] = { name: (en && row.class_name_en) || row.class_name, registered: 0, active: 0, target: row.target });
       c.registered += row.registered; c.active += row.active;
     });
     var names = Object.keys(byClass);
     var c = chart("coverage-chart");
     c.setOption({
-      animation: false, tooltip: { trigger: "axis" }, legend: { data: [m.coverage, m.target] },
+      animation: false, tooltip: { trigger: "axis" }, legend: { top: 0, data: [m.coverage, m.target] },
       grid: { left: 40, right: 10, bottom: 70 },
       xAxis: { type: "category", data: names.map(function (k) { return byClass[k].name; }), axisLabel: { rotate: 30 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
