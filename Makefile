@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk fuzz clean
+.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk bench-startup fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ fuzz: install
 # Risk rules: capture with the rules off and on, and a full scan of a clean chain (docs/oversight.md).
 bench-risk: install postgres
 	$(BIN)/python -m bench.risk --events $(or $(RISK_EVENTS),100000) --capture-events 20000 $(BENCH_ARGS)
+
+# Start-up of the zhuisu command: --help, a command without a database, an import of one event (whole processes).
+bench-startup: install
+	$(BIN)/python -m bench.startup $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

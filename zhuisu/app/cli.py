@@ -1,45 +1,72 @@
-"""The ``zhuisu`` command: one Typer app mounting each domain's commands."""
+"""The ``zhuisu`` command: one Typer app mounting each domain's commands.
 
+The domains' commands are loaded when they run, not when ``zhuisu`` starts: ``zhuisu --help`` and every command's
+start-up import only Typer and the command's own domain (``tests/cli/test_cli_startup.py`` holds it; ``make
+bench-startup`` times it). ``_COMMANDS`` names each command's module and its one-line help, which the root's help
+shows without loading it (a test holds that help to the loaded command's).
+"""
+
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-import uvicorn
-from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 from typer._click.core import Context  # typer vendors click; its TyperGroup takes this Context
-from typer.core import TyperGroup
 
-from zhuisu.app import wiring
-from zhuisu.auth import service as auth_service
-from zhuisu.capture import cli as capture_cli
-from zhuisu.catalog import cli as catalog_cli
-from zhuisu.cli import db as db_cli
-from zhuisu.cli.runtime import err_console, fail, session_maker, settings
-from zhuisu.config import Settings
-from zhuisu.convert import cli as convert_cli
-from zhuisu.db.session import unit_of_work
-from zhuisu.demo import cli as demo_cli
-from zhuisu.errors import NotFound, ZhuisuError
-from zhuisu.events import cli as events_cli
-from zhuisu.exchange.subscriptions import cli as subscriptions_cli
-from zhuisu.issuance import codes_cli
-from zhuisu.ledger import cli as ledger_cli
-from zhuisu.oversight import alerts as oversight_alerts
-from zhuisu.oversight import cli as oversight_cli
-from zhuisu.parties import cli as parties_cli
-from zhuisu.recall import cli as recall_cli
-from zhuisu.trace import cli as trace_cli
-from zhuisu.trace import service as trace_service
+from zhuisu.cli.lazy import Commands, LazyGroup, lazy_group
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from zhuisu.config import Settings
+
+#: Commands loaded when they run: name → ("module:attribute", the help the root shows). An attribute is a Typer app
+#: (a group of commands) or a function (one command).
+_COMMANDS: Commands = {
+    "import": (
+        "zhuisu.capture.cli:import_files",
+        "Import EPCIS documents (JSON-LD streamed; XML 1.2/2.0 converted as POST /capture does): idempotent, "
+        "resumable; a summary at the end.",
+    ),
+    "coverage": (
+        "zhuisu.catalog.cli:coverage",
+        "Coverage per class and region: registered enterprises, those actively tracing, rate against target.",
+    ),
+    "convert": (
+        "zhuisu.convert.cli:convert",
+        "Convert an EPCIS document between the XML and JSON-LD bindings (same events, same event hashes).",
+    ),
+    "db": ("zhuisu.cli.db:app", "Database schema (Alembic migrations)."),
+    "events": ("zhuisu.events.cli:app", "Query captured EPCIS events."),
+    "parties": ("zhuisu.parties.cli:app", "Parties (enterprises, platforms, regulators)."),
+    "tokens": ("zhuisu.parties.cli:tokens_app", "API bearer tokens of parties."),
+    "admin": (
+        "zhuisu.parties.cli:admin_app",
+        "What parties may do on this node: roles, jurisdictions, mandates, delegations (local; no token needed).",
+    ),
+    "demo": ("zhuisu.demo.cli:app", "Demo content."),
+    "codes": ("zhuisu.issuance.codes_cli:app", "Trace codes: check, scan, issue (赋码) and print labels."),
+    "ledger": ("zhuisu.ledger.cli:app", "The tamper-evident ledger (RFC 9162 log, C2SP checkpoints and witnesses)."),
+    "catalog": ("zhuisu.catalog.cli:app", "The catalog (目录) of important products and its data-element rules."),
+    "recall": ("zhuisu.recall.cli:app", "Recall orders: issue, follow, close, report."),
+    "masterdata": (
+        "zhuisu.parties.cli:masterdata_app",
+        "Master data: licences, locations, products, spreadsheet import.",
+    ),
+    "risk": ("zhuisu.oversight.cli:app", "Risk rules and alerts (风险预警)."),
+}
 
 
-class _Root(TyperGroup):
-    """Turns the errors zhuisu raises on purpose into a one-line message and exit code 1, and a database that cannot
-    be reached or is not migrated, or settings that do not validate, into one line with a hint and exit code 2 (a
-    traceback only with --verbose / --debug), for every command, however it is invoked."""
+class _Root(LazyGroup):
+    """Loads a domain's commands when one runs (``_COMMANDS``); turns the errors zhuisu raises on purpose into a
+    one-line message and exit code 1, and a database that cannot be reached or is not migrated, or settings that do
+    not validate, into one line with a hint and exit code 2 (a traceback only with --verbose / --debug), for every
+    command, however it is invoked."""
 
     def invoke(self, ctx: Context) -> Any:
+        from zhuisu.cli.runtime import err_console, settings
+        from zhuisu.errors import ZhuisuError
+
         try:
             return super().invoke(ctx)
         except ZhuisuError as exc:
@@ -51,22 +78,29 @@ class _Root(TyperGroup):
                 soft_wrap=True,
             )
             raise typer.Exit(1) from None
-        except (DBAPIError, ValidationError) as exc:
-            if ctx.params.get("verbose"):
+        except Exception as exc:
+            problem = environment_problem(exc)
+            if problem is None or ctx.params.get("verbose"):
                 raise
-            err_console.print(f"[red]错误 / error:[/red] {environment_problem(exc)}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]错误 / error:[/red] {problem}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
 
-def environment_problem(exc: DBAPIError | ValidationError) -> str:
-    """One line on what is wrong with the environment (settings, the database), and what to do about it."""
-    if isinstance(exc, ValidationError):
+def environment_problem(exc: BaseException) -> str | None:
+    """One line on what is wrong with the environment (settings, the database), and what to do about it; None for
+    any other error. (A database or settings error can only come from modules already imported: they are not
+    imported here for the question.)"""
+    pydantic = sys.modules.get("pydantic")
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):
         fields = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         return f"配置无效 / invalid settings: {fields}（检查 ZHUISU_* 环境变量 / check the ZHUISU_* variables）"
+    if sa_exc is None or not isinstance(exc, sa_exc.DBAPIError):
+        return None
     first = str(exc.orig or exc).strip().splitlines()[0]
     if "no such table" in first or ("does not exist" in first and "relation" in first):
         hint = "数据库尚未初始化：运行 zhuisu db upgrade / the database is not migrated: run zhuisu db upgrade"
-    elif isinstance(exc, OperationalError):
+    elif isinstance(exc, sa_exc.OperationalError):
         hint = (
             "无法连接数据库：检查 ZHUISU_DATABASE_URL 与数据库服务 / cannot reach the database: check "
             "ZHUISU_DATABASE_URL and that its server is running"
@@ -80,33 +114,23 @@ app = typer.Typer(
     help="zhuisu 追溯 — 重要产品追溯节点 (GS1 EPCIS 2.0)",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=_Root,
+    cls=lazy_group(_COMMANDS, _Root),
 )
-app.add_typer(db_cli.app, name="db")
-app.add_typer(events_cli.app, name="events")
-app.add_typer(parties_cli.app, name="parties")
-app.add_typer(parties_cli.tokens_app, name="tokens")
-app.add_typer(parties_cli.admin_app, name="admin")
-app.add_typer(demo_cli.app, name="demo")
-app.add_typer(codes_cli.app, name="codes")
-app.add_typer(ledger_cli.app, name="ledger")
-app.command("import")(capture_cli.import_files)
-app.add_typer(catalog_cli.app, name="catalog")
-app.add_typer(recall_cli.app, name="recall")
-app.command("coverage")(catalog_cli.coverage)
-app.add_typer(parties_cli.masterdata_app, name="masterdata")
-app.command("convert")(convert_cli.convert)
-app.add_typer(oversight_cli.app, name="risk")
 
 
 @app.command("worker")
 def worker(once: bool = typer.Option(False, "--once", help="Run one round, then exit.")) -> None:
     """Run due scheduled subscriptions and deliver due webhook notifications (signed, retried with backoff,
     logged), with the ledger's upkeep, queued capture jobs and the risk scan when due; runs until interrupted."""
+    from zhuisu.exchange.subscriptions import cli as subscriptions_cli
+    from zhuisu.oversight import alerts as oversight_alerts
+
     subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due, _sweep_sessions])
 
 
-def _sweep_sessions(maker: sessionmaker[Session], _settings: Settings) -> int:
+def _sweep_sessions(maker: "sessionmaker[Session]", _settings: "Settings") -> int:
+    from zhuisu.auth import service as auth_service
+
     return auth_service.sweep_sessions(maker)
 
 
@@ -116,6 +140,8 @@ def _root(
 ) -> None:
     """--verbose is read back from this command's parameters when an error is reported; every command runs with the
     domain signals connected."""
+    from zhuisu.app import wiring
+
     wiring.connect()
 
 
@@ -131,6 +157,10 @@ def serve(
     ),
 ) -> None:
     """Serve the HTTP API (EPCIS 2.0 REST binding) on the configured database."""
+    import uvicorn
+
+    from zhuisu.exchange.subscriptions import cli as subscriptions_cli
+
     subscriptions_cli.configure_server_worker(worker)
     uvicorn.run(
         "zhuisu.app.asgi:app",
@@ -168,6 +198,13 @@ def trace_command(
     out: Path = typer.Option(None, "--out", help="export: the file to write."),
 ) -> None:
     """Trace a code: where it came from, where it went, who held it; `impact` for a recall; `export` to a file."""
+    from zhuisu.cli.runtime import fail, session_maker
+    from zhuisu.db.session import unit_of_work
+    from zhuisu.errors import NotFound
+    from zhuisu.recall import cli as recall_cli
+    from zhuisu.trace import cli as trace_cli
+    from zhuisu.trace import service as trace_service
+
     if direction not in _DIRECTIONS:
         raise fail(f"--direction must be back, forward or both, got {direction!r}")
     verb, code = (words[0], words[1]) if len(words) == 2 and words[0] in ("impact", "export") else ("", words[0])

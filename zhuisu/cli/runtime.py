@@ -1,6 +1,7 @@
 """What every command needs: the settings, a sessionmaker on the configured database, and error reporting."""
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -13,17 +14,21 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.config import Settings, get_settings
-from zhuisu.db.engine import engine_from_settings, make_sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 err_console = Console(stderr=True)
 
 
 @lru_cache
-def session_maker() -> sessionmaker[Session]:
-    """The sessionmaker for ``ZHUISU_DATABASE_URL`` (built once per process, on first use)."""
+def session_maker() -> "sessionmaker[Session]":
+    """The sessionmaker for ``ZHUISU_DATABASE_URL`` (built once per process, on first use; the database libraries
+    are imported then, not by a command that needs none)."""
+    from zhuisu.db.engine import engine_from_settings, make_sessionmaker
+
     return make_sessionmaker(engine_from_settings(settings()), settings())
 
 

@@ -9,12 +9,30 @@ from pathlib import Path
 
 import typer
 
+from zhuisu.cli.lazy import Commands, lazy_group
 from zhuisu.cli.runtime import fail, language
 from zhuisu.codes.recognize import Recognition, recognize
-from zhuisu.issuance import cli as issuance_cli
-from zhuisu.labels.scan import read_image
 
-app = typer.Typer(help="Trace codes: check, scan, issue (赋码) and print labels.", no_args_is_help=True)
+#: Issuing and labelling need the database and the label renderers: loaded when they run (``check`` does not).
+ISSUING: Commands = {
+    "issue": (
+        "zhuisu.issuance.cli:issue",
+        "Issue codes (赋码) and record their commissioning events; prints the codes, one per line.",
+    ),
+    "labels": (
+        "zhuisu.issuance.cli:labels",
+        "Write printable A4 label sheets (24 per page): symbol, code, product name.",
+    ),
+    "issuer": (
+        "zhuisu.issuance.cli:issuer",
+        'Register the GS1 company prefix a party issues GTIN-based codes under: ``{"party_id", '
+        '"gs1_company_prefix", "region", "party_number"}``.',
+    ),
+}
+
+app = typer.Typer(
+    help="Trace codes: check, scan, issue (赋码) and print labels.", no_args_is_help=True, cls=lazy_group(ISSUING)
+)
 
 
 def _line(recognition: Recognition) -> str:
@@ -54,12 +72,9 @@ def scan(
     as_json: bool = typer.Option(False, "--json", help="A JSON array like `check --json`, plus symbology and text."),
 ) -> None:
     """Decode every barcode in a picture and recognise what each carries."""
+    from zhuisu.labels.scan import read_image
+
     symbols = read_image(image.read_bytes())
     if not symbols:
         raise fail(f"图片中没有找到条码 / no barcode found in {image}")
     _print([s.recognition for s in symbols], as_json, [{"symbology": s.symbology, "text": s.text} for s in symbols])
-
-
-app.command("issue")(issuance_cli.issue)
-app.command("labels")(issuance_cli.labels)
-app.command("issuer")(issuance_cli.issuer)

@@ -25,20 +25,34 @@ class Signal(Generic[P]):
     def __init__(self, name: str) -> None:
         self.name = name
         self._receivers: tuple[Callable[P, None], ...] | None = None
+        self._later: Callable[[], Sequence[Callable[P, None]]] | None = None
 
     @property
     def receivers(self) -> tuple[Callable[P, None], ...]:
-        return self._receivers or ()
+        return self._resolved() or ()
 
     def connect(self, receivers: Sequence[Callable[P, None]]) -> None:
         """Set the receivers (replacing any before: connecting again is harmless). An empty list is a choice."""
         self._receivers = tuple(receivers)
+        self._later = None
+
+    def connect_later(self, receivers: Callable[[], Sequence[Callable[P, None]]]) -> None:
+        """Set the receivers as what ``receivers()`` returns, called when the signal is first sent (or its receivers
+        read): a command that never sends the signal never imports its readers (``zhuisu --help`` stays fast)."""
+        self._receivers = None
+        self._later = receivers
+
+    def _resolved(self) -> tuple[Callable[P, None], ...] | None:
+        if self._later is not None:
+            self.connect(self._later())
+        return self._receivers
 
     def send(self, *args: P.args, **kwargs: P.kwargs) -> None:
         """Call every receiver in order; an exception propagates (and so rolls the sender's transaction back)."""
-        if self._receivers is None:
+        receivers = self._resolved()
+        if receivers is None:
             raise SignalNotConnected(
                 f"signal {self.name!r} was sent before its receivers were connected (zhuisu.app.wiring.connect)"
             )
-        for receiver in self._receivers:
+        for receiver in receivers:
             receiver(*args, **kwargs)

@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from zhuisu.kit.signals import Signal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ class DerivedCheck:
 #: no longer match the log — in a transaction of its own: what readers cached (the portal's stories and their
 #: verified mark) must be built again, and will then show the failure. The eventIDs named (may be empty when only
 #: a derived row of no one event was wrong).
-records_mismatched: Signal[[Session, Sequence[str]]] = Signal("records mismatched")
+records_mismatched: "Signal[[Session, Sequence[str]]]" = Signal("records mismatched")
 
 #: Sent during a replay, once per batch of events whose rows match their leaves: each reader re-derives its rows
 #: of those events from the verified bodies and reports what differs (reads only).
-events_verified: Signal[[Session, DerivedCheck]] = Signal("events verified")
+events_verified: "Signal[[Session, DerivedCheck]]" = Signal("events verified")
 
 #: Sent once at the end of a replay: checks of derived rows that are not one event's (a cached story of a code).
-replay_finished: Signal[[Session, DerivedCheck]] = Signal("replay finished")
+replay_finished: "Signal[[Session, DerivedCheck]]" = Signal("replay finished")

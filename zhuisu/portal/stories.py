@@ -38,7 +38,6 @@ from zhuisu.ledger import service as ledger_service
 from zhuisu.portal import repository
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.schemas import PublicProductRead
-from zhuisu.web.rendering import render_text
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +173,10 @@ def _prepare(maker: sessionmaker[Session]) -> None:
 
 
 def render_pages(story: PublicProductRead) -> dict[str, StoredPage]:
+    # the templates (Jinja2, the pages' environment) are loaded by the first page built, not by every capture that
+    # marks stories stale (zhuisu import starts without them)
+    from zhuisu.web.rendering import render_text
+
     data = story.model_dump(mode="json")
     body = orjson.dumps(data)
     etag = f"{FORMAT}-{hashlib.sha256(body).hexdigest()[:24]}"
