@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tests.support.epcis import EXAMPLES, document, load, object_event
@@ -178,6 +178,35 @@ class TestProofs:
             assert verified.extra == bytes(leaf_rows(session)[index].leaf)
         assert session.scalar(select(func.count()).select_from(LedgerCheckpoint)) == 1
 
+    def test_many_proofs_at_once_are_the_proofs_one_at_a_time(self, session: Session, party: Party) -> None:
+        ids = capture(session, party, *(object_event(i, eventID=f"urn:uuid:m-{i}") for i in range(13)))
+        # two more the latest checkpoint does not cover yet (a capture signs: drop its checkpoint to see them unsigned)
+        later = capture(session, party, *(object_event(20 + i, eventID=f"urn:uuid:m-late-{i}") for i in range(2)))
+        session.execute(delete(LedgerCheckpoint).where(LedgerCheckpoint.size == 15))
+        asked = [ids[12], ids[0], ids[5], *later, "urn:uuid:nope", ids[5]]
+        proofs = service.prove_many(session, asked)
+        assert sorted(proofs) == sorted([ids[0], ids[5], ids[12]])
+        for event_id, text in proofs.items():
+            assert text == service.prove(session, event_id)
+        assert verify_proof(proofs[ids[12]], leaf_hashes(session)[12], [VKEY], origin=ORIGIN).index == 12
+        with pytest.raises(NotYetSigned):
+            service.prove(session, later[0])
+        assert service.prove_many(session, []) == {}
+
+    def test_events_read_together_are_the_events_read_one_at_a_time(self, session: Session, party: Party) -> None:
+        ids = capture(session, party, *(object_event(i, eventID=f"urn:uuid:g-{i}") for i in range(3)))
+        by_hash = session.scalars(select(Event.event_hash).where(Event.event_id == ids[1])).one()
+        read = events_service.get_events(session, [ids[2], by_hash, ids[0], ids[2]])
+        assert sorted(read) == sorted([ids[2], ids[0], by_hash])
+        assert {k: e.event_id for k, e in read.items()} == {ids[2]: ids[2], ids[0]: ids[0], by_hash: ids[1]}
+        assert read[ids[0]] is events_service.get_event(session, ids[0])
+        with pytest.raises(NotFound):
+            events_service.get_events(session, [ids[0], "urn:uuid:nope"])
+        alone = events_service.query_document(session, [read[ids[0]]])
+        shared = events_service.event_contexts(session, list(read.values()))
+        given = events_service.query_document(session, [read[ids[0]]], contexts=shared)
+        assert {**given, "creationDate": None} == {**alone, "creationDate": None}
+
     def test_proof_by_event_hash(self, session: Session, party: Party) -> None:
         capture(session, party, object_event(1), object_event(2))
         event_hash = session.scalars(select(Event.event_hash).order_by(Event.id)).all()[1]
@@ -235,3 +264,15 @@ class TestServedEventsRebuildTheirLeaves:
             except LedgerError as exc:
                 failures.append((event_id, str(exc)))
         assert (len(captured), failures) == (EXAMPLE_EVENTS, [])
+        # and read together, as the product page reads a story's events: the same documents and proofs
+        read = events_service.get_events(session, captured)
+        contexts = events_service.event_contexts(session, list(read.values()))
+        assert len(contexts) >= 1  # the examples bring contexts of their own
+        proofs = service.prove_many(session, captured)
+        assert sorted(proofs) == sorted(captured)
+        for event_id in captured:
+            together = events_service.query_document(session, [read[event_id]], contexts=contexts)
+            alone = events_service.query_document(session, [events_service.get_event(session, event_id)])
+            assert {**together, "creationDate": None} == {**alone, "creationDate": None}
+            assert proofs[event_id] == service.prove(session, event_id)
+            evidence.check_event_proof(proofs[event_id], together, [VKEY])

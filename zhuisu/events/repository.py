@@ -1,5 +1,6 @@
 """SELECT statements over the events table for the SimpleEventQuery."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -95,6 +96,16 @@ def find_event(session: Session, event_id: str, scope: EventScope = EVERYTHING) 
     return session.scalar(
         select(Event).where(or_(Event.event_id == event_id, Event.event_hash == event_id), *scope_filter(scope))
     )
+
+
+def find_events(session: Session, event_ids: Sequence[str]) -> dict[str, Event]:
+    """The events with these eventIDs, by eventID: a query per 500 of them (a story's timeline in one or two)."""
+    found: dict[str, Event] = {}
+    unique = list(dict.fromkeys(event_ids))
+    for start in range(0, len(unique), 500):
+        for event in session.scalars(select(Event).where(Event.event_id.in_(unique[start : start + 500]))):
+            found[event.event_id] = event
+    return found
 
 
 def contexts(session: Session, ids: set[int]) -> dict[int, Any]:

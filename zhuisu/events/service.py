@@ -8,6 +8,7 @@ runs the query again with the caller's rights).
 
 import base64
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -196,9 +197,33 @@ def get_event(session: Session, event_id: str, *, scope: EventScope = EVERYTHING
     return event
 
 
-def query_document(session: Session, events: list[Event], *, query_name: str = "SimpleEventQuery") -> dict[str, Any]:
-    """The EPCISQueryDocument (JSON-LD) for ``events``: each as captured, with its recordTime, under one @context."""
-    contexts = repository.contexts(session, {e.context_id for e in events if e.context_id is not None})
+def event_contexts(session: Session, events: Iterable[Event]) -> dict[int, Any]:
+    """The stored JSON-LD contexts ``events`` were captured with, by id (one read for many events)."""
+    return repository.contexts(session, {e.context_id for e in events if e.context_id is not None})
+
+
+def get_events(session: Session, event_ids: Sequence[str]) -> dict[str, Event]:
+    """The events with these eventIDs (or CBV event hashes), by the id asked, read together (a story's timeline:
+    one query instead of one per event). Everything is in scope: for readers that already narrowed the ids (a
+    trace). Raises NotFound for an id with no event."""
+    found = repository.find_events(session, event_ids)
+    for event_id in event_ids:
+        if event_id not in found:
+            found[event_id] = get_event(session, event_id)  # a CBV event hash, or NotFound
+    return found
+
+
+def query_document(
+    session: Session,
+    events: list[Event],
+    *,
+    query_name: str = "SimpleEventQuery",
+    contexts: dict[int, Any] | None = None,
+) -> dict[str, Any]:
+    """The EPCISQueryDocument (JSON-LD) for ``events``: each as captured, with its recordTime, under one @context.
+    ``contexts`` (``event_contexts``): the stored contexts when the caller read them already (``event_contexts``)."""
+    if contexts is None:
+        contexts = event_contexts(session, events)
     urls: list[str] = []
     terms: dict[str, Any] = {}
     out: list[dict[str, Any]] = []

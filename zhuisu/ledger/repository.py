@@ -144,6 +144,19 @@ def find_leaf(session: Session, event_id: str) -> Row[int, bytes, int | None, st
     return None if pk is None else session.execute(query.where(LedgerLeaf.event_pk == pk)).one_or_none()
 
 
+def find_leaves(session: Session, event_ids: Sequence[str]) -> list[tuple[str, int, bytes]]:
+    """The leaves ``(event_id, idx, leaf)`` of the events with these eventIDs that have one (chunks of 500)."""
+    unique = list(dict.fromkeys(event_ids))
+    rows: list[tuple[str, int, bytes]] = []
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        found = session.execute(
+            select(LedgerLeaf.event_id, LedgerLeaf.idx, LedgerLeaf.leaf).where(LedgerLeaf.event_id.in_(chunk))
+        )
+        rows.extend((event_id, idx, bytes(leaf)) for event_id, idx, leaf in found)
+    return rows
+
+
 def iter_leaves(session: Session, chunk: int) -> Iterator[list[Row[Any]]]:
     """Every leaf row (idx, event_pk, event_id, leaf, salt) in index order, ``chunk`` at a time (keyset paging)."""
     after = -1

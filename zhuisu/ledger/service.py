@@ -27,7 +27,13 @@ from zhuisu.ledger.leaf import SALT_BYTES, Leaf, body_digest, commit_recorder, r
 from zhuisu.ledger.merkle import EMPTY_ROOT, leaf_hash, verify_consistency
 from zhuisu.ledger.proof_file import build_proof
 from zhuisu.ledger.repository import NodeReader
-from zhuisu.ledger.subtrees import CompactRange, consistency_proof_at, inclusion_proof_at, root_at
+from zhuisu.ledger.subtrees import (
+    CompactRange,
+    consistency_proof_at,
+    inclusion_proof_at,
+    inclusion_proofs_at,
+    root_at,
+)
 from zhuisu.ledger.tiles import ENTRIES, TILE_HEIGHT, TILE_WIDTH, encode_entry_bundle, parse_tile_path
 from zhuisu.models import LedgerCheckpoint
 
@@ -153,6 +159,20 @@ def prove(session: Session, event_id: str) -> str:
         raise NotYetSigned(f"no signed checkpoint covers entry {index} ({event_id}) yet; try again shortly")
     path = inclusion_proof_at(index, size, NodeReader(session))
     return build_proof(index, path, note, extra=bytes(leaf))
+
+
+def prove_many(session: Session, event_ids: Sequence[str]) -> dict[str, str]:
+    """``prove`` of many events by eventID at once, under the latest checkpoint: one read of their leaves and one
+    of every tree node their proofs need. An event it gives no proof for (no leaf by that eventID, or one no signed
+    checkpoint covers yet) is left out: ``prove`` says why."""
+    latest = repository.latest_checkpoint(session)
+    if latest is None:
+        return {}
+    leaves = [
+        (event_id, idx, leaf) for event_id, idx, leaf in repository.find_leaves(session, event_ids) if idx < latest.size
+    ]
+    paths = inclusion_proofs_at([idx for _, idx, _ in leaves], latest.size, NodeReader(session))
+    return {event_id: build_proof(idx, paths[idx], latest.note, extra=bytes(leaf)) for event_id, idx, leaf in leaves}
 
 
 def consistency(session: Session, old_size: int, new_size: int) -> ConsistencyProof:

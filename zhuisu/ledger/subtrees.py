@@ -144,6 +144,14 @@ def inclusion_proof_at(index: int, size: int, reader: HashReader) -> list[bytes]
     return _resolve(inclusion_proof_nodes(index, size), reader)
 
 
+def inclusion_proofs_at(indexes: Iterable[int], size: int, reader: HashReader) -> dict[int, list[bytes]]:
+    """``PATH(index, D[size])`` of each of ``indexes``, with a single ``read_many`` call for all their nodes (the
+    proofs of one story's events share most of their upper nodes)."""
+    plans = {index: inclusion_proof_nodes(index, size) for index in indexes}
+    hashes = read_nodes(reader, (key for plan in plans.values() for element in plan for key in element))
+    return {index: [fold([hashes[k] for k in element]) for element in plan] for index, plan in plans.items()}
+
+
 def consistency_proof_at(old_size: int, new_size: int, reader: HashReader) -> list[bytes]:
     """``PROOF(old_size, D[new_size])`` from stored hashes, with a single ``read_many`` call."""
     return _resolve(consistency_proof_nodes(old_size, new_size), reader)

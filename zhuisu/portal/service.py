@@ -210,7 +210,8 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         raise UnknownCode(
             f"没有找到追溯码 {text.strip()} 的记录", message_en=f"nothing is recorded about {text.strip()}"
         )
-    events = {step.event_id: events_service.get_event(session, step.event_id) for step in timeline}
+    read = events_service.get_events(session, [step.event_id for step in timeline])
+    events = {step.event_id: read[step.event_id] for step in timeline}
     places = _Places(session)
     verification, failures, verified = _verify(session, events.values(), key)
     zone = ZoneInfo(key.timezone)
@@ -564,18 +565,24 @@ def _verify(
     failures: set[str] = set()
     fresh: dict[str, tuple[int, str]] = {}
     sizes: list[int] = []
+    digests = {e.event_id: body_digest(e.body) for e in events}
+    unproven = [e for e in events if known.get(e.event_id, (0, None))[1] != digests[e.event_id]]
+    # the events not verified before: their proofs and contexts read together (one read each, not one per event)
+    proofs = ledger_service.prove_many(session, [e.event_id for e in unproven]) if unproven else {}
+    contexts = events_service.event_contexts(session, unproven)
     for event in events:
         if not _columns_agree(event):
             failures.add(event.event_id)
             continue
-        digest = body_digest(event.body)
+        digest = digests[event.event_id]
         size, memo = known.get(event.event_id, (0, None))
         if memo == digest:
             sizes.append(size)
             continue
         try:
-            proof = ledger_service.prove(session, event.event_id)
-            result = evidence.check_event_proof(proof, events_service.query_document(session, [event]), [key.vkey])
+            proof = proofs.get(event.event_id) or ledger_service.prove(session, event.event_id)
+            document = events_service.query_document(session, [event], contexts=contexts)
+            result = evidence.check_event_proof(proof, document, [key.vkey])
         except NotYetSigned:
             continue  # not failed: written by a path that does not sign; the worker signs it shortly
         except ZhuisuError:

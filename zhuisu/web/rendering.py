@@ -73,6 +73,9 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
     autoescape=jinja2.select_autoescape(),
     extensions=["jinja2.ext.i18n"],
+    # templates are package data: compiled once per process, not checked on disk at every render (a product page
+    # renders two); a template edited in development shows after a restart
+    auto_reload=False,
 )
 # The page's language is the render context's ``lang``: the callables read it there (one environment for every
 # request; ``{% trans %}`` and ``_()`` alike).
