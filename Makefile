@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk bench-startup fuzz clean
+.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ test-fast: install
 check: install
 	$(BIN)/ruff format --check zhuisu tests bench scripts
 	$(BIN)/ruff check zhuisu tests bench scripts
-	$(BIN)/mypy zhuisu tests
+	$(BIN)/mypy zhuisu tests bench scripts
 	$(BIN)/pytest -q -p no:xdist tests/test_architecture.py
 	$(BIN)/python scripts/architecture_doc.py --check
 	$(BIN)/python -m scripts.i18n --check
@@ -87,6 +87,14 @@ fuzz: install
 # Risk rules: capture with the rules off and on, and a full scan of a clean chain (docs/oversight.md).
 bench-risk: install postgres
 	$(BIN)/python -m bench.risk --events $(or $(RISK_EVENTS),100000) --capture-events 20000 $(BENCH_ARGS)
+
+# The public product page under load: cold codes (each built once), warm and revalidated (bench/portal_load.py).
+bench-portal: install
+	$(BIN)/python -m bench.portal_load --events $(or $(PORTAL_EVENTS),5000) --workers 2 --connections 8 $(BENCH_ARGS)
+
+# Whole-process zhuisu import against QU4RTET in one run (../shared/bench/peer-quartet; skipped without ../shared).
+bench-peer: install
+	$(BIN)/python -m bench.peer
 
 # Start-up of the zhuisu command: --help, a command without a database, an import of one event (whole processes).
 bench-startup: install

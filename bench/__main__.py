@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench import capture, trace
+from bench import capture, history, trace
 from bench.probe import PG_SETTINGS, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.app import wiring
@@ -130,6 +130,13 @@ def main() -> None:
     print(f"load average at the end: {results['load_average']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    for kind, d in results["databases"].items():
+        history.append(
+            f"bench {kind}, {args.events:,} events",
+            f"capture {d['capture_events_per_s']:,} ev/s (ratio {d['capture_ratio']}) · trace p50/p99 "
+            f"{d['trace_p50_ms']}/{d['trace_p99_ms']} ms · impact {d['impact_ms']} ms "
+            f"({d['impact_downstream_things']:,} things) · peak RSS {d['peak_rss_mb']} MB",
+        )
 
 
 def _print(results: dict[str, Any]) -> None:

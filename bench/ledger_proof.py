@@ -190,13 +190,13 @@ def measure_log(url: str, n: int, samples: int) -> dict[str, Any]:
     checkpoint_ms = (time.perf_counter() - started) * 1000
     cold = [rng.randrange(n) for _ in range(200)]
     with maker() as s:
-        cold_ms = time_calls(len(cold), lambda k: service.prove(s, event_id(cold[k]), origin=ORIGIN, skey=skey))
+        cold_ms = time_calls(len(cold), lambda k: service.prove(s, event_id(cold[k])))
     warmed = prewarm(url)
     picks = [rng.randrange(n) for _ in range(samples)]
     with maker() as s:
         for i in picks[:50]:
-            service.prove(s, event_id(i), origin=ORIGIN, skey=skey)  # warm-up of the code paths
-        proof_ms = time_calls(samples, lambda k: service.prove(s, event_id(picks[k]), origin=ORIGIN, skey=skey))
+            service.prove(s, event_id(i))  # warm-up of the code paths
+        proof_ms = time_calls(samples, lambda k: service.prove(s, event_id(picks[k])))
     now = datetime.now(UTC)
 
     def append(batch: int) -> None:

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from bench import history
+
 RESULTS = Path(__file__).resolve().parent / "results" / "portal.json"
 DL_PREFIX = "https://id.gs1.org/"
 TARGET = {"requests_per_second": 1000, "p99_ms": 100}
@@ -227,6 +229,14 @@ def main() -> int:
             and not warm["errors"]
         ),
     }
+    history.append(
+        f"portal, {args.events:,} events, {args.workers} workers, {args.connections} clients",
+        " · ".join(
+            f"{p['pass']} {p['requests_per_second']} req/s p99 {p['p99_ms']} ms "
+            f"({p['server_cpu_ms_per_request']} ms CPU)"
+            for p in passes
+        ),
+    )
     header = f"{'pass':<12}{'requests':>10}{'distinct':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
     print(header + f"{'cpu ms/req':>12}")
     for p in passes:

@@ -31,6 +31,7 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench import history
 from bench.probe import PG_SETTINGS
 from tests.support import pgserver
 from zhuisu.app import wiring
@@ -197,6 +198,12 @@ def main() -> None:
     print(json.dumps(results, ensure_ascii=False))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "risk.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    for kind, d in dbs.items():
+        history.append(
+            f"risk {kind}, {args.events:,} events",
+            f"capture rules on/off {d['capture_ratio']} · scan {d['scan_s']} s "
+            f"({d['scan_1m_extrapolated_s']} s per 1M) · {d['scan_alerts']} alerts",
+        )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import history
+
 RESULTS = Path(__file__).parent / "results"
 DOCUMENT = {
     "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
@@ -104,6 +106,12 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "startup.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result))
+    history.append(
+        "startup",
+        f"--help {figures['help']['best_s']} s ({figures['help_modules']} modules) · codes check "
+        f"{figures['codes_check']['best_s']} s · import of one event {figures['import_one']['best_s']} s "
+        f"(best of {args.runs})",
+    )
 
 
 if __name__ == "__main__":
