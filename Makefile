@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer fuzz clean
+.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer bench-capture fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,10 @@ bench-risk: install postgres
 # The public product page under load: cold codes (each built once), warm and revalidated (bench/portal_load.py).
 bench-portal: install
 	$(BIN)/python -m bench.portal_load --events $(or $(PORTAL_EVENTS),5000) --workers 2 --connections 8 $(BENCH_ARGS)
+
+# HTTP capture with 4 clients (documents of 100 events, 2 server processes) beside zhuisu import of the same events.
+bench-capture: install postgres
+	$(BIN)/python -m bench.http_capture $(BENCH_ARGS)
 
 # Whole-process zhuisu import against QU4RTET in one run (../shared/bench/peer-quartet; skipped without ../shared).
 bench-peer: install
