@@ -32,6 +32,9 @@ from zhuisu.parties import service as parties_service
 BATCH = 2000
 #: Tables that do not grow with the events: copied untimed (the log head is seeded and only updated).
 _SETUP_SKIP = frozenset({"ledger_heads"})
+#: Tables capture grows that are not per event (no ``event_pk``): the rows of a batch are those past the last id
+#: copied (the risk rules' alerts at capture).
+_GROWING = frozenset({"oversight_alerts"})
 
 
 @dataclass
@@ -79,6 +82,7 @@ class _Mirror:
     def __init__(self, source: sessionmaker[Session], target: sessionmaker[Session], empty: dict[str, int]) -> None:
         self.source, self.target, self.empty = source, target, empty
         self.last_pk, self.last_leaf = 0, 0
+        self.last_ids: dict[str, int] = {}
         self.writing = self.writing_cpu = 0.0  # seconds (wall, CPU) spent in the timed writes
         self.aside = self.aside_cpu = 0.0  # seconds (wall, CPU) in the progress callback (reads, copies, writes)
         self.events = 0
@@ -105,7 +109,11 @@ class _Mirror:
         now = table_counts(self.source)
         with unit_of_work(self.source, write=False) as read, unit_of_work(self.target) as write:
             for table in Base.metadata.sorted_tables:
-                if now[table.name] > self.empty[table.name] and not _per_event(table) and table.name not in _SETUP_SKIP:
+                if (
+                    now[table.name] > self.empty[table.name]
+                    and not _per_event(table)
+                    and table.name not in _SETUP_SKIP | _GROWING
+                ):
                     write.execute(insert(table), [dict(r) for r in read.execute(select(table)).mappings()])
 
     def _batch_rows(self) -> tuple[dict[str, list[dict[str, Any]]], int, int]:
@@ -115,8 +123,12 @@ class _Mirror:
             rows: dict[str, list[dict[str, Any]]] = {}
             for table in Base.metadata.sorted_tables:
                 where = _batch_filter(table, self.last_pk, top_pk, self.last_leaf, top_leaf)
+                if table.name in _GROWING:
+                    where = table.c.id > self.last_ids.get(table.name, 0)
                 if where is not None:
                     rows[table.name] = [dict(r) for r in read.execute(select(table).where(where)).mappings()]
+                if table.name in _GROWING and rows[table.name]:
+                    self.last_ids[table.name] = max(r["id"] for r in rows[table.name])
         return rows, top_pk, top_leaf
 
 
