@@ -26,11 +26,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import capture, history, trace
-from bench.probe import PG_SETTINGS, machine_probe_ms
+from bench.probe import PG_SETTINGS, fresh_database, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.app import wiring
 from zhuisu.db import migrate
@@ -38,15 +37,6 @@ from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.demo.generator import write_document
 
 RESULTS = Path(__file__).parent / "results"
-
-
-def _fresh(kind: str, tmp: Path, name: str, server: pgserver.PgServer | None) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / (name + '.db')}"
-    assert server is not None
-    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return server.url(name)
 
 
 def _maker(url: str) -> sessionmaker[Session]:
@@ -57,7 +47,7 @@ def _maker(url: str) -> sessionmaker[Session]:
 def run_database(
     kind: str, doc: Path, tmp: Path, args: argparse.Namespace, server: pgserver.PgServer | None
 ) -> dict[str, Any]:
-    source, target = (_maker(_fresh(kind, tmp, f"bench_{kind}_{what}", server)) for what in ("capture", "raw"))
+    source, target = (_maker(fresh_database(kind, tmp, f"bench_{kind}_{what}", server)) for what in ("capture", "raw"))
     figures = capture.measure(source, target, doc, args.seed)
     target.kw["bind"].dispose()
     print(
@@ -69,7 +59,7 @@ def run_database(
     )
     traced, actor, dataset = source, figures.actor_id, f"{figures.events} captured"
     if args.events > figures.events:
-        traced = _maker(_fresh(kind, tmp, f"bench_{kind}_trace", server))
+        traced = _maker(fresh_database(kind, tmp, f"bench_{kind}_trace", server))
         actor = capture.register_parties(traced, args.seed)
         trace.bulk_load(traced, actor, args.events, args.seed)
         dataset = f"{args.events} bulk-loaded"

@@ -33,10 +33,9 @@ from typing import Any
 
 import httpx
 import orjson
-import psycopg
 
 from bench import capture, history
-from bench.probe import PG_SETTINGS
+from bench.probe import PG_SETTINGS, fresh_database
 from tests.support import pgserver
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
@@ -52,15 +51,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _url(kind: str, tmp: Path, name: str, server: pgserver.PgServer | None) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / (name + '.db')}"
-    assert server is not None
-    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return server.url(name)
 
 
 def _prepared(url: str, seed: int) -> tuple[str, str]:
@@ -197,10 +187,10 @@ def http_rate(
 def run(kind: str, tmp: Path, events: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     server = pgserver.start(PG_SETTINGS) if kind == "postgresql" else None
     try:
-        url = _url(kind, tmp, f"bench_{kind}_import", server)
+        url = fresh_database(kind, tmp, f"bench_{kind}_import", server)
         actor, _ = _prepared(url, args.seed)
         figures = import_rate(tmp, url, events, actor)
-        url = _url(kind, tmp, f"bench_{kind}_http", server)
+        url = fresh_database(kind, tmp, f"bench_{kind}_http", server)
         _, secret = _prepared(url, args.seed)
         figures.update(http_rate(tmp, url, events, secret, args))
     finally:

@@ -8,6 +8,11 @@ it; each benchmark records one right after its impact measurements.
 """
 
 import time
+from pathlib import Path
+
+import psycopg
+
+from tests.support import pgserver
 
 
 def machine_probe_ms(rounds: int = 5) -> float:
@@ -25,3 +30,13 @@ def machine_probe_ms(rounds: int = 5) -> float:
 #: about a quarter of RAM); at 128 MB a recall impact's 100,000 items' index pages (~200 MB) no longer fit, are
 #: read again from the OS cache on every impact, and the figures vary with whatever else the host caches.
 PG_SETTINGS = {"shared_buffers": "1GB"}
+
+
+def fresh_database(kind: str, tmp: Path, name: str, server: pgserver.PgServer | None) -> str:
+    """The URL of a new empty database ``name``: a SQLite file in ``tmp``, or a database created on ``server``."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / (name + '.db')}"
+    assert server is not None
+    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return server.url(name)

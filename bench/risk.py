@@ -27,12 +27,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import history
-from bench.probe import PG_SETTINGS
+from bench.probe import PG_SETTINGS, fresh_database
 from tests.support import pgserver
 from zhuisu.app import wiring
 from zhuisu.config import Settings
@@ -47,15 +46,6 @@ from zhuisu.oversight.rules.base import RiskConfig
 
 RESULTS = Path(__file__).parent / "results"
 Round = list[tuple[str, list[dict[str, Any]]]]
-
-
-def fresh(kind: str, tmp: Path, name: str, server: pgserver.PgServer | None) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / (name + '.db')}"
-    assert server is not None
-    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return server.url(name)
 
 
 def node(url: str, rules: bool, data_dir: Path) -> sessionmaker[Session]:
@@ -124,8 +114,8 @@ def compare(off: sessionmaker[Session], on: sessionmaker[Session], batches: list
 
 
 def run_database(kind: str, tmp: Path, args: argparse.Namespace, server: pgserver.PgServer | None) -> dict[str, Any]:
-    off = node(fresh(kind, tmp, f"risk_{kind}_off", server), False, tmp)
-    on = node(fresh(kind, tmp, f"risk_{kind}_on", server), True, tmp)
+    off = node(fresh_database(kind, tmp, f"risk_{kind}_off", server), False, tmp)
+    on = node(fresh_database(kind, tmp, f"risk_{kind}_on", server), True, tmp)
     spent = compare(off, on, list(rounds(on, args.capture_events, 0, args.batch)))
     n_on = int(spent["events"])
     s_off, s_on = spent["off_wall"], spent["on_wall"]

@@ -22,14 +22,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
 from bench import capture
-from bench.probe import PG_SETTINGS, machine_probe_ms
+from bench.probe import PG_SETTINGS, fresh_database, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.app import wiring
 from zhuisu.capture import service as capture_service
@@ -342,20 +341,11 @@ def bulk_load(maker: sessionmaker[Session], actor_id: str, events: int, seed: in
     return events / (time.perf_counter() - started)
 
 
-def _fresh_url(kind: str, tmp: Path, server: pgserver.PgServer | None) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / 'bench_trace.db'}"
-    assert server is not None
-    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
-        c.execute('CREATE DATABASE "bench_trace"')
-    return server.url("bench_trace")
-
-
 def run(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Bulk-load, then trace latency and impact, on one fresh database."""
     server = pgserver.start(PG_SETTINGS) if kind == "postgresql" else None
     try:
-        url = _fresh_url(kind, tmp, server)
+        url = fresh_database(kind, tmp, "bench_trace", server)
         migrate.upgrade(url)
         maker = make_sessionmaker(make_engine(url))
         actor = capture.register_parties(maker, args.seed)
