@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import capture, history, trace
-from bench.probe import PG_SETTINGS, fresh_database, machine_probe_ms
+from bench.probe import PG_SETTINGS, fresh_database, machine_probe_ms, print_by_database
 from tests.support import pgserver
 from zhuisu.app import wiring
 from zhuisu.db import migrate
@@ -115,7 +115,7 @@ def main() -> None:
             finally:
                 if server:
                     server.stop()
-            _print(results)
+            print_by_database(results["databases"], width=22)
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(f"load average at the end: {results['load_average']}")
     RESULTS.mkdir(exist_ok=True)
@@ -127,14 +127,6 @@ def main() -> None:
             f"{d['trace_p50_ms']}/{d['trace_p99_ms']} ms · impact {d['impact_ms']} ms "
             f"({d['impact_downstream_things']:,} things) · peak RSS {d['peak_rss_mb']} MB",
         )
-
-
-def _print(results: dict[str, Any]) -> None:
-    dbs = results["databases"]
-    keys = list(next(iter(dbs.values())))
-    print(f"\n{'metric':<28}" + "".join(f"{k:>22}" for k in dbs))
-    for key in keys:
-        print(f"{key:<28}" + "".join(f"{dbs[k][key]:>22}" for k in dbs))
 
 
 if __name__ == "__main__":

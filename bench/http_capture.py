@@ -35,7 +35,7 @@ import httpx
 import orjson
 
 from bench import capture, history
-from bench.probe import PG_SETTINGS, fresh_database
+from bench.probe import PG_SETTINGS, fresh_database, print_by_database
 from tests.support import pgserver
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
@@ -223,10 +223,7 @@ def main() -> None:
             results["databases"][kind] = run(kind, Path(name), events, args)
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     dbs = results["databases"]
-    print(f"\n{'metric':<28}" + "".join(f"{k:>16}" for k in dbs))
-    for key in next(iter(dbs.values())):
-        if key != "http_first_problem":
-            print(f"{key:<28}" + "".join(f"{dbs[k][key]!s:>16}" for k in dbs))
+    print_by_database(dbs, skip=frozenset({"http_first_problem"}))
     print(json.dumps(results))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "http_capture.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

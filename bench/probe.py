@@ -9,6 +9,7 @@ it; each benchmark records one right after its impact measurements.
 
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -40,3 +41,13 @@ def fresh_database(kind: str, tmp: Path, name: str, server: pgserver.PgServer | 
     with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     return server.url(name)
+
+
+def print_by_database(
+    databases: dict[str, dict[str, Any]], *, skip: frozenset[str] = frozenset(), width: int = 16
+) -> None:
+    """The figures of each database side by side, a metric a line (``skip``: those that are not one value)."""
+    print(f"\n{'metric':<28}" + "".join(f"{k:>{width}}" for k in databases))
+    for key in next(iter(databases.values())):
+        if key not in skip:
+            print(f"{key:<28}" + "".join(f"{databases[k][key]!s:>{width}}" for k in databases))

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import history
-from bench.probe import PG_SETTINGS, fresh_database
+from bench.probe import PG_SETTINGS, fresh_database, print_by_database
 from tests.support import pgserver
 from zhuisu.app import wiring
 from zhuisu.config import Settings
@@ -181,10 +181,7 @@ def main() -> None:
                     server.stop()
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     dbs = results["databases"]
-    print(f"\n{'metric':<28}" + "".join(f"{k:>16}" for k in dbs))
-    for key in next(iter(dbs.values())):
-        if key != "scan_hits":
-            print(f"{key:<28}" + "".join(f"{dbs[k][key]:>16}" for k in dbs))
+    print_by_database(dbs, skip=frozenset({"scan_hits"}))
     print(json.dumps(results, ensure_ascii=False))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "risk.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
