@@ -37,6 +37,7 @@ import orjson
 from bench import capture, history
 from bench.probe import PG_SETTINGS, fresh_database, print_by_database
 from tests.support import pgserver
+from tests.support.epcis import document, object_event
 from zhuisu.db import migrate
 from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
@@ -66,15 +67,7 @@ def _prepared(url: str, seed: int) -> tuple[str, str]:
 
 
 def _document(events: list[dict[str, Any]]) -> bytes:
-    return orjson.dumps(
-        {
-            "@context": CONTEXT,
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": "2026-12-05T00:00:00Z",
-            "epcisBody": {"eventList": events},
-        }
-    )
+    return orjson.dumps(document(*events, context=CONTEXT))
 
 
 def _env(tmp: Path, url: str) -> dict[str, str]:
@@ -110,16 +103,7 @@ def _warm_up(base: str, secret: str, requests: int) -> None:
     headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/ld+json"}
     with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
         for n in range(requests):
-            event = {
-                "type": "ObjectEvent",
-                "eventID": f"urn:uuid:00000000-0000-4000-8000-{n:012d}",
-                "eventTime": "2026-01-01T08:00:00+08:00",
-                "eventTimeZoneOffset": "+08:00",
-                "epcList": [f"https://id.gs1.org/01/06901234123456/21/warm-{n}"],
-                "action": "ADD",
-                "bizStep": "commissioning",
-                "disposition": "active",
-            }
+            event = object_event(10_000_000 + n)  # none of the generator's codes
             answer = http.post("/capture", content=_document([event]))
             if answer.status_code not in (200, 201, 202):
                 raise SystemExit(f"warm-up capture failed: {answer.status_code} {answer.text[:500]}")

@@ -24,29 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from bench import history
+from tests.support.epcis import document, object_event
 
 RESULTS = Path(__file__).parent / "results"
-DOCUMENT = {
-    "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-    "type": "EPCISDocument",
-    "schemaVersion": "2.0",
-    "creationDate": "2026-12-04T08:00:00+08:00",
-    "epcisBody": {
-        "eventList": [
-            {
-                "type": "ObjectEvent",
-                "eventID": "urn:uuid:6f0d3c2e-2f4b-4d0a-9a57-5a4f0c1e0001",
-                "eventTime": "2026-12-04T08:00:00+08:00",
-                "eventTimeZoneOffset": "+08:00",
-                "epcList": ["https://id.gs1.org/01/06901234123456/21/startup-1"],
-                "action": "ADD",
-                "bizStep": "commissioning",
-                "disposition": "active",
-                "readPoint": {"id": "https://id.gs1.org/414/6901234000016"},
-            }
-        ]
-    },
-}
+#: One new event (commissioned), as ``zhuisu import`` reads a file.
+DOCUMENT = document(object_event(1, action="ADD", bizStep="commissioning", disposition="active"))
 
 
 def _zhuisu() -> list[str]:

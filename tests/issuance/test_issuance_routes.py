@@ -216,15 +216,21 @@ class TestCheck:
         )
 
 
+def _dairy_product(maker: sessionmaker[Session], party_id: str) -> None:
+    """The party's GS1 prefix, and a dairy product under it (its class's rules ask for the production and expiry
+    dates)."""
+    _register_prefix(maker, party_id)
+    with unit_of_work(maker) as session:
+        producer = session.get_one(Party, party_id)
+        masterdata.register_product(session, name="纯牛奶", class_id="food.dairy", producer=producer, gtin=GTIN14)
+
+
 class TestDatesTheCatalogAsksFor:
     def test_a_dairy_product_needs_its_production_and_expiry_dates(
         self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]
     ) -> None:
         # given a registered dairy product, whose class's rules ask a commissioning for both dates
-        _register_prefix(maker, creds.party_id)
-        with unit_of_work(maker) as session:
-            producer = session.get_one(Party, creds.party_id)
-            masterdata.register_product(session, name="纯牛奶", class_id="food.dairy", producer=producer, gtin=GTIN14)
+        _dairy_product(maker, creds.party_id)
         before = _counts(maker)
         # when codes are asked for without them
         refused = client.post("/codes/issue", headers=creds.headers, json={"gtin": GTIN14, "lot": "M1", "count": 2})
@@ -285,10 +291,7 @@ class TestConsoleIssueForm:
     def test_the_console_form_takes_the_dates_the_class_asks_for(
         self, client: TestClient, creds: Credentials, maker: sessionmaker[Session]
     ) -> None:
-        _register_prefix(maker, creds.party_id)
-        with unit_of_work(maker) as session:
-            producer = session.get_one(Party, creds.party_id)
-            masterdata.register_product(session, name="纯牛奶", class_id="food.dairy", producer=producer, gtin=GTIN14)
+        _dairy_product(maker, creds.party_id)
         csrf_token = sign_in(client, creds.token)
         # as a browser sends the form: the date inputs left empty
         form = {

@@ -141,7 +141,7 @@ def root_at(size: int, reader: HashReader) -> bytes:
 
 def inclusion_proof_at(index: int, size: int, reader: HashReader) -> list[bytes]:
     """``PATH(index, D[size])`` from stored hashes, with a single ``read_many`` call."""
-    return _resolve(inclusion_proof_nodes(index, size), reader)
+    return inclusion_proofs_at([index], size, reader)[index]
 
 
 def inclusion_proofs_at(indexes: Iterable[int], size: int, reader: HashReader) -> dict[int, list[bytes]]:
@@ -149,7 +149,7 @@ def inclusion_proofs_at(indexes: Iterable[int], size: int, reader: HashReader) -
     proofs of one story's events share most of their upper nodes)."""
     plans = {index: inclusion_proof_nodes(index, size) for index in indexes}
     hashes = read_nodes(reader, (key for plan in plans.values() for element in plan for key in element))
-    return {index: [fold([hashes[k] for k in element]) for element in plan] for index, plan in plans.items()}
+    return {index: _folded(plan, hashes) for index, plan in plans.items()}
 
 
 def consistency_proof_at(old_size: int, new_size: int, reader: HashReader) -> list[bytes]:
@@ -158,7 +158,11 @@ def consistency_proof_at(old_size: int, new_size: int, reader: HashReader) -> li
 
 
 def _resolve(plan: Sequence[ProofElement], reader: HashReader) -> list[bytes]:
-    hashes = read_nodes(reader, (key for element in plan for key in element))
+    return _folded(plan, read_nodes(reader, (key for element in plan for key in element)))
+
+
+def _folded(plan: Sequence[ProofElement], hashes: dict[NodeKey, bytes]) -> list[bytes]:
+    """Each element of a proof plan as the hash of the range its nodes cover."""
     return [fold([hashes[k] for k in element]) for element in plan]
 
 

@@ -22,7 +22,7 @@ from zhuisu.models import EventFlag, Party
 from zhuisu.oversight import repository
 from zhuisu.oversight.schemas import FlagSummary, GraphEdge, GraphNode, ImpactView, OverviewRead, TraceView, VolumeRead
 from zhuisu.parties import service as parties_service
-from zhuisu.parties.vocabulary import LICENCE_TYPES
+from zhuisu.parties.vocabulary import LICENCE_TYPES, licence_type_name
 from zhuisu.portal import complaints
 from zhuisu.portal.vocabulary import step_label
 from zhuisu.recall import service as recall_service
@@ -82,8 +82,8 @@ def _flag(catalog: Catalog, flag: EventFlag, event_id: str) -> FlagSummary:
 
 def _element_name(catalog: Catalog, key: str) -> tuple[str, str]:
     if key.startswith("licence:"):
-        kind = LICENCE_TYPES.get(key.removeprefix("licence:"))
-        return (kind[0], kind[1]) if kind else (key, key)
+        kind = key.removeprefix("licence:")
+        return licence_type_name(kind) if kind in LICENCE_TYPES else (key, key)
     element = catalog.elements.get(key)
     return (element.name, element.name_en) if element else (key, key)
 

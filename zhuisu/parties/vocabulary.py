@@ -78,3 +78,9 @@ LICENCE_TYPES: dict[str, tuple[str, str, str | None]] = {
     "inspection_accreditation": (*pair("inspection body accreditation (CMA)"), None),
     "other": (*pair("other licence"), None),
 }
+
+
+def licence_type_name(licence_type: str) -> tuple[str, str]:
+    """(zh-CN, English) name of a licence type; an unknown type by itself."""
+    zh, en, _ = LICENCE_TYPES.get(licence_type, (licence_type, licence_type, None))
+    return zh, en

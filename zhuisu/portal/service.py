@@ -41,7 +41,7 @@ from zhuisu.ledger.leaf import body_digest
 from zhuisu.models import CodeBatch, Event, Inspection, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
-from zhuisu.parties.vocabulary import LICENCE_TYPES
+from zhuisu.parties.vocabulary import licence_type_name
 from zhuisu.portal import repository, vocabulary
 from zhuisu.portal.errors import UnknownCode
 from zhuisu.portal.schemas import (
@@ -332,8 +332,8 @@ def _producer(
     licences = [
         PublicLicenceRead(
             kind=lic.licence_type,
-            kind_zh=LICENCE_TYPES.get(lic.licence_type, (lic.licence_type, lic.licence_type, None))[0],
-            kind_en=LICENCE_TYPES.get(lic.licence_type, (lic.licence_type, lic.licence_type, None))[1],
+            kind_zh=licence_type_name(lic.licence_type)[0],
+            kind_en=licence_type_name(lic.licence_type)[1],
             number=lic.number,
             valid_to=lic.valid_to.isoformat() if lic.valid_to else None,
         )

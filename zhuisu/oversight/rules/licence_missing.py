@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from zhuisu.auth.roles import in_class
 from zhuisu.models import Event, EventEpc, EventFlag, Licence, Party, Product
 from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class
-from zhuisu.parties.vocabulary import LICENCE_TYPES
+from zhuisu.parties.vocabulary import licence_type_name
 
 EVIDENCE = 20
 
@@ -100,8 +100,8 @@ def _hits(uncovered: dict[tuple[str, str, tuple[str, ...]], dict[int, tuple[date
     hits = []
     for (recorder, class_id, needed), events in sorted(uncovered.items()):
         latest = sorted(events.items(), key=lambda item: (item[1][0], item[0]))[-EVIDENCE:]
-        names_zh = "、".join(LICENCE_TYPES.get(k, (k, k, None))[0] for k in needed)
-        names_en = ", ".join(LICENCE_TYPES.get(k, (k, k, None))[1] for k in needed)
+        names = [licence_type_name(k) for k in needed]
+        names_zh, names_en = "、".join(zh for zh, _ in names), ", ".join(en for _, en in names)
         hits.append(
             Hit(
                 key=f"{recorder}\n{class_id}\n{','.join(needed)}",
