@@ -36,8 +36,10 @@ def _commit() -> str:
     return sha + ("+" if dirty.strip() else "")
 
 
-def append(benchmark: str, figures: str, *, path: Path = HISTORY) -> str:
-    """Append a row for ``benchmark`` with ``figures`` (a short text); returns the row."""
+def append(benchmark: str, figures: str, *, path: Path | None = None) -> str:
+    """Append a row for ``benchmark`` with ``figures`` (a short text) to ``path`` (docs/benchmarks.md); returns the
+    row."""
+    path = path or HISTORY
     if not path.exists():
         path.write_text(HEADER, encoding="utf-8")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import bench.__main__ as bench_main
+from bench import history
 from bench import trace as bench_trace
 
 FIELDS = {
@@ -31,8 +32,10 @@ def _run(main: object, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_make_bench_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # given: the results written where the test can read them (not over a real run's)
+    # given: the results and the history row written where the test can read them (not over a real run's, nor in
+    # the repository's docs/benchmarks.md)
     monkeypatch.setattr(bench_main, "RESULTS", tmp_path)
+    monkeypatch.setattr(history, "HISTORY", tmp_path / "benchmarks.md")
     # when: capture 300 events through the service, bulk-load 1,000 more, trace 5 codes, recall a lot of 200 items
     args = ["--events", "1000", "--capture-events", "300", "--fanout", "200", "--samples", "5", "--db", "sqlite"]
     _run(bench_main.main, ["bench", *args], monkeypatch)
@@ -47,6 +50,14 @@ def test_make_bench_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert sqlite["impact_downstream_things"] == 200 + 20 + 1  # items, cases of 10, one pallet of 20 cases
     assert sqlite["capture_ratio"] > 0
     assert sqlite["machine_probe_ms"] > 0
+    rows = (tmp_path / "benchmarks.md").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "# Benchmarks: the history"
+    assert rows[-1].split(" | ")[2:4] == [
+        "bench sqlite, 1,000 events",
+        f"capture {sqlite['capture_events_per_s']:,} ev/s (ratio {sqlite['capture_ratio']}) · trace p50/p99 "
+        f"{sqlite['trace_p50_ms']}/{sqlite['trace_p99_ms']} ms · impact {sqlite['impact_ms']} ms "
+        f"(221 things) · peak RSS {sqlite['peak_rss_mb']} MB",
+    ]
 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"])
