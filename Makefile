@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer bench-capture fuzz clean
+.PHONY: install run federation-demo test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer bench-capture bench-federation fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: install
 	@echo ""
 	$(BIN)/zhuisu serve --host $(HOST) --port $(PORT)
 
+# A province and two cities, linked, with demo data: three nodes on ports 8101-8103 until Ctrl-C.
+federation-demo: install
+	$(BIN)/python -m scripts.federation_demo
+
 # What the browser tests need beside the Python playwright package (a dev dependency): Debian's chromium (never
 # `playwright install`: no browser downloads) and CJK fonts for readable screenshots.
 browser: install
@@ -48,7 +52,7 @@ browser: install
 
 # The checks run first: a formatting, lint, type or architecture error fails the build before the suite runs.
 test: check postgres browser
-	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/pytest -q -x -k "not postgresql" $(PYTEST_ARGS)
@@ -77,6 +81,7 @@ audit:
 # More options (e.g. BENCH_ARGS="--db sqlite --fanout 10000"): python -m bench --help.
 bench: install postgres
 	$(BIN)/python -m bench --events $(EVENTS) $(BENCH_ARGS)
+	$(BIN)/python -m bench.federation $(FEDERATION_ARGS)
 
 # schemathesis over the OpenAPI of a node started on a fresh SQLite database with the demo content (in a temporary
 # directory), as an enterprise, a regulator and the admin: no 5xx, and the statuses, content types and bodies the schema
@@ -95,6 +100,10 @@ bench-portal: install
 # HTTP capture with 4 clients (documents of 100 events, 2 server processes) beside zhuisu import of the same events.
 bench-capture: install postgres
 	$(BIN)/python -m bench.http_capture $(BENCH_ARGS)
+
+# Federation: exchange throughput (child → parent) against the parent's capture rate, and lag under steady load.
+bench-federation: install
+	$(BIN)/python -m bench.federation $(FEDERATION_ARGS)
 
 # Whole-process zhuisu import against QU4RTET in one run (../shared/bench/peer-quartet; skipped without ../shared).
 bench-peer: install

@@ -13,9 +13,9 @@ from pathlib import Path
 HISTORY = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks: the history
 
-Each `make bench`, `bench-startup`, `bench-portal`, `bench-risk`, `bench-capture` and `bench-peer` run appends a
-row here (`bench/history.py`); the JSON of the latest run of each is in `bench/results/`. Figures are from the
-machine that ran them (the project's is 2 cores, 24 GiB): compare rows of one machine, at a low load average.
+Each `make bench`, `bench-startup`, `bench-portal`, `bench-risk`, `bench-capture`, `bench-federation` and `bench-peer`
+run appends a row here (`bench/history.py`); the JSON of the latest run of each is in `bench/results/`. Figures are
+from the machine that ran them (the project's is 2 cores, 24 GiB): compare rows of one machine, at a low load average.
 
 | date (UTC) | commit | benchmark | figures | load |
 |---|---|---|---|---|

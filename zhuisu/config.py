@@ -163,6 +163,30 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- federation (exchange/federation): reporting to the parent node.
+    federation_batch_events: int = Field(
+        default=500,
+        ge=1,
+        le=5_000,
+        description="Most events the sender puts in one `POST /capture` to the parent node (well below the "
+        "parent's `capture_async_min_events`, so the parent answers for each event at once).",
+    )
+    federation_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="How long the sender waits for the parent node to answer one batch."
+    )
+    federation_catalog_interval_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How often the worker takes the parent node's new catalog releases (national, and local ones "
+        "covering this node's region); 0: every round.",
+    )
+    federation_backoff_max_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="The longest the sender waits before trying an unreachable or failing parent again (the wait "
+        "doubles from 1 s with each failure in a row).",
+    )
+
     # --- risk rules (oversight/rules): thresholds per catalog class; the longest class prefix wins, "*" is the rest.
     risk_rules_at_capture: bool = Field(
         default=True,

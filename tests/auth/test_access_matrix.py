@@ -1,12 +1,11 @@
-"""The access matrix: every operation of the OpenAPI document has a row in ``access_matrix.csv`` saying who may call
-it, and the app keeps to it for the callers it can be checked with generically. A new route without a row fails.
+"""The access matrix: every operation of the OpenAPI document has a row in ``access_matrix.csv`` saying who may call it,
+and the app keeps to it for the callers it can be checked with generically. A new route without a row fails.
 
-``access`` is one of: ``public`` (no token: the consumer view, the ledger, published vocabularies), ``token`` (any
-party with a valid token), ``owner`` (the party whose record it is, or the admin: ``tests/auth/test_ownership.py``
-asserts the records), ``admin``, ``oversight`` (a regulator, or the admin), ``regulator`` (a regulator only: the
-desk), ``signed-in`` (a session cookie or a token: the console). The outcome for each kind of caller is in the
-columns after ``rule`` (``tests/auth/test_actor_matrix.py``).
-"""
+``access`` is one of: ``public`` (no token: the consumer view, the ledger, published vocabularies), ``token`` (any party
+with a valid token), ``owner`` (the party whose record it is, or the admin: ``tests/auth/test_ownership.py`` asserts the
+records), ``admin``, ``oversight`` (a regulator, or the admin), ``regulator`` (a regulator only: the desk),
+``signed-in`` (a session cookie or a token: the console), ``node`` (a child node's token: federation). The outcome for
+each kind of caller is in the columns after ``rule`` (``tests/auth/test_actor_matrix.py``)."""
 
 import csv
 import re
@@ -19,7 +18,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Credentials
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
-ACCESS = {"public", "token", "owner", "admin", "oversight", "regulator", "signed-in"}
+ACCESS = {"public", "token", "owner", "admin", "oversight", "regulator", "signed-in", "node"}
 #: Path parameters filled with values that match nothing stored: the checks run before the lookup.
 FILL = {
     "code": "urn:epc:id:sgtin:6901234.012345.1",
@@ -65,12 +64,12 @@ def test_anonymous_caller(client: TestClient, row: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     "row",
-    [r for r in _rows() if r["access"] in ("admin", "oversight", "regulator")],
+    [r for r in _rows() if r["access"] in ("admin", "oversight", "regulator", "node")],
     ids=lambda r: f"{r['method']} {r['path']}",
 )
 def test_enterprise_is_refused_what_is_not_its_own(client: TestClient, creds: Credentials, row: dict[str, str]) -> None:
     response = client.request(row["method"], _url(row["path"]), headers=creds.headers)
-    expected = "admin_only" if row["access"] == "admin" else "permission_denied"
+    expected = {"admin": "admin_only", "node": "node_only"}.get(row["access"], "permission_denied")
     assert (response.status_code, response.json()["code"]) == (403, expected)
 
 

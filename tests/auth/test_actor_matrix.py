@@ -1,21 +1,19 @@
-"""Every operation × every kind of caller, against one small world of real records: the outcome of each cell is
-the expected one written in ``access_matrix.csv`` (columns ``anonymous`` … ``admin``).
+"""Every operation × every kind of caller, against one small world of real records: the outcome of each cell is the
+expected one written in ``access_matrix.csv`` (columns ``anonymous`` … ``admin``; ``node``: a child node).
 
-The world: enterprise A (region 370602, registered under food.dairy, a site, a product, a code batch, a named query
-with a subscription, a capture job and its event), enterprise B beside it, platform P that A delegated to, a
-regulator of A's city with the food mandate, one of another city, one of A's city with only the drug mandate, an
-inspection body, and the admin. Path parameters name A's records; bodies are valid ones (a write's outcome is
-decided by who sends it). Each request runs in a savepoint rolled back after it, so every caller meets the same
-world.
+The world: enterprise A (region 370602, registered under food.dairy, a site, a product, a code batch, a named query with
+a subscription, a capture job and its event), enterprise B beside it, platform P that A delegated to, a regulator of A's
+city with the food mandate, one of another city, one of A's city with only the drug mandate, an inspection body, a child
+node, and the admin. Path parameters name A's records; bodies are valid ones (a write's outcome is decided by who sends
+it). Each request runs in a savepoint rolled back after it, so every caller meets the same world.
 
 A cell is ``ok`` (any 2xx or 3xx), or the status: 401 (no token), 403 (refused, the problem names the rule), 404 (in
-another's lane: its existence is not told), 400/422 (allowed to try, but the input is wrong for this caller — a
-capture at another's site is rejected). Which records a read returns is asserted where the lanes are built:
+another's lane: its existence is not told), 400/422 (allowed to try, but the input is wrong for this caller — a capture
+at another's site is rejected). Which records a read returns is asserted where the lanes are built:
 ``test_event_visibility``, ``test_trace_lanes``, ``test_ownership``, ``test_delegations``.
 
-To see the observed table after a change, run with ``ZHUISU_MATRIX_OUT=/tmp/matrix.csv`` and compare it with the
-file before editing the expected cells by hand; ``ZHUISU_MATRIX_DEBUG=/path`` prints each caller's answer there.
-"""
+To see the observed table after a change, run with ``ZHUISU_MATRIX_OUT=/tmp/matrix.csv`` and compare it with the file
+before editing the expected cells by hand; ``ZHUISU_MATRIX_DEBUG=/path`` prints each caller's answer there."""
 
 import csv
 import io
@@ -36,8 +34,10 @@ from tests.conftest import CALLBACK_HOSTS
 from tests.support.epcis import document, object_event
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
+from zhuisu.exchange.federation import service as federation_service
 from zhuisu.issuance import service as issuance_service
 from zhuisu.kit.time import format_iso, utc_now
+from zhuisu.ledger.keys import generate_key
 from zhuisu.models import Alert, Party
 from zhuisu.oversight.inspections import service as inspections_service
 from zhuisu.oversight.inspections.schemas import InspectionCreate
@@ -55,6 +55,7 @@ ACTORS = (
     "regulator_elsewhere",
     "regulator_no_mandate",
     "inspector",
+    "node",
     "admin",
 )
 A_USCC, P_USCC = "91110000600037341L", "91350100M000100Y43"
@@ -65,6 +66,8 @@ TRADED = "06901234111118"
 EPC = f"https://id.gs1.org/01/{TRADED}/21/900"
 EVENT_ID = "urn:uuid:matrix-a-1"
 CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
+#: A child node's log key (``POST /exchange/link``).
+CHILD_VKEY = generate_key("city.example/ledger")[1]
 
 
 @pytest.fixture
@@ -113,6 +116,7 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         inspector = parties_service.create_party(s, name="示范市检验检测中心", region="370602")
         parties_service.grant(s, inspector, actor_role="inspector")
         tokens["inspector"] = parties_service.issue_token(s, party=inspector).secret
+        tokens["node"] = federation_service.add_child(s, name="示范市追溯平台节点", region="370600")[1]
         admin = parties_service.create_party(s, name="节点管理员")
         parties_service.grant(s, admin, actor_role="admin")
         tokens["admin"] = parties_service.issue_token(s, party=admin).secret
@@ -262,6 +266,8 @@ def _bodies() -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/recalls"): {"json": _recall()},
         ("POST", "/recalls/{recall_id}/close"): {"json": {"note": "已全部召回"}},
         ("POST", "/alerts/{alert_id}/close"): {"json": {"note": "已约谈企业，核实为系统重复上传"}},
+        ("POST", "/exchange/link"): {"json": {"log_vkey": CHILD_VKEY, "base_url": "https://city.example"}},
+        ("POST", "/exchange/parties"): {"json": {"parties": []}},
     }
 
 

@@ -9,6 +9,7 @@ from zhuisu.app import wiring
 from zhuisu.capture import service as capture_service
 from zhuisu.capture import signals as capture_signals
 from zhuisu.events.stored import StoredEvent
+from zhuisu.exchange.federation import service as federation_service
 from zhuisu.exchange.subscriptions import service as subscriptions_service
 from zhuisu.kit.signals import Signal, SignalNotConnected
 from zhuisu.models import Event, Party
@@ -38,10 +39,12 @@ class TestSignal:
 
 
 class TestWiring:
-    def test_capture_announces_to_the_portal_subscriptions_and_risk_rules(self) -> None:
+    def test_capture_announces_to_the_portal_subscriptions_federation_and_risk_rules(self) -> None:
         wiring.connect()
         assert capture_signals.events_recorded.receivers == (
             subscriptions_service.record_stream_events,
+            federation_service.record_origins,
+            federation_service.queue_upward,
             stories.mark_stale,
             credit.flag_blacklisted,
             oversight_alerts.record_new_events,

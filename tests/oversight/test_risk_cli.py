@@ -65,5 +65,6 @@ def test_rules_json(cli_db: str) -> None:
         ("licence_missing", "medium", False),
         ("temperature_excursion", "medium", False),
         ("recording_gap", "low", True),
+        ("split_view", "high", True),
     ]
     assert all(r["name_zh"] and r["explanation_zh"] and r["explanation_en"] for r in rules)

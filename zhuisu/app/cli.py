@@ -54,6 +54,7 @@ _COMMANDS: Commands = {
         "Master data: licences, locations, products, spreadsheet import.",
     ),
     "risk": ("zhuisu.oversight.cli:app", "Risk rules and alerts (风险预警)."),
+    "node": ("zhuisu.exchange.federation.cli:app", "Federation: child and parent nodes (上下一体)."),
 }
 
 
@@ -125,7 +126,13 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one round, then 
     from zhuisu.exchange.subscriptions import cli as subscriptions_cli
     from zhuisu.oversight import alerts as oversight_alerts
 
-    subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due, _sweep_sessions])
+    subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due, _sweep_sessions, _send_upward])
+
+
+def _send_upward(maker: "sessionmaker[Session]", settings: "Settings") -> object:
+    from zhuisu.exchange.federation import sender
+
+    return sender.round_(maker, settings)
 
 
 def _sweep_sessions(maker: "sessionmaker[Session]", _settings: "Settings") -> int:

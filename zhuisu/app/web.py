@@ -26,6 +26,8 @@ from zhuisu.convert import routes as convert_routes
 from zhuisu.db.engine import engine_from_settings, make_sessionmaker
 from zhuisu.errors import TooManyRequests
 from zhuisu.events import routes as events_routes
+from zhuisu.exchange.federation import routes as federation_routes
+from zhuisu.exchange.federation import sender as federation_sender
 from zhuisu.exchange.notices import routes as notices_routes
 from zhuisu.exchange.subscriptions import routes as subscriptions_routes
 from zhuisu.exchange.subscriptions import worker as subscriptions_worker
@@ -98,6 +100,8 @@ def create_app(settings: Settings) -> FastAPI:
                 partial(oversight_alerts.scan_if_due, app.state.sessionmaker, app.state.settings),
                 # Sign-in sessions long ended or expired.
                 partial(auth_service.sweep_sessions, app.state.sessionmaker),
+                # The events waiting for the parent node (federation).
+                partial(federation_sender.round_, app.state.sessionmaker, app.state.settings),
             ],
         )
         if app.state.settings.subscriptions_worker:
@@ -142,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(convert_routes.router)
     app.include_router(subscriptions_routes.router)
     app.include_router(notices_routes.router)
+    app.include_router(federation_routes.router)
     app.include_router(browse_routes.router)
     app.include_router(codes_routes.router)  # before issuance: its GET /codes/{code:path} takes any path
     app.include_router(issuance_routes.router)

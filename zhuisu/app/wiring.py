@@ -31,12 +31,14 @@ def connect() -> None:
     ledger_signals.records_mismatched.connect_later(_records_mismatched)
     ledger_signals.events_verified.connect_later(_events_verified)
     ledger_signals.replay_finished.connect_later(_replay_finished)
+    ledger_signals.split_view.connect_later(_split_view)
     inspections_signals.findings_recorded.connect_later(_findings_recorded)
     recall_signals.notices_changed.connect_later(_notices_changed)
     recall_signals.holders_notified.connect_later(_holders_notified)
 
 
 def _events_recorded() -> "Sequence[Callable[[Session, Sequence[StoredEvent]], None]]":
+    from zhuisu.exchange.federation import service as federation_service
     from zhuisu.exchange.subscriptions import service as subscriptions_service
     from zhuisu.oversight import alerts as oversight_alerts
     from zhuisu.oversight import credit
@@ -45,6 +47,9 @@ def _events_recorded() -> "Sequence[Callable[[Session, Sequence[StoredEvent]], N
     return [
         # Subscriptions queue their notifications in the capture transaction (the outbox).
         subscriptions_service.record_stream_events,
+        # Events a child node sent keep their provenance; every new event is queued for the parent node (outbox).
+        federation_service.record_origins,
+        federation_service.queue_upward,
         # The stories the new events touch are stale; needs the ledger's locked head (the write path's first step).
         portal_stories.mark_stale,
         # Events recorded by a party on the blacklist now are flagged for the desk.
@@ -52,6 +57,13 @@ def _events_recorded() -> "Sequence[Callable[[Session, Sequence[StoredEvent]], N
         # Risk rules that need no clock, over the codes the new events name (alerts at once).
         oversight_alerts.record_new_events,
     ]
+
+
+def _split_view() -> "Sequence[Callable[[Session, str, str, str, str], None]]":
+    from zhuisu.oversight import alerts as oversight_alerts
+
+    # A child log showed this node (its witness) two histories: an alert for the desk.
+    return [oversight_alerts.record_split_view]
 
 
 def _records_mismatched() -> "Sequence[Codes]":

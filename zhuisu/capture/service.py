@@ -6,6 +6,11 @@ still records why); with ``proceed`` the valid events are stored and each reject
 write path is validate (``zhuisu.epcis``) → check (``BEFORE_STORE``) → store → ledger → trace graph → catalog flags
 (``WRITE_PATH``) → ``signals.events_recorded``, all in the caller's transaction. An event whose eventID or CBV 2.0 event
 hash is already stored is reported as a duplicate and not stored again, so re-sending a document is harmless.
+
+A child node (a party of role ``node``) reports what it recorded with ``POST /capture`` too: its events are not held
+to the ownership rules (``permissions.check_events``; the child applied them to its own recorders), but to this
+node's catalog rules all the same, and each carries its provenance from the document header (``PROVENANCE``) to
+the readers of ``events_recorded`` (``StoredEvent.origin``).
 """
 
 import hashlib
@@ -33,12 +38,16 @@ from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, Party
-from zhuisu.parties import delegations
+from zhuisu.parties import delegations, mirrors
 from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]
 
 _IN_CHUNK = 500
+
+#: The ``epcisHeader`` member (a full IRI, so no prefix needs declaring) in which a child node sends each event's
+#: provenance, by eventID: ``{"node", "nodeURL", "recordTime", "recorder": {…}, "hash", "withheld": […]}``.
+PROVENANCE = "https://zhuisu.cn/ns/epcis/provenance"
 
 
 #: Checks that need the database (e.g. the catalog's per-class data-element and licence rules), run on events that
@@ -67,6 +76,10 @@ class _Prepared:
     event: dict[str, Any]
     event_id: str
     hash: str
+    origin: dict[str, Any] | None = None
+    #: The party the event is credited to when it is not the job's recorder (a child node's event: its recorder's
+    #: mirror, ``parties.mirrors``).
+    recorder_id: str | None = None
 
 
 def to_event_error(problem: validation.Problem) -> EventError:
@@ -199,6 +212,7 @@ def capture_into(session: Session, job: CaptureJob, document: Any, *, behaviour:
         problems=by_index,
         behaviour=behaviour,
         document_errors=document_errors,
+        provenance=_provenance(session, job, document),
     )
     finish_job(job, outcomes, document_errors)
     return CaptureResult(job=job, outcomes=outcomes, document_errors=document_errors)
@@ -224,6 +238,28 @@ def capture_single_event(
     return CaptureResult(job=job, outcomes=outcomes)
 
 
+@dataclass(frozen=True)
+class _Provenance:
+    """What a child node (``node``) said of its events: each one's provenance by eventID, with ``via`` (the node)
+    added."""
+
+    node: Party
+    origins: dict[str, dict[str, Any]]
+
+
+def _provenance(session: Session, job: CaptureJob, document: Any) -> _Provenance | None:
+    """The provenance a child node sent in the document's header (nobody else's is read)."""
+    header = document.get("epcisHeader") if isinstance(document, dict) else None
+    given = header.get(PROVENANCE) if isinstance(header, dict) else None
+    if not isinstance(given, dict):
+        return None
+    node = session.get(Party, job.recorder_id)
+    if node is None or node.actor != "node":
+        return None
+    origins = {k: {**v, "via": node.id} for k, v in given.items() if isinstance(k, str) and isinstance(v, dict)}
+    return _Provenance(node, origins)
+
+
 def _event_list(document: Any) -> list[Any]:
     if not isinstance(document, dict):
         return []
@@ -241,8 +277,10 @@ def capture_batch(
     problems: dict[int, list[EventError]],
     behaviour: Behaviour,
     document_errors: Sequence[EventError] = (),
+    provenance: _Provenance | None = None,
 ) -> list[EventOutcome]:
-    """Fingerprint, deduplicate and store already-validated events; ``problems`` holds each index's errors.
+    """Fingerprint, deduplicate and store already-validated events; ``problems`` holds each index's errors;
+    ``provenance`` what a child node sent of them.
 
     Returns one outcome per event, in order. Under ``rollback`` any problem (or a document error) stores nothing.
     """
@@ -276,11 +314,19 @@ def capture_batch(
             # The repository sets recordTime (EPCIS 2.0 §7.4.1): a value sent by the client is not kept, so the
             # event as stored and served carries the node's record time, which its ledger leaf commits to.
             event = {k: v for k, v in event.items() if k != "recordTime"}
-        prepared.append(_Prepared(index, event, _given_id(event) or event_hash, event_hash))
+        event_id = _given_id(event) or event_hash
+        origin = provenance.origins.get(event_id) if provenance is not None else None
+        prepared.append(_Prepared(index, event, event_id, event_hash, origin))
     prepared = _apply_permission_checks(session, job, prepared, outcomes)
     prepared = _apply_store_checks(session, prepared, outcomes, context, job.recorder_id)
     if behaviour == "rollback" and (outcomes or document_errors):
         return _reject_all(events, outcomes, prepared)
+    if provenance is not None:
+        # Credited to their recorders' mirrors, made only now: a refused event leaves none behind.
+        given = {p.event_id: p.origin for p in prepared if p.origin is not None}
+        recorders = mirrors.resolve(session, given, via=provenance.node)
+        for p in prepared:
+            p.recorder_id = recorders.get(p.event_id)
     fresh = _store_fresh(session, job, prepared, outcomes, context)
     for p in fresh:
         outcomes[p.index] = EventOutcome(p.index, p.event_id, p.hash, "captured")
@@ -309,8 +355,8 @@ def _apply_permission_checks(
     if not prepared:
         return prepared
     recorder = session.get(Party, job.recorder_id)
-    if recorder is None:
-        return prepared
+    if recorder is None or recorder.actor == "node":
+        return prepared  # a child node's events met its own ownership rules; this node's catalog rules still apply
     events = [(p.index, p.event) for p in prepared]
     agent = session.get(Party, job.agent_id) if job.agent_id else None
     if agent is None or is_admin(agent):
@@ -454,9 +500,10 @@ def _write_path(
             event_id=p.event_id,
             hash=p.hash,
             record_time=record_time,
-            recorder_id=job.recorder_id,
+            recorder_id=p.recorder_id or job.recorder_id,
             event=p.event,
             context=context,
+            origin=p.origin,
         )
         for pk, p in zip(ids, fresh, strict=True)
     ]
@@ -509,7 +556,7 @@ def _event_row(p: _Prepared, *, job: CaptureJob, record_time: datetime, context_
         "event_hash": p.hash,
         **indexed_fields(p.event),
         "record_time": record_time,
-        "recorder_id": job.recorder_id,
+        "recorder_id": p.recorder_id or job.recorder_id,
         "capture_id": job.id,
         "context_id": context_id,
         "body": p.event,

@@ -9,7 +9,9 @@ it, or, where the class or rule is configured to flag, the event is stored and a
 is missing for the regulator.
 
 A rule may also name licence types (``catalog.licensing``): the recorder must hold one, valid, confirmed and
-covering the class, else ``licence_missing`` (refused) or a flag, per the rule's mode.
+covering the class, else ``licence_missing`` (refused) or a flag, per the rule's mode. Events a child node
+reports (its party's role is ``node``) meet the element rules but not the licence rules: their recorders and
+licences are at the node that recorded them, which checked them.
 
 ``check_events`` is registered in ``zhuisu.capture.service.BEFORE_STORE`` and ``record_flags`` in
 ``WRITE_PATH``; the first hands the second its findings through ``session.info`` (same transaction).
@@ -34,7 +36,7 @@ from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.reports import EventError
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import BEIJING, parse_iso
-from zhuisu.models import EventFlag
+from zhuisu.models import EventFlag, Party
 
 SESSION_KEY = "zhuisu.catalog.pending_flags"
 _DL = "https://id.gs1.org/"
@@ -166,6 +168,9 @@ def check_events(
     refused: dict[int, list[EventError]] = {}
     pending: dict[int, tuple[dict[str, Any], list[Violation]]] = {}
     held = licensing.RecorderLicences(session, recorder_id)
+    # A child node's events: their recorders' licences are held (and were checked) at the node that recorded them.
+    recorder = session.get(Party, recorder_id) if recorder_id else None
+    licences_here = recorder is None or recorder.actor != "node"
     days: dict[str, date] = {}  # events of a batch share their times: convert each once
     for (index, event), event_facts in zip(events, facts, strict=True):
         when = str(event["eventTime"])
@@ -175,7 +180,7 @@ def check_events(
         catalog = catalogs.on(day)
         classes = event_classes(catalog, event_facts, found)
         broken = violations(catalog, event, classes, bound) if classes else []
-        unlicensed = _unlicensed(catalog, event, classes, day, held) if classes else []
+        unlicensed = _unlicensed(catalog, event, classes, day, held) if classes and licences_here else []
         refusing = [v for v in broken if v.mode == "refuse"]
         refusing_licence = [(v, found) for v, found in unlicensed if v.mode == "refuse"]
         if refusing or refusing_licence:
@@ -235,3 +240,21 @@ def record_flags(session: Session, stored: Sequence[StoredEvent]) -> None:
         ]
     if rows:
         session.execute(insert(EventFlag), rows)
+
+
+def reporting(session: Session, events: Sequence[dict[str, Any]]) -> list[tuple[bool, tuple[str, ...]]]:
+    """For each event, whether a child node reports it to its parent and which top-level members it withholds, by
+    its classes' catalog rules on its date (``upward``, ``withhold``): reported unless every class says ``none``
+    (an event of no class is reported), withholding what any of its classes withholds."""
+    if not events:
+        return []
+    catalogs = _Catalogs(catalog_service.all_releases(session))
+    facts = [_facts(event) for event in events]
+    found = _lookup(session, facts)
+    out: list[tuple[bool, tuple[str, ...]]] = []
+    for event, event_facts in zip(events, facts, strict=True):
+        catalog = catalogs.on(event_date(event))
+        classes = [catalog.classes[c] for c in event_classes(catalog, event_facts, found)]
+        upward = not classes or any(c.upward != "none" for c in classes)
+        out.append((upward, tuple(sorted({w for c in classes for w in c.withhold}))))
+    return out

@@ -60,6 +60,11 @@ class CatalogClass:
     enforcement: Mode
     identified_by_schemes: tuple[str, ...]
     release: str
+    #: Whether a child node reports this class's events to its parent (``events``) or keeps them (``none``).
+    upward: str = "events"
+    #: Top-level event members a child node withholds from its parent (commercially sensitive: ``ilmd``,
+    #: ``bizTransactionList`` …).
+    withhold: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +81,8 @@ class CatalogClass:
             "code_schemes": list(self.code_schemes),
             "enforcement": self.enforcement,
             "release": self.release,
+            "upward": self.upward,
+            "withhold": list(self.withhold),
         }
 
 
@@ -267,6 +274,15 @@ def _make_class(catalog: Catalog, release: Release, raw: dict[str, Any]) -> Cata
             f"类别 {raw['id']} 的覆盖率目标应在 0 到 1 之间",
             message_en=f"class {raw['id']}: coverage_target must be between 0 and 1",
         )
+    upward = raw.get("upward") or (parent.upward if parent else "events")
+    withhold = raw.get("withhold", list(parent.withhold) if parent else [])
+    if upward not in ("events", "none") or not (
+        isinstance(withhold, list) and all(isinstance(w, str) and w for w in withhold)
+    ):
+        raise InvalidRelease(
+            f"类别 {raw['id']} 的 upward 应为 events 或 none，withhold 应为事件字段名的列表",
+            message_en=f"class {raw['id']}: upward must be events or none, withhold a list of event member names",
+        )
     return CatalogClass(
         id=raw["id"],
         name=str(raw.get("name") or raw["id"]),
@@ -282,6 +298,8 @@ def _make_class(catalog: Catalog, release: Release, raw: dict[str, Any]) -> Cata
         enforcement=enforcement,
         identified_by_schemes=tuple(raw.get("identified_by_schemes") or ()),
         release=release.label,
+        upward=upward,
+        withhold=tuple(withhold),
     )
 
 

@@ -19,7 +19,8 @@ class StoredEvent:
 
     ``pk`` is the arrival order (the ledger gives leaves in pk order), ``hash`` the CBV 2.0 event hash,
     ``record_time`` the node's (EPCIS 2.0 §7.4.1: the client's is not kept), ``recorder_id`` the party whose token
-    captured it, ``context`` the JSON-LD ``@context`` it was captured with (None for a row read back without it).
+    captured it, ``context`` the JSON-LD ``@context`` it was captured with (None for a row read back without it),
+    ``origin`` the provenance a child node sent with it (``capture.service.PROVENANCE``; None: recorded here).
     """
 
     pk: int
@@ -29,3 +30,4 @@ class StoredEvent:
     recorder_id: str
     event: EPCISEvent
     context: Any = None
+    origin: dict[str, Any] | None = None

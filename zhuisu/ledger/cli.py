@@ -7,7 +7,7 @@ import typer
 
 from zhuisu.cli.runtime import fail, session_maker, settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.ledger import evidence, keystore, service, verifications, witness_client, witness_service
+from zhuisu.ledger import evidence, keystore, service, upkeep, verifications, witness_client
 from zhuisu.ledger.errors import LedgerError
 
 app = typer.Typer(
@@ -33,9 +33,9 @@ def verify(
     node = settings()
     held = [path.read_text(encoding="utf-8") for path in checkpoint]
     if witness:
-        witnesses = witness_service.parse_witnesses(node.ledger_witnesses)
+        witnesses = upkeep.known_witnesses(session_maker(), node)
         if not witnesses:
-            raise fail("no witnesses configured (ZHUISU_LEDGER_WITNESSES)")
+            raise fail("no witnesses configured (ZHUISU_LEDGER_WITNESSES) or linked (zhuisu node link)")
         get = witness_client.httpx_get(node.ledger_witness_timeout_seconds)
         for answer in witness_client.held_checkpoints(witnesses, keystore.log_origin(node), get):
             typer.echo(f"witness {answer.witness}: {answer.detail}", err=True)
@@ -164,12 +164,12 @@ def push(as_json: bool = typer.Option(False, "--json", help="Machine-readable ou
     if as_json:
         typer.echo(json.dumps(_push(quiet=True), ensure_ascii=False))
     elif not _push():
-        typer.echo("no witnesses configured (ZHUISU_LEDGER_WITNESSES)")
+        typer.echo("no witnesses configured (ZHUISU_LEDGER_WITNESSES) or linked (zhuisu node link)")
 
 
 def _push(*, quiet: bool = False) -> list[dict[str, str]]:
     """Push to the configured witnesses; each outcome (on stderr unless ``quiet``)."""
-    witnesses = witness_service.parse_witnesses(settings().ledger_witnesses)
+    witnesses = upkeep.known_witnesses(session_maker(), settings())
     post = witness_client.httpx_post(settings().ledger_witness_timeout_seconds)
     results = []
     for result in witness_client.push(session_maker(), witnesses, post):

@@ -168,3 +168,17 @@ class InsufficientCosignatures(InvalidSignature):
 
     code = "insufficient_cosignatures"
     default_zh = "见证人联署不足"
+
+
+class SplitView(LedgerError):
+    """Mixin of the witness's refusals that prove a split view: a checkpoint signed by the log's own key that does
+    not extend the one the witness cosigned for it (a different root for the same size, or no valid consistency
+    proof to it). The log has shown two histories; the node's readers are told (``signals.split_view``)."""
+
+
+class ForkedCheckpoint(WitnessConflict, SplitView):
+    """A signed checkpoint of the size the witness cosigned, with a different root (409)."""
+
+
+class InconsistentCheckpoint(InvalidProof, SplitView):
+    """A signed checkpoint the log proves no consistency to from the one the witness cosigned (422)."""

@@ -2,7 +2,8 @@
 
 The read endpoints need no token: leaves commit to events without carrying their data (``zhuisu.ledger.leaf``),
 so anyone may audit the log. ``POST /ledger/witness/add-checkpoint`` follows c2sp.org/tlog-witness and only
-cosigns logs configured in ``ledger_witnessed_logs``.
+cosigns logs configured in ``ledger_witnessed_logs`` or registered since (a child node that linked here); a
+checkpoint that proves the log showed two histories is reported (``signals.split_view``) before it is refused.
 """
 
 import base64
@@ -19,7 +20,7 @@ from zhuisu.config import Settings
 from zhuisu.errors import NotFound
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import keystore, service, verifications, witness_service
-from zhuisu.ledger.errors import WitnessConflict
+from zhuisu.ledger.errors import SplitView, WitnessConflict
 from zhuisu.ledger.schemas import FindingRead, VerificationRead, VerificationsRead
 from zhuisu.ledger.tiles import TILE_WIDTH, parse_tile_path
 from zhuisu.ledger.witness import SIZE_CONTENT_TYPE, size_conflict_body
@@ -96,6 +97,12 @@ async def add_checkpoint(request: Request, session: DbSession, settings: Setting
     body = (await request.body()).decode("utf-8", errors="replace")
     try:
         lines = await run_in_threadpool(_cosign, session, settings, body)
+    except SplitView as exc:
+        # The refusal rolls this request back; the evidence is kept in a transaction of its own.
+        await run_in_threadpool(witness_service.report_split_view, request.app.state.sessionmaker, body, str(exc))
+        if isinstance(exc, WitnessConflict):
+            return PlainTextResponse(size_conflict_body(exc.known_size), status_code=409, media_type=SIZE_CONTENT_TYPE)
+        raise
     except WitnessConflict as exc:
         return PlainTextResponse(size_conflict_body(exc.known_size), status_code=409, media_type=SIZE_CONTENT_TYPE)
     return PlainTextResponse(lines, media_type=_TEXT)
@@ -139,7 +146,7 @@ def _cosign(session: Session, settings: Settings, body: str) -> str:
     return witness_service.add_checkpoint(
         session,
         body,
-        logs=witness_service.followed_logs(settings.ledger_witnessed_logs),
+        logs=witness_service.all_followed_logs(session, settings.ledger_witnessed_logs),
         witness_skey=keystore.witness_key(settings).skey,
         timestamp=int(utc_now().timestamp()),
     )

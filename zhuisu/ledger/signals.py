@@ -53,3 +53,8 @@ events_verified: "Signal[[Session, DerivedCheck]]" = Signal("events verified")
 
 #: Sent once at the end of a replay: checks of derived rows that are not one event's (a cached story of a code).
 replay_finished: "Signal[[Session, DerivedCheck]]" = Signal("replay finished")
+
+#: Sent in a transaction of its own when a child log this node witnesses shows a checkpoint, signed by its own
+#: key, that does not extend the one cosigned for it (``errors.SplitView``): the log's origin, the checkpoint note
+#: cosigned before, the one presented and why they disagree (in English).
+split_view: "Signal[[Session, str, str, str, str]]" = Signal("split view")

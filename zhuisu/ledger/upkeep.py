@@ -31,10 +31,16 @@ def round_(maker: sessionmaker[Session], settings: Settings) -> None:
     """One round: sign if the log grew unsigned, push to the witnesses (each is told only what it lacks), then
     verify a sample if one is due."""
     sign_if_grown(maker, settings)
-    witnesses = witness_service.parse_witnesses(settings.ledger_witnesses)
+    witnesses = known_witnesses(maker, settings)
     if witnesses:
         witness_client.push(maker, witnesses, witness_client.httpx_post(settings.ledger_witness_timeout_seconds))
     verify_if_due(maker, settings)
+
+
+def known_witnesses(maker: sessionmaker[Session], settings: Settings) -> list[witness_service.Witness]:
+    """The configured witnesses and those registered since (a parent node this one linked to)."""
+    with unit_of_work(maker, write=False) as session:
+        return witness_service.all_witnesses(session, settings.ledger_witnesses)
 
 
 def verify_if_due(maker: sessionmaker[Session], settings: Settings) -> verifications.Run | None:
@@ -44,7 +50,7 @@ def verify_if_due(maker: sessionmaker[Session], settings: Settings) -> verificat
         if not verifications.due(session, interval_seconds=settings.ledger_verify_interval_seconds):
             return None
     held = witness_client.held_checkpoints(
-        witness_service.parse_witnesses(settings.ledger_witnesses),
+        known_witnesses(maker, settings),
         keystore.log_origin(settings),
         witness_client.httpx_get(settings.ledger_witness_timeout_seconds),
     )

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from zhuisu.ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from zhuisu.ledger.cosignature import cosign
 from zhuisu.ledger.errors import (
+    ForkedCheckpoint,
+    InconsistentCheckpoint,
     InvalidProof,
     MalformedCheckpoint,
     MalformedNote,
@@ -112,11 +114,17 @@ def check_add_checkpoint(
         return checkpoint
     if checkpoint.size == latest.size:
         if not hmac.compare_digest(checkpoint.root_hash, latest.root_hash):
-            raise WitnessConflict(f"a different root for size {checkpoint.size}", known_size)
+            raise ForkedCheckpoint(f"a different root for size {checkpoint.size}", known_size)
         if request.proof:
             raise InvalidProof("the proof between equal sizes must be empty")
         return checkpoint
-    verify_consistency(latest.size, checkpoint.size, latest.root_hash, checkpoint.root_hash, request.proof)
+    try:
+        verify_consistency(latest.size, checkpoint.size, latest.root_hash, checkpoint.root_hash, request.proof)
+    except InvalidProof as exc:
+        raise InconsistentCheckpoint(
+            f"the checkpoint of size {checkpoint.size} is not proved to extend the cosigned one of size "
+            f"{latest.size}: {exc}"
+        ) from exc
     return checkpoint
 
 

@@ -9,14 +9,17 @@ the checkpoint's note (so later proofs carry them) and recorded; a 409 teaches t
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 from urllib.parse import urlencode
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from zhuisu.db.session import unit_of_work
 from zhuisu.errors import NotFound
 from zhuisu.kit.time import utc_now
-from zhuisu.ledger import repository
+from zhuisu.ledger import repository, signals
 from zhuisu.ledger.checkpoint import Checkpoint, parse_checkpoint
 from zhuisu.ledger.cosignature import cosigner_verifier, verify_cosignatures
 from zhuisu.ledger.errors import InvalidKey, LedgerError
@@ -30,7 +33,7 @@ from zhuisu.ledger.witness import (
     format_add_checkpoint,
     parse_add_checkpoint,
 )
-from zhuisu.models import WitnessedLog
+from zhuisu.models import LedgerFollowedLog, LedgerWitnessState, WitnessedLog
 
 Outcome = Literal["cosigned", "conflict", "failed"]
 
@@ -89,6 +92,47 @@ def followed_logs(vkeys: Sequence[str]) -> dict[str, list[str]]:
     return logs
 
 
+def all_followed_logs(session: Session, configured: Sequence[str]) -> dict[str, list[str]]:
+    """The configured child logs (``ledger_witnessed_logs``) and those registered at run time (``follow_log``)."""
+    stored = session.scalars(select(LedgerFollowedLog.vkey).order_by(LedgerFollowedLog.origin))
+    return followed_logs([*configured, *stored])
+
+
+def follow_log(session: Session, vkey: str) -> str:
+    """Witness the child log of ``vkey`` from now on (a key given again for its origin replaces the old one; what
+    was cosigned for the origin stays, so the child must extend it). Returns the origin. Raises ``InvalidKey``."""
+    origin = parse_vkey(vkey).name
+    row = session.get(LedgerFollowedLog, origin)
+    if row is None:
+        session.add(LedgerFollowedLog(origin=origin, vkey=vkey))
+    else:
+        row.vkey = vkey
+    session.flush()
+    return origin
+
+
+def add_witness(session: Session, vkey: str, url: str) -> Witness:
+    """Ask the witness of cosigner ``vkey`` at ``url`` (its add-checkpoint prefix) to cosign this log's
+    checkpoints from now on, beside the configured ``ledger_witnesses``. Raises ``InvalidKey``."""
+    witness = parse_witnesses([f"{vkey} {url}"])[0]
+    state = repository.witness_state(session, witness.name)
+    state.vkey, state.url = witness.vkey, witness.url
+    return witness
+
+
+def all_witnesses(session: Session, configured: Sequence[str]) -> list[Witness]:
+    """The configured witnesses and those registered at run time (``add_witness``), one per name."""
+    witnesses = {w.name: w for w in parse_witnesses(configured)}
+    rows = session.execute(
+        select(LedgerWitnessState.vkey, LedgerWitnessState.url).where(LedgerWitnessState.vkey.is_not(None))
+    )
+    for vkey, url in rows:
+        if vkey and url:
+            witness = Witness(vkey, url)
+            witnesses.setdefault(witness.name, witness)
+    return list(witnesses.values())
+
+
 def add_checkpoint(
     session: Session, body: str, *, logs: Mapping[str, Sequence[str]], witness_skey: str, timestamp: int
 ) -> str:
@@ -118,6 +162,16 @@ def add_checkpoint(
     return cosignature_response(checkpoint, [witness_skey], timestamp)
 
 
+def report_split_view(maker: sessionmaker[Session], body: str, detail: str) -> None:
+    """Announce (``signals.split_view``, in a transaction of its own) the add-checkpoint request ``body`` a witness
+    refused as a split view, with the checkpoint cosigned before for its log."""
+    request = parse_add_checkpoint(body)
+    origin = _origin_of(request.checkpoint)
+    with unit_of_work(maker) as session:
+        row = repository.witnessed(session, origin)
+        signals.split_view.send(session, origin, row.note if row is not None else "", request.checkpoint, detail)
+
+
 def held_checkpoint(session: Session, origin: str, *, witness_skey: str, timestamp: int) -> str:
     """The latest checkpoint this witness cosigned for the child log ``origin``, with its cosignature as of
     ``timestamp`` (it still vouches for it: every later one it was shown extended it). Anyone holding it can check
@@ -138,6 +192,25 @@ def _origin_of(note: str) -> str:
         return parse_checkpoint(parse(note).text).origin
     except LedgerError:
         return ""  # check_add_checkpoint reports the malformed checkpoint
+
+
+@dataclass(frozen=True)
+class Cosigned:
+    """A witness that cosigned this log: its name (the cosigner key's), the size it last cosigned, and when."""
+
+    witness: str
+    size: int
+    at: datetime
+
+
+def cosigned(session: Session) -> list[Cosigned]:
+    """The witnesses that have cosigned this log's checkpoints, by name."""
+    rows = session.scalars(
+        select(LedgerWitnessState)
+        .where(LedgerWitnessState.cosigned_at.is_not(None))
+        .order_by(LedgerWitnessState.witness)
+    )
+    return [Cosigned(r.witness, r.known_size, r.cosigned_at) for r in rows if r.cosigned_at is not None]
 
 
 def prepare_push(session: Session, witness: Witness) -> PushRequest | None:

@@ -6,12 +6,21 @@ from zhuisu.models.catalog import CatalogRelease, EventFlag
 from zhuisu.models.console import ConsoleUpload
 from zhuisu.models.credit import BlacklistEntry, CreditAppeal
 from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
+from zhuisu.models.federation import (
+    DirectoryEntry,
+    EventOrigin,
+    FederationChild,
+    FederationLink,
+    FederationOutbox,
+    FederationParty,
+)
 from zhuisu.models.inspection import Certificate, Inspection
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
     LedgerCheckpoint,
     LedgerCosignature,
     LedgerFinding,
+    LedgerFollowedLog,
     LedgerHead,
     LedgerLeaf,
     LedgerNode,
@@ -48,15 +57,22 @@ __all__ = [
     "CreditAppeal",
     "Delegation",
     "DeliveryAttempt",
+    "DirectoryEntry",
     "EndedThing",
     "Event",
     "EventContext",
     "EventEpc",
     "EventFlag",
+    "EventOrigin",
+    "FederationChild",
+    "FederationLink",
+    "FederationOutbox",
+    "FederationParty",
     "Inspection",
     "LedgerCheckpoint",
     "LedgerCosignature",
     "LedgerFinding",
+    "LedgerFollowedLog",
     "LedgerHead",
     "LedgerLeaf",
     "LedgerNode",

@@ -87,15 +87,30 @@ class LedgerCosignature(Base):
 
 
 class LedgerWitnessState(Base):
-    """What a configured witness has cosigned for this log: the ``old`` size of the next add-checkpoint."""
+    """What a witness has cosigned for this log: the ``old`` size of the next add-checkpoint. A witness registered
+    at run time (a federation link to a parent node) keeps its key and address here too; the configured ones
+    (``ledger_witnesses``) have none."""
 
     __tablename__ = "ledger_witness_states"
 
     witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    vkey: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
     known_size: Mapped[int] = mapped_column(BigInteger, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cosigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LedgerFollowedLog(Base):
+    """A child log this node witnesses, registered at run time (a child node that linked here), beside the
+    configured ``ledger_witnessed_logs``: its origin and its Ed25519 vkey."""
+
+    __tablename__ = "ledger_followed_logs"
+
+    origin: Mapped[str] = mapped_column(String(500), primary_key=True)
+    vkey: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
 class WitnessedLog(Base):

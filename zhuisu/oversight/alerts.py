@@ -28,9 +28,9 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.errors import Conflict, InvalidInput, NotFound
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Alert, AuditEntry, Event, Party, RiskScan
+from zhuisu.models import Alert, AuditEntry, Event, FederationChild, Party, RiskScan
 from zhuisu.oversight.permissions import alerts_lane, check_handler
-from zhuisu.oversight.rules import BY_ID, RULES, after_destruction
+from zhuisu.oversight.rules import BY_ID, RULES, after_destruction, split_view
 from zhuisu.oversight.rules.base import (
     CHUNK,
     SEVERITIES,
@@ -100,7 +100,12 @@ def record_hits(session: Session, rule: RiskRule, hits: Sequence[Hit], *, now: d
         )
     fresh = [k for k in keys if k not in known]
     parties = _parties(
-        session, {by_key[k].party_id or events[by_key[k].events[-1]][1] for k in fresh if by_key[k].events}
+        session,
+        {
+            by_key[k].party_id or events[by_key[k].events[-1]][1]
+            for k in fresh
+            if by_key[k].party_id or by_key[k].events
+        },
     )
     classes = classes_of_codes(session, {c for k in fresh for c in by_key[k].codes})
     rows: list[dict[str, Any]] = []
@@ -240,6 +245,23 @@ def record_new_events(session: Session, stored: Sequence[StoredEvent]) -> None:
 
 #: The tables a full scan reads most.
 _SCANNED = ("events", "event_epcs", "trace_custody", "trace_holdings", "trace_links")
+
+
+def record_split_view(session: Session, origin: str, cosigned: str, presented: str, detail: str) -> None:
+    """Receiver of the ledger's ``split_view``: an alert (``split_view``) against the child node whose log showed
+    two histories, with both checkpoints as its facts; the same checkpoint presented again adds nothing."""
+    party_id = session.scalar(select(FederationChild.party_id).where(FederationChild.origin == origin))
+    hit = Hit(
+        key=f"{origin}\n{presented}",
+        events=(),
+        codes=(),
+        detail_zh=f"下级节点日志 {origin} 出示的检查点与本节点见证过的检查点不一致（分叉视图）：{detail}",
+        detail_en=f"the child log {origin} presented a checkpoint inconsistent with the one this node cosigned "
+        f"(a split view): {detail}",
+        party_id=party_id,
+        facts={"origin": origin, "cosigned": cosigned, "presented": presented, "detail": detail},
+    )
+    record_hits(session, split_view.RULE, [hit], now=utc_now())
 
 
 def fresh_statistics(session: Session) -> None:

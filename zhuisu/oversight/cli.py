@@ -11,7 +11,7 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import Alert
 from zhuisu.oversight import alerts
-from zhuisu.oversight.rules import RULES
+from zhuisu.oversight.rules import ALL_RULES, RULES
 from zhuisu.oversight.rules.base import RiskConfig, RiskRule
 
 app = typer.Typer(help="Risk rules and alerts (风险预警).", no_args_is_help=True)
@@ -63,7 +63,7 @@ def rules(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) 
             "explanation_zh": r.explanation_zh,
             "explanation_en": r.explanation_en,
         }
-        for r in RULES
+        for r in ALL_RULES
     ]
     if as_json:
         typer.echo(json.dumps(listed, ensure_ascii=False))

@@ -22,8 +22,8 @@ from zhuisu.kit.time import utc_now
 from zhuisu.ledger import verifications
 from zhuisu.models import Party
 from zhuisu.oversight import alerts, audit, credit, evaluation, service
+from zhuisu.oversight.rules import ALL_RULES
 from zhuisu.oversight.rules import BY_ID as RULES_BY_ID
-from zhuisu.oversight.rules import RULES
 from zhuisu.portal import complaints
 from zhuisu.portal.schemas import ComplaintHandle
 from zhuisu.portal.vocabulary import step_label
@@ -428,7 +428,7 @@ def alert_queue(
             }
             for a in found
         ],
-        "rules": [(r.id, r.name_zh, r.name_en) for r in RULES],
+        "rules": [(r.id, r.name_zh, r.name_en) for r in ALL_RULES],
         "statuses": ALERT_STATUSES,
         "severities": SEVERITY_NAMES,
         "filters": {"rule": rule, "status": status, "severity": severity, "region": region},

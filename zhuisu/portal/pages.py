@@ -6,7 +6,9 @@ conventions a client asking for ``application/linkset+json`` (Accept header) or 
 linkset instead, and ``?linkType=<type>`` is redirected (307) to that link; a page names its linkset in a ``Link``
 header, and ``HEAD`` answers as ``GET`` without the body. Unknown codes get a 404 page with a search box, never an
 error page; a text that cannot be a code (a wrong check digit, a wrong length, no scheme at all) a 400 page saying
-so in plain words, with the box to type it again. Every route is rate-limited per client address.
+so in plain words, with the box to type it again — unless another node answers for it: the resolver directory
+(``exchange.federation``) or the parent node, to which the request is redirected (307) as GS1 resolvers federate.
+Every route is rate-limited per client address.
 
 Pages come from the story read model (``stories``) with an entity tag (``If-None-Match`` → 304) and
 ``Cache-Control: no-cache``; nothing is cached in the server process.
@@ -14,7 +16,7 @@ Pages come from the story read model (``stories``) with an entity tag (``If-None
 
 import gzip
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +27,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from zhuisu.codes import gs1_digital_link
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.config import Settings
+from zhuisu.db.session import unit_of_work
 from zhuisu.errors import ZhuisuError
+from zhuisu.exchange.federation import service as federation_service
 from zhuisu.portal import complaints, linkset, stories
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.errors import UnknownCode
@@ -93,7 +97,13 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
     wants_linkset = _wants_linkset(request, link_type)
     maker = request.app.state.sessionmaker
     if wants_linkset or (link_type and link_type != linkset.PIP):
-        story = await run_in_threadpool(stories.story, maker, code, freshness=freshness(request))
+        try:
+            story = await run_in_threadpool(stories.story, maker, code, freshness=freshness(request))
+        except UnknownCode:
+            found = await _elsewhere(request, code)
+            if found is None:
+                raise
+            return found
         if link_type and link_type not in ("all", "linkset"):
             return RedirectResponse(linkset.link_for(request, story, link_type), status_code=307)
         return JSONResponse(linkset.linkset(request, story), media_type=linkset.MEDIA_TYPE, headers=_VARY)
@@ -106,12 +116,38 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
         if page is None:
             page = await run_in_threadpool(stories.load, maker, code, lang, freshness=fresh)
     except UnknownCode as exc:
-        return _not_found(request, code, exc)
+        return await _elsewhere(request, code) or _not_found(request, code, exc)
     response = stored_response(request, page, tag=lang, media_type="text/html; charset=utf-8")
     response.headers["Link"] = _linkset_header(request)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+#: The query parameter counting the nodes a code nothing is recorded about was sent on from (no loops).
+HOPS = "zs_hops"
+
+
+async def _elsewhere(request: Request, code: str) -> Response | None:
+    """A code nothing is recorded about here: 307 to the node the resolver directory says answers for it, or to
+    the parent node (``exchange.federation.service.resolve_elsewhere``), as GS1 resolvers federate; None if none."""
+    try:
+        hops = int(request.query_params.get(HOPS, "0"))
+    except ValueError:
+        hops = federation_service.MAX_HOPS
+    canonical = canonical_code(code)
+    settings: Settings = request.app.state.settings
+
+    def find() -> federation_service.Elsewhere | None:
+        with unit_of_work(request.app.state.sessionmaker, write=False) as session:
+            return federation_service.resolve_elsewhere(session, canonical, settings, hops=hops)
+
+    found = await run_in_threadpool(find)
+    if found is None:
+        return None
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != HOPS] + [(HOPS, str(hops + 1))]
+    target = f"{found.url}{request.url.path}?{urlencode(query)}"
+    return RedirectResponse(target, status_code=307, headers=_VARY)
 
 
 def _linkset_header(request: Request) -> str:

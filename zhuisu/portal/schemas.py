@@ -126,6 +126,16 @@ class PublicRecallNotice(Schema):
     issued: str = Field(description="When it was issued, local time with the UTC offset.")
 
 
+class WitnessRead(Schema):
+    """A witness of this node's log (another platform, such as the province above this city): the size of the
+    latest checkpoint it cosigned, and when; ``covers``: that checkpoint holds every record of this story."""
+
+    name: str = Field(description="The witness: the parent node's name, else its cosigner key's name.")
+    size: int
+    cosigned_at: str
+    covers: bool
+
+
 class VerificationRead(Schema):
     """The ledger check behind the "verified" badge: inclusion proofs checked server-side, per event."""
 
@@ -135,6 +145,7 @@ class VerificationRead(Schema):
     tree_size: int | None = Field(description="Size of the signed checkpoint the proofs are against.")
     origin: str | None = Field(description="The log's origin (its identity).")
     failures: list[str] = Field(default_factory=list, description="eventIDs whose proof did not check out.")
+    witnesses: list[WitnessRead] = Field(default_factory=list, description="Who witnesses this node's log.")
 
 
 class PublicProductRead(Schema):

@@ -30,11 +30,12 @@ from zhuisu.codes.recognize import recognize
 from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
+from zhuisu.exchange.federation import service as federation_service
 from zhuisu.issuance import service as issuance_service
 from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import BEIJING, format_iso, utc_now
 from zhuisu.labels.payload import human_text
-from zhuisu.ledger import evidence
+from zhuisu.ledger import evidence, witness_service
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.errors import NotYetSigned
 from zhuisu.ledger.leaf import body_digest
@@ -59,6 +60,7 @@ from zhuisu.portal.schemas import (
     RegionRead,
     SearchRead,
     VerificationRead,
+    WitnessRead,
 )
 from zhuisu.recall import orders as recall_orders
 from zhuisu.trace import service as trace_service
@@ -215,6 +217,7 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     places = _Places(session)
     verification, failures, verified = _verify(session, events.values(), key)
     zone = ZoneInfo(key.timezone)
+    verification.witnesses = _witnesses(session, verification.tree_size, zone)
     journey = [_step(step, places, step.event_id not in failures, zone) for step in timeline]
     ilmd = _ilmd(events.values())
     producer = _producer(session, product, timeline, places)
@@ -553,6 +556,20 @@ def _columns_agree(event: Event) -> bool:
     except (ValueError, TypeError, KeyError):
         return False
     return all(getattr(event, name) == derived[name] for name in FIELDS)
+
+
+def _witnesses(session: Session, tree_size: int | None, zone: ZoneInfo) -> list[WitnessRead]:
+    """The witnesses of this node's log (``ledger``), named as the federation knows them (the parent node)."""
+    names = federation_service.witness_names(session)
+    return [
+        WitnessRead(
+            name=names.get(c.witness, c.witness),
+            size=c.size,
+            cosigned_at=c.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            covers=tree_size is not None and c.size >= tree_size,
+        )
+        for c in witness_service.cosigned(session)
+    ]
 
 
 def _verify(

@@ -1,5 +1,6 @@
 """The risk rules, one module each (its ``RULE``: id, severity, explanation in Chinese and English, and the function
-that finds its hits); ``RULES`` lists them in the order the desk shows them."""
+that finds its hits); ``RULES`` lists the rules the scans and captures run, in the order the desk shows them, and
+``ALL_RULES`` adds those whose alerts another part of the node raises (``split_view``: the ledger's witness)."""
 
 from zhuisu.oversight.rules import (
     after_destruction,
@@ -10,6 +11,7 @@ from zhuisu.oversight.rules import (
     received_not_shipped,
     recording_gap,
     shipped_not_received,
+    split_view,
     temperature_excursion,
 )
 from zhuisu.oversight.rules.base import RiskRule
@@ -25,4 +27,5 @@ RULES: tuple[RiskRule, ...] = (
     temperature_excursion.RULE,
     recording_gap.RULE,
 )
-BY_ID: dict[str, RiskRule] = {rule.id: rule for rule in RULES}
+ALL_RULES: tuple[RiskRule, ...] = (*RULES, split_view.RULE)
+BY_ID: dict[str, RiskRule] = {rule.id: rule for rule in ALL_RULES}

@@ -1,0 +1,646 @@
+"""Federation (上下一体): a node reports what it records to its parent node, and keeps what its children report.
+
+On the child: ``zhuisu node link`` stores the parent (``FederationLink``) and registers this node's log at the
+parent, which then witnesses it; ``queue_upward`` (a receiver of capture's ``events_recorded``, in the capture
+transaction) queues every new event the catalog lets go up (``upward``; members it withholds per class are left out
+when sent) in the link's outbox; the sender (``sender.py``) pushes the outbox in order.
+
+On the parent: ``zhuisu node add`` registers a child as a party of role ``node`` with a token; the child's first call
+(``POST /exchange/link``) gives its log's key and address; its events arrive through the standard ``POST /capture``
+in the node party's job, stored once by event hash and credited to their recorder's mirror here (capture,
+``parties.mirrors``), and ``record_origins`` keeps each one's provenance (the node that first recorded it, its record
+time, hash and recorder there) exactly as sent — never re-attributed.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from zhuisu.catalog import enforcement as catalog_enforcement
+from zhuisu.catalog import rules as catalog_rules
+from zhuisu.catalog import service as catalog_service
+from zhuisu.config import Settings
+from zhuisu.errors import ZhuisuError
+from zhuisu.events.stored import StoredEvent
+from zhuisu.exchange.federation import directory
+from zhuisu.exchange.federation.errors import LinkExists, LinkInvalid, NodeOnly
+from zhuisu.kit.time import parse_iso, utc_now
+from zhuisu.ledger import keystore, witness_service
+from zhuisu.ledger.errors import LedgerError
+from zhuisu.ledger.keys import parse_vkey
+from zhuisu.models import (
+    CodeIssuer,
+    DirectoryEntry,
+    Event,
+    EventOrigin,
+    FederationChild,
+    FederationLink,
+    FederationOutbox,
+    FederationParty,
+    Party,
+)
+from zhuisu.parties import mirrors
+from zhuisu.parties import service as parties_service
+
+#: Outbox states.
+PENDING, SENT, REFUSED = "pending", "sent", "refused"
+#: How many nodes a code nothing is recorded about may be sent on to (up once, then down the directory).
+MAX_HOPS = 3
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    """What a node says it is (``GET /exchange/node``): its name, log origin and keys, and address."""
+
+    name: str
+    origin: str
+    log_vkey: str
+    witness_vkey: str
+    base_url: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "origin": self.origin,
+            "log_vkey": self.log_vkey,
+            "witness_vkey": self.witness_vkey,
+            "base_url": self.base_url,
+        }
+
+
+def identity(settings: Settings) -> NodeIdentity:
+    return NodeIdentity(
+        name=settings.node_name,
+        origin=keystore.log_origin(settings),
+        log_vkey=keystore.log_key(settings).vkey,
+        witness_vkey=keystore.witness_key(settings).vkey,
+        base_url=settings.base_url.rstrip("/"),
+    )
+
+
+# --- the parent's side ----------------------------------------------------------------------------------------------
+
+
+def add_child(session: Session, *, name: str, region: str | None, actor: Party | None = None) -> tuple[Party, str]:
+    """Register a child node: a party of role ``node`` and a token for it (returned once, for ``zhuisu node link``
+    on the child). Raises ``AlreadyExists`` for a name taken by another party."""
+    party = parties_service.create_party(session, name=name, region=region, party_type="platform")
+    parties_service.grant(session, party, actor_role="node", actor=actor)
+    session.add(FederationChild(party_id=party.id))
+    issued = parties_service.issue_token(session, party=party, label="federation", scopes=["read", "capture"])
+    return party, issued.secret
+
+
+def check_node(actor: Party) -> None:
+    if actor.actor != "node":
+        raise NodeOnly(
+            "仅下级节点（节点令牌）可以执行此操作", message_en="only a child node (with a node token) may do this"
+        )
+
+
+def register_child(
+    session: Session,
+    actor: Party,
+    *,
+    log_vkey: str,
+    base_url: str,
+    directory: Sequence[dict[str, str | None]] = (),
+) -> FederationChild:
+    """A child node (``actor``) gives its log's key, its address and its resolver directory (the prefixes it and its
+    children answer for): this node witnesses that log from now on, and sends a code it does not hold to the node
+    that answers for it. Raises ``NodeOnly`` for any other party, ``LinkInvalid`` for a malformed key or URL."""
+    check_node(actor)
+    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).hostname:
+        raise LinkInvalid(
+            f"base_url 应为 http(s) 地址，收到 {base_url!r}",
+            message_en=f"base_url must be an http(s) URL, got {base_url!r}",
+            parameter="base_url",
+        )
+    try:
+        origin = witness_service.follow_log(session, log_vkey)
+    except LedgerError as exc:
+        raise LinkInvalid(
+            f"log_vkey 不是有效的 Ed25519 日志公钥：{exc}",
+            message_en=f"log_vkey is not a valid Ed25519 log key: {exc}",
+            parameter="log_vkey",
+        ) from exc
+    child = session.get(FederationChild, actor.id)
+    if child is None:
+        child = FederationChild(party_id=actor.id, received=0)
+        session.add(child)
+    child.origin, child.log_vkey, child.base_url, child.linked_at = origin, log_vkey, base_url.rstrip("/"), utc_now()
+    record_directory(session, actor, child.base_url, directory)
+    session.flush()
+    return child
+
+
+def record_directory(session: Session, child: Party, base_url: str, entries: Sequence[dict[str, str | None]]) -> int:
+    """Replace what ``child`` said it answers for: its region (from its registration here) and ``entries`` (those
+    without a ``url`` are the child's own). Malformed entries are dropped. How many are kept."""
+    session.execute(delete(DirectoryEntry).where(DirectoryEntry.child_id == child.id))
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    if child.region:
+        region = _region_prefix(child.region)
+        rows[("region", region)] = {"kind": "region", "prefix": region, "url": base_url, "name": child.name}
+    for entry in entries:
+        kind, prefix, url = entry.get("kind") or "", entry.get("prefix") or "", entry.get("url") or base_url
+        if not directory.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
+            continue
+        name = entry.get("name") or child.name
+        rows.setdefault((kind, prefix), {"kind": kind, "prefix": prefix, "url": url[:500], "name": name[:200]})
+    if rows:
+        session.execute(insert(DirectoryEntry), [{**r, "child_id": child.id} for r in rows.values()])
+    return len(rows)
+
+
+def _region_prefix(region: str) -> str:
+    """A region code as the prefix of the codes under it: 370100 (a city) is 3701, 370000 (a province) is 37.
+
+    >>> _region_prefix("370100"), _region_prefix("370000"), _region_prefix("370102")
+    ('3701', '37', '370102')
+    """
+    while len(region) > 2 and region.endswith("00"):
+        region = region[:-2]
+    return region
+
+
+def own_directory(session: Session, settings: Settings) -> list[dict[str, str]]:
+    """What this node gives its parent: the GS1 company prefixes and zhuisu code issuers of its parties (answered
+    here) and what its own children gave it (answered there), sorted."""
+    here = settings.base_url.rstrip("/")
+    entries: dict[tuple[str, str], dict[str, str]] = {}
+    for prefix in session.scalars(
+        select(CodeIssuer.gs1_company_prefix).where(CodeIssuer.gs1_company_prefix.is_not(None))
+    ):
+        if prefix is None:
+            continue
+        entries[("gs1", prefix)] = {"kind": "gs1", "prefix": prefix, "url": here, "name": settings.node_name}
+    issuers = select(CodeIssuer.region, CodeIssuer.party_number).where(
+        CodeIssuer.region.is_not(None), CodeIssuer.party_number.is_not(None)
+    )
+    for region, number in session.execute(issuers):
+        prefix = f"{region}{number}"
+        entries[("zhuisu", prefix)] = {"kind": "zhuisu", "prefix": prefix, "url": here, "name": settings.node_name}
+    for row in session.scalars(select(DirectoryEntry).order_by(DirectoryEntry.id)):
+        entries.setdefault(
+            (row.kind, row.prefix), {"kind": row.kind, "prefix": row.prefix, "url": row.url, "name": row.name}
+        )
+    return [entries[k] for k in sorted(entries)]
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where a code this node does not hold is answered: a node of the directory, or (``upward``) the parent."""
+
+    url: str
+    name: str
+    upward: bool
+
+
+def resolve_elsewhere(session: Session, canonical: str, settings: Settings, *, hops: int) -> Elsewhere | None:
+    """The node to send a code to that nothing here is recorded about: the longest directory prefix that matches it
+    (issuer before region), else, for a request no node sent here (``hops`` 0), the parent node; None when there is
+    none, or after ``MAX_HOPS`` (no loops)."""
+    if hops >= MAX_HOPS:
+        return None
+    here = settings.base_url.rstrip("/")
+    for kind, value in directory.keys(canonical):
+        prefixes = [value[:n] for n in range(2, len(value) + 1)] if kind != "zhuisu" else [value]
+        found = session.scalars(
+            select(DirectoryEntry).where(DirectoryEntry.kind == kind, DirectoryEntry.prefix.in_(prefixes))
+        ).all()
+        best = max((e for e in found if e.url.rstrip("/") != here), key=lambda e: len(e.prefix), default=None)
+        if best is not None:
+            return Elsewhere(best.url.rstrip("/"), best.name, upward=False)
+    if hops == 0:
+        link = session.scalar(
+            select(FederationLink).where(FederationLink.active.is_(True)).order_by(FederationLink.created_at)
+        )
+        if link is not None:
+            return Elsewhere(link.parent_url, link.parent_name, upward=True)
+    return None
+
+
+def list_directory(session: Session) -> list[DirectoryEntry]:
+    return list(session.scalars(select(DirectoryEntry).order_by(DirectoryEntry.kind, DirectoryEntry.prefix)))
+
+
+def add_directory_entry(session: Session, *, kind: str, prefix: str, url: str, name: str = "") -> DirectoryEntry:
+    """An admin's entry: codes under ``prefix`` are answered at ``url``. Raises ``LinkInvalid`` when malformed."""
+    if not directory.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
+        raise LinkInvalid(
+            f"目录条目无效：kind 应为 {'、'.join(directory.KINDS)}，前缀须合该类格式，地址须为 http(s)",
+            message_en=f"invalid directory entry: kind one of {', '.join(directory.KINDS)}, a prefix of that kind, "
+            "an http(s) URL",
+        )
+    entry = DirectoryEntry(kind=kind, prefix=prefix, url=url.rstrip("/"), name=name or url, child_id=None)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def record_origins(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """Receiver of ``events_recorded``: the provenance of the events a child node sent (``StoredEvent.origin``),
+    as sent, and the child's count of events received."""
+    sent = [s for s in stored if s.origin is not None]
+    if not sent:
+        return
+    rows = [_origin_row(s) for s in sent]
+    session.execute(insert(EventOrigin), rows)
+    for via, count in _count_by(row["via_id"] for row in rows).items():
+        child = session.get(FederationChild, via)
+        if child is not None:
+            child.received += count
+            child.last_received_at = utc_now()
+
+
+def _origin_row(s: StoredEvent) -> dict[str, Any]:
+    given = s.origin or {}
+    recorder = given.get("recorder")
+    withheld = given.get("withheld")
+    return {
+        "event_pk": s.pk,
+        "via_id": given.get("via") or s.recorder_id,
+        "node": _text(given.get("node"), 500),
+        "node_url": _text(given.get("nodeURL"), 500),
+        "record_time": _time(given.get("recordTime")) or s.record_time,
+        "recorder": {k: v for k, v in recorder.items() if _plain(v)} if isinstance(recorder, dict) else {},
+        "hash": _text(given.get("hash"), 100) or s.hash,
+        "withheld": [w for w in withheld if isinstance(w, str)] if isinstance(withheld, list) else [],
+    }
+
+
+def _plain(value: Any) -> bool:
+    """A value a recorder's description may hold: text, None, or a list of texts (its roles)."""
+    return (
+        value is None or isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    )
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return parse_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _count_by(values: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return counts
+
+
+#: Parties per ``POST /exchange/parties``.
+PARTY_BATCH = 1000
+
+
+def parties_to_send(session: Session, link: FederationLink, settings: Settings) -> list[dict[str, Any]]:
+    """The next enterprises registered here (or mirrored here from a child) that ``link``'s parent was not told of,
+    in registration order, each with the node it is registered at and its description (as events' provenance
+    describes their recorders)."""
+    query = select(Party).where(Party.actor == "enterprise")
+    if link.parties_sent_at is not None:
+        after = (Party.created_at > link.parties_sent_at) | (
+            (Party.created_at == link.parties_sent_at) & (Party.id > link.parties_sent_id)
+        )
+        query = query.where(after)
+    parties = list(session.scalars(query.order_by(Party.created_at, Party.id).limit(PARTY_BATCH)))
+    mirrored = {
+        m.party_id: m
+        for m in session.scalars(select(FederationParty).where(FederationParty.party_id.in_([p.id for p in parties])))
+    }
+    here = keystore.log_origin(settings)
+    out = []
+    for party in parties:
+        mirror = mirrored.get(party.id)
+        out.append(
+            {
+                "node": mirror.node if mirror is not None else here,
+                "recorder": {**recorder_json(party), "id": mirror.remote_id if mirror is not None else party.id},
+                "_local": (party.created_at.isoformat(), party.id),
+            }
+        )
+    return out
+
+
+def recorder_json(party: Party) -> dict[str, Any]:
+    """A party as a parent needs it to mirror it (``parties.mirrors``)."""
+    return {
+        "id": party.id,
+        "name": party.name,
+        "uscc": party.uscc,
+        "gln": party.gln,
+        "region": party.region,
+        "party_type": party.party_type,
+        "roles": party.roles or [],
+        "product_class": party.product_class,
+    }
+
+
+def mirror_parties(session: Session, actor: Party, entries: Sequence[dict[str, Any]]) -> int:
+    """A child node (``actor``) tells of the enterprises registered at it or below: each is mirrored here (as the
+    recorders of its events are), so this node's coverage counts those that have recorded nothing yet. How many."""
+    check_node(actor)
+    given = {str(i): e for i, e in enumerate(entries) if isinstance(e, dict)}
+    return len(mirrors.resolve(session, given, via=actor))
+
+
+def releases_for(session: Session, child: Party) -> list[dict[str, Any]]:
+    """The catalog releases a child node takes from here (downward flow): every national release and every local one
+    whose region overlaps the child's (a province's for all its cities, a city's or its districts' for that city),
+    loaded here — not those shipped with zhuisu, which the child has too."""
+    builtin = {r.digest for r in catalog_service.builtin_releases()}
+    out = []
+    for release in catalog_service.list_releases(session):
+        if release.digest in builtin:
+            continue
+        if release.scope == "local" and not _overlaps(release.region, child.region):
+            continue
+        out.append({"digest": release.digest, "label": release.label, "document": release.document})
+    return out
+
+
+def _overlaps(release_region: str, child_region: str | None) -> bool:
+    """Whether a local catalog of ``release_region`` applies to some of a child's data (a child registered without a
+    region takes none).
+
+    >>> _overlaps("370000", "370100"), _overlaps("370102", "370100"), _overlaps("370200", "370100")
+    (True, True, False)
+    """
+    if not child_region:
+        return False
+    return catalog_rules.covers(release_region, child_region) or catalog_rules.covers(child_region, release_region)
+
+
+def take_releases(session: Session, offered: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """Load the releases the parent offers (``releases_for`` there) that this node lacks: (labels loaded, why others
+    were not — a release of the same version with other content, or one that does not fit the catalog here)."""
+    known = {r.digest for r in catalog_service.all_releases(session)}
+    loaded, problems = [], []
+    for item in offered:
+        if item.get("digest") in known or not isinstance(item.get("document"), dict):
+            continue
+        try:
+            with session.begin_nested():
+                catalog_service.load_release(session, item["document"])
+        except ZhuisuError as exc:
+            problems.append(f"{item.get('label')}: {exc.localized('en')}")
+            continue
+        loaded.append(str(item.get("label")))
+    return loaded, problems
+
+
+def provenance(session: Session, event: Event, settings: Settings) -> dict[str, Any]:
+    """Where ``event`` was first recorded: what the child node that sent it said (with that child), else here."""
+    origin = session.get(EventOrigin, event.id)
+    if origin is None:
+        recorder = session.get(Party, event.recorder_id)
+        return {
+            "eventID": event.event_id,
+            "node": keystore.log_origin(settings),
+            "nodeURL": settings.base_url.rstrip("/"),
+            "recordTime": _iso(event.record_time),
+            "recorder": {"id": event.recorder_id, "name": recorder.name if recorder else None},
+            "hash": event.event_hash,
+            "withheld": [],
+            "via": None,
+        }
+    via = session.get(Party, origin.via_id)
+    return {
+        "eventID": event.event_id,
+        "node": origin.node,
+        "nodeURL": origin.node_url,
+        "recordTime": _iso(origin.record_time),
+        "recorder": origin.recorder,
+        "hash": origin.hash,
+        "withheld": origin.withheld,
+        "via": {"id": origin.via_id, "name": via.name if via else None, "receivedAt": _iso(event.record_time)},
+    }
+
+
+def list_children(session: Session) -> list[tuple[FederationChild, Party]]:
+    return [
+        (child, party)
+        for child, party in session.execute(
+            select(FederationChild, Party).join(Party, Party.id == FederationChild.party_id).order_by(Party.name)
+        )
+    ]
+
+
+# --- the child's side -----------------------------------------------------------------------------------------------
+
+
+def link_request(session: Session, settings: Settings) -> dict[str, Any]:
+    """What this node tells a parent at ``POST /exchange/link``: its log key, address and directory."""
+    here = identity(settings)
+    return {"log_vkey": here.log_vkey, "base_url": here.base_url, "directory": own_directory(session, settings)}
+
+
+def create_link(
+    session: Session,
+    *,
+    parent_url: str,
+    token: str,
+    parent: NodeIdentity,
+    directory: Sequence[dict[str, str]] = (),
+) -> FederationLink:
+    """Store the link to the parent node (which ``parent`` describes), queue every event recorded so far for it
+    (``queue_history``), and ask its witness to cosign this log. Raises ``LinkExists`` when this node already
+    reports to that parent, ``LinkInvalid`` for a bad witness key."""
+    url = parent_url.rstrip("/")
+    if session.scalar(select(FederationLink.id).where(FederationLink.parent_url == url)) is not None:
+        raise LinkExists(f"已连接到上级节点 {url}", message_en=f"already linked to the parent node {url}")
+    try:
+        witness_service.add_witness(session, parent.witness_vkey, f"{url}/ledger/witness")
+    except LedgerError as exc:
+        raise LinkInvalid(
+            f"上级节点的见证公钥无效：{exc}", message_en=f"the parent's witness key is invalid: {exc}"
+        ) from exc
+    link = FederationLink(
+        parent_url=url,
+        token=token,
+        parent_name=parent.name,
+        parent_origin=parent.origin,
+        parent_log_vkey=parent.log_vkey,
+        parent_witness_vkey=parent.witness_vkey,
+        active=True,
+        last_error="",
+        failures=0,
+        sent=0,
+        refused=0,
+        directory=list(directory),
+    )
+    session.add(link)
+    session.flush()
+    queue_history(session, link)
+    return link
+
+
+def queue_history(session: Session, link: FederationLink, *, chunk: int = 1000) -> int:
+    """Queue for ``link`` every event recorded before it existed, in arrival order, by the catalog's rules (as
+    ``queue_upward`` does for new ones): a city that links with years of records reports them all. How many."""
+    last, queued = 0, 0
+    while True:
+        rows = session.execute(
+            select(Event.id, Event.record_time, Event.body).where(Event.id > last).order_by(Event.id).limit(chunk)
+        ).all()
+        if not rows:
+            return queued
+        rules = catalog_enforcement.reporting(session, [body for _, _, body in rows])
+        values = [
+            {
+                "link_id": link.id,
+                "event_pk": pk,
+                "record_time": record_time,
+                "state": PENDING,
+                "withheld": list(withheld),
+                "errors": [],
+            }
+            for (pk, record_time, _), (upward, withheld) in zip(rows, rules, strict=True)
+            if upward
+        ]
+        if values:
+            session.execute(insert(FederationOutbox), values)
+        queued += len(values)
+        last = rows[-1][0]
+
+
+def witness_names(session: Session) -> dict[str, str]:
+    """The names of the parent nodes that witness this node's log, by their cosigner key's name."""
+    names = {}
+    for link in list_links(session):
+        try:
+            names[parse_vkey(link.parent_witness_vkey).name] = link.parent_name
+        except LedgerError:
+            continue
+    return names
+
+
+def list_links(session: Session) -> list[FederationLink]:
+    return list(session.scalars(select(FederationLink).order_by(FederationLink.created_at)))
+
+
+def queue_upward(session: Session, stored: Sequence[StoredEvent]) -> None:
+    """Receiver of ``events_recorded``: queue each new event for every active parent link, unless the catalog keeps
+    its class at this level (``upward: none``), with the members its class withholds."""
+    links = list(session.scalars(select(FederationLink.id).where(FederationLink.active.is_(True))))
+    if not links or not stored:
+        return
+    rules = catalog_enforcement.reporting(session, [s.event for s in stored])
+    rows = [
+        {
+            "link_id": link,
+            "event_pk": s.pk,
+            "record_time": s.record_time,
+            "state": PENDING,
+            "withheld": list(withheld),
+            "errors": [],
+        }
+        for link in links
+        for s, (upward, withheld) in zip(stored, rules, strict=True)
+        if upward
+    ]
+    if rows:
+        session.execute(insert(FederationOutbox), rows)
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """``GET /exchange/status`` for one link: the outbox's depth and lag, the last success and error."""
+
+    link: FederationLink
+    pending: int
+    refused: int
+    oldest_pending: datetime | None
+    now: datetime
+
+    @property
+    def lag_seconds(self) -> float:
+        return (self.now - self.oldest_pending).total_seconds() if self.oldest_pending is not None else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        link = self.link
+        return {
+            "parent_url": link.parent_url,
+            "parent_name": link.parent_name,
+            "parent_origin": link.parent_origin,
+            "active": link.active,
+            "outbox_depth": self.pending,
+            "lag_seconds": round(self.lag_seconds, 3),
+            "sent": link.sent,
+            "refused": link.refused,
+            "last_success_at": _iso(link.last_success_at),
+            "last_error": link.last_error or None,
+            "last_error_at": _iso(link.last_error_at),
+            "failures_in_a_row": link.failures,
+            "next_attempt_at": _iso(link.next_attempt_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def link_statuses(session: Session, *, now: datetime | None = None) -> list[LinkStatus]:
+    at = now or utc_now()
+    out = []
+    for link in list_links(session):
+        pending, oldest = session.execute(
+            select(func.count(FederationOutbox.id), func.min(FederationOutbox.record_time)).where(
+                FederationOutbox.link_id == link.id, FederationOutbox.state == PENDING
+            )
+        ).one()
+        refused = session.scalar(
+            select(func.count(FederationOutbox.id)).where(
+                FederationOutbox.link_id == link.id, FederationOutbox.state == REFUSED
+            )
+        )
+        out.append(LinkStatus(link, int(pending or 0), int(refused or 0), oldest, at))
+    return out
+
+
+def refused_events(session: Session, *, limit: int = 100) -> list[dict[str, Any]]:
+    """The events the parent refused, newest first: the parent, the eventID, when, and the parent's reasons."""
+    rows = session.execute(
+        select(FederationOutbox, Event.event_id, FederationLink.parent_url)
+        .join(Event, Event.id == FederationOutbox.event_pk)
+        .join(FederationLink, FederationLink.id == FederationOutbox.link_id)
+        .where(FederationOutbox.state == REFUSED)
+        .order_by(FederationOutbox.id.desc())
+        .limit(limit)
+    )
+    return [
+        {"parent_url": url, "eventID": event_id, "refused_at": _iso(row.sent_at), "errors": row.errors}
+        for row, event_id, url in rows
+    ]
+
+
+def requeue_refused(session: Session) -> int:
+    """Queue the events the parent refused to be sent again; how many."""
+    result = session.execute(
+        update(FederationOutbox).where(FederationOutbox.state == REFUSED).values(state=PENDING, errors=[], sent_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def child_json(child: FederationChild, party: Party) -> dict[str, Any]:
+    return {
+        "party_id": party.id,
+        "name": party.name,
+        "region": party.region,
+        "origin": child.origin or None,
+        "base_url": child.base_url or None,
+        "linked_at": _iso(child.linked_at),
+        "received": child.received,
+        "last_received_at": _iso(child.last_received_at),
+    }
