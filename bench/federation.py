@@ -135,7 +135,7 @@ def _post_all(base: str, token: str, events: list[dict[str, Any]], batch: int) -
         started = time.perf_counter()
         for i in range(0, len(events), batch):
             answer = http.post("/capture", content=orjson.dumps(document(*events[i : i + batch], context=CONTEXT)))
-            if answer.status_code != 202 or b'"rejected"' in answer.content:
+            if answer.status_code != 202 or answer.json().get("rejected"):
                 raise SystemExit(f"capture failed: {answer.status_code} {answer.text[:500]}")
         return time.perf_counter() - started
 

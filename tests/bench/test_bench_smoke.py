@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import bench.__main__ as bench_main
+from bench import federation as bench_federation
 from bench import history
 from bench import trace as bench_trace
 
@@ -70,3 +71,25 @@ def test_bench_trace_small(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert found["events"] == 2000
     assert found["impact_downstream_things"] == 221
     assert found["impact_best_ms"] <= found["impact_ms"]
+
+
+def test_bench_federation_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: results and history where the test reads them
+    monkeypatch.setattr(bench_federation, "RESULTS", tmp_path)
+    monkeypatch.setattr(history, "HISTORY", tmp_path / "benchmarks.md")
+    # when: 600 events through the exchange (two batches), then 60 events at a steady 30 per second
+    args = ["--events", "600", "--steady-seconds", "2", "--steady-rate", "30", "--db", "sqlite"]
+    _run(bench_federation.main, ["bench.federation", *args], monkeypatch)
+    # then: every event arrived, and the figures are there
+    found = json.loads((tmp_path / "federation.json").read_text())
+    assert (found["events"], found["steady_events"], found["steady_arrived"], found["steady_problems"]) == (
+        600,
+        60,
+        60,
+        0,
+    )
+    assert found["exchange_events_per_s"] > 0
+    assert found["ratio"] == round(found["exchange_events_per_s"] / found["parent_capture_events_per_s"], 3)
+    assert 0 <= found["lag_p50_s"] <= found["lag_p99_s"] <= found["lag_max_s"]
+    row = (tmp_path / "benchmarks.md").read_text(encoding="utf-8").splitlines()[-1]
+    assert row.split(" | ")[2] == "federation sqlite, 600 events; steady 30 ev/s × 2 s"

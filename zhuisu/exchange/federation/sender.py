@@ -44,8 +44,8 @@ CLAIM = timedelta(minutes=2)
 MAX_BATCHES = 200
 
 
-def httpx_post(timeout: float) -> Post:
-    client = httpx.Client(timeout=timeout)
+def httpx_post(client: httpx.Client) -> Post:
+    """A ``Post`` over ``client`` (one connection kept alive for a round's batches)."""
 
     def post(url: str, token: str, body: bytes) -> tuple[int, Any]:
         response = client.post(
@@ -104,8 +104,10 @@ def round_(
         links = [link.id for link in service.list_links(session) if link.active]
     if not links:
         return []
-    send = post or httpx_post(settings.federation_timeout_seconds)
-    return [_link_round(maker, settings, link_id, send, now) for link_id in links]
+    if post is not None:
+        return [_link_round(maker, settings, link_id, post, now) for link_id in links]
+    with httpx.Client(timeout=settings.federation_timeout_seconds) as client:
+        return [_link_round(maker, settings, link_id, httpx_post(client), now) for link_id in links]
 
 
 def _link_round(
