@@ -10,7 +10,7 @@ EVENTS ?= 1000000
 PYTEST_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: install run federation-demo test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer bench-capture bench-federation fuzz clean
+.PHONY: install run federation-demo test test-fast check i18n audit postgres browser bench bench-risk bench-startup bench-portal bench-peer bench-capture bench-federation bench-storage fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,10 @@ bench-portal: install
 # HTTP capture with 4 clients (documents of 100 events, 2 server processes) beside zhuisu import of the same events.
 bench-capture: install postgres
 	$(BIN)/python -m bench.http_capture $(BENCH_ARGS)
+
+# Bytes per event on PostgreSQL, table by table, and in the Parquet export (the figures docs/scale.md multiplies).
+bench-storage: install postgres
+	$(BIN)/python -m bench.storage $(BENCH_ARGS)
 
 # Federation: exchange throughput (child → parent) against the parent's capture rate, and lag under steady load.
 bench-federation: install

@@ -9,7 +9,7 @@ import httpx
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.catalog.test_catalog_versions import local_release
@@ -218,6 +218,15 @@ def test_the_outbox_follows_the_catalog_upward_and_withhold(
         ["bizTransactionList", "ilmd"],
         "测试食品有限公司",
     )
+    # rows the parent accepted are kept a week, then swept by a later round
+    with unit_of_work(maker) as s:
+        s.execute(update(FederationOutbox).values(sent_at=utc_now() - timedelta(days=8)))
+        rice_pk = s.scalar(select(Event.id).where(Event.event_id == "urn:uuid:rice"))
+        s.execute(update(FederationOutbox).where(FederationOutbox.event_pk == rice_pk).values(sent_at=utc_now()))
+    sender.round_(maker, settings, post)
+    with unit_of_work(maker, write=False) as s:
+        left = s.execute(select(FederationOutbox.event_pk, FederationOutbox.state)).all()
+        assert [tuple(r) for r in left] == [(rice_pk, "sent")]
 
 
 def test_a_parent_that_cannot_be_reached_is_tried_again_later(

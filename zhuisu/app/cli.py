@@ -55,6 +55,7 @@ _COMMANDS: Commands = {
     ),
     "risk": ("zhuisu.oversight.cli:app", "Risk rules and alerts (风险预警)."),
     "node": ("zhuisu.exchange.federation.cli:app", "Federation: child and parent nodes (上下一体)."),
+    "export": ("zhuisu.exchange.columnar.cli:app", "Exports for analytics."),
 }
 
 

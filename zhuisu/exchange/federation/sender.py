@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhuisu.capture.service import PROVENANCE
@@ -42,6 +42,8 @@ Post = Callable[[str, str, bytes], tuple[int, Any]]
 CLAIM = timedelta(minutes=2)
 #: Most batches one round sends per link (the next round goes on).
 MAX_BATCHES = 200
+#: How long an outbox row the parent accepted is kept (refused ones stay until requeued).
+KEEP_SENT = timedelta(days=7)
 
 
 def httpx_post(client: httpx.Client) -> Post:
@@ -152,6 +154,14 @@ def _link_round(
     finally:
         with unit_of_work(maker) as session:
             session.execute(update(FederationLink).where(FederationLink.id == link_id).values(claimed_until=None))
+            # Rows the parent accepted a while ago are done with (the events themselves stay, of course).
+            session.execute(
+                delete(FederationOutbox).where(
+                    FederationOutbox.link_id == link_id,
+                    FederationOutbox.state == service.SENT,
+                    FederationOutbox.sent_at < utc_now() - KEEP_SENT,
+                )
+            )
     return done
 
 
