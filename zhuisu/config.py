@@ -20,6 +20,15 @@ class Settings(BaseSettings):
             "PostgreSQL: `postgresql+psycopg://user:password@host/dbname`."
         ),
     )
+    database_replica_url: str = Field(
+        default="",
+        description=(
+            "SQLAlchemy URL of a read-only streaming replica of the PostgreSQL database. Set: the read-only query "
+            "endpoints (`GET /events`, `GET /events/{id}`, `GET /trace/{code}` and its impact, the browse "
+            "resources) read from it, a replication lag behind what was just captured; everything else uses "
+            "`database_url`. Empty: the one database."
+        ),
+    )
     data_dir: Path = Field(default=Path("var"), description="Directory for the embedded database and node files.")
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public base URL of this node, used in links it hands out."

@@ -124,3 +124,54 @@ def _wait(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"PostgreSQL did not start on port {port}")
+
+
+def start_replica(primary: PgServer) -> PgServer:
+    """A streaming replica of ``primary`` on a free port: ``pg_basebackup -R`` (which writes ``standby.signal`` and
+    the connection to the primary), then started as a hot standby that replays the primary's WAL as it comes."""
+    root = Path(tempfile.mkdtemp(prefix="zhuisu-pg-replica-"))
+    datadir = root / "data"
+    if primary.prefix:
+        shutil.chown(root, "postgres")
+        os.chmod(root, 0o755)
+    subprocess.run(
+        [
+            *primary.prefix,
+            str(primary.bindir / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(datadir),
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",  # not the spread checkpoint (minutes) a busy server's backup waits for by default
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c hot_standby=on"
+    subprocess.run(
+        [
+            *primary.prefix,
+            str(primary.bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-o",
+            opts,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    replica = PgServer(primary.bindir, datadir, port, primary.prefix)
+    _wait(port)
+    return replica

@@ -23,7 +23,7 @@ from zhuisu.config import Settings
 from zhuisu.console import pages as console_pages
 from zhuisu.console import routes as console_routes
 from zhuisu.convert import routes as convert_routes
-from zhuisu.db.engine import engine_from_settings, make_sessionmaker
+from zhuisu.db.engine import engine_from_settings, make_engine, make_sessionmaker
 from zhuisu.errors import TooManyRequests
 from zhuisu.events import routes as events_routes
 from zhuisu.exchange.federation import routes as federation_routes
@@ -84,6 +84,9 @@ def create_app(settings: Settings) -> FastAPI:
         if owned:
             engine = engine_from_settings(settings)
             app.state.sessionmaker = make_sessionmaker(engine, settings)
+        replica = make_engine(settings.database_replica_url) if settings.database_replica_url else None
+        if replica is not None:
+            app.state.read_sessionmaker = make_sessionmaker(replica, settings)
         # Start-up is a writer: sign what was written without a checkpoint (a bulk load, a restore), so no read has to.
         ledger_upkeep.sign_if_grown(app.state.sessionmaker, app.state.settings)
         worker = subscriptions_worker.Worker(
@@ -109,6 +112,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.subscriptions_worker = worker
         yield
         worker.stop()
+        if replica is not None:
+            replica.dispose()
         if owned:
             engine.dispose()
 

@@ -22,7 +22,7 @@ from zhuisu.epcis import formats
 from zhuisu.events import responses as events_responses
 from zhuisu.events.permissions import event_scope
 from zhuisu.web import epcis_http
-from zhuisu.web.deps import DbSession, SettingsDep
+from zhuisu.web.deps import ReadSession, SettingsDep
 
 router = APIRouter(tags=["query"])
 
@@ -40,7 +40,7 @@ def release_page_token(token: str, actor: CurrentActor) -> Response:
 
 
 def _list_endpoint(resource: Resource) -> Callable[..., Response]:
-    def list_values(request: Request, actor: CurrentActor, session: DbSession, settings: SettingsDep) -> Response:
+    def list_values(request: Request, actor: CurrentActor, session: ReadSession, settings: SettingsDep) -> Response:
         page = service.list_values(
             session,
             resource,
@@ -63,7 +63,7 @@ def _list_endpoint(resource: Resource) -> Callable[..., Response]:
 
 def _events_endpoint(resource: Resource) -> Callable[..., Response]:
     def value_events(
-        request: Request, value: str, actor: CurrentActor, session: DbSession, settings: SettingsDep
+        request: Request, value: str, actor: CurrentActor, session: ReadSession, settings: SettingsDep
     ) -> Response:
         scope = event_scope(session, actor)
         stored = service.known_value(session, resource, value, scope=scope)
@@ -75,7 +75,7 @@ def _events_endpoint(resource: Resource) -> Callable[..., Response]:
 
 
 def _value_endpoint(resource: Resource) -> Callable[..., dict[str, Any]]:
-    def sub_resources(value: str, actor: CurrentActor, session: DbSession) -> dict[str, Any]:
+    def sub_resources(value: str, actor: CurrentActor, session: ReadSession) -> dict[str, Any]:
         service.known_value(session, resource, value, scope=event_scope(session, actor))
         return service.collection(list(service.SUB_RESOURCES))
 

@@ -11,7 +11,7 @@ from zhuisu.auth.permissions import CurrentActor, SignedInParty
 from zhuisu.recall import export, orders, report, service
 from zhuisu.recall.schemas import RecallClose, RecallCreate, RecallRead, RecallSummary
 from zhuisu.trace.schemas import ImpactRead
-from zhuisu.web.deps import DbSession
+from zhuisu.web.deps import DbSession, ReadSession
 
 router = APIRouter(tags=["recall"])
 _MEDIA = {
@@ -30,7 +30,7 @@ def export_impact(
     code: str,
     fmt: Literal["xlsx", "csv", "jsonld"],
     actor: CurrentActor,
-    session: DbSession,
+    session: ReadSession,
     product: str | None = Query(None, description="Only events naming codes of this GTIN (14 digits)."),
     since: datetime | None = Query(None, description="Only events at or after this time."),
     until: datetime | None = Query(None, description="Only events before this time."),
@@ -48,7 +48,7 @@ def export_impact(
 
 
 @router.get("/trace/{code:path}/impact", response_model=ImpactRead, responses={401: {}, 404: {}, 422: {}})
-def impact(code: str, actor: CurrentActor, session: DbSession) -> ImpactRead:
+def impact(code: str, actor: CurrentActor, session: ReadSession) -> ImpactRead:
     """Recall impact: every thing downstream of the code, quantities of its lots, current holders, regions."""
     return service.recall_impact(session, code, viewer=actor)
 

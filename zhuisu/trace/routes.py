@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from zhuisu.auth.permissions import CurrentActor
 from zhuisu.trace import service
 from zhuisu.trace.schemas import TraceRead
-from zhuisu.web.deps import DbSession
+from zhuisu.web.deps import ReadSession
 
 router = APIRouter(tags=["trace"])
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["trace"])
 def trace(
     code: str,
     actor: CurrentActor,
-    session: DbSession,
+    session: ReadSession,
     direction: Literal["back", "forward", "both"] = Query("both", description="Where it came from, went, or both."),
 ) -> TraceRead:
     """Where the code came from and where it went: things, events, parties, journey, findings — in the caller's

@@ -35,6 +35,22 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_read_session(request: Request, session: DbSession) -> Iterator[Session]:
+    """For read-only endpoints: a transaction on the streaming replica (``database_replica_url``), else the request's
+    one session (no second transaction without a replica). What the request just wrote is not there yet — these
+    endpoints write nothing."""
+    replica = getattr(request.app.state, "read_sessionmaker", None)
+    if replica is None:
+        yield session
+        return
+    with unit_of_work(replica, write=False) as read:
+        yield read
+
+
+#: The session of an endpoint that only reads and may be a replication lag behind: the replica when there is one.
+ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
