@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -259,6 +260,39 @@ def test_trace_and_impact_at_the_province_are_the_single_nodes(world: World, pat
     single = _named(at_single.json(), _names(world.single, world.tokens["single"]))
     assert province == single
     assert len(province["things"]) >= 1
+
+
+def test_a_recall_the_province_orders_reaches_the_holder_in_its_city(world: World) -> None:
+    wait_for("the province to hold the cities' events", lambda: sum(_received(world).values()) >= 4)
+    deadline = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    order = {"code": ITEMS[1], "reason": "菌落总数超标", "level": 2, "deadline": deadline}
+    issued = world.province.call("POST", "/recalls", world.tokens["province"], json=order)
+    assert issued.status_code == 201, issued.text
+
+    # B's worker relays it to B's supermarket, in the province's name, from B's own records
+    def at_b() -> list[dict[str, Any]]:
+        return list(world.city_b.call("GET", "/recalls", world.tokens["b"]).json())
+
+    wait_for("the recall to reach city B", lambda: bool(at_b()))
+    [relayed] = at_b()
+    assert (relayed["code"], relayed["reason"], relayed["kind"], relayed["level"], relayed["status"]) == (
+        ITEMS[1],
+        "菌落总数超标",
+        "ordered",
+        2,
+        "open",
+    )
+    assert relayed["issuer"]["name"] == world.province.name
+    mine = world.city_b.call("GET", f"/recalls/{relayed['id']}", world.tokens["b"]).json()
+    assert (mine["view"], [h["name"] for h in mine["holders"]]) == ("holder", ["示范市乙超市"])
+    # city A holds none of it any more (it shipped them): nothing reaches A
+    assert world.city_a.call("GET", "/recalls", world.tokens["a"]).json() == []
+    # the province closes it: B's relay closes too
+    closed = world.province.call(
+        "POST", f"/recalls/{issued.json()['id']}/close", world.tokens["province"], json={"note": "已全部召回"}
+    )
+    assert closed.status_code == 200, closed.text
+    wait_for("B's relay to close", lambda: at_b()[0]["status"] == "closed")
 
 
 def test_the_cities_logs_carry_the_provinces_cosignature(world: World) -> None:

@@ -13,6 +13,7 @@ from zhuisu.models.federation import (
     FederationLink,
     FederationOutbox,
     FederationParty,
+    FederationRecall,
 )
 from zhuisu.models.inspection import Certificate, Inspection
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
@@ -68,6 +69,7 @@ __all__ = [
     "FederationLink",
     "FederationOutbox",
     "FederationParty",
+    "FederationRecall",
     "Inspection",
     "LedgerCheckpoint",
     "LedgerCosignature",

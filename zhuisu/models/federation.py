@@ -57,6 +57,8 @@ class FederationLink(IdMixin, Base):
     #: that order, so the parent knows the enterprises that recorded nothing yet too).
     parties_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parties_sent_id: Mapped[str] = mapped_column(String(32), default="")
+    #: The parent as a party here: the issuer of the recalls it orders, relayed to this node's holders.
+    parent_party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
 
 
 class FederationOutbox(Base):
@@ -105,6 +107,22 @@ class FederationParty(Base):
     node: Mapped[str] = mapped_column(String(500), primary_key=True)
     remote_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: The child node that told this node of it (a recall naming it as a holder is relayed to that child).
+    via_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class FederationRecall(Base):
+    """A recall the parent node ordered, relayed here to the holders this node registers: the parent's recall id
+    and the local recall that carries it (closed here when the parent closes it)."""
+
+    __tablename__ = "federation_recalls"
+
+    link_id: Mapped[str] = mapped_column(ForeignKey("federation_links.id", ondelete="CASCADE"), primary_key=True)
+    remote_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    recall_id: Mapped[str | None] = mapped_column(ForeignKey("recalls.id"), index=True)
+    #: Why it could not be relayed (the code is unknown here …); empty when it was.
+    problem: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 

@@ -61,7 +61,7 @@ def _party_for(session: Session, key: tuple[str, str], recorder: dict[str, Any],
             None if _taken(session, Party.gln, gln) else gln,
         )
     party = same if same is not None else _mirror(session, node, remote_id, recorder, uscc, gln, via)
-    session.add(FederationParty(node=node, remote_id=remote_id, party_id=party.id))
+    session.add(FederationParty(node=node, remote_id=remote_id, party_id=party.id, via_id=via.id))
     session.flush()
     return party.id
 

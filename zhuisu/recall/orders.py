@@ -45,18 +45,22 @@ _GTIN = re.compile(r"^https://id\.gs1\.org/01/(\d{14})(?:/|$)")
 _THING_ROWS = 5000
 
 
-def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Recall:
+def issue_recall(session: Session, *, issuer: Party, order: RecallCreate, relayed: bool = False) -> Recall:
     """Issue a recall as ``issuer``: checks who may (``permissions.issuing_kind``), snapshots the impact, names
-    the holders, writes the audit entry and announces the notice (``signals.notices_changed``).
+    the holders, writes the audit entry and announces the notice (``signals.notices_changed``). ``relayed``: an
+    order the parent node issued, relayed here to the holders this node registers (``exchange.federation``; the
+    issuer is the parent's party here, and the kind is the parent's order's) — never from a request.
 
     Raises UnknownCode (nothing recorded about the code), NotYourProduct, InvalidInput (a deadline past, a kind
     that is not the issuer's)."""
     code, starts = _scope(session, order)
     owner = _owner(session, code)
     class_id = _class_of(session, owner)
-    kind = permissions.issuing_kind(issuer, owner, class_id)
+    kind = (order.kind or "ordered") if relayed else permissions.issuing_kind(issuer, owner, class_id)
     if order.kind is not None and order.kind != kind:
-        if issuer.actor != "admin":  # only the admin chooses; anyone else's kind is the one its role gives
+        if (
+            issuer.actor != "admin" and not relayed
+        ):  # only the admin chooses; anyone else's kind is the one its role gives
             raise InvalidInput(
                 f"召回类型应为 {kind}（由发起方决定），而不是 {order.kind}",
                 message_en=f"the recall's kind is {kind} (it follows from who issues it), not {order.kind}",
@@ -114,7 +118,14 @@ def issue_recall(session: Session, *, issuer: Party, order: RecallCreate) -> Rec
             actor_id=issuer.id,
             action="recall_issued",
             subject=recall.id,
-            payload={"code": code, "kind": kind, "level": order.level, "holders": len(lines), "things": len(rows)},
+            payload={
+                "code": code,
+                "kind": kind,
+                "level": order.level,
+                "holders": len(lines),
+                "things": len(rows),
+                **({"relayed": True} if relayed else {}),
+            },
         )
     )
     session.flush()

@@ -54,6 +54,13 @@ def post_parties(body: PartiesSent, actor: NodeActor, session: DbSession) -> dic
     return {"mirrored": service.mirror_parties(session, actor, body.parties)}
 
 
+@router.get("/recalls", responses={401: {}, 403: {}})
+def get_recalls(actor: NodeActor, session: DbSession) -> list[dict[str, Any]]:
+    """The recalls this node ordered that name a holder the child node registers (open, and closed within a month):
+    the child's worker relays each to its holders in this node's name, and closes it when this node does."""
+    return service.recalls_for(session, actor)
+
+
 @router.get("/releases", responses={401: {}, 403: {}})
 def get_releases(actor: NodeActor, session: DbSession) -> list[dict[str, Any]]:
     """The catalog releases a child node takes from here (downward flow: national → province → city): the national

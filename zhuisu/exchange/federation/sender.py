@@ -2,7 +2,8 @@
 
 One round per link (the node's worker, ``zhuisu node push``): claim the link (another worker leaves a claimed link
 alone), tell the parent this node's resolver directory again if it changed, take the parent's new catalog releases
-when due, tell it of the enterprises registered here since last time, then batch by batch — each in short
+when due, tell it of the enterprises registered here since last time, relay its recall orders naming holders here,
+then batch by batch — each in short
 transactions around the HTTP call, never holding one open while the parent answers — read the oldest pending events
 (consecutive ones captured with one JSON-LD ``@context``, at most ``federation_batch_events``), send them as one EPCIS
 document with ``GS1-Capture-Error-Behaviour: proceed`` and each event's provenance in the header
@@ -136,6 +137,7 @@ def _link_round(
         _refresh_directory(maker, settings, link_id)
         _take_releases(maker, settings, link_id, at)
         _send_parties(maker, settings, link_id)
+        _take_recalls(maker, settings, link_id)
         for _ in range(MAX_BATCHES):
             with unit_of_work(maker, write=False) as session:
                 batch = _next_batch(session, settings, link_id)
@@ -259,6 +261,31 @@ def _send_parties(maker: sessionmaker[Session], settings: Settings, link_id: str
             link = session.get(FederationLink, link_id)
             assert link is not None
             link.parties_sent_at, link.parties_sent_id = parse_iso(last_at), last_id
+
+
+def _take_recalls(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
+    """Relay the parent's recall orders naming this node's holders (and close those it closed). A failure is
+    logged and tried next round."""
+    with unit_of_work(maker, write=False) as session:
+        link = session.get(FederationLink, link_id)
+        assert link is not None
+        url, token = f"{link.parent_url}/exchange/recalls", link.token
+    try:
+        answer = httpx.get(
+            url, headers={"Authorization": f"Bearer {token}"}, timeout=settings.federation_timeout_seconds
+        )
+        offered = answer.json() if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError) as exc:
+        logger.warning("federation: the recalls could not be read from %s: %s", url, exc)
+        return
+    if not isinstance(offered, list):
+        logger.warning("federation: %s answered %d for the recalls", url, answer.status_code)
+        return
+    with unit_of_work(maker) as session:
+        link = session.get(FederationLink, link_id)
+        assert link is not None
+        for line in service.take_recalls(session, link, [o for o in offered if isinstance(o, dict)]):
+            logger.info("federation: %s", line)
 
 
 def _next_batch(session: Session, settings: Settings, link_id: str) -> _Batch | None:

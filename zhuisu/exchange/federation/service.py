@@ -14,7 +14,7 @@ time, hash and recorder there) exactly as sent — never re-attributed.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,10 +42,15 @@ from zhuisu.models import (
     FederationLink,
     FederationOutbox,
     FederationParty,
+    FederationRecall,
     Party,
+    Recall,
+    RecallHolder,
 )
 from zhuisu.parties import mirrors
 from zhuisu.parties import service as parties_service
+from zhuisu.recall import orders as recall_orders
+from zhuisu.recall.schemas import RecallCreate
 
 #: Outbox states.
 PENDING, SENT, REFUSED = "pending", "sent", "refused"
@@ -355,6 +360,74 @@ def mirror_parties(session: Session, actor: Party, entries: Sequence[dict[str, A
     return len(mirrors.resolve(session, given, via=actor))
 
 
+def recalls_for(session: Session, child: Party) -> list[dict[str, Any]]:
+    """The recalls this node ordered that name a holder the child told it of (its enterprises' mirrors): open
+    ones, and those closed within a month (so the child closes its relay), newest first."""
+    mirrored = select(FederationParty.party_id).where(FederationParty.via_id == child.id)
+    held = select(RecallHolder.recall_id).where(RecallHolder.party_id.in_(mirrored))
+    recent = utc_now() - timedelta(days=30)
+    recalls = session.scalars(
+        select(Recall)
+        .where(Recall.id.in_(held), (Recall.status == "open") | (Recall.closed_at >= recent))
+        .order_by(Recall.created_at.desc())
+    )
+    out = []
+    for recall in recalls:
+        issuer = session.get(Party, recall.issuer_id)
+        out.append(
+            {
+                "id": recall.id,
+                "status": recall.status,
+                "kind": recall.kind,
+                "level": recall.level,
+                "code": recall.code,
+                "reason": recall.reason,
+                "advice": recall.advice,
+                "deadline": _iso(recall.deadline),
+                "issuer": issuer.name if issuer else None,
+                "close_note": recall.close_note,
+            }
+        )
+    return out
+
+
+def take_recalls(session: Session, link: FederationLink, offered: Sequence[dict[str, Any]]) -> list[str]:
+    """Relay the parent's recall orders to the holders this node registers: each new open one is issued here in
+    the parent's name (``recall.orders.issue_recall(relayed=True)``: its impact and holders from this node's own
+    records, its notices to their hooks and consoles); one the parent closed is closed here. What happened, one line
+    each (for the log)."""
+    if link.parent_party_id is None:
+        return []
+    parent = session.get_one(Party, link.parent_party_id)
+    done = []
+    for item in offered:
+        remote = str(item.get("id") or "")[:32]
+        if not remote:
+            continue
+        relay = session.get(FederationRecall, (link.id, remote))
+        if relay is None and item.get("status") == "open":
+            relay = FederationRecall(link_id=link.id, remote_id=remote, problem="")
+            try:
+                with session.begin_nested():
+                    order = RecallCreate.model_validate(
+                        {k: item.get(k) for k in ("code", "reason", "level", "deadline", "kind", "advice")}
+                        | {"advice": str(item.get("advice") or "")}
+                    )
+                    relay.recall_id = recall_orders.issue_recall(session, issuer=parent, order=order, relayed=True).id
+            except (ZhuisuError, ValueError) as exc:
+                relay.problem = str(exc.localized("en") if isinstance(exc, ZhuisuError) else exc)[:1000]
+            session.add(relay)
+            session.flush()
+            done.append(f"recall {remote}: " + (f"relayed as {relay.recall_id}" if relay.recall_id else relay.problem))
+        elif relay is not None and relay.recall_id and item.get("status") == "closed":
+            local = session.get(Recall, relay.recall_id)
+            if local is not None and local.status == "open":
+                note = str(item.get("close_note") or "")
+                recall_orders.close_recall(session, local.id, actor=None, note=note or f"closed by {parent.name}")
+                done.append(f"recall {remote}: closed {relay.recall_id}")
+    return done
+
+
 def releases_for(session: Session, child: Party) -> list[dict[str, Any]]:
     """The catalog releases a child node takes from here (downward flow): every national release and every local one
     whose region overlaps the child's (a province's for all its cities, a city's or its districts' for that city),
@@ -460,6 +533,8 @@ def create_link(
     url = parent_url.rstrip("/")
     if session.scalar(select(FederationLink.id).where(FederationLink.parent_url == url)) is not None:
         raise LinkExists(f"已连接到上级节点 {url}", message_en=f"already linked to the parent node {url}")
+    parent_party = parties_service.create_party(session, name=parent.name or url, party_type="platform")
+    parties_service.grant(session, parent_party, actor_role="node")
     try:
         witness_service.add_witness(session, parent.witness_vkey, f"{url}/ledger/witness")
     except LedgerError as exc:
@@ -479,6 +554,7 @@ def create_link(
         sent=0,
         refused=0,
         directory=list(directory),
+        parent_party_id=parent_party.id,
     )
     session.add(link)
     session.flush()
