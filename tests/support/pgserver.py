@@ -94,24 +94,14 @@ def start(settings: dict[str, str] | None = None) -> PgServer:
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c max_connections=100"
     ) + "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(datadir),
-            "-o",
-            opts,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    server = PgServer(bindir, datadir, port, prefix)
-    _wait(port)
+    return _run(PgServer(bindir, datadir, port, prefix), opts, root / "log")
+
+
+def _run(server: PgServer, opts: str, log: Path) -> PgServer:
+    """Start ``server`` (``pg_ctl start`` with ``opts``, its log in ``log``) and wait until it takes connections."""
+    command = [*server.prefix, str(server.bindir / "pg_ctl"), "-D", str(server.datadir), "-o", opts, "-l", str(log)]
+    subprocess.run([*command, "-w", "start"], check=True, capture_output=True)
+    _wait(server.port)
     return server
 
 
@@ -156,22 +146,4 @@ def start_replica(primary: PgServer) -> PgServer:
     )
     port = _free_port()
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c hot_standby=on"
-    subprocess.run(
-        [
-            *primary.prefix,
-            str(primary.bindir / "pg_ctl"),
-            "-D",
-            str(datadir),
-            "-o",
-            opts,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    replica = PgServer(primary.bindir, datadir, port, primary.prefix)
-    _wait(port)
-    return replica
+    return _run(PgServer(primary.bindir, datadir, port, primary.prefix), opts, root / "log")

@@ -120,8 +120,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
             str(row["received"]),
             _local(row["last_received_at"]),
         )
-    console.print(up)
-    console.print(down)
+    console.print(up if links else "上级 / parents: 未连接 / not linked (zhuisu node link)")
+    console.print(down if children else "下级 / children: 无 / none (zhuisu node add)")
     for row in refused:
         reasons = "; ".join(str(e.get("message")) for e in row["errors"])
         console.print(f"[red]refused by {row['parent_url']}:[/red] {row['eventID']}: {reasons}", highlight=False)

@@ -177,18 +177,7 @@ def _refresh_directory(maker: sessionmaker[Session], settings: Settings, link_id
         if request["directory"] == link.directory:
             return
         url, token = f"{link.parent_url}/exchange/link", link.token
-    try:
-        answer = httpx.post(
-            url,
-            json=request,
-            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-            timeout=settings.federation_timeout_seconds,
-        )
-    except httpx.HTTPError as exc:
-        logger.warning("federation: the directory could not be sent to %s: %s", url, exc)
-        return
-    if answer.status_code != 200:
-        logger.warning("federation: %s refused the directory (%d): %s", url, answer.status_code, answer.text[:300])
+    if not _post_json(url, token, request, settings, "the directory"):
         return
     with unit_of_work(maker) as session:
         link = session.get(FederationLink, link_id)
@@ -207,21 +196,11 @@ def _take_releases(maker: sessionmaker[Session], settings: Settings, link_id: st
             or (at - link.catalog_pulled_at).total_seconds() >= settings.federation_catalog_interval_seconds
         )
         url, token = f"{link.parent_url}/exchange/releases", link.token
-    if not due:
-        return
-    try:
-        answer = httpx.get(
-            url, headers={"Authorization": f"Bearer {token}"}, timeout=settings.federation_timeout_seconds
-        )
-        offered = answer.json() if answer.status_code == 200 else None
-    except (httpx.HTTPError, ValueError) as exc:
-        logger.warning("federation: the catalog releases could not be read from %s: %s", url, exc)
-        return
-    if not isinstance(offered, list):
-        logger.warning("federation: %s answered %d for the catalog releases", url, answer.status_code)
+    offered = _read_list(url, token, settings, "the catalog releases") if due else None
+    if offered is None:
         return
     with unit_of_work(maker) as session:
-        loaded, problems = service.take_releases(session, [o for o in offered if isinstance(o, dict)])
+        loaded, problems = service.take_releases(session, offered)
         link = session.get(FederationLink, link_id)
         assert link is not None
         link.catalog_pulled_at = at
@@ -243,18 +222,7 @@ def _send_parties(maker: sessionmaker[Session], settings: Settings, link_id: str
         if not entries:
             return
         body = [{k: v for k, v in e.items() if k != "_local"} for e in entries]
-        try:
-            answer = httpx.post(
-                url,
-                json={"parties": body},
-                headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-                timeout=settings.federation_timeout_seconds,
-            )
-        except httpx.HTTPError as exc:
-            logger.warning("federation: the parties could not be sent to %s: %s", url, exc)
-            return
-        if answer.status_code != 200:
-            logger.warning("federation: %s refused the parties (%d): %s", url, answer.status_code, answer.text[:300])
+        if not _post_json(url, token, {"parties": body}, settings, "the parties"):
             return
         last_at, last_id = entries[-1]["_local"]
         with unit_of_work(maker) as session:
@@ -270,22 +238,49 @@ def _take_recalls(maker: sessionmaker[Session], settings: Settings, link_id: str
         link = session.get(FederationLink, link_id)
         assert link is not None
         url, token = f"{link.parent_url}/exchange/recalls", link.token
+    offered = _read_list(url, token, settings, "the recalls")
+    if offered is None:
+        return
+    with unit_of_work(maker) as session:
+        link = session.get(FederationLink, link_id)
+        assert link is not None
+        for line in service.take_recalls(session, link, offered):
+            logger.info("federation: %s", line)
+
+
+def _post_json(url: str, token: str, body: dict[str, Any], settings: Settings, what: str) -> bool:
+    """POST ``body`` to the parent as this child node; whether it answered 200 (else logged, tried next round)."""
+    try:
+        answer = httpx.post(
+            url,
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+            timeout=settings.federation_timeout_seconds,
+        )
+    except httpx.HTTPError as exc:
+        logger.warning("federation: %s could not be sent to %s: %s", what, url, exc)
+        return False
+    if answer.status_code != 200:
+        logger.warning("federation: %s refused %s (%d): %s", url, what, answer.status_code, answer.text[:300])
+        return False
+    return True
+
+
+def _read_list(url: str, token: str, settings: Settings, what: str) -> list[dict[str, Any]] | None:
+    """The JSON list of objects the parent answers at ``url`` (a child node's read), or None (logged) when it
+    cannot be reached or answers anything else."""
     try:
         answer = httpx.get(
             url, headers={"Authorization": f"Bearer {token}"}, timeout=settings.federation_timeout_seconds
         )
         offered = answer.json() if answer.status_code == 200 else None
     except (httpx.HTTPError, ValueError) as exc:
-        logger.warning("federation: the recalls could not be read from %s: %s", url, exc)
-        return
+        logger.warning("federation: %s could not be read from %s: %s", what, url, exc)
+        return None
     if not isinstance(offered, list):
-        logger.warning("federation: %s answered %d for the recalls", url, answer.status_code)
-        return
-    with unit_of_work(maker) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        for line in service.take_recalls(session, link, [o for o in offered if isinstance(o, dict)]):
-            logger.info("federation: %s", line)
+        logger.warning("federation: %s answered %d for %s", url, answer.status_code, what)
+        return None
+    return [o for o in offered if isinstance(o, dict)]
 
 
 def _next_batch(session: Session, settings: Settings, link_id: str) -> _Batch | None:
