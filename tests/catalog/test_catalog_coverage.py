@@ -115,6 +115,7 @@ def test_route(client: TestClient, creds: Credentials, admin: Credentials, maker
             "products_registered": 0,
             "products_active": 0,
             "class_name_en": "Drugs",
+            "reported_by": None,
         }
     ]
 

@@ -214,6 +214,11 @@ def test_enterprises_registered_in_a_city_are_known_at_the_province(world: World
 
     wait_for("the province to know the new enterprise", lambda: bool(at_province()))
     assert at_province() == [("示范市丙食品厂", "370103", "food.rice")]
+    # the province's coverage counts it, and says which city reported it
+    rows = world.province.call("GET", "/api/v1/coverage", world.tokens["province"], params={"region": "370103"}).json()
+    assert [(r["class"], r["region"], r["registered"], r["active"], r["reported_by"]) for r in rows] == [
+        ("food", "370103", 1, 0, world.city_a.name)
+    ]
 
 
 def test_provenance_names_the_node_record_time_and_recorder_at_origin(world: World) -> None:
@@ -293,6 +298,34 @@ def test_a_recall_the_province_orders_reaches_the_holder_in_its_city(world: Worl
     )
     assert closed.status_code == 200, closed.text
     wait_for("B's relay to close", lambda: at_b()[0]["status"] == "closed")
+
+
+def test_a_blacklisting_at_the_province_reaches_the_enterprises_city(world: World) -> None:
+    parties = world.province.call("GET", "/api/v1/parties", world.tokens["province"]).json()
+    [shop] = [p["id"] for p in parties if p["name"] == "示范市乙超市"]
+    entry = {
+        "party": shop,
+        "reason": "销售过期食品",
+        "legal_basis": "《食品安全法》第一百三十四条",
+        "starts_on": "2026-12-01",
+    }
+    listed = world.province.call("POST", "/api/v1/credit/blacklist", world.tokens["province"], json=entry)
+    assert listed.status_code == 201, listed.text
+
+    def public(node: Node) -> list[tuple[str, str, str]]:
+        return [(e["name"], e["reason"], e["legal_basis"]) for e in node.call("GET", "/api/v1/portal/blacklist").json()]
+
+    wait_for("city B to list it", lambda: bool(public(world.city_b)))
+    assert public(world.city_b) == [("示范市乙超市", "销售过期食品", "《食品安全法》第一百三十四条")]
+    assert public(world.city_a) == []  # not A's enterprise
+    revoked = world.province.call(
+        "POST",
+        f"/api/v1/credit/blacklist/{listed.json()['id']}/revoke",
+        world.tokens["province"],
+        json={"reason": "整改完成"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    wait_for("city B to remove it", lambda: public(world.city_b) == [])
 
 
 def test_the_cities_logs_carry_the_provinces_cosignature(world: World) -> None:

@@ -4,7 +4,9 @@ An enterprise is *registered* under the class it is registered (备案) with (``
 under its top-level class) in the region of its seat (``Party.region``); it is *active* when it recorded at least
 one event whose record time falls within the window (``coverage_window_days``, 30 by default) ending at ``at``.
 The same is reported for products: registered products of the class (region of their producer) and those named
-by a GS1 identifier in an event recorded within the window. The target is the class's ``coverage_target``.
+by a GS1 identifier in an event recorded within the window. The target is the class's ``coverage_target``. On a
+node with child nodes (a province over its cities), each row names the child whose region holds it
+(``reported_by``): the node whose enterprises and events make the figure.
 """
 
 from dataclasses import asdict, dataclass
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from zhuisu.catalog import repository
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.rules import TOP_CLASSES, Catalog
+from zhuisu.catalog.rules import region_prefix as prefix_of
 from zhuisu.kit.time import utc_now
 
 
@@ -29,6 +32,9 @@ class CoverageRow:
     products_registered: int
     products_active: int
     class_name_en: str = ""
+    #: The child node whose region holds the row's region — the node that reported its enterprises here
+    #: (federation: a province's rows are its cities'); None: this node's own.
+    reported_by: str | None = None
 
     @property
     def rate(self) -> float:
@@ -73,6 +79,7 @@ def coverage(
             cell[2] += 1
             cell[3] += gtin is not None and gtin in traced
     order = {c: i for i, c in enumerate(TOP_CLASSES)}
+    children = [(prefix_of(region), name) for region, name in repository.child_node_regions(session)]
     rows = [
         CoverageRow(
             top,
@@ -84,10 +91,17 @@ def coverage(
             pr,
             pa,
             class_name_en=catalog.classes[top].name_en,
+            reported_by=_reporter(children, region),
         )
         for (top, region), (r, a, pr, pa) in counts.items()
     ]
     return sorted(rows, key=lambda row: (order.get(row.class_id, len(order)), row.class_id, row.region))
+
+
+def _reporter(children: list[tuple[str, str]], region: str) -> str | None:
+    """The child node whose region (the longest) holds ``region``, if any."""
+    matching = [(len(prefix), name) for prefix, name in children if region.startswith(prefix)]
+    return max(matching)[1] if matching else None
 
 
 def _cell(

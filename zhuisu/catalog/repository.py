@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
 from zhuisu.catalog.permissions import FlagScope
-from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, Licence, Location, Party, Product
+from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, FederationChild, Licence, Location, Party, Product
 
 _CHUNK = 500
 
@@ -76,6 +76,16 @@ def registered_parties(session: Session, *, region_prefix: str = "") -> list[tup
     if region_prefix:
         stmt = stmt.where(Party.region.startswith(region_prefix))
     return [(pid, cls or "", region) for pid, cls, region in session.execute(stmt)]
+
+
+def child_node_regions(session: Session) -> list[tuple[str, str]]:
+    """(region code, name) of each child node registered here with a region (``exchange.federation``)."""
+    stmt = (
+        select(Party.region, Party.name)
+        .join(FederationChild, FederationChild.party_id == Party.id)
+        .where(Party.region.is_not(None))
+    )
+    return [(region, name) for region, name in session.execute(stmt) if region]
 
 
 def recorders_since(session: Session, since: datetime, until: datetime) -> set[str]:

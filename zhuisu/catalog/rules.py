@@ -217,15 +217,24 @@ def effective_releases(releases: list[Release], on: date, region: str | None = N
 
 
 def covers(catalog_region: str, region: str) -> bool:
-    """Whether a local catalog of ``catalog_region`` covers ``region`` (GB/T 2260: trailing zero pairs widen).
+    """Whether a local catalog (or a node) of ``catalog_region`` covers ``region`` (GB/T 2260: trailing zero pairs
+    widen).
 
     >>> covers("440000", "440305"), covers("440300", "440305"), covers("440300", "440100")
     (True, True, False)
     """
-    prefix = catalog_region
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return region.startswith(prefix)
+    return region.startswith(region_prefix(catalog_region))
+
+
+def region_prefix(region: str) -> str:
+    """A GB/T 2260 code as the prefix of the codes under it.
+
+    >>> region_prefix("370100"), region_prefix("370000"), region_prefix("370102")
+    ('3701', '37', '370102')
+    """
+    while region.endswith("00") and len(region) > 2:
+        region = region[:-2]
+    return region
 
 
 def compose(releases: list[Release]) -> Catalog:

@@ -13,7 +13,7 @@ from zhuisu.models.federation import (
     FederationLink,
     FederationOutbox,
     FederationParty,
-    FederationRecall,
+    FederationRelay,
 )
 from zhuisu.models.inspection import Certificate, Inspection
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
@@ -69,7 +69,7 @@ __all__ = [
     "FederationLink",
     "FederationOutbox",
     "FederationParty",
-    "FederationRecall",
+    "FederationRelay",
     "Inspection",
     "LedgerCheckpoint",
     "LedgerCosignature",

@@ -112,16 +112,18 @@ class FederationParty(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
-class FederationRecall(Base):
-    """A recall the parent node ordered, relayed here to the holders this node registers: the parent's recall id
-    and the local recall that carries it (closed here when the parent closes it)."""
+class FederationRelay(Base):
+    """What the parent node ordered, relayed here: a recall naming holders this node registers (``kind`` recall)
+    or a blacklist entry of an enterprise registered here (``blacklist``) — the parent's id and the local record
+    that carries it (changed here when the parent closes or revokes it)."""
 
-    __tablename__ = "federation_recalls"
+    __tablename__ = "federation_relays"
 
     link_id: Mapped[str] = mapped_column(ForeignKey("federation_links.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     remote_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    recall_id: Mapped[str | None] = mapped_column(ForeignKey("recalls.id"), index=True)
-    #: Why it could not be relayed (the code is unknown here …); empty when it was.
+    #: The local recall or blacklist entry; None when it could not be relayed (``problem`` says why).
+    local_id: Mapped[str | None] = mapped_column(String(32))
     problem: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 

@@ -108,11 +108,15 @@ def add_entry(
     legal_basis: str,
     starts_on: date,
     ends_on: date | None,
+    relayed: bool = False,
 ) -> BlacklistEntry:
     """List a party (its id or 统一社会信用代码). PermissionDenied unless ``actor`` supervises it; InvalidInput for
-    an empty reason or basis, a term ending before it starts, or a party that is not an enterprise."""
+    an empty reason or basis, a term ending before it starts, or a party that is not an enterprise. ``relayed``: an
+    entry the parent node made, relayed here for an enterprise this node registers (``exchange.federation``; the
+    actor is the parent's party here) — never from a request."""
     target = _party(session, party)
-    _authority(actor, target)
+    if not relayed:
+        _authority(actor, target)
     if target.actor != "enterprise":
         raise InvalidInput("只有企业可以列入失信名单", message_en="only an enterprise can be listed", field="party")
     if not reason.strip():
@@ -136,12 +140,14 @@ def add_entry(
     return entry
 
 
-def revoke_entry(session: Session, entry_id: str, *, actor: Party, reason: str) -> BlacklistEntry:
+def revoke_entry(
+    session: Session, entry_id: str, *, actor: Party, reason: str, relayed: bool = False
+) -> BlacklistEntry:
     """Remove an entry before its term ends (移出). NotFound (also outside the actor's supervision), InvalidInput
-    without a reason, Conflict when already removed."""
+    without a reason, Conflict when already removed. ``relayed``: the parent node removed the entry it made."""
     entry = session.get(BlacklistEntry, entry_id)
     party = session.get(Party, entry.party_id) if entry is not None else None
-    if entry is None or party is None or not supervises(actor, party):
+    if entry is None or party is None or not (relayed or supervises(actor, party)):
         raise NotFound(f"没有编号为 {entry_id} 的失信记录", message_en=f"no blacklist entry {entry_id}")
     if not reason.strip():
         raise InvalidInput("请填写移出理由", message_en="give the reason for the removal", field="reason")

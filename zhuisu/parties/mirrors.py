@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuisu.catalog import rules as catalog_rules
 from zhuisu.catalog import service as catalog_service
 from zhuisu.models import AuditEntry, FederationParty, Party
 from zhuisu.parties import vocabulary
@@ -106,12 +107,7 @@ def _mirror(
 def _within(region: str | None, via: Party) -> bool:
     """Whether a party of ``region`` is within what the child node ``via`` answers for (its registered region:
     a city node for its city's enterprises; a node registered with no region for any)."""
-    if not via.region:
-        return True
-    prefix = via.region
-    while len(prefix) > 2 and prefix.endswith("00"):
-        prefix = prefix[:-2]
-    return (region or "").startswith(prefix)
+    return not via.region or catalog_rules.covers(via.region, region or "")
 
 
 def _taken(session: Session, column: Any, value: str | None) -> bool:

@@ -7,7 +7,7 @@ linkset instead, and ``?linkType=<type>`` is redirected (307) to that link; a pa
 header, and ``HEAD`` answers as ``GET`` without the body. Unknown codes get a 404 page with a search box, never an
 error page; a text that cannot be a code (a wrong check digit, a wrong length, no scheme at all) a 400 page saying
 so in plain words, with the box to type it again — unless another node answers for it: the resolver directory
-(``exchange.federation``) or the parent node, to which the request is redirected (307) as GS1 resolvers federate.
+(``federated``) or the parent node, to which the request is redirected (307) as GS1 resolvers federate.
 Every route is rate-limited per client address.
 
 Pages come from the story read model (``stories``) with an entity tag (``If-None-Match`` → 304) and
@@ -29,8 +29,7 @@ from zhuisu.codes.canonical import canonical_code
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.errors import ZhuisuError
-from zhuisu.exchange.federation import service as federation_service
-from zhuisu.portal import complaints, linkset, stories
+from zhuisu.portal import complaints, federated, linkset, stories
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.errors import UnknownCode
 from zhuisu.portal.schemas import ComplaintCreate
@@ -130,17 +129,17 @@ HOPS = "zs_hops"
 
 async def _elsewhere(request: Request, code: str) -> Response | None:
     """A code nothing is recorded about here: 307 to the node the resolver directory says answers for it, or to
-    the parent node (``exchange.federation.service.resolve_elsewhere``), as GS1 resolvers federate; None if none."""
+    the parent node (``federated.resolve_elsewhere``), as GS1 resolvers federate; None if none."""
     try:
         hops = int(request.query_params.get(HOPS, "0"))
     except ValueError:
-        hops = federation_service.MAX_HOPS
+        hops = federated.MAX_HOPS
     canonical = canonical_code(code)
     settings: Settings = request.app.state.settings
 
-    def find() -> federation_service.Elsewhere | None:
+    def find() -> federated.Elsewhere | None:
         with unit_of_work(request.app.state.sessionmaker, write=False) as session:
-            return federation_service.resolve_elsewhere(session, canonical, settings, hops=hops)
+            return federated.resolve_elsewhere(session, canonical, settings.base_url, hops=hops)
 
     found = await run_in_threadpool(find)
     if found is None:

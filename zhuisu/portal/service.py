@@ -30,7 +30,6 @@ from zhuisu.codes.recognize import recognize
 from zhuisu.epcis.indexed import FIELDS, indexed_fields
 from zhuisu.errors import NotFound, ZhuisuError
 from zhuisu.events import service as events_service
-from zhuisu.exchange.federation import service as federation_service
 from zhuisu.issuance import service as issuance_service
 from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import BEIJING, format_iso, utc_now
@@ -43,7 +42,7 @@ from zhuisu.models import CodeBatch, Event, Inspection, Party, Product
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 from zhuisu.parties.vocabulary import licence_type_name
-from zhuisu.portal import repository, vocabulary
+from zhuisu.portal import federated, repository, vocabulary
 from zhuisu.portal.errors import UnknownCode
 from zhuisu.portal.schemas import (
     PublicCertificateRead,
@@ -560,7 +559,7 @@ def _columns_agree(event: Event) -> bool:
 
 def _witnesses(session: Session, tree_size: int | None, zone: ZoneInfo) -> list[WitnessRead]:
     """The witnesses of this node's log (``ledger``), named as the federation knows them (the parent node)."""
-    names = federation_service.witness_names(session)
+    names = federated.witness_names(session)
     return [
         WitnessRead(
             name=names.get(c.witness, c.witness),

@@ -61,6 +61,14 @@ def get_recalls(actor: NodeActor, session: DbSession) -> list[dict[str, Any]]:
     return service.recalls_for(session, actor)
 
 
+@router.get("/blacklist", responses={401: {}, 403: {}})
+def get_blacklist(actor: NodeActor, session: DbSession) -> list[dict[str, Any]]:
+    """The blacklist entries this node made of enterprises the child node registers (with the child's ids of them),
+    made within a year: the child's worker lists each there in this node's name, and removes it when this node
+    does."""
+    return service.blacklist_for(session, actor)
+
+
 @router.get("/releases", responses={401: {}, 403: {}})
 def get_releases(actor: NodeActor, session: DbSession) -> list[dict[str, Any]]:
     """The catalog releases a child node takes from here (downward flow: national → province → city): the national

@@ -2,8 +2,8 @@
 
 One round per link (the node's worker, ``zhuisu node push``): claim the link (another worker leaves a claimed link
 alone), tell the parent this node's resolver directory again if it changed, take the parent's new catalog releases
-when due, tell it of the enterprises registered here since last time, relay its recall orders naming holders here,
-then batch by batch — each in short
+when due, tell it of the enterprises registered here since last time, relay its recall orders naming holders here and
+its blacklist entries of enterprises here, then batch by batch — each in short
 transactions around the HTTP call, never holding one open while the parent answers — read the oldest pending events
 (consecutive ones captured with one JSON-LD ``@context``, at most ``federation_batch_events``), send them as one EPCIS
 document with ``GS1-Capture-Error-Behaviour: proceed`` and each event's provenance in the header
@@ -138,6 +138,7 @@ def _link_round(
         _take_releases(maker, settings, link_id, at)
         _send_parties(maker, settings, link_id)
         _take_recalls(maker, settings, link_id)
+        _take_blacklist(maker, settings, link_id)
         for _ in range(MAX_BATCHES):
             with unit_of_work(maker, write=False) as session:
                 batch = _next_batch(session, settings, link_id)
@@ -245,6 +246,22 @@ def _take_recalls(maker: sessionmaker[Session], settings: Settings, link_id: str
         link = session.get(FederationLink, link_id)
         assert link is not None
         for line in service.take_recalls(session, link, offered):
+            logger.info("federation: %s", line)
+
+
+def _take_blacklist(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
+    """Relay the parent's blacklist entries of enterprises registered here (and revoke those it revoked)."""
+    with unit_of_work(maker, write=False) as session:
+        link = session.get(FederationLink, link_id)
+        assert link is not None
+        url, token = f"{link.parent_url}/exchange/blacklist", link.token
+    offered = _read_list(url, token, settings, "the blacklist")
+    if offered is None:
+        return
+    with unit_of_work(maker) as session:
+        link = session.get(FederationLink, link_id)
+        assert link is not None
+        for line in service.take_blacklist(session, link, offered):
             logger.info("federation: %s", line)
 
 

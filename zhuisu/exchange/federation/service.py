@@ -14,7 +14,7 @@ time, hash and recorder there) exactly as sent — never re-attributed.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,16 +24,16 @@ from sqlalchemy.orm import Session
 from zhuisu.catalog import enforcement as catalog_enforcement
 from zhuisu.catalog import rules as catalog_rules
 from zhuisu.catalog import service as catalog_service
+from zhuisu.codes import resolver_keys as directory
 from zhuisu.config import Settings
 from zhuisu.errors import ZhuisuError
 from zhuisu.events.stored import StoredEvent
-from zhuisu.exchange.federation import directory
 from zhuisu.exchange.federation.errors import LinkExists, LinkInvalid, NodeOnly
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import keystore, witness_service
 from zhuisu.ledger.errors import LedgerError
-from zhuisu.ledger.keys import parse_vkey
 from zhuisu.models import (
+    BlacklistEntry,
     CodeIssuer,
     DirectoryEntry,
     Event,
@@ -42,11 +42,12 @@ from zhuisu.models import (
     FederationLink,
     FederationOutbox,
     FederationParty,
-    FederationRecall,
+    FederationRelay,
     Party,
     Recall,
     RecallHolder,
 )
+from zhuisu.oversight import credit
 from zhuisu.parties import mirrors
 from zhuisu.parties import service as parties_service
 from zhuisu.recall import orders as recall_orders
@@ -54,8 +55,6 @@ from zhuisu.recall.schemas import RecallCreate
 
 #: Outbox states.
 PENDING, SENT, REFUSED = "pending", "sent", "refused"
-#: How many nodes a code nothing is recorded about may be sent on to (up once, then down the directory).
-MAX_HOPS = 3
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,7 @@ def record_directory(session: Session, child: Party, base_url: str, entries: Seq
     session.execute(delete(DirectoryEntry).where(DirectoryEntry.child_id == child.id))
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     if child.region:
-        region = _region_prefix(child.region)
+        region = catalog_rules.region_prefix(child.region)
         rows[("region", region)] = {"kind": "region", "prefix": region, "url": base_url, "name": child.name}
     for entry in entries:
         kind, prefix, url = entry.get("kind") or "", entry.get("prefix") or "", entry.get("url") or base_url
@@ -161,17 +160,6 @@ def record_directory(session: Session, child: Party, base_url: str, entries: Seq
     if rows:
         session.execute(insert(DirectoryEntry), [{**r, "child_id": child.id} for r in rows.values()])
     return len(rows)
-
-
-def _region_prefix(region: str) -> str:
-    """A region code as the prefix of the codes under it: 370100 (a city) is 3701, 370000 (a province) is 37.
-
-    >>> _region_prefix("370100"), _region_prefix("370000"), _region_prefix("370102")
-    ('3701', '37', '370102')
-    """
-    while len(region) > 2 and region.endswith("00"):
-        region = region[:-2]
-    return region
 
 
 def own_directory(session: Session, settings: Settings) -> list[dict[str, str]]:
@@ -196,39 +184,6 @@ def own_directory(session: Session, settings: Settings) -> list[dict[str, str]]:
             (row.kind, row.prefix), {"kind": row.kind, "prefix": row.prefix, "url": row.url, "name": row.name}
         )
     return [entries[k] for k in sorted(entries)]
-
-
-@dataclass(frozen=True)
-class Elsewhere:
-    """Where a code this node does not hold is answered: a node of the directory, or (``upward``) the parent."""
-
-    url: str
-    name: str
-    upward: bool
-
-
-def resolve_elsewhere(session: Session, canonical: str, settings: Settings, *, hops: int) -> Elsewhere | None:
-    """The node to send a code to that nothing here is recorded about: the longest directory prefix that matches it
-    (issuer before region), else, for a request no node sent here (``hops`` 0), the parent node; None when there is
-    none, or after ``MAX_HOPS`` (no loops)."""
-    if hops >= MAX_HOPS:
-        return None
-    here = settings.base_url.rstrip("/")
-    for kind, value in directory.keys(canonical):
-        prefixes = [value[:n] for n in range(2, len(value) + 1)] if kind != "zhuisu" else [value]
-        found = session.scalars(
-            select(DirectoryEntry).where(DirectoryEntry.kind == kind, DirectoryEntry.prefix.in_(prefixes))
-        ).all()
-        best = max((e for e in found if e.url.rstrip("/") != here), key=lambda e: len(e.prefix), default=None)
-        if best is not None:
-            return Elsewhere(best.url.rstrip("/"), best.name, upward=False)
-    if hops == 0:
-        link = session.scalar(
-            select(FederationLink).where(FederationLink.active.is_(True)).order_by(FederationLink.created_at)
-        )
-        if link is not None:
-            return Elsewhere(link.parent_url, link.parent_name, upward=True)
-    return None
 
 
 def list_directory(session: Session) -> list[DirectoryEntry]:
@@ -404,27 +359,93 @@ def take_recalls(session: Session, link: FederationLink, offered: Sequence[dict[
         remote = str(item.get("id") or "")[:32]
         if not remote:
             continue
-        relay = session.get(FederationRecall, (link.id, remote))
+        relay = session.get(FederationRelay, (link.id, "recall", remote))
         if relay is None and item.get("status") == "open":
-            relay = FederationRecall(link_id=link.id, remote_id=remote, problem="")
+            relay = FederationRelay(link_id=link.id, kind="recall", remote_id=remote, problem="")
             try:
                 with session.begin_nested():
                     order = RecallCreate.model_validate(
                         {k: item.get(k) for k in ("code", "reason", "level", "deadline", "kind", "advice")}
                         | {"advice": str(item.get("advice") or "")}
                     )
-                    relay.recall_id = recall_orders.issue_recall(session, issuer=parent, order=order, relayed=True).id
+                    relay.local_id = recall_orders.issue_recall(session, issuer=parent, order=order, relayed=True).id
             except (ZhuisuError, ValueError) as exc:
                 relay.problem = str(exc.localized("en") if isinstance(exc, ZhuisuError) else exc)[:1000]
             session.add(relay)
             session.flush()
-            done.append(f"recall {remote}: " + (f"relayed as {relay.recall_id}" if relay.recall_id else relay.problem))
-        elif relay is not None and relay.recall_id and item.get("status") == "closed":
-            local = session.get(Recall, relay.recall_id)
+            done.append(f"recall {remote}: " + (f"relayed as {relay.local_id}" if relay.local_id else relay.problem))
+        elif relay is not None and relay.local_id and item.get("status") == "closed":
+            local = session.get(Recall, relay.local_id)
             if local is not None and local.status == "open":
                 note = str(item.get("close_note") or "")
                 recall_orders.close_recall(session, local.id, actor=None, note=note or f"closed by {parent.name}")
-                done.append(f"recall {remote}: closed {relay.recall_id}")
+                done.append(f"recall {remote}: closed {relay.local_id}")
+    return done
+
+
+def blacklist_for(session: Session, child: Party) -> list[dict[str, Any]]:
+    """The blacklist entries made here of enterprises the child told this node of, with the child's id of each
+    (``remote_party``): in force, ended or revoked within a year (so the child revokes its relay)."""
+    mirrored = {
+        m.party_id: m.remote_id
+        for m in session.scalars(select(FederationParty).where(FederationParty.via_id == child.id))
+    }
+    recent = utc_now() - timedelta(days=365)
+    entries = session.scalars(
+        select(BlacklistEntry)
+        .where(BlacklistEntry.party_id.in_(list(mirrored)), BlacklistEntry.added_at >= recent)
+        .order_by(BlacklistEntry.added_at)
+    )
+    return [
+        {
+            "id": e.id,
+            "remote_party": mirrored[e.party_id],
+            "reason": e.reason,
+            "legal_basis": e.legal_basis,
+            "starts_on": e.starts_on.isoformat(),
+            "ends_on": e.ends_on.isoformat() if e.ends_on else None,
+            "revoked": e.revoked_at is not None,
+            "revoke_reason": e.revoke_reason,
+        }
+        for e in entries
+    ]
+
+
+def take_blacklist(session: Session, link: FederationLink, offered: Sequence[dict[str, Any]]) -> list[str]:
+    """Relay the parent's blacklist entries of enterprises registered here (in the parent's name: the events they
+    record here are flagged, the public list shows them), and revoke those the parent revoked. What happened."""
+    if link.parent_party_id is None:
+        return []
+    parent = session.get_one(Party, link.parent_party_id)
+    done = []
+    for item in offered:
+        remote = str(item.get("id") or "")[:32]
+        relay = session.get(FederationRelay, (link.id, "blacklist", remote)) if remote else None
+        if remote and relay is None and not item.get("revoked"):
+            relay = FederationRelay(link_id=link.id, kind="blacklist", remote_id=remote, problem="")
+            try:
+                with session.begin_nested():
+                    relay.local_id = credit.add_entry(
+                        session,
+                        actor=parent,
+                        party=str(item.get("remote_party")),
+                        reason=str(item.get("reason") or ""),
+                        legal_basis=str(item.get("legal_basis") or ""),
+                        starts_on=date.fromisoformat(str(item.get("starts_on"))),
+                        ends_on=date.fromisoformat(str(item["ends_on"])) if item.get("ends_on") else None,
+                        relayed=True,
+                    ).id
+            except (ZhuisuError, ValueError) as exc:
+                relay.problem = str(exc.localized("en") if isinstance(exc, ZhuisuError) else exc)[:1000]
+            session.add(relay)
+            session.flush()
+            done.append(f"blacklist {remote}: " + (f"relayed as {relay.local_id}" if relay.local_id else relay.problem))
+        elif relay is not None and relay.local_id and item.get("revoked"):
+            local = session.get(BlacklistEntry, relay.local_id)
+            if local is not None and local.revoked_at is None:
+                reason = str(item.get("revoke_reason") or "") or f"removed by {parent.name}"
+                credit.revoke_entry(session, local.id, actor=parent, reason=reason, relayed=True)
+                done.append(f"blacklist {remote}: revoked {relay.local_id}")
     return done
 
 
@@ -589,17 +610,6 @@ def queue_history(session: Session, link: FederationLink, *, chunk: int = 1000) 
             session.execute(insert(FederationOutbox), values)
         queued += len(values)
         last = rows[-1][0]
-
-
-def witness_names(session: Session) -> dict[str, str]:
-    """The names of the parent nodes that witness this node's log, by their cosigner key's name."""
-    names = {}
-    for link in list_links(session):
-        try:
-            names[parse_vkey(link.parent_witness_vkey).name] = link.parent_name
-        except LedgerError:
-            continue
-    return names
 
 
 def list_links(session: Session) -> list[FederationLink]:

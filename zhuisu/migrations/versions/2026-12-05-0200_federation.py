@@ -19,8 +19,8 @@ _BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 revision: str = "0032_federation"
 down_revision: str | None = "0031_console_uploads"
 branch_labels: str | Sequence[str] | None = None
-#: ledger_witness_states (ledger) and recalls (recall orders) are added to or referred to.
-depends_on: str | Sequence[str] | None = ("0024_ledger_verifications", "0026_recall_orders")
+#: ledger_witness_states (ledger) is added to.
+depends_on: str | Sequence[str] | None = "0024_ledger_verifications"
 
 
 def upgrade() -> None:
@@ -119,23 +119,20 @@ def upgrade() -> None:
     op.create_index("ix_federation_parties_party_id", "federation_parties", ["party_id"])
     op.create_index("ix_federation_parties_via_id", "federation_parties", ["via_id"])
     op.create_table(
-        "federation_recalls",
+        "federation_relays",
         sa.Column(
             "link_id", sa.String(32),
-            sa.ForeignKey("federation_links.id", name="fk_federation_recalls_link_id_federation_links",
+            sa.ForeignKey("federation_links.id", name="fk_federation_relays_link_id_federation_links",
                           ondelete="CASCADE"),
             nullable=False,
         ),
+        sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("remote_id", sa.String(32), nullable=False),
-        sa.Column(
-            "recall_id", sa.String(32), sa.ForeignKey("recalls.id", name="fk_federation_recalls_recall_id_recalls"),
-            nullable=True,
-        ),
+        sa.Column("local_id", sa.String(32), nullable=True),
         sa.Column("problem", sa.Text(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("link_id", "remote_id", name="pk_federation_recalls"),
+        sa.PrimaryKeyConstraint("link_id", "kind", "remote_id", name="pk_federation_relays"),
     )  # fmt: skip
-    op.create_index("ix_federation_recalls_recall_id", "federation_recalls", ["recall_id"])
     op.create_table(
         "federation_directory",
         sa.Column("id", _BIGINT, autoincrement=True, nullable=False),
@@ -176,7 +173,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("event_origins")
     op.drop_table("federation_directory")
-    op.drop_table("federation_recalls")
+    op.drop_table("federation_relays")
     op.drop_table("federation_parties")
     op.drop_table("federation_children")
     op.drop_table("federation_outbox")

@@ -1,4 +1,6 @@
-"""The resolver directory's keys: what part of a code says which node answers for it (pure; no database).
+"""The resolver directory's keys: what part of a code says which node answers for it (pure; no database). The
+federation records directory entries by them (``exchange.federation``); the portal's resolver looks codes up by them
+(``portal.federated``).
 
 A GS1 key's company prefix is where its digits start (after the indicator or extension digit of a GTIN, SSCC or
 GRAI), so an entry ``gs1 6901234`` matches every GTIN, SSCC, GLN … of that prefix; a zhuisu code names its issuer
@@ -13,8 +15,6 @@ prefix matches). The longest matching prefix wins, issuer before region.
 [('zhuisu', '370102000001'), ('region', '370102')]
 >>> keys("urn:epc:id:sgtin:6901234.012345.1")
 []
->>> matches("gs1", "6901234", "6901234111118"), matches("region", "37", "370102"), matches("gs1", "690124", "6901234")
-(True, True, False)
 """
 
 import re
@@ -42,10 +42,6 @@ def keys(canonical: str) -> list[tuple[str, str]]:
         region, party = zhuisu.groups()
         return [("zhuisu", region + party), ("region", region)]
     return []
-
-
-def matches(kind: str, prefix: str, value: str) -> bool:
-    return value.startswith(prefix) if kind != "zhuisu" else value == prefix
 
 
 def valid_prefix(kind: str, prefix: str) -> bool:
