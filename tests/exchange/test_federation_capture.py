@@ -23,7 +23,16 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.exchange.federation import sender, service
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger.keys import generate_key
-from zhuisu.models import Event, EventOrigin, FederationChild, FederationLink, FederationOutbox, FederationParty, Party
+from zhuisu.models import (
+    Event,
+    EventOrigin,
+    FederationChild,
+    FederationLink,
+    FederationOutbox,
+    FederationParty,
+    LedgerFollowedLog,
+    Party,
+)
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 
@@ -261,3 +270,25 @@ def test_a_parent_that_cannot_be_reached_is_tried_again_later(
     with unit_of_work(maker, write=False) as s:
         assert s.get_one(FederationLink, linked).failures == 2
         assert s.scalars(select(FederationOutbox.state)).all() == ["pending"]
+
+
+def test_a_child_cannot_take_over_another_childs_log(
+    client: TestClient, session: Session, maker: sessionmaker[Session], node: Credentials
+) -> None:
+    with unit_of_work(maker) as s:
+        other_party, other_token = service.add_child(s, name="示范市B追溯平台", region="370200")
+    _, vkey = generate_key("city-a.example/ledger")
+    mine = client.post(
+        "/exchange/link", json={"log_vkey": vkey, "base_url": "https://city-a.example"}, headers=node.headers
+    )
+    assert (mine.status_code, mine.json()["origin"]) == (200, "city-a.example/ledger")
+    _, forged = generate_key("city-a.example/ledger")
+    taken = client.post(
+        "/exchange/link",
+        json={"log_vkey": forged, "base_url": "https://city-b.example"},
+        headers={"Authorization": f"Bearer {other_token}"},
+    )
+    assert (taken.status_code, taken.json()["code"]) == (409, "node_link_exists")
+    followed = session.execute(select(LedgerFollowedLog.origin, LedgerFollowedLog.vkey)).all()
+    assert [tuple(f) for f in followed] == [("city-a.example/ledger", vkey)]
+    assert session.get_one(FederationChild, other_party.id).origin == ""

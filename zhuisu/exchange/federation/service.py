@@ -32,6 +32,7 @@ from zhuisu.exchange.federation.errors import LinkExists, LinkInvalid, NodeOnly
 from zhuisu.kit.time import parse_iso, utc_now
 from zhuisu.ledger import keystore, witness_service
 from zhuisu.ledger.errors import LedgerError
+from zhuisu.ledger.keys import parse_vkey
 from zhuisu.models import (
     BlacklistEntry,
     CodeIssuer,
@@ -92,7 +93,7 @@ def identity(settings: Settings) -> NodeIdentity:
 
 def add_child(session: Session, *, name: str, region: str | None, actor: Party | None = None) -> tuple[Party, str]:
     """Register a child node: a party of role ``node`` and a token for it (returned once, for ``zhuisu node link``
-    on the child). Raises ``AlreadyExists`` for a name taken by another party."""
+    on the child). Raises InvalidInput for a malformed region."""
     party = parties_service.create_party(session, name=name, region=region, party_type="platform")
     parties_service.grant(session, party, actor_role="node", actor=actor)
     session.add(FederationChild(party_id=party.id))
@@ -126,6 +127,17 @@ def register_child(
             parameter="base_url",
         )
     try:
+        origin = parse_vkey(log_vkey).name
+        taken = session.scalar(
+            select(Party.name)
+            .join(FederationChild, FederationChild.party_id == Party.id)
+            .where(FederationChild.origin == origin, FederationChild.party_id != actor.id)
+        )
+        if taken is not None:
+            raise LinkExists(
+                f"日志 {origin} 属于另一个下级节点（{taken}）",
+                message_en=f"the log {origin} belongs to another child node ({taken})",
+            )
         origin = witness_service.follow_log(session, log_vkey)
     except LedgerError as exc:
         raise LinkInvalid(
