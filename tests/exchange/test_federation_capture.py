@@ -292,3 +292,32 @@ def test_a_child_cannot_take_over_another_childs_log(
     followed = session.execute(select(LedgerFollowedLog.origin, LedgerFollowedLog.vkey)).all()
     assert [tuple(f) for f in followed] == [("city-a.example/ledger", vkey)]
     assert session.get_one(FederationChild, other_party.id).origin == ""
+
+
+def test_the_first_claim_to_a_prefix_stands_and_regions_stay_the_childs(
+    client: TestClient, session: Session, maker: sessionmaker[Session], node: Credentials
+) -> None:
+    with unit_of_work(maker) as s:
+        _, other_token = service.add_child(s, name="示范市B追溯平台", region="370200")
+    claim = [{"kind": "gs1", "prefix": "6901234"}]
+    a = client.post(
+        "/exchange/link",
+        json={"log_vkey": generate_key("a.example/ledger")[1], "base_url": "https://a.example", "directory": claim},
+        headers=node.headers,
+    )
+    b = client.post(
+        "/exchange/link",
+        json={"log_vkey": generate_key("b.example/ledger")[1], "base_url": "https://b.example", "directory": claim},
+        headers={"Authorization": f"Bearer {other_token}"},
+    )
+    assert (a.status_code, b.status_code) == (200, 200)
+    listed = client.get("/exchange/directory").json()
+    assert sorted((e["kind"], e["prefix"], e["url"]) for e in listed) == [
+        ("gs1", "6901234", "https://a.example"),
+        ("region", "3701", "https://a.example"),
+        ("region", "3702", "https://b.example"),
+    ]
+    # an enterprise a child describes as being in another city keeps no region here
+    elsewhere = {**MAKER, "id": "d" * 32, "name": "外地企业", "gln": None, "region": "440305"}
+    _send(client, node.token, [object_event(20, eventID="urn:uuid:fed-20")], elsewhere)
+    assert session.get_one(Party, "d" * 32).region is None

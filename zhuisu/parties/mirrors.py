@@ -83,7 +83,10 @@ def _mirror(
         name=str(recorder.get("name") or remote_id)[:200],
         uscc=uscc,
         gln=gln,
-        region=region if isinstance(region, str) and len(region) == 6 and region.isdigit() else None,
+        # a region outside the child's is not the child's to give (its figures would count in another's coverage)
+        region=region
+        if isinstance(region, str) and len(region) == 6 and region.isdigit() and _within(region, via)
+        else None,
         party_type=party_type if party_type in vocabulary.PARTY_TYPES else None,
         roles=[r for r in roles if r in vocabulary.ROLES] or None if isinstance(roles, list) else None,
         product_class=_known_class(session, recorder.get("product_class")),

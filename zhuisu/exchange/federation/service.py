@@ -157,8 +157,11 @@ def register_child(
 
 def record_directory(session: Session, child: Party, base_url: str, entries: Sequence[dict[str, str | None]]) -> int:
     """Replace what ``child`` said it answers for: its region (from its registration here) and ``entries`` (those
-    without a ``url`` are the child's own). Malformed entries are dropped. How many are kept."""
+    without a ``url`` are the child's own). Malformed entries are dropped, and so are prefixes another child or the
+    admin holds already (the first claim stands, as a prefix's licence does; the admin settles a dispute with
+    ``zhuisu node route``): one child cannot draw another's codes to itself. How many are kept."""
     session.execute(delete(DirectoryEntry).where(DirectoryEntry.child_id == child.id))
+    held = {(kind, prefix) for kind, prefix in session.execute(select(DirectoryEntry.kind, DirectoryEntry.prefix))}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     if child.region:
         region = catalog_rules.region_prefix(child.region)
@@ -166,6 +169,8 @@ def record_directory(session: Session, child: Party, base_url: str, entries: Seq
     for entry in entries:
         kind, prefix, url = entry.get("kind") or "", entry.get("prefix") or "", entry.get("url") or base_url
         if not directory.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
+            continue
+        if (kind, prefix) in held:
             continue
         name = entry.get("name") or child.name
         rows.setdefault((kind, prefix), {"kind": kind, "prefix": prefix, "url": url[:500], "name": name[:200]})
