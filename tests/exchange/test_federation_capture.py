@@ -321,3 +321,24 @@ def test_the_first_claim_to_a_prefix_stands_and_regions_stay_the_childs(
     elsewhere = {**MAKER, "id": "d" * 32, "name": "外地企业", "gln": None, "region": "440305"}
     _send(client, node.token, [object_event(20, eventID="urn:uuid:fed-20")], elsewhere)
     assert session.get_one(Party, "d" * 32).region is None
+
+
+def test_a_child_cannot_record_as_another_childs_enterprise(
+    client: TestClient, session: Session, maker: sessionmaker[Session], node: Credentials
+) -> None:
+    with unit_of_work(maker) as s:
+        other, other_token = service.add_child(s, name="示范市B追溯平台", region="370200")
+    # B tells of its supermarket first
+    shop = {**MAKER, "id": "e" * 32, "name": "示范市乙超市", "gln": None, "region": "370202"}
+    b_doc = document(object_event(30, eventID="urn:uuid:fed-30"))
+    b_doc["epcisHeader"] = {PROVENANCE: {"urn:uuid:fed-30": {"node": "city-b.example/ledger", "recorder": shop}}}
+    headers = {"Authorization": f"Bearer {other_token}", "GS1-Capture-Error-Behaviour": "proceed"}
+    assert client.post("/capture", json=b_doc, headers=headers).status_code == 202
+    # A claims the same node and id for its own event: it stays A's node's, not B's supermarket's
+    a_doc = document(object_event(31, eventID="urn:uuid:fed-31"))
+    a_doc["epcisHeader"] = {PROVENANCE: {"urn:uuid:fed-31": {"node": "city-b.example/ledger", "recorder": shop}}}
+    headers = {"Authorization": f"Bearer {node.token}", "GS1-Capture-Error-Behaviour": "proceed"}
+    assert client.post("/capture", json=a_doc, headers=headers).status_code == 202
+    credited = {e: r for e, r in session.execute(select(Event.event_id, Event.recorder_id))}
+    assert (credited["urn:uuid:fed-30"], credited["urn:uuid:fed-31"]) == ("e" * 32, node.party_id)
+    assert other.id != node.party_id

@@ -47,7 +47,9 @@ def _party_for(session: Session, key: tuple[str, str], recorder: dict[str, Any],
     node, remote_id = key
     known = session.get(FederationParty, key)
     if known is not None:
-        return known.party_id
+        # Another child's enterprise (it told this node of it first) is not this child's to speak for: the events
+        # stay the sending node's own.
+        return known.party_id if known.via_id in (None, via.id) else via.id
     uscc, gln = _code(recorder.get("uscc"), 18), _code(recorder.get("gln"), 13)
     same = None
     if uscc is not None:
