@@ -137,8 +137,7 @@ def _link_round(
         _refresh_directory(maker, settings, link_id)
         _take_releases(maker, settings, link_id, at)
         _send_parties(maker, settings, link_id)
-        _take_recalls(maker, settings, link_id)
-        _take_blacklist(maker, settings, link_id)
+        _relay(maker, settings, link_id)
         for _ in range(MAX_BATCHES):
             with unit_of_work(maker, write=False) as session:
                 batch = _next_batch(session, settings, link_id)
@@ -232,37 +231,30 @@ def _send_parties(maker: sessionmaker[Session], settings: Settings, link_id: str
             link.parties_sent_at, link.parties_sent_id = parse_iso(last_at), last_id
 
 
-def _take_recalls(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
-    """Relay the parent's recall orders naming this node's holders (and close those it closed). A failure is
-    logged and tried next round."""
+#: What the parent orders that a child relays to its own: (path at the parent, what it is, the service that relays).
+_RELAYS: tuple[tuple[str, str, Callable[[Session, FederationLink, list[dict[str, Any]]], list[str]]], ...] = (
+    ("/exchange/recalls", "the recalls", service.take_recalls),
+    ("/exchange/blacklist", "the blacklist", service.take_blacklist),
+)
+
+
+def _relay(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
+    """Relay what the parent ordered about this node's enterprises: its recall orders naming holders here (closed
+    here when it closes them) and its blacklist entries of enterprises here (removed when it removes them). A
+    failure is logged and tried next round."""
     with unit_of_work(maker, write=False) as session:
         link = session.get(FederationLink, link_id)
         assert link is not None
-        url, token = f"{link.parent_url}/exchange/recalls", link.token
-    offered = _read_list(url, token, settings, "the recalls")
-    if offered is None:
-        return
-    with unit_of_work(maker) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        for line in service.take_recalls(session, link, offered):
-            logger.info("federation: %s", line)
-
-
-def _take_blacklist(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
-    """Relay the parent's blacklist entries of enterprises registered here (and revoke those it revoked)."""
-    with unit_of_work(maker, write=False) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        url, token = f"{link.parent_url}/exchange/blacklist", link.token
-    offered = _read_list(url, token, settings, "the blacklist")
-    if offered is None:
-        return
-    with unit_of_work(maker) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        for line in service.take_blacklist(session, link, offered):
-            logger.info("federation: %s", line)
+        base, token = link.parent_url, link.token
+    for path, what, take in _RELAYS:
+        offered = _read_list(base + path, token, settings, what)
+        if offered is None:
+            continue
+        with unit_of_work(maker) as session:
+            link = session.get(FederationLink, link_id)
+            assert link is not None
+            for line in take(session, link, offered):
+                logger.info("federation: %s", line)
 
 
 def _post_json(url: str, token: str, body: dict[str, Any], settings: Settings, what: str) -> bool:
