@@ -33,6 +33,7 @@ from zhuisu.models import (
     LedgerFollowedLog,
     Party,
 )
+from zhuisu.oversight import evaluation
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 
@@ -342,3 +343,19 @@ def test_a_child_cannot_record_as_another_childs_enterprise(
     credited = {e: r for e, r in session.execute(select(Event.event_id, Event.recorder_id))}
     assert (credited["urn:uuid:fed-30"], credited["urn:uuid:fed-31"]) == ("e" * 32, node.party_id)
     assert other.id != node.party_id
+
+
+def test_timeliness_at_the_parent_is_the_recorders_not_the_federations(
+    client: TestClient, session: Session, node: Credentials
+) -> None:
+    # recorded at the city two hours after it happened; it reaches this node months later
+    event = object_event(40, eventID="urn:uuid:fed-40", eventTime="2026-03-01T08:00:00+08:00")
+    doc = document(event)
+    origin = {"node": "city-a.example/ledger", "recordTime": "2026-03-01T02:00:00Z", "recorder": MAKER}
+    doc["epcisHeader"] = {PROVENANCE: {"urn:uuid:fed-40": origin}}
+    headers = {"Authorization": f"Bearer {node.token}", "GS1-Capture-Error-Behaviour": "proceed"}
+    assert client.post("/capture", json=doc, headers=headers).status_code == 202
+    rows = evaluation.evaluate(session, window_days=30).enterprises
+    assert [(r.name, r.events, r.median_delay_hours, r.within_24h) for r in rows] == [
+        ("示范市甲乳业有限公司", 1, 2.0, 1.0)
+    ]

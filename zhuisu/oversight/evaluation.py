@@ -6,7 +6,8 @@ recorded events in the window, or has registered products):
 - **coverage** 覆盖率: the share of its registered products (``products.producer_id``) named by a GTIN in an event
   recorded in the window (as ``catalog.coverage`` counts products);
 - **timeliness** 及时性: the delay from each event's time to its record time — median and 90th percentile in hours,
-  and the share recorded within 24 hours (what the score takes);
+  and the share recorded within 24 hours (what the score takes); for an event a child node reported, its record time
+  there (``event_origins``), so a province rates its cities' enterprises, not the federation's lag;
 - **completeness** 完整性: the share of its events recorded with every data element its class's catalog rules
   require (``event_flags`` holds those accepted with elements missing);
 - **linkage** 链接率: the share of its shipments (bizStep ``shipping`` naming a destination party) of which some code
@@ -35,7 +36,7 @@ from zhuisu.auth import roles
 from zhuisu.config import Settings
 from zhuisu.kit.i18n import cpair
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Alert, Event, EventEpc, EventFlag, Party, Product, TraceCustody
+from zhuisu.models import Alert, Event, EventEpc, EventFlag, EventOrigin, Party, Product, TraceCustody
 from zhuisu.oversight import permissions
 from zhuisu.oversight.rules import custody
 from zhuisu.oversight.schemas import EvaluationRead, EvaluationRow
@@ -86,8 +87,13 @@ def evaluate(
     known = {p.id: p for p in session.scalars(select(Party).where(scope))}
     inputs: dict[str, _Inputs] = defaultdict(_Inputs)
     in_window = and_(Event.record_time >= since, Event.record_time < until)
+    # An event a child node reported was recorded when its recorder recorded it there (its provenance), not when it
+    # arrived here: the delay is the enterprise's, not the federation's.
+    recorded = func.coalesce(EventOrigin.record_time, Event.record_time)
     for recorder, event_time, record_time in session.execute(
-        select(Event.recorder_id, Event.event_time, Event.record_time).where(in_window)
+        select(Event.recorder_id, Event.event_time, recorded)
+        .outerjoin(EventOrigin, EventOrigin.event_pk == Event.id)
+        .where(in_window)
     ):
         if recorder in known:
             inputs[recorder].events += 1
