@@ -66,7 +66,11 @@ class FederationOutbox(Base):
     duplicate of what it holds) or refused (the parent's rules rejected it; ``errors`` says why)."""
 
     __tablename__ = "federation_outbox"
-    __table_args__ = (Index("ix_federation_outbox_link_state", "link_id", "state", "id"),)
+    __table_args__ = (
+        Index("ix_federation_outbox_link_state", "link_id", "state", "id"),
+        # the sweep of rows the parent accepted long ago: a range of this index, empty when there is nothing to do
+        Index("ix_federation_outbox_link_state_sent", "link_id", "state", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     link_id: Mapped[str] = mapped_column(ForeignKey("federation_links.id", ondelete="CASCADE"))

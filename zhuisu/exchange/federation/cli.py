@@ -55,7 +55,7 @@ def link(
     url = parent.rstrip("/")
     here = service.identity(config)
     with unit_of_work(session_maker(), write=False) as session:
-        request = service.link_request(session, config)
+        request = service.link_request(config, service.own_directory(session, config))
     try:
         answer = httpx.get(f"{url}/exchange/node", timeout=config.federation_timeout_seconds)
         if answer.status_code != 200:

@@ -17,7 +17,7 @@ again: every event arrives exactly once.
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,8 @@ from zhuisu.capture.service import PROVENANCE
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
 from zhuisu.exchange.federation import service
-from zhuisu.kit.time import format_iso, parse_iso, utc_now
+from zhuisu.kit.time import format_iso, utc_now
+from zhuisu.ledger import keystore
 from zhuisu.models import Event, EventContext, EventOrigin, FederationLink, FederationOutbox, Party
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,6 @@ class LinkRound:
     batches: int = 0
     error: str = ""
     skipped: bool = False
-    refusals: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +90,15 @@ class LinkRound:
             "error": self.error or None,
             "skipped": self.skipped,
         }
+
+
+@dataclass(frozen=True)
+class _Parent:
+    """The link a round works on, read once: where the parent is, and this node's token there."""
+
+    link_id: str
+    url: str
+    token: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ def _link_round(
     with unit_of_work(maker) as session:
         link = session.get(FederationLink, link_id)
         assert link is not None
+        parent = _Parent(link_id, link.parent_url, link.token)
         done = LinkRound(link.parent_url)
         result = session.execute(
             update(FederationLink)
@@ -133,20 +143,18 @@ def _link_round(
     if getattr(result, "rowcount", 0) != 1:
         done.skipped = True
         return done
+    here = (keystore.log_origin(settings), settings.base_url.rstrip("/"))
     try:
-        _refresh_directory(maker, settings, link_id)
-        _take_releases(maker, settings, link_id, at)
-        _send_parties(maker, settings, link_id)
-        _relay(maker, settings, link_id)
+        _refresh_directory(maker, settings, parent)
+        _take_releases(maker, settings, parent, at)
+        _send_parties(maker, settings, parent)
+        _relay(maker, settings, parent)
         for _ in range(MAX_BATCHES):
             with unit_of_work(maker, write=False) as session:
-                batch = _next_batch(session, settings, link_id)
-                link = session.get(FederationLink, link_id)
-                assert link is not None
-                url, token = f"{link.parent_url}/capture", link.token
+                batch = _next_batch(session, settings, link_id, here)
             if batch is None:
                 break
-            error, outcomes = _send(post, url, token, batch)
+            error, outcomes = _send(post, f"{parent.url}/capture", parent.token, batch)
             with unit_of_work(maker) as session:
                 if error:
                     _failed(session, settings, link_id, error)
@@ -156,79 +164,78 @@ def _link_round(
     finally:
         with unit_of_work(maker) as session:
             session.execute(update(FederationLink).where(FederationLink.id == link_id).values(claimed_until=None))
-            # Rows the parent accepted a while ago are done with (the events themselves stay, of course).
-            session.execute(
-                delete(FederationOutbox).where(
-                    FederationOutbox.link_id == link_id,
-                    FederationOutbox.state == service.SENT,
-                    FederationOutbox.sent_at < utc_now() - KEEP_SENT,
-                )
-            )
+            _sweep(session, link_id)
     return done
 
 
-def _refresh_directory(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
+#: Most accepted outbox rows one round sweeps.
+SWEEP = 5_000
+
+
+def _sweep(session: Session, link_id: str) -> None:
+    """Delete rows the parent accepted over ``KEEP_SENT`` ago (the events themselves stay, of course), at most
+    ``SWEEP`` a round: a range of ``ix_federation_outbox_link_state_sent``, empty when there is nothing to sweep."""
+    old = (
+        select(FederationOutbox.id)
+        .where(
+            FederationOutbox.link_id == link_id,
+            FederationOutbox.state == service.SENT,
+            FederationOutbox.sent_at < utc_now() - KEEP_SENT,
+        )
+        .limit(SWEEP)
+    )
+    session.execute(delete(FederationOutbox).where(FederationOutbox.id.in_(old.scalar_subquery())))
+
+
+def _refresh_directory(maker: sessionmaker[Session], settings: Settings, parent: _Parent) -> None:
     """Tell the parent again what this node answers for (``POST /exchange/link``) when it changed since it was last
     told (a party was given a GS1 prefix, a child linked here). A failure is logged and tried next round."""
     with unit_of_work(maker, write=False) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        request = service.link_request(session, settings)
-        if request["directory"] == link.directory:
+        link = session.get_one(FederationLink, parent.link_id)
+        entries = service.own_directory(session, settings)
+        if entries == link.directory:
             return
-        url, token = f"{link.parent_url}/exchange/link", link.token
-    if not _post_json(url, token, request, settings, "the directory"):
+    request = service.link_request(settings, entries)
+    if not _post_json(f"{parent.url}/exchange/link", parent.token, request, settings, "the directory"):
         return
     with unit_of_work(maker) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        link.directory = request["directory"]
+        session.get_one(FederationLink, parent.link_id).directory = entries
 
 
-def _take_releases(maker: sessionmaker[Session], settings: Settings, link_id: str, at: datetime) -> None:
+def _take_releases(maker: sessionmaker[Session], settings: Settings, parent: _Parent, at: datetime) -> None:
     """Every ``federation_catalog_interval_seconds``: load the parent's catalog releases this node lacks (the
     downward flow: national → province → city). A failure is logged and tried next time."""
     with unit_of_work(maker, write=False) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        due = (
-            link.catalog_pulled_at is None
-            or (at - link.catalog_pulled_at).total_seconds() >= settings.federation_catalog_interval_seconds
-        )
-        url, token = f"{link.parent_url}/exchange/releases", link.token
-    offered = _read_list(url, token, settings, "the catalog releases") if due else None
+        pulled = session.get_one(FederationLink, parent.link_id).catalog_pulled_at
+    if pulled is not None and (at - pulled).total_seconds() < settings.federation_catalog_interval_seconds:
+        return
+    offered = _read_list(f"{parent.url}/exchange/releases", parent.token, settings, "the catalog releases")
     if offered is None:
         return
     with unit_of_work(maker) as session:
         loaded, problems = service.take_releases(session, offered)
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        link.catalog_pulled_at = at
+        session.get_one(FederationLink, parent.link_id).catalog_pulled_at = at
     for label in loaded:
         logger.info("federation: loaded the catalog release %s from the parent", label)
     for problem in problems:
         logger.warning("federation: a catalog release of the parent was not loaded: %s", problem)
 
 
-def _send_parties(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
+def _send_parties(maker: sessionmaker[Session], settings: Settings, parent: _Parent) -> None:
     """Tell the parent of the enterprises registered here since it was last told (``POST /exchange/parties``), a
     batch at a time, so its coverage counts the ones that recorded nothing yet. A failure is tried next round."""
     for _ in range(MAX_BATCHES):
         with unit_of_work(maker, write=False) as session:
-            link = session.get(FederationLink, link_id)
-            assert link is not None
-            entries = service.parties_to_send(session, link, settings)
-            url, token = f"{link.parent_url}/exchange/parties", link.token
-        if not entries:
+            entries, last = service.parties_to_send(session, session.get_one(FederationLink, parent.link_id), settings)
+        if last is None:
             return
-        body = [{k: v for k, v in e.items() if k != "_local"} for e in entries]
-        if not _post_json(url, token, {"parties": body}, settings, "the parties"):
+        if not _post_json(
+            f"{parent.url}/exchange/parties", parent.token, {"parties": entries}, settings, "the parties"
+        ):
             return
-        last_at, last_id = entries[-1]["_local"]
         with unit_of_work(maker) as session:
-            link = session.get(FederationLink, link_id)
-            assert link is not None
-            link.parties_sent_at, link.parties_sent_id = parse_iso(last_at), last_id
+            link = session.get_one(FederationLink, parent.link_id)
+            link.parties_sent_at, link.parties_sent_id = last
 
 
 #: What the parent orders that a child relays to its own: (path at the parent, what it is, the service that relays).
@@ -238,22 +245,16 @@ _RELAYS: tuple[tuple[str, str, Callable[[Session, FederationLink, list[dict[str,
 )
 
 
-def _relay(maker: sessionmaker[Session], settings: Settings, link_id: str) -> None:
+def _relay(maker: sessionmaker[Session], settings: Settings, parent: _Parent) -> None:
     """Relay what the parent ordered about this node's enterprises: its recall orders naming holders here (closed
     here when it closes them) and its blacklist entries of enterprises here (removed when it removes them). A
     failure is logged and tried next round."""
-    with unit_of_work(maker, write=False) as session:
-        link = session.get(FederationLink, link_id)
-        assert link is not None
-        base, token = link.parent_url, link.token
     for path, what, take in _RELAYS:
-        offered = _read_list(base + path, token, settings, what)
+        offered = _read_list(parent.url + path, parent.token, settings, what)
         if offered is None:
             continue
         with unit_of_work(maker) as session:
-            link = session.get(FederationLink, link_id)
-            assert link is not None
-            for line in take(session, link, offered):
+            for line in take(session, session.get_one(FederationLink, parent.link_id), offered):
                 logger.info("federation: %s", line)
 
 
@@ -292,7 +293,9 @@ def _read_list(url: str, token: str, settings: Settings, what: str) -> list[dict
     return [o for o in offered if isinstance(o, dict)]
 
 
-def _next_batch(session: Session, settings: Settings, link_id: str) -> _Batch | None:
+def _next_batch(session: Session, settings: Settings, link_id: str, here: tuple[str, str]) -> _Batch | None:
+    """The next batch of the link's pending rows as one EPCIS document (``here``: this node's log origin and
+    address, the origin of the events recorded here), or None when none waits."""
     rows = list(
         session.execute(
             select(FederationOutbox.id, FederationOutbox.event_pk, FederationOutbox.withheld)
@@ -315,8 +318,7 @@ def _next_batch(session: Session, settings: Settings, link_id: str) -> _Batch | 
         if events[row[1]].context_id != first_context:
             break
         run.append(row)
-    context = session.get(EventContext, first_context).body if first_context is not None else None  # type: ignore[union-attr]
-    here = service.identity(settings)
+    context = session.get_one(EventContext, first_context).body if first_context is not None else None
     recorders = {
         p.id: p
         for p in session.scalars(select(Party).where(Party.id.in_({events[pk].recorder_id for _, pk, _ in run})))
@@ -351,7 +353,7 @@ def _provenance(
     withheld: Sequence[str],
     origin: EventOrigin | None,
     recorder: Party | None,
-    here: service.NodeIdentity,
+    here: tuple[str, str],
 ) -> dict[str, Any]:
     """Where the event was first recorded: what a child told this node (kept as it came), else this node."""
     if origin is not None:
@@ -364,8 +366,8 @@ def _provenance(
             "withheld": sorted({*origin.withheld, *withheld}),
         }
     return {
-        "node": here.origin,
-        "nodeURL": here.base_url,
+        "node": here[0],
+        "nodeURL": here[1],
         "recordTime": format_iso(event.record_time),
         "recorder": _recorder(event.recorder_id, recorder),
         "hash": event.event_hash,
@@ -408,7 +410,6 @@ def _record(session: Session, link_id: str, batch: _Batch, outcomes: list[dict[s
         assert row is not None
         row.state, row.sent_at = service.REFUSED, at
         row.errors = [e for e in outcome.get("errors") or [] if isinstance(e, dict)]
-        done.refusals.append({"eventID": outcome.get("eventID"), "errors": row.errors})
     link = session.get(FederationLink, link_id)
     assert link is not None
     link.sent += len(sent_rows)

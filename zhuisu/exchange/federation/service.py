@@ -12,7 +12,8 @@ in the node party's job, stored once by event hash and credited to their recorde
 time, hash and recorder there) exactly as sent — never re-attributed.
 """
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from zhuisu.catalog import enforcement as catalog_enforcement
 from zhuisu.catalog import rules as catalog_rules
 from zhuisu.catalog import service as catalog_service
-from zhuisu.codes import resolver_keys as directory
+from zhuisu.codes import resolver_keys
 from zhuisu.config import Settings
 from zhuisu.errors import ZhuisuError
 from zhuisu.events.stored import StoredEvent
@@ -168,7 +169,7 @@ def record_directory(session: Session, child: Party, base_url: str, entries: Seq
         rows[("region", region)] = {"kind": "region", "prefix": region, "url": base_url, "name": child.name}
     for entry in entries:
         kind, prefix, url = entry.get("kind") or "", entry.get("prefix") or "", entry.get("url") or base_url
-        if not directory.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
+        if not resolver_keys.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
             continue
         if (kind, prefix) in held:
             continue
@@ -209,10 +210,10 @@ def list_directory(session: Session) -> list[DirectoryEntry]:
 
 def add_directory_entry(session: Session, *, kind: str, prefix: str, url: str, name: str = "") -> DirectoryEntry:
     """An admin's entry: codes under ``prefix`` are answered at ``url``. Raises ``LinkInvalid`` when malformed."""
-    if not directory.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
+    if not resolver_keys.valid_prefix(kind, prefix) or not url.startswith(("http://", "https://")):
         raise LinkInvalid(
-            f"目录条目无效：kind 应为 {'、'.join(directory.KINDS)}，前缀须合该类格式，地址须为 http(s)",
-            message_en=f"invalid directory entry: kind one of {', '.join(directory.KINDS)}, a prefix of that kind, "
+            f"目录条目无效：kind 应为 {'、'.join(resolver_keys.KINDS)}，前缀须合该类格式，地址须为 http(s)",
+            message_en=f"invalid directory entry: kind one of {', '.join(resolver_keys.KINDS)}, a prefix of that kind, "
             "an http(s) URL",
         )
     entry = DirectoryEntry(kind=kind, prefix=prefix, url=url.rstrip("/"), name=name or url, child_id=None)
@@ -229,7 +230,7 @@ def record_origins(session: Session, stored: Sequence[StoredEvent]) -> None:
         return
     rows = [_origin_row(s) for s in sent]
     session.execute(insert(EventOrigin), rows)
-    for via, count in _count_by(row["via_id"] for row in rows).items():
+    for via, count in Counter(row["via_id"] for row in rows).items():
         child = session.get(FederationChild, via)
         if child is not None:
             child.received += count
@@ -270,21 +271,17 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def _count_by(values: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for v in values:
-        counts[v] = counts.get(v, 0) + 1
-    return counts
-
-
 #: Parties per ``POST /exchange/parties``.
 PARTY_BATCH = 1000
 
 
-def parties_to_send(session: Session, link: FederationLink, settings: Settings) -> list[dict[str, Any]]:
+def parties_to_send(
+    session: Session, link: FederationLink, settings: Settings
+) -> tuple[list[dict[str, Any]], tuple[datetime, str] | None]:
     """The next enterprises registered here (or mirrored here from a child) that ``link``'s parent was not told of,
     in registration order, each with the node it is registered at and its description (as events' provenance
-    describes their recorders)."""
+    describes their recorders); and the registration time and id of the last (what ``link`` keeps once the parent
+    took them), None when there are none."""
     query = select(Party).where(Party.actor == "enterprise")
     if link.parties_sent_at is not None:
         after = (Party.created_at > link.parties_sent_at) | (
@@ -292,22 +289,19 @@ def parties_to_send(session: Session, link: FederationLink, settings: Settings) 
         )
         query = query.where(after)
     parties = list(session.scalars(query.order_by(Party.created_at, Party.id).limit(PARTY_BATCH)))
+    if not parties:
+        return [], None
     mirrored = {
         m.party_id: m
         for m in session.scalars(select(FederationParty).where(FederationParty.party_id.in_([p.id for p in parties])))
     }
     here = keystore.log_origin(settings)
-    out = []
+    entries = []
     for party in parties:
         mirror = mirrored.get(party.id)
-        out.append(
-            {
-                "node": mirror.node if mirror is not None else here,
-                "recorder": {**recorder_json(party), "id": mirror.remote_id if mirror is not None else party.id},
-                "_local": (party.created_at.isoformat(), party.id),
-            }
-        )
-    return out
+        recorder = {**recorder_json(party), "id": mirror.remote_id if mirror is not None else party.id}
+        entries.append({"node": mirror.node if mirror is not None else here, "recorder": recorder})
+    return entries, (parties[-1].created_at, parties[-1].id)
 
 
 def recorder_json(party: Party) -> dict[str, Any]:
@@ -368,6 +362,38 @@ def take_recalls(session: Session, link: FederationLink, offered: Sequence[dict[
     the parent's name (``recall.orders.issue_recall(relayed=True)``: its impact and holders from this node's own
     records, its notices to their hooks and consoles); one the parent closed is closed here. What happened, one line
     each (for the log)."""
+
+    def issue(parent: Party, item: dict[str, Any]) -> str:
+        fields = {k: item.get(k) for k in ("code", "reason", "level", "deadline", "kind")}
+        order = RecallCreate.model_validate(fields | {"advice": str(item.get("advice") or "")})
+        return recall_orders.issue_recall(session, issuer=parent, order=order, relayed=True).id
+
+    def close(parent: Party, local_id: str, item: dict[str, Any]) -> bool:
+        local = session.get(Recall, local_id)
+        if local is None or local.status != "open":
+            return False
+        note = str(item.get("close_note") or "") or f"closed by {parent.name}"
+        recall_orders.close_recall(session, local_id, actor=None, note=note)
+        return True
+
+    return _relay_each(
+        session, link, "recall", offered, ended=lambda item: item.get("status") == "closed", make=issue, end=close
+    )
+
+
+def _relay_each(
+    session: Session,
+    link: FederationLink,
+    kind: str,
+    offered: Sequence[dict[str, Any]],
+    *,
+    ended: Callable[[dict[str, Any]], bool],
+    make: Callable[[Party, dict[str, Any]], str],
+    end: Callable[[Party, str, dict[str, Any]], bool],
+) -> list[str]:
+    """Relay each of the parent's orders of ``kind`` offered: one not relayed yet and not ``ended`` is made here in
+    the parent's name (``make``: its local id; why not, kept on the relay, when it cannot be); one relayed that the
+    parent ended is ended here (``end``: whether it was still in force). What happened, a line each."""
     if link.parent_party_id is None:
         return []
     parent = session.get_one(Party, link.parent_party_id)
@@ -376,27 +402,19 @@ def take_recalls(session: Session, link: FederationLink, offered: Sequence[dict[
         remote = str(item.get("id") or "")[:32]
         if not remote:
             continue
-        relay = session.get(FederationRelay, (link.id, "recall", remote))
-        if relay is None and item.get("status") == "open":
-            relay = FederationRelay(link_id=link.id, kind="recall", remote_id=remote, problem="")
+        relay = session.get(FederationRelay, (link.id, kind, remote))
+        if relay is None and not ended(item):
+            relay = FederationRelay(link_id=link.id, kind=kind, remote_id=remote, problem="")
             try:
                 with session.begin_nested():
-                    order = RecallCreate.model_validate(
-                        {k: item.get(k) for k in ("code", "reason", "level", "deadline", "kind", "advice")}
-                        | {"advice": str(item.get("advice") or "")}
-                    )
-                    relay.local_id = recall_orders.issue_recall(session, issuer=parent, order=order, relayed=True).id
+                    relay.local_id = make(parent, item)
             except (ZhuisuError, ValueError) as exc:
                 relay.problem = str(exc.localized("en") if isinstance(exc, ZhuisuError) else exc)[:1000]
             session.add(relay)
             session.flush()
-            done.append(f"recall {remote}: " + (f"relayed as {relay.local_id}" if relay.local_id else relay.problem))
-        elif relay is not None and relay.local_id and item.get("status") == "closed":
-            local = session.get(Recall, relay.local_id)
-            if local is not None and local.status == "open":
-                note = str(item.get("close_note") or "")
-                recall_orders.close_recall(session, local.id, actor=None, note=note or f"closed by {parent.name}")
-                done.append(f"recall {remote}: closed {relay.local_id}")
+            done.append(f"{kind} {remote}: " + (f"relayed as {relay.local_id}" if relay.local_id else relay.problem))
+        elif relay is not None and relay.local_id and ended(item) and end(parent, relay.local_id, item):
+            done.append(f"{kind} {remote}: ended {relay.local_id}")
     return done
 
 
@@ -431,39 +449,30 @@ def blacklist_for(session: Session, child: Party) -> list[dict[str, Any]]:
 def take_blacklist(session: Session, link: FederationLink, offered: Sequence[dict[str, Any]]) -> list[str]:
     """Relay the parent's blacklist entries of enterprises registered here (in the parent's name: the events they
     record here are flagged, the public list shows them), and revoke those the parent revoked. What happened."""
-    if link.parent_party_id is None:
-        return []
-    parent = session.get_one(Party, link.parent_party_id)
-    done = []
-    for item in offered:
-        remote = str(item.get("id") or "")[:32]
-        relay = session.get(FederationRelay, (link.id, "blacklist", remote)) if remote else None
-        if remote and relay is None and not item.get("revoked"):
-            relay = FederationRelay(link_id=link.id, kind="blacklist", remote_id=remote, problem="")
-            try:
-                with session.begin_nested():
-                    relay.local_id = credit.add_entry(
-                        session,
-                        actor=parent,
-                        party=str(item.get("remote_party")),
-                        reason=str(item.get("reason") or ""),
-                        legal_basis=str(item.get("legal_basis") or ""),
-                        starts_on=date.fromisoformat(str(item.get("starts_on"))),
-                        ends_on=date.fromisoformat(str(item["ends_on"])) if item.get("ends_on") else None,
-                        relayed=True,
-                    ).id
-            except (ZhuisuError, ValueError) as exc:
-                relay.problem = str(exc.localized("en") if isinstance(exc, ZhuisuError) else exc)[:1000]
-            session.add(relay)
-            session.flush()
-            done.append(f"blacklist {remote}: " + (f"relayed as {relay.local_id}" if relay.local_id else relay.problem))
-        elif relay is not None and relay.local_id and item.get("revoked"):
-            local = session.get(BlacklistEntry, relay.local_id)
-            if local is not None and local.revoked_at is None:
-                reason = str(item.get("revoke_reason") or "") or f"removed by {parent.name}"
-                credit.revoke_entry(session, local.id, actor=parent, reason=reason, relayed=True)
-                done.append(f"blacklist {remote}: revoked {relay.local_id}")
-    return done
+
+    def add(parent: Party, item: dict[str, Any]) -> str:
+        return credit.add_entry(
+            session,
+            actor=parent,
+            party=str(item.get("remote_party")),
+            reason=str(item.get("reason") or ""),
+            legal_basis=str(item.get("legal_basis") or ""),
+            starts_on=date.fromisoformat(str(item.get("starts_on"))),
+            ends_on=date.fromisoformat(str(item["ends_on"])) if item.get("ends_on") else None,
+            relayed=True,
+        ).id
+
+    def revoke(parent: Party, local_id: str, item: dict[str, Any]) -> bool:
+        local = session.get(BlacklistEntry, local_id)
+        if local is None or local.revoked_at is not None:
+            return False
+        reason = str(item.get("revoke_reason") or "") or f"removed by {parent.name}"
+        credit.revoke_entry(session, local_id, actor=parent, reason=reason, relayed=True)
+        return True
+
+    return _relay_each(
+        session, link, "blacklist", offered, ended=lambda item: bool(item.get("revoked")), make=add, end=revoke
+    )
 
 
 def releases_for(session: Session, child: Party) -> list[dict[str, Any]]:
@@ -551,10 +560,11 @@ def list_children(session: Session) -> list[tuple[FederationChild, Party]]:
 # --- the child's side -----------------------------------------------------------------------------------------------
 
 
-def link_request(session: Session, settings: Settings) -> dict[str, Any]:
-    """What this node tells a parent at ``POST /exchange/link``: its log key, address and directory."""
+def link_request(settings: Settings, directory: list[dict[str, str]]) -> dict[str, Any]:
+    """What this node tells a parent at ``POST /exchange/link``: its log key, address and ``directory``
+    (``own_directory``)."""
     here = identity(settings)
-    return {"log_vkey": here.log_vkey, "base_url": here.base_url, "directory": own_directory(session, settings)}
+    return {"log_vkey": here.log_vkey, "base_url": here.base_url, "directory": directory}
 
 
 def create_link(
@@ -610,22 +620,7 @@ def queue_history(session: Session, link: FederationLink, *, chunk: int = 1000) 
         ).all()
         if not rows:
             return queued
-        rules = catalog_enforcement.reporting(session, [body for _, _, body in rows])
-        values = [
-            {
-                "link_id": link.id,
-                "event_pk": pk,
-                "record_time": record_time,
-                "state": PENDING,
-                "withheld": list(withheld),
-                "errors": [],
-            }
-            for (pk, record_time, _), (upward, withheld) in zip(rows, rules, strict=True)
-            if upward
-        ]
-        if values:
-            session.execute(insert(FederationOutbox), values)
-        queued += len(values)
+        queued += _queue(session, [link.id], [(pk, record_time, body) for pk, record_time, body in rows])
         last = rows[-1][0]
 
 
@@ -637,24 +632,30 @@ def queue_upward(session: Session, stored: Sequence[StoredEvent]) -> None:
     """Receiver of ``events_recorded``: queue each new event for every active parent link, unless the catalog keeps
     its class at this level (``upward: none``), with the members its class withholds."""
     links = list(session.scalars(select(FederationLink.id).where(FederationLink.active.is_(True))))
-    if not links or not stored:
-        return
-    rules = catalog_enforcement.reporting(session, [s.event for s in stored])
+    if links and stored:
+        _queue(session, links, [(s.pk, s.record_time, s.event) for s in stored])
+
+
+def _queue(session: Session, links: Sequence[str], events: Sequence[tuple[int, datetime, dict[str, Any]]]) -> int:
+    """Outbox rows for ``links`` of the ``events`` (pk, record time, body) the catalog lets go up, with the members
+    their classes withhold; how many rows."""
+    rules = catalog_enforcement.reporting(session, [body for _, _, body in events])
     rows = [
         {
             "link_id": link,
-            "event_pk": s.pk,
-            "record_time": s.record_time,
+            "event_pk": pk,
+            "record_time": record_time,
             "state": PENDING,
             "withheld": list(withheld),
             "errors": [],
         }
         for link in links
-        for s, (upward, withheld) in zip(stored, rules, strict=True)
+        for (pk, record_time, _), (upward, withheld) in zip(events, rules, strict=True)
         if upward
     ]
     if rows:
         session.execute(insert(FederationOutbox), rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -663,7 +664,6 @@ class LinkStatus:
 
     link: FederationLink
     pending: int
-    refused: int
     oldest_pending: datetime | None
     now: datetime
 
@@ -703,12 +703,7 @@ def link_statuses(session: Session, *, now: datetime | None = None) -> list[Link
                 FederationOutbox.link_id == link.id, FederationOutbox.state == PENDING
             )
         ).one()
-        refused = session.scalar(
-            select(func.count(FederationOutbox.id)).where(
-                FederationOutbox.link_id == link.id, FederationOutbox.state == REFUSED
-            )
-        )
-        out.append(LinkStatus(link, int(pending or 0), int(refused or 0), oldest, at))
+        out.append(LinkStatus(link, int(pending or 0), oldest, at))
     return out
 
 

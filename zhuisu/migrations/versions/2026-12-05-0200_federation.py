@@ -84,6 +84,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_federation_outbox"),
     )  # fmt: skip
     op.create_index("ix_federation_outbox_link_state", "federation_outbox", ["link_id", "state", "id"])
+    op.create_index(
+        "ix_federation_outbox_link_state_sent", "federation_outbox", ["link_id", "state", "sent_at"]
+    )
     op.create_index("ix_federation_outbox_event_pk", "federation_outbox", ["event_pk"])
     op.create_table(
         "federation_children",
