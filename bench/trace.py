@@ -38,11 +38,13 @@ from zhuisu.db.engine import make_engine, make_sessionmaker
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo.generator import CONTEXT, demo_parties, generate
 from zhuisu.epcis.identifiers import EPC_LISTS, QUANTITY_LISTS, cbv_short
+from zhuisu.events import partitions
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import (
     CaptureJob,
     Event,
     EventEpc,
+    EventKey,
     Party,
     TraceCustody,
     TraceHolding,
@@ -219,13 +221,16 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "context_id",
         "body",
     ),
+    "event_keys": ("event_pk", "event_id", "event_hash"),
     "event_epcs": ("event_pk", "role", "value", "quantity", "uom"),
     "trace_links": ("kind", "src", "dst", "event_pk", "event_time", "quantity", "uom"),
     "trace_custody": ("event_pk", "event_time", "source", "destination", "source_location", "destination_location"),
     "trace_transform_members": ("transformation_id", "role", "thing", "quantity", "uom", "event_pk"),
     "trace_holdings": ("thing", "event_time", "party", "event_pk"),
 }
-_MODELS = {m.__tablename__: m for m in (Event, EventEpc, TraceLink, TraceCustody, TraceTransformMember, TraceHolding)}
+_MODELS = {
+    m.__tablename__: m for m in (Event, EventKey, EventEpc, TraceLink, TraceCustody, TraceTransformMember, TraceHolding)
+}
 
 
 def _location(value: Any) -> str | None:
@@ -278,11 +283,15 @@ def _epc_rows(pk: int, e: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _batch_rows(first: int, batch: list[dict[str, Any]], recorder: str, job: str) -> dict[str, list[dict[str, Any]]]:
-    now = datetime.now(UTC)
+def _batch_rows(
+    first: int, batch: list[dict[str, Any]], recorder: str, job: str, now: datetime | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    now = now or datetime.now(UTC)
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLES}
     for pk, e in enumerate(batch, start=first):
-        rows["events"].append(_event_row(pk, e, recorder, job, now))
+        row = _event_row(pk, e, recorder, job, now)
+        rows["events"].append(row)
+        rows["event_keys"].append({"event_pk": pk, "event_id": row["event_id"], "event_hash": row["event_hash"]})
         rows["event_epcs"] += _epc_rows(pk, e)
         links, custody, holdings = graph.plain_rows(pk, e)
         rows["trace_links"] += links
@@ -307,8 +316,16 @@ def _write_rows(session: Session, rows: dict[str, list[dict[str, Any]]]) -> None
                     copy.write_row([Jsonb(row[c]) if c == "body" else row[c] for c in columns])
 
 
+#: On a partitioned PostgreSQL store the bulk load spreads its events over this many months of arrival, each in its
+#: month's partition and key range, as a year of capture would leave them.
+MONTHS = 12
+
+
 def bulk_load(maker: sessionmaker[Session], actor_id: str, events: int, seed: int, batch: int = 5000) -> float:
-    """Write ``events`` generated events by the bulk path; returns events per second (row building included)."""
+    """Write ``events`` generated events by the bulk path; returns events per second (row building included).
+
+    On partitioned PostgreSQL, the events arrive over ``MONTHS`` months: a batch's keys are in its month's range
+    and its record time in that month (``zhuisu.events.partitions``)."""
     with unit_of_work(maker) as session:
         job = CaptureJob(
             recorder_id=actor_id,
@@ -325,20 +342,45 @@ def bulk_load(maker: sessionmaker[Session], actor_id: str, events: int, seed: in
         session.add(job)
         session.flush()
         job_id, first = job.id, (session.scalar(select(func.max(Event.id))) or 0) + 1
+        months = _months(session)
+    per_month = -(-events // len(months)) if months else events
     started = time.perf_counter()
     pending: list[dict[str, Any]] = []
+    written = 0
+
+    def write(session: Session) -> None:
+        nonlocal first, written
+        month = months[min(written // per_month, len(months) - 1)] if months else None
+        when = datetime(month.year, month.month, 1, tzinfo=UTC) + timedelta(seconds=written) if month else None
+        if month is not None and first < month.base:
+            first = month.base + 1
+        _write_rows(session, _batch_rows(first, pending, actor_id, job_id, when))
+        first, written = first + len(pending), written + len(pending)
+
     for _, event in generate(events, seed):
         pending.append(event)
         if len(pending) == batch:
             with unit_of_work(maker) as session:
-                _write_rows(session, _batch_rows(first, pending, actor_id, job_id))
-            first, pending = first + len(pending), []
+                write(session)
+            pending = []
     with unit_of_work(maker) as session:
         if pending:
-            _write_rows(session, _batch_rows(first, pending, actor_id, job_id))
+            write(session)
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))"))
     return events / (time.perf_counter() - started)
+
+
+def _months(session: Session) -> list[partitions.Month]:
+    """The months a partitioned store's bulk load spreads over (their partitions created); [] elsewhere. This
+    month and the ones after it: on a fresh store the history partition holds every key below this month's."""
+    if not partitions.partitioned(session):
+        return []
+    found = [partitions.Month.of(datetime.now(UTC))]
+    while len(found) < MONTHS:
+        found.append(found[-1].next())
+    partitions.ensure_months(session, found[0], MONTHS)
+    return found
 
 
 def run(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:

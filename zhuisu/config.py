@@ -195,6 +195,33 @@ class Settings(BaseSettings):
         description="The longest the sender waits before trying an unreachable or failing parent again (the wait "
         "doubles from 1 s with each failure in a row).",
     )
+    federation_reconcile_interval_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="How often the sender asks the parent node (an EPCIS query by eventID) whether it holds the "
+        "events reported since the last check, and reports again any it lacks (a parent restored from a backup, "
+        "an outbox row lost); 0: every round.",
+    )
+    federation_reconcile_events: int = Field(
+        default=2000,
+        ge=1,
+        le=100_000,
+        description="Most events one reconciliation checks (the next one goes on where it stopped).",
+    )
+    federation_reconcile_after_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Events recorded less than this long ago are left to the next reconciliation (a capture "
+        "still committing may hold an earlier key).",
+    )
+    events_partition_months_ahead: int = Field(
+        default=3,
+        ge=0,
+        le=24,
+        description="PostgreSQL: how many months' partitions of the events table the worker keeps created ahead "
+        "of the current one (capture creates a missing month's partition itself, holding a lock on the table "
+        "while it does).",
+    )
 
     # --- risk rules (oversight/rules): thresholds per catalog class; the longest class prefix wins, "*" is the rest.
     risk_rules_at_capture: bool = Field(

@@ -23,7 +23,7 @@ from zhuisu.ledger import repository as ledger_repository
 from zhuisu.ledger import service as ledger_service
 from zhuisu.ledger.leaf import leaf_for_event
 from zhuisu.ledger.tiles import decode_entry_bundle
-from zhuisu.models import Event, EventEpc, LedgerCheckpoint, LedgerCosignature, LedgerLeaf, LedgerNode
+from zhuisu.models import Event, EventEpc, EventKey, LedgerCheckpoint, LedgerCosignature, LedgerLeaf, LedgerNode
 from zhuisu.parties import service as parties_service
 
 runner = CliRunner()
@@ -69,6 +69,7 @@ def tamper(engine: Engine, changed: str, deleted: str, template: str) -> str:
         )
         pk = s.scalar(select(Event.id).where(Event.event_id == deleted))
         s.execute(delete(EventEpc).where(EventEpc.event_pk == pk))
+        s.execute(delete(EventKey).where(EventKey.event_pk == pk))
         s.execute(delete(Event).where(Event.id == pk))
         events = Event.metadata.tables["events"]
         row = s.execute(select(events).where(events.c.event_id == template)).mappings().one()

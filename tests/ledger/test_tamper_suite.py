@@ -26,6 +26,7 @@ from zhuisu.ledger.verify import VerifyReport, verify_store
 from zhuisu.models import (
     Event,
     EventEpc,
+    EventKey,
     LedgerCheckpoint,
     LedgerHead,
     LedgerLeaf,
@@ -81,7 +82,7 @@ def _body(s: Session) -> None:
 
 def _delete_event(s: Session) -> None:
     key = pk(s, "e23")
-    for table in (EventEpc, TraceHolding, TraceCustody, TraceLink):
+    for table in (EventEpc, EventKey, TraceHolding, TraceCustody, TraceLink):
         s.execute(delete(table).where(table.event_pk == key))
     s.execute(delete(Event).where(Event.id == key))
 

@@ -127,7 +127,15 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one round, then 
     from zhuisu.exchange.subscriptions import cli as subscriptions_cli
     from zhuisu.oversight import alerts as oversight_alerts
 
-    subscriptions_cli.run_worker(once, also=[oversight_alerts.scan_if_due, _sweep_sessions, _send_upward])
+    subscriptions_cli.run_worker(
+        once, also=[oversight_alerts.scan_if_due, _sweep_sessions, _send_upward, _partitions_ahead]
+    )
+
+
+def _partitions_ahead(maker: "sessionmaker[Session]", settings: "Settings") -> object:
+    from zhuisu.events import partitions
+
+    return partitions.ahead_round(maker, settings)
 
 
 def _send_upward(maker: "sessionmaker[Session]", settings: "Settings") -> object:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import String, any_, bindparam, func, insert, or_, select, text
+from sqlalchemy import String, any_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -33,11 +33,12 @@ from zhuisu.epcis import hashing, validation
 from zhuisu.epcis.indexed import indexed_codes, indexed_fields
 from zhuisu.epcis.reports import EventError
 from zhuisu.errors import NotFound
+from zhuisu.events import partitions
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
-from zhuisu.models import CaptureJob, Event, EventContext, Party
+from zhuisu.models import CaptureJob, Event, EventContext, EventKey, Party
 from zhuisu.parties import delegations, mirrors
 from zhuisu.trace import service as trace_service
 
@@ -407,8 +408,8 @@ def _drop_duplicates(session: Session, prepared: list[_Prepared], outcomes: dict
     """Mark events already stored (or repeated earlier in the batch) as duplicates; return the rest."""
     ids = [p.event_id for p in prepared]
     hashes = [p.hash for p in prepared]
-    seen_ids = _existing(session, Event.event_id, ids)
-    seen_hashes = _existing(session, Event.event_hash, hashes)
+    seen_ids = _existing(session, EventKey.event_id, ids)
+    seen_hashes = _existing(session, EventKey.event_hash, hashes)
     fresh: list[_Prepared] = []
     for p in prepared:
         if p.event_id in seen_ids or p.hash in seen_hashes:
@@ -469,8 +470,9 @@ def _insert(
     record_time = utc_now()
     rows = [_event_row(p, job=job, record_time=record_time, context_id=context_id) for p in fresh]
     # Core inserts on the tables, not ORM bulk persistence: same SQL, a fraction of the Python per row.
-    events_table, epcs_table = Event.metadata.tables["events"], Event.metadata.tables["event_epcs"]
-    drawn = _new_event_ids(session, len(rows))
+    tables = Event.metadata.tables
+    events_table, keys_table, epcs_table = tables["events"], tables["event_keys"], tables["event_epcs"]
+    drawn = _new_event_ids(session, len(rows), record_time)
     if drawn is None:
         ids = list(
             session.scalars(insert(events_table).returning(events_table.c.id, sort_by_parameter_order=True), rows)
@@ -480,6 +482,11 @@ def _insert(
         for pk, row in zip(ids, rows, strict=True):
             row["id"] = pk
         session.execute(insert(events_table), rows)
+    # The unique keys: a concurrent capture of the same event meets its unique violation here.
+    session.execute(
+        insert(keys_table),
+        [{"event_pk": pk, "event_id": p.event_id, "event_hash": p.hash} for pk, p in zip(ids, fresh, strict=True)],
+    )
     index_rows = [row for pk, p in zip(ids, fresh, strict=True) for row in _index_rows(pk, p.event)]
     if index_rows:
         session.execute(insert(epcs_table), index_rows)
@@ -512,20 +519,18 @@ def _write_path(
     signals.events_recorded.send(session, stored)
 
 
-def _new_event_ids(session: Session, count: int) -> list[int] | None:
+def _new_event_ids(session: Session, count: int, record_time: datetime) -> list[int] | None:
     """Primary keys for ``count`` new events, taken before the insert so it needs no RETURNING (which costs
     twice the insert on SQLite and a round trip per row on PostgreSQL); None on other databases.
 
-    PostgreSQL draws them from the column's sequence, as the default would. SQLite gives a new row the largest
-    rowid plus one; the write transaction is the only writer, and one that started deferred and raced another
-    writer fails to write (its snapshot is stale) rather than reuse an id.
+    PostgreSQL draws them from the column's sequence, as the default would, in the range of the record time's
+    month (``events.partitions``). SQLite gives a new row the largest rowid plus one; the write transaction is the
+    only writer, and one that started deferred and raced another writer fails to write (its snapshot is stale)
+    rather than reuse an id.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        drawn = session.execute(
-            text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"), {"n": count}
-        )
-        return sorted(int(pk) for (pk,) in drawn)
+        return partitions.draw_keys(session, count, record_time)
     if dialect == "sqlite":
         top = int(session.scalar(select(func.coalesce(func.max(Event.id), 0))) or 0)
         return list(range(top + 1, top + 1 + count))

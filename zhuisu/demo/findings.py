@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.capture import service as capture_service
 from zhuisu.codes.canonical import canonical_code
-from zhuisu.models import Certificate, Event, Inspection, Party
+from zhuisu.models import Certificate, Event, EventKey, Inspection, Party
 from zhuisu.oversight.inspections import service as inspections_service
 from zhuisu.oversight.inspections.schemas import CertificateCreate, InspectionCreate, ReportItem
 from zhuisu.parties import masterdata
@@ -76,7 +76,9 @@ def capture_unlicensed(session: Session, wholesaler: Party, gtin: str) -> str:
 
 
 def _event(session: Session, event_id: str) -> Event | None:
-    return session.scalar(select(Event).where(Event.event_id == event_id))
+    return session.scalar(
+        select(Event).join(EventKey, EventKey.event_pk == Event.id).where(EventKey.event_id == event_id)
+    )
 
 
 def _first_output_lot(session: Session, recorder: Party) -> str | None:

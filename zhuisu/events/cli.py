@@ -62,3 +62,57 @@ def query(
         table.add_row(format_iso(e.event_time), e.type, e.action or "", e.biz_step or "", e.event_id)
     Console().print(table)
     typer.echo(f"{len(events)} events")
+
+
+@app.command("partitions")
+def partitions_(
+    ahead: int | None = typer.Option(
+        None,
+        min=0,
+        max=24,
+        help="First create the partitions of this month and this many months ahead (default: list only).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """PostgreSQL: the monthly partitions of the events table — key range, rows, size, first and last record time.
+    SQLite is not partitioned.
+
+    ``--json``: ``{"partitioned", "created": [table], "partitions": [{"table", "month", "first_key", "end_key",
+    "rows", "bytes", "first_record_time", "last_record_time"}]}``."""
+    from zhuisu.events import partitions
+    from zhuisu.kit.time import utc_now
+
+    with unit_of_work(session_maker()) as session:
+        partitioned = partitions.partitioned(session)
+        created = (
+            partitions.ensure_months(session, partitions.Month.of(utc_now()), ahead + 1)
+            if partitioned and ahead is not None
+            else []
+        )
+        found = partitions.listing(session)
+    if as_json:
+        rows = [
+            {
+                **{k: getattr(p, k) for k in ("table", "month", "first_key", "end_key", "rows", "bytes")},
+                "first_record_time": format_iso(p.first_record_time) if p.first_record_time else None,
+                "last_record_time": format_iso(p.last_record_time) if p.last_record_time else None,
+            }
+            for p in found
+        ]
+        typer.echo(json.dumps({"partitioned": partitioned, "created": created, "partitions": rows}))
+        return
+    if not partitioned:
+        typer.echo("事件表未分区（SQLite 或迁移前）/ the events table is not partitioned (SQLite, or not migrated)")
+        return
+    table = Table("partition", "month", "keys", "rows≈", "size", "record time")
+    for p in found:
+        span = (
+            f"{format_iso(p.first_record_time)} … {format_iso(p.last_record_time)}"
+            if p.first_record_time and p.last_record_time
+            else "—"
+        )
+        keys = f"{'−∞' if p.first_key is None else p.first_key} … {p.end_key - 1}"
+        table.add_row(p.table, p.month or "history", keys, f"{p.rows:,}", f"{p.bytes / 1e6:.1f} MB", span)
+    Console().print(table)
+    if created:
+        typer.echo(f"created {', '.join(created)}")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.epcis.query.params import MATCH_ROLES, EventQuery
 from zhuisu.events.permissions import EVERYTHING, EventScope, scope_filter
-from zhuisu.models import Event, EventContext, EventEpc, VocabularyElement
+from zhuisu.models import Event, EventContext, EventEpc, EventKey, VocabularyElement
 
 _LIST_COLUMNS = {
     "EQ_action": Event.action,
@@ -49,7 +49,8 @@ def filters(query: EventQuery, scope: EventScope = EVERYTHING) -> list[ColumnEle
     where += [_TIME_FILTERS[name](value) for name, value in query.times.items()]
     for name, values in query.lists.items():
         if name == "EQ_eventID":
-            where.append(or_(Event.event_id.in_(values), Event.event_hash.in_(values)))
+            keys = or_(EventKey.event_id.in_(values), EventKey.event_hash.in_(values))
+            where.append(Event.id.in_(select(EventKey.event_pk).where(keys)))
         else:
             where.append(_LIST_COLUMNS[name].in_(values))
     where += [_match(values, MATCH_ROLES[name]) for name, values in query.matches.items()]
@@ -93,8 +94,9 @@ def max_event_pk(session: Session) -> int:
 
 
 def find_event(session: Session, event_id: str, scope: EventScope = EVERYTHING) -> Event | None:
+    keyed = or_(EventKey.event_id == event_id, EventKey.event_hash == event_id)
     return session.scalar(
-        select(Event).where(or_(Event.event_id == event_id, Event.event_hash == event_id), *scope_filter(scope))
+        select(Event).join(EventKey, EventKey.event_pk == Event.id).where(keyed, *scope_filter(scope))
     )
 
 
@@ -103,7 +105,8 @@ def find_events(session: Session, event_ids: Sequence[str]) -> dict[str, Event]:
     found: dict[str, Event] = {}
     unique = list(dict.fromkeys(event_ids))
     for start in range(0, len(unique), 500):
-        for event in session.scalars(select(Event).where(Event.event_id.in_(unique[start : start + 500]))):
+        keyed = EventKey.event_id.in_(unique[start : start + 500])
+        for event in session.scalars(select(Event).join(EventKey, EventKey.event_pk == Event.id).where(keyed)):
             found[event.event_id] = event
     return found
 

@@ -15,6 +15,7 @@ from zhuisu.models import (
     Event,
     EventContext,
     EventEpc,
+    EventKey,
     LedgerCheckpoint,
     LedgerCosignature,
     LedgerHead,
@@ -140,7 +141,7 @@ def find_leaf(session: Session, event_id: str) -> Row[int, bytes, int | None, st
     leaf = session.execute(query.where(LedgerLeaf.event_id == event_id)).one_or_none()
     if leaf is not None:
         return leaf
-    pk = session.scalar(select(Event.id).where(Event.event_hash == event_id))
+    pk = session.scalar(select(EventKey.event_pk).where(EventKey.event_hash == event_id))
     return None if pk is None else session.execute(query.where(LedgerLeaf.event_pk == pk)).one_or_none()
 
 

@@ -21,7 +21,7 @@ from zhuisu.kit.time import utc_now
 from zhuisu.ledger import keystore, signals
 from zhuisu.ledger.permissions import findings_lane
 from zhuisu.ledger.verify import VerifyReport, verify_sample, verify_store
-from zhuisu.models import Event, LedgerFinding, LedgerVerification, Party
+from zhuisu.models import Event, EventKey, LedgerFinding, LedgerVerification, Party
 
 _IN_CHUNK = 500
 
@@ -100,7 +100,11 @@ def _recorders(session: Session, event_ids: Sequence[str]) -> dict[str, str]:
     wanted = sorted(set(event_ids))
     for start in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[start : start + _IN_CHUNK]
-        rows = session.execute(select(Event.event_id, Event.recorder_id).where(Event.event_id.in_(chunk)))
+        rows = session.execute(
+            select(EventKey.event_id, Event.recorder_id)
+            .join(EventKey, EventKey.event_pk == Event.id)
+            .where(EventKey.event_id.in_(chunk))
+        )
         found.update((event_id, recorder) for event_id, recorder in rows)
     return found
 

@@ -5,7 +5,7 @@ from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
 from zhuisu.models.console import ConsoleUpload
 from zhuisu.models.credit import BlacklistEntry, CreditAppeal
-from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc
+from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc, EventKey
 from zhuisu.models.federation import (
     DirectoryEntry,
     EventOrigin,
@@ -64,6 +64,7 @@ __all__ = [
     "EventContext",
     "EventEpc",
     "EventFlag",
+    "EventKey",
     "EventOrigin",
     "FederationChild",
     "FederationLink",

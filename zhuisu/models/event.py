@@ -64,13 +64,17 @@ class Event(Base):
 
     The primary key is a sequence, not a UUID: it is the arrival order that paging and the ledger rely on.
     Rows are never updated or deleted; a correction is a new event with an error declaration.
+
+    On PostgreSQL the table is partitioned by month of arrival (``zhuisu.events.partitions``): the key of an
+    event that arrived in a month lies in that month's range, so a read by key touches one partition. The
+    eventID and event hash are unique across all of them through ``event_keys``, which lookups by either go by.
     """
 
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String(500), unique=True)
-    event_hash: Mapped[str] = mapped_column(String(100), unique=True)
+    event_id: Mapped[str] = mapped_column(String(500))
+    event_hash: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(32), index=True)
     event_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     event_time_zone_offset: Mapped[str] = mapped_column(String(6))
@@ -85,6 +89,19 @@ class Event(Base):
     capture_id: Mapped[str] = mapped_column(ForeignKey("capture_jobs.id"), index=True)
     context_id: Mapped[int | None] = mapped_column(ForeignKey("event_contexts.id"))
     body: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+
+class EventKey(Base):
+    """An event's eventID and hash, unique across the whole store: the duplicate check of capture and every
+    lookup of an event by either reads this narrow table (one index probe), then the event by its key — which,
+    on a partitioned store, is one partition (a unique index on a partitioned table must include the partition
+    key, so these cannot live on ``events`` itself). Written with the event, in the capture transaction."""
+
+    __tablename__ = "event_keys"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(500), unique=True)
+    event_hash: Mapped[str] = mapped_column(String(100), unique=True)
 
 
 class EventEpc(Base):

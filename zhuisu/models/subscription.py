@@ -9,7 +9,7 @@ nothing: its rows wait.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuisu.db.base import Base
@@ -34,7 +34,7 @@ class Subscription(IdMixin, Base):
     schedule: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     report_if_empty: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The sequence number of the newest event a scheduled run has reported (the next run starts after it).
-    last_event_pk: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_pk: Mapped[int] = mapped_column(BigInteger, default=0)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
