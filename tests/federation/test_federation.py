@@ -453,6 +453,55 @@ def test_the_province_killed_mid_stream_loses_and_doubles_nothing(world: World) 
     assert (link["outbox_depth"], link["lag_seconds"], link["failures_in_a_row"]) == (0, 0.0, 0)
 
 
+def test_an_event_the_province_lacks_is_found_by_reconciliation_and_reported_again(world: World) -> None:
+    """An event reported to the province that it does not hold (here: its outbox row lost at A while the
+    province was down; as well a province restored from an older backup) is found by A's reconciliation — an
+    EPCIS query by eventID at the province with A's node token — and reported again, once, with its provenance."""
+    [before] = _status(world.city_a, world.tokens["a_admin"])["links"]
+    world.province.kill()
+    lost = _event("storing", [f"https://id.gs1.org/01/{GTIN}/21/lost-1"], "2026-12-04T09:00:00+08:00")
+    kept = _event("storing", [f"https://id.gs1.org/01/{GTIN}/21/lost-2"], "2026-12-04T09:01:00+08:00")
+    answer = world.city_a.call("POST", "/capture", world.tokens["a"], json=document(lost, kept))
+    assert answer.status_code == 202, answer.text
+    engine = create_engine(world.city_a.database_url)
+    try:
+        with engine.begin() as c:
+            gone = c.execute(
+                text(
+                    "DELETE FROM federation_outbox WHERE event_pk = "
+                    "(SELECT event_pk FROM event_keys WHERE event_id = :e)"
+                ),
+                {"e": lost["eventID"]},
+            )
+            assert gone.rowcount == 1
+    finally:
+        engine.dispose()
+    world.province.start()
+    wait_for(
+        "the lost event to be found and reported again",
+        lambda: lost["eventID"] in [e for e, _ in _province_events(world)],
+        timeout=90,
+    )
+    arrived = [e for e, _ in _province_events(world)]
+    assert (arrived.count(lost["eventID"]), arrived.count(kept["eventID"])) == (1, 1)
+    [link] = _status(world.city_a, world.tokens["a_admin"])["links"]
+    assert link["reconcile_requeued"] - before["reconcile_requeued"] == 1
+    assert link["reconcile_error"] is None
+    origin = world.province.call("GET", f"/exchange/origins/{lost['eventID']}", world.tokens["province"]).json()
+    assert (origin["node"], origin["recorder"]["gln"], origin["via"]["name"]) == (
+        world.city_a.origin,
+        A_GLN,
+        world.city_a.name,
+    )
+    # What the node may read at the province is what it reported: not B's events.
+    b_event = world.documents["b"][0]["eventID"]
+    asked = world.province.call(
+        "GET", "/events", world.tokens["a_node"], params={"EQ_eventID": f"{lost['eventID']}|{b_event}"}
+    )
+    listed = asked.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [e["eventID"] for e in listed] == [lost["eventID"]]
+
+
 def _local(region: str, class_id: str, name: str) -> dict[str, Any]:
     return {
         "format": "zhuisu-catalog/1",

@@ -8,6 +8,8 @@
 - A regulator: the events recorded by parties registered in its jurisdiction (all, for a national one) and under a
   class of its mandate (the class a party is registered with, 备案, ``Party.product_class``; every class when it has
   no mandate).
+- A child node: as an enterprise, and the events it reported here (``event_origins``: what it sent, so its
+  reconciliation can ask which of them arrived).
 - The admin and the local operator: every event.
 
 Applied in SQL with the query's own filters, so pages, counts and ``nextPageToken`` agree with what is shown.
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from zhuisu.auth.roles import is_admin, supervised
 from zhuisu.codes.canonical import canonical_code, canonical_id
-from zhuisu.models import CaptureJob, Event, Location, Party, TraceCustody
+from zhuisu.models import CaptureJob, Event, EventOrigin, Location, Party, TraceCustody
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class EventScope:
     regulated: bool = False
     region_prefix: str | None = None
     classes: tuple[str, ...] | None = None
+    via_node: str | None = None
 
 
 EVERYTHING = EventScope(everything=True)
@@ -51,7 +54,10 @@ def event_scope(session: Session, actor: Party | None) -> EventScope:
         classes = tuple(actor.mandate) if actor.mandate is not None else None
         return EventScope(regulated=True, region_prefix=actor.jurisdiction, classes=classes)
     agent = actor.id if actor.actor == "platform" else None
-    return EventScope(recorder_id=actor.id, identifiers=party_identifiers(session, actor), agent_id=agent)
+    node = actor.id if actor.actor == "node" else None
+    return EventScope(
+        recorder_id=actor.id, identifiers=party_identifiers(session, actor), agent_id=agent, via_node=node
+    )
 
 
 def party_identifiers(session: Session, party: Party) -> tuple[str, ...]:
@@ -91,4 +97,6 @@ def scope_filter(scope: EventScope) -> list[ColumnElement[bool]]:
         names.append(exists().where(held.event_pk == Event.id, custody))
     if scope.agent_id is not None:
         names.append(Event.capture_id.in_(select(CaptureJob.id).where(CaptureJob.agent_id == scope.agent_id)))
+    if scope.via_node is not None:
+        names.append(Event.id.in_(select(EventOrigin.event_pk).where(EventOrigin.via_id == scope.via_node)))
     return [or_(Event.recorder_id == scope.recorder_id, *names)]

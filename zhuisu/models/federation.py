@@ -13,7 +13,7 @@ the event is credited to its recorder's mirror here (``FederationParty``), not t
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuisu.db.base import Base
@@ -57,6 +57,12 @@ class FederationLink(IdMixin, Base):
     #: that order, so the parent knows the enterprises that recorded nothing yet too).
     parties_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parties_sent_id: Mapped[str] = mapped_column(String(32), default="")
+    #: Reconciliation: the events up to this key were checked at the parent (an EPCIS query by eventID), when,
+    #: how many it lacked and were reported again, and the last failure of a check.
+    reconciled_pk: Mapped[int] = mapped_column(BigInteger, default=0)
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconcile_requeued: Mapped[int] = mapped_column(Integer, default=0)
+    reconcile_error: Mapped[str] = mapped_column(Text, default="")
     #: The parent as a party here: the issuer of the recalls it orders, relayed to this node's holders.
     parent_party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
 

@@ -659,6 +659,59 @@ def _queue(session: Session, links: Sequence[str], events: Sequence[tuple[int, d
 
 
 @dataclass(frozen=True)
+class ReconcileWindow:
+    """The events one reconciliation asks the parent about (eventID → key), and the key it checks up to."""
+
+    asked: dict[str, int]
+    last_pk: int
+
+
+def to_reconcile(session: Session, link_id: str, *, after: int, before: datetime, limit: int) -> ReconcileWindow:
+    """The events after key ``after`` recorded before ``before`` (at most ``limit``) that should be at the parent:
+    those the catalog sends up, not refused there (the desk shows those), and up to the first still pending —
+    the window ends before it, so a row queued but not yet sent is checked once it has been."""
+    rows = list(
+        session.execute(
+            select(Event.id, Event.event_id, Event.body)
+            .where(Event.id > after, Event.record_time <= before)
+            .order_by(Event.id)
+            .limit(limit)
+        )
+    )
+    if not rows:
+        return ReconcileWindow({}, after)
+    pks = [pk for pk, _, _ in rows]
+    states = dict(
+        session.execute(
+            select(FederationOutbox.event_pk, FederationOutbox.state).where(
+                FederationOutbox.link_id == link_id,
+                FederationOutbox.event_pk.in_(pks),
+                FederationOutbox.state.in_((PENDING, REFUSED)),
+            )
+        ).all()
+    )
+    upward = catalog_enforcement.reporting(session, [body for _, _, body in rows])
+    asked: dict[str, int] = {}
+    last = after
+    for (pk, event_id, _), (goes_up, _) in zip(rows, upward, strict=True):
+        if states.get(pk) == PENDING:
+            break
+        last = pk
+        # an eventID with "|" cannot be named in a list parameter (it is not a valid URI either)
+        if goes_up and states.get(pk) != REFUSED and "|" not in event_id:
+            asked[event_id] = pk
+    return ReconcileWindow(asked, last)
+
+
+def requeue(session: Session, link_id: str, pks: Sequence[int]) -> int:
+    """Queue these events for the link again (the reconciliation found them missing at the parent); how many."""
+    if not pks:
+        return 0
+    events = session.execute(select(Event.id, Event.record_time, Event.body).where(Event.id.in_(pks))).all()
+    return _queue(session, [link_id], [(pk, when, body) for pk, when, body in events])
+
+
+@dataclass(frozen=True)
 class LinkStatus:
     """``GET /exchange/status`` for one link: the outbox's depth and lag, the last success and error."""
 
@@ -666,6 +719,8 @@ class LinkStatus:
     pending: int
     oldest_pending: datetime | None
     now: datetime
+    #: The record time here of the last event the reconciliation checked at the parent.
+    reconciled_through: datetime | None = None
 
     @property
     def lag_seconds(self) -> float:
@@ -687,6 +742,10 @@ class LinkStatus:
             "last_error_at": _iso(link.last_error_at),
             "failures_in_a_row": link.failures,
             "next_attempt_at": _iso(link.next_attempt_at),
+            "reconciled_at": _iso(link.reconciled_at),
+            "reconciled_through": _iso(self.reconciled_through),
+            "reconcile_requeued": link.reconcile_requeued,
+            "reconcile_error": link.reconcile_error or None,
         }
 
 
@@ -703,7 +762,8 @@ def link_statuses(session: Session, *, now: datetime | None = None) -> list[Link
                 FederationOutbox.link_id == link.id, FederationOutbox.state == PENDING
             )
         ).one()
-        out.append(LinkStatus(link, int(pending or 0), oldest, at))
+        through = session.scalar(select(Event.record_time).where(Event.id == link.reconciled_pk))
+        out.append(LinkStatus(link, int(pending or 0), oldest, at, through))
     return out
 
 
