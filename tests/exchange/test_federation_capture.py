@@ -2,6 +2,7 @@
 credited to their recorders' mirrors, and only within the child's region), what the outbox queues by the catalog's
 rules, and how the sender records answers and failures. The real multi-node runs are ``tests/federation``."""
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ import httpx
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -358,4 +360,41 @@ def test_timeliness_at_the_parent_is_the_recorders_not_the_federations(
     rows = evaluation.evaluate(session, window_days=30).enterprises
     assert [(r.name, r.events, r.median_delay_hours, r.within_24h) for r in rows] == [
         ("示范市甲乳业有限公司", 1, 2.0, 1.0)
+    ]
+
+
+def test_the_evaluation_ranks_the_reporting_nodes_and_names_each_rows_node(
+    client: TestClient, session: Session, node: Credentials, creds: Credentials
+) -> None:
+    """A province's evaluation: each enterprise and region names the city node that reported it, and the nodes are
+    ranked as regions are — the province's own enterprises under None (``this node``)."""
+    late = object_event(41, eventID="urn:uuid:fed-41", eventTime="2026-03-01T08:00:00+08:00")
+    doc = document(late)
+    # recorded at the city three days after it happened
+    origin = {"node": "city-a.example/ledger", "recordTime": "2026-03-04T00:00:00Z", "recorder": MAKER}
+    doc["epcisHeader"] = {PROVENANCE: {"urn:uuid:fed-41": origin}}
+    headers = {"Authorization": f"Bearer {node.token}", "GS1-Capture-Error-Behaviour": "proceed"}
+    assert client.post("/capture", json=doc, headers=headers).status_code == 202
+    session.execute(update(Party).where(Party.id == creds.party_id).values(region="370000"))
+    session.commit()
+    own = object_event(42, eventID="urn:uuid:fed-42")  # recorded here, on time (its event time is "now")
+    own["eventTime"] = utc_now().isoformat()
+    assert client.post("/capture", json=document(own), headers=creds.headers).status_code == 202
+    view = evaluation.evaluate(session, window_days=30)
+    assert [(r.name, r.region, r.reported_by, r.within_24h) for r in view.enterprises] == [
+        ("测试食品有限公司", "370000", None, 1.0),
+        ("示范市甲乳业有限公司", "370102", "示范市A追溯平台", 0.0),
+    ]
+    assert [(r.region, r.reported_by) for r in view.regions] == [("370000", None), ("370102", "示范市A追溯平台")]
+    assert [(r.rank, r.reported_by, r.enterprises, r.events, r.score) for r in view.nodes] == [
+        (1, None, 1, 1, view.enterprises[0].score),
+        (2, "示范市A追溯平台", 1, 1, view.enterprises[1].score),
+    ]
+    sheets = load_workbook(io.BytesIO(evaluation.to_xlsx(view))).sheetnames
+    assert sheets == ["企业 Enterprises", "地区 Regions", "节点 Nodes"]
+    nodes_sheet = load_workbook(io.BytesIO(evaluation.to_xlsx(view)))["节点 Nodes"]
+    assert [row[-1] for row in nodes_sheet.iter_rows(values_only=True)] == [
+        "上报节点 Reported by",
+        "本节点 This node",
+        "示范市A追溯平台",
     ]

@@ -141,6 +141,7 @@ A_ROW: dict[str, object] = {
     "alerts": 1,
     "alerts_per_10k": 3333.3,
     "score": 38.3,
+    "reported_by": None,
 }
 B_ROW: dict[str, object] = {
     "name": "乙企业",
@@ -161,6 +162,7 @@ B_ROW: dict[str, object] = {
     "alerts": 0,
     "alerts_per_10k": 0.0,
     "score": 100.0,
+    "reported_by": None,
 }
 CITY_ROW: dict[str, object] = {
     "name": None,
@@ -181,6 +183,7 @@ CITY_ROW: dict[str, object] = {
     "alerts": 1,
     "alerts_per_10k": 2500.0,
     "score": 42.5,
+    "reported_by": None,
 }
 
 

@@ -9,6 +9,7 @@ node with child nodes (a province over its cities), each row names the child who
 (``reported_by``): the node whose enterprises and events make the figure.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -79,7 +80,7 @@ def coverage(
             cell[2] += 1
             cell[3] += gtin is not None and gtin in traced
     order = {c: i for i, c in enumerate(TOP_CLASSES)}
-    children = [(prefix_of(region), name) for region, name in repository.child_node_regions(session)]
+    reporter = reporting_nodes(session)
     rows = [
         CoverageRow(
             top,
@@ -91,17 +92,23 @@ def coverage(
             pr,
             pa,
             class_name_en=catalog.classes[top].name_en,
-            reported_by=_reporter(children, region),
+            reported_by=reporter(region),
         )
         for (top, region), (r, a, pr, pa) in counts.items()
     ]
     return sorted(rows, key=lambda row: (order.get(row.class_id, len(order)), row.class_id, row.region))
 
 
-def _reporter(children: list[tuple[str, str]], region: str) -> str | None:
-    """The child node whose region (the longest) holds ``region``, if any."""
-    matching = [(len(prefix), name) for prefix, name in children if region.startswith(prefix)]
-    return max(matching)[1] if matching else None
+def reporting_nodes(session: Session) -> Callable[[str], str | None]:
+    """region → the name of the child node whose region (the longest) holds it, if any: the node that reported a
+    region's enterprises here (``exchange.federation``; their mirrors keep their region, within the child's)."""
+    children = [(prefix_of(region), name) for region, name in repository.child_node_regions(session)]
+
+    def reporter(region: str) -> str | None:
+        matching = [(len(prefix), name) for prefix, name in children if region.startswith(prefix)]
+        return max(matching)[1] if matching else None
+
+    return reporter
 
 
 def _cell(

@@ -33,6 +33,7 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from zhuisu.auth import roles
+from zhuisu.catalog import coverage
 from zhuisu.config import Settings
 from zhuisu.kit.i18n import cpair
 from zhuisu.kit.time import utc_now
@@ -113,14 +114,33 @@ def evaluate(
             inputs[party_id].alerts = int(n)
     _products(session, known, inputs, in_window)
     _shipments(session, known, inputs, in_window)
-    rows = [_row(known[pid], known[pid].region or "", facts) for pid, facts in inputs.items() if pid in known]
+    reporter = coverage.reporting_nodes(session)
+    rows = [
+        _row(known[pid], known[pid].region or "", facts, reported_by=reporter(known[pid].region or ""))
+        for pid, facts in inputs.items()
+        if pid in known
+    ]
     regions: dict[str, _Inputs] = defaultdict(_Inputs)
+    nodes: dict[str | None, _Inputs] = defaultdict(_Inputs)
     members: dict[str, int] = defaultdict(int)
+    node_members: dict[str | None, int] = defaultdict(int)
     for pid, facts in inputs.items():
         region = known[pid].region or ""
         regions[region].add(facts)
         members[region] += 1
-    region_rows = [_row(None, region, facts, enterprises=members[region]) for region, facts in regions.items()]
+        node = reporter(region)
+        nodes[node].add(facts)
+        node_members[node] += 1
+    region_rows = [
+        _row(None, region, facts, enterprises=members[region], reported_by=reporter(region))
+        for region, facts in regions.items()
+    ]
+    # A node with children ranks them (and its own enterprises, reported_by None) as it ranks regions.
+    node_rows = (
+        [_row(None, "", facts, enterprises=node_members[n], reported_by=n) for n, facts in nodes.items()]
+        if any(n is not None for n in nodes)
+        else []
+    )
     return EvaluationRead(
         since=since,
         until=until,
@@ -128,6 +148,7 @@ def evaluate(
         region=region_prefix,
         enterprises=_ranked(rows),
         regions=_ranked(region_rows),
+        nodes=_ranked(node_rows),
     )
 
 
@@ -201,7 +222,9 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _row(party: Party | None, region: str, facts: _Inputs, *, enterprises: int = 1) -> EvaluationRow:
+def _row(
+    party: Party | None, region: str, facts: _Inputs, *, enterprises: int = 1, reported_by: str | None = None
+) -> EvaluationRow:
     delays = sorted(facts.delays)
     timely = _share(sum(1 for d in delays if d <= _DAY_HOURS), len(delays))
     coverage = _share(facts.products_traced, facts.products)
@@ -232,6 +255,7 @@ def _row(party: Party | None, region: str, facts: _Inputs, *, enterprises: int =
         alerts=facts.alerts,
         alerts_per_10k=alerts_rate,
         score=score,
+        reported_by=reported_by,
     )
 
 
@@ -243,7 +267,9 @@ def _quantile(ordered: Sequence[float], q: float) -> float:
 
 
 def _ranked(rows: Iterable[EvaluationRow]) -> list[EvaluationRow]:
-    ranked = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0.0), r.region, r.name or ""))
+    ranked = sorted(
+        rows, key=lambda r: (r.score is None, -(r.score or 0.0), r.region, r.name or "", r.reported_by or "")
+    )
     return [r.model_copy(update={"rank": n}) for n, r in enumerate(ranked, 1)]
 
 
@@ -269,23 +295,30 @@ XLSX_COLUMNS = (
     (cpair("evaluation column", "Flags per 10,000"), "flags_per_10k"),
     (cpair("evaluation column", "Alerts"), "alerts"),
     (cpair("evaluation column", "Alerts per 10,000"), "alerts_per_10k"),
+    (cpair("evaluation column", "Reported by"), "reported_by"),
 )
 
 
 def to_xlsx(view: EvaluationRead) -> bytes:
-    """The evaluation as a workbook: 企业 Enterprises and 地区 Regions, one row each, ranked."""
+    """The evaluation as a workbook: 企业 Enterprises and 地区 Regions, one row each, ranked; 节点 Nodes too on a node
+    with child nodes."""
     book = Workbook()
-    for sheet, rows in ((book.active, view.enterprises), (book.create_sheet(), view.regions)):
+    sheets = [
+        (cpair("evaluation sheet", "Enterprises"), view.enterprises),
+        (cpair("evaluation sheet", "Regions"), view.regions),
+    ]
+    if view.nodes:
+        sheets.append((cpair("evaluation sheet", "Nodes"), view.nodes))
+    for n, (names, rows) in enumerate(sheets):
+        sheet = book.active if n == 0 else book.create_sheet()
         assert sheet is not None
-        names = (
-            cpair("evaluation sheet", "Enterprises")
-            if rows is view.enterprises
-            else cpair("evaluation sheet", "Regions")
-        )
         sheet.title = " ".join(names)
         sheet.append([" ".join(header) for header, _ in XLSX_COLUMNS])
         for row in rows:
-            sheet.append([getattr(row, name) for _, name in XLSX_COLUMNS])
+            values = [getattr(row, name) for _, name in XLSX_COLUMNS]
+            if rows is view.nodes and row.reported_by is None:
+                values[-1] = " ".join(cpair("evaluation node", "This node"))
+            sheet.append(values)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

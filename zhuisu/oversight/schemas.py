@@ -88,6 +88,11 @@ class EvaluationRow(BaseModel):
     score: float | None = Field(
         description="0–100: 100 × mean of the shares, less flags and alerts per 10,000 (at most 20)."
     )
+    reported_by: str | None = Field(
+        default=None,
+        description="The child node that reported the enterprise's (or the region's) records here (federation: a "
+        "province's rows are its cities'); None: this node's own.",
+    )
 
 
 class EvaluationRead(BaseModel):
@@ -99,6 +104,11 @@ class EvaluationRead(BaseModel):
     region: str = Field(description="The region filter applied (inside the reader's scope).")
     enterprises: list[EvaluationRow]
     regions: list[EvaluationRow]
+    nodes: list[EvaluationRow] = Field(
+        default_factory=list,
+        description="On a node with child nodes: a row per reporting node (``reported_by``; None: this node's own "
+        "enterprises), aggregating its enterprises as a region's row does, ranked.",
+    )
 
 
 class BlacklistCreate(BaseModel):
