@@ -19,6 +19,7 @@ from tests.conftest import Credentials
 from tests.support.epcis import document, object_event
 from zhuisu.capture import service as capture_service
 from zhuisu.capture.service import PROVENANCE
+from zhuisu.catalog import coverage
 from zhuisu.catalog import service as catalog_service
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
@@ -389,6 +390,15 @@ def test_the_evaluation_ranks_the_reporting_nodes_and_names_each_rows_node(
     assert [(r.rank, r.reported_by, r.enterprises, r.events, r.score) for r in view.nodes] == [
         (1, None, 1, 1, view.enterprises[0].score),
         (2, "示范市A追溯平台", 1, 1, view.enterprises[1].score),
+    ]
+    # Coverage names the same node on the row of its enterprises — also of one registered at the city outside its
+    # region (its mirror here keeps no region: the region guard), which no region would attribute.
+    outsider = {**MAKER, "id": "b" * 32, "name": "外市某乳业有限公司", "gln": "6901234000078", "region": "370202"}
+    _send(client, node.token, [object_event(43, eventID="urn:uuid:fed-43")], outsider)
+    rows = coverage.coverage(session, window_days=30)
+    assert [(r.class_id, r.region, r.registered, r.active, r.reported_by) for r in rows] == [
+        ("food", "", 1, 1, "示范市A追溯平台"),
+        ("food", "370102", 1, 1, "示范市A追溯平台"),
     ]
     sheets = load_workbook(io.BytesIO(evaluation.to_xlsx(view))).sheetnames
     assert sheets == ["企业 Enterprises", "地区 Regions", "节点 Nodes"]

@@ -5,8 +5,9 @@ under its top-level class) in the region of its seat (``Party.region``); it is *
 one event whose record time falls within the window (``coverage_window_days``, 30 by default) ending at ``at``.
 The same is reported for products: registered products of the class (region of their producer) and those named
 by a GS1 identifier in an event recorded within the window. The target is the class's ``coverage_target``. On a
-node with child nodes (a province over its cities), each row names the child whose region holds it
-(``reported_by``): the node whose enterprises and events make the figure.
+node with child nodes (a province over its cities), each row names the child that reported its enterprises
+(``reported_by``: they are known here by their mirrors) — a region's enterprises registered at different nodes make
+a row each, so every figure is the figure of one node.
 """
 
 from collections.abc import Callable
@@ -33,8 +34,8 @@ class CoverageRow:
     products_registered: int
     products_active: int
     class_name_en: str = ""
-    #: The child node whose region holds the row's region — the node that reported its enterprises here
-    #: (federation: a province's rows are its cities'); None: this node's own.
+    #: The child node that reported the row's enterprises here (federation: a province's rows are its cities');
+    #: None: this node's own.
     reported_by: str | None = None
 
     @property
@@ -65,22 +66,22 @@ def coverage(
     since = until - timedelta(days=window_days)
     catalog = catalog_service.catalog_on(session, until.date())
     active_parties = repository.recorders_since(session, since, until)
-    counts: dict[tuple[str, str], list[int]] = {}
+    counts: dict[tuple[str, str, str | None], list[int]] = {}
+    reported = reporting_nodes(session)
     for party_id, class_id, region in repository.registered_parties(session, region_prefix=region_prefix):
-        cell = _cell(counts, catalog, class_id, region)
+        cell = _cell(counts, catalog, class_id, region, reported(party_id))
         if cell is not None:
             cell[0] += 1
             cell[1] += party_id in active_parties
     traced = repository.gtins_traced_since(session, since, until)
-    for _, class_id, gtin, region in repository.products_by_class(session):
+    for _, class_id, gtin, region, producer in repository.products_by_class(session):
         if region_prefix and not (region or "").startswith(region_prefix):
             continue
-        cell = _cell(counts, catalog, class_id, region)
+        cell = _cell(counts, catalog, class_id, region, reported(producer))
         if cell is not None:
             cell[2] += 1
             cell[3] += gtin is not None and gtin in traced
     order = {c: i for i, c in enumerate(TOP_CLASSES)}
-    reporter = reporting_nodes(session)
     rows = [
         CoverageRow(
             top,
@@ -92,16 +93,24 @@ def coverage(
             pr,
             pa,
             class_name_en=catalog.classes[top].name_en,
-            reported_by=reporter(region),
+            reported_by=node,
         )
-        for (top, region), (r, a, pr, pa) in counts.items()
+        for (top, region, node), (r, a, pr, pa) in counts.items()
     ]
-    return sorted(rows, key=lambda row: (order.get(row.class_id, len(order)), row.class_id, row.region))
+    return sorted(
+        rows, key=lambda row: (order.get(row.class_id, len(order)), row.class_id, row.region, row.reported_by or "")
+    )
 
 
-def reporting_nodes(session: Session) -> Callable[[str], str | None]:
-    """region → the name of the child node whose region (the longest) holds it, if any: the node that reported a
-    region's enterprises here (``exchange.federation``; their mirrors keep their region, within the child's)."""
+def reporting_nodes(session: Session) -> Callable[[str | None], str | None]:
+    """party id → the name of the child node that reported the party here (it is known here by its mirror,
+    ``exchange.federation``), or None: registered at this node."""
+    mirrors = repository.mirror_nodes(session)
+    return lambda party_id: mirrors.get(party_id) if party_id else None
+
+
+def region_nodes(session: Session) -> Callable[[str], str | None]:
+    """region → the name of the child node whose region (the longest) holds it, if any."""
     children = [(prefix_of(region), name) for region, name in repository.child_node_regions(session)]
 
     def reporter(region: str) -> str | None:
@@ -112,9 +121,13 @@ def reporting_nodes(session: Session) -> Callable[[str], str | None]:
 
 
 def _cell(
-    counts: dict[tuple[str, str], list[int]], catalog: Catalog, class_id: str, region: str | None
+    counts: dict[tuple[str, str, str | None], list[int]],
+    catalog: Catalog,
+    class_id: str,
+    region: str | None,
+    node: str | None,
 ) -> list[int] | None:
     top = catalog.top(class_id)
     if top is None:
         return None
-    return counts.setdefault((top, region or ""), [0, 0, 0, 0])
+    return counts.setdefault((top, region or "", node), [0, 0, 0, 0])

@@ -8,7 +8,18 @@ from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
 from zhuisu.catalog.permissions import FlagScope
-from zhuisu.models import CatalogRelease, Event, EventEpc, EventFlag, FederationChild, Licence, Location, Party, Product
+from zhuisu.models import (
+    CatalogRelease,
+    Event,
+    EventEpc,
+    EventFlag,
+    FederationChild,
+    FederationParty,
+    Licence,
+    Location,
+    Party,
+    Product,
+)
 
 _CHUNK = 500
 
@@ -94,12 +105,19 @@ def recorders_since(session: Session, since: datetime, until: datetime) -> set[s
     return set(session.scalars(stmt))
 
 
-def products_by_class(session: Session) -> list[tuple[str, str, str | None, str | None]]:
-    """(product id, class, GTIN, producer region) of every registered product."""
-    stmt = select(Product.id, Product.class_id, Product.gtin, Party.region).outerjoin(
+def products_by_class(session: Session) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(product id, class, GTIN, producer region, producer id) of every registered product."""
+    stmt = select(Product.id, Product.class_id, Product.gtin, Party.region, Product.producer_id).outerjoin(
         Party, Party.id == Product.producer_id
     )
-    return [(pid, cls, gtin, region) for pid, cls, gtin, region in session.execute(stmt)]
+    return [(pid, cls, gtin, region, producer) for pid, cls, gtin, region, producer in session.execute(stmt)]
+
+
+def mirror_nodes(session: Session) -> dict[str, str]:
+    """party id → the name of the child node that reported it, for every party known here by its mirror
+    (``exchange.federation``: registered at a child node or below)."""
+    stmt = select(FederationParty.party_id, Party.name).join(Party, Party.id == FederationParty.via_id)
+    return {pid: name for pid, name in session.execute(stmt)}
 
 
 def gtins_traced_since(session: Session, since: datetime, until: datetime) -> set[str]:

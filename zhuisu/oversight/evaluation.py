@@ -114,9 +114,12 @@ def evaluate(
             inputs[party_id].alerts = int(n)
     _products(session, known, inputs, in_window)
     _shipments(session, known, inputs, in_window)
-    reporter = coverage.reporting_nodes(session)
+    # An enterprise registered at a child node is known here by its mirror: the child that reported it. A region's
+    # row names the child whose region holds it.
+    reported = coverage.reporting_nodes(session)
+    reporter = coverage.region_nodes(session)
     rows = [
-        _row(known[pid], known[pid].region or "", facts, reported_by=reporter(known[pid].region or ""))
+        _row(known[pid], known[pid].region or "", facts, reported_by=reported(pid))
         for pid, facts in inputs.items()
         if pid in known
     ]
@@ -128,7 +131,7 @@ def evaluate(
         region = known[pid].region or ""
         regions[region].add(facts)
         members[region] += 1
-        node = reporter(region)
+        node = reported(pid)
         nodes[node].add(facts)
         node_members[node] += 1
     region_rows = [

@@ -90,8 +90,8 @@ class EvaluationRow(BaseModel):
     )
     reported_by: str | None = Field(
         default=None,
-        description="The child node that reported the enterprise's (or the region's) records here (federation: a "
-        "province's rows are its cities'); None: this node's own.",
+        description="The child node that reported the enterprise here (its mirror's, federation), or whose region "
+        "holds the region's row; None: this node's own.",
     )
 
 
@@ -106,8 +106,8 @@ class EvaluationRead(BaseModel):
     regions: list[EvaluationRow]
     nodes: list[EvaluationRow] = Field(
         default_factory=list,
-        description="On a node with child nodes: a row per reporting node (``reported_by``; None: this node's own "
-        "enterprises), aggregating its enterprises as a region's row does, ranked.",
+        description="On a node with child nodes: a row per reporting node (``reported_by``: the child that reported "
+        "the enterprises; None: this node's own), aggregating its enterprises as a region's row does, ranked.",
     )
 
 
