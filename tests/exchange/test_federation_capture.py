@@ -348,16 +348,21 @@ def test_a_child_cannot_record_as_another_childs_enterprise(
     assert other.id != node.party_id
 
 
+def _send_recorded_at(client: TestClient, token: str, event: dict[str, Any], record_time: str) -> None:
+    """``event`` reported by the node ``token`` is, as recorded by MAKER at the city at ``record_time``."""
+    doc = document(event)
+    origin = {"node": "city-a.example/ledger", "recordTime": record_time, "recorder": MAKER}
+    doc["epcisHeader"] = {PROVENANCE: {event["eventID"]: origin}}
+    headers = {"Authorization": f"Bearer {token}", "GS1-Capture-Error-Behaviour": "proceed"}
+    assert client.post("/capture", json=doc, headers=headers).status_code == 202
+
+
 def test_timeliness_at_the_parent_is_the_recorders_not_the_federations(
     client: TestClient, session: Session, node: Credentials
 ) -> None:
     # recorded at the city two hours after it happened; it reaches this node months later
     event = object_event(40, eventID="urn:uuid:fed-40", eventTime="2026-03-01T08:00:00+08:00")
-    doc = document(event)
-    origin = {"node": "city-a.example/ledger", "recordTime": "2026-03-01T02:00:00Z", "recorder": MAKER}
-    doc["epcisHeader"] = {PROVENANCE: {"urn:uuid:fed-40": origin}}
-    headers = {"Authorization": f"Bearer {node.token}", "GS1-Capture-Error-Behaviour": "proceed"}
-    assert client.post("/capture", json=doc, headers=headers).status_code == 202
+    _send_recorded_at(client, node.token, event, "2026-03-01T02:00:00Z")
     rows = evaluation.evaluate(session, window_days=30).enterprises
     assert [(r.name, r.events, r.median_delay_hours, r.within_24h) for r in rows] == [
         ("示范市甲乳业有限公司", 1, 2.0, 1.0)
@@ -370,12 +375,7 @@ def test_the_evaluation_ranks_the_reporting_nodes_and_names_each_rows_node(
     """A province's evaluation: each enterprise and region names the city node that reported it, and the nodes are
     ranked as regions are — the province's own enterprises under None (``this node``)."""
     late = object_event(41, eventID="urn:uuid:fed-41", eventTime="2026-03-01T08:00:00+08:00")
-    doc = document(late)
-    # recorded at the city three days after it happened
-    origin = {"node": "city-a.example/ledger", "recordTime": "2026-03-04T00:00:00Z", "recorder": MAKER}
-    doc["epcisHeader"] = {PROVENANCE: {"urn:uuid:fed-41": origin}}
-    headers = {"Authorization": f"Bearer {node.token}", "GS1-Capture-Error-Behaviour": "proceed"}
-    assert client.post("/capture", json=doc, headers=headers).status_code == 202
+    _send_recorded_at(client, node.token, late, "2026-03-04T00:00:00Z")  # three days after it happened
     session.execute(update(Party).where(Party.id == creds.party_id).values(region="370000"))
     session.commit()
     own = object_event(42, eventID="urn:uuid:fed-42")  # recorded here, on time (its event time is "now")
