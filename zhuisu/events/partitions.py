@@ -83,7 +83,7 @@ class Partition:
     month: str | None
     first_key: int | None  #: None: unbounded below
     end_key: int
-    rows: int  #: PostgreSQL's estimate (``reltuples``; 0 before the first ANALYZE)
+    rows: int  #: PostgreSQL's estimate (``reltuples``), counted when the partition was never analyzed
     bytes: int  #: table, indexes and TOAST
     first_record_time: datetime | None
     last_record_time: datetime | None
@@ -193,8 +193,10 @@ def listing(connection: Connection | Session) -> list[Partition]:
     found: list[Partition] = []
     for table, bound, rows_estimate, size in rows:
         first, end = _bounds(str(bound))
+        # table names come from pg_class; a partition never analyzed (reltuples -1) is a new one, autovacuum
+        # analyzes a table soon after it grows: counted.
         times = connection.execute(
-            text(f"SELECT min(record_time), max(record_time) FROM {table}")  # table names come from pg_class
+            text(f"SELECT min(record_time), max(record_time), {'count(*)' if rows_estimate < 0 else 0} FROM {table}")
         ).one()
         found.append(
             Partition(
@@ -202,7 +204,7 @@ def listing(connection: Connection | Session) -> list[Partition]:
                 month=_month_of_table(str(table)),
                 first_key=first,
                 end_key=end,
-                rows=max(int(rows_estimate), 0),
+                rows=int(rows_estimate) if rows_estimate >= 0 else int(times[2]),
                 bytes=int(size),
                 first_record_time=_aware(times[0]),
                 last_record_time=_aware(times[1]),
