@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum import ean
 
-from bench import capture
+from bench import capture, history
 from bench.probe import PG_SETTINGS, fresh_database, machine_probe_ms
 from tests.support import pgserver
 from zhuisu.app import wiring
@@ -491,6 +491,13 @@ def main() -> None:
     print("load: bulk path (the rows capture writes; no validation, hashing or ledger)")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "trace.json").write_text(json.dumps(results, indent=2) + "\n")
+    for kind, d in dbs.items():
+        history.append(
+            f"bench.trace {kind}, {args.events:,} events (bulk)",
+            f"trace p50/p99 {d['trace_p50_ms']}/{d['trace_p99_ms']} ms (second pass {d['trace_second_pass_p50_ms']}/"
+            f"{d['trace_second_pass_p99_ms']}) · impact {d['impact_ms']} ms ({d['impact_downstream_things']:,} "
+            f"things) · bulk load {d['bulk_events_per_s']:,} ev/s · peak RSS {d['peak_rss_mb']} MB",
+        )
 
 
 if __name__ == "__main__":

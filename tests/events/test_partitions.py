@@ -179,6 +179,7 @@ def test_the_worker_keeps_months_ahead_and_the_command_lists_them(
     engine = make_engine(url)
     try:
         maker = make_sessionmaker(engine)
+        assert _capture(maker, _party(maker), object_event(1, eventID="urn:uuid:ahead-1")) == ["captured"]
         now = Month.of(utc_now())
         created = partitions.ahead_round(maker, Settings(database_url=url, events_partition_months_ahead=5))
         if backend == "sqlite":
@@ -186,6 +187,10 @@ def test_the_worker_keeps_months_ahead_and_the_command_lists_them(
         else:
             assert created == [now.next().next().next().next().table, now.next().next().next().next().next().table]
             assert partitions.ahead_round(maker, Settings(database_url=url, events_partition_months_ahead=5)) == []
+            # the table as a whole is analysed (autovacuum analyses each partition, never the parent)
+            with engine.connect() as c:
+                inherited = "SELECT count(*) FROM pg_stats WHERE tablename = 'events' AND inherited"
+                assert (c.scalar(text(inherited)) or 0) > 0
         monkeypatch.setenv("ZHUISU_DATABASE_URL", url)
         from zhuisu.cli import runtime
         from zhuisu.config import get_settings
@@ -210,7 +215,7 @@ def test_the_worker_keeps_months_ahead_and_the_command_lists_them(
                 "first_record_time": None,
                 "last_record_time": None,
             }
-            assert listed["partitions"][1]["month"] == str(now)
+            assert (listed["partitions"][1]["month"], listed["partitions"][1]["rows"]) == (str(now), 1)
         runtime.session_maker().kw["bind"].dispose()
         runtime.session_maker.cache_clear()
         get_settings.cache_clear()

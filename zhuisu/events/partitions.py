@@ -21,7 +21,7 @@ what is needed is one ``CREATE TABLE … PARTITION OF`` per month.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -162,13 +162,26 @@ def draw_keys(session: Session, count: int, when: datetime) -> list[int]:
     return _draw(session, count)
 
 
+#: How often the worker analyses ``events`` as a whole (autovacuum analyses each partition, never the parent, whose
+#: statistics the planner uses for joins over all months).
+ANALYZE_EVERY = timedelta(days=1)
+
+
 def ahead_round(maker: "sessionmaker[Session]", settings: Settings) -> list[str]:
     """A worker round: the partitions of this month and the ``events_partition_months_ahead`` next ones exist
-    (one catalog read when they do); the tables created."""
+    (one catalog read when they do), and the table as a whole was analysed within ``ANALYZE_EVERY``; the tables
+    created."""
     with unit_of_work(maker) as session:
         if not partitioned(session):
             return []
-        return ensure_months(session, Month.of(utc_now()), settings.events_partition_months_ahead + 1)
+        created = ensure_months(session, Month.of(utc_now()), settings.events_partition_months_ahead + 1)
+        last = session.scalar(
+            text("SELECT greatest(last_analyze, last_autoanalyze) FROM pg_stat_user_tables WHERE relname = 'events'")
+        )
+    if last is None or utc_now() - last > ANALYZE_EVERY:
+        with unit_of_work(maker) as session:
+            session.execute(text("ANALYZE events"))
+    return created
 
 
 def _draw(session: Session, count: int) -> list[int]:

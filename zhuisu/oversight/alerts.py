@@ -265,15 +265,17 @@ def record_split_view(session: Session, origin: str, cosigned: str, presented: s
 
 
 def fresh_statistics(session: Session) -> None:
-    """On PostgreSQL, ``ANALYZE`` the tables a scan reads that were never analysed (a node just loaded, before
-    autovacuum came by): without statistics the planner takes them for empty and picks nested loops over both
-    sides, and one rule's query ran for minutes. ``ANALYZE`` samples; it blocks no reader or writer."""
+    """On PostgreSQL, ``ANALYZE`` the tables a scan reads that have no column statistics (a node just loaded, before
+    autovacuum came by; an ANALYZE rolled back with its transaction, which keeps its "last analysed" time; the
+    partitioned ``events``, which autovacuum never analyses as a whole): without them the planner takes the tables
+    for empty and picks nested loops over both sides, and one rule's query ran for minutes. ``ANALYZE`` samples; it
+    blocks no reader or writer."""
     if session.get_bind().dialect.name != "postgresql":
         return
     never = session.scalars(
         text(
-            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(:names) "
-            "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+            "SELECT t FROM unnest(CAST(:names AS text[])) AS t WHERE NOT EXISTS "
+            "(SELECT 1 FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = t)"
         ),
         {"names": list(_SCANNED)},
     ).all()

@@ -12,7 +12,9 @@ document with ``GS1-Capture-Error-Behaviour: proceed`` and each event's provenan
 error, a 5xx, a 401 or any answer that does not account for every event fails the batch: nothing is marked, the link
 records the error and waits 1, 2, 4 … s (at most ``federation_backoff_max_seconds``) before the next round tries the
 same batch again. Since the parent stores each event once by its hash, a batch whose answer was lost is simply sent
-again: every event arrives exactly once.
+again: every event arrives exactly once. When the outbox is sent, every ``federation_reconcile_interval_seconds`` the
+round asks the parent (an EPCIS query by eventID) whether it holds what was reported since the last check and queues
+again what it lacks (``_reconcile``).
 """
 
 import logging

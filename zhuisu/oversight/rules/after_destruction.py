@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from zhuisu.codes.canonical import canonical_id
 from zhuisu.kit.time import parse_iso
@@ -91,21 +91,20 @@ def find(session: Session, scope: Scope) -> list[Hit]:
             first[code] = (pk, t)
     if not first:
         return []
-    later_epc, later = aliased(EventEpc), aliased(Event)
-    end_epc, end = aliased(EventEpc), aliased(Event)
     found: dict[str, list[tuple[int, str]]] = defaultdict(list)
     codes = sorted(first)
     for start in range(0, len(codes), CHUNK):
+        # Every event naming the ended items, compared with the first end here: one index probe per item, then its
+        # events by key — not a join of the items' events with themselves on time, which a planner misled by stale
+        # statistics (a big load not analysed yet) ran as a nested loop over every pair of events.
         rows = session.execute(
-            select(end_epc.value, end.id, later.id, later.recorder_id)
-            .join(end, end.id == end_epc.event_pk)
-            .join(later_epc, later_epc.value == end_epc.value)
-            .join(later, and_(later.id == later_epc.event_pk, later.event_time > end.event_time))
-            .where(end_epc.role == "epc", end_epc.value.in_(codes[start : start + CHUNK]))
-            .order_by(end_epc.value, later.event_time, later.id)
+            select(EventEpc.value, Event.id, Event.recorder_id, Event.event_time)
+            .join(Event, Event.id == EventEpc.event_pk)
+            .where(EventEpc.value.in_(codes[start : start + CHUNK]))
+            .order_by(EventEpc.value, Event.event_time, Event.id)
         ).all()
-        for code, end_pk, later_pk, recorder in rows:
-            if first[code][0] == end_pk and (later_pk, recorder) not in found[code]:
+        for code, later_pk, recorder, when in rows:
+            if when > first[code][1] and (later_pk, recorder) not in found[code]:
                 found[code].append((later_pk, recorder))
     hits = []
     for code, seen in sorted(found.items()):
