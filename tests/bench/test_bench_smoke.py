@@ -64,9 +64,12 @@ def test_make_bench_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"])
 def test_bench_trace_small(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bench_trace, "RESULTS", tmp_path)
+    monkeypatch.setattr(history, "HISTORY", tmp_path / "benchmarks.md")
     args = ["--events", "2000", "--fanout", "200", "--samples", "5", "--repeat", "1", "--db", db]
     _run(bench_trace.main, ["bench.trace", *args], monkeypatch)
     found = json.loads((tmp_path / "trace.json").read_text())["databases"][db]
+    [row] = (tmp_path / "benchmarks.md").read_text(encoding="utf-8").splitlines()[-1:]
+    assert f"| bench.trace {db}, 2,000 events (bulk) | trace p50/p99 {found['trace_p50_ms']}/" in row
     assert FIELDS <= found.keys()
     assert found["events"] == 2000
     assert found["impact_downstream_things"] == 221
