@@ -14,7 +14,7 @@ records the error and waits 1, 2, 4 … s (at most ``federation_backoff_max_seco
 same batch again. Since the parent stores each event once by its hash, a batch whose answer was lost is simply sent
 again: every event arrives exactly once. When the outbox is sent, every ``federation_reconcile_interval_seconds`` the
 round asks the parent (an EPCIS query by eventID) whether it holds what was reported since the last check and queues
-again what it lacks (``_reconcile``).
+again what it lacks (``reconcile``).
 """
 
 import logging
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhuisu.capture.service import PROVENANCE
 from zhuisu.config import Settings
 from zhuisu.db.session import unit_of_work
-from zhuisu.exchange.federation import service
+from zhuisu.exchange.federation import reconcile, service
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.ledger import keystore
 from zhuisu.models import Event, EventContext, EventOrigin, FederationLink, FederationOutbox, Party
@@ -167,7 +167,7 @@ def _link_round(
                     break
                 _record(session, link_id, batch, outcomes, done)
         if not done.error:
-            done.requeued = _reconcile(maker, settings, parent, at)
+            done.requeued = reconcile.round_(maker, settings, parent.link_id, parent.url, parent.token, at)
     finally:
         with unit_of_work(maker) as session:
             session.execute(update(FederationLink).where(FederationLink.id == link_id).values(claimed_until=None))
@@ -426,73 +426,6 @@ def _record(session: Session, link_id: str, batch: _Batch, outcomes: list[dict[s
     done.sent += len(sent_rows)
     done.refused += len(refused)
     done.batches += 1
-
-
-#: Most eventIDs one reconciliation query names (its URL stays near 5 KB).
-RECONCILE_QUERY = 100
-
-
-def _reconcile(maker: sessionmaker[Session], settings: Settings, parent: _Parent, at: datetime) -> int:
-    """When due: ask the parent which of the events reported since the last check it holds — the standard EPCIS
-    query ``GET /events?EQ_eventID=…`` with this node's token (a node reads the events it reported there) — and
-    queue the ones it lacks again, to go up with their provenance like any other; how many. The check goes on
-    from where the last one stopped (the link's ``reconciled_pk``) and stops at an event still on its way; a
-    failed query leaves the cursor where it was (``reconcile_error``), to be tried again."""
-    with unit_of_work(maker, write=False) as session:
-        link = session.get_one(FederationLink, parent.link_id)
-        interval = timedelta(seconds=settings.federation_reconcile_interval_seconds)
-        if link.reconciled_at is not None and at < link.reconciled_at + interval:
-            return 0
-        window = service.to_reconcile(
-            session,
-            parent.link_id,
-            after=link.reconciled_pk,
-            before=at - timedelta(seconds=settings.federation_reconcile_after_seconds),
-            limit=settings.federation_reconcile_events,
-        )
-    missing: list[int] = []
-    asked = list(window.asked.items())
-    for start in range(0, len(asked), RECONCILE_QUERY):
-        chunk = dict(asked[start : start + RECONCILE_QUERY])
-        held, error = _held(parent, list(chunk), settings)
-        if error:
-            with unit_of_work(maker) as session:
-                link = session.get_one(FederationLink, parent.link_id)
-                link.reconcile_error = error
-            logger.warning("federation: reconciliation with %s failed: %s", parent.url, error)
-            return 0
-        missing += [pk for event_id, pk in chunk.items() if event_id not in held]
-    with unit_of_work(maker) as session:
-        requeued = service.requeue(session, parent.link_id, missing)
-        link = session.get_one(FederationLink, parent.link_id)
-        link.reconciled_pk = max(link.reconciled_pk, window.last_pk)
-        link.reconciled_at, link.reconcile_error = at, ""
-        link.reconcile_requeued += requeued
-    if requeued:
-        logger.warning("federation: %s lacked %d reported event(s); reported again", parent.url, requeued)
-    return requeued
-
-
-def _held(parent: _Parent, event_ids: list[str], settings: Settings) -> tuple[set[str], str]:
-    """Which of ``event_ids`` the parent holds (and "") — or why it could not say."""
-    params = {"EQ_eventID": "|".join(event_ids), "perPage": str(len(event_ids))}
-    try:
-        answer = httpx.get(
-            f"{parent.url}/events",
-            params=params,
-            headers={"Authorization": f"Bearer {parent.token}", "Accept-Language": "en"},
-            timeout=settings.federation_timeout_seconds,
-        )
-        document = answer.json() if answer.status_code == 200 else None
-    except (httpx.HTTPError, ValueError) as exc:
-        return set(), f"the parent cannot be reached: {type(exc).__name__}: {exc}"
-    if not isinstance(document, dict):
-        return set(), f"the parent answered {answer.status_code} to the reconciliation query: {answer.text[:300]}"
-    try:
-        events = document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
-        return {str(e.get("eventID")) for e in events if isinstance(e, dict)}, ""
-    except (KeyError, TypeError):
-        return set(), "the parent's answer to the reconciliation query is not an EPCISQueryDocument"
 
 
 def _failed(session: Session, settings: Settings, link_id: str, error: str) -> None:

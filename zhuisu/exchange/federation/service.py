@@ -620,7 +620,7 @@ def queue_history(session: Session, link: FederationLink, *, chunk: int = 1000) 
         ).all()
         if not rows:
             return queued
-        queued += _queue(session, [link.id], [(pk, record_time, body) for pk, record_time, body in rows])
+        queued += queue(session, [link.id], [(pk, record_time, body) for pk, record_time, body in rows])
         last = rows[-1][0]
 
 
@@ -633,10 +633,10 @@ def queue_upward(session: Session, stored: Sequence[StoredEvent]) -> None:
     its class at this level (``upward: none``), with the members its class withholds."""
     links = list(session.scalars(select(FederationLink.id).where(FederationLink.active.is_(True))))
     if links and stored:
-        _queue(session, links, [(s.pk, s.record_time, s.event) for s in stored])
+        queue(session, links, [(s.pk, s.record_time, s.event) for s in stored])
 
 
-def _queue(session: Session, links: Sequence[str], events: Sequence[tuple[int, datetime, dict[str, Any]]]) -> int:
+def queue(session: Session, links: Sequence[str], events: Sequence[tuple[int, datetime, dict[str, Any]]]) -> int:
     """Outbox rows for ``links`` of the ``events`` (pk, record time, body) the catalog lets go up, with the members
     their classes withhold; how many rows."""
     rules = catalog_enforcement.reporting(session, [body for _, _, body in events])
@@ -656,59 +656,6 @@ def _queue(session: Session, links: Sequence[str], events: Sequence[tuple[int, d
     if rows:
         session.execute(insert(FederationOutbox), rows)
     return len(rows)
-
-
-@dataclass(frozen=True)
-class ReconcileWindow:
-    """The events one reconciliation asks the parent about (eventID → key), and the key it checks up to."""
-
-    asked: dict[str, int]
-    last_pk: int
-
-
-def to_reconcile(session: Session, link_id: str, *, after: int, before: datetime, limit: int) -> ReconcileWindow:
-    """The events after key ``after`` recorded before ``before`` (at most ``limit``) that should be at the parent:
-    those the catalog sends up, not refused there (the desk shows those), and up to the first still pending —
-    the window ends before it, so a row queued but not yet sent is checked once it has been."""
-    rows = list(
-        session.execute(
-            select(Event.id, Event.event_id, Event.body)
-            .where(Event.id > after, Event.record_time <= before)
-            .order_by(Event.id)
-            .limit(limit)
-        )
-    )
-    if not rows:
-        return ReconcileWindow({}, after)
-    pks = [pk for pk, _, _ in rows]
-    states = dict(
-        session.execute(
-            select(FederationOutbox.event_pk, FederationOutbox.state).where(
-                FederationOutbox.link_id == link_id,
-                FederationOutbox.event_pk.in_(pks),
-                FederationOutbox.state.in_((PENDING, REFUSED)),
-            )
-        ).all()
-    )
-    upward = catalog_enforcement.reporting(session, [body for _, _, body in rows])
-    asked: dict[str, int] = {}
-    last = after
-    for (pk, event_id, _), (goes_up, _) in zip(rows, upward, strict=True):
-        if states.get(pk) == PENDING:
-            break
-        last = pk
-        # an eventID with "|" cannot be named in a list parameter (it is not a valid URI either)
-        if goes_up and states.get(pk) != REFUSED and "|" not in event_id:
-            asked[event_id] = pk
-    return ReconcileWindow(asked, last)
-
-
-def requeue(session: Session, link_id: str, pks: Sequence[int]) -> int:
-    """Queue these events for the link again (the reconciliation found them missing at the parent); how many."""
-    if not pks:
-        return 0
-    events = session.execute(select(Event.id, Event.record_time, Event.body).where(Event.id.in_(pks))).all()
-    return _queue(session, [link_id], [(pk, when, body) for pk, when, body in events])
 
 
 @dataclass(frozen=True)
