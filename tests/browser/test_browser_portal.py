@@ -165,7 +165,9 @@ def test_an_enterprise_issues_codes_and_a_phone_opens_one_from_its_label(live_se
     page.fill("#issue-form input[name=product_name]", "五常大米 5kg")  # type: ignore[attr-defined]
     page.fill("#issue-form input[name=count]", "2")  # type: ignore[attr-defined]
     page.click("#issue-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{live_server.url}/console#batches")  # type: ignore[attr-defined]
     batch = page.locator("#batches tr.batch", has_text="五常大米 5kg")  # type: ignore[attr-defined]
+    batch.first.wait_for()  # the redirected page may still be loading when the URL has changed
     assert batch.count() == 1
     href = batch.locator("a").get_attribute("href")
     pdf = page.request.get(live_server.url + href).body()  # type: ignore[attr-defined]
