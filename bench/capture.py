@@ -31,7 +31,9 @@ from zhuisu.parties import service as parties_service
 
 BATCH = 2000
 #: Tables that do not grow with the events: copied untimed (the log head is seeded and only updated).
-_SETUP_SKIP = frozenset({"ledger_heads"})
+#: ``sector_equipment`` too: the special equipment register is rewritten per piece at each capture (derived from its
+#: lifecycle events, a few rows of the generated chains), not appended, so a raw insert has no rows of its own to copy.
+_SETUP_SKIP = frozenset({"ledger_heads", "sector_equipment"})
 #: Tables capture grows that are not per event (no ``event_pk``): the rows of a batch are those past the last id
 #: copied (the risk rules' alerts at capture).
 _GROWING = frozenset({"oversight_alerts"})

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -214,6 +214,24 @@ class Settings(BaseSettings):
         description="Events recorded less than this long ago are left to the next reconciliation (a capture "
         "still committing may hold an earlier key).",
     )
+    equipment_inspection_months: dict[str, int] = Field(
+        default={"special_equipment.elevator": 12, "special_equipment.gas_cylinder": 48, "*": 12},
+        description="Months between periodic inspections (定期检验) of special equipment, per catalog class (the "
+        "longest class prefix wins, ``*`` the rest): the next inspection is due this long after the last one "
+        "(or the registration) unless the inspection names its own ``zs:nextInspectionDue``.",
+    )
+    equipment_maintenance_days: dict[str, int] = Field(
+        default={"special_equipment.elevator": 15},
+        description="Days between maintenance visits (维保) of special equipment, per catalog class (TSG T5002: 15 "
+        "days for elevators); classes not named have no maintenance interval. Run ``zhuisu equipment rebuild`` "
+        "after changing it or the inspection months.",
+    )
+    equipment_warning_days: int = Field(
+        default=30,
+        ge=0,
+        le=366,
+        description="Special equipment whose next inspection is due within this many days is listed as due soon.",
+    )
     events_partition_months_ahead: int = Field(
         default=3,
         ge=0,
@@ -273,6 +291,18 @@ class Settings(BaseSettings):
         le=7,
         description="recording_gap: a party recorded daily when it recorded on at least this many of the 7 days "
         "before its last event.",
+    )
+    hazardous_identity_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key of the HMAC-SHA256 under which buyers' ID numbers are kept (实名购买, hazardous goods): "
+        "only the keyed hash is stored and carried in sale events. Empty: a random key in `data_dir/identity.key`, "
+        "created (mode 600) on first use. Changing it orphans the identities registered before.",
+    )
+    hazardous_stock_tolerance: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="hazardous_stock_difference: share of the expected stock on hand by which a reported count "
+        "(cycle_counting, stock_taking) may differ from received − issued − destroyed before it is an alert.",
     )
     # --- end of risk rules
 

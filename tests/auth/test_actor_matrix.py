@@ -184,6 +184,7 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         "reference": "ZS-MATRIX",
         "entry_id": "no-such-entry",
         "appeal_id": "no-such-appeal",
+        "number": "no-such-waybill",
     }
     return headers, ids
 

@@ -100,17 +100,17 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "批号",
         "batch/lot number",
     ),
+    # (an inspection is an inspection body's to record: tests/sectors/equipment/test_lifecycle.py)
     "special_equipment": (
         event(
-            "inspecting",
+            "installing",
             5,
             epcList=["https://zhuisu.cn/code/311011001201800123"],
-            bizTransactionList=[btt("testres", "R1")],
-            **{"zs:result": "合格"},
+            bizTransactionList=[btt("installation_notice", "N1")],
         ),
-        "zs:result",
-        "检验结论",
-        "inspection result",
+        "bizTransactionList",
+        "施工告知书编号",
+        "installation notice number",
     ),
     "hazardous": (
         event(

@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from zhuisu.app.cli import app
-from zhuisu.demo import city, generator
+from zhuisu.demo import city, generator, hazardous
 from zhuisu.demo import service as demo_service
 from zhuisu.models import Certificate, Event, EventFlag, Inspection, Licence
 
 runner = CliRunner()
+#: Events of the demo's hazardous chain (``zhuisu.demo.hazardous``), captured with the planted risk anomalies.
+HAZARDOUS_EVENTS = 10
+#: The special equipment demo's lifecycle events (zhuisu.demo.equipment: six elevators, six cylinders).
+EQUIPMENT_EVENTS = 64
 TOPS = ["edible_agri", "food", "drug", "agri_input", "special_equipment", "hazardous", "rare_earth", "imported"]
 
 
@@ -87,16 +91,24 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     engine = create_engine(cli_db)
     with Session(engine) as s:  # the planted risk anomalies (oversight), captured after the city's events
         planted = city.risk_events(seed=1, catalog=demo_service.city_catalog(s))
-    assert f"示范市: {len(planted)} risk anomalies planted (0 already present)" in first.output
-    assert f"示范市: 0 risk anomalies planted ({len(planted)} already present)" in second.output
+    # the safety sectors' demo (zhuisu.demo.hazardous, zhuisu.demo.equipment), captured with them
+    sectors = HAZARDOUS_EVENTS + EQUIPMENT_EVENTS
+    assert f"示范市: {len(planted) + sectors} risk anomalies planted (0 already present)" in first.output
+    assert f"示范市: 0 risk anomalies planted ({len(planted) + sectors} already present)" in second.output
     with engine.connect() as conn:
         # the generator's events, the pork chain, the recalls' (two lots made and shipped, four confirmations) and
         # the planted unlicensed commissioning (flagged: the food wholesaler holds no food production licence;
         # every other licence was confirmed by the city's regulator)
-        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + 10 + events + 1 + len(planted)
-        assert conn.execute(select(EventFlag.class_id, EventFlag.elements).order_by(EventFlag.id)).all() == [
+        assert conn.scalar(select(func.count()).select_from(Event)) == 27 + 10 + events + 1 + len(planted) + sectors
+        flags = conn.execute(select(EventFlag.class_id, EventFlag.elements).order_by(EventFlag.id)).all()
+        assert [tuple(f) for f in flags if not f[0].startswith("hazardous")] == [
             ("rare_earth.smelted", ["batch"]),
             ("food.dairy", ["licence:sc_food_production"]),
+        ]
+        # the hazardous chain's two planted flags; the city's generated destructions name their witnesses
+        assert [tuple(f) for f in flags if f[0].startswith("hazardous")] == [
+            ("hazardous.toxic_chemical", ["interlock:destruction_witnessed"]),
+            (hazardous.LAB_CLASS, ["interlock:buyer_permit"]),
         ]
         assert conn.scalar(select(func.count()).select_from(Licence).where(Licence.confirmed_at.is_(None))) == 0
         reports = conn.execute(select(Inspection.report_number, Inspection.result, Inspection.lot.is_not(None)))
@@ -114,6 +126,11 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     registered[("food", "370102")] += 1  # the dairy of the demo's recalls (zhuisu.demo.recall), which records
     active[("food", "370102")] += 1
     active[(city.GAP_PARTY.product_class, city.GAP_PARTY.region)] += 1  # the idle pharmacy's planted recording gap
+    for p in hazardous.PARTIES:  # the hazardous chain's, all of which record but the carrier
+        registered[("hazardous", hazardous.REGION)] += 1
+        active[("hazardous", hazardous.REGION)] += p.key != "carrier"
+    registered[("special_equipment", "370102")] += 1  # the demo's gas company (its cylinders), which records
+    active[("special_equipment", "370102")] += 1
     rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
     assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
         cell: (n, active[cell]) for cell, n in registered.items()

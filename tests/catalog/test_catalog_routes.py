@@ -24,7 +24,10 @@ def test_classes_and_rules(client: TestClient) -> None:
     elements = client.get("/api/v1/catalog/elements").json()
     assert elements["e_waybill"]["name"] == "电子运单号"
     rules = client.get("/api/v1/catalog/rules", params={"class": "hazardous.fireworks"}).json()
-    assert [(r["id"], r["elements"]) for r in rules] == [("hazardous.transport", ["e_waybill", "permit"])]
+    assert [(r["id"], r["elements"], r.get("interlocks")) for r in rules] == [
+        ("hazardous.transport", ["e_waybill", "permit"], None),
+        ("hazardous.destruction", [], ["destruction_witnessed"]),
+    ]
 
 
 def test_load_release(client: TestClient, creds: Credentials, admin: Credentials, session: Session) -> None:

@@ -16,6 +16,7 @@ from zhuisu.models import Event, Party
 from zhuisu.oversight import alerts as oversight_alerts
 from zhuisu.oversight import credit
 from zhuisu.portal import stories
+from zhuisu.sectors.equipment import service as equipment_service
 
 
 class TestSignal:
@@ -42,6 +43,7 @@ class TestWiring:
     def test_capture_announces_to_the_portal_subscriptions_federation_and_risk_rules(self) -> None:
         wiring.connect()
         assert capture_signals.events_recorded.receivers == (
+            equipment_service.record_events,
             subscriptions_service.record_stream_events,
             federation_service.record_origins,
             federation_service.queue_upward,

@@ -15,6 +15,7 @@ from zhuisu.models import Alert, Party
 from zhuisu.oversight import alerts
 from zhuisu.oversight.rules import RULES
 from zhuisu.oversight.rules.base import RiskConfig
+from zhuisu.sectors.equipment.lifecycle import CODE_URL
 
 
 def load_city(session: Session, events: list[tuple[str, dict[str, Any]]]) -> dict[str, Party]:
@@ -30,7 +31,9 @@ def load_city(session: Session, events: list[tuple[str, dict[str, Any]]]) -> dic
 def test_every_planted_anomaly_is_found(session: Session) -> None:
     catalog = demo_service.city_catalog(session)
     parties = load_city(session, list(city.city_events(2000, seed=1, catalog=catalog)))
-    assert demo_service.plant_risks(session, parties, seed=1, catalog=catalog).captured == 17
+    # the city's planted anomalies, the hazardous chain's ten events (zhuisu.demo.hazardous) and the special
+    # equipment's 64 (zhuisu.demo.equipment: six elevators, six cylinders)
+    assert demo_service.plant_risks(session, parties, seed=1, catalog=catalog).captured == 17 + 10 + 64
     report = alerts.scan(session, config=RiskConfig.of(None), trigger="test")
     assert {rule.id for rule in RULES} <= {rule for rule, n in report.hits.items() if n}
     idle = session.scalars(select(Party).where(Party.uscc == city.GAP_PARTY.uscc)).one()
@@ -56,6 +59,26 @@ def test_every_planted_anomaly_is_found(session: Session) -> None:
     assert counted["after_destruction"] == 3  # chain 29: the first item sold of each of its three cases
     assert counted["failed_inspection_in_circulation"] == 1
     assert counted["mass_balance"] == 2  # the two planted: no lot of the generated chains is out of balance
+    # the demo fleet's: elevator 3 (maintenance), elevator 4 and cylinder 4 (inspection)
+    overdue = [
+        a.codes[0].removeprefix(CODE_URL)
+        for a in session.scalars(select(Alert).where(Alert.rule == "equipment_overdue"))
+    ]
+    assert sorted(overdue) == ["231037002202000004", "311037001201900003", "311037001201900004"]
+    # the hazardous chain's, each once: the city's generated hazardous movements have their waybills and its
+    # destructions their witnesses (zhuisu.demo.city), so they add none
+    hazardous = [
+        a.rule
+        for a in session.scalars(select(Alert))
+        if (a.class_id or "").startswith("hazardous") and a.rule.startswith(("hazardous_", "interlock"))
+    ]
+    assert sorted(Counter(hazardous).items()) == [
+        ("hazardous_quantity_mismatch", 1),
+        ("hazardous_receipt_unmatched", 1),
+        ("hazardous_stock_difference", 1),
+        ("hazardous_waybill_unclosed", 1),
+        ("interlock", 2),
+    ]
     assert alerts.scan(session, config=RiskConfig.of(None)).created == 0
 
 

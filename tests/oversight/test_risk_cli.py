@@ -65,6 +65,12 @@ def test_rules_json(cli_db: str) -> None:
         ("licence_missing", "medium", False),
         ("temperature_excursion", "medium", False),
         ("recording_gap", "low", True),
+        ("interlock", "high", False),
+        ("equipment_overdue", "high", True),
+        ("hazardous_receipt_unmatched", "high", False),
+        ("hazardous_quantity_mismatch", "high", False),
+        ("hazardous_waybill_unclosed", "high", True),
+        ("hazardous_stock_difference", "high", False),
         ("split_view", "high", True),
     ]
     assert all(r["name_zh"] and r["explanation_zh"] and r["explanation_en"] for r in rules)

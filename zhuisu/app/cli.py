@@ -56,6 +56,14 @@ _COMMANDS: Commands = {
     "risk": ("zhuisu.oversight.cli:app", "Risk rules and alerts (风险预警)."),
     "node": ("zhuisu.exchange.federation.cli:app", "Federation: child and parent nodes (上下一体)."),
     "export": ("zhuisu.exchange.columnar.cli:app", "Exports for analytics."),
+    "equipment": (
+        "zhuisu.sectors.equipment.cli:app",
+        "Special equipment (特种设备): the register derived from lifecycle events.",
+    ),
+    "hazardous": (
+        "zhuisu.sectors.hazardous.cli:app",
+        "Hazardous goods (危险品): permits, electronic waybills, stock on hand.",
+    ),
 }
 
 

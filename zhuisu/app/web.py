@@ -46,6 +46,10 @@ from zhuisu.portal import pages as portal_pages
 from zhuisu.portal import routes as portal_routes
 from zhuisu.recall import pages as recall_pages
 from zhuisu.recall import routes as recall_routes
+from zhuisu.sectors.equipment import pages as equipment_pages
+from zhuisu.sectors.equipment import routes as equipment_routes
+from zhuisu.sectors.hazardous import pages as hazardous_pages
+from zhuisu.sectors.hazardous import routes as hazardous_routes
 from zhuisu.trace import routes as trace_routes
 from zhuisu.web import epcis_http, errors, options
 from zhuisu.web import rendering as portal_rendering
@@ -173,8 +177,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(inspections_pages.router)
     app.include_router(recall_pages.router)
     app.include_router(alerts_routes.router)
+    app.include_router(hazardous_routes.router)
+    app.include_router(hazardous_pages.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)
+    app.include_router(equipment_routes.router)
+    app.include_router(equipment_pages.router)
     app.include_router(portal_pages.compressed_router)  # last: one path segment, any other route first
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)
     app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")

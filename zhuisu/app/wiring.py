@@ -43,8 +43,12 @@ def _events_recorded() -> "Sequence[Callable[[Session, Sequence[StoredEvent]], N
     from zhuisu.oversight import alerts as oversight_alerts
     from zhuisu.oversight import credit
     from zhuisu.portal import stories as portal_stories
+    from zhuisu.sectors.equipment import service as equipment_service
 
     return [
+        # The special equipment register: the rows of the equipment the new lifecycle events name, derived again
+        # (before the risk rules, which read it).
+        equipment_service.record_events,
         # Subscriptions queue their notifications in the capture transaction (the outbox).
         subscriptions_service.record_stream_events,
         # Events a child node sent keep their provenance; every new event is queued for the parent node (outbox).

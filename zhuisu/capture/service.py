@@ -40,6 +40,7 @@ from zhuisu.kit.time import utc_now
 from zhuisu.ledger import service as ledger_service
 from zhuisu.models import CaptureJob, Event, EventContext, EventKey, Party
 from zhuisu.parties import delegations, mirrors
+from zhuisu.sectors import interlocks as sector_interlocks
 from zhuisu.trace import service as trace_service
 
 Behaviour = Literal["rollback", "proceed"]
@@ -57,7 +58,7 @@ PROVENANCE = "https://zhuisu.cn/ns/epcis/provenance"
 #: Refused events are rejected exactly like schema-invalid ones (so under rollback the document stores nothing).
 BEFORE_STORE: tuple[
     Callable[[Session, Sequence[tuple[int, dict[str, Any]]], Any, str], dict[int, list[EventError]]], ...
-] = (catalog_enforcement.check_events,)
+] = (catalog_enforcement.check_events, sector_interlocks.check_events)
 
 #: The write path after the insert, in order, in the capture transaction, with each batch of newly stored events
 #: (never duplicates): the ledger's leaves, the trace graph's edges, the catalog's flags. An exception rolls the
@@ -68,6 +69,7 @@ WRITE_PATH: tuple[Callable[[Session, Sequence[StoredEvent]], None], ...] = (
     ledger_service.append_events,
     trace_service.record_events,
     catalog_enforcement.record_flags,
+    sector_interlocks.record_flags,
 )
 
 

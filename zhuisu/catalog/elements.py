@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from zhuisu.codes import registry
 from zhuisu.codes.canonical import canonical_id
 from zhuisu.codes.recognize import recognize
 from zhuisu.epcis.identifiers import cbv_short
@@ -59,6 +60,13 @@ def scheme_of(value: str) -> tuple[str, str, dict[str, Any]]:
     found = recognize(value)
     if not found.valid:
         return "unknown", value, {}
+    others = [c for c in found.candidates if c != "sscc"]
+    if found.scheme == "sscc" and others:
+        # An SSCC in an event is a GS1 key (``urn:epc:id:sscc:`` or a Digital Link ``/00/``, taken above); 18 digits
+        # written any other way that are also a well-formed 特种设备代码 are the equipment's code.
+        if registry.is_valid(others[0], found.value):
+            carrier = {k: v for k, v in found.parts.items() if k in ("carrier", "url")}
+            return others[0], found.value, {**registry.parts(others[0], found.value), **carrier}
     return found.scheme, found.value, dict(found.parts)
 
 

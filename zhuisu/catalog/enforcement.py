@@ -39,6 +39,9 @@ from zhuisu.kit.time import BEIJING, parse_iso
 from zhuisu.models import EventFlag, Party
 
 SESSION_KEY = "zhuisu.catalog.pending_flags"
+#: The batch's events as ``check_events`` classified them (index → ``Classified``), for later checks of the same
+#: batch (``zhuisu.sectors.interlocks``) in the same transaction.
+CLASSES_KEY = "zhuisu.catalog.classified"
 _DL = "https://id.gs1.org/"
 _GTIN_RE = re.compile(r"^https://id\.gs1\.org/01/(\d{14})")
 _GLN_RE = re.compile(r"^https://id\.gs1\.org/(?:414|417)/(\d{13})")
@@ -52,6 +55,15 @@ class Violation:
     mode: Mode
     #: The licence types of a licence rule the recorder lacks.
     licences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Classified:
+    """One event of a batch: the catalog in effect on its date (Beijing time), that date, and its classes."""
+
+    catalog: Catalog
+    day: date
+    classes: list[str]
 
 
 @dataclass
@@ -159,6 +171,8 @@ def check_events(
     """Capture's BEFORE_STORE check: the errors of the events a refusing rule rejects, by index (``recorder_id``:
     the party the events are credited to, whose licences the licence rules look at)."""
     session.info[SESSION_KEY] = {}
+    classified: dict[int, Classified] = {}
+    session.info[CLASSES_KEY] = classified
     if not events:
         return {}
     catalogs = _Catalogs(catalog_service.all_releases(session))
@@ -179,6 +193,7 @@ def check_events(
             day = days[when] = event_date(event)
         catalog = catalogs.on(day)
         classes = event_classes(catalog, event_facts, found)
+        classified[index] = Classified(catalog, day, classes)
         broken = violations(catalog, event, classes, bound) if classes else []
         unlicensed = _unlicensed(catalog, event, classes, day, held) if classes and licences_here else []
         refusing = [v for v in broken if v.mode == "refuse"]
@@ -192,6 +207,22 @@ def check_events(
             pending[id(event)] = (event, broken)
     session.info[SESSION_KEY] = pending
     return refused
+
+
+def classify(session: Session, events: Sequence[tuple[int, dict[str, Any]]]) -> dict[int, Classified]:
+    """The batch's events classified: as ``check_events`` left them in this transaction, else read now."""
+    done: dict[int, Classified] = session.info.get(CLASSES_KEY) or {}
+    if all(index in done for index, _ in events):
+        return done
+    catalogs = _Catalogs(catalog_service.all_releases(session))
+    facts = [_facts(event) for _, event in events]
+    found = _lookup(session, facts)
+    out: dict[int, Classified] = {}
+    for (index, event), event_facts in zip(events, facts, strict=True):
+        day = event_date(event)
+        catalog = catalogs.on(day)
+        out[index] = Classified(catalog, day, event_classes(catalog, event_facts, found))
+    return out
 
 
 def _unlicensed(

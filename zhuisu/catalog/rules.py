@@ -12,20 +12,41 @@ This module is pure (no database); ``zhuisu.catalog.service`` reads the releases
 """
 
 import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import orjson
 
 from zhuisu.catalog.errors import InvalidRelease
 
 FORMAT = "zhuisu-catalog/1"
+T = TypeVar("T")
 Mode = Literal["refuse", "flag"]
 _MODES = ("refuse", "flag")
+_NAME = re.compile(r"^[a-z][a-z_]{0,39}$")
 _LOCATOR_KINDS = ("path", "bizTransaction", "ilmd", "extension", "code", "gs1")
 TOP_CLASSES = ("edible_agri", "food", "drug", "agri_input", "special_equipment", "hazardous", "rare_earth", "imported")
+
+
+def for_class(table: Mapping[str, T], class_id: str | None) -> T | None:
+    """The entry of ``table`` for ``class_id``: its own, else its nearest ancestor's, else ``*``.
+
+    >>> for_class({"*": 1, "food": 2, "food.dairy": 3}, "food.dairy"), for_class({"*": 1, "food": 2}, "food.rice")
+    (3, 2)
+    >>> for_class({"*": 1}, None), for_class({"drug": 5}, "food")
+    (1, None)
+    """
+    parts = (class_id or "").split(".")
+    while parts and parts[0]:
+        key = ".".join(parts)
+        if key in table:
+            return table[key]
+        parts.pop()
+    return table.get("*")
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,9 @@ class Rule:
     #: Licence types (``parties.vocabulary.LICENCE_TYPES``) of which the recorder must hold one, valid on the
     #: event's date, confirmed by its issuing authority and covering the class; empty: no licence rule.
     licences: tuple[str, ...] = ()
+    #: Interlocks (``zhuisu.sectors.interlocks``: checks of the state an event's things are in, derived from their
+    #: earlier events — a cylinder filled after it was scrapped) the event must pass; empty: none.
+    interlocks: tuple[str, ...] = ()
 
     def applies_to(self, event_type: str, biz_step: str | None) -> bool:
         return (not self.biz_steps or biz_step in self.biz_steps) and (
@@ -118,17 +142,21 @@ class Rule:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "class": self.class_id,
-            "biz_steps": sorted(self.biz_steps),
-            "event_types": sorted(self.event_types),
-            "elements": list(self.elements),
-            "mode": self.mode,
-            "name": self.name,
-            "name_en": self.name_en,
-            "release": self.release,
-        } | ({"licences": list(self.licences)} if self.licences else {})
+        return (
+            {
+                "id": self.id,
+                "class": self.class_id,
+                "biz_steps": sorted(self.biz_steps),
+                "event_types": sorted(self.event_types),
+                "elements": list(self.elements),
+                "mode": self.mode,
+                "name": self.name,
+                "name_en": self.name_en,
+                "release": self.release,
+            }
+            | ({"licences": list(self.licences)} if self.licences else {})
+            | ({"interlocks": list(self.interlocks)} if self.interlocks else {})
+        )
 
 
 @dataclass
@@ -345,7 +373,13 @@ def _add_rules(catalog: Catalog, release: Release) -> None:
                 f"规则 {rule_id} 的 licences 应为许可证类型列表",
                 message_en=f"rule {rule_id}: licences must list licence types",
             )
-        if missing or not (raw.get("elements") or licences):
+        interlocks = raw.get("interlocks") or []
+        if not isinstance(interlocks, list) or not all(isinstance(x, str) and _NAME.match(x) for x in interlocks):
+            raise InvalidRelease(
+                f"规则 {rule_id} 的 interlocks 应为联锁检查名称列表（小写字母和下划线）",
+                message_en=f"rule {rule_id}: interlocks must list interlock names (lower-case letters and underscores)",
+            )
+        if missing or not (raw.get("elements") or licences or interlocks):
             raise InvalidRelease(
                 f"规则 {rule_id} 引用了未定义的数据元素 {missing}",
                 message_en=f"rule {rule_id} names undefined data elements {missing}",
@@ -367,5 +401,6 @@ def _add_rules(catalog: Catalog, release: Release) -> None:
                 name_en=str(raw.get("name_en") or rule_id),
                 release=release.label,
                 licences=tuple(licences),
+                interlocks=tuple(interlocks),
             )
         )

@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from zhuisu.capture import service as capture_service
-from zhuisu.codes import gln
+from zhuisu.codes import gln, special_equipment_code
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.console import vocabulary
 from zhuisu.console.columns import BY_HEADER, BY_KEY, COLUMNS, FIELD_COLUMN
@@ -33,6 +33,7 @@ from zhuisu.errors import InvalidInput, TooLarge, ZhuisuError
 from zhuisu.kit.i18n import gettext, pair, pgettext
 from zhuisu.kit.time import format_iso, utc_now
 from zhuisu.models import Party
+from zhuisu.sectors.equipment.lifecycle import CODE_URL
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -424,6 +425,8 @@ def _codes(row: dict[str, Any], key: str) -> list[str]:
             code = canonical_code(part)
         except ZhuisuError:
             code = part
+        if special_equipment_code.is_valid(code):  # 特种设备代码: as events name it (sectors.equipment)
+            code = CODE_URL + special_equipment_code.compact(code)
         if not code.startswith(("https://", "http://", "urn:")):
             raise _problem(key, part, *pair("is not a code zhuisu recognises"))
         found.append(code)

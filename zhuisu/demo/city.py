@@ -204,16 +204,52 @@ def planted(events: list[tuple[str, dict[str, Any]]]) -> Planted:
 
 
 def complete(event: dict[str, Any], catalog: Catalog, class_id: str, recorder: generator.DemoParty) -> dict[str, Any]:
-    """The event with every element the catalog requires of it added (a copy; the input is left alone)."""
+    """The event with every element the catalog requires of it added, and what the hazardous sector's checks read
+    (``_hazardous``) (a copy; the input is left alone)."""
     bound = prefixes(generator.CONTEXT)
     broken = enforcement.violations(catalog, event, [class_id], bound)
-    if not broken:
+    hazardous = class_id.split(".")[0] == "hazardous"
+    if not broken and not hazardous:
         return event
     out = {**event}
     for violation in broken:
         for element in violation.missing:
             _fill(out, element, recorder)
-    return out
+    return _hazardous(out) if hazardous else out
+
+
+#: The witnesses the city's hazardous destructions name (``zs:witnesses``: the ``destruction_witnessed`` interlock).
+WITNESSES = [{"name": "示范市应急管理局 王监督", "role": "监管人员"}, {"name": "企业安全员 李安全", "role": "企业"}]
+
+
+def _hazardous(event: dict[str, Any]) -> dict[str, Any]:
+    """A hazardous movement's shipping and receiving name the same electronic waybill (``waybill_number``; the
+    loader creates the waybills of movements of identified goods, ``demo.hazardous.city_waybills``); a destruction
+    names its two witnesses."""
+    step = event.get("bizStep")
+    number = waybill_number(event)
+    if number is not None and step in ("shipping", "receiving"):
+        entry = {"type": _VOC + "e_waybill", "bizTransaction": f"urn:zhuisu:e_waybill:{number}"}
+        others = [e for e in event.get("bizTransactionList", []) if e.get("type") != entry["type"]]
+        event["bizTransactionList"] = [*others, entry]
+    if step == "destroying" and "zs:witnesses" not in event:
+        event["zs:witnesses"] = [dict(w) for w in WITNESSES]
+    return event
+
+
+def waybill_number(event: dict[str, Any]) -> str | None:
+    """The electronic waybill number of a generated movement, the same for its shipping and its receiving: from the
+    owning parties it goes between and what it moves. None for an event that names no such parties."""
+
+    def owner(member: str, key: str) -> str | None:
+        return next((e[key] for e in event.get(member) or () if e.get("type") == "owning_party"), None)
+
+    source, destination = owner("sourceList", "source"), owner("destinationList", "destination")
+    if source is None or destination is None:
+        return None
+    moved = sorted([*event.get("epcList", []), *(str(q.get("epcClass")) for q in event.get("quantityList", []))])
+    digest = hashlib.sha256("|".join([source, destination, *moved]).encode()).hexdigest()[:12].upper()
+    return f"YD{digest}"
 
 
 def _fill(event: dict[str, Any], element: Element, recorder: generator.DemoParty) -> None:

@@ -18,7 +18,7 @@ from zhuisu.auth.errors import InvalidToken
 from zhuisu.capture import service as capture_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.rules import Catalog
-from zhuisu.demo import city, findings, generator
+from zhuisu.demo import city, equipment, findings, generator, hazardous
 from zhuisu.demo.content import demo_document
 from zhuisu.models import Event, Party
 from zhuisu.parties import delegations
@@ -134,20 +134,30 @@ def city_already_loaded(session: Session, parties: dict[str, Party], total: int)
 
 
 def plant_risks(session: Session, parties: dict[str, Party], *, seed: int, catalog: Catalog) -> CityOutcome:
-    """Capture the planted risk anomalies (``city.risk_events``), each by its recorder; idempotent."""
+    """Capture the planted risk anomalies (``city.risk_events``), each by its recorder, and the safety sectors' demo
+    (the elevator fleet and cylinders of ``demo.equipment``, the hazardous chemical chain of ``demo.hazardous``),
+    each with its planted anomalies; idempotent."""
     idle = parties_service.find_party_by_identifier(session, city.GAP_PARTY.uscc)
     if idle is not None:
         parties = parties | {city.GAP_PARTY.key: idle}
     round_: dict[str, list[dict[str, Any]]] = {}
     for key, event in city.risk_events(seed=seed, catalog=catalog):
         round_.setdefault(key, []).append(event)
-    return capture_round(session, parties, list(round_.items()))
+    outcome = capture_round(session, parties, list(round_.items()))
+    sectors = [equipment.plant(session, regulator=demo_actor(session, "regulator")), hazardous.plant(session)]
+    return CityOutcome(
+        outcome.captured + sum(c for c, _ in sectors),
+        outcome.duplicates + sum(d for _, d in sectors),
+        outcome.rejected,
+    )
 
 
 def capture_round(
     session: Session, parties: dict[str, Party], round_: list[tuple[str, list[dict[str, Any]]]]
 ) -> CityOutcome:
-    """Capture one round of the city's events, each recorder's through the real capture path (``proceed``)."""
+    """Capture one round of the city's events, each recorder's through the real capture path (``proceed``), after
+    the electronic waybills its hazardous shipments name were created (``hazardous.city_waybills``)."""
+    hazardous.city_waybills(session, parties, round_)
     captured = duplicates = rejected = 0
     for key, events in round_:
         doc = {

@@ -5,6 +5,7 @@ from zhuisu.models.audit import AuditEntry
 from zhuisu.models.catalog import CatalogRelease, EventFlag
 from zhuisu.models.console import ConsoleUpload
 from zhuisu.models.credit import BlacklistEntry, CreditAppeal
+from zhuisu.models.equipment import Equipment
 from zhuisu.models.event import CaptureDocument, CaptureJob, Event, EventContext, EventEpc, EventKey
 from zhuisu.models.federation import (
     DirectoryEntry,
@@ -15,6 +16,7 @@ from zhuisu.models.federation import (
     FederationParty,
     FederationRelay,
 )
+from zhuisu.models.hazardous import BuyerIdentity, PermitLimit, Waybill
 from zhuisu.models.inspection import Certificate, Inspection
 from zhuisu.models.issuance import CodeBatch, CodeCounter, CodeIssuer
 from zhuisu.models.ledger import (
@@ -31,7 +33,7 @@ from zhuisu.models.ledger import (
 )
 from zhuisu.models.masterdata import Licence, Location, Product
 from zhuisu.models.notice import NoticeHook, NoticeMessage
-from zhuisu.models.oversight import Alert, EndedThing, RiskScan
+from zhuisu.models.oversight import Alert, AlertParty, EndedThing, RiskScan
 from zhuisu.models.party import ApiToken, Delegation, Party
 from zhuisu.models.portal import Complaint, PortalStory, PortalStoryClock, PortalStoryThing, PortalVerifiedEvent
 from zhuisu.models.query import NamedQuery, VocabularyElement
@@ -42,10 +44,12 @@ from zhuisu.models.trace import TraceCustody, TraceHolding, TraceLink, TraceTran
 
 __all__ = [
     "Alert",
+    "AlertParty",
     "ApiToken",
     "AuditEntry",
     "Base",
     "BlacklistEntry",
+    "BuyerIdentity",
     "CaptureDocument",
     "CaptureJob",
     "CatalogRelease",
@@ -60,6 +64,7 @@ __all__ = [
     "DeliveryAttempt",
     "DirectoryEntry",
     "EndedThing",
+    "Equipment",
     "Event",
     "EventContext",
     "EventEpc",
@@ -89,6 +94,7 @@ __all__ = [
     "OutboxMessage",
     "Party",
     "PendingNotification",
+    "PermitLimit",
     "PortalStory",
     "PortalStoryClock",
     "PortalStoryThing",
@@ -104,6 +110,7 @@ __all__ = [
     "TraceLink",
     "TraceTransformMember",
     "VocabularyElement",
+    "Waybill",
     "WebSession",
     "WitnessedLog",
 ]

@@ -49,4 +49,7 @@ class EventFlag(Base):
     release: Mapped[str] = mapped_column(String(64))
     #: Keys of the missing data elements.
     elements: Mapped[list[str]] = mapped_column(JsonDocument)
+    #: Why, when an interlock raised the flag (``zhuisu.sectors.interlocks``): ``{"zh": …, "en": …}`` and the
+    #: facts it measured; empty for missing elements and licences.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

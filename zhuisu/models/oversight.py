@@ -50,6 +50,16 @@ class Alert(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
 
 
+class AlertParty(Base):
+    """A party an alert is addressed to besides its answerable party: the maintenance unit of an overdue elevator
+    reads the alert about it as the user unit does (``oversight.permissions.alerts_lane``)."""
+
+    __tablename__ = "oversight_alert_parties"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("oversight_alerts.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True, index=True)
+
+
 class EndedThing(Base):
     """An item an event destroyed or decommissioned (``oversight.rules.after_destruction``): the small index the
     rule probes at every capture by the items the new events name, instead of reading each item's events. Written

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,7 +28,7 @@ from zhuisu.db.session import unit_of_work
 from zhuisu.errors import Conflict, InvalidInput, NotFound
 from zhuisu.events.stored import StoredEvent
 from zhuisu.kit.time import utc_now
-from zhuisu.models import Alert, AuditEntry, Event, FederationChild, Party, RiskScan
+from zhuisu.models import Alert, AlertParty, AuditEntry, Event, FederationChild, Party, RiskScan
 from zhuisu.oversight.permissions import alerts_lane, check_handler
 from zhuisu.oversight.rules import BY_ID, RULES, after_destruction, split_view
 from zhuisu.oversight.rules.base import (
@@ -124,7 +124,7 @@ def record_hits(session: Session, rule: RiskRule, hits: Sequence[Hit], *, now: d
                 "dedup_key": k,
                 "severity": rule.severity,
                 "party_id": party_id,
-                "region": party.region if party else None,
+                "region": hit.region or (party.region if party else None),
                 "class_id": class_id,
                 "evidence": _evidence([events[pk][0] for pk in hit.events if pk in events]),
                 "codes": sorted(hit.codes)[:MAX_EVIDENCE],
@@ -167,7 +167,25 @@ def record_hits(session: Session, rule: RiskRule, hits: Sequence[Hit], *, now: d
             alert.detail_zh, alert.detail_en, alert.facts = hit.detail_zh, hit.detail_en, hit.facts
             updated += 1
     session.flush()
+    _address(session, {k: h.addressed for k, h in by_key.items() if h.addressed})
     return created, updated
+
+
+def _address(session: Session, addressed: dict[str, tuple[str, ...]]) -> None:
+    """The alerts' other addressees (``oversight_alert_parties``), those not yet recorded."""
+    if not addressed:
+        return
+    keys = sorted(addressed)
+    ids = dict(session.execute(select(Alert.dedup_key, Alert.id).where(Alert.dedup_key.in_(keys))).all())
+    wanted = {(ids[k], p) for k in keys if k in ids for p in addressed[k]}
+    have = set(
+        session.execute(
+            select(AlertParty.alert_id, AlertParty.party_id).where(AlertParty.alert_id.in_(sorted(ids.values())))
+        ).all()
+    )
+    rows = [{"alert_id": a, "party_id": p} for a, p in sorted(wanted - have)]
+    if rows:
+        session.execute(insert(AlertParty), rows)
 
 
 def _evidence(event_ids: Sequence[str]) -> list[str]:

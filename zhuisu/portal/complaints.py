@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 from zhuisu.codes.canonical import canonical_code
 from zhuisu.errors import Conflict, InvalidInput, NotFound, ZhuisuError
 from zhuisu.kit.time import format_iso, utc_now
-from zhuisu.models import AuditEntry, Complaint, Party
+from zhuisu.models import AuditEntry, Complaint, Equipment, Party
 from zhuisu.portal import repository
 from zhuisu.portal import service as portal_service
 from zhuisu.portal.schemas import ComplaintAck, ComplaintCreate, ComplaintHandle, ComplaintRead
+from zhuisu.sectors.equipment import service as equipment_service
 
 STATUSES = ("received", "in_progress", "closed")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -36,6 +37,12 @@ _NEXT = {"received": {"in_progress", "closed"}, "in_progress": {"closed"}, "clos
 
 def _reference() -> str:
     return f"TS{utc_now():%Y%m%d}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def _equipment_name(equipment: Equipment | None) -> str:
+    if equipment is None:
+        return ""
+    return str((equipment.master or {}).get("type") or equipment.class_id)[:200]
 
 
 def file_complaint(session: Session, data: ComplaintCreate, *, language: str) -> Complaint:
@@ -59,15 +66,17 @@ def file_complaint(session: Session, data: ComplaintCreate, *, language: str) ->
         except ZhuisuError:
             code = data.code.strip()
     product = portal_service.find_product(session, code) if code else None
+    # A report from an elevator's or cylinder's scan page goes to the district the equipment is registered in.
+    equipment = equipment_service.find(session, code) if code and product is None else None
     complaint = Complaint(
         reference=_reference(),
         kind=data.kind,
         code=code,
-        product_name=product.name if product else "",
+        product_name=product.name if product else _equipment_name(equipment),
         message=data.message.strip(),
         contact=data.contact.strip(),
         language=language if language == "en" else "zh",
-        region=portal_service.producer_region(session, product) or None,
+        region=portal_service.producer_region(session, product) or (equipment.region if equipment else None) or None,
         place_region=(portal_service.place_region(session, code) if code else None) or None,
         status="received",
         note="",

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -34,6 +35,8 @@ from zhuisu.portal import service as portal_service
 from zhuisu.portal.errors import UnknownCode
 from zhuisu.portal.schemas import ComplaintCreate
 from zhuisu.portal.state import portal_state, rate_limit
+from zhuisu.sectors.equipment import service as equipment_service
+from zhuisu.sectors.equipment.lifecycle import CODE_URL, may_be_equipment
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import LANG_COOKIE, page_language, render, story_path
 
@@ -108,9 +111,15 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
         return JSONResponse(linkset.linkset(request, story), media_type=linkset.MEDIA_TYPE, headers=_VARY)
     lang = page_language(request)
     fresh = freshness(request)
+    canonical = canonical_code(code)
+    # 一梯一码: registered special equipment has a page of its own
+    if may_be_equipment(canonical) or may_be_equipment(code.strip()):
+        label = await run_in_threadpool(_equipment, maker, code)
+        if label is not None:
+            return RedirectResponse("/e/" + quote(label, safe=""), status_code=307)
     # The hot path: a stored story is one indexed read by primary key, done here rather than in a worker
     # thread (the hop costs more than the read); a story to build goes to a worker thread.
-    page = stories.read(maker, canonical_code(code), lang, max_age_seconds=fresh.max_age_seconds)
+    page = stories.read(maker, canonical, lang, max_age_seconds=fresh.max_age_seconds)
     try:
         if page is None:
             page = await run_in_threadpool(stories.load, maker, code, lang, freshness=fresh)
@@ -121,6 +130,13 @@ async def _answer(request: Request, code: str, link_type: str | None) -> Respons
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def _equipment(maker: sessionmaker[Session], code: str) -> str | None:
+    """The label of the registered equipment ``code`` names, or None."""
+    with maker() as session:
+        found = equipment_service.find(session, code)
+        return found.code.removeprefix(CODE_URL) if found is not None else None
 
 
 #: The query parameter counting the nodes a code nothing is recorded about was sent on from (no loops).

@@ -1,6 +1,7 @@
 """How the public pages name CBV 2.0 business steps, dispositions and certificate types, in zh-CN and English."""
 
 from zhuisu.kit.i18n import cpair, pair
+from zhuisu.sectors.equipment.lifecycle import STEPS, ZS_STEP
 
 #: CBV 2.0 business step (short name) → (zh-CN, English), for the journey timeline.
 BIZ_STEPS: dict[str, tuple[str, str]] = {
@@ -33,6 +34,8 @@ BIZ_STEPS: dict[str, tuple[str, str]] = {
     "transforming": pair("processed"),
     "assembling": pair("assembled"),
     "void_shipping": pair("shipment voided"),
+    # zhuisu's steps of special equipment (sectors.equipment.lifecycle), which CBV has no words for
+    **{step: names for step, names in STEPS.items() if step.startswith(ZS_STEP)},
 }
 
 #: Substrings of a business-transaction type that make it a certificate the public may see, with its label.

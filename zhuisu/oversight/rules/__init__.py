@@ -5,7 +5,13 @@ that finds its hits); ``RULES`` lists the rules the scans and captures run, in t
 from zhuisu.oversight.rules import (
     after_destruction,
     duplicate_sale,
+    equipment_overdue,
     failed_inspection,
+    hazardous_quantity_mismatch,
+    hazardous_receipt_unmatched,
+    hazardous_stock_difference,
+    hazardous_waybill_unclosed,
+    interlock,
     licence_missing,
     mass_balance,
     received_not_shipped,
@@ -26,6 +32,12 @@ RULES: tuple[RiskRule, ...] = (
     licence_missing.RULE,
     temperature_excursion.RULE,
     recording_gap.RULE,
+    interlock.RULE,
+    equipment_overdue.RULE,
+    hazardous_receipt_unmatched.RULE,
+    hazardous_quantity_mismatch.RULE,
+    hazardous_waybill_unclosed.RULE,
+    hazardous_stock_difference.RULE,
 )
 ALL_RULES: tuple[RiskRule, ...] = (*RULES, split_view.RULE)
 BY_ID: dict[str, RiskRule] = {rule.id: rule for rule in ALL_RULES}

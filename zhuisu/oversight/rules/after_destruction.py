@@ -2,8 +2,9 @@
 ``trace.findings``' ``used_after_destroyed``: bizStep ``destroying`` or ``decommissioning``, disposition
 ``destroyed`` or ``inactive``, or an ObjectEvent DELETE), by event time.
 
-Items only. One alert per item and end event, with the end and every later event as evidence; the answerable party
-is the recorder of the latest event.
+Items only. One alert per item and end event, with the end and every later event as evidence — but a later end
+(a scrapped cylinder made unusable) or deregistration (注销) is no use of it; the answerable party is the recorder
+of the latest event.
 
 At capture the rule probes ``oversight_ended_things`` (the items ends named, kept by ``record_ends`` from the new
 events in hand) by the items the new events name — an index probe that mostly misses — and reads the events of
@@ -21,9 +22,12 @@ from zhuisu.codes.canonical import canonical_id
 from zhuisu.kit.time import parse_iso
 from zhuisu.models import EndedThing, Event, EventEpc
 from zhuisu.oversight.rules.base import CHUNK, Hit, NewEvent, RiskRule, Scope
+from zhuisu.sectors.equipment.lifecycle import DEREGISTERING
 from zhuisu.trace.walk import is_class
 
 END_STEPS = ("destroying", "decommissioning")
+#: Steps after an end that are no use of the item: another end (报废 then 去功能化), or 注销 (deregistration).
+CLOSING = frozenset((*END_STEPS, DEREGISTERING))
 END_DISPOSITIONS = ("destroyed", "inactive")
 #: An event that ends what its epcList names.
 ENDED = or_(
@@ -98,12 +102,14 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         # events by key — not a join of the items' events with themselves on time, which a planner misled by stale
         # statistics (a big load not analysed yet) ran as a nested loop over every pair of events.
         rows = session.execute(
-            select(EventEpc.value, Event.id, Event.recorder_id, Event.event_time)
+            select(EventEpc.value, Event.id, Event.recorder_id, Event.event_time, Event.biz_step)
             .join(Event, Event.id == EventEpc.event_pk)
             .where(EventEpc.value.in_(codes[start : start + CHUNK]))
             .order_by(EventEpc.value, Event.event_time, Event.id)
         ).all()
-        for code, later_pk, recorder, when in rows:
+        for code, later_pk, recorder, when, step in rows:
+            if step in CLOSING:
+                continue  # ending it again is no use of it: a scrapped cylinder made unusable, then deregistered
             if when > first[code][1] and (later_pk, recorder) not in found[code]:
                 found[code].append((later_pk, recorder))
     hits = []

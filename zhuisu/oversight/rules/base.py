@@ -54,23 +54,6 @@ class RiskConfig:
         )
 
 
-def for_class(table: Mapping[str, T], class_id: str | None) -> T | None:
-    """The entry of ``table`` for ``class_id``: its own, else its nearest ancestor's, else ``*``.
-
-    >>> for_class({"*": 1, "food": 2, "food.dairy": 3}, "food.dairy"), for_class({"*": 1, "food": 2}, "food.rice")
-    (3, 2)
-    >>> for_class({"*": 1}, None), for_class({"drug": 5}, "food")
-    (1, None)
-    """
-    parts = (class_id or "").split(".")
-    while parts and parts[0]:
-        key = ".".join(parts)
-        if key in table:
-            return table[key]
-        parts.pop()
-    return table.get("*")
-
-
 @dataclass(frozen=True)
 class NewEvent:
     """An event a capture just stored, as the incremental rules see it (no query needed to read it)."""
@@ -143,7 +126,8 @@ class Scope:
 class Hit:
     """One anomaly: its identity within the rule, the evidence events (pks), the codes, what it says and measured.
     ``party_id`` is the answerable party (default: the recorder of the last evidence event); ``class_id`` its class
-    (default: the class of a product its codes name, else the party's)."""
+    (default: the class of a product its codes name, else the party's); ``region`` where it is (default: the
+    party's region); ``addressed`` who else reads it."""
 
     key: str
     events: tuple[int, ...]
@@ -153,6 +137,10 @@ class Hit:
     party_id: str | None = None
     class_id: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    #: Where the anomaly is (a GB/T 2260 code), when not the answerable party's region (a piece of equipment's).
+    region: str | None = None
+    #: Parties the alert is addressed to besides the answerable one (they read it as it does).
+    addressed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from zhuisu.catalog.rules import for_class
 from zhuisu.models import Event, EventEpc
-from zhuisu.oversight.rules.base import CHUNK, Hit, Scope, classes_of_codes, for_class, party_classes
+from zhuisu.oversight.rules.base import CHUNK, Hit, Scope, classes_of_codes, party_classes
 
 ROLES = ("epc", "quantity")
 #: A row: (code, event pk, event time, recorder).

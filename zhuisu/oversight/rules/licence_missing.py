@@ -22,8 +22,9 @@ from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import in_class
+from zhuisu.catalog.rules import for_class
 from zhuisu.models import Event, EventEpc, EventFlag, Licence, Party, Product
-from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope, for_class
+from zhuisu.oversight.rules.base import CHUNK, GTIN_PREFIX, Hit, RiskRule, Scope
 from zhuisu.parties.vocabulary import licence_type_name
 
 EVIDENCE = 20

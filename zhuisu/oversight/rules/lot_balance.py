@@ -25,8 +25,9 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
+from zhuisu.catalog.rules import for_class
 from zhuisu.models import Event, EventEpc, TraceLink
-from zhuisu.oversight.rules.base import CHUNK, Hit, Scope, classes_of_codes, for_class, party_classes
+from zhuisu.oversight.rules.base import CHUNK, Hit, Scope, classes_of_codes, party_classes
 
 QUANTITY_ROLES = ("quantity", "input_qty", "output_qty")
 INBOUND_STEPS = ("receiving",)

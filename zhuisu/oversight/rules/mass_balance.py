@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from zhuisu.catalog.rules import for_class
 from zhuisu.models import Event, EventEpc, TraceTransformMember
 from zhuisu.oversight.rules import lot_balance
-from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, classes_of_codes, for_class, party_classes
+from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, classes_of_codes, party_classes
 
 #: One row: (group, role, quantity, uom, event pk, recorder, code).
 Row = tuple[str, str, float, str | None, int, str, str]

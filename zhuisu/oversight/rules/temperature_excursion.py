@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhuisu.catalog.rules import for_class
 from zhuisu.epcis.identifiers import named_codes
 from zhuisu.models import Event
-from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, classes_of_codes, for_class, party_classes
+from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, classes_of_codes, party_classes
 
 _FIELDS = ("value", "minValue", "maxValue", "meanValue")
 
