@@ -85,6 +85,10 @@ def test_the_district_list_filters_and_exports(client: TestClient, tokens: dict[
     ]
     assert page["counts"]["overdue"] == 1
     assert page["total"] == 1
+    first = client.get("/api/v1/equipment", params={"limit": 1}, headers=auth(tokens, "regulator")).json()
+    second = client.get("/api/v1/equipment", params={"limit": 1, "offset": 1}, headers=auth(tokens, "regulator"))
+    assert ([i["label"] for i in first["items"]], first["total"]) == (["311011001201800123"], 2)
+    assert [i["label"] for i in second.json()["items"]] == ["231037001201900007"]
     bad = client.get("/api/v1/equipment", params={"condition": "broken"}, headers=auth(tokens, "regulator"))
     assert bad.status_code == 400
     book = client.get(

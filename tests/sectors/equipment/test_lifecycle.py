@@ -4,6 +4,7 @@ rule named (or stored and alerted under ``flag``), a cylinder never registered h
 non-inspector, a filler without a licence, scrapping and filling in one document — and the overdue alerts."""
 
 import copy
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -492,3 +493,18 @@ def test_a_rule_naming_an_interlock_this_node_lacks_refuses_saying_so(session: S
     )
     maintained = select(func.count()).select_from(Event).where(Event.biz_step == V + "maintaining")
     assert session.scalar(maintained) == 0
+
+
+def test_the_conditions_counted_in_sql_are_each_rows_condition(session: Session, w: World) -> None:
+    elevator_history(session, w)
+    cylinder_history(session, w)
+    capture(session, w["gas"], register(CYLINDER2, "2022-03-01T09:00", **cylinder_master()))
+    capture(session, w["gas"], ev(V + "suspending", CYLINDER2, "2026-11-01T09:00"))
+    s = settings_of(session)
+    for day in (date(2026, 12, 5), date(2026, 12, 8), date(2026, 12, 11), date(2028, 2, 10), date(2028, 3, 3)):
+        page = service.list_equipment(session, None, s, on=day)
+        each = Counter(service.get_equipment(session, None, s, i.code, on=day).condition for i in page.items)
+        assert {k: n for k, n in page.counts.items() if n} == dict(each), day
+        for key, n in each.items():
+            one = service.list_equipment(session, None, s, on=day, condition_key=key, limit=1)
+            assert (one.total, len(one.items), one.items[0].condition) == (n, 1, key)

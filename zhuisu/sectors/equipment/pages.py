@@ -16,6 +16,8 @@ from zhuisu.web.deps import DbSession, SettingsDep
 from zhuisu.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+#: Rows the desk lists (the counts are of all; the workbook holds every row).
+PAGE = 500
 
 
 @router.get("/dashboard/equipment", response_class=HTMLResponse, name="dashboard_equipment")
@@ -39,11 +41,11 @@ def desk(
     error = None
     try:
         page = service.list_equipment(
-            session, caller.party, settings, region=code, class_id=class_id, condition_key=condition
+            session, caller.party, settings, region=code, class_id=class_id, condition_key=condition, limit=PAGE
         )
     except InvalidInput as exc:
         error = exc.message
-        page = service.list_equipment(session, caller.party, settings, region=code, class_id=class_id)
+        page = service.list_equipment(session, caller.party, settings, region=code, class_id=class_id, limit=PAGE)
     context = {
         "page": page,
         "filters": {"region": region, "class_id": class_id, "condition": condition},

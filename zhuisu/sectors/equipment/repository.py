@@ -2,10 +2,10 @@
 rows in a reader's lane, party names."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from zhuisu.models import Equipment, Event, EventContext, EventEpc, Party, Product
@@ -66,6 +66,29 @@ def registered(session: Session, codes: Sequence[str]) -> dict[str, Equipment]:
 
 def in_lane(lane: ColumnElement[bool], *where: ColumnElement[bool]) -> Select[Equipment]:
     return select(Equipment).where(lane, *where).order_by(Equipment.region, Equipment.class_id, Equipment.code)
+
+
+def condition_of(day: date, warn_days: int) -> ColumnElement[str]:
+    """A row's condition on ``day`` in SQL, as ``lifecycle.condition(...).key`` works it out in Python (the test
+    compares both on every row): the terminal or suspended status, else overdue, due, or the status."""
+    live = Equipment.status.in_(("in_service", "installed"))
+    overdue = or_(
+        Equipment.next_inspection_due < day,
+        Equipment.next_maintenance_due < day,
+        Equipment.last_inspection_result == "fail",
+    )
+    due = or_(
+        Equipment.next_inspection_due.between(day, day + timedelta(days=warn_days)),
+        Equipment.next_maintenance_due.between(day, day + timedelta(days=min(warn_days, 3))),
+    )
+    return case((~live, Equipment.status), (overdue, literal("overdue")), (due, literal("due")), else_=Equipment.status)
+
+
+def condition_counts(
+    session: Session, condition: ColumnElement[str], lane: ColumnElement[bool], *where: ColumnElement[bool]
+) -> dict[str, int]:
+    statement = select(condition, func.count()).where(lane, *where).group_by(condition)
+    return {str(key): int(n) for key, n in session.execute(statement)}
 
 
 def product_classes(session: Session, gtins: Sequence[str]) -> dict[str, str]:

@@ -29,11 +29,15 @@ def list_equipment(
     region: str = _REGION,
     class_id: str = Query("", alias="class", max_length=100, description="As GET /api/v1/equipment."),
     condition: str = _CONDITION,
+    limit: int = Query(500, ge=1, le=5000, description="At most this many (the counts and total are of all)."),
+    offset: int = Query(0, ge=0, le=10**9, description="Skip this many (by region, class, code)."),
 ) -> EquipmentPage:
     """特种设备台账: the equipment the reader may see (a regulator: its jurisdiction and mandate; an enterprise: the
     equipment it uses, maintains or filled last; an inspection body: what it inspected last), with its condition
     today (Beijing time) and the counts per condition."""
-    return service.list_equipment(session, party, settings, region=region, class_id=class_id, condition_key=condition)
+    return service.list_equipment(
+        session, party, settings, region=region, class_id=class_id, condition_key=condition, limit=limit, offset=offset
+    )
 
 
 @router.get(

@@ -194,10 +194,14 @@ def list_equipment(
     class_id: str = "",
     condition_key: str = "",
     on: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> EquipmentPage:
     """The equipment ``reader`` may see (``permissions.lane``), in ``region`` (a GB/T 2260 prefix) and ``class_id``
     (and the classes under it), each with its condition on ``on`` (today, Beijing); ``condition_key`` keeps those
-    in one condition. ``counts`` counts every condition before that filter."""
+    in one condition; ``limit``/``offset`` a page of them (by region, class, code). ``total`` counts them all, and
+    ``counts`` every condition before the condition filter — both in SQL, so a province's register is not read
+    whole to count it."""
     if condition_key not in FILTERS:
         raise InvalidInput(
             f"condition 应为 {'、'.join(FILTERS[1:])} 之一",
@@ -208,20 +212,23 @@ def list_equipment(
     if region.strip():
         where.append(Equipment.region.startswith(region.strip(), autoescape=True))
     if class_id.strip():
-        c = class_id.strip()
-        where.append(Equipment.class_id.startswith(c, autoescape=True))
-    rows = list(session.scalars(repository.in_lane(permissions.lane(reader, settings), *where)))
-    reads = _reads(session, rows, day, settings)
+        where.append(Equipment.class_id.startswith(class_id.strip(), autoescape=True))
+    lane = permissions.lane(reader, settings)
+    condition_sql = repository.condition_of(day, settings.equipment_warning_days)
     counts: dict[str, int] = dict.fromkeys(CONDITIONS, 0)
-    for r in reads:
-        counts[r.condition] += 1
-    items = [r for r in reads if not condition_key or r.condition == condition_key]
+    counts.update(repository.condition_counts(session, condition_sql, lane, *where))
+    if condition_key:
+        where.append(condition_sql == condition_key)
+    statement = repository.in_lane(lane, *where).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    items = _reads(session, list(session.scalars(statement)), day, settings)
     return EquipmentPage(
         today=day,
         region=region.strip(),
         class_id=class_id.strip(),
         condition=condition_key,
-        total=len(items),
+        total=counts[condition_key] if condition_key else sum(counts.values()),
         counts=counts,
         items=items,
     )
