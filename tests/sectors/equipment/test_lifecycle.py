@@ -417,6 +417,11 @@ def test_an_event_is_judged_by_the_state_at_its_time(session: Session, w: World)
             V + "registering",
             "设备 311011001201800123 的使用单位是 示范物业管理有限公司，变更登记须由使用单位或监管部门记录",
         ),
+        (
+            "gas",
+            "destroying",
+            "设备 311011001201800123 的使用单位是 示范物业管理有限公司，拆除或去功能化须由使用单位或监管部门记录",
+        ),
     ],
 )
 def test_only_the_responsible_unit_changes_a_registered_elevator(

@@ -36,6 +36,7 @@ from zhuisu.sectors.checks import Failure, Interlock, Subject
 from zhuisu.sectors.equipment import repository, service
 from zhuisu.sectors.equipment.lifecycle import (
     CODE_URL,
+    DEFUNCTIONING,
     DEREGISTERING,
     INSTALLING,
     MAINTAINING,
@@ -243,6 +244,7 @@ _USER_UNIT_STEPS = {
     SUSPENDING: pair("suspension"),
     RESUMING: pair("resumption"),
     SCRAPPING: pair("scrapping"),
+    DEFUNCTIONING: pair("dismantling or de-functioning"),
     DEREGISTERING: pair("deregistration"),
 }
 
@@ -265,9 +267,11 @@ def by_responsible_unit(session: Session, subjects: Sequence[Subject]) -> list[F
     failures: list[Failure] = []
     for s in subjects:
         recorder = session.get(Party, s.recorder_id) if s.recorder_id else None
-        if recorder is not None and recorder.actor == "admin":
-            continue
         step = cbv_short(s.event.get("bizStep"))
+        if recorder is not None and (
+            recorder.actor == "admin" or (step == DEFUNCTIONING and recorder.actor == "inspector")
+        ):
+            continue  # an inspection body makes scrapped equipment unusable (去功能化)
         for code, state in found[s.index].items():
             if state is None or not state.registered:
                 continue  # not registered yet: whoever installs or registers it
