@@ -33,6 +33,7 @@ from zhuisu.models import EventFlag, Party
 from zhuisu.sectors.checks import Failure, Interlock, Subject
 from zhuisu.sectors.equipment import interlocks as equipment_interlocks
 from zhuisu.sectors.equipment import service as equipment_service
+from zhuisu.sectors.equipment.lifecycle import CODE_URL
 from zhuisu.sectors.hazardous import interlocks as hazardous_interlocks
 
 SESSION_KEY = "zhuisu.sectors.pending_flags"
@@ -107,7 +108,7 @@ def _registered_classes(
     """The classes of the events the catalog could not classify but that name registered equipment (a GIAI on an
     elevator tells no class by itself): the register's, so its rules and interlocks apply to them too."""
     unclassified = {
-        index: [canonical_id(e) for e in event.get("epcList") or () if isinstance(e, str)]
+        index: [canonical_id(e) for e in event.get("epcList") or () if isinstance(e, str) and _may_be_equipment(e)]
         for index, event in events
         if not classified[index].classes
     }
@@ -120,6 +121,12 @@ def _registered_classes(
         for index, found in unclassified.items()
         if any(c in known for c in found)
     }
+
+
+def _may_be_equipment(epc: str) -> bool:
+    """An identifier that may name registered equipment the catalog cannot classify: a GIAI or GRAI (URN or Digital
+    Link) or a 特种设备代码's URL — a cheap test on the text, before the canonical form and the register's probe."""
+    return epc.startswith(("urn:epc:id:giai:", "urn:epc:id:grai:", CODE_URL)) or "/8004/" in epc or "/8003/" in epc
 
 
 def _index_of(entry: tuple[dict[str, Any], list[tuple[str, Failure]]]) -> int:

@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from zhuisu.auth.permissions import SignedInParty
 from zhuisu.errors import NotFound
-from zhuisu.sectors.equipment import service
+from zhuisu.sectors.equipment import service, spreadsheet
 from zhuisu.sectors.equipment.schemas import EquipmentPage, EquipmentRead, PublicEquipment
 from zhuisu.web.deps import DbSession, SettingsDep
 
@@ -54,7 +54,7 @@ def equipment_xlsx(
     """The same list as a workbook (sheets 设备 Equipment and 统计 Counts)."""
     page = service.list_equipment(session, party, settings, region=region, class_id=class_id, condition_key=condition)
     headers = {"Content-Disposition": 'attachment; filename="equipment.xlsx"'}
-    return Response(service.workbook(page), media_type=XLSX, headers=headers)
+    return Response(spreadsheet.workbook(page), media_type=XLSX, headers=headers)
 
 
 @router.get("/api/v1/equipment/{code:path}", response_model=EquipmentRead, responses={401: {}, 404: {}})
