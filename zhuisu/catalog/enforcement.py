@@ -172,7 +172,7 @@ def check_events(
     the party the events are credited to, whose licences the licence rules look at)."""
     session.info[SESSION_KEY] = {}
     classified: dict[int, Classified] = {}
-    session.info[CLASSES_KEY] = classified
+    session.info[CLASSES_KEY] = (_batch_key(events), classified)
     if not events:
         return {}
     catalogs = _Catalogs(catalog_service.all_releases(session))
@@ -211,9 +211,9 @@ def check_events(
 
 def classify(session: Session, events: Sequence[tuple[int, dict[str, Any]]]) -> dict[int, Classified]:
     """The batch's events classified: as ``check_events`` left them in this transaction, else read now."""
-    done: dict[int, Classified] = session.info.get(CLASSES_KEY) or {}
-    if all(index in done for index, _ in events):
-        return done
+    key, done = session.info.get(CLASSES_KEY) or ((), {})
+    if key == _batch_key(events):
+        return dict(done)
     catalogs = _Catalogs(catalog_service.all_releases(session))
     facts = [_facts(event) for _, event in events]
     found = _lookup(session, facts)
@@ -223,6 +223,11 @@ def classify(session: Session, events: Sequence[tuple[int, dict[str, Any]]]) -> 
         catalog = catalogs.on(day)
         out[index] = Classified(catalog, day, event_classes(catalog, event_facts, found))
     return out
+
+
+def _batch_key(events: Sequence[tuple[int, dict[str, Any]]]) -> tuple[tuple[int, int], ...]:
+    """What tells this batch from another of the same session: its indexes and event objects."""
+    return tuple((index, id(event)) for index, event in events)
 
 
 def _unlicensed(
