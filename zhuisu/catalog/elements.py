@@ -83,6 +83,18 @@ def _has_key(mapping: Any, iri: str, bound: dict[str, str]) -> bool:
     return any(_expand(k, bound) == iri and _present(v) for k, v in mapping.items())
 
 
+def member(mapping: Any, iri: str, bound: dict[str, str]) -> Any:
+    """The value of the member of ``mapping`` (an event, its ILMD) whose key is ``iri`` once the document's prefixes
+    (``bound``, from ``prefixes``) expand it; None when there is none.
+
+    >>> member({"x:result": "合格"}, "https://zhuisu.cn/ns/epcis/result", {"x": "https://zhuisu.cn/ns/epcis/"})
+    '合格'
+    """
+    if not isinstance(mapping, dict):
+        return None
+    return next((v for k, v in mapping.items() if _expand(k, bound) == iri), None)
+
+
 def _present(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 

@@ -39,3 +39,13 @@ class Failure:
 
 
 Interlock = Callable[[Session, Sequence[Subject]], list[Failure]]
+
+#: Where the interlocks of one batch keep what several of them read (``batch_memo``); the frame empties it at the
+#: start of every batch's check.
+MEMO_KEY = "zhuisu.sectors.batch_memo"
+
+
+def batch_memo(session: Session) -> dict[Any, Any]:
+    """What this batch's interlocks have read so far (reset per batch by ``interlocks.check_events``)."""
+    memo: dict[Any, Any] = session.info.setdefault(MEMO_KEY, {})
+    return memo

@@ -30,7 +30,7 @@ from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.epcis.reports import EventError
 from zhuisu.events.stored import StoredEvent
 from zhuisu.models import EventFlag, Party
-from zhuisu.sectors.checks import Failure, Interlock, Subject
+from zhuisu.sectors.checks import MEMO_KEY, Failure, Interlock, Subject
 from zhuisu.sectors.equipment import interlocks as equipment_interlocks
 from zhuisu.sectors.equipment import service as equipment_service
 from zhuisu.sectors.equipment.lifecycle import CODE_URL
@@ -62,6 +62,7 @@ def check_events(
 ) -> dict[int, list[EventError]]:
     """Capture's BEFORE_STORE check: the errors of the events a refusing rule's interlock rejects, by index."""
     session.info[SESSION_KEY] = {}
+    session.info[MEMO_KEY] = {}
     if not events:
         return {}
     classified = enforcement.classify(session, events)

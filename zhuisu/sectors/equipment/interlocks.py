@@ -32,7 +32,7 @@ from zhuisu.epcis.identifiers import cbv_short
 from zhuisu.kit.i18n import pair
 from zhuisu.models import Equipment, Party
 from zhuisu.parties import service as parties_service
-from zhuisu.sectors.checks import Failure, Interlock, Subject
+from zhuisu.sectors.checks import Failure, Interlock, Subject, batch_memo
 from zhuisu.sectors.equipment import repository, service
 from zhuisu.sectors.equipment.lifecycle import (
     CODE_URL,
@@ -74,6 +74,17 @@ def _latest(row: Equipment) -> datetime | None:
 
 
 def _states(session: Session, subjects: Sequence[Subject]) -> dict[int, dict[str, State | None]]:
+    """``_read_states``, read once per batch for the several interlocks one rule names over the same subjects (a
+    filling's four)."""
+    memo = batch_memo(session)
+    key = ("equipment_states", tuple(s.index for s in subjects))
+    if key not in memo:
+        memo[key] = _read_states(session, subjects)
+    found: dict[int, dict[str, State | None]] = memo[key]
+    return found
+
+
+def _read_states(session: Session, subjects: Sequence[Subject]) -> dict[int, dict[str, State | None]]:
     """For each subject (by index), the state of each piece of equipment it names as of the subject's time: the
     register's row (every stored event folded), or — for an event dated before what the row reflects (recorded
     late, or sent again) — the stored events before it folded anew; then the batch's own earlier events on top."""

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from zhuisu.catalog.elements import member
 from zhuisu.catalog.rules import for_class
 from zhuisu.codes import special_equipment_code
 from zhuisu.epcis.identifiers import cbv_short
@@ -230,13 +231,7 @@ def extension(event: Mapping[str, Any], local: str, bound: Mapping[str, str]) ->
     >>> extension({"zs:result": "合格"}, "result", {}), extension({"x:result": 1}, "result", {"x": ZS_NS})
     ('合格', 1)
     """
-    for key, value in event.items():
-        if key == ZS_NS + local:
-            return value
-        prefix, sep, name = key.partition(":")
-        if sep and name == local and bound.get(prefix, ZS_NS if prefix == "zs" else None) == ZS_NS:
-            return value
-    return None
+    return member(event, ZS_NS + local, {"zs": ZS_NS, **bound})
 
 
 def step_of(pk: int, recorder_id: str, event: Mapping[str, Any], bound: Mapping[str, str]) -> Step | None:

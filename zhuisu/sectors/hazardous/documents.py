@@ -11,6 +11,7 @@ identity was registered); the witnesses of a destruction are ``zs:witnesses`` (a
 from collections.abc import Mapping
 from typing import Any
 
+from zhuisu.catalog.elements import member
 from zhuisu.epcis.identifiers import canonical_id
 
 ZS = "https://zhuisu.cn/ns/epcis/"
@@ -26,8 +27,9 @@ COUNT_STEPS = ("cycle_counting", "stock_taking")
 
 
 def extension(event: Mapping[str, Any], name: str) -> Any:
-    """An extension of the zhuisu namespace, under its ``zs:`` prefix or its full IRI."""
-    return event.get(f"zs:{name}", event.get(ZS + name))
+    """An extension of the zhuisu namespace, under its ``zs:`` prefix or its full IRI (the stored events are read
+    without their ``@context``)."""
+    return member(event, ZS + name, {"zs": ZS})
 
 
 def number_of(value: str) -> str:
