@@ -20,11 +20,11 @@ def find(session: Session, scope: Scope) -> list[Hit]:
         waybills = hazardous_service.received_waybills(session)
     else:
         waybills = list(hazardous_service.find_waybills(session, numbers).values())
-    return [hit for w in waybills if (hit := _check(session, w)) is not None]
+    read = hazardous_service.waybills_events(session, waybills)
+    return [hit for w in waybills if (hit := _check(w, read[w.number])) is not None]
 
 
-def _check(session: Session, waybill: Waybill) -> Hit | None:
-    events = hazardous_service.waybill_events(session, waybill)
+def _check(waybill: Waybill, events: hazardous_service.WaybillEvents) -> Hit | None:
     if not events.received or waybill.cancelled_at is not None:
         return None
     declared = totals((g["code"], float(g["quantity"]), str(g["uom"])) for g in waybill.goods)

@@ -20,9 +20,11 @@ _WHY = {
 
 def find(session: Session, scope: Scope) -> list[Hit]:
     hits = []
-    for receipt in receipts(session, scope):
+    found = receipts(session, scope)
+    known = hazardous_service.find_waybills(session, sorted({n for r in found for n in waybill_numbers(r)}))
+    read = hazardous_service.waybills_events(session, list(known.values()))
+    for receipt in found:
         numbers = waybill_numbers(receipt)
-        known = hazardous_service.find_waybills(session, numbers)
         why, number = ("none", "") if not numbers else ("unknown", numbers[0])
         for n in numbers:
             waybill = known.get(n)
@@ -33,7 +35,7 @@ def find(session: Session, scope: Scope) -> list[Hit]:
                 why = "cancelled"
             elif waybill.consignee_id != receipt.recorder_id:
                 why = "consignee"
-            elif any(e.id < receipt.pk for e in hazardous_service.waybill_events(session, waybill).received):
+            elif any(e.id < receipt.pk for e in read[n].received):
                 why = "closed"
             else:
                 why = ""

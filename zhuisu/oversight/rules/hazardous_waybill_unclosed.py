@@ -11,8 +11,10 @@ from zhuisu.sectors.hazardous import service as hazardous_service
 
 def find(session: Session, scope: Scope) -> list[Hit]:
     hits = []
-    for waybill in hazardous_service.overdue_waybills(session, now=scope.now):
-        events = hazardous_service.waybill_events(session, waybill)
+    overdue = hazardous_service.overdue_waybills(session, now=scope.now)
+    read = hazardous_service.waybills_events(session, overdue)
+    for waybill in overdue:
+        events = read[waybill.number]
         if events.received:
             continue
         end = waybill.window_end.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

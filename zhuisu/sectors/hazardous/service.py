@@ -363,6 +363,22 @@ def waybill_events(session: Session, waybill: Waybill) -> WaybillEvents:
     return found
 
 
+def waybills_events(session: Session, waybills: Sequence[Waybill]) -> dict[str, WaybillEvents]:
+    """``waybill_events`` of many waybills (number → events) in one read of the events naming any waybill since the
+    earliest window: a scan over every waybill reads the store once, not once per waybill."""
+    found = {w.number: WaybillEvents() for w in waybills}
+    if not waybills:
+        return found
+    since = {w.number: w.window_start - timedelta(days=1) for w in waybills}
+    earliest = min(since.values())
+    for event in repository.events_naming(session, "e_waybill", ("shipping", "receiving"), since=earliest):
+        for number in dict.fromkeys(document_numbers(event.body, WAYBILL)):
+            if number in found and event.event_time >= since[number]:
+                events = found[number]
+                (events.shipped if event.biz_step == "shipping" else events.received).append(event)
+    return found
+
+
 def waybill_states(session: Session, waybills: Sequence[Waybill], *, now: datetime) -> list[WaybillRead]:
     names = {
         p.id: p.name
@@ -377,8 +393,9 @@ def waybill_states(session: Session, waybills: Sequence[Waybill], *, now: dateti
         )
     }
     out = []
+    read = waybills_events(session, waybills)
     for w in waybills:
-        events = waybill_events(session, w)
+        events = read[w.number]
         state = (
             "cancelled"
             if w.cancelled_at
