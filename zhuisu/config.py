@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     scan_max_image_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest image `POST /codes/scan` accepts, in bytes."
     )
+    canteen_photo_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1,
+        description="Largest invoice (票据) photo a canteen's procurement ledger accepts, in bytes (larger: 413, "
+        "nothing stored).",
+    )
 
     ledger_origin: str = Field(
         default="",
@@ -264,15 +270,18 @@ class Settings(BaseSettings):
         "measure), per catalog class.",
     )
     risk_temperature_ranges: dict[str, tuple[float, float]] = Field(
-        default={
-            "edible_agri.meat": (-25.0, 4.0),
-            "food.dairy": (0.0, 6.0),
-            "food.infant_formula": (-5.0, 30.0),
-            "drug": (2.0, 25.0),
-            "imported.milk_powder": (-5.0, 30.0),
-        },
+        default={},
         description="temperature_excursion: allowed range in °C (min, max) of sensorReport temperatures, per "
-        "catalog class; a class without a range is not checked.",
+        "catalog class, overriding the catalog's (a class's `temperature`: meat −25…4 °C, dairy 0…6 °C, infant "
+        "formula and imported milk powder −5…30 °C, drug 2…25 °C in national-2026.1): the nearer of the two to "
+        "the class wins, this setting at the same level (`*`: every class without a nearer range); a class "
+        "with neither is not checked (docs/coldchain.md).",
+    )
+    risk_temperature_tolerance_minutes: dict[str, float] = Field(
+        default={"*": 0.0},
+        description="temperature_excursion: an excursion (readings outside the range until one is back inside) "
+        "shorter than this many minutes is no alert, per catalog class (an open one, not yet back inside, "
+        "always is).",
     )
     risk_licence_rules: dict[str, list[str]] = Field(
         default={

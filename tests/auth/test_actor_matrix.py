@@ -183,6 +183,8 @@ def _world(client: TestClient, maker: sessionmaker[Session]) -> tuple[dict[str, 
         "token": "matrix",
         "reference": "ZS-MATRIX",
         "entry_id": "no-such-entry",
+        "log_id": "no-such-log",
+        "sha256": "0" * 64,
         "appeal_id": "no-such-appeal",
         "number": "no-such-waybill",
     }

@@ -52,6 +52,7 @@ class LiveServer:
     regulator_token: str
     enterprise_token: str
     samples: dict[str, str]  # product class (or "demo") → a code recorded in the demo data
+    data_dir: Path  # the server's DATA_DIR: the demo actors' tokens (demo-<key>-token)
 
 
 def _free_port() -> int:
@@ -141,7 +142,7 @@ def live_server() -> Iterator[LiveServer]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("the live server did not start")
             time.sleep(0.2)
-        yield LiveServer(url, regulator, enterprise, samples)
+        yield LiveServer(url, regulator, enterprise, samples, workdir)
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -82,7 +82,7 @@ def test_every_other_command_takes_json() -> None:
     found = dict(walk(root, []))
     lacking = sorted(path for path, options in found.items() if "--json" not in options)
     assert lacking == sorted(WITHOUT_JSON)
-    assert len(found) == 67
+    assert len(found) == 71
 
 
 def test_node_commands(cli_db: str, tmp_path: Path) -> None:

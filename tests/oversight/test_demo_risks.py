@@ -31,9 +31,13 @@ def load_city(session: Session, events: list[tuple[str, dict[str, Any]]]) -> dic
 def test_every_planted_anomaly_is_found(session: Session) -> None:
     catalog = demo_service.city_catalog(session)
     parties = load_city(session, list(city.city_events(2000, seed=1, catalog=catalog)))
-    # the city's planted anomalies, the hazardous chain's ten events (zhuisu.demo.hazardous) and the special
-    # equipment's 64 (zhuisu.demo.equipment: six elevators, six cylinders)
-    assert demo_service.plant_risks(session, parties, seed=1, catalog=catalog).captured == 17 + 10 + 64
+    # the city's planted anomalies, the hazardous chain's ten events (zhuisu.demo.hazardous), the special
+    # equipment's 64 (zhuisu.demo.equipment: six elevators, six cylinders), and the food, farm and import chains:
+    # the market's 10, the canteen's 28 (14 shipments, 14 receipts), the 合格证 cooperative's 7, the importer's 6,
+    # the cold chain's 5 and the rare-earth group's 8
+    assert demo_service.plant_risks(session, parties, seed=1, catalog=catalog).captured == 17 + 10 + 64 + (
+        10 + 28 + 7 + 6 + 5 + 8
+    )
     report = alerts.scan(session, config=RiskConfig.of(None), trigger="test")
     assert {rule.id for rule in RULES} <= {rule for rule, n in report.hits.items() if n}
     idle = session.scalars(select(Party).where(Party.uscc == city.GAP_PARTY.uscc)).one()
@@ -58,7 +62,21 @@ def test_every_planted_anomaly_is_found(session: Session) -> None:
     counted = Counter(a.rule for a in session.scalars(select(Alert)))
     assert counted["after_destruction"] == 3  # chain 29: the first item sold of each of its three cases
     assert counted["failed_inspection_in_circulation"] == 1
-    assert counted["mass_balance"] == 2  # the two planted: no lot of the generated chains is out of balance
+    # the city's two planted and the market stall selling more cabbage than it bought (zhuisu.demo.market): no lot of
+    # the generated chains is out of balance
+    assert counted["mass_balance"] == 3
+    # the food, farm and import chains' planted anomalies, each once; the city's cold chain and the logistics
+    # company's truck logger (40 minutes above 4 °C) one excursion each
+    assert {rule: counted[rule] for rule in SECTOR_RULES} == {
+        "farm_certificate_overused": 1,
+        "import_uncertified_sale": 1,
+        "canteen_unlicensed_supplier": 1,
+        "canteen_failed_lot": 1,
+        "rare_earth_quota_production": 1,
+        "rare_earth_quota_sales": 1,
+        "rare_earth_quota_missing": 1,
+        "temperature_excursion": 2,
+    }
     # the demo fleet's: elevator 3 (maintenance), elevator 4 and cylinder 4 (inspection)
     overdue = [
         a.codes[0].removeprefix(CODE_URL)
@@ -80,6 +98,18 @@ def test_every_planted_anomaly_is_found(session: Session) -> None:
         ("interlock", 2),
     ]
     assert alerts.scan(session, config=RiskConfig.of(None)).created == 0
+
+
+SECTOR_RULES = (
+    "farm_certificate_overused",
+    "import_uncertified_sale",
+    "canteen_unlicensed_supplier",
+    "canteen_failed_lot",
+    "rare_earth_quota_production",
+    "rare_earth_quota_sales",
+    "rare_earth_quota_missing",
+    "temperature_excursion",
+)
 
 
 def city_id(name: str) -> str:

@@ -71,6 +71,13 @@ def test_rules_json(cli_db: str) -> None:
         ("hazardous_quantity_mismatch", "high", False),
         ("hazardous_waybill_unclosed", "high", True),
         ("hazardous_stock_difference", "high", False),
+        ("farm_certificate_overused", "high", False),
+        ("import_uncertified_sale", "high", False),
+        ("canteen_unlicensed_supplier", "high", True),
+        ("canteen_failed_lot", "high", True),
+        ("rare_earth_quota_production", "high", False),
+        ("rare_earth_quota_sales", "high", False),
+        ("rare_earth_quota_missing", "high", False),
         ("split_view", "high", True),
     ]
     assert all(r["name_zh"] and r["explanation_zh"] and r["explanation_en"] for r in rules)

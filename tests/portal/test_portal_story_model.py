@@ -48,7 +48,7 @@ class TestStored:
         row = _row(session, LOT)
         assert response.status_code == 200
         assert row is not None
-        assert (row.stale, row.version, row.etag.startswith("s2-"), len(row.etag)) == (False, 1, True, 27)
+        assert (row.stale, row.version, row.etag.startswith("s3-"), len(row.etag)) == (False, 1, True, 27)
         assert response.headers["etag"] == f'W/"{row.etag}-zh"'
         assert response.headers["cache-control"] == "no-cache"
         assert response.headers["content-encoding"] == "gzip"

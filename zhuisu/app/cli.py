@@ -64,6 +64,14 @@ _COMMANDS: Commands = {
         "zhuisu.sectors.hazardous.cli:app",
         "Hazardous goods (危险品): permits, electronic waybills, stock on hand.",
     ),
+    "market": (
+        "zhuisu.sectors.market.cli:app",
+        "Market scan trading (扫码交易): stalls and their ledgers of purchases and sales.",
+    ),
+    "rareearth": (
+        "zhuisu.sectors.rareearth.cli:app",
+        "Rare earth (稀土): annual quotas (总量控制) and the quota used per producer.",
+    ),
 }
 
 

@@ -46,10 +46,22 @@ from zhuisu.portal import pages as portal_pages
 from zhuisu.portal import routes as portal_routes
 from zhuisu.recall import pages as recall_pages
 from zhuisu.recall import routes as recall_routes
+from zhuisu.sectors.canteen import pages as canteen_pages
+from zhuisu.sectors.canteen import routes as canteen_routes
+from zhuisu.sectors.coldchain import pages as coldchain_pages
+from zhuisu.sectors.coldchain import routes as coldchain_routes
 from zhuisu.sectors.equipment import pages as equipment_pages
 from zhuisu.sectors.equipment import routes as equipment_routes
+from zhuisu.sectors.farm import pages as farm_pages
+from zhuisu.sectors.farm import routes as farm_routes
 from zhuisu.sectors.hazardous import pages as hazardous_pages
 from zhuisu.sectors.hazardous import routes as hazardous_routes
+from zhuisu.sectors.imports import pages as imports_pages
+from zhuisu.sectors.imports import routes as imports_routes
+from zhuisu.sectors.market import pages as market_pages
+from zhuisu.sectors.market import routes as market_routes
+from zhuisu.sectors.rareearth import pages as rareearth_pages
+from zhuisu.sectors.rareearth import routes as rareearth_routes
 from zhuisu.trace import routes as trace_routes
 from zhuisu.web import epcis_http, errors, options
 from zhuisu.web import rendering as portal_rendering
@@ -68,8 +80,15 @@ EPCIS_HEADERS = {
 _SIGNED_IN_PAGES = (
     "/dashboard",
     "/console",
+    "/market",
+    "/api/v1/market",
+    "/farm/certificates",
+    "/farm/receive",
+    "/imports/lots",
     "/api/v1/dashboard",
     "/api/v1/console",
+    "/canteen",
+    "/api/v1/canteen",
     "/signin",
     "/evaluation",
     "/ledger/verifications",
@@ -179,10 +198,22 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(alerts_routes.router)
     app.include_router(hazardous_routes.router)
     app.include_router(hazardous_pages.router)
+    app.include_router(market_routes.router)
+    app.include_router(market_pages.router)
+    app.include_router(coldchain_routes.router)
+    app.include_router(coldchain_pages.router)
     app.include_router(console_routes.router)
     app.include_router(console_pages.router)
     app.include_router(equipment_routes.router)
     app.include_router(equipment_pages.router)
+    app.include_router(canteen_routes.router)
+    app.include_router(canteen_pages.router)
+    app.include_router(farm_routes.router)
+    app.include_router(farm_pages.router)
+    app.include_router(imports_routes.router)
+    app.include_router(imports_pages.router)
+    app.include_router(rareearth_routes.router)
+    app.include_router(rareearth_pages.router)
     app.include_router(portal_pages.compressed_router)  # last: one path segment, any other route first
     app.add_exception_handler(TooManyRequests, portal_rendering.too_many_requests)
     app.mount("/static", StaticFiles(directory=portal_rendering.STATIC_DIR), name="static")

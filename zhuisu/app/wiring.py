@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from zhuisu.events.stored import StoredEvent
     from zhuisu.ledger.signals import DerivedCheck
+    from zhuisu.sectors.recording import Recording
 
     #: A receiver of each signal's arguments (as the signals declare them), so that mypy checks every reader.
     Codes = Callable[[Session, Sequence[str]], None]
@@ -26,6 +27,7 @@ def connect() -> None:
     from zhuisu.ledger import signals as ledger_signals
     from zhuisu.oversight.inspections import signals as inspections_signals
     from zhuisu.recall import signals as recall_signals
+    from zhuisu.sectors import recording as sector_recording
 
     capture_signals.events_recorded.connect_later(_events_recorded)
     ledger_signals.records_mismatched.connect_later(_records_mismatched)
@@ -35,6 +37,7 @@ def connect() -> None:
     inspections_signals.findings_recorded.connect_later(_findings_recorded)
     recall_signals.notices_changed.connect_later(_notices_changed)
     recall_signals.holders_notified.connect_later(_holders_notified)
+    sector_recording.document_to_record.connect_later(_sector_documents)
 
 
 def _events_recorded() -> "Sequence[Callable[[Session, Sequence[StoredEvent]], None]]":
@@ -111,3 +114,19 @@ def _holders_notified() -> "Sequence[Callable[[Session, Sequence[tuple[str, dict
 
     # A recall named its holders (or was closed): their notice hooks are sent the notice (the outbox).
     return [notices_service.queue_recall_notices]
+
+
+def _sector_documents() -> "Sequence[Callable[[Session, Recording], None]]":
+    from zhuisu.capture import service as capture_service
+
+    def capture(session: "Session", recording: "Recording") -> None:
+        # A sector room's events (a stall's purchase, a canteen's receipt, a 合格证, an import lot's entry, a
+        # logger's readings, a rare-earth separation …: ``sectors.recording``) are captured as the recorder's, in
+        # the request's transaction, like any other; the room reads back what was stored and why anything was not.
+        result = capture_service.capture_document(
+            session, recording.document, actor=recording.actor, source=recording.source
+        )
+        errors = [*result.document_errors, *(e for o in result.outcomes for e in o.errors)]
+        recording.finish(result.job.id, statuses=[o.status for o in result.outcomes], errors=errors)
+
+    return [capture]

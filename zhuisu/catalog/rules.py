@@ -86,6 +86,9 @@ class CatalogClass:
     #: Top-level event members a child node withholds from its parent (commercially sensitive: ``ilmd``,
     #: ``bizTransactionList`` …).
     withhold: tuple[str, ...] = ()
+    #: The storage and transport temperature range in °C (min, max) the class's own release gives it (``"temperature":
+    #: {"min": 0, "max": 6}``); the classes under it inherit it (``sectors.coldchain.readings.allowed_range``).
+    temperature: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,7 +107,7 @@ class CatalogClass:
             "release": self.release,
             "upward": self.upward,
             "withhold": list(self.withhold),
-        }
+        } | ({"temperature": {"min": self.temperature[0], "max": self.temperature[1]}} if self.temperature else {})
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ def _make_class(catalog: Catalog, release: Release, raw: dict[str, Any]) -> Cata
             f"类别 {raw['id']} 的 upward 应为 events 或 none，withhold 应为事件字段名的列表",
             message_en=f"class {raw['id']}: upward must be events or none, withhold a list of event member names",
         )
+    temperature = _temperature(raw)
     return CatalogClass(
         id=raw["id"],
         name=str(raw.get("name") or raw["id"]),
@@ -337,7 +341,26 @@ def _make_class(catalog: Catalog, release: Release, raw: dict[str, Any]) -> Cata
         release=release.label,
         upward=upward,
         withhold=tuple(withhold),
+        temperature=temperature,
     )
+
+
+def _temperature(raw: dict[str, Any]) -> tuple[float, float] | None:
+    value = raw.get("temperature")
+    if value is None:
+        return None
+    low: Any = value.get("min") if isinstance(value, dict) else None
+    high: Any = value.get("max") if isinstance(value, dict) else None
+    if not (_number(low) and _number(high) and low <= high):
+        raise InvalidRelease(
+            f'类别 {raw["id"]} 的 temperature 应为 {{"min": 最低温度, "max": 最高温度}}（°C，min ≤ max）',
+            message_en=f'class {raw["id"]}: temperature must be {{"min": …, "max": …}} in °C with min ≤ max',
+        )
+    return float(low), float(high)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _add_elements(catalog: Catalog, release: Release) -> None:

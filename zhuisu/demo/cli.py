@@ -30,7 +30,9 @@ def load(
     """Load the demo city 示范市 (catalog, ~50 enterprises, products, events) and the demo enterprise's pork chain;
     idempotent. The demo enterprise's token is kept in DATA_DIR/demo-token and printed; the other demo actors' in
     DATA_DIR/demo-admin-token, demo-regulator-token, demo-district-regulator-token, demo-platform-token (a platform
-    the demo enterprise delegated to) and demo-inspector-token. --json: ``{"demo": {"captured", "duplicates"},
+    the demo enterprise delegated to) and demo-inspector-token; the food, farm and import chains' people in
+    demo-stall-token, demo-canteen-token, demo-cooperative-token, demo-importer-token, demo-coldchain-token and
+    demo-rareearth-token. --json: ``{"demo": {"captured", "duplicates"},
     "city": {"enterprises", "products_added", "captured", "duplicates", "refused", "risks_planted"}, "recalls":
     {"closed", "open"}, "token_file", "seconds"}``."""
     summary: dict[str, Any] = {}
@@ -59,6 +61,9 @@ def load(
         "open": recalls.open.id if recalls.open else None,
     }
     summary["city"] = _load_city(maker, events if events is not None else settings().demo_events, seed, as_json)
+    persona_secrets = {key: _token_file(settings().data_dir / f"demo-{key}-token") for key in service.SECTOR_PERSONAS}
+    with unit_of_work(maker) as session:  # the market stall, canteen, cooperative … sign in with these
+        service.sector_personas(session, token_secrets=persona_secrets)
     seconds = time.monotonic() - started
     if as_json:
         typer.echo(json.dumps(summary | {"token_file": str(path), "seconds": round(seconds, 1)}, ensure_ascii=False))

@@ -18,7 +18,19 @@ from zhuisu.auth.errors import InvalidToken
 from zhuisu.capture import service as capture_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.rules import Catalog
-from zhuisu.demo import city, equipment, findings, generator, hazardous
+from zhuisu.demo import (
+    canteen,
+    city,
+    coldchain,
+    equipment,
+    farm,
+    findings,
+    generator,
+    hazardous,
+    imports,
+    market,
+    rareearth,
+)
 from zhuisu.demo.content import demo_document
 from zhuisu.models import Event, Party
 from zhuisu.parties import delegations
@@ -56,6 +68,16 @@ DEMO_ACTORS: dict[str, tuple[str, str, str | None, str | None]] = {
     "inspector": ("示范市食品检验检测中心", "inspector", None, "370102"),
 }
 _GOVERNMENT = {"regulator"}
+#: The people of the food, farm and import chains (the parties ``plant_risks``' sector demos create), each with a
+#: token kept in DATA_DIR/demo-<key>-token so that a visitor can sign in as them (``/signin``).
+SECTOR_PERSONAS: dict[str, str] = {
+    "stall": "示范市历下区王记蔬菜经营部",
+    "canteen": "示范市第一中学食堂",
+    "cooperative": "示范市绿源蔬菜专业合作社",
+    "importer": "示范市环球进口食品有限公司",
+    "coldchain": "示范市鲜达冷链物流有限公司",
+    "rareearth": "示范稀土集团冶炼分离有限公司",
+}
 
 
 def demo_actor(session: Session, key: str) -> Party:
@@ -83,6 +105,22 @@ def demo_actors(session: Session, *, token_secrets: dict[str, str], enterprise: 
         found[key] = party
     if delegations.in_force(session, platform=found["platform"], enterprise=enterprise) is None:
         delegations.delegate(session, enterprise, found["platform"])
+    return found
+
+
+def sector_personas(session: Session, *, token_secrets: dict[str, str]) -> dict[str, Party]:
+    """The sector demos' people (``SECTOR_PERSONAS``), each with its secret as a valid bearer token (issued on first
+    use); a persona whose party the city load has not created yet is left out."""
+    found: dict[str, Party] = {}
+    for key, name in SECTOR_PERSONAS.items():
+        party = parties_service.find_party_by_name(session, name)
+        if party is None:
+            continue
+        try:
+            auth_service.authenticate(session, token_secrets[key])
+        except InvalidToken:
+            parties_service.issue_token(session, party=party, label=f"demo {key}", secret=token_secrets[key])
+        found[key] = party
     return found
 
 
@@ -135,8 +173,9 @@ def city_already_loaded(session: Session, parties: dict[str, Party], total: int)
 
 def plant_risks(session: Session, parties: dict[str, Party], *, seed: int, catalog: Catalog) -> CityOutcome:
     """Capture the planted risk anomalies (``city.risk_events``), each by its recorder, and the safety sectors' demo
-    (the elevator fleet and cylinders of ``demo.equipment``, the hazardous chemical chain of ``demo.hazardous``),
-    each with its planted anomalies; idempotent."""
+    (the elevator fleet and cylinders of ``demo.equipment``, the hazardous chemical chain of ``demo.hazardous``) and
+    the food, farm and import chains (a market, a canteen, a cooperative's 合格证, an importer, a cold chain and a
+    rare-earth group: ``demo.market`` … ``demo.rareearth``), each with its planted anomalies; idempotent."""
     idle = parties_service.find_party_by_identifier(session, city.GAP_PARTY.uscc)
     if idle is not None:
         parties = parties | {city.GAP_PARTY.key: idle}
@@ -144,7 +183,17 @@ def plant_risks(session: Session, parties: dict[str, Party], *, seed: int, catal
     for key, event in city.risk_events(seed=seed, catalog=catalog):
         round_.setdefault(key, []).append(event)
     outcome = capture_round(session, parties, list(round_.items()))
-    sectors = [equipment.plant(session, regulator=demo_actor(session, "regulator")), hazardous.plant(session)]
+    sectors = [
+        equipment.plant(session, regulator=demo_actor(session, "regulator")),
+        hazardous.plant(session),
+        # The food, farm and import chains (#21), each recorded through its room's pages' services.
+        market.plant(session),
+        canteen.plant(session),
+        farm.plant(session),
+        imports.plant(session),
+        coldchain.plant(session),
+        rareearth.plant(session),
+    ]
     return CityOutcome(
         outcome.captured + sum(c for c, _ in sectors),
         outcome.duplicates + sum(d for _, d in sectors),

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhuisu.sectors.coldchain.schemas import PublicColdChainRead
+
 
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -158,6 +160,9 @@ class PublicProductRead(Schema):
     product: PublicProductInfo | None
     producer: PublicPartyRead | None
     origin: RegionRead | None
+    origin_country: str | None = Field(None, description="An import's country of origin (ISO 3166-1 alpha-2).")
+    origin_country_zh: str | None = None
+    origin_country_en: str | None = None
     lot: str | None
     serial: str | None
     production_date: str | None
@@ -176,6 +181,9 @@ class PublicProductRead(Schema):
     )
     inspection_reports: list[PublicReportRead] = Field(default_factory=list, description="Newest first.")
     registered_certificates: list[PublicRegisteredCertificateRead] = Field(default_factory=list)
+    cold_chain: PublicColdChainRead | None = Field(
+        default=None, description="冷链温度: the temperature readings on the journey, when there are any."
+    )
     verification: VerificationRead
     timezone: str = Field(description="IANA time zone of the local times (``portal_timezone``).")
 

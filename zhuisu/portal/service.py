@@ -62,6 +62,9 @@ from zhuisu.portal.schemas import (
     WitnessRead,
 )
 from zhuisu.recall import orders as recall_orders
+from zhuisu.sectors.coldchain import summary as coldchain_summary
+from zhuisu.sectors.imports.documents import ZS as ZS_NS
+from zhuisu.sectors.imports.documents import country_name
 from zhuisu.trace import service as trace_service
 from zhuisu.trace.schemas import StepRead
 
@@ -223,6 +226,10 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
     if batch is not None and producer is None:
         producer = _public_party(parties_service.get_party(session, batch.party_id))
     notices = recall_notices(session, code, zone)
+    country = _origin_country(events.values())
+    origin = _region(ilmd.get("origin")) or (producer.region if producer else None)
+    if country.get("origin_country"):  # an import's 产地 is its 原产国: not the importer's region, not the code
+        origin = _region(ilmd["origin"]) if ilmd.get("origin", "").isdigit() else None
     story = PublicProductRead(
         code=code,
         code_text=human_text(code),
@@ -230,7 +237,8 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         scheme=recognize(text).scheme,
         product=_product_info(session, product) or _issued_product(batch),
         producer=producer,
-        origin=_region(ilmd.get("origin")) or (producer.region if producer else None),
+        origin=origin,
+        **country,
         lot=_qualifier(code, "lot"),
         serial=_qualifier(code, "serial"),
         production_date=ilmd.get("production"),
@@ -244,6 +252,9 @@ def build_story(session: Session, text: str, *, key: LedgerKey) -> BuiltStory:
         certificates=_certificates(timeline, events),
         inspections=_inspections(timeline, events, places),
         **_registered(session, code, timeline, events),
+        cold_chain=coldchain_summary.public_summary(
+            session, code, product.class_id if product else None, events.values()
+        ),
         verification=verification,
         timezone=key.timezone,
     )
@@ -430,8 +441,26 @@ def _ilmd(events: Iterable[Event]) -> dict[str, str]:
     return found
 
 
+def _origin_country(events: Iterable[Event]) -> dict[str, str | None]:
+    """An import's country of origin: ``cbvmda:countryOfOrigin`` in the ILMD, else ``zs:originCountry``."""
+    for event in events:
+        body = event.body if isinstance(event.body, dict) else {}
+        ilmd = body.get("ilmd") or {}
+        found = [v for k, v in ilmd.items() if k.rsplit(":", 1)[-1].lower() == "countryoforigin"]
+        found += [v for k, v in body.items() if k in ("zs:originCountry", ZS_NS + "originCountry")]
+        code = next((str(v).upper() for v in found if isinstance(v, str) and len(v) == 2), None)
+        if code is not None:
+            return {
+                "origin_country": code,
+                "origin_country_zh": country_name(code),
+                "origin_country_en": country_name(code, "en"),
+            }
+    return {}
+
+
 def _certificates(timeline: list[StepRead], events: dict[str, Event]) -> list[PublicCertificateRead]:
     found: list[PublicCertificateRead] = []
+    seen: set[tuple[str, str]] = set()
     for step in timeline:
         body = events[step.event_id].body
         listed = body.get("bizTransactionList", [])
@@ -440,7 +469,8 @@ def _certificates(timeline: list[StepRead], events: dict[str, Event]) -> list[Pu
         entries += [("certificationInfo", str(c)) for c in (info if isinstance(info, list) else [info] if info else [])]
         for kind, number in entries:
             label = vocabulary.certificate_kind(kind)
-            if label is not None and number:
+            if label is not None and number and (kind, number) not in seen:  # each document once, first named
+                seen.add((kind, number))
                 found.append(
                     PublicCertificateRead(
                         kind=_short(kind) or kind,

@@ -42,7 +42,7 @@ from zhuisu.portal.schemas import PublicProductRead
 log = logging.getLogger(__name__)
 
 #: Bumped when the story or its page changes shape: rows built by another format are rebuilt.
-FORMAT = "s2"
+FORMAT = "s3"
 LANGUAGES = ("zh", "en")
 
 

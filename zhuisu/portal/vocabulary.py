@@ -41,6 +41,8 @@ BIZ_STEPS: dict[str, tuple[str, str]] = {
 #: Substrings of a business-transaction type that make it a certificate the public may see, with its label.
 #: Everything else (purchase orders, invoices, despatch advices) is commercial and never shown.
 CERTIFICATE_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("compliance_certificate", *pair("commitment certificate (承诺达标合格证)")),
+    ("entry_inspection", *pair("entry inspection and quarantine certificate")),
     ("quarantine", *pair("quarantine certificate")),
     ("inspection", *pair("inspection report")),
     ("test", *pair("test report")),

@@ -4,16 +4,23 @@ that finds its hits); ``RULES`` lists the rules the scans and captures run, in t
 
 from zhuisu.oversight.rules import (
     after_destruction,
+    canteen_failed_lot,
+    canteen_unlicensed_supplier,
     duplicate_sale,
     equipment_overdue,
     failed_inspection,
+    farm_certificate_overused,
     hazardous_quantity_mismatch,
     hazardous_receipt_unmatched,
     hazardous_stock_difference,
     hazardous_waybill_unclosed,
+    import_uncertified_sale,
     interlock,
     licence_missing,
     mass_balance,
+    rare_earth_quota_missing,
+    rare_earth_quota_production,
+    rare_earth_quota_sales,
     received_not_shipped,
     recording_gap,
     shipped_not_received,
@@ -38,6 +45,13 @@ RULES: tuple[RiskRule, ...] = (
     hazardous_quantity_mismatch.RULE,
     hazardous_waybill_unclosed.RULE,
     hazardous_stock_difference.RULE,
+    farm_certificate_overused.RULE,
+    import_uncertified_sale.RULE,
+    canteen_unlicensed_supplier.RULE,
+    canteen_failed_lot.RULE,
+    rare_earth_quota_production.RULE,
+    rare_earth_quota_sales.RULE,
+    rare_earth_quota_missing.RULE,
 )
 ALL_RULES: tuple[RiskRule, ...] = (*RULES, split_view.RULE)
 BY_ID: dict[str, RiskRule] = {rule.id: rule for rule in ALL_RULES}
