@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from zhuisu.app.cli import app
-from zhuisu.demo import city, generator, hazardous
+from zhuisu.demo import canteen, city, generator, hazardous
 from zhuisu.demo import service as demo_service
 from zhuisu.models import Certificate, Event, EventFlag, Inspection, Licence
 
@@ -19,6 +19,8 @@ runner = CliRunner()
 HAZARDOUS_EVENTS = 10
 #: The special equipment demo's lifecycle events (zhuisu.demo.equipment: six elevators, six cylinders).
 EQUIPMENT_EVENTS = 64
+#: The market's 10, the canteen's 28, the cooperative's 7, the importer's 6, the cold chain's 5, rare earth's 8.
+FOOD_CHAIN_EVENTS = 10 + 28 + 7 + 6 + 5 + 8
 TOPS = ["edible_agri", "food", "drug", "agri_input", "special_equipment", "hazardous", "rare_earth", "imported"]
 
 
@@ -80,10 +82,16 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     kept = sorted(p.name for p in (tmp_path / "var").glob("demo-*token"))
     assert kept == [
         "demo-admin-token",
+        "demo-canteen-token",
+        "demo-coldchain-token",
+        "demo-cooperative-token",
         "demo-district-regulator-token",
+        "demo-importer-token",
         "demo-inspector-token",
         "demo-platform-token",
+        "demo-rareearth-token",
         "demo-regulator-token",
+        "demo-stall-token",
         "demo-token",
     ]
     delegated = json.loads(runner.invoke(app, ["admin", "delegations", "--json"]).output)
@@ -91,8 +99,9 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
     engine = create_engine(cli_db)
     with Session(engine) as s:  # the planted risk anomalies (oversight), captured after the city's events
         planted = city.risk_events(seed=1, catalog=demo_service.city_catalog(s))
-    # the safety sectors' demo (zhuisu.demo.hazardous, zhuisu.demo.equipment), captured with them
-    sectors = HAZARDOUS_EVENTS + EQUIPMENT_EVENTS
+    # the sectors' demos (zhuisu.demo.hazardous, .equipment, and the food, farm and import chains: .market, .canteen,
+    # .farm, .imports, .coldchain, .rareearth), captured with them
+    sectors = HAZARDOUS_EVENTS + EQUIPMENT_EVENTS + FOOD_CHAIN_EVENTS
     assert f"示范市: {len(planted) + sectors} risk anomalies planted (0 already present)" in first.output
     assert f"示范市: 0 risk anomalies planted ({len(planted) + sectors} already present)" in second.output
     with engine.connect() as conn:
@@ -104,6 +113,8 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
         assert [tuple(f) for f in flags if not f[0].startswith("hazardous")] == [
             ("rare_earth.smelted", ["batch"]),
             ("food.dairy", ["licence:sc_food_production"]),
+            # the rare-earth group's second mine, producing without a quota (zhuisu.demo.rareearth)
+            ("rare_earth.ore", ["quota"]),
         ]
         # the hazardous chain's two planted flags; the city's generated destructions name their witnesses
         assert [tuple(f) for f in flags if f[0].startswith("hazardous")] == [
@@ -112,7 +123,15 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
         ]
         assert conn.scalar(select(func.count()).select_from(Licence).where(Licence.confirmed_at.is_(None))) == 0
         reports = conn.execute(select(Inspection.report_number, Inspection.result, Inspection.lot.is_not(None)))
-        assert sorted(reports.all()) == [("JC2026-0101", "pass", True), ("JC2026-0102", "fail", True)]
+        # the city's two, and the canteen's milk lots' (zhuisu.demo.canteen: one passed, one failed)
+        assert sorted(reports.all()) == sorted(
+            [
+                ("JC2026-0101", "pass", True),
+                ("JC2026-0102", "fail", True),
+                (f"SPJC-2026-{canteen.PASSED_LOT}", "pass", True),
+                (f"SPJC-2026-{canteen.FAILED_LOT}", "fail", True),
+            ]
+        )
         assert conn.execute(select(Certificate.kind, Certificate.number)).all() == [("gap", "GAP-2026-0001")]
     engine.dispose()
     # coverage, counted by hand from the generator: registered = parties per (class, district), the idle ones
@@ -131,6 +150,22 @@ def test_demo_load_city_and_coverage_by_hand(cli_db: str, tmp_path: Path) -> Non
         active[("hazardous", hazardous.REGION)] += p.key != "carrier"
     registered[("special_equipment", "370102")] += 1  # the demo's gas company (its cylinders), which records
     active[("special_equipment", "370102")] += 1
+    # the food, farm and import chains' parties, each recording but the market's operator (it registers stalls):
+    # the market's wholesaler, operator and two stalls, the canteen's greengrocer and the wholesale market the
+    # cooperative sells to (370102); the cooperative's shop (370103); the cold chain's processor, carrier and shop
+    # (370104); the cooperative (370112); the canteen and its distributor (food, 370102); the importer and its buyer
+    # (imported, 370102); the rare-earth group's two mines, its separation plant and its buyer (370112)
+    for cell, parties_, recording in (
+        (("edible_agri", "370102"), 6, 5),
+        (("edible_agri", "370103"), 1, 1),
+        (("edible_agri", "370104"), 3, 3),
+        (("edible_agri", "370112"), 1, 1),
+        (("food", "370102"), 2, 2),
+        (("imported", "370102"), 2, 2),
+        (("rare_earth", "370112"), 4, 4),
+    ):
+        registered[cell] += parties_
+        active[cell] += recording
     rows = json.loads(runner.invoke(app, ["coverage", "--json"]).output)
     assert {(r["class"], r["region"]): (r["registered"], r["active"]) for r in rows} == {
         cell: (n, active[cell]) for cell, n in registered.items()

@@ -87,6 +87,8 @@ def record_event(session: "Session", event: dict[str, Any], *, actor: "Party", s
         savepoint.commit()
         return recording.captured == 1
     savepoint.rollback()
-    first = recording.errors[0] if recording.errors else None
-    zh, en = (first.message_zh, first.message_en) if first else ("事件被拒绝", "the event was refused")
+    zh = "事件被拒绝"
+    en = "the event was refused"
+    if recording.errors:
+        zh, en = recording.errors[0].message_zh, recording.errors[0].message_en
     raise InvalidInput(f"事件未能记录：{zh}", message_en=f"the event was not recorded: {en}", field="event")

@@ -6,7 +6,7 @@ read it too; the class is the certificate's, the region its origin."""
 
 from sqlalchemy.orm import Session
 
-from zhuisu.models import FarmCertificate
+from zhuisu.models import Event, FarmCertificate
 from zhuisu.oversight.rules.base import Hit, RiskRule, Scope
 from zhuisu.sectors.farm import service as farm_service
 from zhuisu.sectors.farm.documents import certificate_numbers
@@ -18,11 +18,11 @@ def find(session: Session, scope: Scope) -> list[Hit]:
     else:
         numbers = sorted({n for e in scope.new if e.step == "receiving" for n in certificate_numbers(e.body)})
         certificates = list(farm_service.find_certificates(session, numbers).values())
-    return [hit for c in certificates if (hit := _check(session, c)) is not None]
+    read = farm_service.receipts_of_all(session, certificates)
+    return [hit for c in certificates if (hit := _check(c, read[c.number])) is not None]
 
 
-def _check(session: Session, certificate: FarmCertificate) -> Hit | None:
-    receipts = farm_service.receipts_of(session, certificate)
+def _check(certificate: FarmCertificate, receipts: list[Event]) -> Hit | None:
     received = farm_service.received_quantity(certificate, receipts)
     if received <= certificate.event_quantity + 1e-9:
         return None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from zhuisu.kit.i18n import cpair
 from zhuisu.kit.time import BEIJING, parse_iso
 from zhuisu.oversight.rules.base import Hit, RiskRule, Scope
 from zhuisu.sectors.rareearth import service as rareearth_service
@@ -101,7 +102,7 @@ def _evidence(found: Sequence[Line]) -> tuple[int, ...]:
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
-    return over_hits(session, scope, lambda u: u.produced, ("产量", "produced"))
+    return over_hits(session, scope, lambda u: u.produced, cpair("rare earth", "produced"))
 
 
 def missing_hits(session: Session, scope: Scope) -> list[Hit]:

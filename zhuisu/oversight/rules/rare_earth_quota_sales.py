@@ -5,12 +5,13 @@ party is the producer."""
 
 from sqlalchemy.orm import Session
 
+from zhuisu.kit.i18n import cpair
 from zhuisu.oversight.rules.base import Hit, RiskRule, Scope
 from zhuisu.oversight.rules.rare_earth_quota_production import over_hits
 
 
 def find(session: Session, scope: Scope) -> list[Hit]:
-    return over_hits(session, scope, lambda u: u.sold, ("销量", "sold"))
+    return over_hits(session, scope, lambda u: u.sold, cpair("rare earth", "sold"))
 
 
 RULE = RiskRule(

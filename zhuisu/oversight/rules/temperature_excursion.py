@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zhuisu.kit.i18n import pair
 from zhuisu.kit.time import BEIJING
 from zhuisu.models import Event, EventEpc
 from zhuisu.oversight.rules.base import Hit, RiskRule, Scope, classes_of_codes, party_classes
@@ -97,7 +98,7 @@ def _excursions(
 def _hit(key: str, found: _Found) -> Hit:
     e, (low, high) = found.excursion, found.allowed
     start = e.start.astimezone(BEIJING)
-    still_zh, still_en = ("，尚未恢复", ", not back in range yet") if e.open else ("", "")
+    still_zh, still_en = pair(", not back in range yet") if e.open else ("", "")
     return Hit(
         key=key,
         events=tuple(e.refs),

@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Literal
 
 from zhuisu.errors import InvalidInput, TooLarge
+from zhuisu.kit.i18n import cpair
 from zhuisu.kit.time import BEIJING
 
 Column = Literal["time", "date", "clock", "temperature", "humidity", "device"]
@@ -34,13 +35,6 @@ Column = Literal["time", "date", "clock", "temperature", "humidity", "device"]
 HEADERS: dict[str, Column] = {
     **dict.fromkeys(
         (
-            "时间",
-            "记录时间",
-            "采集时间",
-            "采样时间",
-            "日期时间",
-            "时间戳",
-            "测量时间",
             "timestamp",
             "datetime",
             "date/time",
@@ -48,17 +42,31 @@ HEADERS: dict[str, Column] = {
             "recordedat",
             "recordtime",
             "readingtime",
+            "时间",
+            "记录时间",
+            "采集时间",
+            "采样时间",
+            "日期时间",
+            "时间戳",
+            "测量时间",
         ),
         "time",
     ),
-    **dict.fromkeys(("日期", "date"), "date"),
+    **dict.fromkeys(("date", "日期"), "date"),
     **dict.fromkeys(("time", "时刻", "钟点"), "clock"),
     **dict.fromkeys(
-        ("温度", "温度值", "温度1", "测量温度", "temperature", "temp", "temperature1", "temp1"), "temperature"
+        ("temperature", "temp", "temperature1", "temp1", "温度", "温度值", "温度1", "测量温度"), "temperature"
     ),
-    **dict.fromkeys(("湿度", "相对湿度", "湿度值", "humidity", "relativehumidity", "rh", "hum"), "humidity"),
+    **dict.fromkeys(("humidity", "relativehumidity", "rh", "hum", "湿度", "相对湿度", "湿度值"), "humidity"),
     **dict.fromkeys(
         (
+            "device",
+            "deviceid",
+            "logger",
+            "loggerid",
+            "serial",
+            "serialnumber",
+            "sn",
             "设备",
             "设备号",
             "设备编号",
@@ -67,25 +75,18 @@ HEADERS: dict[str, Column] = {
             "记录仪编号",
             "记录仪id",
             "序列号",
-            "device",
-            "deviceid",
-            "logger",
-            "loggerid",
-            "serial",
-            "serialnumber",
-            "sn",
         ),
         "device",
     ),
 }
 #: Names of the columns in the errors (zh, en).
 COLUMN_NAMES: dict[Column, tuple[str, str]] = {
-    "time": ("时间", "time"),
-    "date": ("日期", "date"),
-    "clock": ("时间", "time"),
-    "temperature": ("温度", "temperature"),
-    "humidity": ("湿度", "humidity"),
-    "device": ("设备编号", "device"),
+    "time": cpair("logger column", "time"),
+    "date": cpair("logger column", "date"),
+    "clock": cpair("logger column", "time"),
+    "temperature": cpair("logger column", "temperature"),
+    "humidity": cpair("logger column", "humidity"),
+    "device": cpair("logger column", "device"),
 }
 MAX_ROWS = 200_000
 _HEADER_SEARCH = 30
@@ -309,8 +310,8 @@ def _row(line: int, cells: list[str], columns: dict[Column, int], uom: str, defa
         raise _invalid(
             line,
             "device",
-            "缺少设备编号（在文件中或导入时填写）",
-            "no device id (in the file, or given with the import)",
+            zh="缺少设备编号（在文件中或导入时填写）",
+            en="no device id (in the file, or given with the import)",
         )
     return Row(line, when, temperature, humidity, device)
 

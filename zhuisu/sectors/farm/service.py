@@ -10,6 +10,7 @@ here commits; each write writes its audit row in the same transaction. A reader 
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -30,6 +31,7 @@ from zhuisu.parties import service as parties_service
 from zhuisu.sectors.farm import permissions, repository
 from zhuisu.sectors.farm.documents import (
     BASIS,
+    BTT,
     CERTIFICATE,
     CERTIFICATE_URN,
     COMMITMENTS,
@@ -215,6 +217,18 @@ def receipts_of(session: Session, certificate: FarmCertificate) -> list[Event]:
         for e in repository.receipts_naming(session, certificate.number)
         if certificate.number in certificate_numbers(e.body)
     ]
+
+
+def receipts_of_all(session: Session, certificates: Sequence[FarmCertificate]) -> dict[str, list[Event]]:
+    """``receipts_of`` of many certificates (number → receipts) in one read of the receiving events naming any
+    compliance certificate: a scan over every certificate reads the store once, not once per certificate."""
+    found: dict[str, list[Event]] = {c.number: [] for c in certificates}
+    if found:
+        for event in repository.receipts_naming(session, CERTIFICATE.removeprefix(BTT)):
+            for number in dict.fromkeys(certificate_numbers(event.body)):
+                if number in found:
+                    found[number].append(event)
+    return found
 
 
 def shipments_of(session: Session, certificate: FarmCertificate) -> list[Event]:

@@ -31,7 +31,7 @@ def read_code(text: str) -> tuple[str, str]:
     """(canonical code, scheme) of what a stall scanned or typed. Raises InvalidInput (field ``code``) for text that
     is not a valid code, and for a logistic unit (SSCC: its contents are what a stall buys)."""
     if not text.strip():
-        raise _invalid("请扫描或输入追溯码", "scan or type a code")
+        raise _invalid(zh="请扫描或输入追溯码", en="scan or type a code")
     found = recognize(text)
     if not found.valid:
         raise _invalid(
@@ -41,7 +41,7 @@ def read_code(text: str) -> tuple[str, str]:
     code = canonical_code(text)
     if code.startswith("https://id.gs1.org/00/"):
         raise _invalid(
-            "这是物流单元（SSCC）码：请扫描商品本身的标签", "a logistic unit (SSCC): scan the goods' own label"
+            zh="这是物流单元（SSCC）码：请扫描商品本身的标签", en="a logistic unit (SSCC): scan the goods' own label"
         )
     return code, found.scheme
 

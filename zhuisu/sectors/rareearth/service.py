@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from zhuisu.auth.roles import covers
 from zhuisu.errors import InvalidInput, PermissionDenied
+from zhuisu.kit.i18n import cpair
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import AuditEntry, Party, RareEarthQuota
 from zhuisu.parties import service as parties_service
@@ -22,8 +23,8 @@ from zhuisu.sectors.rareearth.schemas import QuotaCreate, QuotaRead, UsageRow
 from zhuisu.sectors.rareearth.usage import EPSILON, KIND_CLASSES, Usage, usage
 
 KIND_NAMES = {
-    "mining": ("稀土矿产品", "rare earth ore products"),
-    "separation": ("冶炼分离产品", "separation products"),
+    "mining": cpair("rare earth", "rare earth ore products"),
+    "separation": cpair("rare earth", "separation products"),
 }
 
 
