@@ -11,13 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from zhuisu.config import Settings
@@ -27,6 +29,8 @@ from zhuisu.models import Event, EventEpc, Party
 from zhuisu.parties import service as parties_service
 
 CHROMIUM = "/usr/bin/chromium"
+T = TypeVar("T")
+QUIET = ("--log-level", "warning")
 #: Events of the demo city: enough for every product class to have traceable codes, small enough to load fast.
 DEMO_EVENTS = 3000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -102,31 +106,12 @@ def _prepare(env: dict[str, str]) -> tuple[str, str, dict[str, str]]:
     return tokens[0], tokens[1], samples
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    workdir = Path(tempfile.mkdtemp(prefix="zhuisu-browser-"))
-    env = {
-        **os.environ,
-        "ZHUISU_DATA_DIR": str(workdir),
-        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
-        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
-        "ZHUISU_BASE_URL": "http://127.0.0.1",
-    }
-    regulator, enterprise, samples = _prepare(env)
-    port = _free_port()
+@contextmanager
+def serve(env: dict[str, str], workdir: Path, port: int) -> Iterator[str]:
+    """uvicorn serving the app under ``env`` on ``port``, once its portal answers (60 s at most); its URL. The
+    server is stopped on leaving."""
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "zhuisu.app.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "uvicorn", "zhuisu.app.asgi:app", "--host", "127.0.0.1", "--port", str(port), *QUIET],
         env=env,
         cwd=workdir,
     )
@@ -142,10 +127,56 @@ def live_server() -> Iterator[LiveServer]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("the live server did not start")
             time.sleep(0.2)
-        yield LiveServer(url, regulator, enterprise, samples, workdir)
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@contextmanager
+def own_server(prefix: str, prepare: Callable[[Session], T]) -> Iterator[tuple[str, T, Engine]]:
+    """A server of a test module's own: a fresh SQLite database (no demo city), ``prepare`` run on it in one unit of
+    work before the server starts (a sector's ``plant``, the tokens the test signs in with), no subscription worker.
+    Yields the URL, what ``prepare`` returned, and an engine on the database for the test's own counts."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "ZHUISU_DATA_DIR": str(workdir),
+        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
+        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
+        "ZHUISU_SUBSCRIPTIONS_WORKER": "false",
+        "ZHUISU_BASE_URL": url,
+    }
+    subprocess.run([sys.executable, "-m", "zhuisu", "db", "upgrade"], env=env, check=True, capture_output=True)
+    settings = Settings(database_url=env["ZHUISU_DATABASE_URL"], data_dir=workdir, base_url=url)
+    engine = engine_from_settings(settings)
+    try:
+        with unit_of_work(make_sessionmaker(engine, settings)) as session:
+            prepared = prepare(session)
+        with serve(env, workdir, port):
+            yield url, prepared, engine
+    finally:
+        engine.dispose()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    workdir = Path(tempfile.mkdtemp(prefix="zhuisu-browser-"))
+    env = {
+        **os.environ,
+        "ZHUISU_DATA_DIR": str(workdir),
+        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
+        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
+        "ZHUISU_BASE_URL": "http://127.0.0.1",
+    }
+    regulator, enterprise, samples = _prepare(env)
+    try:
+        with serve(env, workdir, _free_port()) as url:
+            yield LiveServer(url, regulator, enterprise, samples, workdir)
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 

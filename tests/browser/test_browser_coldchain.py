@@ -4,24 +4,16 @@ it listed; a file with a bad row is refused naming the line and column, and noth
 
 The server is this module's own (a fresh database with the cold chain's demo planted, ``zhuisu.demo.coldchain``)."""
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from tests.browser.conftest import _free_port, screenshot
-from zhuisu.config import Settings
-from zhuisu.db.engine import engine_from_settings, make_sessionmaker
-from zhuisu.db.session import unit_of_work
+from tests.browser.conftest import own_server, screenshot
 from zhuisu.demo import coldchain
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import LoggerFile
@@ -37,45 +29,14 @@ class ColdServer:
 
 @pytest.fixture(scope="module")
 def cold_server() -> Iterator[ColdServer]:
-    workdir = Path(tempfile.mkdtemp(prefix="zhuisu-coldchain-"))
-    env = {
-        **os.environ,
-        "ZHUISU_DATA_DIR": str(workdir),
-        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
-        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
-        "ZHUISU_SUBSCRIPTIONS_WORKER": "false",
-    }
-    subprocess.run([sys.executable, "-m", "zhuisu", "db", "upgrade"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    settings = Settings(database_url=env["ZHUISU_DATABASE_URL"], data_dir=workdir, base_url=f"http://127.0.0.1:{port}")
-    engine = engine_from_settings(settings)
-    with unit_of_work(make_sessionmaker(engine, settings)) as session:
+    def prepare(session: Session) -> str:
         coldchain.plant(session)
         shop = parties_service.find_party_by_name(session, coldchain.PARTIES[2].name)
         assert shop is not None
-        token = parties_service.issue_token(session, party=shop).secret
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "zhuisu.app.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
-        env=env | {"ZHUISU_BASE_URL": f"http://127.0.0.1:{port}"},
-        cwd=workdir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/portal", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.2)
+        return parties_service.issue_token(session, party=shop).secret
+
+    with own_server("zhuisu-coldchain-", prepare) as (url, token, engine):
         yield ColdServer(url, token, engine)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        engine.dispose()
 
 
 def _files(engine: Engine) -> int:

@@ -6,25 +6,17 @@ offline, comes back online and sends it — exactly one event stored, also when 
 The server is this module's own (a fresh database with the market's demo planted, ``zhuisu.demo.market.plant``),
 so the test needs neither the city's demo load nor ``zhuisu demo load`` to plant the market."""
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from tests.browser.conftest import _free_port, screenshot
+from tests.browser.conftest import own_server, screenshot
 from zhuisu.capture import service as capture_service
-from zhuisu.config import Settings
-from zhuisu.db.engine import engine_from_settings, make_sessionmaker
-from zhuisu.db.session import unit_of_work
 from zhuisu.demo import generator, market
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.labels.render import datamatrix_png
@@ -87,48 +79,17 @@ def _shipment(now_minus_hours: int) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def market_server() -> Iterator[MarketServer]:
-    workdir = Path(tempfile.mkdtemp(prefix="zhuisu-market-"))
-    env = {
-        **os.environ,
-        "ZHUISU_DATA_DIR": str(workdir),
-        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
-        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
-        "ZHUISU_SUBSCRIPTIONS_WORKER": "false",
-    }
-    subprocess.run([sys.executable, "-m", "zhuisu", "db", "upgrade"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    settings = Settings(database_url=env["ZHUISU_DATABASE_URL"], data_dir=workdir, base_url=f"http://127.0.0.1:{port}")
-    engine = engine_from_settings(settings)
-    with unit_of_work(make_sessionmaker(engine, settings)) as session:
+    def prepare(session: Session) -> str:
         market.plant(session)
         wang = market.party(session, "wang")
         assert wang is not None
         wholesaler = market.party(session, "wholesaler")
         assert wholesaler is not None
         capture_service.capture_document(session, _shipment(2), actor=wholesaler, source="browser test")
-        token = parties_service.issue_token(session, party=wang).secret
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "zhuisu.app.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
-        env=env | {"ZHUISU_BASE_URL": f"http://127.0.0.1:{port}"},
-        cwd=workdir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/portal", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.2)
+        return parties_service.issue_token(session, party=wang).secret
+
+    with own_server("zhuisu-market-", prepare) as (url, token, engine):
         yield MarketServer(url, token, engine)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        engine.dispose()
 
 
 def _sales(engine: Engine) -> int:

@@ -4,23 +4,14 @@ separation plant above its quota, and registers a revision that raises it.
 
 The server is this module's own (a fresh database with the group planted, ``zhuisu.demo.rareearth.plant``)."""
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from tests.browser.conftest import _free_port, screenshot
-from zhuisu.config import Settings
-from zhuisu.db.engine import engine_from_settings, make_sessionmaker
-from zhuisu.db.session import unit_of_work
+from tests.browser.conftest import own_server, screenshot
 from zhuisu.demo import rareearth
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import Event, RareEarthQuota
@@ -37,48 +28,17 @@ class RareEarthServer:
 
 @pytest.fixture(scope="module")
 def rareearth_server() -> Iterator[RareEarthServer]:
-    workdir = Path(tempfile.mkdtemp(prefix="zhuisu-rareearth-"))
-    env = {
-        **os.environ,
-        "ZHUISU_DATA_DIR": str(workdir),
-        "ZHUISU_DATABASE_URL": f"sqlite:///{workdir}/zhuisu.db",
-        "ZHUISU_PORTAL_RATE_PER_SECOND": "0",
-        "ZHUISU_SUBSCRIPTIONS_WORKER": "false",
-    }
-    subprocess.run([sys.executable, "-m", "zhuisu", "db", "upgrade"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    settings = Settings(database_url=env["ZHUISU_DATABASE_URL"], data_dir=workdir)
-    engine = engine_from_settings(settings)
-    with unit_of_work(make_sessionmaker(engine, settings)) as session:
+    def prepare(session: Session) -> tuple[str, str]:
         rareearth.plant(session)
         mine = parties_service.find_party_by_name(session, rareearth.PARTIES[0].name)
         assert mine is not None
-        tokens = (
+        return (
             parties_service.issue_token(session, party=mine).secret,
             parties_service.issue_token(session, party=rareearth.authority(session)).secret,
         )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "zhuisu.app.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/portal", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.2)
+
+    with own_server("zhuisu-rareearth-", prepare) as (url, tokens, engine):
         yield RareEarthServer(url, *tokens, engine)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        engine.dispose()
 
 
 def _count(engine: Engine, model: object) -> int:

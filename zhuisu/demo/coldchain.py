@@ -17,52 +17,34 @@ imported again is a duplicate: its events are counted as duplicates).
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhuisu.capture import service as capture_service
-from zhuisu.demo import generator
+from zhuisu.demo import enterprises, generator
+from zhuisu.demo.enterprises import DemoParty
 from zhuisu.kit.time import BEIJING, utc_now
-from zhuisu.models import Event, Location, Party, Product
+from zhuisu.models import Event, Party, Product
 from zhuisu.parties import masterdata
-from zhuisu.parties import service as parties_service
 from zhuisu.sectors.coldchain import logfile
 from zhuisu.sectors.coldchain import service as coldchain_service
 
 REGION = "370104"
+#: The company prefix of the demo\'s GLNs and GTINs.
+PREFIX = "690855"
+_gln = partial(enterprises.gln, PREFIX)
+_uscc = partial(enterprises.uscc, REGION)
 SOURCE = "zhuisu demo load (冷链)"
 BTT = "https://zhuisu.cn/voc/BTT-"
 SHIPMENT = "LL-DEMO-01"
 #: The truck logger's temperatures, every 10 minutes from the shipment (°C): above 4 °C for 40 minutes at the dock.
 TRUCK = (2.1, 2.0, 2.3, 2.2, 2.4, 2.6, 2.5, 2.3, 2.2, 5.2, 6.8, 7.5, 5.9, 3.8, 3.1, 2.7, 2.5, 2.4, 2.2, 2.1, 2.3,
          2.2, 2.0, 2.1, 2.2)  # fmt: skip
-
-
-def _gln(n: int) -> str:
-    body = f"690855{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _uscc(n: int) -> str:
-    body = f"91{REGION}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
-
-
-@dataclass(frozen=True)
-class DemoParty:
-    key: str
-    name: str
-    uscc: str
-    gln: str
-    site: str
-    site_gln: str
-    role: str
 
 
 PARTIES = (
@@ -143,22 +125,13 @@ def _start(session: Session) -> datetime:
 
 
 def _party(session: Session, p: DemoParty) -> Party:
-    party = parties_service.find_party_by_name(session, p.name)
-    if party is None:
-        party = parties_service.create_party(
-            session,
-            name=p.name,
-            uscc=p.uscc,
-            gln=p.gln,
-            region=REGION,
-            party_type="enterprise",
-            roles=[p.role],
-            product_class="edible_agri.meat",
-            address=f"示范市槐荫区冷链路 {PARTIES.index(p) + 1} 号",
-        )
-    if session.scalar(select(Location.id).where(Location.gln == p.site_gln)) is None:
-        masterdata.add_location(session, party, name=p.site, gln=p.site_gln, region=REGION)
-    return party
+    return enterprises.register(
+        session,
+        p,
+        region=REGION,
+        product_class="edible_agri.meat",
+        address=f"示范市槐荫区冷链路 {PARTIES.index(p) + 1} 号",
+    )
 
 
 def _product(session: Session, producer: Party) -> None:

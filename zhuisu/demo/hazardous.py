@@ -27,22 +27,21 @@ name, permits and waybills by number.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhuisu.capture import service as capture_service
 from zhuisu.catalog import service as catalog_service
 from zhuisu.config import get_settings
 from zhuisu.db.engine import node_settings
-from zhuisu.demo import city, generator
+from zhuisu.demo import city, enterprises, generator
+from zhuisu.demo.enterprises import DemoParty
 from zhuisu.kit.time import BEIJING, parse_iso, utc_now
-from zhuisu.models import Event, Location, Party, Product
+from zhuisu.models import Event, Party, Product
 from zhuisu.oversight.inspections import service as inspections_service
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
@@ -57,6 +56,11 @@ from zhuisu.sectors.hazardous.schemas import (
 )
 
 REGION = "370102"
+#: The company prefix of the demo\'s GLNs and GTINs.
+PREFIX = "690888"
+_gln = partial(enterprises.gln, PREFIX)
+_gtin = partial(enterprises.gtin, PREFIX)
+_uscc = partial(enterprises.uscc, REGION)
 #: The authority confirming the chain's licences: the demo city's regulator (``demo.service.DEMO_ACTORS``).
 AUTHORITY = ("示范市市场监督管理局", "3701", "370100")
 ISSUER = "示范市应急管理局"
@@ -87,33 +91,6 @@ LOCAL_CATALOG: dict[str, Any] = {
     "elements": {},
     "rules": [],
 }
-
-
-def _gln(n: int) -> str:
-    body = f"690888{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _gtin(n: int) -> str:
-    body = f"0690888{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _uscc(n: int) -> str:
-    body = f"91{REGION}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
-
-
-@dataclass(frozen=True)
-class DemoParty:
-    key: str
-    name: str
-    uscc: str
-    gln: str
-    site: str
-    site_gln: str
-    role: str
-    class_id: str
 
 
 #: The chain's parties (all registered in ``REGION`` under a hazardous class; the carrier records no event).
@@ -238,22 +215,9 @@ def authority(session: Session) -> Party:
 
 
 def _party(session: Session, p: DemoParty) -> Party:
-    party = parties_service.find_party_by_name(session, p.name)
-    if party is None:
-        party = parties_service.create_party(
-            session,
-            name=p.name,
-            uscc=p.uscc,
-            gln=p.gln,
-            region=REGION,
-            party_type="enterprise",
-            roles=[p.role],
-            product_class=p.class_id,
-            address=f"示范市历下区化工路 {PARTIES.index(p) + 1} 号",
-        )
-    if session.scalar(select(Location.id).where(Location.gln == p.site_gln)) is None:
-        masterdata.add_location(session, party, name=p.site, gln=p.site_gln, region=REGION)
-    return party
+    return enterprises.register(
+        session, p, region=REGION, product_class=p.class_id, address=f"示范市历下区化工路 {PARTIES.index(p) + 1} 号"
+    )
 
 
 def carrier(session: Session) -> Party:

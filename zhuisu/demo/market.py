@@ -21,17 +21,16 @@ duplicates), parties found by name, stalls by site.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhuisu.capture import service as capture_service
-from zhuisu.demo import generator
+from zhuisu.demo import enterprises, generator
+from zhuisu.demo.enterprises import DemoParty
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import Event, Location, MarketStall, Party, Product
 from zhuisu.parties import masterdata
@@ -40,45 +39,24 @@ from zhuisu.sectors.market import service as market_service
 from zhuisu.sectors.market.schemas import PurchaseCreate, SaleCreate, StallCreate
 
 REGION = "370102"
+#: The company prefix of the demo\'s GLNs and GTINs.
+PREFIX = "690833"
+_gln = partial(enterprises.gln, PREFIX)
+_gtin = partial(enterprises.gtin, PREFIX)
+_uscc = partial(enterprises.uscc, REGION)
 SOURCE = "zhuisu demo load (农贸市场)"
 BTT = "https://zhuisu.cn/voc/BTT-"
 
 
-def _gln(n: int) -> str:
-    body = f"690833{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _gtin(n: int) -> str:
-    body = f"0690833{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _uscc(kind: str, n: int) -> str:
-    body = f"{kind}{REGION}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
-
-
-@dataclass(frozen=True)
-class DemoParty:
-    key: str
-    name: str
-    uscc: str
-    gln: str
-    site: str
-    site_gln: str
-    role: str
-
-
 #: The market's parties (个体工商户 stall holders have 92… credit codes).
 PARTIES = (
-    DemoParty("wholesaler", "示范市匡山蔬菜批发有限公司", _uscc("91", 8331), _gln(1), "匡山蔬菜批发仓库", _gln(11),
+    DemoParty("wholesaler", "示范市匡山蔬菜批发有限公司", _uscc(8331, "91"), _gln(1), "匡山蔬菜批发仓库", _gln(11),
               "wholesaler"),
-    DemoParty("operator", "示范市历下区山水农贸市场管理有限公司", _uscc("91", 8332), _gln(2), "山水农贸市场", _gln(12),
+    DemoParty("operator", "示范市历下区山水农贸市场管理有限公司", _uscc(8332, "91"), _gln(2), "山水农贸市场", _gln(12),
               "market"),
-    DemoParty("wang", "示范市历下区王记蔬菜经营部", _uscc("92", 8333), _gln(3), "王记蔬菜（山水农贸市场 A-01）",
+    DemoParty("wang", "示范市历下区王记蔬菜经营部", _uscc(8333, "92"), _gln(3), "王记蔬菜（山水农贸市场 A-01）",
               _gln(13), "retailer"),
-    DemoParty("zhang", "示范市历下区张记果蔬店", _uscc("92", 8334), _gln(4), "张记果蔬（山水农贸市场 A-02）", _gln(14),
+    DemoParty("zhang", "示范市历下区张记果蔬店", _uscc(8334, "92"), _gln(4), "张记果蔬（山水农贸市场 A-02）", _gln(14),
               "retailer"),
 )  # fmt: skip
 STALLS = (("wang", "A-01"), ("zhang", "A-02"))
@@ -150,22 +128,13 @@ def party(session: Session, key: str) -> Party | None:
 
 
 def _party(session: Session, p: DemoParty) -> Party:
-    party = parties_service.find_party_by_name(session, p.name)
-    if party is None:
-        party = parties_service.create_party(
-            session,
-            name=p.name,
-            uscc=p.uscc,
-            gln=p.gln,
-            region=REGION,
-            party_type="enterprise",
-            roles=[p.role],
-            product_class="edible_agri.vegetable",
-            address=f"示范市历下区山水路 {PARTIES.index(p) + 1} 号",
-        )
-    if session.scalar(select(Location.id).where(Location.gln == p.site_gln)) is None:
-        masterdata.add_location(session, party, name=p.site, gln=p.site_gln, region=REGION)
-    return party
+    return enterprises.register(
+        session,
+        p,
+        region=REGION,
+        product_class="edible_agri.vegetable",
+        address=f"示范市历下区山水路 {PARTIES.index(p) + 1} 号",
+    )
 
 
 def _products(session: Session, wholesaler: Party) -> None:

@@ -21,18 +21,17 @@ producer, year, kind and document number.
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
-from zhuisu.demo import generator
+from zhuisu.demo import enterprises, generator
+from zhuisu.demo.enterprises import DemoParty
 from zhuisu.kit.time import BEIJING, utc_now
-from zhuisu.models import Event, Location, Party, Product, RareEarthQuota
+from zhuisu.models import Event, Party, Product, RareEarthQuota
 from zhuisu.parties import masterdata
 from zhuisu.parties import service as parties_service
 from zhuisu.sectors.rareearth import recording
@@ -50,35 +49,13 @@ from zhuisu.sectors.rareearth.schemas import (
 )
 
 REGION = "370112"
+#: The company prefix of the demo\'s GLNs and GTINs.
+PREFIX = "690866"
+_gln = partial(enterprises.gln, PREFIX)
+_gtin = partial(enterprises.gtin, PREFIX)
+_uscc = partial(enterprises.uscc, REGION)
 AUTHORITY = ("示范市工业和信息化局", "3701", "370100")
 ISSUER = "工业和信息化部"
-
-
-def _gln(n: int) -> str:
-    body = f"690866{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _gtin(n: int) -> str:
-    body = f"0690866{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _uscc(n: int) -> str:
-    body = f"91{REGION}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
-
-
-@dataclass(frozen=True)
-class DemoParty:
-    key: str
-    name: str
-    uscc: str
-    gln: str
-    site: str
-    site_gln: str
-    role: str
-    class_id: str
 
 
 PARTIES = (
@@ -191,22 +168,9 @@ def authority(session: Session) -> Party:
 
 
 def _party(session: Session, p: DemoParty) -> Party:
-    party = parties_service.find_party_by_name(session, p.name)
-    if party is None:
-        party = parties_service.create_party(
-            session,
-            name=p.name,
-            uscc=p.uscc,
-            gln=p.gln,
-            region=REGION,
-            party_type="enterprise",
-            roles=[p.role],
-            product_class=p.class_id,
-            address=f"示范市历城区稀土大道 {PARTIES.index(p) + 1} 号",
-        )
-    if session.scalar(select(Location.id).where(Location.gln == p.site_gln)) is None:
-        masterdata.add_location(session, party, name=p.site, gln=p.site_gln, region=REGION)
-    return party
+    return enterprises.register(
+        session, p, region=REGION, product_class=p.class_id, address=f"示范市历城区稀土大道 {PARTIES.index(p) + 1} 号"
+    )
 
 
 def _products(session: Session, found: dict[str, Party]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from zhuisu.epcis.identifiers import canonical_id
-from zhuisu.sectors.imports.countries import COUNTRIES
+from zhuisu.sectors.imports.countries import countries
 
 ZS = "https://zhuisu.cn/ns/epcis/"
 BTT = "https://zhuisu.cn/voc/BTT-"
@@ -50,7 +50,7 @@ def country_name(code: str, lang: str = "zh") -> str:
     >>> country_name("IT"), country_name("FR", "en"), country_name("XX")
     ('意大利', 'France', 'XX')
     """
-    names = COUNTRIES.get(code)
+    names = countries().get(code)
     return code if names is None else names[0 if lang == "zh" else 1]
 
 

@@ -15,7 +15,7 @@ from zhuisu.auth.permissions import SignedIn, to_signin
 from zhuisu.auth.service import Caller
 from zhuisu.errors import ZhuisuError
 from zhuisu.sectors.imports import permissions, service
-from zhuisu.sectors.imports.countries import COUNTRIES
+from zhuisu.sectors.imports.countries import countries
 from zhuisu.sectors.imports.schemas import CertificateCreate, LotCreate, OrderCreate, SaleCreate
 from zhuisu.web.deps import DbSession
 from zhuisu.web.rendering import page_language, render
@@ -38,7 +38,7 @@ def _list(request: Request, session: DbSession, caller: Caller, status: int = 20
         "csrf_token": caller.csrf_token,
         "lots": service.list_lots(session, reader=caller.party),
         "importer": permissions.may_import(caller.party),
-        "countries": COUNTRIES,
+        "countries": countries(),
         "error": None,
         "form": {},
         "today": date.today().isoformat(),

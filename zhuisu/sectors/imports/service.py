@@ -26,7 +26,7 @@ from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import AuditEntry, Event, EventEpc, ImportCertificate, ImportLot, Location, Party, Product
 from zhuisu.parties import service as parties_service
 from zhuisu.sectors.imports import permissions
-from zhuisu.sectors.imports.countries import COUNTRIES
+from zhuisu.sectors.imports.countries import countries
 from zhuisu.sectors.imports.documents import (
     CERTIFICATE,
     CERTIFYING,
@@ -108,7 +108,7 @@ def _check_lot(session: Session, body: LotCreate) -> tuple[str, Product]:
             zh="请先将该产品登记在进口产品（imported）类别下",
             en="register the product under an imported class first",
         )
-    if body.country.upper() not in COUNTRIES:
+    if body.country.upper() not in countries():
         raise _invalid("country", zh=f"{body.country} 不是 ISO 3166 国家代码", en=f"{body.country} is no ISO 3166 code")
     if not is_declaration(body.declaration.strip()):
         raise _invalid("declaration", zh="报关单号应为 18 位数字", en="a customs declaration number is 18 digits")
