@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from biip import ParseError
 from biip.gs1_messages import GS1Message
 
-from zhuisu.codes import epc_urn, gs1_digital_link, zhuisu_code
+from zhuisu.codes import epc_urn, gs1_digital_link, special_equipment_code, zhuisu_code
 from zhuisu.codes.recognize import recognize
 from zhuisu.errors import InvalidInput
 
@@ -94,6 +94,8 @@ def canonical_code(text: str) -> str:
     'https://id.gs1.org/01/06901234567892/21/7'
     >>> canonical_code("http://127.0.0.1:8000/c/ZS1110105A1B2C30000000001O")
     'urn:zhuisu:code:ZS1110105A1B2C30000000001O'
+    >>> canonical_code("https://zhuisu.cn/code/231037002202000002")  # a 特种设备代码, not the SSCC its digits spell
+    'https://zhuisu.cn/code/231037002202000002'
     >>> canonical_code("https://trace.example.cn/c/urn%3Aexample%3Alot%3A7"), canonical_code("https://x.cn/about")
     ('urn:example:lot:7', 'https://x.cn/about')
     """
@@ -108,6 +110,10 @@ def canonical_code(text: str) -> str:
     node = _NODE_PAGE.match(text)
     if node:
         return canonical_code(unquote(node.group(1)))
+    if text.startswith(special_equipment_code.URL_PREFIX) and special_equipment_code.is_valid(
+        text.removeprefix(special_equipment_code.URL_PREFIX)
+    ):
+        return text  # as events name it: its 18 digits may also spell a valid SSCC, the URL never does
     found = recognize(text)
     if found.valid and found.parts.get("carrier") == "url":
         return canonical_code(found.value)

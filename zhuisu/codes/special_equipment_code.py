@@ -42,6 +42,9 @@ CATEGORIES = {
     "7": "压力管道元件", "8": "压力管道", "9": "场（厂）内专用机动车辆", "F": "安全附件",
 }  # fmt: skip
 NATIONAL_AUTHORITY = "10"
+#: How events name a 特种设备代码 (EPCIS identifiers are URIs), and its canonical form: as a bare string, an
+#: 18-digit code may also be a valid SSCC (one in ten are), which the URL form never is.
+URL_PREFIX = "https://zhuisu.cn/code/"
 _SHAPE = re.compile(r"[0-9A-Z]{4}[0-9]{9}[0-9A-Z][0-9]{4}")
 
 

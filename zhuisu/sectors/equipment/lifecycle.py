@@ -43,7 +43,7 @@ from zhuisu.kit.time import BEIJING, parse_iso
 ZS_NS = "https://zhuisu.cn/ns/epcis/"
 ZS_STEP = "https://zhuisu.cn/voc/bizstep/"
 #: How events name an 18-character 特种设备代码 (the URL form ``codes.recognize`` reads; kept as the canonical code).
-CODE_URL = "https://zhuisu.cn/code/"
+CODE_URL = special_equipment_code.URL_PREFIX
 
 INSTALLING = "installing"
 REGISTERING = ZS_STEP + "registering"
@@ -220,7 +220,7 @@ def may_be_equipment(canonical: str) -> bool:
     return (
         canonical.startswith(CODE_URL)
         or canonical.startswith(("https://id.gs1.org/8004/", "https://id.gs1.org/8003/"))
-        or special_equipment_code.is_valid(canonical)
+        or ("/" not in canonical and special_equipment_code.is_valid(canonical))  # no check on every page read
     )
 
 
