@@ -93,8 +93,9 @@ fuzz: install
 bench-risk: install postgres
 	$(BIN)/python -m bench.risk --events $(or $(RISK_EVENTS),100000) --capture-events 20000 $(BENCH_ARGS)
 
-# The public product page under load: cold codes (each built once), warm and revalidated (bench/portal_load.py).
-bench-portal: install
+# The public product page under load, both databases: the story builder catching up, cold codes (each requested once),
+# warm and revalidated (bench/portal_load.py).
+bench-portal: install postgres
 	$(BIN)/python -m bench.portal_load --events $(or $(PORTAL_EVENTS),5000) --workers 2 --connections 8 $(BENCH_ARGS)
 
 # HTTP capture with 4 clients (documents of 100 events, 2 server processes) beside zhuisu import of the same events.

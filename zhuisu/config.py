@@ -328,6 +328,14 @@ class Settings(BaseSettings):
             "have changed); captures naming its things make it stale at once. 0: no age limit."
         ),
     )
+    portal_prebuild: bool = Field(
+        default=True,
+        description=(
+            "Public portal: build the stories of newly recorded codes, and stories made stale, ahead of their first "
+            "read (one process at a time: the server's background worker thread, or `zhuisu worker`). Off: a "
+            "story is built by its first read."
+        ),
+    )
     portal_timezone: str = Field(
         default="Asia/Shanghai",
         description="Time zone (IANA name) the public pages and the regulator desk show times in, with the offset.",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from zhuisu.config import Settings
+    from zhuisu.portal.prebuild import Prebuilder
 
 #: Commands loaded when they run: name → ("module:attribute", the help the root shows). An attribute is a Typer app
 #: (a group of commands) or a function (one command).
@@ -144,8 +145,23 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one round, then 
     from zhuisu.oversight import alerts as oversight_alerts
 
     subscriptions_cli.run_worker(
-        once, also=[oversight_alerts.scan_if_due, _sweep_sessions, _send_upward, _partitions_ahead]
+        once, also=[oversight_alerts.scan_if_due, _sweep_sessions, _send_upward, _partitions_ahead, _build_stories]
     )
+
+
+def _build_stories(maker: "sessionmaker[Session]", settings: "Settings") -> object:
+    """The portal's stories built ahead of their first read: a round of at most 5 s (others wait for it)."""
+    if not settings.portal_prebuild:
+        return None
+    from zhuisu.portal import prebuild
+
+    global _builder
+    if _builder is None:
+        _builder = prebuild.Prebuilder(maker, prebuild.ledger_key(settings))
+    return _builder.round_(5.0)
+
+
+_builder: "Prebuilder | None" = None
 
 
 def _partitions_ahead(maker: "sessionmaker[Session]", settings: "Settings") -> object:

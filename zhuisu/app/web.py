@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import HTMLResponse
 
 from zhuisu import __version__
@@ -43,6 +44,7 @@ from zhuisu.oversight.inspections import pages as inspections_pages
 from zhuisu.oversight.inspections import routes as inspections_routes
 from zhuisu.parties import routes as parties_routes
 from zhuisu.portal import pages as portal_pages
+from zhuisu.portal import prebuild as portal_prebuild
 from zhuisu.portal import routes as portal_routes
 from zhuisu.recall import pages as recall_pages
 from zhuisu.recall import routes as recall_routes
@@ -97,6 +99,13 @@ _SIGNED_IN_PAGES = (
 )
 
 
+def _story_builder(maker: sessionmaker[Session], settings: Settings) -> portal_prebuild.Prebuilder | None:
+    """The portal's story builder of this process (it builds only while it holds the lease), unless turned off."""
+    if not settings.portal_prebuild:
+        return None
+    return portal_prebuild.Prebuilder(maker, portal_prebuild.ledger_key(settings))
+
+
 def create_app(settings: Settings) -> FastAPI:
     """A zhuisu node serving ``settings``' database. The schema must be migrated (``zhuisu db upgrade``)."""
     wiring.connect()
@@ -130,11 +139,16 @@ def create_app(settings: Settings) -> FastAPI:
                 partial(federation_sender.round_, app.state.sessionmaker, app.state.settings),
             ],
         )
+        builder = _story_builder(app.state.sessionmaker, app.state.settings)
         if app.state.settings.subscriptions_worker:
             worker.start()
+            if builder is not None:
+                builder.start(app.state.settings.subscriptions_poll_seconds)
         app.state.subscriptions_worker = worker
         yield
         worker.stop()
+        if builder is not None and app.state.settings.subscriptions_worker:
+            builder.stop()
         if replica is not None:
             replica.dispose()
         if owned:

@@ -89,6 +89,12 @@ def count_matching(
     return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
+def epcs_after(session: Session, after: int, limit: int) -> list[tuple[int, str]]:
+    """(id, value) of the identifier rows after ``after``, in order, at most ``limit``."""
+    statement = select(EventEpc.id, EventEpc.value).where(EventEpc.id > after).order_by(EventEpc.id).limit(limit)
+    return [(int(row.id), str(row.value)) for row in session.execute(statement)]
+
+
 def max_event_pk(session: Session) -> int:
     return int(session.scalar(select(func.max(Event.id))) or 0)
 

@@ -314,3 +314,11 @@ def events_by_pk(session: Session, pks: list[int]) -> list[Event]:
 def latest_pk(session: Session) -> int:
     """The sequence number of the newest stored event (0 when there is none)."""
     return repository.max_event_pk(session)
+
+
+def codes_named_after(session: Session, after: int, limit: int) -> tuple[list[str], int]:
+    """The codes (canonical) that stored events name in their identifier rows after row ``after``, each once in
+    the order first named, from at most ``limit`` rows; and the last row read (``after`` when there is none): a
+    reader following every code recorded (the portal's story builder) keeps it as its cursor."""
+    rows = repository.epcs_after(session, after, limit)
+    return list(dict.fromkeys(value for _, value in rows)), rows[-1][0] if rows else after

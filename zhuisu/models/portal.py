@@ -74,7 +74,7 @@ class PortalStory(Base):
     #: Size of the signed checkpoint the ledger proofs were checked against.
     tree_size: Mapped[int | None] = mapped_column(BigInteger)
     #: Set by a capture naming one of the story's things (or by the built-at-a-moving-clock check).
-    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -96,6 +96,11 @@ class PortalStoryClock(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     tree_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The story builder (``portal.prebuild``): the last ``event_epcs.id`` whose code it has built, and the process
+    #: holding its lease (one builds at a time) until when.
+    built_through: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    builder: Mapped[str | None] = mapped_column(String(64))
+    builder_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PortalVerifiedEvent(Base):

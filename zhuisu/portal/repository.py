@@ -1,6 +1,7 @@
 """Queries of the portal's own tables: complaints and reports, the story read model, the verified-event memo."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, delete, join, or_, select, update
@@ -208,3 +209,61 @@ def registered_inspections(session: Session, code: str, gtin: str | None, lot: s
 def registered_certificates(session: Session, code: str, gtin: str | None, lot: str | None) -> list[Certificate]:
     stmt = select(Certificate).where(_concerning(Certificate, code, gtin, lot))
     return list(session.scalars(stmt.order_by(Certificate.valid_from.desc(), Certificate.id)))
+
+
+def ensure_clock(session: Session) -> None:
+    """The clock row exists (the first capture's hook or a reconcile makes it; a builder may come first)."""
+    session.execute(
+        _insert(session)(PortalStoryClock).values(id=CLOCK_ID, version=0, tree_size=0).on_conflict_do_nothing()
+    )
+
+
+def claim_builder(session: Session, holder: str, *, now: datetime, until: datetime) -> bool:
+    """Take or renew the story builder's lease: free, ours, or expired; whether ``holder`` holds it now."""
+    free = or_(
+        PortalStoryClock.builder.is_(None),
+        PortalStoryClock.builder == holder,
+        PortalStoryClock.builder_until.is_(None),
+        PortalStoryClock.builder_until < now,
+    )
+    statement = update(PortalStoryClock).where(PortalStoryClock.id == CLOCK_ID, free)
+    result = session.execute(statement.values(builder=holder, builder_until=until))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def release_builder(session: Session, holder: str) -> None:
+    statement = update(PortalStoryClock).where(PortalStoryClock.id == CLOCK_ID, PortalStoryClock.builder == holder)
+    session.execute(statement.values(builder=None, builder_until=None))
+
+
+def builder_cursor(session: Session) -> int:
+    return int(session.scalar(select(PortalStoryClock.built_through).where(PortalStoryClock.id == CLOCK_ID)) or 0)
+
+
+def set_builder_cursor(session: Session, value: int) -> None:
+    session.execute(update(PortalStoryClock).where(PortalStoryClock.id == CLOCK_ID).values(built_through=value))
+
+
+def stale_codes(session: Session, limit: int) -> list[str]:
+    """Codes of stale stories (a capture, a finding or a notice touched them), at most ``limit``."""
+    statement = select(PortalStory.code).where(PortalStory.stale.is_(True)).order_by(PortalStory.code).limit(limit)
+    return list(session.scalars(statement))
+
+
+def other_format_codes(session: Session, prefix: str, limit: int) -> list[str]:
+    """Codes of stories built by another format (``etag`` not starting with ``prefix``), at most ``limit``."""
+    statement = select(PortalStory.code).where(~PortalStory.etag.startswith(prefix, autoescape=True))
+    return list(session.scalars(statement.order_by(PortalStory.code).limit(limit)))
+
+
+def fresh_codes(session: Session, codes: Sequence[str], prefix: str) -> set[str]:
+    """Those of ``codes`` with a stored story that is not stale, of format ``prefix``."""
+    found: set[str] = set()
+    for start in range(0, len(codes), _CHUNK):
+        statement = select(PortalStory.code).where(
+            PortalStory.code.in_(codes[start : start + _CHUNK]),
+            PortalStory.stale.is_(False),
+            PortalStory.etag.startswith(prefix, autoescape=True),
+        )
+        found.update(session.scalars(statement))
+    return found

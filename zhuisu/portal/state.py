@@ -7,7 +7,7 @@ from starlette.requests import Request
 
 from zhuisu.config import Settings
 from zhuisu.errors import TooManyRequests
-from zhuisu.ledger import keystore
+from zhuisu.portal.prebuild import ledger_key
 from zhuisu.portal.service import LedgerKey
 from zhuisu.web.ratelimit import TokenBucketLimiter, retry_after_header
 
@@ -24,10 +24,9 @@ def portal_state(request: Request) -> PortalState:
     state: PortalState | None = getattr(request.app.state, "portal", None)
     if state is None:
         settings: Settings = request.app.state.settings
-        node_key = keystore.log_key(settings)
         state = PortalState(
             limiter=TokenBucketLimiter(rate=settings.portal_rate_per_second, burst=settings.portal_rate_burst),
-            key=LedgerKey(keystore.log_origin(settings), node_key.vkey, settings.portal_timezone),
+            key=ledger_key(settings),
         )
         request.app.state.portal = state
     return state

@@ -118,7 +118,7 @@ def read(maker: sessionmaker[Session], code: str, kind: str, *, max_age_seconds:
         return None
     if max_age_seconds > 0 and row.built_at < utc_now() - timedelta(seconds=max_age_seconds):
         return None
-    if row.seen < row.size:  # a capture the hook did not see: the build catches up first (``_prepare``)
+    if row.seen < row.size:  # a capture the hook did not see: the build catches up first (``prepare``)
         return None
     return StoredPage(bytes(row[0]), row.etag)
 
@@ -151,9 +151,13 @@ def story(maker: sessionmaker[Session], text: str, *, freshness: Freshness) -> P
     return PublicProductRead.model_validate_json(load(maker, text, "json", freshness=freshness).body)
 
 
-def build(maker: sessionmaker[Session], text: str, *, key: portal_service.LedgerKey) -> dict[str, StoredPage]:
-    """Build the story of ``text`` and store it; the JSON and the pages, by kind."""
-    _prepare(maker)
+def build(
+    maker: sessionmaker[Session], text: str, *, key: portal_service.LedgerKey, prepared: bool = False
+) -> dict[str, StoredPage]:
+    """Build the story of ``text`` and store it; the JSON and the pages, by kind. ``prepared``: the caller ran
+    ``prepare`` already (the story builder, once per batch)."""
+    if not prepared:
+        prepare(maker)
     with unit_of_work(maker, write=False) as session:
         version, _ = repository.read_clock(session)
         built = portal_service.build_story(session, text, key=key)
@@ -162,7 +166,7 @@ def build(maker: sessionmaker[Session], text: str, *, key: portal_service.Ledger
     return pages
 
 
-def _prepare(maker: sessionmaker[Session]) -> None:
+def prepare(maker: sessionmaker[Session]) -> None:
     """Before a build: catch up with captures the clock did not see (``reconcile``), so the build itself only
     reads. (Checkpoints are signed by the writers: see ``ledger.service``.)"""
     with unit_of_work(maker, write=False) as session:
