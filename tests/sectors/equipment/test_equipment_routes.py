@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.sectors.equipment.world import (
+    CODE_URL,
     CYLINDER,
     ELEVATOR,
     FILLING_RULE,
@@ -202,3 +203,17 @@ def test_a_filling_station_uploads_its_fills_as_a_spreadsheet(client: TestClient
     assert "设备 231037001201900007 的定期检验已于 2026-03-02 到期" in row["errors"][0]["message"]
     after = client.get("/api/v1/equipment/231037001201900008", headers=auth(tokens, "gas")).json()
     assert (after["fills"], after["last_filled_at"]) == (1, "2026-11-20T00:00:00Z")
+
+
+def test_a_code_whose_digits_also_spell_an_sscc_opens_its_equipment_page(
+    client: TestClient, maker: sessionmaker[Session]
+) -> None:
+    # 231037002202000002 is a well-formed 特种设备代码 and, read as 18 digits, a valid SSCC too
+    code = "231037002202000002"
+    with unit_of_work(maker) as s:
+        w = world(s)
+        capture(s, w["gas"], register(CODE_URL + code, "2022-03-01T09:00", **cylinder_master()))
+    for scanned in (CODE_URL + code, code):
+        moved = client.get("/c/" + scanned.replace(":", "%3A").replace("/", "%2F"), follow_redirects=False)
+        assert (moved.status_code, moved.headers["location"]) == (307, "/e/" + code)
+    assert client.get("/e/" + code).status_code == 200
