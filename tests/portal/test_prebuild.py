@@ -222,3 +222,18 @@ def test_a_two_process_server_builds_every_story_ahead(cli_db: str, tmp_path: Pa
         server.terminate()
         server.wait(timeout=30)
         engine.dispose()
+
+
+def test_zhuisu_worker_builds_the_stories_in_its_round(cli_db: str) -> None:
+    from typer.testing import CliRunner
+
+    from zhuisu.app.cli import app
+
+    maker = runtime.session_maker()
+    with unit_of_work(maker) as s:
+        demo_service.load_demo(s, token_secret=DEMO_TOKEN)
+    result = CliRunner().invoke(app, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    with maker() as s:
+        assert set(_stories(s)) == _codes(s)
+        assert {flag for flag, _ in _stories(s).values()} == {False}

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from zhuisu.config import Settings
-    from zhuisu.portal.prebuild import Prebuilder
 
 #: Commands loaded when they run: name → ("module:attribute", the help the root shows). An attribute is a Typer app
 #: (a group of commands) or a function (one command).
@@ -134,6 +133,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     cls=lazy_group(_COMMANDS, _Root),
+    # The root's help as plain text: Typer's rich help imports rich's console and markdown (markdown-it), half of
+    # what `zhuisu --help` spent starting; the commands' own help keeps rich's layout.
+    rich_markup_mode=None,
 )
 
 
@@ -150,18 +152,17 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one round, then 
 
 
 def _build_stories(maker: "sessionmaker[Session]", settings: "Settings") -> object:
-    """The portal's stories built ahead of their first read: a round of at most 5 s (others wait for it)."""
+    """The portal's stories built ahead of their first read: a round of at most 5 s (the other rounds wait for
+    it), its lease given back at the end, so a server's builder may take over between rounds."""
     if not settings.portal_prebuild:
         return None
     from zhuisu.portal import prebuild
 
-    global _builder
-    if _builder is None:
-        _builder = prebuild.Prebuilder(maker, prebuild.ledger_key(settings))
-    return _builder.round_(5.0)
-
-
-_builder: "Prebuilder | None" = None
+    builder = prebuild.Prebuilder(maker, prebuild.ledger_key(settings))
+    try:
+        return builder.round_(5.0)
+    finally:
+        builder.stop()
 
 
 def _partitions_ahead(maker: "sessionmaker[Session]", settings: "Settings") -> object:
