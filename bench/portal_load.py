@@ -124,7 +124,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _summary(name: str, run: _Run, elapsed: float, cpu: float) -> dict[str, object]:
-    ok = run.statuses.get("200", 0) + run.statuses.get("304", 0)
+    # a 307 is an answer too: registered special equipment's code opens the equipment's own page (一梯一码)
+    ok = sum(run.statuses.get(status, 0) for status in ("200", "304", "307"))
     return {
         "server_cpu_ms_per_request": round(1000 * cpu / len(run.latencies), 3) if run.latencies else 0.0,
         "pass": name,

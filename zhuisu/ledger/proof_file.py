@@ -25,6 +25,7 @@ AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from zhuisu.ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from zhuisu.ledger.cosignature import Cosignature, require_quorum, verify_cosignatures
@@ -123,6 +124,13 @@ def _parse_hash(line: str) -> bytes:
     return h
 
 
+@lru_cache(maxsize=64)
+def _opened(note: str, log_keys: tuple[str, ...], origin: str | None) -> Checkpoint:
+    """A checkpoint whose signature checked out, once per note and keys: a story checks the proofs of many events
+    against one checkpoint (an Ed25519 verification each, otherwise). Failures raise, so only successes are kept."""
+    return open_checkpoint(note, log_keys, origin=origin)[0]
+
+
 def verify_proof(
     text: str,
     leaf_hash: bytes,
@@ -140,7 +148,10 @@ def verify_proof(
     ``InvalidSignature``/``UnverifiedNote``, ``InsufficientCosignatures`` or ``InvalidProof``.
     """
     parsed = parse_proof(text)
-    checkpoint, _ = open_checkpoint(parsed.checkpoint, log_keys, origin=origin)
+    if all(isinstance(k, str) for k in log_keys):
+        checkpoint = _opened(parsed.checkpoint, tuple(str(k) for k in log_keys), origin)
+    else:
+        checkpoint, _ = open_checkpoint(parsed.checkpoint, log_keys, origin=origin)
     cosignatures = verify_cosignatures(parsed.checkpoint, cosigners, not_after=not_after) if cosigners else []
     require_quorum(cosignatures, quorum)
     verify_inclusion(parsed.index, checkpoint.size, leaf_hash, parsed.proof, checkpoint.root_hash)
