@@ -159,6 +159,27 @@ class TestRounds:
         assert {code for code, (flag, _) in after.items() if flag} == {LOT}
         assert builder.round_(600) == prebuild.Round(0, 0, False)
 
+    def test_stories_stored_stale_again_wait_for_the_next_round(
+        self, client: TestClient, session: Session, maker: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # as on a node capturing without pause: every build is raced by a capture, so its story is stored stale
+        builder = prebuild.Prebuilder(maker, _key(client))
+        real = stories.build
+
+        def raced(*args: Any, **kwargs: Any) -> Any:
+            pages = real(*args, **kwargs)
+            with unit_of_work(maker) as s:
+                s.execute(update(PortalStory).where(PortalStory.code == args[1]).values(stale=True))
+            return pages
+
+        monkeypatch.setattr(stories, "build", raced)
+        done = builder.round_(60)
+        codes = _codes(session)
+        # each code built once (the new ones too), not the first stale ones over and over until the budget ends
+        assert (done.built, done.more) == (len(codes), False)
+        assert _cursor(session) == session.scalar(select(func.max(EventEpc.id)))
+        assert builder.round_(60).built == len(codes)  # the next round takes them again
+
     def test_stories_of_an_older_format_are_rebuilt(
         self, client: TestClient, session: Session, maker: sessionmaker[Session]
     ) -> None:

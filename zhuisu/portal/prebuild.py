@@ -71,6 +71,9 @@ class Prebuilder:
     #: Codes whose build failed in this process: not taken again from the stale or other-format lists (their
     #: first read builds them, or shows why not), so they cannot hold the builder up.
     _failed: set[str] = field(default_factory=set)
+    #: Codes built in the round under way: a story stored stale again (a capture committed while it was built, as
+    #: on a node capturing without pause) waits for the next round, so the new codes are not starved.
+    _this_round: set[str] = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -81,6 +84,7 @@ class Prebuilder:
         deadline = time.monotonic() + budget_seconds
         if not self._claim():
             return done
+        self._this_round.clear()
         stories.prepare(self.maker)
         while time.monotonic() < deadline and not self._stop.is_set():
             codes, cursor = self._next_batch()
@@ -109,11 +113,12 @@ class Prebuilder:
     def _next_batch(self) -> tuple[list[str] | None, int | None]:
         """The codes to build next (``None``: nothing waits) and, for new codes, the cursor after them."""
         with unit_of_work(self.maker, write=False) as session:
-            stale = self._untried(repository.stale_codes(session, BATCH + len(self._failed)))
+            skip = len(self._failed) + len(self._this_round)
+            stale = self._untried(repository.stale_codes(session, BATCH + skip))
             if stale:
                 return stale, None
             if not self._formats_checked:
-                older = self._untried(repository.other_format_codes(session, stories.FORMAT, BATCH + len(self._failed)))
+                older = self._untried(repository.other_format_codes(session, stories.FORMAT, BATCH + skip))
                 if older:
                     return older, None
                 self._formats_checked = True
@@ -125,7 +130,7 @@ class Prebuilder:
         return [code for code in named if code not in fresh], cursor
 
     def _untried(self, codes: list[str]) -> list[str]:
-        return [code for code in codes if code not in self._failed][:BATCH]
+        return [code for code in codes if code not in self._failed and code not in self._this_round][:BATCH]
 
     def _build_all(self, codes: list[str], deadline: float, done: Round) -> bool:
         """Build ``codes`` in order until the deadline; whether all were built (or skipped)."""
@@ -144,6 +149,7 @@ class Prebuilder:
                 done.skipped += 1
             else:
                 done.built += 1
+                self._this_round.add(code)
         return True
 
     def run_forever(self, poll_seconds: float, budget_seconds: float = 5.0) -> None:
