@@ -19,8 +19,10 @@ from tests.support.epcis import object_event
 from zhuisu.cli import runtime
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import service as demo_service
+from zhuisu.kit.time import utc_now
+from zhuisu.ledger import signals as ledger_signals
 from zhuisu.models import EventEpc, PortalStory, PortalStoryClock
-from zhuisu.portal import prebuild, stories
+from zhuisu.portal import prebuild, repository, stories
 from zhuisu.portal.service import LedgerKey
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -258,3 +260,28 @@ def test_zhuisu_worker_builds_the_stories_in_its_round(cli_db: str) -> None:
     with maker() as s:
         assert set(_stories(s)) == _codes(s)
         assert {flag for flag, _ in _stories(s).values()} == {False}
+
+
+def test_a_witness_cosigning_further_makes_the_stories_it_now_covers_stale(session: Session) -> None:
+    # given stories checked against checkpoints of sizes 3, 5 and 9, and one with no checked event
+    values = {"story": b"{}", "page_zh": b"", "page_en": b"", "etag": "s3-x", "version": 0, "stale": False}
+    for code, size in (("a", 3), ("b", 5), ("c", 9), ("d", None)):
+        repository.save_story(session, {"code": code, **values, "tree_size": size, "built_at": utc_now()}, [])
+    clock = repository.read_clock(session)[0]
+
+    def stale() -> dict[str, bool]:
+        return {
+            row.code: row.stale
+            for row in session.scalars(select(PortalStory).execution_options(populate_existing=True))
+        }
+
+    # when the witness, which covered size 3, cosigns size 5: the story of size 5 now says who witnessed it
+    ledger_signals.log_cosigned.send(session, "province/witness", 3, 5)
+    assert stale() == {"a": False, "b": True, "c": False, "d": False}
+    assert repository.read_clock(session)[0] == clock + 1
+    # a new witness covering size 9 concerns every story checked so far
+    ledger_signals.log_cosigned.send(session, "other/witness", 0, 9)
+    assert stale() == {"a": True, "b": True, "c": True, "d": False}
+    # the same size again changes nothing
+    ledger_signals.log_cosigned.send(session, "other/witness", 9, 9)
+    assert repository.read_clock(session)[0] == clock + 2

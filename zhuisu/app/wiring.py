@@ -34,6 +34,7 @@ def connect() -> None:
     ledger_signals.events_verified.connect_later(_events_verified)
     ledger_signals.replay_finished.connect_later(_replay_finished)
     ledger_signals.split_view.connect_later(_split_view)
+    ledger_signals.log_cosigned.connect_later(_log_cosigned)
     inspections_signals.findings_recorded.connect_later(_findings_recorded)
     recall_signals.notices_changed.connect_later(_notices_changed)
     recall_signals.holders_notified.connect_later(_holders_notified)
@@ -71,6 +72,13 @@ def _split_view() -> "Sequence[Callable[[Session, str, str, str, str], None]]":
 
     # A child log showed this node (its witness) two histories: an alert for the desk.
     return [oversight_alerts.record_split_view]
+
+
+def _log_cosigned() -> "Sequence[Callable[[Session, str, int, int], None]]":
+    from zhuisu.portal import stories as portal_stories
+
+    # A witness cosigned this log further: the stories it now covers say so ("witnessed by …").
+    return [portal_stories.mark_witnessed]
 
 
 def _records_mismatched() -> "Sequence[Codes]":

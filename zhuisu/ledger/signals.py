@@ -58,3 +58,8 @@ replay_finished: "Signal[[Session, DerivedCheck]]" = Signal("replay finished")
 #: key, that does not extend the one cosigned for it (``errors.SplitView``): the log's origin, the checkpoint note
 #: cosigned before, the one presented and why they disagree (in English).
 split_view: "Signal[[Session, str, str, str, str]]" = Signal("split view")
+
+#: Sent in the transaction that records a witness's cosignature of this log's checkpoint: the witness's name, the
+#: size it had cosigned before (0: none) and the size it cosigned now. Readers that show who witnessed a record
+#: (the portal's stories: "witnessed by …" once a cosigned checkpoint covers it) refresh what it now covers.
+log_cosigned: "Signal[[Session, str, int, int]]" = Signal("log cosigned")

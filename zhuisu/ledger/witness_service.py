@@ -254,5 +254,7 @@ def record_push(session: Session, witness: Witness, request: PushRequest, status
     repository.add_cosignature(
         session, checkpoint, witness=witness.name, timestamp=valid[0].timestamp, line=mine[-1].line
     )
+    before = state.known_size if state.cosigned_at is not None and state.known_size <= request.size else 0
     state.known_size, state.last_error, state.cosigned_at = request.size, None, utc_now()
+    signals.log_cosigned.send(session, witness.name, before, request.size)
     return PushResult(witness.name, "cosigned", f"cosigned size {request.size}")

@@ -72,7 +72,7 @@ class PortalStory(Base):
     #: ``PortalStoryClock.version`` when the build started (the event watermark).
     version: Mapped[int] = mapped_column(BigInteger)
     #: Size of the signed checkpoint the ledger proofs were checked against.
-    tree_size: Mapped[int | None] = mapped_column(BigInteger)
+    tree_size: Mapped[int | None] = mapped_column(BigInteger, index=True)
     #: Set by a capture naming one of the story's things (or by the built-at-a-moving-clock check).
     stale: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -125,6 +125,16 @@ def mark_stale(session: Session, things: Iterable[str]) -> None:
         )
 
 
+def mark_checked_between_stale(session: Session, *, above: int, upto: int) -> None:
+    """Every story whose proofs were checked against a checkpoint of size in (``above``, ``upto``] is stale."""
+    session.execute(
+        update(PortalStory)
+        .where(PortalStory.tree_size > above, PortalStory.tree_size <= upto, PortalStory.stale.is_(False))
+        .values(stale=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_all_stale(session: Session) -> None:
     session.execute(
         update(PortalStory)

@@ -95,6 +95,17 @@ def mark_notices(session: Session, things: Sequence[str]) -> None:
     repository.mark_stale(session, things)
 
 
+def mark_witnessed(session: Session, witness: str, before: int, size: int) -> None:
+    """Receiver of the ledger's ``log_cosigned``: a witness now covers checkpoints up to ``size`` (``before``: what it
+    covered until now). The stories checked against a checkpoint it covers for the first time (``before`` <
+    tree size ≤ ``size``) must say who witnessed their records: stale, and the clock moves on (a build racing it
+    stores stale). A story it covered already keeps its page until something else changes it."""
+    if size <= before:
+        return
+    repository.bump_clock(session)
+    repository.mark_checked_between_stale(session, above=before, upto=size)
+
+
 def mark_mismatched(session: Session, event_ids: Sequence[str]) -> None:
     """Receiver of the ledger's ``records_mismatched``: rows changed behind the log's back (``event_ids``, maybe
     none when only a derived row was wrong), whose codes may be changed too, so every story is stale; the next

@@ -1,5 +1,5 @@
 """The story builder: the cursor of the codes whose stories were built ahead of their first read, and the lease of
-the one process building them; stale stories found by an index.
+the one process building them; stale stories, and those a witness's cosignature now covers, found by indexes.
 
 Revision ID: 0042_portal_prebuild
 Revises: 0041_rareearth
@@ -25,9 +25,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("builder", sa.String(64), nullable=True))
         batch.add_column(sa.Column("builder_until", UTCDateTime(), nullable=True))
     op.create_index("ix_portal_stories_stale", "portal_stories", ["stale"])
+    op.create_index("ix_portal_stories_tree_size", "portal_stories", ["tree_size"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_portal_stories_tree_size", table_name="portal_stories")
     op.drop_index("ix_portal_stories_stale", table_name="portal_stories")
     with op.batch_alter_table("portal_story_clock") as batch:
         batch.drop_column("builder_until")
