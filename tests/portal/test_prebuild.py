@@ -17,11 +17,13 @@ from tests.portal.conftest import DEMO_TOKEN, LOT
 from tests.support import node
 from tests.support.epcis import object_event
 from zhuisu.cli import runtime
+from zhuisu.codes.canonical import canonical_id
 from zhuisu.db.session import unit_of_work
 from zhuisu.demo import service as demo_service
 from zhuisu.kit.time import utc_now
 from zhuisu.ledger import signals as ledger_signals
 from zhuisu.models import EventEpc, PortalStory, PortalStoryClock
+from zhuisu.parties import masterdata
 from zhuisu.portal import prebuild, repository, stories
 from zhuisu.portal.service import LedgerKey
 
@@ -181,6 +183,22 @@ class TestRounds:
         assert (done.built, done.more) == (len(codes), False)
         assert _cursor(session) == session.scalar(select(func.max(EventEpc.id)))
         assert builder.round_(60).built == len(codes)  # the next round takes them again
+
+    def test_a_product_registered_after_its_items_were_built_shows_on_their_pages(
+        self, client: TestClient, session: Session, maker: sessionmaker[Session]
+    ) -> None:
+        item = canonical_id("urn:epc:id:sgtin:6901234.077777.1")
+        new = object_event(9, epcList=["urn:epc:id:sgtin:6901234.077777.1"])
+        assert client.post("/events", json={"@context": EPCIS_CONTEXT, **new}, headers=AUTH).status_code == 201
+        builder = prebuild.Prebuilder(maker, _key(client))
+        builder.round_(600)
+        assert "示范牛肉干" not in gzip.decompress(session.get_one(PortalStory, item).page_zh).decode()
+        with unit_of_work(maker) as s:
+            masterdata.register_product(s, name="示范牛肉干", class_id="food", gtin=item.split("/")[4])
+        assert _stories(session)[item][0] is True
+        assert builder.round_(600).built == 1
+        session.expire_all()
+        assert "示范牛肉干" in gzip.decompress(session.get_one(PortalStory, item).page_zh).decode()
 
     def test_stories_of_an_older_format_are_rebuilt(
         self, client: TestClient, session: Session, maker: sessionmaker[Session]

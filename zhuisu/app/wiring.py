@@ -26,6 +26,7 @@ def connect() -> None:
     from zhuisu.capture import signals as capture_signals
     from zhuisu.ledger import signals as ledger_signals
     from zhuisu.oversight.inspections import signals as inspections_signals
+    from zhuisu.parties import signals as parties_signals
     from zhuisu.recall import signals as recall_signals
     from zhuisu.sectors import recording as sector_recording
 
@@ -35,6 +36,7 @@ def connect() -> None:
     ledger_signals.replay_finished.connect_later(_replay_finished)
     ledger_signals.split_view.connect_later(_split_view)
     ledger_signals.log_cosigned.connect_later(_log_cosigned)
+    parties_signals.product_registered.connect_later(_product_registered)
     inspections_signals.findings_recorded.connect_later(_findings_recorded)
     recall_signals.notices_changed.connect_later(_notices_changed)
     recall_signals.holders_notified.connect_later(_holders_notified)
@@ -79,6 +81,13 @@ def _log_cosigned() -> "Sequence[Callable[[Session, str, int, int], None]]":
 
     # A witness cosigned this log further: the stories it now covers say so ("witnessed by …").
     return [portal_stories.mark_witnessed]
+
+
+def _product_registered() -> "Sequence[Callable[[Session, str], None]]":
+    from zhuisu.portal import stories as portal_stories
+
+    # A product registered: the product pages of its items and lots show its name and producer.
+    return [portal_stories.mark_product_registered]
 
 
 def _records_mismatched() -> "Sequence[Codes]":

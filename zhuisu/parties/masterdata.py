@@ -18,7 +18,7 @@ from zhuisu.codes import registry
 from zhuisu.codes.errors import InvalidCode
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
 from zhuisu.models import AuditEntry, Licence, Location, Party, Product
-from zhuisu.parties import permissions, vocabulary
+from zhuisu.parties import permissions, signals, vocabulary
 from zhuisu.parties import service as parties_service
 
 
@@ -217,6 +217,8 @@ def register_product(
     session.add(product)
     session.flush()
     _audit(session, actor, "product_registered", product.id, {"gtin": gtin, "code": code, "class": class_id})
+    if gtin:
+        signals.product_registered.send(session, gtin)
     return product
 
 

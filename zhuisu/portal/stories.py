@@ -95,6 +95,13 @@ def mark_notices(session: Session, things: Sequence[str]) -> None:
     repository.mark_stale(session, things)
 
 
+def mark_product_registered(session: Session, gtin: str) -> None:
+    """Receiver of the parties' ``product_registered``: the stories of the GTIN's codes (items, lots, the product)
+    were built without its name and producer: stale, and the clock moves on."""
+    repository.bump_clock(session)
+    repository.mark_product_stale(session, [], [gtin])
+
+
 def mark_witnessed(session: Session, witness: str, before: int, size: int) -> None:
     """Receiver of the ledger's ``log_cosigned``: a witness now covers checkpoints up to ``size`` (``before``: what it
     covered until now). The stories checked against a checkpoint it covers for the first time (``before`` <
