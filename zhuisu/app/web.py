@@ -100,8 +100,9 @@ _SIGNED_IN_PAGES = (
 
 
 def _story_builder(maker: sessionmaker[Session], settings: Settings) -> portal_prebuild.Prebuilder | None:
-    """The portal's story builder of this process (it builds only while it holds the lease), unless turned off."""
-    if not settings.portal_prebuild:
+    """The portal's story builder of this process (it builds only while it holds the lease): with the background
+    worker, unless turned off."""
+    if not (settings.subscriptions_worker and settings.portal_prebuild):
         return None
     return portal_prebuild.Prebuilder(maker, portal_prebuild.ledger_key(settings))
 
@@ -142,12 +143,12 @@ def create_app(settings: Settings) -> FastAPI:
         builder = _story_builder(app.state.sessionmaker, app.state.settings)
         if app.state.settings.subscriptions_worker:
             worker.start()
-            if builder is not None:
-                builder.start(app.state.settings.subscriptions_poll_seconds)
+        if builder is not None:
+            builder.start(app.state.settings.subscriptions_poll_seconds)
         app.state.subscriptions_worker = worker
         yield
         worker.stop()
-        if builder is not None and app.state.settings.subscriptions_worker:
+        if builder is not None:
             builder.stop()
         if replica is not None:
             replica.dispose()

@@ -18,17 +18,16 @@ reports by number.
 
 import uuid
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhuisu.capture import service as capture_service
 from zhuisu.config import get_settings
 from zhuisu.db.engine import node_settings
-from zhuisu.demo import generator, hazardous
+from zhuisu.demo import enterprises, generator, hazardous
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import Event, Inspection, Location, Party, Product
 from zhuisu.oversight.inspections import service as inspections_service
@@ -50,17 +49,14 @@ RECEIVER = "王建国"
 FAILED_LOT, PASSED_LOT = "NN2603", "NN2601"
 
 
-def _gln(n: int) -> str:
-    body = f"690777{n:06d}"
-    return body + ean.calc_check_digit(body)
+_gln = partial(enterprises.gln, "690777")
 
 
-def _uscc(prefix: str, n: int) -> str:
-    body = f"{prefix}{REGION}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+def _uscc(kind: str, n: int) -> str:
+    return enterprises.uscc(REGION, n, kind)
 
 
-MILK = "0690777000001" + ean.calc_check_digit("0690777000001")
+MILK = enterprises.gtin("690777", 1)
 #: name → (USCC, GLN, site GLN, role, class, licence number or None).
 PARTIES: dict[str, tuple[str, str, str, str, str, str | None]] = {
     CANTEEN: (_uscc("12", 7701), _gln(1), _gln(11), "canteen", "food", "JY33701020077001"),

@@ -25,14 +25,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhuisu.catalog import enforcement
 from zhuisu.catalog import service as catalog_service
 from zhuisu.catalog.elements import prefixes
 from zhuisu.catalog.rules import Catalog, Element
 from zhuisu.codes import sc_licence
-from zhuisu.demo import generator
+from zhuisu.demo import enterprises, generator
 from zhuisu.models import Licence, Location, Party, Product
 from zhuisu.parties import masterdata, vocabulary
 from zhuisu.parties import service as parties_service
@@ -128,8 +127,7 @@ def register_parties(session: Session, *, seed: int) -> dict[str, Party]:
 
 
 def _uscc(region: str, n: int) -> str:
-    body = f"92{region}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+    return enterprises.uscc(region, n, kind="92")  # 92: a sole trader
 
 
 def _ensure_licence(session: Session, party: Party, p: generator.DemoParty, n: int) -> None:

@@ -12,14 +12,14 @@ Idempotent: parties found by name, certificates by issuer and product, receipts 
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhuisu.config import get_settings
 from zhuisu.db.engine import node_settings
+from zhuisu.demo import enterprises
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import FarmCertificate, Location, Party
 from zhuisu.parties import masterdata
@@ -27,15 +27,11 @@ from zhuisu.parties import service as parties_service
 from zhuisu.sectors.farm import service as farm_service
 from zhuisu.sectors.farm.schemas import CertificateCreate, ReceiptCreate, ShipmentCreate
 
-
-def _gln(n: int) -> str:
-    body = f"690889{n:06d}"
-    return body + ean.calc_check_digit(body)
+_gln = partial(enterprises.gln, "690889")
 
 
 def _uscc(region: str, n: int) -> str:
-    body = f"93{region}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+    return enterprises.uscc(region, n, kind="93")  # 93: a farmers' cooperative
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ Idempotent: parties found by name, products by GTIN, lots by declaration number,
 """
 
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import ean
-from stdnum.cn import uscc as stdnum_uscc
 
+from zhuisu.demo import enterprises
 from zhuisu.kit.time import BEIJING, utc_now
 from zhuisu.models import Event, ImportLot, Location, Party, Product
 from zhuisu.parties import masterdata
@@ -31,19 +31,9 @@ IMPORTER = "示范市环球进口食品有限公司"
 BUYER = "示范市泉城酒业商行"
 
 
-def _gln(n: int) -> str:
-    body = f"690887{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _gtin(n: int) -> str:
-    body = f"0690887{n:06d}"
-    return body + ean.calc_check_digit(body)
-
-
-def _uscc(n: int) -> str:
-    body = f"91{REGION}MA{n:07d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+_gln = partial(enterprises.gln, "690887")
+_gtin = partial(enterprises.gtin, "690887")
+_uscc = partial(enterprises.uscc, REGION)
 
 
 PORT = _gln(11)

@@ -97,9 +97,8 @@ def mark_notices(session: Session, things: Sequence[str]) -> None:
 
 def mark_product_registered(session: Session, gtin: str) -> None:
     """Receiver of the parties' ``product_registered``: the stories of the GTIN's codes (items, lots, the product)
-    were built without its name and producer: stale, and the clock moves on."""
-    repository.bump_clock(session)
-    repository.mark_product_stale(session, [], [gtin])
+    were built without its name and producer: stale, as after a finding on the GTIN."""
+    mark_findings_stale(session, [], [gtin])
 
 
 def mark_witnessed(session: Session, witness: str, before: int, size: int) -> None:
