@@ -6,12 +6,16 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.conftest import Credentials
+from tests.support.epcis import object_event
 from zhuisu.app.cli import app as cli_app
+from zhuisu.capture import service as capture_service
 from zhuisu.catalog.errors import UnknownClass
+from zhuisu.db.session import unit_of_work
+from zhuisu.demo.generator import CONTEXT
 from zhuisu.errors import Conflict, InvalidInput
 from zhuisu.models import AuditEntry, Licence, Party, Product
 from zhuisu.parties import masterdata
@@ -231,3 +235,24 @@ def test_cli() -> None:
     ]
     bad = runner.invoke(cli_app, ["masterdata", "product", "x", "--class", "toys", "--gtin", "6901234567885"])
     assert bad.exit_code == 1
+
+
+def test_another_enterprises_recorded_gtin_is_not_its_to_register(
+    client: TestClient, maker: sessionmaker[Session], session: Session, creds: Credentials
+) -> None:
+    # given items of GTIN 06901234567892 recorded by the test company, whose product is not registered yet
+    with unit_of_work(maker) as s:
+        owner = s.get_one(Party, creds.party_id)
+        event = object_event(1, epcList=["https://id.gs1.org/01/06901234567892/21/1"])
+        capture_service.capture_single_event(s, {"@context": CONTEXT, **event}, actor=owner)
+        other = parties_service.create_party(s, name="别家商贸有限公司", uscc="91370102MA0000001W")
+        other_token = parties_service.issue_token(s, party=other, label="test").secret
+    body = {"name": "假冒产品", "class_id": "food", "gtin": "06901234567892"}
+    # when another enterprise claims it: refused, nothing stored (its name would show on the owner's item pages)
+    claimed = client.post("/api/v1/products", headers={"Authorization": f"Bearer {other_token}"}, json=body)
+    assert (claimed.status_code, claimed.json()["code"]) == (403, "not_your_party")
+    assert "GTIN 06901234567892 已出现在其他主体的追溯记录中" in claimed.json()["detail"]
+    assert count(session, Product) == 0
+    # and the company whose records name it registers it
+    own = client.post("/api/v1/products", headers=creds.headers, json={**body, "name": "示范纯牛奶"})
+    assert (own.status_code, own.json()["producer_id"]) == (201, creds.party_id)

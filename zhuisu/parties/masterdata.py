@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
@@ -17,7 +17,7 @@ from zhuisu.catalog import service as catalog_service
 from zhuisu.codes import registry
 from zhuisu.codes.errors import InvalidCode
 from zhuisu.errors import AlreadyExists, InvalidInput, NotFound
-from zhuisu.models import AuditEntry, Licence, Location, Party, Product
+from zhuisu.models import AuditEntry, Event, EventEpc, Licence, Location, Party, Product
 from zhuisu.parties import permissions, signals, vocabulary
 from zhuisu.parties import service as parties_service
 
@@ -203,6 +203,8 @@ def register_product(
         raise InvalidInput("产品须有 GTIN 或产品代码", message_en="a product needs a GTIN or a product code")
     if gtin and session.scalar(select(Product.id).where(Product.gtin == gtin)):
         raise AlreadyExists(f"GTIN {gtin} 已登记", message_en=f"GTIN {gtin} is already registered")
+    if gtin and actor is not None and not is_admin(actor) and producer is not None:
+        _check_gtin_is_theirs(session, gtin, producer)
     if code and session.scalar(select(Product.id).where(Product.code_scheme == code_scheme, Product.code == code)):
         raise AlreadyExists(f"产品代码 {code} 已登记", message_en=f"product code {code} is already registered")
     product = Product(
@@ -220,6 +222,26 @@ def register_product(
     if gtin:
         signals.product_registered.send(session, gtin)
     return product
+
+
+def _check_gtin_is_theirs(session: Session, gtin: str, producer: Party) -> None:
+    """An enterprise registers a GTIN others' records already name only if its own records name it too: the product
+    register names the product and producer on every consumer page of the GTIN's codes, so another enterprise's
+    unregistered GTIN is not its to claim (the admin registers for a producer that has recorded nothing yet).
+
+    Reads the identifier rows by prefix (no index: registering a product is rare)."""
+    key = f"https://id.gs1.org/01/{gtin}"
+    named = or_(EventEpc.value == key, EventEpc.value.startswith(key + "/", autoescape=True))
+    recorders = set(
+        session.scalars(select(Event.recorder_id).join(EventEpc, EventEpc.event_pk == Event.id).where(named).distinct())
+    )
+    if recorders and producer.id not in recorders:
+        raise permissions.NotYourParty(
+            f"GTIN {gtin} 已出现在其他主体的追溯记录中，而本主体（{producer.name}）没有记录过它："
+            "请由其生产者登记，或联系管理员",
+            message_en=f"GTIN {gtin} is named by other enterprises' records and none of {producer.name}'s: "
+            "its producer registers it, or the admin",
+        )
 
 
 def list_licences(session: Session, *, party: Party | None = None) -> list[Licence]:
