@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -20,11 +21,14 @@ from tests.support.epcis import (
     returned_events,
     without_record_time,
 )
+from zhuisu.capture import service as capture_service
+from zhuisu.db import session as session_module
 from zhuisu.db.session import unit_of_work
 from zhuisu.epcis.hashing import event_hash
 from zhuisu.epcis.validation import validate_query_document
 from zhuisu.models import ApiToken, CaptureJob, Event, EventEpc
 from zhuisu.parties import service as parties_service
+from zhuisu.web import deps as deps_module
 
 
 def count(session: Session, model: Any = Event) -> int:
@@ -165,6 +169,53 @@ def test_capture_without_a_valid_token_is_refused(
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="zhuisu"'
     assert count(session) == 0
     assert count(session, CaptureJob) == 0
+
+
+@pytest.mark.parametrize(
+    ("_case", "content", "content_type"),
+    [
+        ("not JSON", b"{not json", "application/json"),
+        ("not a media type capture takes", b"a,b\n1,2", "text/csv"),
+        ("invalid event", None, "application/ld+json"),
+    ],
+)
+def test_a_bad_body_with_an_unknown_token_is_answered_401(
+    _case: str, content: bytes | None, content_type: str, client: TestClient, session: Session
+) -> None:
+    """The body is read and checked before the transaction begins, but what is wrong with it is told only to a
+    caller the node knows."""
+    body = content if content is not None else orjson.dumps(document({"type": "ObjectEvent", "action": "ADD"}))
+    headers = {"Authorization": "Bearer zs_nope", "Content-Type": content_type}
+    response = client.post("/capture", content=body, headers=headers)
+    assert response.status_code == 401, response.text
+    assert response.json()["type"] == "epcisException:SecurityException"
+    assert (count(session), count(session, CaptureJob)) == (0, 0)
+
+
+def test_the_document_is_checked_before_the_write_transaction_begins(
+    client: TestClient, creds: Credentials, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the write transaction holds the database's only write lock: validating and hashing 100 events is a
+    fifth of a capture, done before it begins (``capture.routes.receive_capture``)."""
+    order: list[str] = []
+    check, begin = capture_service.check_document, session_module.unit_of_work
+
+    def checking(doc: Any) -> Any:
+        order.append("checked")
+        return check(doc)
+
+    def beginning(maker: Any, *, write: bool = True) -> Any:
+        order.append("write" if write else "read")
+        return begin(maker, write=write)
+
+    monkeypatch.setattr(capture_service, "check_document", checking)
+    monkeypatch.setattr(deps_module, "unit_of_work", beginning)
+    response = client.post("/capture", json=document(object_event(1), object_event(2)), headers=creds.headers)
+    assert response.status_code == 202, response.text
+    assert order[:2] == ["checked", "write"]
+    assert order.count("checked") == 1  # not validated again inside the transaction
+    assert [e["status"] for e in response.json()["events"]] == ["captured", "captured"]
+    assert count(session) == 2
 
 
 def test_revoked_token_is_refused(client: TestClient, creds: Credentials, session: Session, maker: Any) -> None:

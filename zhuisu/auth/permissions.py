@@ -76,6 +76,12 @@ def _bearer_secret(request: Request) -> str | None:
     return None
 
 
+def presents_bearer(request: Request) -> bool:
+    """Whether the request carries a bearer token at all (unchecked: no database), so a route may do work ahead of
+    its transaction for a caller who is not plainly anonymous."""
+    return _bearer_secret(request) is not None
+
+
 _FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 

@@ -1,20 +1,22 @@
 """The capture side of the GS1 EPCIS 2.0 REST binding: ``POST /capture``, ``POST /events``, capture jobs."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from zhuisu.auth.permissions import CurrentActor
+from zhuisu.auth.permissions import CurrentActor, presents_bearer
 from zhuisu.capture import jobs as capture_jobs
 from zhuisu.capture import permissions, service
 from zhuisu.capture.schemas import CaptureResult
 from zhuisu.config import Settings
 from zhuisu.epcis import formats
-from zhuisu.errors import AlreadyExists, InvalidInput, TooLarge
+from zhuisu.errors import AlreadyExists, InvalidInput, TooLarge, ZhuisuError
 from zhuisu.events import masterdata
 from zhuisu.events import service as events_service
 from zhuisu.kit.time import format_iso
@@ -37,8 +39,36 @@ async def read_capture_body(request: Request, settings: SettingsDep) -> Any:
     return epcis_http.parse_json(raw)
 
 
+@dataclass(frozen=True)
+class Received:
+    """A ``POST /capture`` body as read, parsed, validated and hashed before the request's transaction begins: on
+    SQLite that transaction holds the database's only write lock, which other captures wait for, so it should
+    not also cover reading the body, parsing it (on the event loop, shared with every other request) and the
+    checks that need no database. What could not be read is kept as ``error`` and raised once the caller is
+    known: a caller without a valid token is answered 401 whatever it sent."""
+
+    document: Any = None
+    checked: service.Checked | None = None
+    error: ZhuisuError | None = None
+
+
+async def receive_capture(request: Request, settings: SettingsDep) -> Received:
+    if not presents_bearer(request):
+        return Received()  # anonymous: 401 from the caller's dependency, the body unread
+    try:
+        document = await read_capture_body(request, settings)
+    except ZhuisuError as exc:
+        return Received(error=exc)
+    body = document.get("epcisBody") if isinstance(document, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    count = len(events) if isinstance(events, list) else 0
+    if count > settings.capture_limit_events or count >= settings.capture_async_min_events:
+        return Received(document)  # refused as too large, or checked by its background job
+    return Received(document, await run_in_threadpool(service.check_document, document))
+
+
 JsonBody = Annotated[Any, Depends(epcis_http.read_json_body)]
-CaptureBody = Annotated[Any, Depends(read_capture_body)]
+ReceivedCapture = Annotated[Received, Depends(receive_capture)]
 OnBehalfOf = Annotated[
     str | None,
     Query(
@@ -84,12 +114,12 @@ def job_document(job: CaptureJob, lang: str) -> dict[str, Any]:
 
 @router.post("/capture", status_code=202, responses={400: {}, 401: {}, 413: {}, 415: {}})
 def capture(
+    received: ReceivedCapture,  # first: resolved before the caller's dependency opens the transaction
     request: Request,
     actor: CurrentActor,
     session: DbSession,
     settings: SettingsDep,
     lang: Language,
-    document: CaptureBody,
     background: BackgroundTasks,
     on_behalf_of: OnBehalfOf = None,
     behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
@@ -97,6 +127,9 @@ def capture(
     """Capture an EPCIS document: 2.0 JSON-LD, or 2.0 / 1.2 XML (``application/xml``). Rollback by default: one
     invalid event rejects the document. A document of ``capture_async_min_events`` events or more is captured in
     the background: the answer is 202 with the job's ``Location``, whose status ``GET /capture/{id}`` reports."""
+    if received.error is not None:
+        raise received.error
+    document = received.document
     if behaviour not in ("rollback", "proceed"):
         raise InvalidInput(
             f"GS1-Capture-Error-Behaviour 应为 rollback 或 proceed，收到 {behaviour!r}",
@@ -133,6 +166,7 @@ def capture(
         agent=agent,
         behaviour=behaviour,  # type: ignore[arg-type]
         source="POST /capture",
+        checked=received.checked,
     )
     if result.job.success or behaviour == "proceed":
         masterdata.record_vocabularies(session, document)
